@@ -1,0 +1,23 @@
+"""Bản đồ cấp độ dịch: the Streamlit entry point (page config, sidebar, navigation)."""
+
+import streamlit as st
+
+from ui.common import apply_lang, tr
+
+st.set_page_config(page_title="Bản đồ cấp độ dịch", page_icon="🗺️", layout="wide")
+
+with st.sidebar:
+    st.radio("Ngôn ngữ / Language", ["vi", "en"], key="lang", horizontal=True,
+             format_func=lambda v: {"vi": "Tiếng Việt", "en": "English"}[v])
+    apply_lang()
+    st.selectbox(tr("ui.palette"), ["default", "colourblind"], key="palette",
+                 format_func=lambda v: tr(f"ui.palette.{v}"))
+
+pages = [
+    st.Page("pages/map.py", title=tr("ui.page.map"), icon="🗺️", default=True),
+    st.Page("pages/transitions.py", title=tr("ui.page.transitions"), icon="🔀"),
+    st.Page("pages/criteria.py", title=tr("ui.page.criteria"), icon="📋"),
+    st.Page("pages/upload.py", title=tr("ui.page.upload"), icon="📤"),
+    st.Page("pages/boundaries.py", title=tr("ui.page.boundaries"), icon="🧭"),
+]
+st.navigation(pages).run()

@@ -1,0 +1,65 @@
+"""The built-in Vietnamese gazetteer, read from the installed PyPI package
+``vietnamadminunits`` (MIT): official codes, names, hierarchy and centroids of the
+legacy (pre-2025, 63-province) structure.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from importlib import resources
+
+import pandas as pd
+
+from geodata.names import nfc
+
+SOURCE = "vietnamadminunits (PyPI, MIT), bảng admin_units_legacy"
+
+_COLUMNS = {
+    "provinceCode": "province_code", "province": "province_name",
+    "provinceLat": "province_lat", "provinceLon": "province_lon",
+    "districtCode": "district_code", "district": "district_name",
+    "districtLat": "district_lat", "districtLon": "district_lon",
+    "wardCode": "commune_code", "ward": "commune_name",
+    "wardLat": "lat", "wardLon": "lon", "wardBounds": "bounds",
+}
+
+
+def _dataset_path() -> str:
+    return str(resources.files("vietnamadminunits") / "data" / "dataset.db")
+
+
+def legacy_communes(province_code: str | None = None) -> pd.DataFrame:
+    """Legacy communes with their district and province (codes as zero-padded strings).
+
+    Island districts without communes (e.g. Bạch Long Vĩ) appear as one row whose
+    commune code is the district code, placed at the district centroid.
+    """
+    with sqlite3.connect(f"file:{_dataset_path()}?mode=ro", uri=True) as conn:
+        df = pd.read_sql(f"SELECT {', '.join(_COLUMNS)} FROM admin_units_legacy", conn)
+    df = df.rename(columns=_COLUMNS)
+    if province_code is not None:
+        df = df[df["province_code"] == str(province_code).zfill(2)]
+    for c in ("province_code", "district_code", "commune_code"):
+        df[c] = df[c].astype("string").astype(object)
+    no_ward = df["commune_code"].isna() | (df["commune_code"] == "")
+    df.loc[no_ward, "commune_code"] = df.loc[no_ward, "district_code"]
+    df.loc[no_ward, "commune_name"] = df.loc[no_ward, "district_name"]
+    df.loc[no_ward, "lat"] = df.loc[no_ward, "district_lat"]
+    df.loc[no_ward, "lon"] = df.loc[no_ward, "district_lon"]
+    df.loc[no_ward, "bounds"] = None
+    for c in ("province_name", "district_name", "commune_name"):
+        df[c] = df[c].map(nfc)
+    bbox = df["bounds"].map(_parse_bounds)
+    df[["min_lat", "min_lon", "max_lat", "max_lon"]] = pd.DataFrame(
+        bbox.tolist(), index=df.index, dtype=float)
+    return df.drop(columns="bounds").drop_duplicates("commune_code").reset_index(drop=True)
+
+
+def _parse_bounds(text: str | None) -> tuple[float, float, float, float]:
+    """'lat1,lon1 – lat2,lon2' -> (min_lat, min_lon, max_lat, max_lon); NaNs when absent."""
+    nan = float("nan")
+    if not isinstance(text, str) or "–" not in text:
+        return (nan, nan, nan, nan)
+    a, b = (part.strip().split(",") for part in text.split("–"))
+    lat1, lon1, lat2, lon2 = float(a[0]), float(a[1]), float(b[0]), float(b[1])
+    return (min(lat1, lat2), min(lon1, lon2), max(lat1, lat2), max(lon1, lon2))

@@ -1,0 +1,72 @@
+"""Bản đồ: the level of every unit on a date, drill-down, and the panel of a unit."""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from ui import loaders, mapstate, panel, widgets
+from ui.common import apply_lang, engine, lang, require_units, tr
+from ui.mapview import MapSpec, Outline, base_map, level_string, restyle_group
+from zones import mapdata, store
+
+apply_lang()
+st.title(tr("app.title"))
+require_units()
+units = loaders.units()
+registry = loaders.ruleset_registry()
+if store.get_meta(engine(), "demo"):
+    st.warning(tr("ui.notice.banner"), icon="⚠️")
+
+override = st.sidebar.selectbox(
+    tr("ui.ruleset"), [None, *sorted(registry.rulesets)], key="override",
+    format_func=lambda r: tr("ui.ruleset.in_force") if r is None
+    else registry.rulesets[r].title)
+table = loaders.levels(override)
+if len(table.dates) == 0:
+    st.info(tr("ui.no_assessments"))
+    st.stop()
+
+day = widgets.date_ui(table.dates)
+view, _ = mapstate.current(units)
+mapstate.breadcrumb_ui(units, view)
+show = mapstate.level_ui(units, view)
+
+lay = loaders.layer(show, view)
+outline_levels = [lv for lv in ("district", "province") if lv != show
+                  and not mapdata.view_units(units, lv, view).empty]
+outlines = tuple(Outline(loaders.layer(lv, view, outline=True).url,
+                         weight=2.2 if lv == "province" else 1.2) for lv in outline_levels)
+if view is not None and units.at[view, "level"] != "province":
+    outlines += (Outline(loaders.layer(units.at[view, "level"], units.at[view, "parent_code"],
+                                       outline=True).url, weight=2.2),)
+ruleset_id = table.rulesets.get(day) if table.rulesets is not None else None
+names = widgets.level_names(registry, ruleset_id)
+colours = widgets.palette()
+notices = ((tr("ui.notice.approx"),) if units["approximate"].any() else ()) + (
+    (tr("ui.notice.simulated"),) if store.get_meta(engine(), "demo") else ())
+spec = MapSpec(
+    layer=lay.url, bounds=lay.bounds, colours=tuple(colours[i] for i in range(5)),
+    level_names=tuple(names[i] for i in range(5)), legend_title=tr("ui.legend_title"),
+    notices=notices, outlines=outlines, timeline=loaders.timeline(lay, override),
+    tiles=st.session_state.get("tiles", False),
+    texts={"rate": tr("ui.rate"), "play": tr("ui.play"), "pause": tr("ui.pause"),
+           "day": tr("ui.step_day"), "week": tr("ui.step_week")})
+levels_now = table.row(day, lay.codes)
+rates_now = loaders.rates().row(day, lay.codes)
+label = widgets.fmt_day(day)
+if ruleset_id in registry.rulesets:
+    st.caption(tr("ui.ruleset.used", name=registry.rulesets[ruleset_id].title))
+
+map_col, side_col = st.columns([3, 2])
+with map_col:
+    clicked = st_folium(
+        base_map(spec), key=f"map-{lay.key}-{st.session_state.get('palette')}-{lang()}",
+        feature_group_to_add=restyle_group(level_string(levels_now),
+                                           widgets.rate_strings(rates_now), label),
+        returned_objects=["last_clicked"], height=640, use_container_width=True)
+    hit = mapstate.unit_at(lay.units, (clicked or {}).get("last_clicked"))
+    if hit is not None and hit != st.session_state.get("last_hit"):
+        st.session_state.selected = hit
+    st.session_state.last_hit = hit
+    st.toggle(tr("ui.tiles"), key="tiles")
+with side_col:
+    panel.side_ui(units, table, lay, levels_now, day, names, colours, override)

@@ -1,0 +1,129 @@
+"""``assess``: every unit at every date under one rule set; ``assess_in_force``: per date
+the rule set in force (QĐ 2686 until 2021-10-11, QĐ 4800 from 2021-10-12) or an override.
+
+Tiers run in the order hamlet, commune, district, province, so a tier assessed on its
+children's levels (QĐ 2686 districts) sees them final. Holds and hysteresis need earlier
+levels, so the engine computes from ``history_days`` (rule-set setting) before the first
+requested date, or from the first observation if later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import pipeline as pl
+from .context import TierContext
+from .errors import RulesInputError
+from .grouping import Grouping
+from .inputs import Inputs, Panel
+from .levels import NO_DATA
+from .model import RuleSet, Tier
+from .vocab import UNIT_LEVELS
+
+
+@dataclass
+class TierRun:
+    """One tier's arrays on the full grid, kept for explanations."""
+
+    tier: Tier
+    ctx: TierContext
+    known: np.ndarray
+    base: np.ndarray
+    raised: np.ndarray
+    cascaded: list[np.ndarray] = field(default_factory=list)
+    final: np.ndarray | None = None
+
+
+def _grid(inputs: Inputs, ruleset: RuleSet, dates: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    first = dates.min() - pd.Timedelta(days=ruleset.history_days)
+    obs_dates = inputs.observations["date"]
+    if len(obs_dates):
+        first = max(first, min(pd.Timestamp(obs_dates.min()).normalize(), dates.min()))
+    return pd.date_range(first, dates.max(), freq="D")
+
+
+def _tier_grouping(panel: Panel, child_level: str, parent_level: str) -> Grouping:
+    """Child columns (of ``child_level``) -> parent columns (of ``parent_level``)."""
+    cs, ps = panel.slices[child_level], panel.slices[parent_level]
+    anc = panel.ancestor(parent_level)[cs]
+    inside = (anc >= ps.start) & (anc < ps.stop)
+    return Grouping(np.where(inside, anc - ps.start, -1), ps.stop - ps.start)
+
+
+def _context(panel: Panel, ruleset: RuleSet, tier: Tier, own: dict[str, TierContext],
+             final: np.ndarray) -> TierContext:
+    level = tier.unit_level
+    if tier.figures == "sum" and tier.source:
+        src = own.setdefault(tier.source, TierContext(panel, ruleset, tier.source))
+        return TierContext(panel, ruleset, level, source=src,
+                           grouping=_tier_grouping(panel, tier.source, level))
+    if tier.levels_of:
+        cs = panel.slices[tier.levels_of]
+        return TierContext(panel, ruleset, level, child_levels=final[:, cs],
+                           child_grouping=_tier_grouping(panel, tier.levels_of, level))
+    return own.setdefault(level, TierContext(panel, ruleset, level))
+
+
+def _tier_pairs(panel: Panel, tier_slice: slice) -> tuple[np.ndarray, np.ndarray]:
+    a, b = panel.pairs
+    inside = ((a >= tier_slice.start) & (a < tier_slice.stop)
+              & (b >= tier_slice.start) & (b < tier_slice.stop))
+    return a[inside] - tier_slice.start, b[inside] - tier_slice.start
+
+
+def run_tier(panel: Panel, ctx: TierContext, tier: Tier) -> TierRun:
+    """The whole pipeline of one tier on the full grid."""
+    known = pl.known_mask(ctx, tier)
+    base = np.where(known, pl.base_levels(ctx, tier), NO_DATA).astype(np.int8)
+    lifted = pl.raised(base, pl.raise_steps(ctx, tier), tier.raise_cap) if tier.raises else base
+    lifted = np.where(base == NO_DATA, NO_DATA, lifted).astype(np.int8)
+    steps = pl.cascade(lifted, tier, _tier_pairs(panel, ctx.cols)) if tier.cascade else []
+    cand = steps[-1] if steps else lifted
+    holds = [(pl.group_mask(ctx, h.when), h.lag_days) for h in tier.holds]
+    final = pl.holds_and_hysteresis(cand, holds, tier.min_days_before_downgrade)
+    return TierRun(tier, ctx, known, base, lifted, steps, final)
+
+
+def _as_dates(dates) -> pd.DatetimeIndex:
+    idx = pd.DatetimeIndex(pd.to_datetime(pd.Index(np.atleast_1d(dates)))).normalize()
+    if idx.empty:
+        raise RulesInputError("dates is empty; give at least one date to assess")
+    return idx
+
+
+def assess(inputs: Inputs, ruleset: RuleSet, dates) -> Result:
+    """Levels of every unit of ``inputs.units`` on every date, under ``ruleset``."""
+    dates = _as_dates(dates)
+    panel = Panel(inputs, _grid(inputs, ruleset, dates))
+    final = np.zeros((len(panel.grid), len(panel.codes)), dtype=np.int8)
+    own: dict[str, TierContext] = {}
+    runs: dict[str, TierRun] = {}
+    for level in UNIT_LEVELS:
+        tier, cols = ruleset.tiers.get(level), panel.slices[level]
+        if tier is None or cols.stop == cols.start:
+            continue
+        runs[level] = run_tier(panel, _context(panel, ruleset, tier, own, final), tier)
+        final[:, cols] = runs[level].final
+    segment = Segment(ruleset, panel, runs, final)
+    return Result.from_segments(inputs, dates, [(dates, segment)])
+
+
+def assess_in_force(inputs: Inputs, registry, dates, override: str | None = None) -> Result:
+    """Per date, the rule set in force (or ``override``, a rule-set id, for all dates)."""
+    dates = _as_dates(dates)
+    if override is not None:
+        return assess(inputs, registry.get(override), dates)
+    chosen = [registry.in_force(d.date()) for d in dates]
+    ids = np.array([rs.id for rs in chosen], dtype=object)
+    parts = []
+    for rid in dict.fromkeys(ids):
+        sub = dates[ids == rid]
+        part = assess(inputs, registry.get(rid), sub)
+        parts.extend(part.segments)
+    return Result.from_segments(inputs, dates, parts)
+
+
+from .result import Result, Segment  # noqa: E402  (result imports engine types lazily)

@@ -1,0 +1,227 @@
+"""Explanations: which conditions held (with values and thresholds) and the path down.
+
+Vietnamese by default, English with ``lang="en"``. The path down lists what must change
+for the level to fall by one; every line is needed, and a line may offer alternatives.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from . import pathdown
+from .engine import TierRun
+from .levels import NO_DATA
+from .model import Condition, Group, Tier
+from .result import Explanation, Segment
+from .text import fmt_threshold, fmt_value
+from .vocab import ATTRIBUTES, METRICS, UNIT_LEVEL_NAMES
+
+T = {
+    "no_tier": {"vi": "Bộ tiêu chí không đánh giá cấp {lv}", "en": "The rule set does not assess {lv} units"},
+    "unknown": {"vi": "Không có đơn vị mã {code}", "en": "No unit with code {code}"},
+    "band": {"vi": "{label}: {label_i} = {value} ({thr}) → cấp {band}",
+             "en": "{label}: {label_i} = {value} ({thr}) → level {band}"},
+    "rule": {"vi": "{label}: {conds}", "en": "{label}: {conds}"},
+    "default": {"vi": "Không có yếu tố nguy cơ nào của các cấp cao hơn",
+                "en": "None of the factors of the higher levels is present"},
+    "raise": {"vi": "{label}: {conds} → tăng {by} cấp", "en": "{label}: {conds} → up {by} level(s)"},
+    "raise_missing": {"vi": "{label}: thiếu số liệu ({what})", "en": "{label}: data missing ({what})"},
+    "cascade": {"vi": "{label}: giáp ranh {names} (cấp ≥ {lv}) → ít nhất cấp {to}",
+                "en": "{label}: touches {names} (level ≥ {lv}) → at least level {to}"},
+    "hold": {"vi": "{label}: không hạ dưới cấp {lv} của ngày {date}",
+             "en": "{label}: may not go below level {lv} of {date}"},
+    "hyst": {"vi": "Giữ cấp {lv}: chưa đủ {n} ngày liên tục ở cấp thấp hơn",
+             "en": "Stays at level {lv}: not yet {n} consecutive days at a lower level"},
+    "missing": {"vi": "Thiếu số liệu: {what}", "en": "Missing data: {what}"},
+    "no_report": {"vi": "{label} (không có báo cáo trong {days} ngày đến {date})",
+                  "en": "{label} (no report in the {days} days to {date})"},
+    "never": {"vi": "{label} (chưa từng được báo cáo)", "en": "{label} (never reported)"},
+    "no_children": {"vi": "cấp độ của các {child} trực thuộc", "en": "levels of its {child} units"},
+}
+
+
+BAND = {"both": {"vi": "ngưỡng cấp {band}: từ {lo} đến dưới {hi}",
+                 "en": "level {band} band: {lo} to below {hi}"},
+        "from": {"vi": "ngưỡng cấp {band}: từ {lo} trở lên", "en": "level {band} band: {lo} or more"},
+        "below": {"vi": "ngưỡng cấp {band}: dưới {hi}", "en": "level {band} band: below {hi}"}}
+
+
+def _t(key: str, lang: str, **kw) -> str:
+    return T[key][lang].format(**kw)
+
+
+def fmt_date(date, lang: str) -> str:
+    return pd.Timestamp(date).strftime("%d/%m/%Y" if lang == "vi" else "%Y-%m-%d")
+
+
+class UnitView:
+    """One unit on one date within a tier run: values and helpers for the text."""
+
+    def __init__(self, seg: Segment, run: TierRun, row: int, col: int, lang: str) -> None:
+        self.seg, self.run, self.row, self.col, self.lang = seg, run, row, col, lang
+        self.rs, self.tier, self.ctx = seg.ruleset, run.tier, run.ctx
+        self.date = seg.panel.grid[row]
+
+    def value(self, name: str) -> float:
+        return float(self.ctx.evaluate(name)[self.row, self.col])
+
+    def label(self, name: str) -> str:
+        if name in ATTRIBUTES:
+            return ATTRIBUTES[name].label(self.lang)
+        return self.rs.indicators[name].label.get(self.lang)
+
+    def unit_of(self, name: str) -> str | None:
+        spec = self.rs.indicators.get(name)
+        return spec.unit if spec else None
+
+    def holds(self, cond: Condition) -> bool:
+        from .operators import apply
+
+        return bool(apply(cond.op, np.array([self.value(cond.indicator)]), cond.value)[0])
+
+    def cond_text(self, cond: Condition) -> str:
+        unit = self.unit_of(cond.indicator)
+        return (f"{self.label(cond.indicator)} = {fmt_value(self.value(cond.indicator), unit, self.lang)}"
+                f" {fmt_threshold(cond.op, cond.value, unit, self.lang)}")
+
+    def true_conditions(self, group: Group) -> list[Condition]:
+        return [c for c in group.conditions if self.holds(c)]
+
+    def group_holds(self, group: Group) -> bool:
+        hits = [self.holds(c) for c in group.conditions]
+        return all(hits) if group.mode == "all" else any(hits)
+
+    def missing_sources(self, name: str) -> list[str]:
+        """User-facing names of the figures behind an unknown indicator."""
+        if not math.isnan(self.value(name)):
+            return []
+        if name in ATTRIBUTES:
+            return [ATTRIBUTES[name].label(self.lang)]
+        spec = self.rs.indicators[name]
+        args = spec.args
+        if "metric" in args:
+            label = METRICS[args["metric"]].label(self.lang)
+            if "days" in args:
+                return [_t("no_report", self.lang, label=label, days=args["days"],
+                           date=fmt_date(self.date, self.lang))]
+            return [_t("never", self.lang, label=label)]
+        if spec.fn in ("share_at_least", "count_at_least"):
+            child = UNIT_LEVEL_NAMES[self.lang].get(self.tier.levels_of or "", "")
+            return [_t("no_children", self.lang, child=child)]
+        out: list[str] = []
+        for key in ("num", "den", "before", "after"):
+            if key in args and (key not in ("before", "after") or self._branch(args) == key):
+                out += [m for m in self.missing_sources(args[key]) if m not in out]
+        return out or [self.label(name)]
+
+    def _branch(self, args) -> str:
+        return "before" if self.date < pd.Timestamp(args["switch"]) else "after"
+
+
+def _level_reasons(v: UnitView) -> list[str]:
+    tier, lang = v.tier, v.lang
+    if tier.bands is not None:
+        b = tier.bands
+        base = int(v.run.base[v.row, v.col])
+        cuts = list(b.cuts)
+        lo = cuts[base - 2] if base >= 2 else None
+        hi = cuts[base - 1] if base - 1 < len(cuts) else None
+        unit = v.unit_of(b.indicator)
+        lo_t, hi_t = (fmt_value(x, unit, lang) if x is not None else None for x in (lo, hi))
+        key = "both" if lo_t and hi_t else ("from" if lo_t else "below")
+        thr = BAND[key][lang].format(band=base, lo=lo_t, hi=hi_t)
+        return [_t("band", lang, label=b.label.get(lang), label_i=v.label(b.indicator),
+                   value=fmt_value(v.value(b.indicator), unit, lang), thr=thr, band=base)]
+    base = int(v.run.base[v.row, v.col])
+    lines = [_t("rule", lang, label=r.label.get(lang),
+                conds=", ".join(v.cond_text(c) for c in v.true_conditions(r.when)))
+             for r in tier.rules if r.enabled and r.level == base and v.group_holds(r.when)]
+    return lines or [_t("default", lang)]
+
+
+def _raise_reasons(v: UnitView, missing: list[str]) -> list[str]:
+    lines = []
+    for r in v.tier.raises:
+        unknown = [i for i in r.when.indicators if math.isnan(v.value(i))]
+        if unknown:
+            what = ", ".join(s for i in unknown for s in v.missing_sources(i))
+            missing.append(what)
+            lines.append(_t("raise_missing", v.lang, label=r.label.get(v.lang), what=what))
+            if r.if_missing != "assume_not_met":
+                continue
+        if v.group_holds(r.when) or unknown:
+            conds = ", ".join(v.cond_text(c) for c in v.true_conditions(r.when))
+            lines.append(_t("raise", v.lang, label=r.label.get(v.lang), conds=conds or "–",
+                            by=r.by))
+    return lines
+
+
+def _cascade_reasons(v: UnitView) -> list[str]:
+    lines, before = [], v.run.raised
+    for step, after in zip(v.tier.cascade, v.run.cascaded, strict=True):
+        if after[v.row, v.col] > before[v.row, v.col]:
+            names = pathdown.neighbours_at(v, before, step.touches)
+            lines.append(_t("cascade", v.lang, label=step.label.get(v.lang),
+                            names=", ".join(names), lv=step.touches, to=step.at_least))
+        before = after
+    return lines
+
+
+def _late_reasons(v: UnitView) -> list[str]:
+    """Holds and hysteresis: where the final level is above the cascaded candidate."""
+    final = int(v.run.final[v.row, v.col])
+    cand = int((v.run.cascaded[-1] if v.run.cascaded else v.run.raised)[v.row, v.col])
+    if final <= cand:
+        return []
+    lines = []
+    for h in v.tier.holds:
+        prev_row = v.row - h.lag_days
+        if prev_row >= 0 and v.group_holds(h.when):
+            prev = int(v.run.final[prev_row, v.col])
+            if prev > cand:
+                lines.append(_t("hold", v.lang, label=h.label.get(v.lang), lv=prev,
+                                date=fmt_date(v.seg.panel.grid[prev_row], v.lang)))
+    if not lines and v.tier.min_days_before_downgrade > 1:
+        lines.append(_t("hyst", v.lang, lv=final, n=v.tier.min_days_before_downgrade))
+    return lines
+
+
+def _tier_indicators(tier: Tier) -> list[str]:
+    names = list(tier.requires)
+    if tier.bands is not None:
+        names.append(tier.bands.indicator)
+    for group in [r.when for r in tier.rules] + [r.when for r in tier.raises] + [
+            h.when for h in tier.holds]:
+        names += list(group.indicators)
+    return list(dict.fromkeys(names))
+
+
+def explain_unit(seg: Segment, code: str, date: pd.Timestamp, lang: str) -> Explanation:
+    """Build the ``Explanation`` of one unit on one date."""
+    rs = seg.ruleset
+    names = rs.level_names(lang)
+    where = seg.locate(code)
+    meta = {"ruleset_id": rs.id, "ruleset_version": rs.version}
+    if where is None or where[0] not in seg.runs:
+        lv = where[0] if where else ""
+        msg = (_t("unknown", lang, code=code) if where is None else
+               _t("no_tier", lang, lv=UNIT_LEVEL_NAMES[lang].get(lv, lv)))
+        return Explanation(NO_DATA, names[NO_DATA], reasons=[], path_down=[], values={},
+                           missing=[msg], **meta)
+    run = seg.runs[where[0]]
+    v = UnitView(seg, run, seg.row(date), where[1], lang)
+    level = int(run.final[v.row, v.col])
+    values = {n: v.value(n) for n in _tier_indicators(run.tier)}
+    if level == NO_DATA:
+        missing = [m for n in run.tier.requires for m in v.missing_sources(n)]
+        missing = list(dict.fromkeys(missing)) or [_t("missing", lang, what="–")]
+        return Explanation(level, names[level], reasons=[], values=values, missing=missing,
+                           path_down=[_t("missing", lang, what=", ".join(missing))], **meta)
+    missing: list[str] = []
+    reasons = (_level_reasons(v) + _raise_reasons(v, missing) + _cascade_reasons(v)
+               + _late_reasons(v))
+    return Explanation(level, names[level], reasons=reasons, values=values,
+                       missing=missing, path_down=pathdown.path_down(v, level), **meta)

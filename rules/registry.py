@@ -1,0 +1,69 @@
+"""Loading every rule set of some folders: the good ones, and the problems of the bad ones.
+
+``load_rulesets()`` always includes the shipped ``rules/rulesets/*.yaml``; further folders
+(e.g. ``data/rulesets/`` beside the database) add custom rule sets. A bad file never stops
+the others: its problems are kept under ``errors``. A later file with an id already loaded
+is an error too (ids must be unique: a province's copy needs its own id).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import Problem, RuleSetError, did_you_mean
+from .loader import load_ruleset
+from .model import RuleSet
+
+SHIPPED = Path(__file__).parent / "rulesets"
+
+
+@dataclass
+class RuleSetRegistry:
+    rulesets: dict[str, RuleSet] = field(default_factory=dict)
+    errors: dict[str, list[Problem]] = field(default_factory=dict)
+
+    def get(self, ruleset_id: str) -> RuleSet:
+        """The rule set with this id; ``KeyError`` with a did-you-mean otherwise."""
+        if ruleset_id not in self.rulesets:
+            hint = did_you_mean(ruleset_id, self.rulesets) or ""
+            raise KeyError(f"no rule set '{ruleset_id}'; {hint}".rstrip("; "))
+        return self.rulesets[ruleset_id]
+
+    def in_force(self, date) -> RuleSet:
+        """The rule set whose effective range covers ``date`` (latest start wins)."""
+        day = pd.Timestamp(date).date() if not isinstance(date, dt.date) else date
+        if isinstance(day, dt.datetime):
+            day = day.date()
+        covering = [rs for rs in self.rulesets.values()
+                    if rs.effective_from is not None and rs.covers(day)]
+        if not covering:
+            raise LookupError(f"no rule set is in force on {day}; loaded: "
+                              f"{sorted(self.rulesets)}; pick one explicitly")
+        return max(covering, key=lambda rs: (rs.effective_from, rs.path is not None
+                                             and SHIPPED in rs.path.parents, rs.id))
+
+
+def load_rulesets(*dirs: str | Path, include_shipped: bool = True) -> RuleSetRegistry:
+    """Load the shipped rule sets plus every ``*.yaml``/``*.yml`` in ``dirs``."""
+    folders = ([SHIPPED] if include_shipped else []) + [Path(d) for d in dirs]
+    registry = RuleSetRegistry()
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+            try:
+                rs = load_ruleset(path)
+            except RuleSetError as exc:
+                registry.errors[str(path)] = exc.problems
+                continue
+            if rs.id in registry.rulesets:
+                registry.errors[str(path)] = [Problem(
+                    str(path), None, "id", rs.id, "an id not used by another rule set",
+                    f"already used by {registry.rulesets[rs.id].path}; give the copy its own id")]
+                continue
+            registry.rulesets[rs.id] = rs
+    return registry

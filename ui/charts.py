@@ -1,0 +1,91 @@
+"""History charts of one unit (plotly): rate with level bands, tests, vaccination, levels."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from ui.common import tr
+
+_LAYOUT = {"height": 230, "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+           "legend": {"orientation": "h", "y": -0.25}, "xaxis": {"tickformat": "%d/%m"},
+           "hovermode": "x unified"}
+
+
+def history_ui(history: pd.DataFrame, levels: pd.Series | None, day, names, colours,
+               edges: list[float] | None) -> None:
+    """Charts of cases per 100,000 (with bands), tests and positivity, vaccination, levels."""
+    if history.empty:
+        st.caption(tr("ui.no_history"))
+        return
+    st.plotly_chart(_rate_chart(history, day, colours, edges), use_container_width=True,
+                    config={"displayModeBar": False})
+    st.plotly_chart(_tests_chart(history, day), use_container_width=True,
+                    config={"displayModeBar": False})
+    st.plotly_chart(_vacc_chart(history, day), use_container_width=True,
+                    config={"displayModeBar": False})
+    if levels is not None:
+        st.plotly_chart(_strip(levels, day, names, colours), use_container_width=True,
+                        config={"displayModeBar": False})
+
+
+def _marker(fig: go.Figure, day) -> None:
+    fig.add_vline(x=pd.Timestamp(day), line_width=1, line_dash="dot", line_color="#333")
+
+
+def _rate_chart(h: pd.DataFrame, day, colours, edges) -> go.Figure:
+    fig = go.Figure()
+    top = max(float(h["rate_7d"].max() or 0) * 1.1, (edges[-1] * 1.2) if edges else 10)
+    if edges:
+        bounds = [0, *edges, top]
+        for lv in range(1, 5):
+            fig.add_hrect(y0=bounds[lv - 1], y1=bounds[lv], fillcolor=colours[lv],
+                          opacity=0.18, line_width=0)
+    fig.add_trace(go.Scatter(x=h.index, y=h["rate_7d"], name=tr("ui.rate"),
+                             line={"color": "#222", "width": 2}))
+    _marker(fig, day)
+    fig.update_layout(title=tr("ui.chart.rate"), yaxis={"range": [0, top]}, **_LAYOUT)
+    return fig
+
+
+def _tests_chart(h: pd.DataFrame, day) -> go.Figure:
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=h.index, y=h["tests_pcr"], name="PCR", marker_color="#8fb3d9"))
+    fig.add_trace(go.Bar(x=h.index, y=h["tests_antigen"], name=tr("ui.chart.antigen"),
+                         marker_color="#c9d7e6"))
+    fig.add_trace(go.Scatter(x=h.index, y=h["positivity"], name=tr("ui.chart.positivity"),
+                             yaxis="y2", line={"color": "#b3261e"}))
+    _marker(fig, day)
+    fig.update_layout(title=tr("ui.chart.tests"), barmode="stack",
+                      yaxis2={"overlaying": "y", "side": "right", "ticksuffix": "%"}, **_LAYOUT)
+    return fig
+
+
+def _vacc_chart(h: pd.DataFrame, day) -> go.Figure:
+    fig = go.Figure()
+    for col, key, colour in (("cover_18", "ui.chart.cover18", "#2b6cb0"),
+                             ("cover_50", "ui.chart.cover50", "#6b46c1"),
+                             ("cover_65", "ui.chart.cover65", "#b7791f")):
+        fig.add_trace(go.Scatter(x=h.index, y=h[col], name=tr(key), line={"color": colour}))
+    _marker(fig, day)
+    fig.update_layout(title=tr("ui.chart.vaccination"),
+                      yaxis={"range": [0, 100], "ticksuffix": "%"}, **_LAYOUT)
+    return fig
+
+
+def _strip(levels: pd.Series, day, names, colours) -> go.Figure:
+    fig = go.Figure()
+    for lv in range(5):
+        sel = levels[levels == lv]
+        if sel.empty:
+            continue
+        fig.add_trace(go.Bar(x=sel.index, y=[1] * len(sel), name=names[lv],
+                             marker_color=colours[lv], width=86_400_000,
+                             hovertemplate="%{x|%d/%m/%Y}<extra>" + names[lv] + "</extra>"))
+    _marker(fig, day)
+    layout = dict(_LAYOUT, height=150)
+    fig.update_layout(title=tr("ui.chart.levels"), barmode="stack", bargap=0,
+                      yaxis={"visible": False}, showlegend=False, **{k: v for k, v in
+                      layout.items() if k not in ("hovermode",)})
+    return fig

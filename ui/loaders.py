@@ -1,0 +1,207 @@
+"""Cached loaders: the single caching seam between the core and the pages.
+
+Geometry and tables are held with ``st.cache_resource`` (no copy per rerun, perf.md §3)
+and keyed by the database URL and its data version, so an upload invalidates them.
+Static files (layer GeoJSON, timelines) are written under ``static/`` with a content key
+in their name, so browsers cache them safely.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import geopandas as gpd
+import rules
+from geodata.display import TOLERANCE, geojson_layer
+from ui.assets import STATIC, ensure_static
+from ui.common import data_version, engine
+from zones import mapdata, store
+from zones.db import default_url
+from zones.i18n import fmt_date
+
+LAYERS = STATIC / "layers"
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A view's geometry as served to the browser."""
+
+    key: str
+    url: str
+    codes: pd.Index
+    names: np.ndarray
+    population: np.ndarray
+    bounds: tuple[tuple[float, float], tuple[float, float]]
+    units: gpd.GeoDataFrame  # the view's units with full geometry, for click lookup
+
+
+def _set_key() -> str:
+    current = store.active_set(engine())
+    return f"{current['id']}-{current['created_at']}" if current else "none"
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _units(url: str, set_key: str) -> gpd.GeoDataFrame:
+    return store.load_units(engine(), geometry=True)
+
+
+def units() -> gpd.GeoDataFrame:
+    """All units of the active boundary set with geometry (cached per set)."""
+    return _units(default_url(), _set_key())
+
+
+def _write_static(name: str, text: str) -> str:
+    LAYERS.mkdir(parents=True, exist_ok=True)
+    path = LAYERS / name
+    if not path.is_file():
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    return f"/app/static/layers/{name}"
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _layer(url: str, set_key: str, level: str, parent: str | None, outline: bool) -> Layer:
+    ensure_static()
+    everything = _units(url, set_key)
+    view = mapdata.view_units(everything, level, parent)
+    tol = TOLERANCE["hamlet"] if level == "hamlet" else (
+        TOLERANCE["country"] if parent is None and len(view) > 1500 else TOLERANCE["province"])
+    text = geojson_layer(view, tol) if not outline else geojson_layer(
+        view, tol, properties=("code",))
+    digest = hashlib.sha1(f"{set_key}|{level}|{parent}|{tol}|{outline}".encode()).hexdigest()
+    served = _write_static(f"{level}-{digest[:16]}.json", text)
+    b = view.total_bounds if len(view) else everything.total_bounds
+    bounds = ((float(b[1]), float(b[0])), (float(b[3]), float(b[2])))
+    return Layer(key=digest[:16], url=served, codes=pd.Index(view.index),
+                 names=view["name"].to_numpy(), population=view["population"].to_numpy(float),
+                 bounds=bounds, units=view)
+
+
+def layer(level: str, parent: str | None, outline: bool = False) -> Layer:
+    """The served layer of ``level`` units under ``parent``."""
+    return _layer(default_url(), _set_key(), level, parent, outline)
+
+
+@st.cache_resource(show_spinner="Đang tính cấp độ…", max_entries=8)
+def _levels(url: str, version: str, override: str | None) -> mapdata.Table:
+    return mapdata.level_table(engine(), override)
+
+
+def levels(override: str | None = None) -> mapdata.Table:
+    """Levels per date and unit (stored, or recomputed with another rule set)."""
+    return _levels(default_url(), data_version(), override)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _rates(url: str, version: str, set_key: str) -> mapdata.Table:
+    return mapdata.weekly_rates(engine(), _units(url, set_key))
+
+
+def rates() -> mapdata.Table:
+    """7-day community cases per 100,000 per date and unit."""
+    return _rates(default_url(), data_version(), _set_key())
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _timeline(url: str, version: str, override: str | None, layer_key: str) -> str:
+    from ui.mapview import level_string
+
+    table = _levels(url, version, override)
+    lay = _LAYER_BY_KEY[layer_key]
+    cols = table.codes.get_indexer(lay.codes)
+    body = {"labels": [fmt_date(d) for d in table.dates],
+            "levels": [level_string(np.where(cols >= 0, row[np.clip(cols, 0, None)], 0))
+                       for row in table.values]}
+    text = json.dumps(body, separators=(",", ":"))
+    name = "timeline-" + hashlib.sha1(f"{version}|{override}|{layer_key}".encode()
+                                      ).hexdigest()[:16] + ".json"
+    return _write_static(name, text)
+
+
+_LAYER_BY_KEY: dict[str, Layer] = {}
+
+
+def timeline(lay: Layer, override: str | None) -> str:
+    """URL of the whole period's levels for ``lay`` (played in the browser)."""
+    _LAYER_BY_KEY[lay.key] = lay
+    return _timeline(default_url(), data_version(), override, lay.key)
+
+
+@st.cache_resource(show_spinner=False)
+def _registry(url: str):
+    from zones.assessment import registry
+
+    return registry(engine())
+
+
+def ruleset_registry() -> rules.RuleSetRegistry:
+    """Loaded rule sets (shipped + custom) and their load errors."""
+    return _registry(default_url())
+
+
+STALE_DAYS = 3
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _last_reported(url: str, version: str) -> pd.Series:
+    return mapdata.last_reported(engine())
+
+
+def stale_units(day, codes) -> pd.DataFrame:
+    """Units of ``codes`` (reporting units only) silent for STALE_DAYS days before ``day``."""
+    last = _last_reported(default_url(), data_version())
+    everything = units()
+    reporting = [c for c in codes if everything.at[c, "level"] in ("commune", "hamlet")]
+    seen = last.reindex(reporting)
+    cutoff = pd.Timestamp(day) - pd.Timedelta(days=STALE_DAYS)
+    silent = seen[(seen.isna()) | (seen < cutoff)]
+    return pd.DataFrame({"name": everything.loc[silent.index, "name"].to_numpy(),
+                         "last": [fmt_date(d.date()) if pd.notna(d) else "–"
+                                  for d in silent]})
+
+
+@st.cache_resource(show_spinner="Đang tính lý do…", max_entries=4)
+def _result(url: str, version: str, override: str | None):
+    from zones.assessment import compute
+
+    return compute(engine(), override=override)
+
+
+def explain(override: str | None, code: str, day):
+    """Why ``code`` has its level on ``day`` (None when the date was not assessed)."""
+    result = _result(default_url(), data_version(), override)
+    if pd.Timestamp(day) not in result.dates or code not in result.codes:
+        return None
+    from ui.common import lang
+
+    return result.explain(code, pd.Timestamp(day), lang=lang())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _history(url: str, version: str, set_key: str, code: str) -> pd.DataFrame:
+    return mapdata.unit_history(engine(), _units(url, set_key), code)
+
+
+def unit_history(code: str) -> pd.DataFrame:
+    """Daily figures and derived rates of one unit."""
+    return _history(default_url(), data_version(), _set_key(), code)
+
+
+def band_edges(override: str | None, day) -> list[float] | None:
+    """The rate thresholds (per 100,000 in 7 days) of the rule set used on ``day``."""
+    reg = ruleset_registry()
+    rs = reg.rulesets.get(override) if override else None
+    if rs is None:
+        try:
+            rs = reg.in_force(pd.Timestamp(day).date())
+        except LookupError:
+            return None
+    value = rs.parameters.get("band_starts_per_100k")
+    return list(value) if value is not None else None

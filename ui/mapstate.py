@@ -1,0 +1,97 @@
+"""Drill-down state of the map: which parent is open, which level is shown, what is selected.
+
+``view`` is the code of the open unit (None = the whole country), ``show`` the level of
+units drawn inside it, ``selected`` the unit whose panel is open.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui.common import tr
+from zones import mapdata
+
+LEVELS_BELOW = {None: ("province", "district", "commune", "hamlet"),
+                "province": ("district", "commune", "hamlet"),
+                "district": ("commune", "hamlet"), "commune": ("hamlet",), "hamlet": ()}
+
+
+def initial_view(units: pd.DataFrame) -> str | None:
+    """Open the single province directly when there is only one."""
+    provinces = units.index[units["level"] == "province"]
+    return provinces[0] if len(provinces) == 1 else None
+
+
+def levels_inside(units: pd.DataFrame, view: str | None) -> list[str]:
+    """Levels that have units under ``view``."""
+    own = None if view is None else units.at[view, "level"]
+    present = []
+    for lv in LEVELS_BELOW[own]:
+        if not mapdata.view_units(units, lv, view).empty:
+            present.append(lv)
+    return present
+
+
+def default_level(choices: list[str]) -> str:
+    """Communes when available (the level the command centre watches), else the first."""
+    return "commune" if "commune" in choices else choices[0]
+
+
+def current(units: pd.DataFrame) -> tuple[str | None, str]:
+    """(open unit, level shown), initialised and kept valid."""
+    if "view" not in st.session_state or (st.session_state.view is not None
+                                          and st.session_state.view not in units.index):
+        st.session_state.view = initial_view(units)
+    view = st.session_state.view
+    choices = levels_inside(units, view)
+    if not choices:  # a leaf: show it among its siblings
+        view = units.at[view, "parent_code"]
+        st.session_state.view = view
+        choices = levels_inside(units, view)
+    if st.session_state.get("show") not in choices:
+        st.session_state.show = default_level(choices)
+    return view, st.session_state.show
+
+
+def open_unit(code: str | None) -> None:
+    """Drill into ``code`` (None = the country)."""
+    st.session_state.view = code
+    st.session_state.pop("show", None)
+
+
+def breadcrumb_ui(units: pd.DataFrame, view: str | None) -> None:
+    """Country › province › district › commune, each a button back up."""
+    chain = [] if view is None else mapdata.ancestors(units, view)
+    several = (units["level"] == "province").sum() > 1
+    items = ([(None, tr("ui.country"))] if several else []) + [
+        (c, units.at[c, "name"]) for c in chain]
+    cols = st.columns(max(len(items), 1) + 2)
+    for i, (code, name) in enumerate(items):
+        last = i == len(items) - 1
+        cols[i].button(("📍 " if last else "") + name, key=f"crumb-{code}", disabled=last,
+                       on_click=open_unit, args=(code,), use_container_width=True)
+
+
+def level_ui(units: pd.DataFrame, view: str | None) -> str:
+    """The level shown inside the open unit."""
+    choices = levels_inside(units, view)
+    st.segmented_control(tr("ui.show_level"), choices, key="show",
+                         format_func=lambda lv: tr(f"ui.level.{lv}"))
+    if st.session_state.get("show") not in choices:
+        st.session_state.show = default_level(choices)
+    return st.session_state.show
+
+
+def unit_at(layer_units, clicked: dict | None) -> str | None:
+    """The code of the unit under a clicked point (None when outside every unit)."""
+    if not clicked or clicked.get("lat") is None:
+        return None
+    from shapely import Point
+
+    pt = Point(clicked["lng"], clicked["lat"])
+    hits = layer_units.index[layer_units.geometry.contains(pt)]
+    if len(hits):
+        return hits[0]
+    near = layer_units.geometry.distance(pt)
+    return near.idxmin() if len(near) and near.min() < 0.01 else None

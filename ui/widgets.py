@@ -1,0 +1,97 @@
+"""Widgets that return plain values, and small render helpers used by the pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from rules.levels import NO_DATA_NAME, PALETTES
+from ui.common import lang, tr
+from zones.i18n import fmt_date, fmt_int, fmt_num
+
+
+def palette() -> dict[int, str]:
+    """The colours of the palette chosen in the sidebar."""
+    return dict(PALETTES[st.session_state.get("palette", "default")])
+
+
+def level_names(registry, ruleset_id: str | None) -> dict[int, str]:
+    """Level names (0..4) of a rule set in the current language."""
+    names = {0: NO_DATA_NAME[lang()]}
+    rs = registry.rulesets.get(ruleset_id) if ruleset_id else None
+    if rs is None and registry.rulesets:
+        rs = next(iter(registry.rulesets.values()))
+    if rs is not None:
+        names.update(rs.level_names(lang()))
+    return names
+
+
+def date_ui(dates: pd.DatetimeIndex, key: str = "day") -> date:
+    """Date picker (dd/mm/yyyy) with previous/next day and week buttons."""
+    first, last = dates[0].date(), dates[-1].date()
+    if key not in st.session_state or not (first <= st.session_state[key] <= last):
+        st.session_state[key] = _default_day(first, last)
+
+    def shift(days: int) -> None:
+        new = st.session_state[key] + pd.Timedelta(days=days)
+        st.session_state[key] = min(max(new.date() if hasattr(new, "date") else new, first),
+                                    last)
+
+    cols = st.columns([1, 1, 4, 1, 1], vertical_alignment="bottom")
+    cols[0].button("« 7", on_click=shift, args=(-7,), help=tr("ui.week_back"),
+                   use_container_width=True)
+    cols[1].button("‹ 1", on_click=shift, args=(-1,), help=tr("ui.day_back"),
+                   use_container_width=True)
+    cols[2].date_input(tr("ui.date"), min_value=first, max_value=last, key=key,
+                       format="DD/MM/YYYY")
+    cols[3].button("1 ›", on_click=shift, args=(1,), help=tr("ui.day_forward"),
+                   use_container_width=True)
+    cols[4].button("7 »", on_click=shift, args=(7,), help=tr("ui.week_forward"),
+                   use_container_width=True)
+    return st.session_state[key]
+
+
+def _default_day(first: date, last: date) -> date:
+    """The demo opens on 01/09/2021 (the outbreak); real data on its last day."""
+    demo_day = date(2021, 9, 1)
+    return demo_day if first <= demo_day <= last else last
+
+
+def rate_strings(rates: np.ndarray) -> str:
+    """Tooltip rates joined by '|' (empty where unknown), compact for large layers."""
+    out = []
+    for r in rates:
+        if r != r:  # NaN
+            out.append("")
+        elif r >= 10:
+            out.append(fmt_int(r, lang()))
+        else:
+            out.append(fmt_num(r, 1, lang()))
+    return "|".join(out)
+
+
+def summary_ui(table: pd.DataFrame, names: dict[int, str], colours: dict[int, str]) -> None:
+    """Units and population at each level, as coloured metric tiles."""
+    cols = st.columns(len(table))
+    for col, row in zip(cols, table.itertuples(), strict=True):
+        col.markdown(
+            f"<div style='border-left:6px solid {colours[row.level]};padding-left:8px'>"
+            f"<div style='font-size:0.85rem;color:#555'>{names[row.level]}</div>"
+            f"<div style='font-size:1.5rem;font-weight:600'>{fmt_int(row.units, lang())}</div>"
+            f"<div style='font-size:0.8rem;color:#666'>{fmt_int(row.population, lang())} "
+            f"{tr('ui.people')}</div></div>", unsafe_allow_html=True)
+
+
+def badge(level: int, names: dict[int, str], colours: dict[int, str]) -> str:
+    """An inline coloured badge for a level (HTML)."""
+    text_colour = "#000" if level in (0, 2) else "#fff"
+    return (f"<span style='background:{colours[level]};color:{text_colour};padding:2px 8px;"
+            f"border-radius:10px;font-weight:600'>{names[level]}</span>")
+
+
+def fmt_day(d) -> str:
+    """dd/mm/yyyy for dates and timestamps."""
+    return fmt_date(pd.Timestamp(d).date()) if d is not None else ""

@@ -1,0 +1,1 @@
+"""Application core: storage, ingest, assessments, demo data and the CLI."""

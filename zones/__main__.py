@@ -1,0 +1,7 @@
+"""``python -m zones``: the command-line interface (see zones/cli.py)."""
+
+import sys
+
+from zones.cli import main
+
+sys.exit(main())

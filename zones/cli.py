@@ -1,0 +1,184 @@
+"""Command-line interface: ``python -m zones [--db URL] [--lang vi|en] COMMAND``.
+
+The contract (architecture.md §6) is fixed: command names, options, CSV columns and exit
+codes. Every user error prints one clear message (Vietnamese by default) and exits 2;
+no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+
+import pandas as pd
+
+from zones.errors import ZonesError
+from zones.i18n import set_lang, t
+
+LEVELS = ("province", "district", "commune", "hamlet")
+
+
+class UsageError(ZonesError):
+    """The command line itself is wrong."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse calls this for bad usage
+        raise UsageError(_translate_usage(message, self.format_usage()))
+
+
+def _translate_usage(message: str, usage: str) -> str:
+    if "invalid choice" in message:
+        bad = message.split("invalid choice: ")[-1].split(" (")[0]
+        choices = message.split("choose from ")[-1].rstrip(")") if "choose from" in message else ""
+        return t("cli.unknown_command", value=bad, choices=choices) + "\n" + usage
+    if "required" in message:
+        return t("cli.missing_args", detail=message) + "\n" + usage
+    return t("cli.bad_usage", detail=message) + "\n" + usage
+
+
+def parse_date(value: str) -> date:
+    """A date from ``dd/mm/yyyy`` or ``yyyy-mm-dd``."""
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return pd.to_datetime(value, format=fmt).date()
+        except (ValueError, TypeError):
+            continue
+    raise UsageError(t("cli.bad_date", value=value))
+
+
+def parse_level(value: str) -> str:
+    """A unit level name."""
+    if value not in LEVELS:
+        raise UsageError(t("cli.bad_level", value=value, choices=", ".join(LEVELS)))
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command."""
+    p = _Parser(prog="python -m zones", description=t("cli.description"))
+    p.add_argument("--db", help="SQLAlchemy URL (default: $ZONES_DB or data/zones.db)")
+    p.add_argument("--lang", choices=("vi", "en"), default=None, help="message language")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    d = sub.add_parser("demo", help=t("cli.help.demo"))
+    d.add_argument("--national", action="store_true")
+    d.add_argument("--reset", action="store_true")
+
+    u = sub.add_parser("units", help=t("cli.help.units"))
+    usub = u.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    ui = usub.add_parser("import")
+    ui.add_argument("file")
+    ui.add_argument("--level", type=parse_level)
+    for f in ("code", "name", "parent", "parent-name", "population", "layer", "set-name",
+              "encoding", "structure"):
+        ui.add_argument(f"--{f}-field" if f in ("code", "name", "parent", "parent-name",
+                                                  "population") else f"--{f}")
+    ui.add_argument("--dry-run", action="store_true")
+    ue = usub.add_parser("export")
+    ue.add_argument("--level", type=parse_level)
+    ue.add_argument("--out")
+    ue.add_argument("--format", choices=("csv", "geojson"), default=None)
+    ud = usub.add_parser("download")
+    ud.add_argument("source")
+    ud.add_argument("--level", type=int, default=None)
+    ud.add_argument("--country", default="VNM")
+    ud.add_argument("--url", default=None)
+    ud.add_argument("--out", default=None)
+
+    o = sub.add_parser("observations", help=t("cli.help.observations"))
+    osub = o.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    oi = osub.add_parser("import")
+    oi.add_argument("file")
+    oi.add_argument("--dry-run", action="store_true")
+    oi.add_argument("--all-or-nothing", action="store_true")
+    oi.add_argument("--sheet", default=None)
+    oi.add_argument("--sent-by", default="cli")
+    oi.add_argument("--report", default=None)
+    oe = osub.add_parser("export")
+    oe.add_argument("--from", dest="start", type=parse_date)
+    oe.add_argument("--to", dest="end", type=parse_date)
+    oe.add_argument("--out")
+    ot = osub.add_parser("template")
+    ot.add_argument("--unit", required=True)
+    ot.add_argument("--from", dest="start", type=parse_date, required=True)
+    ot.add_argument("--to", dest="end", type=parse_date, required=True)
+    ot.add_argument("--out")
+
+    a = sub.add_parser("assess", help=t("cli.help.assess"))
+    a.add_argument("--date", type=parse_date, required=True)
+    a.add_argument("--ruleset")
+    a.add_argument("--level", type=parse_level, default="commune")
+    a.add_argument("--out")
+
+    tr = sub.add_parser("transitions", help=t("cli.help.transitions"))
+    tr.add_argument("--from", dest="start", type=parse_date, required=True)
+    tr.add_argument("--to", dest="end", type=parse_date, required=True)
+    tr.add_argument("--level", type=parse_level, default="commune")
+    tr.add_argument("--out")
+
+    m = sub.add_parser("map", help=t("cli.help.map"))
+    m.add_argument("--date", type=parse_date, required=True)
+    m.add_argument("--level", type=parse_level, default="commune")
+    m.add_argument("--palette", choices=("default", "colourblind"), default="default")
+    m.add_argument("--out")
+    return p
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from zones.db import open_db
+
+    engine = open_db(args.db)
+    cmd = args.command
+    if cmd == "demo":
+        from zones.demo import cli_demo
+        return cli_demo(engine, args)
+    if cmd == "units":
+        from zones import boundaries
+        return getattr(boundaries, f"cli_{args.action}")(engine, args)
+    if cmd == "observations":
+        from zones import ingest
+        return getattr(ingest, f"cli_{args.action}")(engine, args)
+    if cmd == "assess":
+        from zones.assessment import cli_assess
+        return cli_assess(engine, args)
+    if cmd == "transitions":
+        from zones.transitions import cli_transitions
+        return cli_transitions(engine, args)
+    if cmd == "map":
+        from zones.exports import cli_map
+        return cli_map(engine, args)
+    raise UsageError(t("cli.unknown_command", value=cmd, choices=""))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--lang" in argv:
+        i = argv.index("--lang")
+        if i + 1 < len(argv) and argv[i + 1] in ("vi", "en"):
+            set_lang(argv[i + 1])
+    try:
+        args = build_parser().parse_args(argv)
+        return _dispatch(args)
+    except ZonesError as err:
+        print(t("cli.error_prefix") + str(err), file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # e.g. piped into `head`
+        sys.stderr.close()
+        return 0
+
+
+def write_csv(frame: pd.DataFrame, out: str | None) -> None:
+    """Write a CSV to ``out`` (UTF-8 with BOM, so Excel shows diacritics) or stdout."""
+    if out:
+        try:
+            frame.to_csv(out, index=False, encoding="utf-8-sig")
+        except OSError as err:
+            raise ZonesError(t("cli.cannot_write", path=out, reason=err.strerror)) from err
+        print(t("cli.wrote", path=out), file=sys.stderr)
+    else:
+        frame.to_csv(sys.stdout, index=False)

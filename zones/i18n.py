@@ -1,0 +1,72 @@
+"""Messages shown to users, Vietnamese first, English second.
+
+``t(key, **values)`` formats the message in the current language (``set_lang``), which
+defaults to Vietnamese (``ZONES_LANG=en`` switches the default). The catalogue lives in
+``zones/messages*.yaml`` (one file per area) so translators edit data, not code.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+LANGS = ("vi", "en")
+_state = {"lang": os.environ.get("ZONES_LANG", "vi") if os.environ.get("ZONES_LANG") in LANGS
+          else "vi"}
+
+
+def set_lang(lang: str) -> None:
+    """Set the language of later messages ("vi" or "en")."""
+    if lang not in LANGS:
+        raise ValueError(f"language must be one of {LANGS}, got {lang!r}")
+    _state["lang"] = lang
+
+
+def get_lang() -> str:
+    """The current message language."""
+    return _state["lang"]
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, dict[str, str]]:
+    """All messages: key -> {lang: template}."""
+    merged: dict[str, dict[str, str]] = {}
+    for path in sorted(Path(__file__).parent.glob("messages*.yaml")):
+        merged.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return merged
+
+
+def t(key: str, lang: str | None = None, **values) -> str:
+    """The message ``key`` in ``lang`` (default: the current language), formatted."""
+    entry = catalogue().get(key)
+    if entry is None:
+        return key
+    template = entry.get(lang or get_lang()) or entry["vi"]
+    return template.format(**values) if values else template
+
+
+def fmt_date(d: date | None) -> str:
+    """A date as users read it: dd/mm/yyyy (empty for None)."""
+    return d.strftime("%d/%m/%Y") if d else ""
+
+
+def fmt_int(n: float | int | None, lang: str | None = None) -> str:
+    """An integer with thousands separators: 1.240 (vi) or 1,240 (en)."""
+    if n is None or n != n:  # None or NaN
+        return "–"
+    text = f"{round(n):,}"
+    return text.replace(",", ".") if (lang or get_lang()) == "vi" else text
+
+
+def fmt_num(x: float | None, digits: int = 1, lang: str | None = None) -> str:
+    """A decimal number: 12,5 (vi) or 12.5 (en), with thousands separators."""
+    if x is None or x != x:
+        return "–"
+    text = f"{x:,.{digits}f}"
+    if (lang or get_lang()) == "vi":
+        text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    return text

@@ -1,0 +1,277 @@
+"""Validating the rows of an upload: every problem of every row, found at once.
+
+Checks are vectorised per column (regular expressions over the cell texts) and each one
+yields a frame of problems: row number (as in Excel), column (as written in the file),
+value, reason and how to fix it, in the requested language. Nothing here touches the
+database; the units come in as a ``UnitIndex``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+import numpy as np
+import pandas as pd
+
+from geodata.names import fold, nfc
+from zones.i18n import t
+from zones.ingest_read import UNIT_COLUMNS, RawTable
+from zones.ingest_units import UnitIndex, resolve_units
+from zones.schema import METRICS
+
+MAX_INT = 2_147_483_647  # the observations columns are 32-bit integers
+EARLIEST = pd.Timestamp("2000-01-01")
+FLAG_COLUMNS = ("treatment_capacity_ok",)
+POSITIVE_OF = {"tests_pcr_positive": "tests_pcr", "tests_antigen_positive": "tests_antigen"}
+PROBLEM_COLUMNS = ["row", "column", "value", "reason", "fix", "kind"]
+
+_DMY = r"(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4})"
+_ISO = r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?"
+_GROUPED = r"\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+|\d{1,3}(?:[ \u00a0]\d{3})+"
+_NEGATIVE = r"[-\u2212]\s*\d+(?:[.,]\d+)*"
+_DECIMAL = r"\d*[.,]\d+"
+_YES = frozenset({"co", "yes", "true", "dat", "1"})
+_NO = frozenset({"khong", "no", "false", "khong dat", "0"})
+
+
+@dataclass
+class Checked:
+    """A validated upload: clean values, problems, and the file they came from."""
+
+    table: RawTable
+    values: pd.DataFrame  # index = row number; date, unit_code, METRICS (Int64)
+    problems: pd.DataFrame  # PROBLEM_COLUMNS, one line per problem
+    filename: str = ""
+    content: bytes = b""
+    lang: str | None = None
+    refused: pd.Index = field(default_factory=lambda: pd.Index([], dtype=int))
+
+    @property
+    def good(self) -> pd.DataFrame:
+        """Rows without problems that carry at least one value."""
+        ok = ~self.values.index.isin(self.refused)
+        has_value = self.values[list(METRICS)].notna().any(axis=1)
+        return self.values[ok & has_value]
+
+    def counts(self) -> dict[str, int]:
+        """Rows read, refused, ready to store and blank (unit and date only)."""
+        n_good = len(self.good)
+        n_refused = len(self.refused)
+        return {"rows": len(self.values), "refused": n_refused, "good": n_good,
+                "blank": len(self.values) - n_refused - n_good}
+
+
+# --- cell texts ---------------------------------------------------------------------------
+
+def cell_text(value: object) -> str:
+    """A cell as the user typed it: trimmed text; whole floats without ".0"; dates ISO."""
+    if type(value) is str:
+        return nfc(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if np.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.isoformat()
+    return nfc(value)
+
+
+def texts(cells: pd.DataFrame) -> pd.DataFrame:
+    """Every cell of ``cells`` as text ("" when empty)."""
+    return pd.DataFrame({c: [cell_text(v) for v in cells[c]] for c in cells.columns},
+                        index=cells.index, dtype=object)
+
+
+def _problems(mask: pd.Series, column: str, values: pd.Series, kind: str,
+              detail: pd.Series | str = "") -> pd.DataFrame:
+    rows = mask[mask].index
+    det = detail[rows] if isinstance(detail, pd.Series) else detail
+    return pd.DataFrame({"row": rows, "column": column, "value": values[rows].to_numpy(),
+                         "kind": kind, "detail": det if isinstance(det, str)
+                         else det.to_numpy()})
+
+
+# --- dates ----------------------------------------------------------------------------------
+
+def parse_dates(text: pd.Series, today: date) -> tuple[pd.Series, pd.Series]:
+    """Dates from dd/mm/yyyy or yyyy-mm-dd text -> (datetime64 series, problem kind or "")."""
+    s = text.astype(object)
+    parts = s.str.extract(f"^{_DMY}$")
+    iso = s.str.extract(f"^{_ISO}$")
+    parts = parts.fillna(iso)
+    matched = parts["y"].notna()
+    nums = parts.apply(pd.to_numeric, errors="coerce")
+    when = pd.to_datetime(pd.DataFrame({"year": nums["y"], "month": nums["m"],
+                                        "day": nums["d"]}), errors="coerce")
+    kind = pd.Series("", index=s.index, dtype=object)
+    kind[matched & when.isna()] = "date_impossible"
+    kind[~matched] = "date_format"
+    kind[when > pd.Timestamp(today)] = "date_future"
+    kind[when < EARLIEST] = "date_too_old"
+    kind[s == ""] = "date_missing"
+    return when.astype("datetime64[ns]"), kind
+
+
+# --- integers -------------------------------------------------------------------------------
+
+def parse_counts(text: pd.Series, flag: bool = False) -> tuple[pd.Series, pd.Series]:
+    """Whole numbers >= 0 from text -> (Int64 series, NA when empty; problem kind or "")."""
+    s = text.astype(object)
+    if flag:
+        s = s.map(_flag_text)
+    empty = s == ""
+    plain = s.str.fullmatch(r"\d+")
+    grouped = s.str.fullmatch(_GROUPED) & ~plain
+    ok = plain | grouped
+    digits = s.where(ok, "").str.replace(r"[.,\s\u00a0]", "", regex=True)
+    values = pd.Series(pd.NA, index=s.index, dtype="object")
+    values[ok] = [int(d) for d in digits[ok]]
+    too_large = ok & values.where(ok, 0).gt(MAX_INT)
+    kind = pd.Series("int_text", index=s.index, dtype=object)
+    kind[s.str.fullmatch(_DECIMAL)] = "int_decimal"
+    kind[s.str.fullmatch(_NEGATIVE)] = "int_negative"
+    kind[ok] = ""
+    kind[too_large] = "int_too_large"
+    if flag:
+        kind[ok & ~too_large & values.where(ok, 0).gt(1)] = "flag_not_01"
+    kind[empty] = ""
+    good = kind == ""
+    return values.where(good & ~empty, pd.NA).astype("Int64"), kind
+
+
+def _flag_text(text: str) -> str:
+    key = fold(text, drop_prefix=False)
+    if key in _YES:
+        return "1"
+    if key in _NO:
+        return "0"
+    return text
+
+
+def _positive_checks(values: pd.DataFrame, headers: dict[str, str],
+                     shown: pd.DataFrame) -> list[pd.DataFrame]:
+    out = []
+    for pos, total in POSITIVE_OF.items():
+        if pos in headers and total in headers:
+            bad = (values[pos] > values[total]).fillna(False).astype(bool)
+            detail = values[total].astype(str)
+            out.append(_problems(bad, headers[pos], shown[pos], "positive_gt_tests",
+                                 detail))
+    return out
+
+
+# --- units and duplicates -----------------------------------------------------------------
+
+def _unit_refs(tx: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({c: tx[c] if c in tx else "" for c in UNIT_COLUMNS}, index=tx.index)
+
+
+def _unit_problems(res: pd.DataFrame, refs: pd.DataFrame,
+                   headers: dict[str, str]) -> pd.DataFrame:
+    bad = res["problem"].notna()
+    if not bad.any():
+        return _empty_problems()
+    by_code = refs["unit_code"] != ""
+    code_h = headers.get("unit_code", headers.get("unit_name"))
+    name_h = headers.get("unit_name", code_h)
+    sub = res[bad]
+    use_code = by_code[bad]
+    return pd.DataFrame({
+        "row": sub.index,
+        "column": np.where(use_code, code_h, name_h),
+        "value": np.where(use_code, refs.loc[bad, "unit_code"], refs.loc[bad, "unit_name"]),
+        "kind": sub["problem"].to_numpy(), "detail": sub["detail"].fillna("").to_numpy()})
+
+
+def _duplicate_problems(values: pd.DataFrame, column: str, shown: pd.Series) -> pd.DataFrame:
+    keyed = values[values["date"].notna() & values["unit_code"].notna()]
+    dup = keyed.duplicated(["unit_code", "date"], keep=False)
+    if not dup.any():
+        return _empty_problems()
+    groups = keyed[dup].reset_index(names="row").groupby(["unit_code", "date"])["row"]
+    rows_of = groups.transform(lambda r: ", ".join(map(str, r)))
+    frame = keyed[dup].reset_index(names="row").assign(detail=rows_of.to_numpy())
+    return pd.DataFrame({"row": frame["row"], "column": column,
+                         "value": shown[frame["row"]].to_numpy(), "kind": "duplicate",
+                         "detail": frame["detail"]})
+
+
+def _kind_problems(kind: pd.Series, column: str, shown: pd.Series) -> pd.DataFrame:
+    bad = kind != ""
+    if not bad.any():
+        return _empty_problems()
+    return pd.DataFrame({"row": kind.index[bad], "column": column,
+                         "value": shown[bad].to_numpy(), "kind": kind[bad].to_numpy(),
+                         "detail": ""})
+
+
+def _empty_problems() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in
+                         ["row", "column", "value", "kind", "detail"]})
+
+
+def explain(problems: pd.DataFrame, lang: str | None = None,
+            order: list[str] | None = None) -> pd.DataFrame:
+    """Add the reason and the fix (in ``lang``) to raw problems (row, column, value, kind,
+    detail); sorted by row, then by the columns' ``order`` in the file."""
+    if problems.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in PROBLEM_COLUMNS})
+    pairs = problems[["kind", "detail"]].drop_duplicates()
+    texts_ = {(k, d): (t(f"ingest.reason.{k}", lang=lang, detail=d),
+                       t(f"ingest.fix.{k}", lang=lang, detail=d))
+              for k, d in pairs.itertuples(index=False, name=None)}
+    keys = list(zip(problems["kind"], problems["detail"], strict=True))
+    out = problems.assign(reason=[texts_[k][0] for k in keys], fix=[texts_[k][1] for k in keys])
+    out["row"] = out["row"].astype(int)
+    position = {c: i for i, c in enumerate(order or [])}
+    out["_pos"] = out["column"].map(position).fillna(len(position))
+    out = out.sort_values(["row", "_pos"], kind="stable")
+    return out[PROBLEM_COLUMNS].reset_index(drop=True)
+
+
+# --- the whole table ------------------------------------------------------------------------
+
+def _metric_values(tx: pd.DataFrame, headers: dict[str, str]) -> tuple[dict, list]:
+    values, frames = {}, []
+    for m in METRICS:
+        if m not in tx:
+            values[m] = pd.Series(pd.NA, index=tx.index, dtype="Int64")
+            continue
+        values[m], kind = parse_counts(tx[m], flag=m in FLAG_COLUMNS)
+        frames.append(_kind_problems(kind, headers[m], tx[m]))
+    return values, frames
+
+
+def check_table(table: RawTable, index: UnitIndex, today: date | None = None,
+                lang: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Validate a ``RawTable`` -> (values, problems).
+
+    ``values``: index = row number; ``date`` (NaT when refused), ``unit_code`` (None when
+    refused), the METRICS as Int64 (NA = not reported). ``problems``: PROBLEM_COLUMNS.
+    """
+    tx, h = texts(table.cells), table.headers
+    dates, dkind = parse_dates(tx["date"], today or date.today())
+    metrics, frames = _metric_values(tx, h)
+    frames.append(_kind_problems(dkind, h["date"], tx["date"]))
+    refs = _unit_refs(tx)
+    res = resolve_units(index, refs, lang)
+    frames.append(_unit_problems(res, refs, h))
+    values = pd.DataFrame({"date": dates.where(dkind == ""),
+                           "unit_code": res["code"].astype(object)}, index=tx.index)
+    values = values.assign(**metrics)
+    unit_h = h.get("unit_code", h.get("unit_name"))
+    unit_shown = refs["unit_code"].where(refs["unit_code"] != "", refs["unit_name"])
+    frames.append(_duplicate_problems(values, unit_h, unit_shown))
+    frames += _positive_checks(values, h, tx)
+    frames = [f for f in frames if not f.empty]
+    raw = pd.concat(frames, ignore_index=True) if frames else _empty_problems()
+    return values, explain(raw, lang, list(table.original.columns))
