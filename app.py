@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui.common import apply_lang, tr
 
-st.set_page_config(page_title="Bản đồ cấp độ dịch", page_icon="🗺️", layout="wide")
+st.set_page_config(page_title="Bản đồ cấp độ dịch", page_icon=":material/map:", layout="wide")
 
 with st.sidebar:
     st.radio("Ngôn ngữ / Language", ["vi", "en"], key="lang", horizontal=True,
@@ -14,10 +14,10 @@ with st.sidebar:
                  format_func=lambda v: tr(f"ui.palette.{v}"))
 
 pages = [
-    st.Page("pages/map.py", title=tr("ui.page.map"), icon="🗺️", default=True),
-    st.Page("pages/transitions.py", title=tr("ui.page.transitions"), icon="🔀"),
-    st.Page("pages/criteria.py", title=tr("ui.page.criteria"), icon="📋"),
-    st.Page("pages/upload.py", title=tr("ui.page.upload"), icon="📤"),
-    st.Page("pages/boundaries.py", title=tr("ui.page.boundaries"), icon="🧭"),
+    st.Page("pages/map.py", title=tr("ui.page.map"), icon=":material/map:", default=True),
+    st.Page("pages/transitions.py", title=tr("ui.page.transitions"), icon=":material/swap_vert:"),
+    st.Page("pages/criteria.py", title=tr("ui.page.criteria"), icon=":material/rule:"),
+    st.Page("pages/upload.py", title=tr("ui.page.upload"), icon=":material/upload_file:"),
+    st.Page("pages/boundaries.py", title=tr("ui.page.boundaries"), icon=":material/layers:"),
 ]
 st.navigation(pages).run()

@@ -9,6 +9,7 @@ Targets: assess <= 1 s and >= 50x faster than the loop.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import statistics
 import sys
 import time
@@ -61,42 +62,47 @@ def synthetic(n_communes: int, n_days: int, seed: int = 7) -> rules.Inputs:
 
 
 def loop_4800(inputs: rules.Inputs, communes: set[str], p: dict) -> dict[tuple[str, object], int]:
-    """The plain way: iterate rows in order, keep a 7-day deque per unit, if/elif bands."""
-    units = inputs.units
+    """The plain way: rows in (unit, date) order, a 7-day deque per unit, if/elif bands.
+
+    Kept fair: unit attributes in a dict, dates as ``datetime.date``, no pandas per row.
+    """
+    units = inputs.units.loc[sorted(communes)]
+    attrs = {c: (r.population, r.pop_18plus, r.pop_50plus, r.pop_65plus)
+             for c, r in zip(units.index, units.itertuples(index=False), strict=True)}
     obs = inputs.observations
     sub = obs[obs["unit_code"].isin(communes)].sort_values(["unit_code", "date"])
+    sub = sub.assign(date=sub["date"].dt.date)
     out, state = {}, {}
-    switch = pd.Timestamp(p["elderly_age_switch"])
-    cuts = p["band_starts_per_100k"]
+    switch = pd.Timestamp(p["elderly_age_switch"]).date()
+    week = dt.timedelta(days=p["treatment_hold_lag_days"])
+    cuts, adult_t, eld_t = p["band_starts_per_100k"], p["adult_cover_target"], p["elderly_target"]
     for row in sub.itertuples(index=False):
-        st = state.setdefault(row.unit_code, {"win": deque(), "last": {}, "hist": {}})
+        st = state.get(row.unit_code)
+        if st is None:
+            st = state[row.unit_code] = {"win": deque(maxlen=p["window_days"]), "hist": {},
+                                         "v1": np.nan, "v65": np.nan, "v50": np.nan, "ok": np.nan}
         st["win"].append(row.new_cases_community)
-        if len(st["win"]) > p["window_days"]:
-            st["win"].popleft()
-        for k in ("vaccinated_1dose_18plus", "vaccinated_full_65plus", "vaccinated_full_50plus",
-                  "treatment_capacity_ok"):
-            v = getattr(row, k)
-            if v == v:
-                st["last"][k] = v
-        u = units.loc[row.unit_code]
+        for key, value in (("v1", row.vaccinated_1dose_18plus), ("v65", row.vaccinated_full_65plus),
+                           ("v50", row.vaccinated_full_50plus), ("ok", row.treatment_capacity_ok)):
+            if value == value:
+                st[key] = value
+        pop, p18, p50, p65 = attrs[row.unit_code]
         reported = [c for c in st["win"] if c == c]
-        if not reported or not u["population"] > 0:
+        if not reported or not pop > 0:
             level = 0
         else:
-            rate = sum(reported) / u["population"] * 1e5
-            band = 1 + sum(rate >= c for c in cuts)
-            adult = st["last"].get("vaccinated_1dose_18plus", np.nan) / u["pop_18plus"]
-            if row.date < switch:
-                eld = st["last"].get("vaccinated_full_65plus", np.nan) / u["pop_65plus"]
-            else:
-                eld = st["last"].get("vaccinated_full_50plus", np.nan) / u["pop_50plus"]
-            miss = adult < p["adult_cover_target"] or eld < p["elderly_target"]
-            level = min(band + 1, 4) if miss else band
-            prev = st["hist"].get(row.date - pd.Timedelta(days=7), 0)
-            if st["last"].get("treatment_capacity_ok") == 0:
-                level = max(level, prev)
+            rate = sum(reported) / pop * 1e5
+            band = 1
+            for cut in cuts:
+                if rate >= cut:
+                    band += 1
+            elderly = st["v65"] / p65 if row.date < switch else st["v50"] / p50
+            missed = st["v1"] / p18 < adult_t or elderly < eld_t
+            level = min(band + 1, 4) if missed else band
+            if st["ok"] == 0:
+                level = max(level, st["hist"].get(row.date - week, 0))
         st["hist"][row.date] = level
-        out[(row.unit_code, row.date)] = level
+        out[(row.unit_code, pd.Timestamp(row.date))] = level
     return out
 
 

@@ -224,3 +224,14 @@ def clean_codes(values: pd.Series, level: str | None) -> pd.Series:
         digits = text.str.fullmatch(r"\d+").fillna(False)
         text = text.where(~digits, text.str.zfill(width))
     return text.astype(object)
+
+
+def parse_counts(values: pd.Series) -> pd.Series:
+    """Head counts as floats (NaN when empty or unreadable): numbers as they are, text with
+    thousands separators ("12.345", "12 345", "12,345") or decimals ("1234.0")."""
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype(float)
+    text = values.astype("string").str.strip().str.replace(r"[\s\u00a0]", "", regex=True)
+    grouped = text.str.fullmatch(r"\d{1,3}([.,]\d{3})+").fillna(False)
+    text = text.where(~grouped, text.str.replace(r"[.,]", "", regex=True))
+    return pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce").astype(float)

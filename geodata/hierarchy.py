@@ -22,7 +22,7 @@ import pandas as pd
 import shapely
 
 import geopandas as gpd
-from geodata.fields import POPULATION_FIELDS, FieldMap, clean_codes
+from geodata.fields import POPULATION_FIELDS, FieldMap, clean_codes, parse_counts
 from geodata.names import fold, nfc
 
 UNIT_COLUMNS = ("code", "name", "level", "parent_code", *POPULATION_FIELDS, "approximate")
@@ -39,9 +39,7 @@ def canonical(frame: pd.DataFrame, fmap: FieldMap) -> pd.DataFrame:
     out["parent_code"] = parent_codes(frame, fmap, 0)
     for canon in POPULATION_FIELDS:
         src = fmap.population.get(canon)
-        out[canon] = (pd.to_numeric(frame[src].astype("string").str.replace(r"[.,\s]", "",
-                                                                            regex=True),
-                                    errors="coerce") if src else np.nan)
+        out[canon] = parse_counts(frame[src]).to_numpy() if src else np.nan
     out["approximate"] = False
     if isinstance(frame, gpd.GeoDataFrame):
         return gpd.GeoDataFrame(out, geometry=frame.geometry.to_numpy(), crs=frame.crs)

@@ -81,8 +81,9 @@ def read_boundaries(path: str | os.PathLike, *, layer: str | None = None,
             inner = safe_extract(path, Path(tmp), limit)
             result = read_boundaries(_pick_member(inner, layer), layer=layer,
                                      encoding=encoding, crs=crs, limit=limit)
-            result.frame = result.frame.copy()
-    elif ext in TABLE_EXTS:
+        result.size_bytes = size
+        return result
+    if ext in TABLE_EXTS:
         result = ReadResult(read_table(path, encoding), "table")
         if _lat_lon(result.frame):
             result.frame = points_from_table(result.frame)
@@ -158,12 +159,33 @@ def _read_vector(path: Path, layer: str | None, encoding: str | None) -> ReadRes
     codec, legacy = (encoding, None)
     if ext == ".shp":
         codec, legacy = shapefile_encoding(path, encoding)
-    frame = _pyogrio_read(path, layer, codec)
-    if legacy is None and codec in ("latin-1", "cp1252"):
-        legacy = enc.detect_legacy(_string_values(frame))
+        # GDAL's own recoding truncates some code pages (cp1258): read the bytes as
+        # Latin-1 (lossless) and decode them here.
+        frame = _recode(_pyogrio_read(path, layer, "latin1"), codec)
+        if legacy is None and codec == "latin-1":
+            legacy = enc.detect_legacy(_string_values(frame))
+    else:
+        frame = _pyogrio_read(path, layer, codec)
     frame = _fix_text(frame, legacy)
     return ReadResult(frame, fmt, layers, layer or (layers[0] if layers else None),
                       codec, legacy)
+
+
+def _recode(frame: pd.DataFrame, codec: str) -> pd.DataFrame:
+    """Strings read as Latin-1 decoded again with ``codec`` (names of columns too)."""
+    if codec in ("latin-1", "latin1", "iso-8859-1"):
+        return frame
+
+    def again(value):
+        if not isinstance(value, str):
+            return value
+        return value.encode("latin-1", errors="replace").decode(codec, errors="replace")
+
+    geom = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    for col in frame.columns:
+        if col != geom and _is_text(frame[col]):
+            frame[col] = frame[col].map(again).astype(object)
+    return frame.rename(columns={c: again(c) for c in frame.columns if c != geom})
 
 
 def list_layers(path: Path) -> list[str]:
@@ -179,15 +201,10 @@ def list_layers(path: Path) -> list[str]:
 def _pyogrio_read(path: Path, layer: str | None, codec: str | None) -> pd.DataFrame:
     import pyogrio
 
-    legacy_codec = codec if codec in ("tcvn3", "vni") else None
     try:
-        frame = pyogrio.read_dataframe(path, layer=layer,
-                                       encoding="latin-1" if legacy_codec else codec)
+        return pyogrio.read_dataframe(path, layer=layer, encoding=codec)
     except Exception as err:
         raise GeodataError("unreadable", path=path.name, reason=_short(err)) from err
-    if legacy_codec:
-        frame = _fix_text(frame, legacy_codec)
-    return frame
 
 
 def _read_parquet(path: Path) -> ReadResult:
@@ -231,8 +248,12 @@ def _sibling(path: Path, ext: str) -> Path | None:
 
 
 def _string_values(frame: pd.DataFrame) -> list[str]:
-    cols = [c for c in frame.columns if c != "geometry" and frame[c].dtype == object]
+    cols = [c for c in frame.columns if c != "geometry" and _is_text(frame[c])]
     return [v for c in cols for v in frame[c].head(2000).tolist() if isinstance(v, str)]
+
+
+def _is_text(values: pd.Series) -> bool:
+    return values.dtype == object or pd.api.types.is_string_dtype(values)
 
 
 def _fix_text(frame: pd.DataFrame, legacy: str | None) -> pd.DataFrame:
@@ -240,8 +261,7 @@ def _fix_text(frame: pd.DataFrame, legacy: str | None) -> pd.DataFrame:
     frame = frame.copy()
     geom = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
     for col in frame.columns:
-        if col != geom and (frame[col].dtype == object or pd.api.types.is_string_dtype(
-                frame[col])):
+        if col != geom and _is_text(frame[col]):
             frame[col] = pd.Series(enc.fix_strings(frame[col].tolist(), legacy),
                                    index=frame.index, dtype=object)
     renames = {c: enc.fix_strings([c], legacy)[0] for c in frame.columns if c != geom}

@@ -19,7 +19,7 @@ if store.get_meta(engine(), "demo"):
 override = st.sidebar.selectbox(
     tr("ui.ruleset"), [None, *sorted(registry.rulesets)], key="override",
     format_func=lambda r: tr("ui.ruleset.in_force") if r is None
-    else registry.rulesets[r].title)
+    else registry.rulesets[r].title.get(lang()))
 table = loaders.levels(override)
 if len(table.dates) == 0:
     st.info(tr("ui.no_assessments"))
@@ -54,7 +54,7 @@ levels_now = table.row(day, lay.codes)
 rates_now = loaders.rates().row(day, lay.codes)
 label = widgets.fmt_day(day)
 if ruleset_id in registry.rulesets:
-    st.caption(tr("ui.ruleset.used", name=registry.rulesets[ruleset_id].title))
+    st.caption(tr("ui.ruleset.used", name=registry.rulesets[ruleset_id].title.get(lang())))
 
 map_col, side_col = st.columns([3, 2])
 with map_col:

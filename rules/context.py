@@ -86,6 +86,6 @@ class TierContext:
         """Sum numerator and denominator over the children that have both."""
         num, den = self.source.evaluate(args["num"]), self.source.evaluate(args["den"])
         valid = ~np.isnan(num) & ~np.isnan(den) & (den > 0)
-        total_num = self.grouping.nansum(np.where(valid, num, np.nan))
-        total_den = self.grouping.nansum(np.where(valid, den, np.nan))
+        total_num = self.grouping.total(np.where(valid, num, 0.0))
+        total_den = self.grouping.total(np.where(valid, den, 0.0))
         return _safe_divide(total_num, total_den) * scale

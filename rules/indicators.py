@@ -33,11 +33,20 @@ PER_100K = 100_000.0  # unit conversion, not a threshold
 def _window_sums(arr: np.ndarray, days: int) -> tuple[np.ndarray, np.ndarray]:
     """Trailing ``days``-day sums of values and of reported-day counts (cumsum diffs)."""
     known = ~np.isnan(arr)
-    zero = np.zeros((1, arr.shape[1]))
-    total = np.concatenate([zero, np.cumsum(np.where(known, arr, 0.0), axis=0)])
-    count = np.concatenate([zero, np.cumsum(known, axis=0, dtype=float)])
-    lag = np.maximum(np.arange(1, arr.shape[0] + 1) - days, 0)
-    return total[1:] - total[lag], count[1:] - count[lag]
+    total = np.cumsum(np.where(known, arr, 0.0), axis=0)
+    count = np.cumsum(known, axis=0, dtype=np.int32)
+    if days < arr.shape[0]:
+        total[days:] -= total[:-days].copy()
+        count[days:] -= count[:-days].copy()
+    return total, count
+
+
+def _ffill(arr: np.ndarray) -> np.ndarray:
+    """Forward-fill NaN along the day axis (one vector step per day)."""
+    out = arr.copy()
+    for d in range(1, out.shape[0]):
+        np.copyto(out[d], out[d - 1], where=np.isnan(out[d]))
+    return out
 
 
 def _last_index(mask: np.ndarray) -> np.ndarray:
@@ -67,11 +76,9 @@ def window_mean(ctx: TierContext, a: Mapping[str, Any]) -> np.ndarray:
 def latest(ctx: TierContext, a: Mapping[str, Any]) -> np.ndarray:
     """Last reported value on or before D (optionally at most ``max_age_days`` old)."""
     arr = ctx.metric(a["metric"])
-    idx = _last_index(~np.isnan(arr))
-    out = np.take_along_axis(arr, np.maximum(idx, 0), axis=0)
-    out[idx < 0] = np.nan
+    out = _ffill(arr)
     if a.get("max_age_days") is not None:
-        age = np.arange(arr.shape[0])[:, None] - idx
+        age = np.arange(arr.shape[0])[:, None] - _last_index(~np.isnan(arr))
         out[age > int(a["max_age_days"])] = np.nan
     return out
 

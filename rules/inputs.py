@@ -49,7 +49,11 @@ def _missing_columns(frame: pd.DataFrame, needed: tuple[str, ...], name: str) ->
 
 def _positions(values: pd.Series | np.ndarray, index: pd.Index) -> np.ndarray:
     """Positions of ``values`` in ``index`` (-1 where absent); factorised for speed."""
-    codes, uniques = pd.factorize(pd.Series(values).astype(object), use_na_sentinel=True)
+    values = values if isinstance(values, pd.Series) else pd.Series(values)
+    if isinstance(values.dtype, pd.CategoricalDtype):  # fast path: codes already there
+        codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if len(uniques) == 0:
         return np.full(len(codes), -1)
     found = index.get_indexer(pd.Index(np.asarray(uniques, dtype=object)).astype(str))
@@ -78,23 +82,29 @@ class Panel:
         return slice(int(where[0]), int(where[-1]) + 1) if len(where) else slice(0, 0)
 
     @cached_property
-    def _obs_cells(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(row mask, day index, unit index) of observation rows inside the grid."""
+    def _obs_cells(self) -> tuple[np.ndarray | None, np.ndarray]:
+        """(row mask or None if all rows are kept, flat cell index) of observation rows."""
         obs = self.inputs.observations
         cols = _positions(obs["unit_code"], self.codes)
         start = self.grid[0].to_datetime64()
-        days = (obs["date"].to_numpy(dtype="datetime64[ns]") - start) // np.timedelta64(1, "D")
+        nanos = obs["date"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+        days = (nanos - start.astype("datetime64[ns]").view(np.int64)) // 86_400_000_000_000
         keep = (cols >= 0) & (days >= 0) & (days < len(self.grid))
-        return keep, days[keep].astype(np.int64), cols[keep]
+        flat = days * len(self.codes) + cols
+        return (None, flat) if keep.all() else (keep, flat[keep])
 
     def metric(self, name: str) -> np.ndarray:
-        """``(n_days, n_units)`` float array of a metric; NaN = not reported."""
+        """``(n_days, n_units)`` float array of a metric; NaN = not reported.
+
+        Where a (unit, date) appears more than once, the last row wins.
+        """
         if name not in self._metrics:
             arr = np.full((len(self.grid), len(self.codes)), np.nan)
             if name in self.inputs.observations.columns:
-                keep, days, cols = self._obs_cells
+                keep, flat = self._obs_cells
                 vals = pd.to_numeric(self.inputs.observations[name], errors="coerce")
-                arr[days, cols] = vals.to_numpy(dtype=float, na_value=np.nan)[keep]
+                vals = vals.to_numpy(dtype=float, na_value=np.nan)
+                arr.ravel()[flat] = vals if keep is None else vals[keep]
             self._metrics[name] = arr
         return self._metrics[name]
 

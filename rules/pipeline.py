@@ -44,9 +44,11 @@ def base_levels(ctx: TierContext, tier: Tier) -> np.ndarray:
     shape = (len(ctx.grid), ctx.n_units)
     if tier.bands is not None:
         values = ctx.evaluate(tier.bands.indicator)
-        cuts = np.asarray(tier.bands.cuts, dtype=float)
-        band = np.searchsorted(cuts, np.nan_to_num(values, nan=-np.inf), side="right")
-        return np.where(np.isnan(values), NO_DATA, band + 1).astype(np.int8)
+        level = np.where(np.isnan(values), np.int8(NO_DATA), np.int8(1))
+        with np.errstate(invalid="ignore"):
+            for cut in tier.bands.cuts:  # 1 + number of cuts passed
+                level += values >= cut
+        return level
     level = np.full(shape, tier.default_level, dtype=np.int8)
     for rule in sorted((r for r in tier.rules if r.enabled), key=lambda r: r.level):
         level[group_mask(ctx, rule.when)] = rule.level

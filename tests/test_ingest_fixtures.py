@@ -56,6 +56,12 @@ def engine(tmp_path):
     return make_db(tmp_path / "t.db")
 
 
+@pytest.fixture(scope="module")
+def units_engine(tmp_path_factory):
+    """A database with the unit tree, shared by the tests of a module that only read."""
+    return make_db(tmp_path_factory.mktemp("units") / "t.db")
+
+
 @pytest.fixture(autouse=True)
 def _no_recompute(monkeypatch):
     """Levels are the assessment module's business; these tests only record the call."""

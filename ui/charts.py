@@ -19,14 +19,14 @@ def history_ui(history: pd.DataFrame, levels: pd.Series | None, day, names, colo
     if history.empty:
         st.caption(tr("ui.no_history"))
         return
-    st.plotly_chart(_rate_chart(history, day, colours, edges), use_container_width=True,
+    st.plotly_chart(_rate_chart(history, day, colours, edges), width="stretch",
                     config={"displayModeBar": False})
-    st.plotly_chart(_tests_chart(history, day), use_container_width=True,
+    st.plotly_chart(_tests_chart(history, day), width="stretch",
                     config={"displayModeBar": False})
-    st.plotly_chart(_vacc_chart(history, day), use_container_width=True,
+    st.plotly_chart(_vacc_chart(history, day), width="stretch",
                     config={"displayModeBar": False})
     if levels is not None:
-        st.plotly_chart(_strip(levels, day, names, colours), use_container_width=True,
+        st.plotly_chart(_strip(levels, day, names, colours), width="stretch",
                         config={"displayModeBar": False})
 
 

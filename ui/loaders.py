@@ -205,3 +205,10 @@ def band_edges(override: str | None, day) -> list[float] | None:
             return None
     value = rs.parameters.get("band_starts_per_100k")
     return list(value) if value is not None else None
+
+
+def custom_rulesets_folder():
+    """Where a province puts its own rule-set files."""
+    from zones.assessment import custom_rulesets_dir
+
+    return custom_rulesets_dir(engine())

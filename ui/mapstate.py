@@ -69,8 +69,9 @@ def breadcrumb_ui(units: pd.DataFrame, view: str | None) -> None:
     cols = st.columns(max(len(items), 1) + 2)
     for i, (code, name) in enumerate(items):
         last = i == len(items) - 1
-        cols[i].button(("📍 " if last else "") + name, key=f"crumb-{code}", disabled=last,
-                       on_click=open_unit, args=(code,), use_container_width=True)
+        cols[i].button(name, key=f"crumb-{code}", disabled=last, on_click=open_unit,
+                       args=(code,), icon=":material/location_on:" if last else
+                       ":material/arrow_upward:", width="stretch")
 
 
 def level_ui(units: pd.DataFrame, view: str | None) -> str:

@@ -64,7 +64,7 @@ _LAYER_JS = Template("""
   }
   Z.level = function (i) {
     var c = Z.levels.charCodeAt(i) - 48;
-    return (c >= 0 && c <= 4) ? c : 0;
+    return (c >= 0 && c < Z.colours.length) ? c : 0;
   };
   Z.style = function (i) {
     return {fillColor: Z.colours[Z.level(i)], fillOpacity: 0.8, color: "#5b5b5b",
@@ -132,7 +132,7 @@ _LEGEND_JS = Template("""
     return d;
   };
   box.addTo(map);
-  var note = L.control({position: "bottomleft"});
+  var note = L.control({position: "topleft"});
   note.onAdd = function () {
     var d = L.DomUtil.create("div", "zl-notice");
     d.innerHTML = {{ this.notice|tojson }};
@@ -209,7 +209,7 @@ class Legend(MacroElement):
         super().__init__()
         self._name = "Legend"
         rows = [f"<b>{spec.legend_title}</b>"]
-        order = [4, 3, 2, 1, 0]
+        order = [4, 3, 2, 1, 0] + list(range(5, len(spec.colours)))
         rows += [f"<div><span class='sw' style='background:{spec.colours[i]}'></span>"
                  f"{spec.level_names[i]}</div>" for i in order]
         self.html = "".join(rows)
@@ -272,8 +272,8 @@ def standalone_html(spec: MapSpec, levels: str, rates: list[str], label: str,
 
 
 def level_string(levels) -> str:
-    """The digits of an integer array of levels 0..4 (one character per feature)."""
+    """The digits of an integer array of levels 0..9 (one character per feature)."""
     import numpy as np
 
-    arr = np.asarray(levels, dtype="int64").clip(0, 4)
+    arr = np.asarray(levels, dtype="int64").clip(0, 9)
     return (arr + 48).astype("uint8").tobytes().decode("ascii")

@@ -43,7 +43,7 @@ def overview_ui(table, lay, levels_now, day, names, colours) -> None:
     if len(stale):
         st.dataframe(stale.rename(columns={"name": tr("ui.col.unit"),
                                            "last": tr("ui.col.last_report")}),
-                     hide_index=True, use_container_width=True, height=160)
+                     hide_index=True, width="stretch", height=160)
 
 
 def _move_list(col, frame: pd.DataFrame, title: str, names) -> None:
@@ -51,7 +51,7 @@ def _move_list(col, frame: pd.DataFrame, title: str, names) -> None:
     for row in frame.head(12).itertuples():
         col.button(f"{row.name}: {names[row.from_level]} → {names[row.to_level]}",
                    key=f"mv-{row.code}", on_click=_select, args=(row.code,),
-                   use_container_width=True)
+                   width="stretch")
     if len(frame) > 12:
         col.caption(tr("ui.and_more", n=len(frame) - 12))
 

@@ -42,15 +42,15 @@ def date_ui(dates: pd.DatetimeIndex, key: str = "day") -> date:
 
     cols = st.columns([1, 1, 4, 1, 1], vertical_alignment="bottom")
     cols[0].button("« 7", on_click=shift, args=(-7,), help=tr("ui.week_back"),
-                   use_container_width=True)
+                   width="stretch")
     cols[1].button("‹ 1", on_click=shift, args=(-1,), help=tr("ui.day_back"),
-                   use_container_width=True)
+                   width="stretch")
     cols[2].date_input(tr("ui.date"), min_value=first, max_value=last, key=key,
                        format="DD/MM/YYYY")
     cols[3].button("1 ›", on_click=shift, args=(1,), help=tr("ui.day_forward"),
-                   use_container_width=True)
+                   width="stretch")
     cols[4].button("7 »", on_click=shift, args=(7,), help=tr("ui.week_forward"),
-                   use_container_width=True)
+                   width="stretch")
     return st.session_state[key]
 
 

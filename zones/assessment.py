@@ -8,7 +8,6 @@ database file (a province's adjusted copies).
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -39,11 +38,8 @@ def store_root() -> Path:
 
 def registry(engine: Engine):
     """All rule sets (shipped + custom) with the errors of any that failed to load."""
-    dirs = [SHIPPED_RULESETS]
     custom = custom_rulesets_dir(engine)
-    if custom.is_dir():
-        dirs.append(custom)
-    return rules.load_rulesets(*dirs)
+    return rules.load_rulesets(*([custom] if custom.is_dir() else []))
 
 
 def load_inputs(engine: Engine, start: date | None = None, end: date | None = None
@@ -146,6 +142,3 @@ def stored_rulesets(engine: Engine) -> pd.Series:
     df["date"] = pd.to_datetime(df["date"])
     return df.drop_duplicates("date").set_index("date")["ruleset_id"].sort_index()
 
-
-def _eprint(msg: str) -> None:
-    print(msg, file=sys.stderr)

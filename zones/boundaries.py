@@ -191,7 +191,7 @@ def _plan_boundaries(frame: gpd.GeoDataFrame, opts: ImportOptions,
                                   crs="EPSG:4326")
     _check_duplicates(unit_frame["code"])
     _check_population(base, fmap, report)
-    _quality(unit_frame, report)
+    _quality(unit_frame, report, fmap.level)
     pairs = adjacency_pairs(unit_frame)
     report.adjacency = len(pairs)
     report.counts = unit_frame["level"].value_counts().to_dict()
@@ -243,8 +243,8 @@ def _check_population(base: pd.DataFrame, fmap: gf.FieldMap, report: ImportRepor
                                      n=int(bad.sum())))
 
 
-def _quality(unit_frame: gpd.GeoDataFrame, report: ImportReport) -> None:
-    report.overlaps, report.slivers = validate.overlaps(unit_frame)
+def _quality(unit_frame: gpd.GeoDataFrame, report: ImportReport, level: str) -> None:
+    report.overlaps, report.slivers = validate.overlaps(unit_frame, levels=(level,))
     tops = unit_frame.loc[unit_frame["parent_code"].isna(), "geometry"].to_numpy()
     report.gaps, report.small_gaps = validate.gaps(tops)
 
@@ -266,7 +266,7 @@ def payload_kb(unit_frame: gpd.GeoDataFrame) -> dict[str, float]:
 
     out = {}
     for level, grp in unit_frame.groupby("level"):
-        tol = TOLERANCE.get(level, TOLERANCE.get("province", 0.0002))
+        tol = TOLERANCE.get(level, TOLERANCE.get("country", 0.001))
         try:
             text = geojson_layer(grp, tol)
         except Exception:  # a display-only figure: never fail an import over it
@@ -437,7 +437,7 @@ def report_lines(report: ImportReport, max_items: int = 20) -> list[str]:
     if report.encoding or report.legacy:
         lines.append(t("bnd.rep.encoding", encoding=report.encoding or "-",
                        legacy=(report.legacy or "").upper() or "-"))
-    if report.crs_in:
+    if report.crs_in and report.crs_in not in ("EPSG:4326", "OGC:CRS84"):
         lines.append(t("bnd.rep.crs", crs=report.crs_in))
     if report.level:
         lines.append(t("bnd.rep.mapping", level=t(f"ui.level.{report.level}"),

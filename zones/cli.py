@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 
 from zones.errors import ZonesError
-from zones.i18n import set_lang, t
+from zones.i18n import default_lang, set_lang, t
 
 LEVELS = ("province", "district", "commune", "hamlet")
 
@@ -155,6 +155,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    set_lang(default_lang())
     if "--lang" in argv:
         i = argv.index("--lang")
         if i + 1 < len(argv) and argv[i + 1] in ("vi", "en"):

@@ -117,7 +117,7 @@ def _blank_gaps(metrics: dict[str, np.ndarray], dates: pd.DatetimeIndex, codes: 
     """Make the data realistically incomplete: missed days, a silent commune."""
     shape = next(iter(metrics.values())).shape
     missed = rng.random(shape) < 0.01
-    weekly_only = np.broadcast_to((dates.dayofweek != 0)[:, None], shape)
+    weekly_only = np.broadcast_to((dates.day_of_week != 0)[:, None], shape)
     for name, arr in metrics.items():
         arr[missed] = np.nan
         if name == "treatment_capacity_ok":

@@ -15,8 +15,15 @@ from pathlib import Path
 import yaml
 
 LANGS = ("vi", "en")
-_state = {"lang": os.environ.get("ZONES_LANG", "vi") if os.environ.get("ZONES_LANG") in LANGS
-          else "vi"}
+
+
+def default_lang() -> str:
+    """The default language: ``ZONES_LANG`` ("vi" or "en"), else Vietnamese."""
+    env = os.environ.get("ZONES_LANG")
+    return env if env in LANGS else "vi"
+
+
+_state = {"lang": default_lang()}
 
 
 def set_lang(lang: str) -> None:

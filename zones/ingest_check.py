@@ -105,20 +105,21 @@ def _problems(mask: pd.Series, column: str, values: pd.Series, kind: str,
 def parse_dates(text: pd.Series, today: date) -> tuple[pd.Series, pd.Series]:
     """Dates from dd/mm/yyyy or yyyy-mm-dd text -> (datetime64 series, problem kind or "")."""
     s = text.astype(object)
-    parts = s.str.extract(f"^{_DMY}$")
-    iso = s.str.extract(f"^{_ISO}$")
-    parts = parts.fillna(iso)
-    matched = parts["y"].notna()
+    parts = s.str.extract(f"^{_DMY}$").fillna(s.str.extract(f"^{_ISO}$"))
     nums = parts.apply(pd.to_numeric, errors="coerce")
-    when = pd.to_datetime(pd.DataFrame({"year": nums["y"], "month": nums["m"],
+    year = nums["y"].to_numpy(dtype=float)
+    far = (year > 2200) | (year < 1900)  # outside what a timestamp can hold
+    when = pd.to_datetime(pd.DataFrame({"year": nums["y"].mask(far), "month": nums["m"],
                                         "day": nums["d"]}), errors="coerce")
-    kind = pd.Series("", index=s.index, dtype=object)
-    kind[matched & when.isna()] = "date_impossible"
-    kind[~matched] = "date_format"
-    kind[when > pd.Timestamp(today)] = "date_future"
-    kind[when < EARLIEST] = "date_too_old"
-    kind[s == ""] = "date_missing"
-    return when.astype("datetime64[ns]"), kind
+    when = when.astype("datetime64[ns]")
+    w = when.to_numpy()
+    kind = np.select(
+        [(s == "").to_numpy(), np.isnan(year), year > 2200, year < 1900, np.isnat(w),
+         w > np.datetime64(today, "ns"), w < EARLIEST.to_datetime64()],
+        ["date_missing", "date_format", "date_future", "date_too_old", "date_impossible",
+         "date_future", "date_too_old"], default="").astype(object)
+    kind = pd.Series(kind, index=s.index, dtype=object)
+    return when.where(kind == ""), kind
 
 
 # --- integers -------------------------------------------------------------------------------
@@ -128,24 +129,21 @@ def parse_counts(text: pd.Series, flag: bool = False) -> tuple[pd.Series, pd.Ser
     s = text.astype(object)
     if flag:
         s = s.map(_flag_text)
-    empty = s == ""
-    plain = s.str.fullmatch(r"\d+")
-    grouped = s.str.fullmatch(_GROUPED) & ~plain
-    ok = plain | grouped
-    digits = s.where(ok, "").str.replace(r"[.,\s\u00a0]", "", regex=True)
-    values = pd.Series(pd.NA, index=s.index, dtype="object")
-    values[ok] = [int(d) for d in digits[ok]]
-    too_large = ok & values.where(ok, 0).gt(MAX_INT)
-    kind = pd.Series("int_text", index=s.index, dtype=object)
-    kind[s.str.fullmatch(_DECIMAL)] = "int_decimal"
-    kind[s.str.fullmatch(_NEGATIVE)] = "int_negative"
-    kind[ok] = ""
-    kind[too_large] = "int_too_large"
-    if flag:
-        kind[ok & ~too_large & values.where(ok, 0).gt(1)] = "flag_not_01"
-    kind[empty] = ""
-    good = kind == ""
-    return values.where(good & ~empty, pd.NA).astype("Int64"), kind
+    ok = (s.str.fullmatch(r"\d+") | s.str.fullmatch(_GROUPED)).to_numpy(dtype=bool)
+    digits = s[ok].str.replace(r"[.,\s\u00a0]", "", regex=True)
+    number = np.zeros(len(s), dtype=object)
+    number[ok] = [int(d) for d in digits]
+    too_large = ok & (number > MAX_INT)
+    kind = np.select(
+        [(s == "").to_numpy(), too_large, ok & flag & (number > 1), ok,
+         s.str.fullmatch(_NEGATIVE).to_numpy(dtype=bool),
+         s.str.fullmatch(_DECIMAL).to_numpy(dtype=bool)],
+        ["", "int_too_large", "flag_not_01", "", "int_negative", "int_decimal"],
+        default="int_text").astype(object)
+    good = ok & (kind == "")
+    values = pd.array([int(v) if g else None for v, g in zip(number, good, strict=True)],
+                      dtype="Int64")
+    return pd.Series(values, index=s.index), pd.Series(kind, index=s.index, dtype=object)
 
 
 def _flag_text(text: str) -> str:

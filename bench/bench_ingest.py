@@ -1,0 +1,129 @@
+"""Benchmark of the observations upload: ``python bench/bench_ingest.py [--rows N]``.
+
+Builds a temporary SQLite database with ~1,000 synthetic communes (10 provinces × 10
+districts × 10 communes), a 10,000-row upload (1,000 communes × 10 days, every metric
+filled), then times: reading + validating the CSV, storing it (first versions), storing a
+corrected copy (10,000 superseded versions), and reading + validating the same rows as
+XLSX. The target is CSV validate + store <= 3 s. The recomputation of the levels (the
+assessment module's work) is timed separately.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from zones import ingest, store  # noqa: E402
+from zones.db import open_db  # noqa: E402
+from zones.ingest_xlsx import template_headers  # noqa: E402
+from zones.schema import METRICS  # noqa: E402
+
+TARGET_S = 3.0
+
+
+def synthetic_units() -> pd.DataFrame:
+    """10 provinces, 100 districts, 1,000 communes with 5-digit codes."""
+    rows = []
+    for p in range(10):
+        pc = f"{p + 1:02d}"
+        rows.append((pc, f"Tỉnh Thử {p + 1}", "province", None))
+        for d in range(10):
+            dc = f"{p * 10 + d + 1:03d}"
+            rows.append((dc, f"Huyện Thử {p * 10 + d + 1}", "district", pc))
+            for c in range(10):
+                n = (p * 10 + d) * 10 + c + 1
+                rows.append((f"{n:05d}", f"Xã Thử {n}", "commune", dc))
+    return pd.DataFrame(rows, columns=["code", "name", "level", "parent_code"])
+
+
+def upload_frame(units: pd.DataFrame, n_rows: int, seed: int) -> pd.DataFrame:
+    """``n_rows`` rows (communes × consecutive days) with every metric filled."""
+    communes = units.loc[units["level"] == "commune", "code"].to_numpy()
+    days = -(-n_rows // len(communes))
+    dates = [date(2021, 9, 1) + timedelta(days=i) for i in range(days)]
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({"date": np.repeat([d.strftime("%d/%m/%Y") for d in dates],
+                                            len(communes)),
+                          "unit_code": np.tile(communes, days)}).head(n_rows)
+    for m in METRICS:
+        frame[m] = rng.integers(0, 2 if m == "treatment_capacity_ok" else 50, len(frame))
+    frame["tests_pcr"] += 50
+    frame["tests_antigen"] += 50
+    return frame
+
+
+def as_xlsx(frame: pd.DataFrame) -> bytes:
+    """The frame as a workbook with Vietnamese headers under a title row."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    ws = book.create_sheet("Số liệu")
+    ws.append(["Báo cáo số liệu (bench)"])
+    ws.append(template_headers()[:2] + template_headers()[3:])
+    for row in frame.itertuples(index=False, name=None):
+        ws.append(list(row))
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def timed(label: str, fn, results: dict):
+    t0 = time.perf_counter()
+    value = fn()
+    results[label] = time.perf_counter() - t0
+    print(f"{label:<44} {results[label]:6.2f} s")
+    return value
+
+
+def run(n_rows: int, folder: Path) -> dict:
+    engine = open_db(f"sqlite:///{folder / 'bench.db'}")
+    units = synthetic_units()
+    with engine.begin() as conn:
+        store.insert_units(conn, store.create_set(conn, name="bench", structure="2021"), units)
+    first = upload_frame(units, n_rows, 1).to_csv(index=False).encode()
+    second = upload_frame(units, n_rows, 2).to_csv(index=False).encode()
+    print(f"{len(units)} units; upload {n_rows} rows, {len(first) / 1e6:.2f} MB CSV")
+    res: dict[str, float] = {}
+    recompute = ingest.recompute_levels
+    ingest.recompute_levels = lambda *_a, **_k: None  # timed on its own below
+    try:
+        c1 = timed("CSV read + validate", lambda: ingest.check_upload(engine, first, "a.csv"), res)
+        r1 = timed("store (first versions)", lambda: ingest.store_checked(engine, c1), res)
+        c2 = timed("CSV read + validate (corrections)",
+                   lambda: ingest.check_upload(engine, second, "b.csv"), res)
+        r2 = timed("store (supersede every row)", lambda: ingest.store_checked(engine, c2), res)
+    finally:
+        ingest.recompute_levels = recompute
+    assert not len(c1.problems) and r1.inserted == n_rows and r2.superseded > 0.9 * n_rows
+    xlsx = upload_frame(units, n_rows, 3).pipe(as_xlsx)
+    timed("XLSX read + validate", lambda: ingest.check_upload(engine, xlsx, "c.xlsx"), res)
+    timed("recompute levels (assessment module)",
+          lambda: recompute(engine, r1.first_date), res)
+    return res
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        res = run(args.rows, Path(tmp))
+    total = res["CSV read + validate"] + res["store (first versions)"]
+    worst = res["CSV read + validate (corrections)"] + res["store (supersede every row)"]
+    print(f"{'CSV validate + store, first upload':<44} {total:6.2f} s (target <= {TARGET_S} s)")
+    print(f"{'CSV validate + store, superseding upload':<44} {worst:6.2f} s")
+    return 0 if max(total, worst) <= TARGET_S else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,41 @@
+"""Shared fixtures: a demo database built once per test process, and an empty one."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from zones.db import open_db
+
+
+@pytest.fixture(scope="session")
+def demo_url(tmp_path_factory) -> str:
+    """URL of a Kiên Giang demo database (built once per worker, ~10 s)."""
+    from zones.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    url = f"sqlite:///{path}"
+    build_demo(open_db(url))
+    return url
+
+
+@pytest.fixture
+def empty_url(tmp_path) -> str:
+    """URL of a fresh, migrated, empty database."""
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    open_db(url)
+    return url
+
+
+@pytest.fixture
+def use_db(monkeypatch):
+    """Point the app (ZONES_DB) at a database URL for the duration of a test."""
+    def _use(url: str) -> str:
+        monkeypatch.setenv("ZONES_DB", url)
+        return url
+    return _use
+
+
+def pytest_configure(config):
+    os.environ.setdefault("ZONES_LANG", "vi")

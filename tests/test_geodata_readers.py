@@ -1,0 +1,228 @@
+"""Readers: every format on tiny hand-made files, and every way a file can be unusable."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+import geopandas as gpd
+from geodata import readers
+from geodata.fields import GeodataError
+from tests.test_boundaries_fixtures import communes_gdf, write_shapefile_zip, zip_dir
+
+
+def names(result):
+    return sorted(result.frame["TenXa"])
+
+
+EXPECTED = sorted(communes_gdf()["TenXa"])
+
+
+def test_geojson(tmp_path):
+    path = tmp_path / "a.geojson"
+    communes_gdf().to_file(path)
+    got = readers.read_boundaries(path)
+    assert got.fmt == "geojson" and got.has_geometry
+    assert names(got) == EXPECTED
+    assert got.frame.crs.to_epsg() == 4326
+    assert got.frame["MaXa"].tolist()[0] == "30733"
+
+
+def test_zipped_shapefile_with_cpg(tmp_path):
+    got = readers.read_boundaries(write_shapefile_zip(tmp_path, communes_gdf()))
+    assert got.fmt == "shapefile" and got.encoding == "utf-8"
+    assert names(got) == EXPECTED
+
+
+@pytest.mark.parametrize(("legacy", "as_legacy"), [
+    ("tcvn3", {"Phường Vĩnh Thanh": "Ph­êng VÜnh Thanh", "Phường Vĩnh Quang": "Ph­êng VÜnh Quang",
+               "Xã Bình Sơn": "X· B×nh S¬n", "Xã Bình Giang": "X· B×nh Giang"}),
+    ("vni", {"Phường Vĩnh Thanh": "Phöôøng Vónh Thanh", "Phường Vĩnh Quang": "Phöôøng Vónh Quang",
+             "Xã Bình Sơn": "Xaõ Bình Sôn", "Xã Bình Giang": "Xaõ Bình Giang"}),
+])
+@pytest.mark.parametrize("keep_cpg", [True, False])
+def test_shapefile_in_legacy_font_is_converted(tmp_path, legacy, as_legacy, keep_cpg):
+    gdf = communes_gdf()
+    gdf["TenXa"] = gdf["TenXa"].map(as_legacy)
+    gdf["TenHuyen"] = "-"
+    gdf["TenTinh"] = "-"
+    got = readers.read_boundaries(write_shapefile_zip(tmp_path, gdf, encoding="latin1",
+                                                      keep_cpg=keep_cpg))
+    assert got.legacy == legacy
+    assert names(got) == EXPECTED
+
+
+def test_encoding_override(tmp_path):
+    gdf = communes_gdf()
+    gdf["TenXa"] = "Hµ Néi"
+    gdf["TenHuyen"] = gdf["TenTinh"] = "-"
+    path = write_shapefile_zip(tmp_path, gdf, encoding="latin1", keep_cpg=False)
+    got = readers.read_boundaries(path, encoding="TCVN3")
+    assert set(got.frame["TenXa"]) == {"Hà Nội"}
+
+
+def test_shapefile_in_cp1258(tmp_path):
+    got = readers.read_boundaries(write_shapefile_zip(tmp_path, communes_gdf(),
+                                                      encoding="cp1258", keep_cpg=False))
+    assert names(got) == EXPECTED
+
+
+def test_geopackage_layers(tmp_path):
+    path = tmp_path / "b.gpkg"
+    communes_gdf().to_file(path, layer="xa")
+    communes_gdf().head(1).to_file(path, layer="khac")
+    with pytest.raises(GeodataError) as err:
+        readers.read_boundaries(path)
+    assert err.value.key == "choose_layer"
+    assert set(err.value.params["layers"].split(", ")) == {"xa", "khac"}
+    got = readers.read_boundaries(path, layer="xa")
+    assert names(got) == EXPECTED and got.layer == "xa"
+    with pytest.raises(GeodataError, match="no_such_layer"):
+        readers.read_boundaries(path, layer="huyen")
+
+
+def test_geoparquet_keeps_string_codes(tmp_path):
+    path = tmp_path / "c.parquet"
+    communes_gdf().to_parquet(path)
+    got = readers.read_boundaries(path)
+    assert got.fmt == "parquet" and names(got) == EXPECTED
+
+
+@pytest.mark.parametrize("ext", ["csv", "xlsx"])
+def test_attribute_tables_keep_leading_zeros(tmp_path, ext):
+    df = pd.DataFrame({"MaXa": ["00004", "30733"], "TenXa": ["Phường Trúc Bạch", "Vĩnh Thanh"],
+                       "DanSo": ["1.234", "567"]})
+    path = tmp_path / f"t.{ext}"
+    if ext == "csv":
+        df.to_csv(path, index=False, encoding="utf-8-sig")
+    else:
+        df.to_excel(path, index=False)
+    got = readers.read_boundaries(path)
+    assert not got.has_geometry
+    assert got.frame["MaXa"].tolist() == ["00004", "30733"]
+    assert got.frame["TenXa"].tolist()[0] == "Phường Trúc Bạch"
+
+
+def test_points_table_becomes_point_layer(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("MaXa,TenAp,Vĩ độ,Kinh độ\n30733,Ấp 1,\"10,02\",105.02\n", encoding="utf-8")
+    got = readers.read_boundaries(path)
+    assert got.has_geometry
+    assert got.frame.geometry.iloc[0].coords[0] == pytest.approx((105.02, 10.02))
+
+
+def test_size_limit(tmp_path, monkeypatch):
+    path = tmp_path / "a.geojson"
+    communes_gdf().to_file(path)
+    monkeypatch.setattr(readers, "MAX_BYTES", 100)
+    with pytest.raises(GeodataError) as err:
+        readers.read_boundaries(path)
+    assert err.value.key == "too_large"
+
+
+def test_zip_inflating_beyond_the_limit(tmp_path, monkeypatch):
+    big = tmp_path / "big.geojson"
+    big.write_text(" " * 50_000)
+    path = zip_dir([big], tmp_path / "bomb.zip")
+    monkeypatch.setattr(readers, "MAX_BYTES", 20_000)
+    assert path.stat().st_size < 20_000
+    with pytest.raises(GeodataError, match="too_large"):
+        readers.read_boundaries(path)
+
+
+def test_corrupt_zip(tmp_path):
+    path = tmp_path / "x.zip"
+    path.write_bytes(b"PK\x03\x04 this is not really a zip")
+    with pytest.raises(GeodataError, match="corrupt_zip"):
+        readers.read_boundaries(path)
+
+
+@pytest.mark.parametrize("member", ["../evil.shp", "/etc/evil.shp", "a/../../evil.shp"])
+def test_zip_slip_refused(tmp_path, member):
+    src = tmp_path / "f.shp"
+    src.write_bytes(b"x")
+    path = zip_dir([src], tmp_path / "slip.zip", [member])
+    with pytest.raises(GeodataError) as err:
+        readers.read_boundaries(path)
+    assert err.value.key == "zip_slip" and err.value.params["member"] == member
+    assert not (tmp_path.parent / "evil.shp").exists()
+
+
+def test_zip_without_map_data(tmp_path):
+    src = tmp_path / "readme.txt"
+    src.write_text("hi")
+    with pytest.raises(GeodataError, match="zip_no_data"):
+        readers.read_boundaries(zip_dir([src], tmp_path / "x.zip"))
+
+
+def test_zip_with_two_shapefiles_needs_a_layer(tmp_path):
+    a = write_shapefile_zip(tmp_path, communes_gdf(), name="xa")
+    b = write_shapefile_zip(tmp_path, communes_gdf().head(1), name="huyen")
+    both = tmp_path / "both.zip"
+    with zipfile.ZipFile(both, "w") as out:
+        for z in (a, b):
+            with zipfile.ZipFile(z) as zin:
+                for info in zin.infolist():
+                    out.writestr(info.filename, zin.read(info))
+    with pytest.raises(GeodataError, match="choose_layer"):
+        readers.read_boundaries(both)
+    assert len(readers.read_boundaries(both, layer="huyen").frame) == 1
+
+
+def test_unknown_format(tmp_path):
+    path = tmp_path / "a.kml2"
+    path.write_text("x")
+    with pytest.raises(GeodataError, match="unknown_format"):
+        readers.read_boundaries(path)
+
+
+def test_garbage_geojson(tmp_path):
+    path = tmp_path / "a.geojson"
+    path.write_text("{not json")
+    with pytest.raises(GeodataError, match="unreadable"):
+        readers.read_boundaries(path)
+
+
+def projected(epsg: int) -> gpd.GeoDataFrame:
+    return communes_gdf().to_crs(epsg)
+
+
+def test_vn2000_prj_is_reprojected(tmp_path):
+    path = write_shapefile_zip(tmp_path, projected(3405))
+    got = readers.read_boundaries(path)
+    assert "3405" in got.crs_in or "VN-2000" in got.crs_in
+    assert got.frame.total_bounds == pytest.approx(communes_gdf().total_bounds, abs=1e-6)
+
+
+def test_projected_without_prj_is_refused_with_a_hint(tmp_path):
+    path = write_shapefile_zip(tmp_path, projected(3405), keep_prj=False)
+    with pytest.raises(GeodataError) as err:
+        readers.read_boundaries(path)
+    assert err.value.key == "projected_no_crs"
+    got = readers.read_boundaries(path, crs="EPSG:3405")
+    assert got.frame.total_bounds == pytest.approx(communes_gdf().total_bounds, abs=1e-6)
+
+
+def test_provincial_tm3_zone(tmp_path):
+    crs = readers.parse_crs("VN2000:104.5")  # Kiên Giang's 3° zone, central meridian 104°30'
+    gdf = communes_gdf().to_crs(crs)
+    path = write_shapefile_zip(tmp_path, gdf, keep_prj=False)
+    got = readers.read_boundaries(path, crs="VN2000:104.5")
+    assert got.frame.total_bounds == pytest.approx(communes_gdf().total_bounds, abs=1e-6)
+
+
+def test_wrong_crs_is_caught(tmp_path):
+    path = write_shapefile_zip(tmp_path, projected(3405), keep_prj=False)
+    with pytest.raises(GeodataError, match="wrong_crs"):
+        readers.read_boundaries(path, crs="EPSG:4326")
+    with pytest.raises(GeodataError, match="bad_crs"):
+        readers.read_boundaries(path, crs="EPSG:999999")
+
+
+def test_degrees_without_crs_are_taken_as_wgs84(tmp_path):
+    path = write_shapefile_zip(tmp_path, gpd.GeoDataFrame(
+        {"MaXa": ["1"]}, geometry=[box(105, 10, 105.1, 10.1)]), keep_prj=False)
+    assert readers.read_boundaries(path).frame.crs.to_epsg() == 4326

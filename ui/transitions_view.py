@@ -1,0 +1,69 @@
+"""Rendering for the "Chuyển cấp" page: Sankey of flows, map of changes, table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from streamlit_folium import st_folium
+
+from ui import loaders, widgets
+from ui.common import lang, tr
+from ui.mapview import MapSpec, base_map, level_string, restyle_group
+from zones.transitions import flows
+
+UNCHANGED = 5
+UNCHANGED_COLOUR = "#f3f3f3"
+
+
+def sankey(frame: pd.DataFrame, names: dict[int, str], colours: dict[int, str]) -> go.Figure:
+    """Flows from the levels on the first date (left) to those on the second (right)."""
+    f = flows(frame)
+    order = [4, 3, 2, 1, 0]
+    left = {lv: i for i, lv in enumerate(order)}
+    right = {lv: i + len(order) for i, lv in enumerate(order)}
+    labels = [names[lv] for lv in order] * 2
+    node_colours = [colours[lv] for lv in order] * 2
+    link_colours = [_rgba(colours[int(b)], 0.45) for b in f["to_level"]]
+    fig = go.Figure(go.Sankey(
+        node={"label": labels, "color": node_colours, "pad": 18, "thickness": 16},
+        link={"source": [left[int(a)] for a in f["from_level"]],
+              "target": [right[int(b)] for b in f["to_level"]],
+              "value": f["units"].tolist(), "color": link_colours}))
+    fig.update_layout(height=360, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return fig
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def change_map(frame: pd.DataFrame, level: str, parent: str | None, names, colours,
+               label: str) -> None:
+    """Units that moved, coloured by their new level; the others faded."""
+    lay = loaders.layer(level, parent)
+    moved = frame.set_index("unit_code")["to_level"].fillna(0).astype(int)
+    digits = np.full(len(lay.codes), UNCHANGED)
+    pos = lay.codes.get_indexer(moved.index)
+    digits[pos[pos >= 0]] = moved.to_numpy()[pos >= 0]
+    all_names = tuple(names[i] for i in range(5)) + (tr("tr.unchanged"),)
+    spec = MapSpec(layer=lay.url, bounds=lay.bounds,
+                   colours=tuple(colours[i] for i in range(5)) + (UNCHANGED_COLOUR,),
+                   level_names=all_names, legend_title=tr("tr.col.to_level"),
+                   texts={"rate": tr("ui.rate")})
+    st_folium(base_map(spec), key=f"trmap-{lay.key}-{lang()}",
+              feature_group_to_add=restyle_group(level_string(digits), [], label),
+              returned_objects=[], height=480, use_container_width=True)
+
+
+def table_ui(frame: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
+    """The transitions as users read them (level names, dd/mm/yyyy)."""
+    shown = frame.copy()
+    for col in ("from_level", "to_level"):
+        shown[col] = [names[int(v) if pd.notna(v) else 0] for v in shown[col]]
+    shown["changed_on"] = [widgets.fmt_day(d) if d else "" for d in shown["changed_on"]]
+    shown = shown.rename(columns=lambda c: tr(f"tr.col.{c}"))
+    st.dataframe(shown, hide_index=True, width="stretch")
+    return shown
