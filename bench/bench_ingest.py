@@ -63,11 +63,16 @@ def upload_frame(units: pd.DataFrame, n_rows: int, seed: int) -> pd.DataFrame:
 
 
 def as_xlsx(frame: pd.DataFrame) -> bytes:
-    """The frame as a workbook with Vietnamese headers under a title row."""
+    """The frame as a workbook with Vietnamese headers under a title row.
+
+    Written in openpyxl's normal mode, which (like Excel) records the sheet's dimension;
+    openpyxl's read-only reader parses a sheet twice when that record is missing.
+    """
     from openpyxl import Workbook
 
-    book = Workbook(write_only=True)
-    ws = book.create_sheet("Số liệu")
+    book = Workbook()
+    ws = book.active
+    ws.title = "Số liệu"
     ws.append(["Báo cáo số liệu (bench)"])
     ws.append(template_headers()[:2] + template_headers()[3:])
     for row in frame.itertuples(index=False, name=None):

@@ -31,8 +31,9 @@ def _dataset_path() -> str:
 def legacy_communes(province_code: str | None = None) -> pd.DataFrame:
     """Legacy communes with their district and province (codes as zero-padded strings).
 
-    Island districts without communes (e.g. Bạch Long Vĩ) appear as one row whose
-    commune code is the district code, placed at the district centroid.
+    Island districts without communes (e.g. Bạch Long Vĩ, Côn Đảo) appear as one row
+    whose commune code is the district code with the suffix ``-X`` (not an official code),
+    placed at the district centroid.
     """
     with sqlite3.connect(f"file:{_dataset_path()}?mode=ro", uri=True) as conn:
         df = pd.read_sql(f"SELECT {', '.join(_COLUMNS)} FROM admin_units_legacy", conn)
@@ -42,7 +43,7 @@ def legacy_communes(province_code: str | None = None) -> pd.DataFrame:
     for c in ("province_code", "district_code", "commune_code"):
         df[c] = df[c].astype("string").astype(object)
     no_ward = df["commune_code"].isna() | (df["commune_code"] == "")
-    df.loc[no_ward, "commune_code"] = df.loc[no_ward, "district_code"]
+    df.loc[no_ward, "commune_code"] = df.loc[no_ward, "district_code"] + "-X"
     df.loc[no_ward, "commune_name"] = df.loc[no_ward, "district_name"]
     df.loc[no_ward, "lat"] = df.loc[no_ward, "district_lat"]
     df.loc[no_ward, "lon"] = df.loc[no_ward, "district_lon"]

@@ -52,7 +52,9 @@ def hamlet_cells(points: gpd.GeoSeries, parents: pd.Series,
         pts = points.iloc[idx]
         container = communes.get(code)
         if container is None or container.is_empty:
-            container = shapely.box(*pts.total_bounds).buffer(LOOSE_MARGIN, join_style="mitre")
+            x0, y0, x1, y1 = pts.total_bounds
+            m = LOOSE_MARGIN
+            container = shapely.box(x0 - m, y0 - m, x1 + m, y1 + m)
         out[idx] = voronoi_cells(pts, container).to_numpy()
     return gpd.GeoSeries(out, index=points.index, crs=points.crs)
 

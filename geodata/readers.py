@@ -94,8 +94,7 @@ def read_boundaries(path: str | os.PathLike, *, layer: str | None = None,
                            formats=", ".join((*VECTOR_EXTS, *ZIP_EXTS, *TABLE_EXTS)))
     result.size_bytes = size
     if isinstance(result.frame, gpd.GeoDataFrame):
-        result.crs_in = result.crs_in or (result.frame.crs.to_string()
-                                          if result.frame.crs else None)
+        result.crs_in = crs or (result.frame.crs.to_string() if result.frame.crs else None)
         result.frame = to_wgs84(result.frame, crs)
         check_in_range(result.frame)
     return result

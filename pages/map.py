@@ -1,5 +1,6 @@
 """Bản đồ: the level of every unit on a date, drill-down, and the panel of a unit."""
 
+import numpy as np
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -20,7 +21,8 @@ override = st.sidebar.selectbox(
     tr("ui.ruleset"), [None, *sorted(registry.rulesets)], key="override",
     format_func=lambda r: tr("ui.ruleset.in_force") if r is None
     else registry.rulesets[r].title.get(lang()))
-table = loaders.levels(override)
+computed = loaders.levels(override)
+table = loaders.effective_levels(override)
 if len(table.dates) == 0:
     st.info(tr("ui.no_assessments"))
     st.stop()
@@ -49,8 +51,12 @@ spec = MapSpec(
     notices=notices, outlines=outlines, timeline=loaders.timeline(lay, override),
     tiles=st.session_state.get("tiles", False),
     texts={"rate": tr("ui.rate"), "play": tr("ui.play"), "pause": tr("ui.pause"),
-           "day": tr("ui.step_day"), "week": tr("ui.step_week")})
+           "day": tr("ui.step_day"), "week": tr("ui.step_week"),
+           "declared": tr("decl.title"), "computed": tr("decl.computed"),
+           "marked": tr("decl.marked")})
 levels_now = table.row(day, lay.codes)
+computed_now = computed.row(day, lay.codes)
+marks = level_string(np.where(levels_now != computed_now, computed_now + 1, 0))
 rates_now = loaders.rates().row(day, lay.codes)
 label = widgets.fmt_day(day)
 if ruleset_id in registry.rulesets:
@@ -61,12 +67,16 @@ with map_col:
     clicked = st_folium(
         base_map(spec), key=f"map-{lay.key}-{st.session_state.get('palette')}-{lang()}",
         feature_group_to_add=restyle_group(level_string(levels_now),
-                                           widgets.rate_strings(rates_now), label),
+                                           widgets.rate_strings(rates_now), label, marks),
         returned_objects=["last_clicked"], height=640, use_container_width=True)
     hit = mapstate.unit_at(lay.units, (clicked or {}).get("last_clicked"))
     if hit is not None and hit != st.session_state.get("last_hit"):
         st.session_state.selected = hit
     st.session_state.last_hit = hit
-    st.toggle(tr("ui.tiles"), key="tiles")
+    c1, c2 = st.columns(2)
+    c1.toggle(tr("ui.tiles"), key="tiles")
+    c2.download_button(tr("ui.download_html"), loaders.map_html(day, show),
+                       file_name=f"ban-do-cap-do_{day:%Y%m%d}.html", mime="text/html",
+                       icon=":material/download:")
 with side_col:
-    panel.side_ui(units, table, lay, levels_now, day, names, colours, override)
+    panel.side_ui(units, table, computed, lay, levels_now, day, names, colours, override)

@@ -22,7 +22,8 @@ class TierContext:
     def __init__(self, panel: Panel, ruleset: RuleSet, unit_level: str,
                  source: TierContext | None = None, grouping: Grouping | None = None,
                  child_levels: np.ndarray | None = None,
-                 child_grouping: Grouping | None = None) -> None:
+                 child_grouping: Grouping | None = None,
+                 via: tuple[TierContext, Grouping] | None = None) -> None:
         self.panel, self.ruleset, self.unit_level = panel, ruleset, unit_level
         self.cols = panel.slices[unit_level]
         self.n_units = self.cols.stop - self.cols.start
@@ -30,6 +31,8 @@ class TierContext:
         self.source, self.grouping = source, grouping
         self.child_levels, self.child_grouping = child_levels, child_grouping
         self._memo: dict[str, np.ndarray] = {}
+        self._partials: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.via = via  # (intermediate summed tier, its grouping onto this tier)
 
     @property
     def codes(self) -> pd.Index:
@@ -58,17 +61,39 @@ class TierContext:
     def _compute(self, name: str) -> np.ndarray:
         if name in ATTRIBUTES:
             if self.source is not None:
-                return self.grouping.nansum(self.source.evaluate(name))
+                total, count = self.partial(name)
+                return np.where(count > 0, total, np.nan)
             values = self.panel.attribute(name)[self.cols]
             return np.broadcast_to(values, (len(self.grid), self.n_units))
         spec = self.ruleset.indicators[name]
         how = aggregation_of(spec.fn, spec.args)
         if self.source is None or how == "local" or not self._summable(spec.args, how):
             return REGISTRY[spec.fn].compute(self, spec.args)
+        if how == "min":
+            return self.grouping.nanmin(self.source.evaluate(name))
+        first, second = self.partial(name)
         if how == "ratio":
-            return self._matched_ratio(spec.args, SCALE[spec.fn])
-        child = self.source.evaluate(name)
-        return self.grouping.nanmin(child) if how == "min" else self.grouping.nansum(child)
+            return _safe_divide(first, second) * SCALE[spec.fn]
+        return np.where(second > 0, first, np.nan)
+
+    def partial(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Additive parts of a summed indicator: (numerator, denominator) totals over the
+        children having both, or (total, number of children reporting). Parts add up, so a
+        province may sum its districts' parts instead of re-reading every commune."""
+        if name not in self._partials:
+            if self.via is not None:
+                tier, grouping = self.via
+                parts = tuple(grouping.total(p) for p in tier.partial(name))
+            elif name in ATTRIBUTES or aggregation_of(
+                    self.ruleset.indicators[name].fn, self.ruleset.indicators[name].args) != "ratio":
+                child = self.source.evaluate(name)
+                known = ~np.isnan(child)
+                parts = (self.grouping.total(np.where(known, child, 0.0)),
+                         self.grouping.count(known))
+            else:
+                parts = self._matched_parts(self.ruleset.indicators[name].args)
+            self._partials[name] = parts
+        return self._partials[name]
 
     def _summable(self, args: dict, how: str) -> bool:
         """A ratio is summed over children only if both sides are additive figures."""
@@ -82,10 +107,10 @@ class TierContext:
                 return False
         return True
 
-    def _matched_ratio(self, args: dict, scale: float) -> np.ndarray:
-        """Sum numerator and denominator over the children that have both."""
+    def _matched_parts(self, args: dict) -> tuple[np.ndarray, np.ndarray]:
+        """Numerator and denominator summed over the children that have both."""
         num, den = self.source.evaluate(args["num"]), self.source.evaluate(args["den"])
-        valid = ~np.isnan(num) & ~np.isnan(den) & (den > 0)
-        total_num = self.grouping.total(np.where(valid, num, 0.0))
-        total_den = self.grouping.total(np.where(valid, den, 0.0))
-        return _safe_divide(total_num, total_den) * scale
+        with np.errstate(invalid="ignore"):
+            valid = (den > 0) & ~np.isnan(num)  # NaN > 0 is False
+        return (self.grouping.total(np.where(valid, num, 0.0)),
+                self.grouping.total(np.where(valid, den, 0.0)))

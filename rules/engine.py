@@ -53,13 +53,31 @@ def _tier_grouping(panel: Panel, child_level: str, parent_level: str) -> Groupin
     return Grouping(np.where(inside, anc - ps.start, -1), ps.stop - ps.start)
 
 
+def _nested_via(panel: Panel, summed: dict[str, TierContext], source: str, level: str
+                ) -> tuple[TierContext, Grouping] | None:
+    """An already summed tier between ``source`` and ``level`` that nests exactly (every
+    source unit's ``level`` ancestor is its intermediate unit's ``level`` ancestor)."""
+    for mid, ctx in summed.items():
+        if mid == level or ctx.source is None or ctx.source.unit_level != source:
+            continue
+        cs = panel.slices[source]
+        top, middle = panel.ancestor(level), panel.ancestor(mid)
+        through = np.where(middle[cs] >= 0, top[np.maximum(middle[cs], 0)], -1)
+        if np.array_equal(through, top[cs]) and (middle[cs] >= 0).all():
+            return ctx, _tier_grouping(panel, mid, level)
+    return None
+
+
 def _context(panel: Panel, ruleset: RuleSet, tier: Tier, own: dict[str, TierContext],
-             final: np.ndarray) -> TierContext:
+             final: np.ndarray, summed: dict[str, TierContext]) -> TierContext:
     level = tier.unit_level
     if tier.figures == "sum" and tier.source:
         src = own.setdefault(tier.source, TierContext(panel, ruleset, tier.source))
-        return TierContext(panel, ruleset, level, source=src,
-                           grouping=_tier_grouping(panel, tier.source, level))
+        ctx = TierContext(panel, ruleset, level, source=src,
+                          grouping=_tier_grouping(panel, tier.source, level),
+                          via=_nested_via(panel, summed, tier.source, level))
+        summed[level] = ctx
+        return ctx
     if tier.levels_of:
         cs = panel.slices[tier.levels_of]
         return TierContext(panel, ruleset, level, child_levels=final[:, cs],
@@ -100,12 +118,13 @@ def assess(inputs: Inputs, ruleset: RuleSet, dates) -> Result:
     panel = Panel(inputs, _grid(inputs, ruleset, dates))
     final = np.zeros((len(panel.grid), len(panel.codes)), dtype=np.int8)
     own: dict[str, TierContext] = {}
+    summed: dict[str, TierContext] = {}
     runs: dict[str, TierRun] = {}
     for level in UNIT_LEVELS:
         tier, cols = ruleset.tiers.get(level), panel.slices[level]
         if tier is None or cols.stop == cols.start:
             continue
-        runs[level] = run_tier(panel, _context(panel, ruleset, tier, own, final), tier)
+        runs[level] = run_tier(panel, _context(panel, ruleset, tier, own, final, summed), tier)
         final[:, cols] = runs[level].final
     segment = Segment(ruleset, panel, runs, final)
     return Result.from_segments(inputs, dates, [(dates, segment)])

@@ -56,8 +56,11 @@ def _last_index(mask: np.ndarray) -> np.ndarray:
 
 
 def _safe_divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+    """``num / den`` where ``den > 0``, else NaN."""
+    shape = np.broadcast_shapes(np.shape(num), np.shape(den))
+    out = np.full(shape, np.nan)
+    with np.errstate(invalid="ignore"):
+        return np.divide(num, den, out=out, where=den > 0)
 
 
 # ---------------------------------------------------------------- registry functions

@@ -47,9 +47,26 @@ def _missing_columns(frame: pd.DataFrame, needed: tuple[str, ...], name: str) ->
     return [f"{name} lacks column(s) {missing}; it has {list(frame.columns)}"] if missing else []
 
 
+def _arrow_positions(values: pd.Series, index: pd.Index) -> np.ndarray | None:
+    """Positions via Arrow's hash lookup when the column is Arrow-backed, else None."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pyarrow ships with pandas >= 3 in practice
+        return None
+    if not hasattr(values.array, "__arrow_array__") or not pd.api.types.is_string_dtype(values):
+        return None
+    arr = pa.array(values.array)
+    found = pc.index_in(arr, value_set=pa.array(index.to_numpy(dtype=object), type=arr.type))
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
 def _positions(values: pd.Series | np.ndarray, index: pd.Index) -> np.ndarray:
-    """Positions of ``values`` in ``index`` (-1 where absent); factorised for speed."""
+    """Positions of ``values`` in ``index`` (-1 where absent); hashed once per distinct code."""
     values = values if isinstance(values, pd.Series) else pd.Series(values)
+    fast = _arrow_positions(values, index)
+    if fast is not None:
+        return fast
     if isinstance(values.dtype, pd.CategoricalDtype):  # fast path: codes already there
         codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
     else:

@@ -40,6 +40,12 @@ OPERATORS: MappingProxyType[str, Operator] = MappingProxyType({
 #: Operators whose value is a pair [lo, hi]; the others take one number.
 RANGE_OPERATORS = frozenset({"between", "outside"})
 
+#: Spellings people write for the operators, used only for did-you-mean hints.
+ALIASES = MappingProxyType({">=": "ge", "gte": "ge", "greater_or_equal": "ge", ">": "gt",
+                            "greater_than": "gt", "<=": "le", "lte": "le",
+                            "less_or_equal": "le", "<": "lt", "less_than": "lt", "==": "eq",
+                            "=": "eq", "equal_to": "eq", "!=": "ne", "not_equal_to": "ne"})
+
 SYMBOLS = MappingProxyType({"ge": "≥", "gt": ">", "le": "≤", "lt": "<", "eq": "=",
                             "ne": "≠", "between": "∈", "outside": "∉"})
 

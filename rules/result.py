@@ -31,12 +31,11 @@ class Segment:
 
     def __init__(self, ruleset: RuleSet, panel: Panel, runs: dict, final: np.ndarray) -> None:
         self.ruleset, self.panel, self.runs, self.final = ruleset, panel, runs, final
-        self._where = {c: i for i, c in enumerate(panel.codes)}
 
     def locate(self, code: str) -> tuple[str, int] | None:
         """(unit level, column within its tier) of a unit code."""
-        pos = self._where.get(str(code))
-        if pos is None:
+        pos = int(self.panel.codes.get_indexer([str(code)])[0])
+        if pos < 0:
             return None
         level = self.panel.levels[pos]
         return level, pos - self.panel.slices[level].start

@@ -9,7 +9,7 @@ from .checker import MISSING, Checker
 from .errors import did_you_mean
 from .indicators import NEEDS_CHILD_LEVELS
 from .model import Bands, Cascade, Condition, Group, Hold, IndicatorSpec, LevelRule, Raise, Tier
-from .operators import OPERATORS, RANGE_OPERATORS
+from .operators import ALIASES, OPERATORS, RANGE_OPERATORS
 from .vocab import ATTRIBUTES, UNIT_LEVELS
 
 TIER_KEYS = ("figures", "levels_of", "method_label", "requires", "bands", "rules", "default",
@@ -58,8 +58,9 @@ class _TierParser:
         ind = self.indicator(raw.get("indicator"), rid, f"{where}.indicator")
         op = raw.get("op")
         if op not in OPERATORS:
-            op = self.ck.problem(rid, f"{where}.op", op, f"one of {sorted(OPERATORS)}",
-                                 did_you_mean(op, OPERATORS))
+            hint = (f"did you mean '{ALIASES[op]}'?" if isinstance(op, str) and op in ALIASES
+                    else did_you_mean(op, OPERATORS))
+            op = self.ck.problem(rid, f"{where}.op", op, f"one of {sorted(OPERATORS)}", hint)
         value, params = self.ck.resolve(raw.get("value"), rid, f"{where}.value")
         value = self._threshold(value, op, rid, f"{where}.value")
         if MISSING in (ind, op, value):

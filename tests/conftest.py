@@ -16,8 +16,21 @@ def demo_url(tmp_path_factory) -> str:
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     url = f"sqlite:///{path}"
-    build_demo(open_db(url))
+    engine = open_db(url)
+    build_demo(engine)
+    with engine.connect() as conn:  # fold the WAL into the file so copies are complete
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     return url
+
+
+@pytest.fixture
+def demo_copy(demo_url, tmp_path) -> str:
+    """URL of a private copy of the demo database, for tests that write to it."""
+    import shutil
+
+    dst = tmp_path / "copy.db"
+    shutil.copy(demo_url.removeprefix("sqlite:///"), dst)
+    return f"sqlite:///{dst}"
 
 
 @pytest.fixture

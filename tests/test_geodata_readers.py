@@ -222,6 +222,7 @@ def test_wrong_crs_is_caught(tmp_path):
         readers.read_boundaries(path, crs="EPSG:999999")
 
 
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")
 def test_degrees_without_crs_are_taken_as_wgs84(tmp_path):
     path = write_shapefile_zip(tmp_path, gpd.GeoDataFrame(
         {"MaXa": ["1"]}, geometry=[box(105, 10, 105.1, 10.1)]), keep_prj=False)

@@ -22,8 +22,8 @@ def event(code, metric, date="2021-08-15", n=1):
 
 
 def commune(code, parent="H1", population=8000):
-    return dict(code=code, name=f"Xã {code}", level="commune", parent_code=parent,
-                population=population)
+    return {"code": code, "name": f"Xã {code}", "level": "commune", "parent_code": parent,
+                "population": population}
 
 
 def assess(units, obs, pairs=(), flags=(), date=D):
@@ -81,8 +81,8 @@ def test_cascade_does_not_fill_missing_data():
 def _district(levels_by_commune, flags=()):
     metric = {4: "clusters_unknown_source", 3: "f0_unknown_source", 2: "f1_community"}
     units = [commune(c, "H1") for c in levels_by_commune] + [
-        dict(code="H1", name="Huyện", level="district", parent_code="T1"),
-        dict(code="T1", name="Tỉnh", level="province", parent_code="")]
+        {"code": "H1", "name": "Huyện", "level": "district", "parent_code": "T1"},
+        {"code": "T1", "name": "Tỉnh", "level": "province", "parent_code": ""}]
     obs = [quiet(c) for c in levels_by_commune] + [
         event(c, metric[lv]) for c, lv in levels_by_commune.items() if lv > 1]
     return assess(units, obs, flags=flags).at(D)
@@ -111,11 +111,11 @@ def test_district_flags():
 
 
 def test_province_from_districts():
-    units = [dict(code="T1", name="Tỉnh", level="province", parent_code="")]
+    units = [{"code": "T1", "name": "Tỉnh", "level": "province", "parent_code": ""}]
     obs = []
     # 10 districts with one commune each; 3 red = 30% is NOT more than 30% -> orange
     for i in range(10):
-        units += [dict(code=f"H{i}", name=f"H{i}", level="district", parent_code="T1"),
+        units += [{"code": f"H{i}", "name": f"H{i}", "level": "district", "parent_code": "T1"},
                   commune(f"X{i}", f"H{i}")]
         obs += [quiet(f"X{i}")] + ([event(f"X{i}", "clusters_unknown_source")] if i < 3 else [])
     assert assess(units, obs).at(D)["T1"] == 3
@@ -126,12 +126,12 @@ def test_province_from_districts():
 
 
 def test_district_without_commune_data_is_not_enough_data():
-    units = [commune("a"), dict(code="H1", name="H", level="district", parent_code="")]
+    units = [commune("a"), {"code": "H1", "name": "H", "level": "district", "parent_code": ""}]
     assert assess(units, []).at(D)["H1"] == rules.NO_DATA
 
 
 def test_commune_with_no_data_left_out_of_shares():
     units = [commune("a"), commune("b"), commune("c"),
-             dict(code="H1", name="H", level="district", parent_code="")]
+             {"code": "H1", "name": "H", "level": "district", "parent_code": ""}]
     obs = [quiet("a"), quiet("b"), event("a", "clusters_unknown_source")]
     assert assess(units, obs).at(D)["H1"] == 4  # 1 of 2 communes with data is red

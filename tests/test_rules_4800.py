@@ -152,8 +152,8 @@ def test_hysteresis_delays_downgrade():
 
 def _district_inputs(obs, extra_units=()):
     units = [commune("X1"), commune("X2"), commune("X3", population=20_000),
-             dict(code="H1", name="Huyện Một", level="district", parent_code="T1"),
-             dict(code="T1", name="Tỉnh Một", level="province", parent_code=""),
+             {"code": "H1", "name": "Huyện Một", "level": "district", "parent_code": "T1"},
+             {"code": "T1", "name": "Tỉnh Một", "level": "province", "parent_code": ""},
              *extra_units]
     return make_inputs(units, observations(*obs))
 
@@ -166,8 +166,8 @@ def test_district_and_province_use_summed_figures_of_communes():
 
 
 def test_hamlets_are_assessed_on_their_own_and_not_double_counted():
-    hamlet = dict(code="A1", name="Ấp Một", level="hamlet", parent_code="X1", population=2000,
-                  pop_18plus=1400, pop_50plus=400, pop_65plus=200)
+    hamlet = {"code": "A1", "name": "Ấp Một", "level": "hamlet", "parent_code": "X1", "population": 2000,
+                  "pop_18plus": 1400, "pop_50plus": 400, "pop_65plus": 200}
     obs = [week("X1", 4), week("X2", 0), week("X3", 6, population=20_000),
            week("A1", 4, population=2000)]
     lv = rules.assess(_district_inputs(obs, [hamlet]), QD4800, [D]).at(D)

@@ -212,3 +212,44 @@ def custom_rulesets_folder():
     from zones.assessment import custom_rulesets_dir
 
     return custom_rulesets_dir(engine())
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _effective(url: str, version: str, override: str | None) -> mapdata.Table:
+    from zones.declarations import effective as overlay
+
+    computed = _levels(url, version, override)
+    if override:  # another rule set: a what-if, declarations do not apply
+        return computed
+    return overlay(computed, store.load_declarations(engine()))
+
+
+def effective_levels(override: str | None = None) -> mapdata.Table:
+    """Levels in force: declared where a declaration covers the date, else computed."""
+    return _effective(default_url(), data_version(), override)
+
+
+def declarations() -> pd.DataFrame:
+    """All declarations (fresh each rerun: small table)."""
+    return store.load_declarations(engine())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _map_html(url: str, version: str, day, level: str, palette: str, lang: str) -> bytes:
+    from zones.exports import map_html
+    from zones.i18n import set_lang
+
+    set_lang(lang)
+    return map_html(engine(), day, level, palette).encode("utf-8")
+
+
+def map_html(day, level: str):
+    """A callable building the standalone HTML map of ``level`` units on ``day``.
+
+    Deferred: the download button runs it only when clicked, so date changes stay cheap.
+    """
+    from ui.common import lang
+
+    args = (default_url(), data_version(), day, level,
+            st.session_state.get("palette", "default"), lang())
+    return lambda: _map_html(*args)

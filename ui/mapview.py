@@ -66,20 +66,32 @@ _LAYER_JS = Template("""
     var c = Z.levels.charCodeAt(i) - 48;
     return (c >= 0 && c < Z.colours.length) ? c : 0;
   };
+  Z.mark = function (i) {
+    var m = Z.marks ? Z.marks.charCodeAt(i) - 48 : 0;
+    return (m > 0 && m <= 5) ? m : 0;
+  };
   Z.style = function (i) {
+    if (Z.mark(i)) {
+      return {fillColor: Z.colours[Z.level(i)], fillOpacity: 0.8, color: "#000",
+              weight: 2.5, opacity: 1, dashArray: "5 4"};
+    }
     return {fillColor: Z.colours[Z.level(i)], fillOpacity: 0.8, color: "#5b5b5b",
-            weight: 0.5, opacity: 0.9};
+            weight: 0.5, opacity: 0.9, dashArray: null};
   };
   Z.tip = function (i, name) {
     var r = Z.rates[i], t = Z.texts;
     var html = "<b>" + name + "</b><br>" + Z.names[Z.level(i)];
+    if (Z.mark(i)) {
+      html += " <i>(" + t.declared + ")</i><br>" + t.computed + ": " + Z.names[Z.mark(i) - 1];
+    }
     if (r !== undefined && r !== null && r !== "") {
       html += "<br>" + t.rate + ": <b>" + r + "</b>";
     }
     return html + "<br><span style='color:#666'>" + Z.label + "</span>";
   };
-  Z.apply = function (levels, rates, label) {
-    Z.levels = levels; Z.rates = rates || []; Z.label = label || "";
+  Z.apply = function (levels, rates, label, marks) {
+    Z.levels = levels; Z.rates = rates ? rates.split("|") : []; Z.label = label || "";
+    Z.marks = marks || "";
     Z.layer.eachLayer(function (l) { l.setStyle(Z.style(l.feature.properties._i)); });
     if (Z.dateBox) { Z.dateBox.innerHTML = Z.label; }
   };
@@ -160,20 +172,21 @@ _LEGEND_JS = Template("""
   window.__zlPlay = function (button, step) {
     var Z = window.__zl;
     if (Z.timer) { clearInterval(Z.timer); Z.timer = null; button.textContent = "▶";
-                   Z.apply(Z.saved.levels, Z.saved.rates, Z.saved.label); return; }
+                   Z.apply(Z.saved.levels, Z.saved.rates, Z.saved.label, Z.saved.marks);
+                   return; }
     if (!Z.timeline) {
       var xhr = new XMLHttpRequest();
       xhr.open("GET", {{ this.timeline|tojson }}, false); xhr.send(null);
       Z.timeline = JSON.parse(xhr.responseText);
     }
-    Z.saved = {levels: Z.levels, rates: Z.rates, label: Z.label};
+    Z.saved = {levels: Z.levels, rates: Z.rates.join("|"), label: Z.label, marks: Z.marks};
     var T = Z.timeline, k = Math.max(0, T.labels.indexOf(Z.label.split(" ")[0]));
     if (k >= T.labels.length - 1) { k = 0; }
     button.textContent = "⏸"; button.title = Z.texts.pause;
     Z.timer = setInterval(function () {
       k += parseInt(step.value, 10);
       if (k >= T.labels.length) { k = T.labels.length - 1; }
-      Z.apply(T.levels[k], null, T.labels[k] + " ▶");
+      Z.apply(T.levels[k], null, T.labels[k] + " ▶", T.marks ? T.marks[k] : "");
       if (k >= T.labels.length - 1) { clearInterval(Z.timer); Z.timer = null;
                                       button.textContent = "▶"; }
     }, 450);
@@ -212,6 +225,9 @@ class Legend(MacroElement):
         order = [4, 3, 2, 1, 0] + list(range(5, len(spec.colours)))
         rows += [f"<div><span class='sw' style='background:{spec.colours[i]}'></span>"
                  f"{spec.level_names[i]}</div>" for i in order]
+        if spec.texts.get("marked"):
+            rows.append("<div><span class='sw' style='border:2px dashed #000;background:#fff'>"
+                        f"</span>{spec.texts['marked']}</div>")
         self.html = "".join(rows)
         self.notice = " · ".join(spec.notices)
         self.timeline = spec.timeline
@@ -239,7 +255,7 @@ def base_map(spec: MapSpec) -> folium.Map:
 _APPLY_JS = Template("""
 {% macro script(this, kwargs) %}
 window.__zl && window.__zl.apply({{ this.levels|tojson }}, {{ this.rates|tojson }},
-                                 {{ this.label|tojson }});
+                                 {{ this.label|tojson }}, {{ this.marks|tojson }});
 {% endmacro %}
 """)
 
@@ -249,24 +265,29 @@ class Restyle(MacroElement):
 
     _template = _APPLY_JS
 
-    def __init__(self, levels: str, rates: list[str], label: str):
+    def __init__(self, levels: str, rates: str, label: str, marks: str = ""):
         super().__init__()
         self._name = "Restyle"
-        self.levels, self.rates, self.label = levels, rates, label
+        self.levels, self.rates, self.label, self.marks = levels, rates, label, marks
 
 
-def restyle_group(levels: str, rates: list[str], label: str) -> folium.FeatureGroup:
-    """A feature group holding only the per-date restyle call (for st_folium)."""
+def restyle_group(levels: str, rates: str, label: str, marks: str = "") -> folium.FeatureGroup:
+    """A feature group holding only the per-date restyle call (for st_folium).
+
+    ``levels``: one digit per feature; ``rates``: tooltip values joined by "|";
+    ``marks``: one digit per feature, 0 = none, else 1 + the computed level of a unit
+    whose declared level differs from it.
+    """
     fg = folium.FeatureGroup(name="levels", control=False)
-    fg.add_child(Restyle(levels, rates, label))
+    fg.add_child(Restyle(levels, rates, label, marks))
     return fg
 
 
-def standalone_html(spec: MapSpec, levels: str, rates: list[str], label: str,
-                    title: str) -> str:
+def standalone_html(spec: MapSpec, levels: str, rates: str, label: str, title: str,
+                    marks: str = "") -> str:
     """A self-contained HTML page (Leaflet and geometry inlined): works offline."""
     m = base_map(spec)
-    m.add_child(Restyle(levels, rates, label))
+    m.add_child(Restyle(levels, rates, label, marks))
     m.get_root().title = title
     return m.get_root().render()
 

@@ -12,7 +12,7 @@ from zones import mapdata
 from zones.i18n import fmt_int
 
 
-def side_ui(units, table, lay, levels_now, day, names, colours, override) -> None:
+def side_ui(units, table, computed, lay, levels_now, day, names, colours, override) -> None:
     """Overview tab and unit tab."""
     selected = st.session_state.get("selected")
     if selected is not None and selected not in units.index:
@@ -22,7 +22,7 @@ def side_ui(units, table, lay, levels_now, day, names, colours, override) -> Non
         if selected is None:
             st.info(tr("ui.click_hint"))
         else:
-            unit_ui(units, table, selected, day, names, colours, override)
+            unit_ui(units, table, computed, selected, day, names, colours, override)
     with tabs[1]:
         overview_ui(table, lay, levels_now, day, names, colours)
 
@@ -60,7 +60,7 @@ def _select(code: str) -> None:
     st.session_state.selected = code
 
 
-def unit_ui(units, table, code, day, names, colours, override) -> None:
+def unit_ui(units, table, computed, code, day, names, colours, override) -> None:
     """Name and hierarchy, level since when, reasons, path down, history charts."""
     chain = mapdata.ancestors(units, code)
     st.markdown(f"### {units.at[code, 'name']}")
@@ -69,6 +69,7 @@ def unit_ui(units, table, code, day, names, colours, override) -> None:
     since = mapdata.entered_on(table, code, day)
     st.markdown(widgets.badge(lv, names, colours) + "&nbsp; " +
                 tr("ui.since", date=widgets.fmt_day(since)), unsafe_allow_html=True)
+    declared_ui(code, day, int(computed.row(day, [code])[0]), lv, names)
     pop = units.at[code, "population"]
     st.caption(f"{tr('ui.population')}: {fmt_int(pop, lang())}")
     kids = mapdata.child_level(units, code)
@@ -91,3 +92,18 @@ def unit_ui(units, table, code, day, names, colours, override) -> None:
 def level_counts(levels: np.ndarray) -> dict[int, int]:
     """How many units at each level (helper for tests)."""
     return {lv: int((levels == lv).sum()) for lv in range(5)}
+
+
+def declared_ui(code: str, day, computed_level: int, level: int, names) -> None:
+    """The declaration in force, and the computed level when it differs."""
+    from zones.declarations import covering
+
+    decl = covering(loaders.declarations(), day)
+    if code not in decl.index:
+        return
+    row = decl.loc[code]
+    st.markdown(tr("decl.declared_here", level=names[int(row["level"])],
+                   decision=row["decision_number"],
+                   date=widgets.fmt_day(row["effective_from"])))
+    if computed_level != level:
+        st.caption(f"{tr('decl.computed')}: {names[computed_level]}")

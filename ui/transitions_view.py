@@ -54,7 +54,7 @@ def change_map(frame: pd.DataFrame, level: str, parent: str | None, names, colou
                    level_names=all_names, legend_title=tr("tr.col.to_level"),
                    texts={"rate": tr("ui.rate")})
     st_folium(base_map(spec), key=f"trmap-{lay.key}-{lang()}",
-              feature_group_to_add=restyle_group(level_string(digits), [], label),
+              feature_group_to_add=restyle_group(level_string(digits), "", label),
               returned_objects=[], height=480, use_container_width=True)
 
 

@@ -296,23 +296,32 @@ def _plan_attributes(engine: Engine | None, frame: pd.DataFrame, opts: ImportOpt
     parents = hierarchy.build_parents(frame, fmap, base)
     parents = parents[~parents["code"].isin(known)] if len(parents) else parents
     new = pd.concat([parents, base[~base["code"].isin(known)]], ignore_index=True)
-    new = _reject_orphans(new, known, report)
+    new = _reject_orphans(new, known if current else None, report)
     cols = (("name",) if fmap.name else ()) + tuple(fmap.population)
-    updates = base[base["code"].isin(known)]
+    updates = base[base["code"].isin(known)].copy()
+    if fmap.name:  # canonical() falls back to the code; an empty name cell changes nothing
+        given = frame.loc[updates.index, fmap.name].map(lambda v: isinstance(v, str)
+                                                        and bool(v.strip()))
+        updates["name"] = updates["name"].where(given, None)
     report.updated, report.counts = len(updates), new["level"].value_counts().to_dict()
     return ImportPlan(new, report, structure=current["structure"] if current else structure,
                       set_name=opts.set_name or "", target_set=current["id"] if current else None,
                       updates=updates, update_cols=cols)
 
 
-def _reject_orphans(new: pd.DataFrame, known: set, report: ImportReport) -> pd.DataFrame:
-    """Drop (and report) new units whose parent is neither stored nor in the file."""
-    codes = known | set(new["code"])
-    bad = new["parent_code"].notna() & ~new["parent_code"].isin(codes)
-    for row in new[bad].itertuples():
-        report.rejected.append({"row": "", "code": row.code,
-                                "reason": t("bnd.reason.unknown_parent", parent=row.parent_code)})
-    return new[~bad].reset_index(drop=True)
+def _reject_orphans(new: pd.DataFrame, known: set | None, report: ImportReport
+                    ) -> pd.DataFrame:
+    """Drop (and report) new units whose parent is neither stored nor in the file; when
+    adding to an existing set (``known``), units below province need a parent."""
+    codes = (known or set()) | set(new["code"])
+    no_parent = new["parent_code"].isna()
+    orphan = ~no_parent & ~new["parent_code"].isin(codes)
+    loose = no_parent & (new["level"] != "province") if known is not None else no_parent & False
+    for row in new[orphan | loose].itertuples():
+        reason = (t("bnd.reason.unknown_parent", parent=row.parent_code) if row.parent_code
+                  else t("bnd.reason.not_in_set"))
+        report.rejected.append({"row": "", "code": row.code, "reason": reason})
+    return new[~(orphan | loose)].reset_index(drop=True)
 
 
 def _plan_hamlets(engine: Engine | None, frame: gpd.GeoDataFrame, opts: ImportOptions,
@@ -397,9 +406,10 @@ def _update_units(conn: Connection, set_id: int, updates: pd.DataFrame,
                   cols: tuple[str, ...]) -> None:
     if updates.empty or not cols:
         return
+    # an empty cell keeps the stored value
     stmt = (sa.update(units).where(units.c.boundary_set_id == set_id,
                                    units.c.code == sa.bindparam("_code"))
-            .values({c: sa.bindparam(f"_{c}") for c in cols}))
+            .values({c: sa.func.coalesce(sa.bindparam(f"_{c}"), units.c[c]) for c in cols}))
     records = []
     for rec in updates[["code", *cols]].to_dict("records"):
         row = {"_code": rec["code"]}
@@ -559,6 +569,104 @@ def cli_export(engine: Engine, args) -> int:
     return 0
 
 
+DOWNLOAD_DIR = Path(__file__).resolve().parent.parent / "data" / "cache" / "boundaries"
+
+
+def download_source(args) -> tuple[Path, dict]:
+    """Fetch the file of ``units download``: (local path, boundary-set metadata)."""
+    from geodata import download
+
+    try:
+        src = download.source(args.source)
+        url = download.source_url(src, getattr(args, "level", None),
+                                  getattr(args, "country", None) or "VNM",
+                                  getattr(args, "url", None))
+        out = Path(args.out) if getattr(args, "out", None) else DOWNLOAD_DIR / download.file_name(url)
+        if out.is_dir():
+            out = out / download.file_name(url)
+        print(t("bnd.dl.fetching", url=url), file=sys.stderr)
+        path, sha, size = download.fetch(url, out, readers.max_bytes())
+    except GeodataError as err:
+        raise user_error(err) from err
+    print(t("bnd.dl.saved", path=str(path), kb=round(size / 1024, 1), sha=sha[:12]),
+          file=sys.stderr)
+    meta = {"source": f"{src.title}: {url}", "licence": src.licence, "structure": src.structure,
+            "non_commercial": src.non_commercial,
+            "level": download.LEVEL_NAMES.get(getattr(args, "level", None) or src.default_level)}
+    return path, meta
+
+
 def cli_download(engine: Engine, args) -> int:
-    """``units download SOURCE``: fetch an official/open boundary file and import it."""
-    raise ZonesError("not yet")
+    """``units download SOURCE [--level N] [--url BASE] [--out FILE]``: fetch a public
+    boundary file, record source/licence/checksum, import it as a new boundary set."""
+    path, meta = download_source(args)
+    if meta["non_commercial"]:
+        print(t("bnd.warn.gadm_licence"), file=sys.stderr)
+    opts = ImportOptions(level=meta["level"], structure=meta["structure"],
+                         source=meta["source"], licence=meta["licence"],
+                         set_name=getattr(args, "set_name", None))
+    plan, set_id = import_file(engine, path, opts)
+    for line in report_lines(plan.report):
+        print(line, file=sys.stderr)
+    print(t("bnd.rep.stored", n=fmt_int(len(plan.units)), set_id=set_id), file=sys.stderr)
+    return plan.report.exit_code
+
+
+# --- helpers of the page (pages/boundaries.py) ---------------------------------------------
+
+def stage_upload(name: str, data: bytes) -> Path:
+    """Write an uploaded file to a private temp folder (named by its checksum)."""
+    import tempfile
+
+    folder = Path(tempfile.gettempdir()) / "zones-uploads" / hashlib.sha256(data).hexdigest()[:16]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / Path(name).name
+    if not path.exists():
+        path.write_bytes(data)
+    return path
+
+
+def file_layers(path: Path) -> list[str]:
+    """Layers to choose from (GeoPackage); empty when the file has one or is not one."""
+    if path.suffix.lower() != ".gpkg":
+        return []
+    try:
+        layers = readers.list_layers(path)
+    except GeodataError:
+        return []
+    return layers if len(layers) > 1 else []
+
+
+def file_columns(path: Path, opts: ImportOptions) -> list[str]:
+    """The attribute fields of a file (for the mapping selectboxes); [] when unreadable."""
+    try:
+        read = readers.read_boundaries(path, layer=opts.layer, encoding=opts.encoding,
+                                       crs=opts.crs)
+    except GeodataError:
+        return []
+    return [str(c) for c in read.frame.columns if c != "geometry"]
+
+
+def sets_table(engine: Engine) -> pd.DataFrame:
+    """Boundary sets with their unit counts per level, newest first (for display)."""
+    sets = store.list_sets(engine)
+    if sets.empty:
+        return sets
+    for level in ("province", "district", "commune", "hamlet"):
+        if level not in sets.columns:
+            sets[level] = 0
+    cols = ["id", "name", "structure", "is_active", "approximate", "province", "district",
+            "commune", "hamlet", "source", "created_at"]
+    return sets[cols].sort_values("id", ascending=False).reset_index(drop=True)
+
+
+def preview_layer(plan: ImportPlan, max_features: int = 4000) -> gpd.GeoDataFrame:
+    """The finest level of a plan, simplified for a quick preview map."""
+    frame = plan.units
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.empty:
+        return gpd.GeoDataFrame({"code": [], "name": []}, geometry=[], crs="EPSG:4326")
+    order = ["hamlet", "commune", "district", "province"]
+    level = next(lv for lv in order if (frame["level"] == lv).any())
+    part = frame.loc[frame["level"] == level, ["code", "name", "geometry"]].head(max_features)
+    part = part[~(part.geometry.isna() | part.geometry.is_empty)]
+    return part.set_geometry(part.geometry.simplify(0.0005, preserve_topology=True))

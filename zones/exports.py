@@ -16,11 +16,9 @@ from zones.errors import NoDataError, ZonesError
 from zones.i18n import fmt_date, fmt_int, fmt_num, get_lang, t
 
 
-def _rates(values) -> list[str]:
-    out = []
-    for r in values:
-        out.append("" if r != r else (fmt_int(r) if r >= 10 else fmt_num(r, 1)))
-    return out
+def _rates(values) -> str:
+    return "|".join("" if r != r else (fmt_int(r) if r >= 10 else fmt_num(r, 1))
+                    for r in values)
 
 
 def map_html(engine: Engine, day, level: str = "commune", palette: str = "default") -> str:

@@ -85,10 +85,32 @@ def cell_text(value: object) -> str:
     return nfc(value)
 
 
+def _column_text(col: pd.Series) -> np.ndarray:
+    values = col.to_numpy(dtype=object)
+    if any(type(v) is bool for v in values):  # True == 1 would share a hash with 1
+        return np.array([cell_text(v) for v in values] or [], dtype=object)
+    codes, uniques = pd.factorize(values)  # None and NaN -> -1
+    shown = np.array([*(cell_text(v) for v in uniques), ""], dtype=object)
+    return shown[codes]
+
+
 def texts(cells: pd.DataFrame) -> pd.DataFrame:
-    """Every cell of ``cells`` as text ("" when empty)."""
-    return pd.DataFrame({c: [cell_text(v) for v in cells[c]] for c in cells.columns},
+    """Every cell of ``cells`` as text ("" when empty); each distinct value converted once."""
+    return pd.DataFrame({c: _column_text(cells[c]) for c in cells.columns},
                         index=cells.index, dtype=object)
+
+
+def by_unique(fn, text: pd.Series, *args) -> tuple[pd.Series, pd.Series]:
+    """Run a (values, kinds) parser on the distinct texts only, then spread the results.
+
+    Upload columns repeat a few values (dates, small counts), so this does the regular
+    expression work once per distinct value instead of once per cell.
+    """
+    codes, uniques = pd.factorize(text.to_numpy(dtype=object))
+    values, kinds = fn(pd.Series(uniques, dtype=object), *args)
+    spread = values.array.take(codes) if hasattr(values, "array") else values[codes]
+    return (pd.Series(spread, index=text.index),
+            pd.Series(kinds.to_numpy()[codes], index=text.index, dtype=object))
 
 
 def _problems(mask: pd.Series, column: str, values: pd.Series, kind: str,
@@ -244,7 +266,7 @@ def _metric_values(tx: pd.DataFrame, headers: dict[str, str]) -> tuple[dict, lis
         if m not in tx:
             values[m] = pd.Series(pd.NA, index=tx.index, dtype="Int64")
             continue
-        values[m], kind = parse_counts(tx[m], flag=m in FLAG_COLUMNS)
+        values[m], kind = by_unique(parse_counts, tx[m], m in FLAG_COLUMNS)
         frames.append(_kind_problems(kind, headers[m], tx[m]))
     return values, frames
 
@@ -257,7 +279,7 @@ def check_table(table: RawTable, index: UnitIndex, today: date | None = None,
     refused), the METRICS as Int64 (NA = not reported). ``problems``: PROBLEM_COLUMNS.
     """
     tx, h = texts(table.cells), table.headers
-    dates, dkind = parse_dates(tx["date"], today or date.today())
+    dates, dkind = by_unique(parse_dates, tx["date"], today or date.today())
     metrics, frames = _metric_values(tx, h)
     frames.append(_kind_problems(dkind, h["date"], tx["date"]))
     refs = _unit_refs(tx)

@@ -209,6 +209,13 @@ def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _row_blank(row: list) -> bool:
+    try:
+        return not "".join(row).strip()  # CSV rows: all text
+    except TypeError:
+        return all(_is_blank(v) for v in row)
+
+
 def find_header(rows: list[list], lang: str | None = None) -> int:
     """Index (0-based) of the header row: the early row naming most contract columns."""
     best, best_score = -1, 0
@@ -268,7 +275,7 @@ def build_table(rows: list[list], lang: str | None = None) -> RawTable:
     body, index = [], []
     for i in range(h + 1, len(rows)):
         row = rows[i]
-        if all(_is_blank(v) for v in row):
+        if _row_blank(row):
             continue
         body.append(list(row) + [None] * (width - len(row)))
         index.append(i + 1)  # Excel row numbers start at 1
@@ -294,7 +301,7 @@ def read_upload(data: bytes, filename: str, sheet: str | None = None,
     else:
         rows, encoding = csv_rows(data, lang)
         sheet_name = None
-    if not any(any(not _is_blank(v) for v in r) for r in rows):
+    if all(_row_blank(r) for r in rows):
         raise _err("empty", lang)
     table = build_table(rows, lang)
     table.kind, table.sheet, table.encoding = kind, sheet_name, encoding

@@ -65,7 +65,8 @@ def current_rows(conn: Connection, new: pd.DataFrame) -> pd.DataFrame:
         q = sa.select(*cols).where(observations.c.superseded_at.is_(None),
                                    observations.c.date.between(d0, d1),
                                    observations.c.unit_code.in_(codes[i:i + 500]))
-        frames.append(pd.DataFrame(conn.execute(q).all(), columns=[c.name for c in cols]))
+        frames.append(pd.DataFrame([tuple(r) for r in conn.execute(q)],
+                                   columns=[c.name for c in cols]))
     cur = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=[c.name for c in cols])
     cur["date"] = pd.to_datetime(cur["date"]).astype("datetime64[ns]")
@@ -95,32 +96,65 @@ def plan_versions(new: pd.DataFrame, current: pd.DataFrame) -> tuple[pd.DataFram
     return out, int((~keep).sum())
 
 
-def _records(plan: pd.DataFrame, upload_id: int, sent_by: str, stamp: datetime) -> list[dict]:
-    cols = {m: plan[m].to_numpy(dtype=object, na_value=None) for m in METRICS}
-    dates = [d.date() for d in plan["date"]]
-    codes = plan["unit_code"].tolist()
-    src = plan["source_row"].astype(int).tolist()
-    return [{"unit_code": codes[i], "date": dates[i], "upload_id": upload_id,
-             "source_row": src[i], "sent_by": sent_by, "recorded_at": stamp,
-             "superseded_at": None, "superseded_by": None,
-             **{m: cols[m][i] for m in METRICS}} for i in range(len(plan))]
+def executemany(conn: Connection, stmt, columns: dict[str, list],
+                types: dict[str, sa.types.TypeEngine]) -> None:
+    """Run ``stmt`` once per row of ``columns`` (bind name -> values) in one driver
+    ``executemany``.
+
+    SQLAlchemy's own executemany converts every parameter of every row; here each
+    column's bind processor runs once per distinct value, which makes a 10,000-row
+    upload several times faster. Works with positional and named paramstyles.
+    """
+    compiled = stmt.compile(dialect=conn.dialect, column_keys=list(columns))
+    ready = {k: _bind_column(v, types[k], conn.dialect) for k, v in columns.items()}
+    n = len(next(iter(ready.values()))) if ready else 0
+    if n == 0:
+        return
+    if compiled.positional:
+        order = [ready[k] for k in compiled.positiontup]
+        params = list(zip(*order, strict=True))
+    else:
+        keys = list(ready)
+        params = [dict(zip(keys, row, strict=True)) for row in zip(*ready.values(), strict=True)]
+    conn.exec_driver_sql(str(compiled), params)
+
+
+def _bind_column(values: list, type_: sa.types.TypeEngine, dialect) -> list:
+    proc = type_.bind_processor(dialect)
+    if proc is None:
+        return list(values)
+    converted = {v: proc(v) for v in set(values)}
+    return [converted[v] for v in values]
+
+
+def _insert_versions(conn: Connection, plan: pd.DataFrame, upload_id: int, sent_by: str,
+                     stamp: datetime) -> None:
+    n = len(plan)
+    columns = {"unit_code": plan["unit_code"].tolist(),
+               "date": [d.date() for d in plan["date"]],
+               "upload_id": [upload_id] * n,
+               "source_row": plan["source_row"].astype(int).tolist(),
+               "sent_by": [sent_by] * n, "recorded_at": [stamp] * n,
+               **{m: plan[m].to_numpy(dtype=object, na_value=None).tolist() for m in METRICS}}
+    types = {k: observations.c[k].type for k in columns}
+    executemany(conn, sa.insert(observations), columns, types)
 
 
 def _supersede(conn: Connection, plan: pd.DataFrame, upload_id: int, stamp: datetime) -> int:
     replaced = plan[plan["old_id"].notna()]
     if replaced.empty:
         return 0
-    ids = pd.DataFrame(conn.execute(
-        sa.select(observations.c.id, observations.c.unit_code, observations.c.date)
-        .where(observations.c.upload_id == upload_id)).all(), columns=["new_id", *KEY])
-    ids["date"] = pd.to_datetime(ids["date"]).astype("datetime64[ns]")
-    pairs = replaced[[*KEY, "old_id"]].merge(ids, on=KEY, how="left", validate="one_to_one")
-    params = [{"b_old": int(o), "b_new": int(n), "b_at": stamp}
-              for o, n in zip(pairs["old_id"], pairs["new_id"], strict=True)]
+    # source_row is unique within an upload, so it maps each new row to its id
+    new_id = dict(conn.execute(sa.select(observations.c.source_row, observations.c.id)
+                               .where(observations.c.upload_id == upload_id)).all())
+    columns = {"b_old": replaced["old_id"].astype(int).tolist(),
+               "b_new": [new_id[int(r)] for r in replaced["source_row"]],
+               "b_at": [stamp] * len(replaced)}
+    types = {"b_old": sa.Integer(), "b_new": sa.Integer(), "b_at": sa.DateTime()}
     stmt = (sa.update(observations).where(observations.c.id == sa.bindparam("b_old"))
             .values(superseded_at=sa.bindparam("b_at"), superseded_by=sa.bindparam("b_new")))
-    conn.execute(stmt, params)
-    return len(params)
+    executemany(conn, stmt, columns, types)
+    return len(replaced)
 
 
 def upload_record(*, filename: str, content: bytes, sent_by: str, counts: dict,
@@ -143,8 +177,7 @@ def write_upload(conn: Connection, new: pd.DataFrame, record: dict) -> StoreResu
     result = StoreResult(upload_id=upload_id, unchanged=unchanged)
     if plan.empty:
         return result
-    conn.execute(sa.insert(observations), _records(plan, upload_id, record["uploaded_by"],
-                                                   stamp))
+    _insert_versions(conn, plan, upload_id, record["uploaded_by"], stamp)
     result.superseded = _supersede(conn, plan, upload_id, stamp)
     result.inserted = len(plan)
     result.first_date = plan["date"].min().date()

@@ -1,0 +1,85 @@
+"""Helpers for browser tests: a live Streamlit server and the Debian Chromium.
+
+Chromium is Debian's (``/usr/bin/chromium``), never a downloaded browser; nothing is
+intercepted, so a page that needed a CDN would fail here as it would on an intranet.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
+
+
+def require_chromium() -> None:
+    """Skip on a developer machine without Chromium; fail in CI (it must be installed)."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Debian's chromium (see .ci/run)")
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+
+
+def free_port() -> int:
+    with contextlib.closing(socket.socket()) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(db_url: str, timeout: float = 90):
+    """Run ``streamlit run app.py`` on a free loopback port; yield its base URL."""
+    port = free_port()
+    env = dict(os.environ, ZONES_DB=db_url)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError("streamlit did not start")
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def map_frame(page, timeout_s: float = 60):
+    """The st_folium iframe once its layer has loaded (``window.__zl.layer``)."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        for frame in page.frames:
+            try:
+                if frame.evaluate("() => !!(window.__zl && window.__zl.layer)"):
+                    return frame
+            except Exception:  # frame navigating or detached
+                continue
+        time.sleep(0.25)
+    raise AssertionError("the map layer never appeared")
+
+
+FILLS_JS = """() => window.__zl.layer.getLayers().map(l => l.options.fillColor)"""

@@ -1,0 +1,122 @@
+"""Every page under Streamlit's AppTest: with the demo, with an empty database."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGES = ["pages/map.py", "pages/transitions.py", "pages/criteria.py"]
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_page(path: str, **state) -> AppTest:
+    at = AppTest.from_file(str(ROOT / path), default_timeout=60)
+    for k, v in state.items():
+        at.session_state[k] = v
+    return at.run()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs_on_demo(demo_url, use_db, page):
+    use_db(demo_url)
+    at = run_page(page)
+    assert not at.exception, at.exception
+
+
+@pytest.mark.parametrize("page", ["pages/map.py", "pages/transitions.py"])
+def test_page_on_empty_database_says_what_to_do(empty_url, use_db, page):
+    use_db(empty_url)
+    at = run_page(page)
+    assert not at.exception
+    assert any("python -m zones demo" in i.value for i in at.info)
+
+
+def test_criteria_page_shows_both_official_rulesets(demo_url, use_db):
+    use_db(demo_url)
+    at = run_page("pages/criteria.py")
+    titles = " ".join(e.label for e in at.expander)
+    assert "qd2686" in titles and "qd4800" in titles
+
+
+def test_criteria_page_shows_a_broken_ruleset_and_keeps_the_others(tmp_path, use_db):
+    from zones.db import open_db
+
+    url = f"sqlite:///{tmp_path / 'z.db'}"
+    open_db(url)
+    (tmp_path / "rulesets").mkdir()
+    (tmp_path / "rulesets" / "broken.yaml").write_text("id: broken\nversion: 1\nlevels: 7\n")
+    use_db(url)
+    at = run_page("pages/criteria.py")
+    assert not at.exception
+    labels = " ".join(e.label for e in at.expander)
+    assert "broken.yaml" in labels and "qd4800" in labels
+    assert at.error
+
+
+def test_map_page_shows_demo_notice_and_level_summary(demo_url, use_db):
+    use_db(demo_url)
+    at = run_page("pages/map.py")
+    assert any("số liệu mô phỏng" in w.value for w in at.warning)
+    assert at.date_input[0].value.isoformat() == "2021-09-01"
+
+
+def test_map_page_unit_panel_explains(demo_url, use_db):
+    use_db(demo_url)
+    at = run_page("pages/map.py", selected="30745")  # Phường Vĩnh Lạc
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "Phường Vĩnh Lạc" in text
+    assert "Vì sao ở cấp này" in text and "Để hạ một cấp" in text
+
+
+def test_map_page_date_buttons_move_the_date(demo_url, use_db):
+    use_db(demo_url)
+    at = run_page("pages/map.py")
+    forward = [b for b in at.button if b.label == "7 »"][0]
+    forward.click().run()
+    assert at.date_input[0].value.isoformat() == "2021-09-08"
+
+
+def test_map_page_drill_into_a_commune_with_hamlets(demo_url, use_db):
+    use_db(demo_url)
+    at = run_page("pages/map.py", view="30745")
+    assert not at.exception
+    crumbs = [b.label for b in at.button if b.key and b.key.startswith("crumb-")]
+    assert crumbs[-1] == "Phường Vĩnh Lạc"
+    assert at.session_state["show"] == "hamlet"
+
+
+def test_map_page_in_english(demo_url, use_db):
+    use_db(demo_url)
+    at = run_page("pages/map.py", lang="en")
+    assert not at.exception
+    assert at.title[0].value == "Epidemic level map"
+
+
+def test_transitions_page_lists_moves(demo_url, use_db):
+    use_db(demo_url)
+    at = run_page("pages/transitions.py")
+    assert not at.exception
+    assert any("đơn vị chuyển cấp" in m.value for m in at.markdown)
+    assert len(at.dataframe) == 1
+
+
+def test_declarations_page_saves_and_lists(demo_copy, use_db):
+    use_db(demo_copy)
+    at = run_page("pages/declarations.py")
+    assert not at.exception
+    assert any("Chưa có quyết định" in i.value for i in at.info)
+    at.text_input[0].input("2875/QĐ-UBND")
+    at.button[0].click().run()
+    assert not at.exception
+    assert any("Đã lưu" in s.value for s in at.success)
+    assert len(at.dataframe) == 1
+
+
+def test_declarations_page_refuses_missing_decision_number(demo_copy, use_db):
+    use_db(demo_copy)
+    at = run_page("pages/declarations.py")
+    at.button[0].click().run()
+    assert any("số quyết định" in e.value for e in at.error)

@@ -1,0 +1,74 @@
+"""The dashboard in a real headless Chromium (Debian's), served by `streamlit run`."""
+
+import time
+
+import pytest
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, FILLS_JS, map_frame, require_chromium, \
+    streamlit_server
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+LEVEL_COLOURS = {"#2E9E44", "#F2C81D", "#F28C1D", "#D7263D"}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def server(demo_url):
+    with streamlit_server(demo_url) as base:
+        yield base
+
+
+def wait_for_change(frame, before, timeout_s=30):
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        now = frame.evaluate(FILLS_JS)
+        if now != before:
+            return now
+        time.sleep(0.2)
+    return before
+
+
+def test_map_shows_coloured_communes_and_date_recolours(browser, server):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    external = []
+    page.on("request", lambda r: external.append(r.url)
+            if not r.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:")) else None)
+    page.goto(server)
+    frame = map_frame(page)
+    fills = frame.evaluate(FILLS_JS)
+    coloured = [f for f in fills if f in LEVEL_COLOURS]
+    assert len(coloured) >= 100, f"{len(coloured)} coloured polygons"
+    assert len(set(coloured)) >= 3  # 01/09/2021: the outbreak shows several levels
+    page.get_by_role("button", name="7 »").click()
+    after = wait_for_change(frame, fills)
+    assert after != fills, "changing the date must recolour the map"
+    assert external == [], f"the page reached outside: {external[:5]}"
+    page.close()
+
+
+def test_click_a_commune_opens_its_panel(browser, server):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server)
+    frame = map_frame(page)
+    # the centre of Phường Vĩnh Lạc, in screen coordinates of the map
+    point = frame.evaluate("""() => {
+        const Z = window.__zl; let c = null;
+        Z.layer.eachLayer(l => { if (l.feature.properties.code === '30745')
+            c = Z.map.latLngToContainerPoint(l.getBounds().getCenter()); });
+        return c; }""")
+    page.frame_locator("iframe[title='streamlit_folium.st_folium']").locator(
+        "#map_div").click(position={"x": point["x"], "y": point["y"]})
+    page.get_by_text("Vì sao ở cấp này").wait_for(timeout=30000)
+    assert page.get_by_role("heading", name="Phường Vĩnh Lạc").is_visible()
+    assert page.get_by_text("Để hạ một cấp").is_visible()
+    page.close()
