@@ -5,8 +5,9 @@ legacy (pre-2025, 63-province) structure.
 
 from __future__ import annotations
 
+import importlib.util
 import sqlite3
-from importlib import resources
+from pathlib import Path
 
 import pandas as pd
 
@@ -25,7 +26,13 @@ _COLUMNS = {
 
 
 def _dataset_path() -> str:
-    return str(resources.files("vietnamadminunits") / "data" / "dataset.db")
+    # find_spec locates the installed package without running its __init__, which
+    # builds parsers for several seconds
+    spec = importlib.util.find_spec("vietnamadminunits")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("vietnamadminunits is not installed (pip install -r "
+                                  "requirements.txt)")
+    return str(Path(spec.submodule_search_locations[0]) / "data" / "dataset.db")
 
 
 def legacy_communes(province_code: str | None = None) -> pd.DataFrame:

@@ -7,11 +7,11 @@ into Voronoi cells clipped to their commune, flagged approximate.
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-import geopandas as gpd
 from geodata.approx import voronoi_cells
 from geodata.fields import ALIASES, FieldMap, GeodataError, clean_codes, find_field, infer_mapping
 

@@ -17,11 +17,11 @@ import sqlite3
 from functools import lru_cache
 from importlib import resources
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-import geopandas as gpd
 from geodata.fields import POPULATION_FIELDS, FieldMap, clean_codes, parse_counts
 from geodata.names import fold, nfc
 

@@ -15,11 +15,11 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-import geopandas as gpd
 from geodata import encoding as enc
 from geodata.fields import LAT_ALIASES, LON_ALIASES, GeodataError, find_field
 

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import io
 import json
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 from shapely.geometry import LineString, Polygon, box
 
-import geopandas as gpd
 from geodata import readers
 from tests.test_boundaries_fixtures import (  # noqa: F401
     communes_gdf,
     hamlet_points,
-    imported,
+    imported_fixture,
     run,
     stored,
     write_geojson,

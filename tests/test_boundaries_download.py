@@ -7,10 +7,10 @@ import http.server
 import threading
 import zipfile
 
+import geopandas as gpd
 import pytest
 import sqlalchemy as sa
 
-import geopandas as gpd
 from geodata import download
 from geodata.fields import GeodataError
 from tests.test_boundaries_fixtures import communes_gdf, run, stored

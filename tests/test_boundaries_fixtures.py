@@ -12,12 +12,12 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 from shapely.geometry import Point, Polygon, box
 
-import geopandas as gpd
 from zones.cli import main
 from zones.db import open_db
 from zones.schema import adjacency, boundary_sets, units
@@ -102,8 +102,8 @@ def hamlet_points() -> pd.DataFrame:
                          "lat": [Y0 + p[3] for p in pts], "lon": [X0 + p[2] for p in pts]})
 
 
-@pytest.fixture
-def imported(tmp_path: Path) -> Path:
+@pytest.fixture(name="imported")
+def imported_fixture(tmp_path: Path) -> Path:
     """A temp folder whose database holds the four communes (2021 structure)."""
     code = run(tmp_path, "units", "import", str(write_geojson(tmp_path / "xa.geojson")))
     if code != 0:
@@ -111,5 +111,5 @@ def imported(tmp_path: Path) -> Path:
     return tmp_path
 
 
-__all__ = ["Point", "cell", "communes_gdf", "hamlet_points", "imported", "run", "stored",
+__all__ = ["Point", "cell", "communes_gdf", "hamlet_points", "imported_fixture", "run", "stored",
            "write_geojson", "write_shapefile_zip", "zip_dir"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.test_boundaries_fixtures import imported, write_geojson  # noqa: F401
+from tests.test_boundaries_fixtures import imported_fixture, write_geojson  # noqa: F401
 from zones import boundaries as bnd
 from zones.db import open_db
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
 
-import geopandas as gpd
 from geodata import hamlets
 from geodata.fields import GeodataError
 from geodata.readers import points_from_table

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import zipfile
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 from shapely.geometry import box
 
-import geopandas as gpd
 from geodata import readers
 from geodata.fields import GeodataError
 from tests.test_boundaries_fixtures import communes_gdf, write_shapefile_zip, zip_dir

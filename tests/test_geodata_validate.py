@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
 from shapely.geometry import LineString, Point, Polygon, box
 
-import geopandas as gpd
 from geodata import validate
 from geodata.fields import GeodataError
 

@@ -18,7 +18,7 @@ N = 4  # communes in one district, a chain A-B-C-D
 
 counts = st.lists(st.one_of(st.none(), st.integers(0, 6)), min_size=len(DATES) * N,
                   max_size=len(DATES) * N)
-SETTINGS = settings(max_examples=25, deadline=None,
+SETTINGS = settings(max_examples=15, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 

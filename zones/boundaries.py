@@ -15,12 +15,12 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-import geopandas as gpd
 from geodata import fields as gf
 from geodata import hierarchy, readers, validate
 from geodata.fields import GeodataError

@@ -129,17 +129,16 @@ def observation_frame(dates: pd.DatetimeIndex, codes: list[str],
 def _insert_observations(conn, frame: pd.DataFrame, upload_id: int) -> int:
     """Bulk insert (as the demo's one upload); NaN becomes NULL."""
     stamp = store.now()
-    cols = ["unit_code", "date", *METRICS]
-    values = frame[cols].astype(object).where(frame[cols].notna(), None)
-    for m in METRICS:
-        values[m] = [None if v is None else int(v) for v in values[m]]
-    stmt = sa.insert(observations).values({
-        "upload_id": upload_id, "sent_by": "demo", "recorded_at": stamp,
-        **{c: sa.bindparam(c) for c in cols}})
-    records = values.to_dict("records")
-    for i in range(0, len(records), 50_000):
-        conn.execute(stmt, records[i:i + 50_000])
-    return len(records)
+    metric_values = frame[list(METRICS)].to_numpy(dtype=float)
+    obj = metric_values.astype(object)
+    obj[np.isnan(metric_values)] = None
+    ints = np.vectorize(lambda v: v if v is None else int(v), otypes=[object])(obj)
+    tail = (upload_id, "demo", stamp)
+    rows = [(c, d, *m, *tail) for c, d, m in
+            zip(frame["unit_code"].to_numpy(), frame["date"].to_numpy(), ints.tolist(),
+                strict=True)]
+    return store.bulk_insert(conn, observations, ["unit_code", "date", *METRICS, "upload_id",
+                                                  "sent_by", "recorded_at"], rows)
 
 
 def _reset(engine: Engine) -> None:

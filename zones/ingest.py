@@ -46,7 +46,7 @@ from zones.schema import METRICS
 __all__ = [
     "Checked", "StoreResult", "check_upload", "cli_export", "cli_import", "cli_template",
     "error_report", "export_frame", "preview", "store_checked", "template_for_unit",
-    "unit_history", "unit_index",
+    "history_table", "unit_history", "unit_index",
 ]
 
 CLI_MAX_LINES = 500  # problems printed by the CLI; --report OUT.xlsx holds them all
@@ -145,6 +145,25 @@ def recompute_levels(engine: Engine, start: date | None, lang: str | None = None
 
 
 # --- for the page ---------------------------------------------------------------------------
+
+def history_table(history: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """``unit_history`` for display: dates as dd/mm/yyyy, translated headers, and only
+    the metric columns that hold a value."""
+    metrics = [m for m in METRICS if history[m].notna().any()]
+    out = pd.DataFrame({
+        t("ingest.page.date_col", lang=lang): [fmt_date(pd.Timestamp(d).date())
+                                               for d in history["date"]],
+        t("ingest.page.current", lang=lang): history["current"].to_numpy(),
+        **{m: history[m].to_numpy() for m in metrics},
+        t("ingest.page.sent_by_col", lang=lang): history["sent_by"].to_numpy(),
+        t("ingest.page.recorded_at", lang=lang): [f"{pd.Timestamp(x):%d/%m/%Y %H:%M}"
+                                                  for x in history["recorded_at"]],
+        t("ingest.page.upload_col", lang=lang): history["upload_id"].astype("Int64").to_numpy(),
+        t("ingest.page.file_col", lang=lang): history["filename"].to_numpy(),
+        t("ingest.page.row_col", lang=lang): history["source_row"].astype("Int64").to_numpy(),
+    })
+    return out
+
 
 def preview(checked: Checked, *, only_problems: bool = True, limit: int = 200) -> pd.DataFrame:
     """The rows as in the file with their row number and problems (at most ``limit``)."""

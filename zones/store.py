@@ -224,14 +224,28 @@ def replace_assessments(conn: Connection, frame: pd.DataFrame) -> int:
         conn.execute(stmt.where(assessments.c.unit_code.in_(chunk)))
     stamp = now()
     lv = frame["level"].to_numpy()
-    recs = [{"unit_code": u, "date": d, "level": (int(v) if v > 0 else None),
-             "ruleset_id": r, "ruleset_version": rv, "computed_at": stamp}
+    rows = [(u, d, (int(v) if v > 0 else None), r, rv, stamp)
             for u, d, v, r, rv in zip(frame["unit_code"], frame["date"], lv,
                                       frame["ruleset_id"], frame["ruleset_version"],
                                       strict=True)]
-    for chunk in _chunks(recs, 20000):
-        conn.execute(sa.insert(assessments), chunk)
-    return len(recs)
+    return bulk_insert(conn, assessments, ["unit_code", "date", "level", "ruleset_id",
+                                           "ruleset_version", "computed_at"], rows)
+
+
+def bulk_insert(conn: Connection, table: sa.Table, columns: list[str], rows: list[tuple],
+                chunk: int = 100_000) -> int:
+    """Insert many plain tuples through the DBAPI's ``executemany`` (inside the caller's
+    transaction). Much faster than dict records for 10^5-10^6 rows."""
+    style = conn.dialect.paramstyle
+    marks = ", ".join("?" if style == "qmark" else "%s" for _ in columns)
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        for start in range(0, len(rows), chunk):
+            cursor.executemany(sql, rows[start:start + chunk])
+    finally:
+        cursor.close()
+    return len(rows)
 
 
 def load_assessments(engine: Engine, start: date | None = None,

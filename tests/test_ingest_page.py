@@ -1,0 +1,94 @@
+"""The "Nhập số liệu" page (Streamlit AppTest): empty database, check, store, history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.test_ingest_fixtures import _no_recompute, csv_bytes, make_db, stored  # noqa: F401
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "upload.py")
+GOOD_AND_BAD = """
+    Ngày,Mã xã,Số mẫu PCR,Ghi chú
+    01/09/2021,00001,5,
+    02/09/2021,00001,-3,=cmd
+"""
+
+
+def page(url, monkeypatch, lang="vi") -> AppTest:
+    monkeypatch.setenv("ZONES_DB", url)
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.session_state["lang"] = lang
+    return at.run()
+
+
+@pytest.fixture
+def url(tmp_path):
+    make_db(tmp_path / "t.db")
+    return f"sqlite:///{tmp_path}/t.db"
+
+
+def test_empty_database(empty_url, monkeypatch):
+    at = page(empty_url, monkeypatch)
+    assert not at.exception
+    assert at.title[0].value == "Nhập số liệu"
+    assert any("chưa có đơn vị hành chính" in i.value for i in at.info)
+
+
+def test_upload_check_then_store(url, monkeypatch, tmp_path):
+    at = page(url, monkeypatch)
+    assert not at.exception
+    at.file_uploader(key="upload_file").set_value(("tuan.csv", csv_bytes(GOOD_AND_BAD),
+                                                   "text/csv"))
+    at.text_input(key="upload_sent_by").set_value("Trạm y tế Phúc Xá")
+    at.run()
+    assert not at.exception
+    assert [m.value for m in at.metric] == ["2", "1", "1", "0"]
+    table = at.dataframe[0].value
+    assert table["Dòng"].tolist() == [3]
+    assert "số âm" in table["Lý do bị từ chối"][0]
+    assert any("Ghi chú" in c.value for c in at.caption)
+    assert stored(make_db(tmp_path / "t.db", with_units=False)).empty  # nothing before confirm
+    at.button(key="confirm").click().run()
+    assert not at.exception
+    assert "Đã lưu: 1 dòng" in at.success[0].value
+    rows = stored(make_db(tmp_path / "t.db", with_units=False))
+    assert rows["sent_by"].tolist() == ["Trạm y tế Phúc Xá"]
+
+
+def test_all_or_nothing_disables_confirm(url, monkeypatch):
+    at = page(url, monkeypatch)
+    at.file_uploader(key="upload_file").set_value(("a.csv", csv_bytes(GOOD_AND_BAD), "text/csv"))
+    at.run()
+    at.checkbox(key="all_or_nothing").check().run()
+    assert at.button(key="confirm").disabled
+
+
+def test_unusable_file_shows_the_reason(url, monkeypatch):
+    at = page(url, monkeypatch, lang="en")
+    at.file_uploader(key="upload_file").set_value(("a.xlsx", b"PK\x03\x04junk", XLSX_MIME))
+    at.run()
+    assert not at.exception
+    assert "The Excel file is damaged" in at.error[0].value
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_template_and_history(url, monkeypatch):
+    at = page(url, monkeypatch)
+    at.text_input(key="tpl_query").set_value("ba dinh").run()
+    assert at.selectbox(key="tpl_unit").value == "001"
+    at.button(key="tpl_make").click().run()
+    assert not at.exception
+    assert at.session_state["tpl_file"][0].startswith("mau_001_")
+    at.file_uploader(key="upload_file").set_value(
+        ("a.csv", csv_bytes("Ngày,Mã xã,Số mẫu PCR\n01/09/2021,00001,5"), "text/csv"))
+    at.run()
+    at.button(key="confirm").click().run()
+    at.text_input(key="hist_query").set_value("00001").run()
+    history = at.dataframe[-1].value
+    assert history["Ngày"].tolist() == ["01/09/2021"] and history["tests_pcr"].tolist() == [5]
+    assert history["Tệp"].tolist() == ["a.csv"]
