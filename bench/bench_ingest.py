@@ -23,10 +23,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from zones import ingest, store  # noqa: E402
-from zones.db import open_db  # noqa: E402
-from zones.ingest_xlsx import template_headers  # noqa: E402
-from zones.schema import METRICS  # noqa: E402
+from zones import ingest, store
+from zones.db import open_db
+from zones.ingest_xlsx import template_headers
+from zones.schema import METRICS
 
 TARGET_S = 3.0
 

@@ -276,7 +276,7 @@ def write_naive_app(tmp: Path) -> Path:
     from ui.assets import ensure_static
 
     vendor = ensure_static()
-    (tmp / "static").mkdir()
+    (tmp / "static").mkdir(parents=True)
     (tmp / "static" / "vendor").symlink_to(vendor, target_is_directory=True)
     (tmp / ".streamlit").mkdir()
     (tmp / ".streamlit" / "config.toml").write_text(
@@ -418,6 +418,13 @@ def visit(browser, base: str, kind: str, external: list, min_features: int) -> d
         out["first_ws_bytes"] = sum(f["bytes"] for f in ws)
         out["first_bytes"] = out["first_http_bytes"] + out["first_ws_bytes"]
         out["first_script_runs_s"] = script_runs(ws)
+        out["first_largest_http"] = [{"url": h["url"].split("127.0.0.1")[-1][:120],
+                                      "bytes": h["bytes"]}
+                                     for h in sorted(http, key=lambda h: -h["bytes"])[:8]]
+        out["first_largest_msgs"] = [{k: f[k] for k in ("bytes", "kind", "detail", "fg")}
+                                     for f in sorted(ws, key=lambda f: -f["bytes"])[:5]]
+        out["first_paint_ws_t"] = [round(f["t"], 3) for f in ws if f["kind"] in (
+            "new_session", "script_finished")]
         out["layer_files"] = [{"url": h["url"], "wire_bytes": h["bytes"]} for h in http
                               if "/app/static/layers/" in h["url"]]
 

@@ -23,6 +23,8 @@ override = st.sidebar.selectbox(
     else registry.rulesets[r].title.get(lang()))
 computed = loaders.levels(override)
 table = loaders.effective_levels(override)
+with st.sidebar:
+    mapstate.search_ui(units)
 if len(table.dates) == 0:
     st.info(tr("ui.no_assessments"))
     st.stop()

@@ -8,9 +8,16 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from tests.test_ingest_fixtures import _no_recompute, csv_bytes, make_db, stored  # noqa: F401
+from tests.test_ingest_fixtures import csv_bytes, make_db, patch_recompute, stored
 from zones import ingest_read
 from zones.cli import main
+
+
+@pytest.fixture(autouse=True)
+def recomputed(monkeypatch) -> list:
+    """The ``start`` of every levels recomputation requested."""
+    return patch_recompute(monkeypatch)
+
 
 GOOD = "Ngày,Mã xã,Số mẫu PCR\n01/09/2021,00001,5\n02/09/2021,00001,6"
 

@@ -16,7 +16,6 @@ import io
 from datetime import date
 
 import pandas as pd
-import pytest
 import sqlalchemy as sa
 
 from zones import store
@@ -50,30 +49,17 @@ def make_db(path, with_units: bool = True):
     return engine
 
 
-@pytest.fixture
-def engine(tmp_path):
-    """A database with the unit tree and no observations."""
-    return make_db(tmp_path / "t.db")
+def patch_recompute(monkeypatch) -> list:
+    """Replace the levels recomputation with a recorder of its ``start`` argument.
 
-
-@pytest.fixture(scope="module")
-def units_engine(tmp_path_factory):
-    """A database with the unit tree, shared by the tests of a module that only read."""
-    return make_db(tmp_path_factory.mktemp("units") / "t.db")
-
-
-@pytest.fixture(autouse=True)
-def _no_recompute(monkeypatch):
-    """Levels are the assessment module's business; these tests only record the call."""
+    Levels are the assessment module's business; these tests only check the call.
+    """
     calls: list = []
-    try:
-        import zones.assessment as assessment
-    except ImportError:
-        yield calls
-        return
+    import zones.assessment as assessment
+
     monkeypatch.setattr(assessment, "recompute",
                         lambda engine, start=None: calls.append(start) or 0)
-    yield calls
+    return calls
 
 
 def csv_bytes(text: str, encoding: str = "utf-8") -> bytes:

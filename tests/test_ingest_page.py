@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.test_ingest_fixtures import _no_recompute, csv_bytes, make_db, stored  # noqa: F401
+from tests.test_ingest_fixtures import csv_bytes, make_db, patch_recompute, stored
+
+
+@pytest.fixture(autouse=True)
+def recomputed(monkeypatch) -> list:
+    """The ``start`` of every levels recomputation requested."""
+    return patch_recompute(monkeypatch)
+
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "upload.py")
 GOOD_AND_BAD = """

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from tests.test_ingest_fixtures import (  # noqa: F401
+from tests.test_ingest_fixtures import (
     TODAY,
-    _no_recompute,
     csv_bytes,
-    engine,
+    make_db,
+    patch_recompute,
     stored,
     upload_rows,
 )
@@ -21,6 +21,19 @@ from zones.errors import ZonesError
 from zones.ingest import check_upload, store_checked
 from zones.ingest_store import export_frame, plan_versions, unit_history
 from zones.schema import METRICS
+
+
+@pytest.fixture
+def engine(tmp_path):
+    """A database holding the unit tree and no observations."""
+    return make_db(tmp_path / "t.db")
+
+
+@pytest.fixture(autouse=True)
+def recomputed(monkeypatch) -> list:
+    """The ``start`` of every levels recomputation requested."""
+    return patch_recompute(monkeypatch)
+
 
 FIRST = """
     Ngày,Mã xã,Ca mắc mới cộng đồng,Số mẫu PCR,Số mẫu PCR dương tính
@@ -72,13 +85,13 @@ def test_new_value_supersedes_and_history_keeps_the_old(engine):
     assert first_day["new_cases_community"].tolist() == [5, 3]
 
 
-def test_same_file_twice_changes_nothing(engine, _no_recompute):
+def test_same_file_twice_changes_nothing(engine, recomputed):
     send(engine, FIRST)
     before, ups = stored(engine), upload_rows(engine)
     again = send(engine, FIRST, name="renamed.csv")
     assert again.duplicate_of == ups.iloc[0]["id"] and again.inserted == 0
     assert stored(engine).equals(before) and len(upload_rows(engine)) == 1
-    assert len(_no_recompute) == 1
+    assert len(recomputed) == 1
 
 
 def test_equal_values_create_no_new_version(engine):
@@ -124,11 +137,11 @@ def test_failure_mid_transaction_leaves_data_unchanged(engine, monkeypatch):
     assert stored(engine).equals(before) and upload_rows(engine).equals(ups)
 
 
-def test_levels_recomputed_from_earliest_changed_date(engine, _no_recompute):
+def test_levels_recomputed_from_earliest_changed_date(engine, recomputed):
     send(engine, FIRST)
     send(engine, "Ngày,Mã xã,Số mẫu PCR\n02/09/2021,00001,\n01/09/2021,00004,50\n"
                  "03/09/2021,00007,9")
-    assert [str(d) for d in _no_recompute] == ["2021-09-01", "2021-09-03"]
+    assert [str(d) for d in recomputed] == ["2021-09-01", "2021-09-03"]
 
 
 def test_dry_run_writes_nothing(engine):

@@ -96,3 +96,29 @@ def unit_at(layer_units, clicked: dict | None) -> str | None:
         return hits[0]
     near = layer_units.geometry.distance(pt)
     return near.idxmin() if len(near) and near.min() < 0.01 else None
+
+
+def go_to(units: pd.DataFrame, code: str) -> None:
+    """Select ``code`` and open its parent so that it is on the map."""
+    st.session_state.selected = code
+    parent = units.at[code, "parent_code"]
+    st.session_state.view = parent if isinstance(parent, str) else None
+    st.session_state.show = units.at[code, "level"]
+
+
+def search_ui(units: pd.DataFrame, limit: int = 8) -> None:
+    """Find a unit by name (without diacritics is fine) and jump to it."""
+    from geodata.names import fold
+
+    query = st.text_input(tr("ui.search"), key="search", placeholder=tr("ui.search_hint"))
+    if not query.strip():
+        return
+    key = fold(query)
+    folded = units["name"].map(fold)
+    hits = units[folded.str.contains(key, regex=False)].head(limit)
+    if hits.empty:
+        st.caption(tr("ui.search_none"))
+    for code, row in hits.iterrows():
+        parent = units["name"].get(row["parent_code"], "") if row["parent_code"] else ""
+        st.button(f"{row['name']}" + (f" — {parent}" if parent else ""), key=f"find-{code}",
+                  on_click=go_to, args=(units, code), width="stretch")

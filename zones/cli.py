@@ -75,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
               "encoding", "structure"):
         ui.add_argument(f"--{f}-field" if f in ("code", "name", "parent", "parent-name",
                                                   "population") else f"--{f}")
+    ui.add_argument("--crs", help="EPSG:xxxx or VN2000:<central meridian> when the file has none")
     ui.add_argument("--dry-run", action="store_true")
     ue = usub.add_parser("export")
     ue.add_argument("--level", type=parse_level)
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     ud.add_argument("--country", default="VNM")
     ud.add_argument("--url", default=None)
     ud.add_argument("--out", default=None)
+    ud.add_argument("--set-name", default=None)
 
     o = sub.add_parser("observations", help=t("cli.help.observations"))
     osub = o.add_subparsers(dest="action", required=True, parser_class=_Parser)

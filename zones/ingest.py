@@ -44,9 +44,20 @@ from zones.ingest_xlsx import error_report_xlsx, template_xlsx
 from zones.schema import METRICS
 
 __all__ = [
-    "Checked", "StoreResult", "check_upload", "cli_export", "cli_import", "cli_template",
-    "error_report", "export_frame", "preview", "store_checked", "template_for_unit",
-    "history_table", "unit_history", "unit_index",
+    "Checked",
+    "StoreResult",
+    "check_upload",
+    "cli_export",
+    "cli_import",
+    "cli_template",
+    "error_report",
+    "export_frame",
+    "history_table",
+    "preview",
+    "store_checked",
+    "template_for_unit",
+    "unit_history",
+    "unit_index",
 ]
 
 CLI_MAX_LINES = 500  # problems printed by the CLI; --report OUT.xlsx holds them all

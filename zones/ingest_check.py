@@ -25,6 +25,13 @@ EARLIEST = pd.Timestamp("2000-01-01")
 FLAG_COLUMNS = ("treatment_capacity_ok",)
 POSITIVE_OF = {"tests_pcr_positive": "tests_pcr", "tests_antigen_positive": "tests_antigen"}
 PROBLEM_COLUMNS = ["row", "column", "value", "reason", "fix", "kind"]
+# Every kind of cell problem; each has messages ingest.reason.<kind> and ingest.fix.<kind>.
+PROBLEM_KINDS = (
+    "date_missing", "date_format", "date_impossible", "date_future", "date_too_old",
+    "int_text", "int_decimal", "int_negative", "int_too_large", "flag_not_01",
+    "positive_gt_tests", "unit_missing", "code_unknown", "code_name_mismatch",
+    "name_unknown", "name_not_in_parent", "name_ambiguous", "duplicate",
+)
 
 _DMY = r"(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4})"
 _ISO = r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?"
@@ -192,7 +199,7 @@ def _positive_checks(values: pd.DataFrame, headers: dict[str, str],
 # --- units and duplicates -----------------------------------------------------------------
 
 def _unit_refs(tx: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({c: tx[c] if c in tx else "" for c in UNIT_COLUMNS}, index=tx.index)
+    return pd.DataFrame({c: tx.get(c, "") for c in UNIT_COLUMNS}, index=tx.index)
 
 
 def _unit_problems(res: pd.DataFrame, refs: pd.DataFrame,
