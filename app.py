@@ -1,10 +1,12 @@
 """Bản đồ cấp độ dịch: the Streamlit entry point (page config, sidebar, navigation)."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui.common import apply_lang, tr
 
-st.set_page_config(page_title="Bản đồ cấp độ dịch", page_icon=":material/map:", layout="wide")
+st.set_page_config(page_title="Bản đồ cấp độ dịch", page_icon=str(Path(__file__).parent / "ui" / "icon.png"), layout="wide")
 
 with st.sidebar:
     st.radio("Ngôn ngữ / Language", ["vi", "en"], key="lang", horizontal=True,

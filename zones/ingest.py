@@ -26,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from zones import store
 from zones.errors import ZonesError
 from zones.i18n import fmt_date, t
-from zones.ingest_check import Checked, check_table
+from zones.ingest_check import Checked, check_table, texts
 from zones.ingest_read import check_size, read_upload
 from zones.ingest_store import (
     KEY,
@@ -186,8 +186,8 @@ def preview(checked: Checked, *, only_problems: bool = True, limit: int = 200) -
     rows = checked.table.original
     if only_problems:
         rows = rows.loc[rows.index.isin(reasons.index)]
-    rows = rows.head(limit).astype(str).replace({"None": "", "nan": ""})
-    out = rows.copy()
+    rows = rows.head(limit)
+    out = texts(rows)
     out.insert(0, t("ingest.report.row", lang=lang), rows.index)
     out[t("ingest.report.reasons", lang=lang)] = reasons.reindex(rows.index).fillna("").to_numpy()
     return out.reset_index(drop=True)
