@@ -38,6 +38,7 @@ import gzip
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -263,6 +264,10 @@ def server(cwd: Path, script: str, db_url: str, log: Path, timeout: float = 120)
                     raise RuntimeError(f"streamlit did not start, see {log}") from None
                 time.sleep(0.3)
         yield base
+    except BaseException:
+        tail = log.read_text(errors="replace").splitlines()[-30:]
+        print(f"--- last lines of {log.name}:\n" + "\n".join(tail), file=sys.stderr)
+        raise
     finally:
         proc.terminate()
         try:
@@ -276,8 +281,8 @@ def write_naive_app(tmp: Path) -> Path:
     from ui.assets import ensure_static
 
     vendor = ensure_static()
-    (tmp / "static").mkdir(parents=True)
-    (tmp / "static" / "vendor").symlink_to(vendor, target_is_directory=True)
+    # a copy, not a symlink: Streamlit's static serving refuses paths leaving static/
+    shutil.copytree(vendor, tmp / "static" / "vendor")
     (tmp / ".streamlit").mkdir()
     (tmp / ".streamlit" / "config.toml").write_text(
         "[server]\nenableStaticServing = true\nheadless = true\nfileWatcherType = \"none\"\n"

@@ -83,3 +83,14 @@ def map_frame(page, timeout_s: float = 60):
 
 
 FILLS_JS = """() => window.__zl.layer.getLayers().map(l => l.options.fillColor)"""
+
+
+def settle(frame, timeout_s: float = 15) -> None:
+    """Wait until the map's size and view stop changing (the iframe resizes once)."""
+    last, stable, deadline = None, 0, time.time() + timeout_s
+    while time.time() < deadline and stable < 4:
+        now = frame.evaluate("() => JSON.stringify([window.__zl.map.getSize(),"
+                             " window.__zl.map.getCenter(), window.__zl.map.getZoom()])")
+        stable = stable + 1 if now == last else 0
+        last = now
+        time.sleep(0.25)

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, FILLS_JS, map_frame, require_chromium, \
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, FILLS_JS, map_frame, require_chromium, settle, \
     streamlit_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -56,19 +56,70 @@ def test_map_shows_coloured_communes_and_date_recolours(browser, server):
     page.close()
 
 
+def click_unit(page, frame, code: str) -> None:
+    """Click, as a user would, the middle of the unit ``code`` on the map."""
+    map_div = page.frame_locator("iframe[title='streamlit_folium.st_folium']").locator(
+        "#map_div")
+    map_div.scroll_into_view_if_needed()
+    settle(frame)
+    point = frame.evaluate("""(code) => {
+        const Z = window.__zl; let c = null;
+        Z.layer.eachLayer(l => { if (l.feature.properties.code === code)
+            c = Z.map.latLngToContainerPoint(l.getBounds().getCenter()); });
+        return c; }""", code)
+    map_div.click(position={"x": point["x"], "y": point["y"]})
+
+
 def test_click_a_commune_opens_its_panel(browser, server):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
     page.goto(server)
     frame = map_frame(page)
-    # the centre of Phường Vĩnh Lạc, in screen coordinates of the map
-    point = frame.evaluate("""() => {
-        const Z = window.__zl; let c = null;
-        Z.layer.eachLayer(l => { if (l.feature.properties.code === '30745')
-            c = Z.map.latLngToContainerPoint(l.getBounds().getCenter()); });
-        return c; }""")
-    page.frame_locator("iframe[title='streamlit_folium.st_folium']").locator(
-        "#map_div").click(position={"x": point["x"], "y": point["y"]})
+    click_unit(page, frame, "30745")  # Phường Vĩnh Lạc
     page.get_by_text("Vì sao ở cấp này").wait_for(timeout=30000)
     assert page.get_by_role("heading", name="Phường Vĩnh Lạc").is_visible()
     assert page.get_by_text("Để hạ một cấp").is_visible()
+    page.close()
+
+
+def wait_for_codes(page, predicate, timeout_s=40):
+    """Wait until the map layer's feature codes satisfy ``predicate``; return them."""
+    deadline = time.time() + timeout_s
+    codes = []
+    while time.time() < deadline:
+        try:
+            frame = map_frame(page, timeout_s=5)
+            codes = frame.evaluate(
+                "() => window.__zl.layer.getLayers().map(l => l.feature.properties.code)")
+            if predicate(codes):
+                return frame, codes
+        except AssertionError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"map never showed the expected units: {codes[:8]}")
+
+
+def test_drill_down_to_a_hamlet_and_back_up(browser, server):
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(server)
+    frame = map_frame(page)
+    click_unit(page, frame, "30745")
+    page.get_by_role("button", name="Xem bên trong Phường Vĩnh Lạc ›").click()
+    frame, codes = wait_for_codes(page, lambda c: c and all(x.startswith("30745-") for x in c))
+    assert len(codes) == 6  # the six khu phố of the demo
+    click_unit(page, frame, "30745-03")
+    page.get_by_role("heading", name="Khu phố 3").wait_for(timeout=30000)
+    assert page.get_by_text("Vì sao ở cấp này").is_visible()
+    page.get_by_role("button", name="Tỉnh Kiên Giang").click()
+    _, codes = wait_for_codes(page, lambda c: len(c) == 143)
+    page.close()
+
+
+def test_transitions_page_shows_flows(browser, server):
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(server)
+    page.get_by_role("link", name="Chuyển cấp").click()
+    page.get_by_text("đơn vị chuyển cấp").wait_for(timeout=30000)
+    page.locator("g.sankey").first.wait_for(timeout=30000)
+    assert page.locator("g.sankey-link, path.sankey-link").count() > 0
+    assert page.get_by_role("button", name="Tải bảng (CSV)").is_visible()
     page.close()
