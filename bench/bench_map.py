@@ -320,6 +320,7 @@ class Recorder:
         self.http = []     # dicts: url, bytes (encodedDataLength), t (monotonic s)
         self.ws = []       # dicts: bytes, t, kind, detail, fg
         self.urls = {}
+        self.wall_offset = None  # epoch ms - CDP monotonic ms
         cdp.on("Network.requestWillBeSent", self._request)
         cdp.on("Network.loadingFinished", self._finished)
         cdp.on("Network.webSocketFrameReceived", self._frame)
@@ -328,6 +329,11 @@ class Recorder:
 
     def _request(self, p):
         self.urls[p["requestId"]] = p["request"]["url"]
+        if self.wall_offset is None and "wallTime" in p:
+            self.wall_offset = p["wallTime"] * 1000 - p["timestamp"] * 1000
+
+    def epoch_ms(self, t: float) -> float | None:
+        return None if self.wall_offset is None else t * 1000 + self.wall_offset
 
     def _finished(self, p):
         self.http.append({"url": self.urls.get(p["requestId"], "?"),
@@ -382,6 +388,18 @@ def wait_quiet(page, rec, quiet_s=1.2, timeout_s=60):
     print("  warning: the page never went quiet", flush=True)
 
 
+def wait_script_finished(page, rec, mark, timeout_s=120):
+    """Wait until the script run started after ``mark`` has finished (ForwardMsg)."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        frames = rec.since(mark)[1]
+        started = [i for i, f in enumerate(frames) if f["kind"] == "new_session"]
+        if started and any(f["kind"] == "script_finished" for f in frames[started[-1]:]):
+            return
+        page.wait_for_timeout(50)
+    print("  warning: no script_finished seen", flush=True)
+
+
 def wait_event(page, predicate_js, timeout_s=120):
     page.wait_for_function(f"() => (window.__benchEvents || []).some({predicate_js})",
                            timeout=timeout_s * 1000, polling=50)
@@ -417,7 +435,8 @@ def visit(browser, base: str, kind: str, external: list, min_features: int) -> d
         out["label_before"] = ev["label"]
         out["resources"] = [dict(r, start_s=(r["start"] - nav) / 1000,
                                  end_s=(r["end"] - nav) / 1000) for r in ev["resources"]]
-        wait_quiet(page, rec)
+        wait_script_finished(page, rec, (0, 0))
+        wait_quiet(page, rec, quiet_s=0.8)
         http, ws = rec.since((0, 0))
         out["first_http_bytes"] = sum(h["bytes"] for h in http)
         out["first_ws_bytes"] = sum(f["bytes"] for f in ws)
@@ -428,8 +447,20 @@ def visit(browser, base: str, kind: str, external: list, min_features: int) -> d
                                      for h in sorted(http, key=lambda h: -h["bytes"])[:8]]
         out["first_largest_msgs"] = [{k: f[k] for k in ("bytes", "kind", "detail", "fg")}
                                      for f in sorted(ws, key=lambda f: -f["bytes"])[:5]]
-        out["first_paint_ws_t"] = [round(f["t"], 3) for f in ws if f["kind"] in (
-            "new_session", "script_finished")]
+        # where the first paint goes: Streamlit shell, script, map iframe, layer fetch
+        rel = lambda t: None if t is None else (t - nav) / 1000  # noqa: E731
+        marks = {f"{f['kind']}#{i}": rel(rec.epoch_ms(f["t"])) for i, f in enumerate(ws)
+                 if f["kind"] in ("new_session", "script_finished")
+                 or f["detail"] == "component_instance"}
+        marks["map_iframe_created"] = rel(ev["frameOrigin"])
+        marks["layer_detected"] = rel(ev["detect"])
+        marks["painted"] = rel(ev["t"])
+        out["first_paint_marks"] = dict(sorted(marks.items(), key=lambda kv: kv[1] or 0))
+        starts = [rec.epoch_ms(f["t"]) for f in ws if f["kind"] == "new_session"]
+        comps = [rec.epoch_ms(f["t"]) for f in ws if f["detail"] == "component_instance"
+                 and rec.epoch_ms(f["t"]) <= ev["t"]]
+        out["first_shell_s"] = rel(starts[0]) if starts else None
+        out["first_map_msg_s"] = rel(comps[-1]) if comps else None
         out["layer_files"] = [{"url": h["url"], "wire_bytes": h["bytes"]} for h in http
                               if "/app/static/layers/" in h["url"]]
 
@@ -445,8 +476,20 @@ def visit(browser, base: str, kind: str, external: list, min_features: int) -> d
         out["date_change_detect_s"] = (ev2["detect"] - click["t"]) / 1000
         out["label_after"] = ev2["label"]
         out["remounted"] = ev2["frameOrigin"] != ev["frameOrigin"]
-        wait_quiet(page, rec)
+        wait_script_finished(page, rec, mark)
+        wait_quiet(page, rec, quiet_s=0.8)
         http, ws = rec.since(mark)
+        # where the date change goes: server until the map message, browser after it
+        t_click = click["t"]
+        comp = [rec.epoch_ms(f["t"]) for f in ws if f["detail"] == "component_instance"]
+        starts = [rec.epoch_ms(f["t"]) for f in ws if f["kind"] == "new_session"]
+        ends = [rec.epoch_ms(f["t"]) for f in ws if f["kind"] == "script_finished"]
+        out["rerun_marks"] = {
+            "script_started": (starts[0] - t_click) / 1000 if starts else None,
+            "map_message_received": (comp[0] - t_click) / 1000 if comp else None,
+            "new_colours_detected": (ev2["detect"] - t_click) / 1000,
+            "painted": (ev2["t"] - t_click) / 1000,
+            "script_finished": (ends[-1] - t_click) / 1000 if ends else None}
         out["rerun_ws_bytes"] = sum(f["bytes"] for f in ws)
         out["rerun_http_bytes"] = sum(h["bytes"] for h in http)
         out["rerun_script_runs_s"] = script_runs(ws)
@@ -531,12 +574,22 @@ def report(res: dict) -> str:
          fmt(col(naive, "first_http_bytes"), 1e-6), "", ""),
         ("    of which websocket (MB)", fmt(col(app, "first_ws_bytes"), 1e-6),
          fmt(col(naive, "first_ws_bytes"), 1e-6), "", ""),
+        ("  Streamlit shell: nav→script start (s)", fmt(col(app, "first_shell_s")),
+         fmt(col(naive, "first_shell_s")), "", ""),
+        ("  nav→map message received (s)", fmt(col(app, "first_map_msg_s")),
+         fmt(col(naive, "first_map_msg_s")), "", ""),
         ("date change, click→painted (s)", fmt(col(app, "date_change_s"), digits=3),
          fmt(col(naive, "date_change_s"), digits=3), f"≤ {TARGETS['date_change_s']} s",
          verdict(col(app, "date_change_s"), TARGETS["date_change_s"])),
         ("  websocket bytes per rerun (KB)", fmt(col(app, "rerun_ws_bytes"), 1e-3, 1),
          fmt(col(naive, "rerun_ws_bytes"), 1e-3, 1), f"≤ {TARGETS['date_change_kb']:.0f} KB",
          verdict([b / 1e3 for b in col(app, "rerun_ws_bytes")], TARGETS["date_change_kb"])),
+        ("  click→map message received (s)",
+         fmt([r["rerun_marks"]["map_message_received"] for r in app], digits=3),
+         fmt([r["rerun_marks"]["map_message_received"] for r in naive], digits=3), "", ""),
+        ("  click→script finished (s)",
+         fmt([r["rerun_marks"]["script_finished"] for r in app], digits=3),
+         fmt([r["rerun_marks"]["script_finished"] for r in naive], digits=3), "", ""),
         ("  server script runs per click", fmt([len(r["rerun_script_runs_s"]) for r in app],
                                                 digits=0),
          fmt([len(r["rerun_script_runs_s"]) for r in naive], digits=0), "", ""),

@@ -52,3 +52,13 @@ def use_db(monkeypatch):
 
 def pytest_configure(config):
     os.environ.setdefault("ZONES_LANG", "vi")
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese_by_default():
+    """Every test starts in the default language (a test may switch it)."""
+    from zones.i18n import set_lang
+
+    set_lang("vi")
+    yield
+    set_lang("vi")

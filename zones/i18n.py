@@ -8,6 +8,7 @@ defaults to Vietnamese (``ZONES_LANG=en`` switches the default). The catalogue l
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -23,19 +24,21 @@ def default_lang() -> str:
     return env if env in LANGS else "vi"
 
 
-_state = {"lang": default_lang()}
+# Per thread (each Streamlit session runs its script in its own thread), so two users
+# reading different languages never see each other's.
+_lang: ContextVar[str | None] = ContextVar("zones_lang", default=None)
 
 
 def set_lang(lang: str) -> None:
     """Set the language of later messages ("vi" or "en")."""
     if lang not in LANGS:
         raise ValueError(f"language must be one of {LANGS}, got {lang!r}")
-    _state["lang"] = lang
+    _lang.set(lang)
 
 
 def get_lang() -> str:
     """The current message language."""
-    return _state["lang"]
+    return _lang.get() or default_lang()
 
 
 @lru_cache(maxsize=1)
