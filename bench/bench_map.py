@@ -406,7 +406,8 @@ def wait_event(page, predicate_js, timeout_s=120):
     return page.evaluate(f"() => (window.__benchEvents || []).filter({predicate_js})")[-1]
 
 
-def visit(browser, base: str, kind: str, external: list, min_features: int) -> dict:
+def visit(browser, base: str, kind: str, external: list, min_features: int,
+          timeout_s: float = 120) -> dict:
     """Fresh context: first paint of the commune map, then one date change."""
     ctx = browser.new_context(viewport=VIEWPORT)
     ctx.add_init_script(INIT_JS)
@@ -419,7 +420,7 @@ def visit(browser, base: str, kind: str, external: list, min_features: int) -> d
         page.goto(base, wait_until="commit")
         nav = page.evaluate("() => performance.timeOrigin")
         is_map = f"e => e.kind === '{kind}'"
-        ev = wait_event(page, is_map)
+        ev = wait_event(page, is_map, timeout_s)
         out["level_click"] = None
         if kind == "app" and ev["n"] < min_features:
             # the map opened on provinces/districts: pick communes in "Hiển thị cấp"
@@ -427,7 +428,8 @@ def visit(browser, base: str, kind: str, external: list, min_features: int) -> d
             out["opened_s"] = (ev["t"] - nav) / 1000
             wait_quiet(page, rec, quiet_s=0.8)
             page.get_by_role("button", name=COMMUNE_LABEL, exact=True).click()
-            ev = wait_event(page, f"e => e.kind === 'app' && e.n >= {min_features}")
+            ev = wait_event(page, f"e => e.kind === 'app' && e.n >= {min_features}",
+                            timeout_s)
             clicks = page.evaluate("() => window.__benchClicks")
             out["level_click"] = (ev["t"] - clicks[-1]["t"]) / 1000
         out["first_paint_s"] = (ev["t"] - nav) / 1000
@@ -509,7 +511,7 @@ def visit(browser, base: str, kind: str, external: list, min_features: int) -> d
 def run_server(browser, base, kind, runs, external, min_features):
     print(f"  {kind}: warm-up visit (cold server caches)…", flush=True)
     t = time.time()
-    cold = visit(browser, base, kind, external, min_features)
+    cold = visit(browser, base, kind, external, min_features, timeout_s=600)
     print(f"    first paint {cold['first_paint_s']:.2f} s, date change "
           f"{cold['date_change_s']:.2f} s ({time.time() - t:.0f} s wall)", flush=True)
     warm = []

@@ -131,7 +131,7 @@ def test_failure_mid_transaction_leaves_data_unchanged(engine, monkeypatch):
     def boom(*_a, **_k):
         raise OperationalError("UPDATE observations", {}, Exception("disk I/O error"))
 
-    monkeypatch.setattr(ingest_store, "_supersede", boom)
+    monkeypatch.setattr(ingest_store, "_link", boom)  # fails after rows were written
     with pytest.raises(ZonesError, match="dữ liệu cũ giữ nguyên: disk I/O error"):
         send(engine, "Ngày,Mã xã,Số mẫu PCR\n01/09/2021,00001,7\n05/09/2021,00007,1")
     assert stored(engine).equals(before) and upload_rows(engine).equals(ups)

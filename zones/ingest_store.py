@@ -140,21 +140,35 @@ def _insert_versions(conn: Connection, plan: pd.DataFrame, upload_id: int, sent_
     executemany(conn, sa.insert(observations), columns, types)
 
 
-def _supersede(conn: Connection, plan: pd.DataFrame, upload_id: int, stamp: datetime) -> int:
+def _retire(conn: Connection, plan: pd.DataFrame, stamp: datetime) -> int:
+    """Mark the rows being replaced as superseded, before the new versions go in: the
+    unique index on current rows (one per unit and date) then never sees two."""
     replaced = plan[plan["old_id"].notna()]
     if replaced.empty:
         return 0
+    columns = {"b_old": replaced["old_id"].astype(int).tolist(),
+               "b_at": [stamp] * len(replaced)}
+    types = {"b_old": sa.Integer(), "b_at": sa.DateTime()}
+    stmt = (sa.update(observations).where(observations.c.id == sa.bindparam("b_old"))
+            .values(superseded_at=sa.bindparam("b_at")))
+    executemany(conn, stmt, columns, types)
+    return len(replaced)
+
+
+def _link(conn: Connection, plan: pd.DataFrame, upload_id: int) -> None:
+    """Point each replaced row at the version that replaced it (``superseded_by``)."""
+    replaced = plan[plan["old_id"].notna()]
+    if replaced.empty:
+        return
     # source_row is unique within an upload, so it maps each new row to its id
     new_id = dict(conn.execute(sa.select(observations.c.source_row, observations.c.id)
                                .where(observations.c.upload_id == upload_id)).all())
     columns = {"b_old": replaced["old_id"].astype(int).tolist(),
-               "b_new": [new_id[int(r)] for r in replaced["source_row"]],
-               "b_at": [stamp] * len(replaced)}
-    types = {"b_old": sa.Integer(), "b_new": sa.Integer(), "b_at": sa.DateTime()}
+               "b_new": [new_id[int(r)] for r in replaced["source_row"]]}
+    types = {"b_old": sa.Integer(), "b_new": sa.Integer()}
     stmt = (sa.update(observations).where(observations.c.id == sa.bindparam("b_old"))
-            .values(superseded_at=sa.bindparam("b_at"), superseded_by=sa.bindparam("b_new")))
+            .values(superseded_by=sa.bindparam("b_new")))
     executemany(conn, stmt, columns, types)
-    return len(replaced)
 
 
 def upload_record(*, filename: str, content: bytes, sent_by: str, counts: dict,
@@ -177,8 +191,9 @@ def write_upload(conn: Connection, new: pd.DataFrame, record: dict) -> StoreResu
     result = StoreResult(upload_id=upload_id, unchanged=unchanged)
     if plan.empty:
         return result
+    result.superseded = _retire(conn, plan, stamp)
     _insert_versions(conn, plan, upload_id, record["uploaded_by"], stamp)
-    result.superseded = _supersede(conn, plan, upload_id, stamp)
+    _link(conn, plan, upload_id)
     result.inserted = len(plan)
     result.first_date = plan["date"].min().date()
     store.bump_version(conn)

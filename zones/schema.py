@@ -127,6 +127,10 @@ observations = Table(
 )
 Index("ix_observations_unit_date", observations.c.unit_code, observations.c.date)
 Index("ix_observations_current", observations.c.superseded_at, observations.c.date)
+# At most one current row per (unit, date): two uploads racing cannot both win.
+Index("uq_observations_current_unit_date", observations.c.unit_code, observations.c.date,
+      unique=True, sqlite_where=observations.c.superseded_at.is_(None),
+      postgresql_where=observations.c.superseded_at.is_(None))
 
 assessments = Table(
     "assessments",
