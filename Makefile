@@ -25,7 +25,7 @@ $(DB): $(VENV)/.installed
 
 ## make run: set up (first time), build the demo database if missing, serve on $(PORT)
 run: $(VENV)/.installed static/vendor/leaflet.js $(DB)
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
+	$(PY) -m ui.serve --server.port $(PORT) --server.headless true
 
 ## make test: set up with test tools, then run the whole suite
 test: $(VENV)/.installed-dev static/vendor/leaflet.js

@@ -55,7 +55,7 @@ spec = MapSpec(
     texts={"rate": tr("ui.rate"), "play": tr("ui.play"), "pause": tr("ui.pause"),
            "day": tr("ui.step_day"), "week": tr("ui.step_week"),
            "declared": tr("decl.title"), "computed": tr("decl.computed"),
-           "marked": tr("decl.marked")})
+           "marked": tr("decl.marked") if not loaders.declarations().empty else ""})
 levels_now = table.row(day, lay.codes)
 computed_now = computed.row(day, lay.codes)
 marks = level_string(np.where(levels_now != computed_now, computed_now + 1, 0))

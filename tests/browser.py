@@ -40,11 +40,11 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(db_url: str, timeout: float = 90):
-    """Run ``streamlit run app.py`` on a free loopback port; yield its base URL."""
+    """Run the dashboard as ``make run`` does, on a free loopback port; yield its URL."""
     port = free_port()
     env = dict(os.environ, ZONES_DB=db_url)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        [sys.executable, "-m", "ui.serve", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

@@ -124,3 +124,16 @@ def test_transitions_page_shows_flows(browser, server):
     assert page.locator("g.sankey-link, path.sankey-link").count() > 0
     assert page.get_by_role("button", name="Tải bảng (CSV)").is_visible()
     page.close()
+
+
+def test_first_visit_straight_to_a_page_keeps_the_app_navigation(browser, demo_url):
+    """A bookmarked page opened first after a restart must still get app.py's sidebar."""
+    with streamlit_server(demo_url) as base:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{base}/criteria")
+        page.get_by_role("heading", name="Tiêu chí đánh giá cấp độ dịch").wait_for(
+            timeout=30000)
+        links = page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()
+        assert any("Bản đồ" in t for t in links), links
+        assert page.get_by_text("Ngôn ngữ / Language").is_visible()
+        page.close()

@@ -204,6 +204,9 @@ def band_edges(override: str | None, day) -> list[float] | None:
         except LookupError:
             return None
     value = rs.parameters.get("band_starts_per_100k")
+    if value is None:  # e.g. QĐ 2686 has no rate bands: show those of a scheme that does
+        value = next((r.parameters["band_starts_per_100k"] for r in reg.rulesets.values()
+                      if "band_starts_per_100k" in r.parameters), None)
     return list(value) if value is not None else None
 
 
