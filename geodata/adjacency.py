@@ -6,11 +6,10 @@ count as touching.
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-
-import geopandas as gpd
 
 METRES_PER_DEGREE = 111_320.0
 

@@ -7,12 +7,11 @@ Every shape made here is approximate and must be labelled so wherever it is show
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
-
-import geopandas as gpd
 
 # Fallback radius (degrees, ~5.5 km) for a point whose own bounding box is unknown.
 FALLBACK_RADIUS_DEG = 0.05

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 
+import geopandas as gpd
 import numpy as np
 import shapely
 from shapely.errors import GEOSException
-
-import geopandas as gpd
 
 # degrees; ~1 px at the deepest zoom each layer is looked at
 TOLERANCE = {"country": 0.001, "province": 0.0002, "hamlet": 0.00005}

@@ -114,7 +114,8 @@ def store_ui(checked, sent_by: str) -> None:
 
 def upload_ui() -> None:
     st.subheader(tr("ingest.page.upload_header"))
-    upload = st.file_uploader(tr("ingest.page.file"), type=["csv", "xlsx"], key="upload_file")
+    upload = st.file_uploader(tr("ingest.page.file"), type=["csv", "xlsx"], key="upload_file",
+                              max_upload_size=20)
     sheet = st.text_input(tr("ingest.page.sheet"), key="upload_sheet").strip() or None
     sent_by = st.text_input(tr("ingest.page.sent_by"), key="upload_sent_by")
     if upload is None:

@@ -74,7 +74,7 @@ def test_map_page_unit_panel_explains(demo_url, use_db):
 def test_map_page_date_buttons_move_the_date(demo_url, use_db):
     use_db(demo_url)
     at = run_page("pages/map.py")
-    forward = [b for b in at.button if b.label == "7 »"][0]
+    forward = next(b for b in at.button if b.label == "7 »")
     forward.click().run()
     assert at.date_input[0].value.isoformat() == "2021-09-08"
 

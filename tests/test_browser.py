@@ -5,8 +5,15 @@ import time
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, FILLS_JS, map_frame, require_chromium, settle, \
-    streamlit_server
+from tests.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    FILLS_JS,
+    map_frame,
+    require_chromium,
+    settle,
+    streamlit_server,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 LEVEL_COLOURS = {"#2E9E44", "#F2C81D", "#F28C1D", "#D7263D"}

@@ -18,7 +18,7 @@ def run(capsys, *argv):
 @pytest.mark.parametrize("url", ["nonsense://x", "sqlite:////no/such/folder/z.db",
                                  "postgresql+nosuchdriver://u@h/db"])
 def test_bad_db_url_is_exit_2_with_a_message(capsys, url):
-    code, out, err = run(capsys, "--db", url, "assess", "--date", "2021-09-01")
+    code, _out, err = run(capsys, "--db", url, "assess", "--date", "2021-09-01")
     assert code == 2
     assert "Traceback" not in err
     assert "cơ sở dữ liệu" in err
@@ -65,7 +65,7 @@ def test_assess_demo_gives_every_commune_some_not_green(capsys, demo_url):
     levels = {r["level"] for r in rows}
     assert levels - {"1"}, "the late-August outbreak must show"
     assert {r["ruleset"] for r in rows} == {"qd2686"}
-    red = [r for r in rows if r["unit_name"] == "Phường Vĩnh Lạc"][0]
+    red = next(r for r in rows if r["unit_name"] == "Phường Vĩnh Lạc")
     assert red["level"] == "4" and red["reasons"]
 
 

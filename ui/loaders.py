@@ -12,11 +12,11 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-import geopandas as gpd
 import rules
 from geodata.display import TOLERANCE, geojson_layer
 from ui.assets import STATIC, ensure_static

@@ -222,7 +222,7 @@ class Legend(MacroElement):
         super().__init__()
         self._name = "Legend"
         rows = [f"<b>{spec.legend_title}</b>"]
-        order = [4, 3, 2, 1, 0] + list(range(5, len(spec.colours)))
+        order = [4, 3, 2, 1, 0, *list(range(5, len(spec.colours)))]
         rows += [f"<div><span class='sw' style='background:{spec.colours[i]}'></span>"
                  f"{spec.level_names[i]}</div>" for i in order]
         if spec.texts.get("marked"):

@@ -48,9 +48,9 @@ def change_map(frame: pd.DataFrame, level: str, parent: str | None, names, colou
     digits = np.full(len(lay.codes), UNCHANGED)
     pos = lay.codes.get_indexer(moved.index)
     digits[pos[pos >= 0]] = moved.to_numpy()[pos >= 0]
-    all_names = tuple(names[i] for i in range(5)) + (tr("tr.unchanged"),)
+    all_names = (*tuple(names[i] for i in range(5)), tr("tr.unchanged"))
     spec = MapSpec(layer=lay.url, bounds=lay.bounds,
-                   colours=tuple(colours[i] for i in range(5)) + (UNCHANGED_COLOUR,),
+                   colours=(*tuple(colours[i] for i in range(5)), UNCHANGED_COLOUR),
                    level_names=all_names, legend_title=tr("tr.col.to_level"),
                    texts={"rate": tr("ui.rate")})
     st_folium(base_map(spec), key=f"trmap-{lay.key}-{lang()}",

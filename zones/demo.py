@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import time
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-import geopandas as gpd
 from geodata.adjacency import touching_pairs
 from geodata.approx import cells_in_boxes, dissolve_codes, random_points_in, voronoi_cells
 from geodata.gazetteer import SOURCE, legacy_communes

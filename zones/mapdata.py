@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-import geopandas as gpd
 from zones import store
 from zones.assessment import compute, stored_levels, stored_rulesets
 
