@@ -119,3 +119,16 @@ def test_map_export_is_standalone(capsys, demo_url, tmp_path):
 def test_demo_refuses_to_overwrite_without_reset(capsys, demo_url):
     code, _, err = run(capsys, "--db", demo_url, "demo")
     assert code == 2 and "--reset" in err
+
+
+@pytest.mark.parametrize("argv", [["units", "import", "/no/such/file.geojson"],
+                                  ["observations", "import", "/no/such/file.csv"]])
+def test_missing_input_file_is_exit_2(capsys, empty_url, argv):
+    code, _, err = run(capsys, "--db", empty_url, *argv)
+    assert code == 2 and "Không tìm thấy tệp" in err
+
+
+def test_unwritable_output_is_exit_2(capsys, demo_url):
+    code, _, err = run(capsys, "--db", demo_url, "assess", "--date", "2021-09-01",
+                       "--out", "/no/such/folder/x.csv")
+    assert code == 2 and "Không ghi được tệp" in err and "None" not in err

@@ -181,7 +181,7 @@ def write_csv(frame: pd.DataFrame, out: str | None) -> None:
         try:
             frame.to_csv(out, index=False, encoding="utf-8-sig")
         except OSError as err:
-            raise ZonesError(t("cli.cannot_write", path=out, reason=err.strerror)) from err
+            raise ZonesError(t("cli.cannot_write", path=out, reason=err.strerror or err)) from err
         print(t("cli.wrote", path=out), file=sys.stderr)
     else:
         frame.to_csv(sys.stdout, index=False)
