@@ -43,7 +43,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 import urllib.request
 from pathlib import Path
@@ -62,9 +61,12 @@ COMMUNE_LABEL = "Xã/phường"       # tr("ui.level.commune"), vi
 NEXT_DAY = "1 ›"
 TARGETS = {"first_paint_s": 1.5, "date_change_s": 0.5, "date_change_kb": 50.0,
            "payload_mb": 4.0}
+# the dashboard as ``make run`` starts it (falls back to plain ``streamlit run app.py``)
+APP_LAUNCH = (["ui.serve"] if (ROOT / "ui" / "serve.py").exists()
+              else ["streamlit", "run", "app.py"])
 VIEWPORT = {"width": 1400, "height": 1000}
 # any host other than loopback fails to resolve: nothing can leave the machine
-ARGS = CHROMIUM_ARGS + ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+ARGS = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 
 # Injected into every frame. The top page records click times and collects events; each
 # frame polls for the map state (app: window.__zl, naive: window.__zn) and, on a change of
@@ -241,13 +243,13 @@ def ensure_db(url: str | None) -> str:
 # ---------------------------------------------------------------- servers
 
 @contextlib.contextmanager
-def server(cwd: Path, script: str, db_url: str, log: Path, timeout: float = 120):
-    """``streamlit run script`` on a free loopback port; output goes to ``log``."""
+def server(cwd: Path, launch: list[str], db_url: str, log: Path, timeout: float = 120):
+    """``python -m <launch>`` on a free loopback port; output goes to ``log``."""
     port = free_port()
     env = dict(os.environ, ZONES_DB=db_url, PYTHONPATH=str(ROOT))
     with open(log, "w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
+            [sys.executable, "-m", *launch, "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false"],
             cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -297,7 +299,7 @@ def decode_forward(payload: bytes):
     """(type, detail) of a Streamlit ForwardMsg (detail: element type of a delta)."""
     try:
         msg = ForwardMsg.FromString(payload)
-    except Exception:  # noqa: BLE001 - not a ForwardMsg
+    except Exception:
         return "?", "", 0
     kind = msg.WhichOneof("type") or "?"
     detail, fg = "", 0
@@ -563,6 +565,10 @@ def verdict(values, limit):
     return "PASS" if statistics.median(values) <= limit else "MISS"
 
 
+def remount(runs) -> str:
+    return "–" if not runs else ("yes" if any(r["remounted"] for r in runs) else "no")
+
+
 def report(res: dict) -> str:
     app, naive, pay = res["app"]["runs"], res["naive"]["runs"], res["payload"]
     col = lambda rs, k: [r[k] for r in rs]  # noqa: E731
@@ -598,8 +604,7 @@ def report(res: dict) -> str:
         ("  script time new_session→finished (s)",
          fmt([sum(r["rerun_script_runs_s"]) for r in app], digits=3),
          fmt([sum(r["rerun_script_runs_s"]) for r in naive], digits=3), "", ""),
-        ("  iframe remounted", "yes" if any(r["remounted"] for r in app) else "no",
-         "yes" if any(r["remounted"] for r in naive) else "no", "", ""),
+        ("  iframe remounted", remount(app), remount(naive), "", ""),
         ("cold server: first paint (s)", fmt([res["app"]["cold"]["first_paint_s"]]),
          fmt([res["naive"]["cold"]["first_paint_s"]]), "", ""),
     ]
@@ -608,7 +613,7 @@ def report(res: dict) -> str:
                         fmt(col(app, "level_click")), "–", "", ""))
     raw = pay.get("layer_raw_bytes")
     rows += [
-        ("payload: commune GeoJSON raw (MB)", fmt([raw], 1e-6) if raw else "–", "", 
+        ("payload: commune GeoJSON raw (MB)", fmt([raw], 1e-6) if raw else "–", "",
          f"≤ {TARGETS['payload_mb']:.0f} MB",
          verdict([raw / 1e6], TARGETS["payload_mb"]) if raw else "–"),
         ("payload: commune GeoJSON gzip-6 / on the wire (MB)",
@@ -617,7 +622,7 @@ def report(res: dict) -> str:
         ("payload: per-date update, feature_group JS (KB)",
          f"{pay['update_feature_group_bytes'] / 1e3:.1f}", "", "", ""),
     ]
-    w = [max(len(str(r[i])) for r in rows + [HEAD]) for i in range(5)]
+    w = [max(len(str(r[i])) for r in [*rows, HEAD]) for i in range(5)]
     lines = [" | ".join(str(c).ljust(w[i]) for i, c in enumerate(HEAD)),
              "-+-".join("-" * x for x in w)]
     lines += [" | ".join(str(c).ljust(w[i]) for i, c in enumerate(r)) for r in rows]
@@ -654,14 +659,15 @@ def main(argv=None) -> int:
         tmp = Path(tmp)
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         res["machine"]["chromium"] = browser.version
-        print("app (streamlit run app.py)…", flush=True)
-        with server(ROOT, "app.py", url, tmp / "app.log") as base:
+        print(f"app (python -m {' '.join(APP_LAUNCH)})…", flush=True)
+        with server(ROOT, APP_LAUNCH, url, tmp / "app.log") as base:
             cold, warm = run_server(browser, base, "app", args.runs, external, min_features)
             res["app"] = {"cold": cold, "runs": warm}
         if not args.skip_naive:
             print("naive baseline (temp script)…", flush=True)
             naive_dir = write_naive_app(tmp / "naive")
-            with server(naive_dir, "naive.py", url, tmp / "naive.log") as base:
+            with server(naive_dir, ["streamlit", "run", "naive.py"], url,
+                        tmp / "naive.log") as base:
                 cold, warm = run_server(browser, base, "naive", args.runs, external,
                                          min_features)
                 res["naive"] = {"cold": cold, "runs": warm}

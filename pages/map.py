@@ -35,7 +35,9 @@ mapstate.breadcrumb_ui(units, view)
 show = mapstate.level_ui(units, view)
 
 lay = loaders.layer(show, view)
+# at country level district edges are noise (and 0.5 s of paint): provinces only
 outline_levels = [lv for lv in ("district", "province") if lv != show
+                  and not (view is None and lv == "district")
                   and not mapdata.view_units(units, lv, view).empty]
 outlines = tuple(Outline(loaders.layer(lv, view, outline=True).url,
                          weight=2.2 if lv == "province" else 1.2) for lv in outline_levels)
@@ -58,8 +60,8 @@ spec = MapSpec(
            "marked": tr("decl.marked") if not loaders.declarations().empty else ""})
 levels_now = table.row(day, lay.codes)
 computed_now = computed.row(day, lay.codes)
-marks = level_string(np.where(levels_now != computed_now, computed_now + 1, 0))
-rates_now = loaders.rates().row(day, lay.codes)
+differs = levels_now != computed_now
+marks = level_string(np.where(differs, computed_now + 1, 0)) if differs.any() else ""
 label = widgets.fmt_day(day)
 if ruleset_id in registry.rulesets:
     st.caption(tr("ui.ruleset.used", name=registry.rulesets[ruleset_id].title.get(lang())))
@@ -69,7 +71,7 @@ with map_col:
     clicked = st_folium(
         base_map(spec), key=f"map-{lay.key}-{st.session_state.get('palette')}-{lang()}",
         feature_group_to_add=restyle_group(level_string(levels_now),
-                                           widgets.rate_strings(rates_now), label, marks),
+                                           loaders.rates_url(lay, day), label, marks),
         returned_objects=["last_clicked"], height=640, use_container_width=True)
     hit = mapstate.unit_at(lay.units, (clicked or {}).get("last_clicked"))
     if hit is not None and hit != st.session_state.get("last_hit"):

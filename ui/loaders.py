@@ -71,8 +71,9 @@ def _layer(url: str, set_key: str, level: str, parent: str | None, outline: bool
     ensure_static()
     everything = _units(url, set_key)
     view = mapdata.view_units(everything, level, parent)
+    # about one screen pixel at the deepest zoom the view is looked at (perf.md)
     tol = TOLERANCE["hamlet"] if level == "hamlet" else (
-        TOLERANCE["country"] if parent is None and len(view) > 1500 else TOLERANCE["province"])
+        TOLERANCE["country"] if parent is None else TOLERANCE["province"])
     text = geojson_layer(view, tol) if not outline else geojson_layer(
         view, tol, properties=("code",))
     digest = hashlib.sha1(f"{set_key}|{level}|{parent}|{tol}|{outline}".encode()).hexdigest()
@@ -158,8 +159,8 @@ def stale_units(day, codes) -> pd.DataFrame:
     """Units of ``codes`` (reporting units only) silent for STALE_DAYS days before ``day``."""
     last = _last_reported(default_url(), data_version())
     everything = units()
-    reporting = [c for c in codes if everything.at[c, "level"] in ("commune", "hamlet")]
-    seen = last.reindex(reporting)
+    levels = everything["level"].reindex(pd.Index(codes))
+    seen = last.reindex(levels.index[levels.isin(["commune", "hamlet"])])
     cutoff = pd.Timestamp(day) - pd.Timedelta(days=STALE_DAYS)
     silent = seen[(seen.isna()) | (seen < cutoff)]
     return pd.DataFrame({"name": everything.loc[silent.index, "name"].to_numpy(),
@@ -256,3 +257,22 @@ def map_html(day, level: str):
     args = (default_url(), data_version(), day, level,
             st.session_state.get("palette", "default"), lang())
     return lambda: _map_html(*args)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _rates_file(url: str, version: str, layer_key: str, day, lang: str) -> str:
+    lay = _LAYER_BY_KEY[layer_key]
+    values = _rates(url, version, _set_key()).row(day, lay.codes)
+    text = json.dumps(mapdata.format_rates(values, lang), ensure_ascii=False,
+                      separators=(",", ":"))
+    name = "rates-" + hashlib.sha1(f"{version}|{layer_key}|{day}|{lang}".encode()
+                                   ).hexdigest()[:16] + ".json"
+    return _write_static(name, text)
+
+
+def rates_url(lay: Layer, day) -> str:
+    """URL of the tooltip rates of ``lay`` on ``day`` (fetched by the browser on hover)."""
+    from ui.common import lang
+
+    _LAYER_BY_KEY[lay.key] = lay
+    return _rates_file(default_url(), data_version(), lay.key, pd.Timestamp(day), lang())

@@ -78,8 +78,16 @@ _LAYER_JS = Template("""
     return {fillColor: Z.colours[Z.level(i)], fillOpacity: 0.8, color: "#5b5b5b",
             weight: 0.5, opacity: 0.9, dashArray: null};
   };
+  Z.rate = function (i) {
+    if (typeof Z.rates === "string") {  // a URL: fetch the day's rates on first hover
+      var xhr = new XMLHttpRequest();
+      xhr.open("GET", Z.rates, false); xhr.send(null);
+      Z.rates = xhr.status === 200 ? JSON.parse(xhr.responseText) : [];
+    }
+    return Z.rates[i];
+  };
   Z.tip = function (i, name) {
-    var r = Z.rates[i], t = Z.texts;
+    var r = Z.rate(i), t = Z.texts;
     var html = "<b>" + name + "</b><br>" + Z.names[Z.level(i)];
     if (Z.mark(i)) {
       html += " <i>(" + t.declared + ")</i><br>" + t.computed + ": " + Z.names[Z.mark(i) - 1];
@@ -90,7 +98,7 @@ _LAYER_JS = Template("""
     return html + "<br><span style='color:#666'>" + Z.label + "</span>";
   };
   Z.apply = function (levels, rates, label, marks) {
-    Z.levels = levels; Z.rates = rates ? rates.split("|") : []; Z.label = label || "";
+    Z.levels = levels; Z.rates = rates || []; Z.label = label || "";
     Z.marks = marks || "";
     Z.layer.eachLayer(function (l) { l.setStyle(Z.style(l.feature.properties._i)); });
     if (Z.dateBox) { Z.dateBox.innerHTML = Z.label; }
@@ -98,12 +106,12 @@ _LAYER_JS = Template("""
   var data = load({{ this.source }});
   data.features.forEach(function (f, k) { f.properties._i = k; });
   Z.layer = L.geoJson(data, {
-    style: function (f) { return Z.style(f.properties._i); },
-    onEachFeature: function (f, l) {
-      l.bindTooltip(function () { return Z.tip(f.properties._i, f.properties.name); },
-                    {sticky: true});
-    }
+    style: function (f) { return Z.style(f.properties._i); }
   }).addTo(map);
+  // one tooltip for the whole layer: cheaper than one per feature at 10,000 communes
+  Z.layer.bindTooltip(function (l) {
+    return Z.tip(l.feature.properties._i, l.feature.properties.name);
+  }, {sticky: true});
   {% for o in this.outlines %}
   L.geoJson(load({{ o.src }}), {interactive: false,
     style: {fill: false, color: {{ o.colour|tojson }}, weight: {{ o.weight }}, opacity: 0.9}}
@@ -179,7 +187,7 @@ _LEGEND_JS = Template("""
       xhr.open("GET", {{ this.timeline|tojson }}, false); xhr.send(null);
       Z.timeline = JSON.parse(xhr.responseText);
     }
-    Z.saved = {levels: Z.levels, rates: Z.rates.join("|"), label: Z.label, marks: Z.marks};
+    Z.saved = {levels: Z.levels, rates: Z.rates, label: Z.label, marks: Z.marks};
     var T = Z.timeline, k = Math.max(0, T.labels.indexOf(Z.label.split(" ")[0]));
     if (k >= T.labels.length - 1) { k = 0; }
     button.textContent = "⏸"; button.title = Z.texts.pause;
@@ -265,16 +273,18 @@ class Restyle(MacroElement):
 
     _template = _APPLY_JS
 
-    def __init__(self, levels: str, rates: str, label: str, marks: str = ""):
+    def __init__(self, levels: str, rates: str | list[str], label: str, marks: str = ""):
         super().__init__()
         self._name = "Restyle"
         self.levels, self.rates, self.label, self.marks = levels, rates, label, marks
 
 
-def restyle_group(levels: str, rates: str, label: str, marks: str = "") -> folium.FeatureGroup:
+def restyle_group(levels: str, rates: str | list[str], label: str,
+                  marks: str = "") -> folium.FeatureGroup:
     """A feature group holding only the per-date restyle call (for st_folium).
 
-    ``levels``: one digit per feature; ``rates``: tooltip values joined by "|";
+    ``levels``: one digit per feature; ``rates``: the tooltip values, or the URL of a JSON
+    list of them (fetched on first hover, so a date change stays small);
     ``marks``: one digit per feature, 0 = none, else 1 + the computed level of a unit
     whose declared level differs from it.
     """
@@ -283,7 +293,7 @@ def restyle_group(levels: str, rates: str, label: str, marks: str = "") -> foliu
     return fg
 
 
-def standalone_html(spec: MapSpec, levels: str, rates: str, label: str, title: str,
+def standalone_html(spec: MapSpec, levels: str, rates: list[str], label: str, title: str,
                     marks: str = "") -> str:
     """A self-contained HTML page (Leaflet and geometry inlined): works offline."""
     m = base_map(spec)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from rules.levels import NO_DATA_NAME, PALETTES
 from ui.common import lang, tr
-from zones.i18n import fmt_date, fmt_int, fmt_num
+from zones.i18n import fmt_date, fmt_int
 
 
 def palette() -> dict[int, str]:
@@ -58,19 +57,6 @@ def _default_day(first: date, last: date) -> date:
     """The demo opens on 01/09/2021 (the outbreak); real data on its last day."""
     demo_day = date(2021, 9, 1)
     return demo_day if first <= demo_day <= last else last
-
-
-def rate_strings(rates: np.ndarray) -> str:
-    """Tooltip rates joined by '|' (empty where unknown), compact for large layers."""
-    out = []
-    for r in rates:
-        if r != r:  # NaN
-            out.append("")
-        elif r >= 10:
-            out.append(fmt_int(r, lang()))
-        else:
-            out.append(fmt_num(r, 1, lang()))
-    return "|".join(out)
 
 
 def summary_ui(table: pd.DataFrame, names: dict[int, str], colours: dict[int, str]) -> None:

@@ -80,11 +80,16 @@ def recompute(engine: Engine, start: date | None = None) -> int:
     dates = date_span(engine)
     if len(dates) == 0 or store.active_set(engine) is None:
         return 0
-    result = compute(engine, dates=dates)
+    inputs = load_inputs(engine)
+    result = rules.assess_in_force(inputs, registry(engine), dates)
     frame = result_rows(result, start)
     with engine.begin() as conn:
         n = store.replace_assessments(conn, frame)
         store.bump_version(conn)
+        store.set_meta(conn, "levels_version", store.now().isoformat())
+    from zones.mapdata import write_snapshot
+
+    write_snapshot(engine, result, inputs.observations, inputs.units)
     return n
 
 

@@ -13,12 +13,7 @@ from rules.levels import PALETTES
 from zones import mapdata, store
 from zones.assessment import registry
 from zones.errors import NoDataError, ZonesError
-from zones.i18n import fmt_date, fmt_int, fmt_num, get_lang, t
-
-
-def _rates(values) -> str:
-    return "|".join("" if r != r else (fmt_int(r) if r >= 10 else fmt_num(r, 1))
-                    for r in values)
+from zones.i18n import fmt_date, get_lang, t
 
 
 def map_html(engine: Engine, day, level: str = "commune", palette: str = "default") -> str:
@@ -55,7 +50,8 @@ def map_html(engine: Engine, day, level: str = "commune", palette: str = "defaul
                    notices=notices, outlines=outlines, inline=True,
                    texts={"rate": t("ui.rate")})
     rates = mapdata.weekly_rates(engine, units).row(day, view.index)
-    return standalone_html(spec, level_string(table.row(day, view.index)), _rates(rates),
+    return standalone_html(spec, level_string(table.row(day, view.index)),
+                           mapdata.format_rates(rates, get_lang()),
                            fmt_date(day), f"{t('app.title')} — {fmt_date(day)}")
 
 

@@ -7,7 +7,9 @@ one row lookup.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -48,9 +50,10 @@ class Table:
 def level_table(engine: Engine, override: str | None = None) -> Table:
     """Levels per date and unit: stored (rule set in force) or recomputed with ``override``."""
     if override:
-        result = compute(engine, override=override)
-        ids = pd.Series(list(result.ruleset_ids), index=result.dates)
-        return Table(result.dates, pd.Index(result.codes), result.levels.astype("int8"), ids)
+        return result_table(compute(engine, override=override))
+    snap = read_snapshot(engine)
+    if snap is not None:
+        return snap["levels"]
     wide = stored_levels(engine)
     if wide.empty:
         return Table(pd.DatetimeIndex([]), pd.Index([]), np.zeros((0, 0), "int8"), None)
@@ -64,11 +67,24 @@ def weekly_rates(engine: Engine, units: pd.DataFrame) -> Table:
     Communes and hamlets use their own figures; districts and provinces the sums of
     their communes. NaN where no case figure was reported in the window.
     """
-    obs = store.current_observations(engine)
+    snap = read_snapshot(engine)
+    if snap is not None:
+        return snap["rates"]
+    return rates_from(store.current_observations(engine, metrics=["new_cases_community"]),
+                      units)
+
+
+def result_table(result) -> Table:
+    """The levels of an engine result as a Table."""
+    ids = pd.Series(list(result.ruleset_ids), index=result.dates)
+    return Table(result.dates, pd.Index(result.codes), result.levels.astype("int8"), ids)
+
+
+def rates_from(obs: pd.DataFrame, units: pd.DataFrame) -> Table:
+    """``weekly_rates`` from an observation frame already in memory."""
     if obs.empty:
         return Table(pd.DatetimeIndex([]), pd.Index([]), np.zeros((0, 0), "float32"))
-    cases = obs.pivot_table(index="date", columns="unit_code", values="new_cases_community",
-                            aggfunc="sum", dropna=False)
+    cases = obs.pivot(index="date", columns="unit_code", values="new_cases_community")
     dates = pd.date_range(cases.index.min(), cases.index.max(), freq="D")
     cases = cases.reindex(dates)
     reported = cases.notna().astype(float).rolling(7, min_periods=1).sum()
@@ -205,6 +221,9 @@ def unit_history(engine: Engine, units: pd.DataFrame, code: str) -> pd.DataFrame
 
 def last_reported(engine: Engine) -> pd.Series:
     """The last date each unit reported a community case figure (0 counts, empty not)."""
+    snap = read_snapshot(engine)
+    if snap is not None:
+        return snap["last"]
     import sqlalchemy as sa
 
     from zones.schema import observations as obs_t
@@ -212,6 +231,68 @@ def last_reported(engine: Engine) -> pd.Series:
     q = (sa.select(obs_t.c.unit_code, sa.func.max(obs_t.c.date).label("last"))
          .where(obs_t.c.superseded_at.is_(None), obs_t.c.new_cases_community.is_not(None))
          .group_by(obs_t.c.unit_code))
-    with engine.connect() as conn:
-        df = pd.read_sql(q, conn)
-    return pd.to_datetime(df.set_index("unit_code")["last"])
+    df = store.raw_frame(engine, q)
+    if df.empty:
+        return pd.Series(dtype="datetime64[ns]")
+    return store.to_dates(df.set_index("unit_code")["last"])
+
+
+def format_rates(values, lang: str) -> list[str]:
+    """Rates as the tooltip shows them: 12,3 / 1.234 (vi) or 12.3 / 1,234 (en); '' if unknown."""
+    from zones.i18n import fmt_int, fmt_num
+
+    return ["" if r != r else (fmt_int(r, lang) if r >= 10 else fmt_num(r, 1, lang))
+            for r in np.asarray(values, dtype=float)]
+
+
+# --- snapshot: what every visit reads, saved once per assessment run ---------------------
+
+SNAPSHOT_KEY = "levels_version"
+
+
+def snapshot_path(engine: Engine, version: str) -> Path:
+    """Where the snapshot of ``version`` lives: ``cache/`` beside the database."""
+    from zones.assessment import custom_rulesets_dir
+
+    folder = custom_rulesets_dir(engine).parent / "cache"
+    name = hashlib.sha1(f"{engine.url}|{version}".encode()).hexdigest()[:20]
+    return folder / f"levels-{name}.npz"
+
+
+def write_snapshot(engine: Engine, result, obs: pd.DataFrame, units: pd.DataFrame) -> None:
+    """Save levels, rates and last reports of an assessment run (a disposable cache: the
+    database stays the source of truth; a missing or stale file is rebuilt from it)."""
+    version = store.get_meta(engine, SNAPSHOT_KEY)
+    if version is None:
+        return
+    levels, rates = result_table(result), rates_from(obs, units)
+    reported = obs.loc[obs["new_cases_community"].notna()].groupby("unit_code")["date"].max()
+    path = snapshot_path(engine, version)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(tmp, dates=levels.dates.to_numpy(), codes=levels.codes.to_numpy(dtype=str),
+             levels=levels.values, rulesets=levels.rulesets.to_numpy(dtype=str),
+             rate_dates=rates.dates.to_numpy(), rate_codes=rates.codes.to_numpy(dtype=str),
+             rates=rates.values, last_codes=reported.index.to_numpy(dtype=str),
+             last=reported.to_numpy(dtype="datetime64[ns]"))
+    tmp.replace(path)
+
+
+def read_snapshot(engine: Engine) -> dict | None:
+    """The snapshot of the current assessment run, or None (then read the database)."""
+    version = store.get_meta(engine, SNAPSHOT_KEY)
+    path = snapshot_path(engine, version) if version else None
+    if path is None or not path.is_file():
+        return None
+    try:
+        z = np.load(path, allow_pickle=False)
+        dates = pd.DatetimeIndex(z["dates"])
+        return {
+            "levels": Table(dates, pd.Index(z["codes"].astype(object)), z["levels"],
+                            pd.Series(z["rulesets"].astype(object), index=dates)),
+            "rates": Table(pd.DatetimeIndex(z["rate_dates"]),
+                           pd.Index(z["rate_codes"].astype(object)), z["rates"]),
+            "last": pd.Series(z["last"], index=z["last_codes"].astype(object)),
+        }
+    except (OSError, ValueError, KeyError):
+        return None

@@ -174,13 +174,41 @@ def load_adjacency(engine: Engine, set_id: int | None = None) -> pd.DataFrame:
         return pd.read_sql(q, conn)
 
 
+# --- fast reads ------------------------------------------------------------------------
+
+def raw_frame(engine: Engine, stmt: sa.Select) -> pd.DataFrame:
+    """Run a select through the DBAPI cursor, skipping SQLAlchemy's per-value type
+    processing (20x faster for the millions of rows of a national database). Dates come
+    back as the driver gives them: use ``to_dates`` on them."""
+    compiled = stmt.compile(dialect=engine.dialect, compile_kwargs={"render_postcompile": True})
+    params = ([compiled.params[k] for k in compiled.positiontup] if compiled.positional
+              else compiled.params)
+    with engine.connect() as conn:
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            cursor.execute(str(compiled), params)
+            names = [d[0] for d in cursor.description]
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+    return pd.DataFrame.from_records(rows, columns=names)
+
+
+def to_dates(values: pd.Series) -> pd.Series:
+    """Dates (ISO text or date objects) as datetime64, converting each distinct value once."""
+    codes, uniques = pd.factorize(values)
+    stamps = pd.to_datetime(pd.Index(uniques).astype(str)).astype("datetime64[ns]")
+    return pd.Series(np.asarray(stamps)[codes], index=values.index)
+
+
 # --- observations ----------------------------------------------------------------------
 
 def current_observations(engine: Engine, start: date | None = None, end: date | None = None,
-                         codes: Iterable[str] | None = None) -> pd.DataFrame:
+                         codes: Iterable[str] | None = None,
+                         metrics: Sequence[str] = METRICS) -> pd.DataFrame:
     """The current value of every (unit, date): one row each, metrics as float (NaN = empty)."""
     q = sa.select(observations.c.unit_code, observations.c.date,
-                  *(observations.c[m] for m in METRICS)).where(
+                  *(observations.c[m] for m in metrics)).where(
         observations.c.superseded_at.is_(None))
     if start is not None:
         q = q.where(observations.c.date >= start)
@@ -188,11 +216,12 @@ def current_observations(engine: Engine, start: date | None = None, end: date | 
         q = q.where(observations.c.date <= end)
     if codes is not None:
         q = q.where(observations.c.unit_code.in_(list(codes)))
-    with engine.connect() as conn:
-        df = pd.read_sql(q.order_by(observations.c.date, observations.c.unit_code), conn)
+    df = raw_frame(engine, q.order_by(observations.c.date, observations.c.unit_code))
+    if df.empty:
+        df = pd.DataFrame(columns=["unit_code", "date", *metrics])
     df["unit_code"] = df["unit_code"].astype(str)
-    df["date"] = pd.to_datetime(df["date"]).astype("datetime64[ns]")
-    for m in METRICS:
+    df["date"] = to_dates(df["date"])
+    for m in metrics:
         df[m] = pd.to_numeric(df[m], errors="coerce").astype(float)
     return df
 
@@ -257,9 +286,11 @@ def load_assessments(engine: Engine, start: date | None = None,
         q = q.where(assessments.c.date >= start)
     if end is not None:
         q = q.where(assessments.c.date <= end)
-    with engine.connect() as conn:
-        df = pd.read_sql(q, conn)
-    df["date"] = pd.to_datetime(df["date"]).astype("datetime64[ns]")
+    df = raw_frame(engine, q)
+    if df.empty:
+        df = pd.DataFrame(columns=["unit_code", "date", "level", "ruleset_id",
+                                   "ruleset_version"])
+    df["date"] = to_dates(df["date"])
     df["level"] = pd.to_numeric(df["level"]).fillna(0).astype("int8")
     return df
 

@@ -1,0 +1,77 @@
+"""What the map reads: tables, snapshot cache, summaries, moves, rates formatting."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from zones import mapdata, store
+from zones.assessment import recompute, stored_levels
+from zones.db import open_db
+
+
+def small_table():
+    dates = pd.date_range("2021-09-01", periods=5)
+    values = np.array([[1, 2], [1, 3], [2, 3], [2, 3], [2, 0]], dtype="int8")
+    return mapdata.Table(dates, pd.Index(["a", "b"]), values)
+
+
+def test_row_handles_unknown_units_and_dates():
+    t = small_table()
+    assert t.row("2021-09-02", ["b", "zz", "a"]).tolist() == [3, 0, 1]
+    assert t.row("2020-01-01", ["a"]).tolist() == [0]
+
+
+def test_entered_on_is_the_start_of_the_current_run():
+    t = small_table()
+    assert mapdata.entered_on(t, "a", "2021-09-04") == pd.Timestamp("2021-09-03")
+    assert mapdata.entered_on(t, "b", "2021-09-04") == pd.Timestamp("2021-09-02")
+    assert mapdata.entered_on(t, "a", "2021-09-01") == pd.Timestamp("2021-09-01")
+    assert mapdata.entered_on(t, "nope", "2021-09-01") is None
+
+
+def test_moves_and_summary():
+    before, after = np.array([1, 2, 3, 0]), np.array([2, 2, 1, 4])
+    mv = mapdata.moves(before, after, ["a", "b", "c", "d"], ["A", "B", "C", "D"])
+    assert dict(zip(mv["code"], mv["direction"], strict=True)) == {"d": "data", "a": "up",
+                                                                  "c": "down"}
+    s = mapdata.summary(np.array([1, 1, 4, 0]), np.array([10.0, 20.0, 5.0, np.nan]))
+    assert s.set_index("level")["units"].to_dict() == {4: 1, 3: 0, 2: 0, 1: 2, 0: 1}
+    assert s.set_index("level").at[1, "population"] == 30
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("vi", ["", "1.234", "12", "3,5"]),
+                                               ("en", ["", "1,234", "12", "3.5"])])
+def test_format_rates(lang, expected):
+    assert mapdata.format_rates([np.nan, 1234.4, 12.2, 3.46], lang) == expected
+
+
+def test_snapshot_matches_the_database_and_goes_stale(demo_url, demo_copy):
+    assert mapdata.read_snapshot(open_db(demo_url)) is not None, "the demo writes one"
+    engine = open_db(demo_copy)  # a copy elsewhere: its cache is not there, it is rebuilt
+    assert mapdata.read_snapshot(engine) is None
+    recompute(engine)
+    snap = mapdata.read_snapshot(engine)
+    wide = stored_levels(engine)
+    levels = snap["levels"]
+    assert np.array_equal(levels.values[:, levels.codes.get_indexer(wide.columns)],
+                          wide.to_numpy())
+    with engine.begin() as conn:  # another assessment run: this snapshot is no longer it
+        store.set_meta(conn, mapdata.SNAPSHOT_KEY, "another-run")
+    assert mapdata.read_snapshot(engine) is None
+    again = mapdata.level_table(engine)  # falls back to the database
+    assert np.array_equal(again.values, wide.to_numpy())
+
+
+def test_weekly_rates_sum_communes_into_districts(demo_url):
+    engine = open_db(demo_url)
+    units = store.load_units(engine)
+    rates = mapdata.rates_from(store.current_observations(engine,
+                                                          metrics=["new_cases_community"]),
+                               units)
+    day = pd.Timestamp("2021-09-01")
+    obs = store.current_observations(engine, start=(day - pd.Timedelta(days=6)).date(),
+                                     end=day.date())
+    communes = units[(units["level"] == "commune") & (units["parent_code"] == "899")]
+    cases = obs[obs["unit_code"].isin(communes.index)]["new_cases_community"].sum()
+    expected = cases / communes["population"].sum() * 100_000
+    assert rates.row(day, ["899"])[0] == pytest.approx(expected, rel=1e-5)
