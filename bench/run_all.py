@@ -1,0 +1,31 @@
+"""Run every benchmark in bench/ one after the other (``make bench``); each prints its figures.
+
+bench_import.py needs ../shared/geodata (skipped when absent); bench_map.py needs Debian's
+Chromium and builds the national demo database if it is missing (several minutes).
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SHARED = HERE.parent.parent / "shared" / "geodata" / "vn_wards_2025_web.parquet"
+
+
+def main() -> int:
+    failed = []
+    for script in ("bench_rules.py", "bench_ingest.py", "bench_import.py", "bench_map.py"):
+        if script == "bench_import.py" and not SHARED.exists():
+            print(f"== {script}: skipped ({SHARED} is absent)\n", flush=True)
+            continue
+        print(f"== {script}", flush=True)
+        if subprocess.call([sys.executable, str(HERE / script)], cwd=HERE.parent) != 0:
+            failed.append(script)
+        print(flush=True)
+    if failed:
+        print("failed:", ", ".join(failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
