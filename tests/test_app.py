@@ -120,3 +120,21 @@ def test_declarations_page_refuses_missing_decision_number(demo_copy, use_db):
     at = run_page("pages/declarations.py")
     at.button[0].click().run()
     assert any("số quyết định" in e.value for e in at.error)
+
+
+def test_map_page_with_units_but_no_figures(tmp_path, use_db):
+    """Boundaries imported, nothing reported yet: a clear message, no traceback."""
+    from zones import store
+    from zones.db import open_db
+    from zones.demo import build_units
+
+    url = use_db(f"sqlite:///{tmp_path / 'units-only.db'}")
+    engine = open_db(url)
+    units = build_units()
+    with engine.begin() as conn:
+        set_id = store.create_set(conn, name="KG", structure="2021")
+        store.insert_units(conn, set_id, units[units["level"] != "hamlet"])
+    for page in ("pages/map.py", "pages/transitions.py"):
+        at = run_page(page)
+        assert not at.exception
+        assert any("Chưa có kết quả đánh giá" in i.value for i in at.info)

@@ -144,3 +144,25 @@ def test_first_visit_straight_to_a_page_keeps_the_app_navigation(browser, demo_u
         assert any("Bản đồ" in t for t in links), links
         assert page.get_by_text("Ngôn ngữ / Language").is_visible()
         page.close()
+
+
+def test_play_steps_through_dates_in_the_browser(browser, server):
+    """▶ recolours day after day from the timeline file, with no Streamlit rerun."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    reruns = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda f: reruns.append(f)))
+    page.goto(server)
+    frame = map_frame(page)
+    settle(frame)
+    sent_before = len(reruns)
+    start = frame.evaluate("() => window.__zl.label")
+    frame.locator("button.zl-play").click()
+    deadline, labels = time.time() + 20, set()
+    while time.time() < deadline and len(labels) < 4:
+        labels.add(frame.evaluate("() => window.__zl.label"))
+        time.sleep(0.2)
+    frame.locator("button.zl-play").click()  # pause: back to the chosen date
+    assert len(labels - {start}) >= 3, labels
+    assert all(lbl.endswith("▶") for lbl in labels - {start})
+    assert len(reruns) == sent_before, "playing must not ask the server for anything"
+    page.close()
