@@ -12,8 +12,12 @@ with st.sidebar:
     st.radio("Ngôn ngữ / Language", ["vi", "en"], key="lang", horizontal=True,
              format_func=lambda v: {"vi": "Tiếng Việt", "en": "English"}[v])
     apply_lang()
-    st.selectbox(tr("ui.palette"), ["default", "colourblind"], key="palette",
-                 format_func=lambda v: tr(f"ui.palette.{v}"))
+    # the widget key carries the language so its labels follow a language switch
+    palettes = ["default", "colourblind"]
+    st.session_state.palette = st.selectbox(
+        tr("ui.palette"), palettes, key=f"palette-{st.session_state.lang}",
+        index=palettes.index(st.session_state.get("palette", "default")),
+        format_func=lambda v: tr(f"ui.palette.{v}"))
 
 pages = [
     st.Page("pages/map.py", title=tr("ui.page.map"), icon=":material/map:", default=True),

@@ -17,8 +17,11 @@ registry = loaders.ruleset_registry()
 if store.get_meta(engine(), "demo"):
     st.warning(tr("ui.notice.banner"), icon="⚠️")
 
-override = st.sidebar.selectbox(
-    tr("ui.ruleset"), [None, *sorted(registry.rulesets)], key="override",
+choices = [None, *sorted(registry.rulesets)]
+previous = st.session_state.get("override")
+override = st.session_state.override = st.sidebar.selectbox(
+    tr("ui.ruleset"), choices, key=f"override-{lang()}",
+    index=choices.index(previous) if previous in choices else 0,
     format_func=lambda r: tr("ui.ruleset.in_force") if r is None
     else registry.rulesets[r].title.get(lang()))
 computed = loaders.levels(override)

@@ -35,9 +35,8 @@ def overview_ui(table, lay, levels_now, day, names, colours) -> None:
     mv = mapdata.moves(before, levels_now, lay.codes, lay.names)
     st.markdown(f"**{tr('ui.moves', date=widgets.fmt_day(week_ago))}**")
     up, down = mv[mv["direction"] == "up"], mv[mv["direction"] == "down"]
-    c1, c2 = st.columns(2)
-    _move_list(c1, up, "⬆ " + tr("ui.moves.up", n=len(up)), names)
-    _move_list(c2, down, "⬇ " + tr("ui.moves.down", n=len(down)), names)
+    _move_list(st, up, "⬆ " + tr("ui.moves.up", n=len(up)), names)
+    _move_list(st, down, "⬇ " + tr("ui.moves.down", n=len(down)), names)
     stale = loaders.stale_units(day, lay.codes)
     st.markdown(f"**{tr('ui.freshness', n=len(stale), days=loaders.STALE_DAYS)}**")
     if len(stale):
@@ -48,12 +47,12 @@ def overview_ui(table, lay, levels_now, day, names, colours) -> None:
 
 def _move_list(col, frame: pd.DataFrame, title: str, names) -> None:
     col.markdown(title)
-    for row in frame.head(12).itertuples():
+    for row in frame.head(8).itertuples():
         col.button(f"{row.name}: {names[row.from_level]} → {names[row.to_level]}",
                    key=f"mv-{row.code}", on_click=_select, args=(row.code,),
-                   width="stretch")
-    if len(frame) > 12:
-        col.caption(tr("ui.and_more", n=len(frame) - 12))
+                   width="stretch", type="tertiary")
+    if len(frame) > 8:
+        col.caption(tr("ui.and_more", n=len(frame) - 8))
 
 
 def _select(code: str) -> None:

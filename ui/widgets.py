@@ -60,15 +60,17 @@ def _default_day(first: date, last: date) -> date:
 
 
 def summary_ui(table: pd.DataFrame, names: dict[int, str], colours: dict[int, str]) -> None:
-    """Units and population at each level, as coloured metric tiles."""
-    cols = st.columns(len(table))
-    for col, row in zip(cols, table.itertuples(), strict=True):
-        col.markdown(
-            f"<div style='border-left:6px solid {colours[row.level]};padding-left:8px'>"
-            f"<div style='font-size:0.85rem;color:#555'>{names[row.level]}</div>"
-            f"<div style='font-size:1.5rem;font-weight:600'>{fmt_int(row.units, lang())}</div>"
-            f"<div style='font-size:0.8rem;color:#666'>{fmt_int(row.population, lang())} "
-            f"{tr('ui.people')}</div></div>", unsafe_allow_html=True)
+    """Units and population at each level: one compact row per level."""
+    rows = "".join(
+        f"<tr><td><span style='display:inline-block;width:12px;height:12px;"
+        f"background:{colours[r.level]};border:1px solid #777;margin-right:6px'></span>"
+        f"{names[r.level]}</td><td style='text-align:right;font-weight:600'>"
+        f"{fmt_int(r.units, lang())}</td><td style='text-align:right;color:#555'>"
+        f"{fmt_int(r.population, lang())}</td></tr>" for r in table.itertuples())
+    head = (f"<tr><th></th><th style='text-align:right'>{tr('ui.col.units')}</th>"
+            f"<th style='text-align:right'>{tr('ui.population')}</th></tr>")
+    st.html(f"<table style='width:100%;font-size:0.9rem;border-collapse:collapse'>{head}"
+            f"{rows}</table>")
 
 
 def badge(level: int, names: dict[int, str], colours: dict[int, str]) -> str:

@@ -71,16 +71,21 @@ def compute(engine: Engine, override: str | None = None,
     return rules.assess_in_force(load_inputs(engine), reg, dates, override=override)
 
 
-def recompute(engine: Engine, start: date | None = None) -> int:
+def recompute(engine: Engine, start: date | None = None,
+              observations: pd.DataFrame | None = None) -> int:
     """Recompute and store the levels in force from ``start`` (default: all dates).
 
     The whole period is assessed (holds and hysteresis look back), then the stored rows
-    from ``start`` on are replaced. Returns the number of rows written.
+    from ``start`` on are replaced. ``observations`` may hand over the current values
+    already in memory (the demo build) instead of reading them back. Returns the number
+    of rows written.
     """
     dates = date_span(engine)
     if len(dates) == 0 or store.active_set(engine) is None:
         return 0
-    inputs = load_inputs(engine)
+    inputs = load_inputs(engine) if observations is None else rules.Inputs(
+        units=store.load_units(engine), observations=observations,
+        adjacency=store.load_adjacency(engine))
     result = rules.assess_in_force(inputs, registry(engine), dates)
     frame = result_rows(result, start)
     with engine.begin() as conn:

@@ -127,18 +127,20 @@ def observation_frame(dates: pd.DatetimeIndex, codes: list[str],
 
 
 def _insert_observations(conn, frame: pd.DataFrame, upload_id: int) -> int:
-    """Bulk insert (as the demo's one upload); NaN becomes NULL."""
-    stamp = store.now()
-    metric_values = frame[list(METRICS)].to_numpy(dtype=float)
-    obj = metric_values.astype(object)
-    obj[np.isnan(metric_values)] = None
-    ints = np.vectorize(lambda v: v if v is None else int(v), otypes=[object])(obj)
-    tail = (upload_id, "demo", stamp)
-    rows = [(c, d, *m, *tail) for c, d, m in
-            zip(frame["unit_code"].to_numpy(), frame["date"].to_numpy(), ints.tolist(),
-                strict=True)]
+    """Bulk insert (as the demo's one upload); NaN becomes NULL.
+
+    Rows are built as one object array (no per-value Python code): the national demo
+    has 2.1 million rows of 20 columns.
+    """
+    values = frame[list(METRICS)].to_numpy(dtype=float)
+    block = np.empty((len(frame), len(METRICS) + 5), dtype=object)
+    block[:, 0] = frame["unit_code"].to_numpy(dtype=object)
+    block[:, 1] = frame["date"].to_numpy(dtype=object)
+    block[:, 2:2 + len(METRICS)] = np.nan_to_num(values).astype("int64").astype(object)
+    block[:, 2:2 + len(METRICS)][np.isnan(values)] = None
+    block[:, -3:] = (upload_id, "demo", store.now())
     return store.bulk_insert(conn, observations, ["unit_code", "date", *METRICS, "upload_id",
-                                                  "sent_by", "recorded_at"], rows)
+                                                  "sent_by", "recorded_at"], block.tolist())
 
 
 def _reset(engine: Engine) -> None:
@@ -181,7 +183,8 @@ def build_demo(engine: Engine, national: bool = False, reset: bool = False) -> d
         store.bump_version(conn)
     from zones.assessment import recompute
 
-    assessed = recompute(engine)
+    obs["date"] = pd.to_datetime(obs["date"]).astype("datetime64[ns]")
+    assessed = recompute(engine, observations=obs)
     return {"units": len(units), "rows": n_obs, "assessed": assessed,
             "seconds": time.perf_counter() - started}
 

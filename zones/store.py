@@ -251,14 +251,17 @@ def replace_assessments(conn: Connection, frame: pd.DataFrame) -> int:
     stmt = sa.delete(assessments).where(assessments.c.date.between(d0, d1))
     for chunk in _chunks(codes, 500):
         conn.execute(stmt.where(assessments.c.unit_code.in_(chunk)))
-    stamp = now()
-    lv = frame["level"].to_numpy()
-    rows = [(u, d, (int(v) if v > 0 else None), r, rv, stamp)
-            for u, d, v, r, rv in zip(frame["unit_code"], frame["date"], lv,
-                                      frame["ruleset_id"], frame["ruleset_version"],
-                                      strict=True)]
+    block = np.empty((len(frame), 6), dtype=object)
+    block[:, 0] = frame["unit_code"].to_numpy(dtype=object)
+    block[:, 1] = frame["date"].to_numpy(dtype=object)
+    levels = frame["level"].to_numpy(dtype="int64")
+    block[:, 2] = levels.astype(object)
+    block[levels <= 0, 2] = None  # not enough data
+    block[:, 3] = frame["ruleset_id"].to_numpy(dtype=object)
+    block[:, 4] = frame["ruleset_version"].to_numpy(dtype=object)
+    block[:, 5] = now()
     return bulk_insert(conn, assessments, ["unit_code", "date", "level", "ruleset_id",
-                                           "ruleset_version", "computed_at"], rows)
+                                           "ruleset_version", "computed_at"], block.tolist())
 
 
 def bulk_insert(conn: Connection, table: sa.Table, columns: list[str], rows: list[tuple],
