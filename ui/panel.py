@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -86,11 +85,6 @@ def unit_ui(units, table, computed, code, day, names, colours, override) -> None
     history = loaders.unit_history(code)
     charts.history_ui(history, table.column(code) if code in table.codes else None,
                       day, names, colours, loaders.band_edges(override, day))
-
-
-def level_counts(levels: np.ndarray) -> dict[int, int]:
-    """How many units at each level (helper for tests)."""
-    return {lv: int((levels == lv).sum()) for lv in range(5)}
 
 
 def declared_ui(code: str, day, computed_level: int, level: int, names) -> None:
