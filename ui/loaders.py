@@ -56,14 +56,28 @@ def units() -> gpd.GeoDataFrame:
     return _units(default_url(), _set_key())
 
 
+MAX_STATIC_FILES = 3000
+
+
 def _write_static(name: str, text: str) -> str:
     LAYERS.mkdir(parents=True, exist_ok=True)
     path = LAYERS / name
     if not path.is_file():
+        _prune(LAYERS)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
     return f"/app/static/layers/{name}"
+
+
+def _prune(folder) -> None:
+    """Keep the served folder bounded: per-day rate files accumulate as users browse."""
+    files = list(folder.glob("rates-*.json"))  # layers and timelines stay: few, and cached
+    if len(files) <= MAX_STATIC_FILES:
+        return
+    files.sort(key=lambda p: p.stat().st_mtime)
+    for old in files[: len(files) // 2]:
+        old.unlink(missing_ok=True)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
