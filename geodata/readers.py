@@ -271,7 +271,7 @@ def read_table(path: Path, encoding: str | None = None) -> pd.DataFrame:
     """A CSV/XLSX attribute table, every cell as a string (codes keep leading zeros)."""
     try:
         if path.suffix.lower() in (".xlsx", ".xls"):
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="calamine")
         else:
             raw = path.read_bytes()
             codec = encoding or enc.detect_bytes(raw[:2_000_000])
