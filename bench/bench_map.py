@@ -429,7 +429,7 @@ def visit(browser, base: str, kind: str, external: list, min_features: int,
             out["opened_with_features"] = ev["n"]
             out["opened_s"] = (ev["t"] - nav) / 1000
             wait_quiet(page, rec, quiet_s=0.8)
-            page.get_by_role("button", name=COMMUNE_LABEL, exact=True).click()
+            page.get_by_role("radio", name=COMMUNE_LABEL, exact=True).click()
             ev = wait_event(page, f"e => e.kind === 'app' && e.n >= {min_features}",
                             timeout_s)
             clicks = page.evaluate("() => window.__benchClicks")

@@ -49,26 +49,32 @@ def _separate_duplicates(coords: np.ndarray) -> np.ndarray:
     return coords
 
 
-def cells_in_boxes(points: gpd.GeoSeries, boxes: pd.DataFrame, margin: float = 0.004
+def cells_in_boxes(points: gpd.GeoSeries, boxes: pd.DataFrame, margin: float = 0.01
                    ) -> gpd.GeoSeries:
-    """Voronoi cells of all points, each clipped to its own bounding box.
+    """Voronoi cells of all points, clipped to the land the bounding boxes cover.
 
+    Each cell is cut by the union of the (slightly enlarged) bounding boxes it meets, not
+    by its own box alone: neighbours then share their edges exactly, with no slivers of
+    background between communes, while coasts and islands keep the shape of their boxes.
     ``boxes`` has columns min_lon, min_lat, max_lon, max_lat (NaN = unknown: a disc of
-    ``FALLBACK_RADIUS_DEG`` around the point is used instead). A cell that would vanish
-    (a box that misses its own point) falls back to the disc too.
+    ``FALLBACK_RADIUS_DEG`` around the point stands in). A cell that would lose its own
+    point falls back to the disc.
     """
     cells = voronoi_cells(points).to_numpy()
     b = boxes[["min_lon", "min_lat", "max_lon", "max_lat"]].to_numpy(dtype=float)
     known = ~np.isnan(b).any(axis=1)
-    clip = np.empty(len(b), dtype=object)
-    clip[known] = shapely.box(b[known, 0] - margin, b[known, 1] - margin,
-                              b[known, 2] + margin, b[known, 3] + margin)
     discs = shapely.buffer(points.to_numpy(), FALLBACK_RADIUS_DEG, quad_segs=4)
-    clip[~known] = discs[~known]
-    out = shapely.intersection(cells, clip)
+    land = discs.copy()
+    land[known] = shapely.box(b[known, 0] - margin, b[known, 1] - margin,
+                              b[known, 2] + margin, b[known, 3] + margin)
+    cell_idx, land_idx = shapely.STRtree(land).query(cells, predicate="intersects")
+    out = np.empty(len(cells), dtype=object)
+    for k, group in pd.Series(land_idx).groupby(cell_idx):
+        out[k] = shapely.intersection(cells[k], shapely.union_all(land[group.to_numpy()]))
+    out[pd.isna(out)] = discs[pd.isna(out)]
     bad = shapely.is_empty(out) | ~shapely.intersects(out, points.to_numpy())
     out[bad] = shapely.intersection(cells[bad], discs[bad])
-    return gpd.GeoSeries(out, index=points.index, crs=points.crs)
+    return gpd.GeoSeries(shapely.make_valid(out), index=points.index, crs=points.crs)
 
 
 def dissolve_codes(geoms: gpd.GeoSeries, parents: pd.Series) -> gpd.GeoSeries:

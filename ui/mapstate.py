@@ -33,8 +33,11 @@ def levels_inside(units: pd.DataFrame, view: str | None) -> list[str]:
     return present
 
 
-def default_level(choices: list[str]) -> str:
-    """Communes when available (the level the command centre watches), else the first."""
+def default_level(choices: list[str], view: str | None = "") -> str:
+    """Provinces for the whole country (light, and a click away from their communes);
+    inside a unit, communes when available (the level the command centre watches)."""
+    if view is None and "province" in choices:
+        return "province"
     return "commune" if "commune" in choices else choices[0]
 
 
@@ -50,7 +53,7 @@ def current(units: pd.DataFrame) -> tuple[str | None, str]:
         st.session_state.view = view
         choices = levels_inside(units, view)
     if st.session_state.get("show") not in choices:
-        st.session_state.show = default_level(choices)
+        st.session_state.show = default_level(choices, view)
     return view, st.session_state.show
 
 
@@ -80,7 +83,7 @@ def level_ui(units: pd.DataFrame, view: str | None) -> str:
     st.segmented_control(tr("ui.show_level"), choices, key="show",
                          format_func=lambda lv: tr(f"ui.level.{lv}"))
     if st.session_state.get("show") not in choices:
-        st.session_state.show = default_level(choices)
+        st.session_state.show = default_level(choices, view)
     return st.session_state.show
 
 

@@ -76,7 +76,7 @@ _LAYER_JS = Template("""
               weight: 2.5, opacity: 1, dashArray: "5 4"};
     }
     return {fillColor: Z.colours[Z.level(i)], fillOpacity: 0.8, color: "#5b5b5b",
-            weight: 0.5, opacity: 0.9, dashArray: null};
+            weight: Z.edge, opacity: 0.9, dashArray: null};
   };
   Z.rate = function (i) {
     if (typeof Z.rates === "string") {  // a URL: fetch the day's rates on first hover
@@ -105,6 +105,8 @@ _LAYER_JS = Template("""
   };
   var data = load({{ this.source }});
   data.features.forEach(function (f, k) { f.properties._i = k; });
+  // thousands of units at country zoom: hairline edges, or the fill drowns in them
+  Z.edge = data.features.length > 2000 ? 0.12 : 0.5;
   Z.layer = L.geoJson(data, {
     style: function (f) { return Z.style(f.properties._i); }
   }).addTo(map);
