@@ -68,6 +68,9 @@ GENERIC = {
     "code": ("code", "ma", "madvhc", "madonvi", "shapeid", "admincode", "pcode", "gid"),
     "name": ("name", "ten", "tendvhc", "tendonvi", "shapename", "adminname"),
 }
+# the units contract's own field (architecture.md §4), as `units export` writes it
+GENERIC_PARENT = ("parentcode", "macaptren", "madonvicaptren")
+
 POPULATION_ALIASES = {
     "population": ("population", "danso", "tongdanso", "sodan", "pop", "pop2019", "danso2019",
                    "ds"),
@@ -199,6 +202,9 @@ def infer_mapping(frame: pd.DataFrame, *, level: str | None = None,
     name = ov.get("name") or find_field(columns, ALIASES[level]["name"]) \
         or find_field(columns, GENERIC["name"])
     parents = _parents(columns, level, structure)
+    generic_parent = find_field(columns, GENERIC_PARENT)
+    if not parents and generic_parent and not (ov.get("parent") or ov.get("parent_name")):
+        ov["parent"] = generic_parent  # our own export (units contract): parent_code
     if ov.get("parent") or ov.get("parent_name"):
         nearest = parent_levels(level, structure)[:1] or ["province"]
         parents = [p for p in parents if p.level != nearest[0]]
