@@ -1,5 +1,6 @@
 """Every page under Streamlit's AppTest: with the demo, with an empty database."""
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,22 @@ def test_map_page_with_units_but_no_figures(tmp_path, use_db):
         at = run_page(page)
         assert not at.exception
         assert any("Chưa có kết quả đánh giá" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("code", ["91", "899", "30745-03", "30814"])
+def test_unit_panel_for_every_level(demo_url, use_db, code):
+    """Province, district, hamlet, and a commune that stopped reporting (Hòn Nghệ)."""
+    use_db(demo_url)
+    at = run_page("pages/map.py", selected=code, day=date(2021, 11, 20))
+    assert not at.exception, at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "Vì sao ở cấp này" in text
+
+
+def test_overview_lists_the_silent_commune(demo_url, use_db):
+    use_db(demo_url)
+    at = run_page("pages/map.py", day=date(2021, 11, 20))
+    text = " ".join(m.value for m in at.markdown)
+    assert "Chưa báo cáo 3 ngày trở lên: 1 đơn vị" in text
+    names = at.dataframe[-1].value.iloc[:, 0].tolist()
+    assert names == ["Xã Hòn Nghệ"]

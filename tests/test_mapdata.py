@@ -75,3 +75,14 @@ def test_weekly_rates_sum_communes_into_districts(demo_url):
     cases = obs[obs["unit_code"].isin(communes.index)]["new_cases_community"].sum()
     expected = cases / communes["population"].sum() * 100_000
     assert rates.row(day, ["899"])[0] == pytest.approx(expected, rel=1e-5)
+
+
+def test_last_report_is_relative_to_the_day(demo_url):
+    """Hòn Nghệ (30814) stops reporting 10–24/11/2021 in the demo."""
+    reports = mapdata.last_reported(open_db(demo_url))
+    k = reports.dates.get_indexer([pd.Timestamp("2021-11-20")])[0]
+    last = reports.row("2021-11-20", ["30814", "30745"])
+    assert reports.dates[last[0]] == pd.Timestamp("2021-11-09")
+    assert last[1] == k  # Vĩnh Lạc reported that day
+    assert reports.row("2021-12-01", ["30814"])[0] == reports.dates.get_loc(
+        pd.Timestamp("2021-12-01"))

@@ -165,21 +165,25 @@ STALE_DAYS = 3
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _last_reported(url: str, version: str) -> pd.Series:
+def _last_reported(url: str, version: str) -> mapdata.Table:
     return mapdata.last_reported(engine())
 
 
 def stale_units(day, codes) -> pd.DataFrame:
     """Units of ``codes`` (reporting units only) silent for STALE_DAYS days before ``day``."""
-    last = _last_reported(default_url(), data_version())
+    reports = _last_reported(default_url(), data_version())
     everything = units()
     levels = everything["level"].reindex(pd.Index(codes))
-    seen = last.reindex(levels.index[levels.isin(["commune", "hamlet"])])
-    cutoff = pd.Timestamp(day) - pd.Timedelta(days=STALE_DAYS)
-    silent = seen[(seen.isna()) | (seen < cutoff)]
-    return pd.DataFrame({"name": everything.loc[silent.index, "name"].to_numpy(),
-                         "last": [fmt_date(d.date()) if pd.notna(d) else "–"
-                                  for d in silent]})
+    reporting = levels.index[levels.isin(["commune", "hamlet"])]
+    today = reports.dates.get_indexer([pd.Timestamp(day)])[0]
+    if today < 0:
+        return pd.DataFrame({"name": [], "last": []})
+    last = np.asarray(reports.row(day, reporting), dtype=int)
+    last[reports.codes.get_indexer(reporting) < 0] = -1  # never seen at all
+    silent = (last < 0) | (today - last >= STALE_DAYS)
+    return pd.DataFrame({"name": everything.loc[reporting[silent], "name"].to_numpy(),
+                         "last": [fmt_date(reports.dates[k].date()) if k >= 0 else "–"
+                                  for k in last[silent]]})
 
 
 @st.cache_resource(show_spinner="Đang tính lý do…", max_entries=4)

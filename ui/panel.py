@@ -77,7 +77,9 @@ def unit_ui(units, table, computed, code, day, names, colours, override) -> None
     expl = loaders.explain(override, code, day)
     if expl is not None:
         st.markdown(f"**{tr('ui.why')}**")
-        st.markdown("\n".join(f"- {r}" for r in expl.reasons) or "–")
+        why = expl.reasons or ([f"{names[0]}: {', '.join(expl.missing)}"] if expl.missing
+                               else [])
+        st.markdown("\n".join(f"- {r}" for r in why) or "–")
         st.markdown(f"**{tr('ui.path_down')}**")
         st.markdown("\n".join(f"- {r}" for r in expl.path_down) or "–")
         if expl.missing:

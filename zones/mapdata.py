@@ -219,22 +219,27 @@ def unit_history(engine: Engine, units: pd.DataFrame, code: str) -> pd.DataFrame
     return daily
 
 
-def last_reported(engine: Engine) -> pd.Series:
-    """The last date each unit reported a community case figure (0 counts, empty not)."""
+def last_reported(engine: Engine) -> Table:
+    """For each date and unit, the last date on or before it with a community case figure
+    (0 counts, empty does not), as a day index into ``dates`` (-1 = never)."""
     snap = read_snapshot(engine)
     if snap is not None:
         return snap["last"]
-    import sqlalchemy as sa
+    return reports_from(store.current_observations(engine, metrics=["new_cases_community"]))
 
-    from zones.schema import observations as obs_t
 
-    q = (sa.select(obs_t.c.unit_code, sa.func.max(obs_t.c.date).label("last"))
-         .where(obs_t.c.superseded_at.is_(None), obs_t.c.new_cases_community.is_not(None))
-         .group_by(obs_t.c.unit_code))
-    df = store.raw_frame(engine, q)
-    if df.empty:
-        return pd.Series(dtype="datetime64[ns]")
-    return store.to_dates(df.set_index("unit_code")["last"])
+def reports_from(obs: pd.DataFrame) -> Table:
+    """``last_reported`` from an observation frame already in memory."""
+    if obs.empty:
+        return Table(pd.DatetimeIndex([]), pd.Index([]), np.zeros((0, 0), "int16"))
+    seen = obs.assign(r=obs["new_cases_community"].notna()).pivot(
+        index="date", columns="unit_code", values="r")
+    dates = pd.date_range(seen.index.min(), seen.index.max(), freq="D")
+    mask = seen.reindex(dates).fillna(False).to_numpy(dtype=bool)
+    idx = np.where(mask, np.arange(len(dates))[:, None], -1)
+    return Table(dates, pd.Index(seen.columns),
+                 np.maximum.accumulate(idx, axis=0).astype("int16"))
+
 
 
 def format_rates(values, lang: str) -> list[str]:
@@ -265,16 +270,15 @@ def write_snapshot(engine: Engine, result, obs: pd.DataFrame, units: pd.DataFram
     version = store.get_meta(engine, SNAPSHOT_KEY)
     if version is None:
         return
-    levels, rates = result_table(result), rates_from(obs, units)
-    reported = obs.loc[obs["new_cases_community"].notna()].groupby("unit_code")["date"].max()
+    levels, rates, reports = result_table(result), rates_from(obs, units), reports_from(obs)
     path = snapshot_path(engine, version)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
     np.savez(tmp, dates=levels.dates.to_numpy(), codes=levels.codes.to_numpy(dtype=str),
              levels=levels.values, rulesets=levels.rulesets.to_numpy(dtype=str),
              rate_dates=rates.dates.to_numpy(), rate_codes=rates.codes.to_numpy(dtype=str),
-             rates=rates.values, last_codes=reported.index.to_numpy(dtype=str),
-             last=reported.to_numpy(dtype="datetime64[ns]"))
+             rates=rates.values, last_dates=reports.dates.to_numpy(),
+             last_codes=reports.codes.to_numpy(dtype=str), last=reports.values)
     tmp.replace(path)
 
 
@@ -292,7 +296,8 @@ def read_snapshot(engine: Engine) -> dict | None:
                             pd.Series(z["rulesets"].astype(object), index=dates)),
             "rates": Table(pd.DatetimeIndex(z["rate_dates"]),
                            pd.Index(z["rate_codes"].astype(object)), z["rates"]),
-            "last": pd.Series(z["last"], index=z["last_codes"].astype(object)),
+            "last": Table(pd.DatetimeIndex(z["last_dates"]),
+                          pd.Index(z["last_codes"].astype(object)), z["last"]),
         }
     except (OSError, ValueError, KeyError):
         return None
