@@ -17,10 +17,10 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-static/vendor/leaflet.js: $(VENV)/.installed
+static/vendor/leaflet.js: | $(VENV)/.installed
 	$(PY) -c "from ui.assets import ensure_static; ensure_static()"
 
-$(DB): $(VENV)/.installed
+$(DB): | $(VENV)/.installed
 	@if [ -z "$$ZONES_DB" ]; then mkdir -p data && $(PY) -m zones demo; fi
 
 ## make run: set up (first time), build the demo database if missing, serve on $(PORT)
