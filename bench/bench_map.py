@@ -44,7 +44,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, stop, wait_healthy  # noqa: E402
 
 DEFAULT_DB = "sqlite:////tmp/national.db"
 FALLBACK_DB = "sqlite:////tmp/national_bench.db"
@@ -255,27 +254,14 @@ def server(cwd: Path, launch: list[str], db_url: str, log: Path, timeout: float 
             cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    raise RuntimeError(f"streamlit did not start, see {log}") from None
-                time.sleep(0.3)
+        wait_healthy(base, proc, timeout)
         yield base
     except BaseException:
         tail = log.read_text(errors="replace").splitlines()[-30:]
         print(f"--- last lines of {log.name}:\n" + "\n".join(tail), file=sys.stderr)
         raise
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 def write_naive_app(tmp: Path) -> Path:

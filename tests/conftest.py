@@ -62,3 +62,19 @@ def _vietnamese_by_default():
     set_lang("vi")
     yield
     set_lang("vi")
+
+
+@pytest.fixture
+def engine(tmp_path):
+    """A small database holding a unit tree and no observations (upload tests)."""
+    from tests.test_ingest_fixtures import make_db
+
+    return make_db(tmp_path / "t.db")
+
+
+@pytest.fixture
+def recomputed(monkeypatch) -> list:
+    """The ``start`` of every levels recomputation requested (none actually run)."""
+    from tests.test_ingest_fixtures import patch_recompute
+
+    return patch_recompute(monkeypatch)

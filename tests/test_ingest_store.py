@@ -11,8 +11,6 @@ from sqlalchemy.exc import OperationalError
 from tests.test_ingest_fixtures import (
     TODAY,
     csv_bytes,
-    make_db,
-    patch_recompute,
     stored,
     upload_rows,
 )
@@ -23,16 +21,10 @@ from zones.ingest_store import export_frame, plan_versions, unit_history
 from zones.schema import METRICS
 
 
-@pytest.fixture
-def engine(tmp_path):
-    """A database holding the unit tree and no observations."""
-    return make_db(tmp_path / "t.db")
-
-
 @pytest.fixture(autouse=True)
-def recomputed(monkeypatch) -> list:
-    """The ``start`` of every levels recomputation requested."""
-    return patch_recompute(monkeypatch)
+def _no_recompute(recomputed) -> list:
+    """Every test here records recomputations instead of running them."""
+    return recomputed
 
 
 FIRST = """

@@ -8,23 +8,17 @@ from datetime import date, datetime
 import pytest
 from openpyxl import load_workbook
 
-from tests.test_ingest_fixtures import TODAY, csv_bytes, make_db, patch_recompute
+from tests.test_ingest_fixtures import TODAY, csv_bytes
 from zones import ingest_xlsx
 from zones.errors import ZonesError
 from zones.ingest import check_upload, error_report, store_checked, template_for_unit
 from zones.ingest_xlsx import neutralise
 
 
-@pytest.fixture
-def engine(tmp_path):
-    """A database holding the unit tree and no observations."""
-    return make_db(tmp_path / "t.db")
-
-
 @pytest.fixture(autouse=True)
-def recomputed(monkeypatch) -> list:
-    """The ``start`` of every levels recomputation requested."""
-    return patch_recompute(monkeypatch)
+def _no_recompute(recomputed) -> list:
+    """Every test here records recomputations instead of running them."""
+    return recomputed
 
 
 def book(data: bytes):
