@@ -5,16 +5,16 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from ui import loaders, mapstate, panel, widgets
-from ui.common import apply_lang, engine, lang, require_units, tr
+from ui.common import apply_lang, lang, require_units, tr
 from ui.mapview import MapSpec, Outline, base_map, level_string, restyle_group
-from zones import mapdata, store
+from zones import mapdata
 
 apply_lang()
 st.title(tr("app.title"))
 require_units()
 units = loaders.units()
 registry = loaders.ruleset_registry()
-if store.get_meta(engine(), "demo"):
+if tr("ui.notice.simulated") in loaders.notices():
     st.warning(tr("ui.notice.banner"), icon="⚠️")
 
 choices = [None, *sorted(registry.rulesets)]
@@ -32,7 +32,7 @@ if len(table.dates) == 0:
     st.info(tr("ui.no_assessments"))
     st.stop()
 
-day = widgets.date_ui(table.dates)
+day = widgets.date_ui(table.dates, loaders.default_day(table.dates))
 view, _ = mapstate.current(units)
 mapstate.breadcrumb_ui(units, view)
 show = mapstate.level_ui(units, view)
@@ -50,12 +50,10 @@ if view is not None and units.at[view, "level"] != "province":
 ruleset_id = table.rulesets.get(day) if table.rulesets is not None else None
 names = widgets.level_names(registry, ruleset_id)
 colours = widgets.palette()
-notices = ((tr("ui.notice.approx"),) if units["approximate"].any() else ()) + (
-    (tr("ui.notice.simulated"),) if store.get_meta(engine(), "demo") else ())
 spec = MapSpec(
     layer=lay.url, bounds=lay.bounds, colours=tuple(colours[i] for i in range(5)),
     level_names=tuple(names[i] for i in range(5)), legend_title=tr("ui.legend_title"),
-    notices=notices, outlines=outlines, timeline=loaders.timeline(lay, override),
+    notices=loaders.notices(), outlines=outlines, timeline=loaders.timeline(lay, override),
     tiles=st.session_state.get("tiles", False),
     texts={"rate": tr("ui.rate"), "play": tr("ui.play"), "pause": tr("ui.pause"),
            "day": tr("ui.step_day"), "week": tr("ui.step_week"),

@@ -17,7 +17,7 @@ if len(table.dates) == 0:
     st.stop()
 
 first, last = table.dates[0].date(), table.dates[-1].date()
-default_end = min(max(pd.Timestamp("2021-09-01").date(), first), last)
+default_end = loaders.default_day(table.dates)
 default_start = max(first, (pd.Timestamp(default_end) - pd.Timedelta(days=14)).date())
 c1, c2, c3 = st.columns([1, 1, 2])
 start = c1.date_input(tr("tr.from"), value=default_start, min_value=first, max_value=last,

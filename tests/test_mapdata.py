@@ -86,3 +86,12 @@ def test_last_report_is_relative_to_the_day(demo_url):
     assert last[1] == k  # Vĩnh Lạc reported that day
     assert reports.row("2021-12-01", ["30814"])[0] == reports.dates.get_loc(
         pd.Timestamp("2021-12-01"))
+
+
+def test_pages_open_on_the_focus_day_else_the_last_day(demo_copy):
+    engine = open_db(demo_copy)
+    dates = pd.date_range("2021-06-01", "2021-12-31")
+    assert str(mapdata.default_day(engine, dates)) == "2021-09-01"  # the demo's outbreak
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM meta WHERE key = 'focus_day'")  # real data
+    assert str(mapdata.default_day(engine, dates)) == "2021-12-31"

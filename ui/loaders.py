@@ -251,9 +251,31 @@ def effective_levels(override: str | None = None) -> mapdata.Table:
     return _effective(default_url(), data_version(), override)
 
 
-def declarations() -> pd.DataFrame:
-    """All declarations (fresh each rerun: small table)."""
+@st.cache_data(show_spinner=False, max_entries=4)
+def _declarations(url: str, version: str) -> pd.DataFrame:
     return store.load_declarations(engine())
+
+
+def declarations() -> pd.DataFrame:
+    """All declarations (adding or deleting one bumps the data version)."""
+    return _declarations(default_url(), data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _notices(url: str, version: str, set_key: str, lang: str) -> tuple[str, ...]:
+    return mapdata.notices(engine(), _units(url, set_key), lang)
+
+
+def notices() -> tuple[str, ...]:
+    """The data notices every map shows (approximate shapes, simulated figures)."""
+    from ui.common import lang
+
+    return _notices(default_url(), data_version(), _set_key(), lang())
+
+
+def default_day(dates: pd.DatetimeIndex):
+    """The day the pages open on (see ``zones.mapdata.default_day``)."""
+    return mapdata.default_day(engine(), dates)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -28,11 +28,11 @@ def level_names(registry, ruleset_id: str | None) -> dict[int, str]:
     return names
 
 
-def date_ui(dates: pd.DatetimeIndex, key: str = "day") -> date:
+def date_ui(dates: pd.DatetimeIndex, default: date, key: str = "day") -> date:
     """Date picker (dd/mm/yyyy) with previous/next day and week buttons."""
     first, last = dates[0].date(), dates[-1].date()
     if key not in st.session_state or not (first <= st.session_state[key] <= last):
-        st.session_state[key] = _default_day(first, last)
+        st.session_state[key] = default
 
     def shift(days: int) -> None:
         new = st.session_state[key] + pd.Timedelta(days=days)
@@ -51,12 +51,6 @@ def date_ui(dates: pd.DatetimeIndex, key: str = "day") -> date:
     cols[4].button("7 »", on_click=shift, args=(7,), help=tr("ui.week_forward"),
                    width="stretch")
     return st.session_state[key]
-
-
-def _default_day(first: date, last: date) -> date:
-    """The demo opens on 01/09/2021 (the outbreak); real data on its last day."""
-    demo_day = date(2021, 9, 1)
-    return demo_day if first <= demo_day <= last else last
 
 
 def summary_ui(table: pd.DataFrame, names: dict[int, str], colours: dict[int, str]) -> None:

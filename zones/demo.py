@@ -181,6 +181,7 @@ def build_demo(engine: Engine, national: bool = False, reset: bool = False) -> d
             rows_stored=len(obs))).inserted_primary_key[0]
         n_obs = _insert_observations(conn, obs, upload_id)
         store.set_meta(conn, "demo", "national" if national else "province")
+        store.set_meta(conn, "focus_day", "2021-09-01")  # the outbreak of seed notice 002
         store.bump_version(conn)
     from zones.assessment import recompute
 

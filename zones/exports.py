@@ -40,8 +40,7 @@ def map_html(engine: Engine, day, level: str = "commune", palette: str = "defaul
     names = rs.level_names(get_lang()) if rs else {i: str(i) for i in range(5)}
     colours = PALETTES[palette]
     b = view.total_bounds
-    notices = ((t("ui.notice.approx"),) if units["approximate"].any() else ()) + (
-        (t("ui.notice.simulated"),) if store.get_meta(engine, "demo") else ())
+    notices = mapdata.notices(engine, units)
     spec = MapSpec(layer=geojson_layer(view, tol), bounds=((b[1], b[0]), (b[3], b[2])),
                    colours=tuple(colours[i] for i in range(5)),
                    level_names=tuple(names[i] for i in range(5)),

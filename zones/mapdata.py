@@ -301,3 +301,21 @@ def read_snapshot(engine: Engine) -> dict | None:
         }
     except (OSError, ValueError, KeyError):
         return None
+
+
+def notices(engine: Engine, units: pd.DataFrame, lang: str | None = None) -> tuple[str, ...]:
+    """What every map must say about its data: approximate shapes, simulated figures."""
+    from zones.i18n import t
+
+    out = (t("ui.notice.approx", lang=lang),) if units["approximate"].any() else ()
+    return out + ((t("ui.notice.simulated", lang=lang),) if store.get_meta(engine, "demo")
+                  else ())
+
+
+def default_day(engine: Engine, dates: pd.DatetimeIndex):
+    """The day a map opens on: the data's own focus day (the demo sets 01/09/2021, the
+    outbreak of the seed notices) when it is in range, else the last day with data."""
+    focus = store.get_meta(engine, "focus_day")
+    if focus is not None and dates[0] <= pd.Timestamp(focus) <= dates[-1]:
+        return pd.Timestamp(focus).date()
+    return dates[-1].date()
