@@ -41,9 +41,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     from geodata import readers
-    from zones import boundaries, store
-    from zones.db import open_db
+    from zones.boundaries import imports as boundaries
     from zones.i18n import set_lang
+    from zones.storage import store
+    from zones.storage.db import open_db
 
     set_lang("en")
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:

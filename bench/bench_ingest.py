@@ -23,10 +23,11 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from zones import ingest, store
-from zones.db import open_db
-from zones.ingest_xlsx import template_headers
-from zones.schema import METRICS
+from zones.ingest import upload as ingest
+from zones.ingest.xlsx import template_headers
+from zones.storage import store
+from zones.storage.db import open_db
+from zones.storage.schema import METRICS
 
 TARGET_S = 3.0
 

@@ -142,9 +142,10 @@ from jinja2 import Template
 from streamlit_folium import st_folium
 
 from geodata.display import geojson_layer
-from rules.levels import PALETTES
-from zones import mapdata, store
-from zones.db import open_db
+from zones.maps.palettes import PALETTES
+from zones.levels import tables as mapdata
+from zones.storage import store
+from zones.storage.db import open_db
 
 URL = os.environ["ZONES_DB"]
 COLOURS = dict(PALETTES["default"])
@@ -217,8 +218,8 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def commune_count(url: str) -> int:
-    from zones import store
-    from zones.db import open_db
+    from zones.storage import store
+    from zones.storage.db import open_db
 
     units = store.load_units(open_db(url))
     return int((units["level"] == "commune").sum()) if len(units) else 0

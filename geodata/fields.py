@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+import contract
 from geodata.names import strip_accents
 
-LEVELS = ("province", "district", "commune", "hamlet")
-CODE_WIDTH = {"province": 2, "district": 3, "commune": 5}
-POPULATION_FIELDS = ("population", "pop_18plus", "pop_50plus", "pop_65plus")
+LEVELS = contract.UNIT_LEVELS
+CODE_WIDTH = contract.CODE_WIDTH
+POPULATION_FIELDS = contract.POPULATION_FIELDS
 
 
 class GeodataError(ValueError):

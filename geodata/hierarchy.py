@@ -22,10 +22,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+import contract
 from geodata.fields import POPULATION_FIELDS, FieldMap, clean_codes, parse_counts
 from geodata.names import fold, nfc
 
-UNIT_COLUMNS = ("code", "name", "level", "parent_code", *POPULATION_FIELDS, "approximate")
+UNIT_COLUMNS = (*contract.UNIT_FIELDS, "approximate")
 
 
 def canonical(frame: pd.DataFrame, fmap: FieldMap) -> pd.DataFrame:

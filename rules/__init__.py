@@ -14,20 +14,12 @@ manual ``flags`` (unit_code, date, flag). Levels are int 1..4 and ``NO_DATA`` (0
 enough data", which is never green. This package imports nothing else of the project.
 """
 
-from .engine import assess, assess_in_force
+from .describe import describe_ruleset
+from .engine import assess, assess_in_force, indicators
 from .errors import Problem, RuleSetError, RulesInputError
 from .indicators import REGISTRY as INDICATOR_FUNCTIONS
 from .inputs import Inputs
-from .levels import (
-    COLOURS,
-    COLOURS_COLOURBLIND,
-    LEVEL_KEYS,
-    LEVELS,
-    NO_DATA,
-    PALETTES,
-    colour_word,
-    level_colour,
-)
+from .levels import LEVEL_KEYS, LEVELS, NO_DATA, NO_DATA_NAME
 from .loader import load_ruleset, parse_ruleset
 from .model import RuleSet
 from .operators import OPERATORS
@@ -36,9 +28,9 @@ from .result import Explanation, Result
 from .text import fmt_number, fmt_percent
 
 __all__ = [
-    "COLOURS", "COLOURS_COLOURBLIND", "INDICATOR_FUNCTIONS", "LEVELS", "LEVEL_KEYS", "NO_DATA",
-    "OPERATORS", "PALETTES", "Explanation", "Inputs", "Problem", "Result", "RuleSet",
-    "RuleSetError", "RuleSetRegistry", "RulesInputError", "assess", "assess_in_force",
-    "colour_word", "fmt_number", "fmt_percent", "level_colour", "load_ruleset",
-    "load_rulesets", "parse_ruleset",
+    "INDICATOR_FUNCTIONS", "LEVELS", "LEVEL_KEYS", "NO_DATA", "NO_DATA_NAME", "OPERATORS",
+    "Explanation", "Inputs", "Problem", "Result", "RuleSet", "RuleSetError",
+    "RuleSetRegistry", "RulesInputError", "assess", "assess_in_force", "describe_ruleset",
+    "fmt_number", "fmt_percent", "indicators", "load_ruleset", "load_rulesets",
+    "parse_ruleset",
 ]

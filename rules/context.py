@@ -73,7 +73,7 @@ class TierContext:
             return self.grouping.nanmin(self.source.evaluate(name))
         first, second = self.partial(name)
         if how == "ratio":
-            return _safe_divide(first, second) * SCALE[spec.fn]
+            return _safe_divide(first * SCALE[spec.fn], second)  # scale first: exact
         return np.where(second > 0, first, np.nan)
 
     def partial(self, name: str) -> tuple[np.ndarray, np.ndarray]:

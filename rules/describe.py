@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
-from .model import Group, RuleSet, Tier
+if TYPE_CHECKING:
+    from .model import Group, RuleSet, Tier
 from .text import fmt_threshold
 from .vocab import UNIT_LEVEL_NAMES
 

@@ -9,8 +9,6 @@ requested date, or from the first observation if later.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import pandas as pd
 
@@ -21,20 +19,9 @@ from .grouping import Grouping
 from .inputs import Inputs, Panel
 from .levels import NO_DATA
 from .model import RuleSet, Tier
+from .result import Result
+from .segment import Segment, TierRun
 from .vocab import UNIT_LEVELS
-
-
-@dataclass
-class TierRun:
-    """One tier's arrays on the full grid, kept for explanations."""
-
-    tier: Tier
-    ctx: TierContext
-    known: np.ndarray
-    base: np.ndarray
-    raised: np.ndarray
-    cascaded: list[np.ndarray] = field(default_factory=list)
-    final: np.ndarray | None = None
 
 
 def _grid(inputs: Inputs, ruleset: RuleSet, dates: pd.DatetimeIndex) -> pd.DatetimeIndex:
@@ -130,6 +117,31 @@ def assess(inputs: Inputs, ruleset: RuleSet, dates) -> Result:
     return Result.from_segments(inputs, dates, [(dates, segment)])
 
 
+def indicators(inputs: Inputs, ruleset: RuleSet, names, dates) -> dict[str, pd.DataFrame]:
+    """Indicators of ``ruleset`` (or unit attributes) for every unit on ``dates``, computed
+    exactly as the engine does for a level, without assessing: ``{name: frame}`` with
+    dates as index and unit codes as columns (NaN where a tier does not use its own or
+    its communes' figures)."""
+    dates = _as_dates(dates)
+    panel = Panel(inputs, _grid(inputs, ruleset, dates))
+    final = np.zeros((len(panel.grid), len(panel.codes)), dtype=np.int8)
+    own: dict[str, TierContext] = {}
+    summed: dict[str, TierContext] = {}
+    grids = {n: np.full((len(panel.grid), len(panel.codes)), np.nan) for n in names}
+    for level in UNIT_LEVELS:
+        tier, cols = ruleset.tiers.get(level), panel.slices[level]
+        if tier is None or cols.stop == cols.start or tier.levels_of:
+            continue
+        ctx = _context(panel, ruleset, tier, own, final, summed)
+        for n in names:
+            grids[n][:, cols] = ctx.evaluate(n)
+    rows = panel.grid.get_indexer(dates)
+    order = np.argsort(panel.input_order)
+    codes = pd.Index(inputs.units.index.astype(str), name="code")
+    return {n: pd.DataFrame(g[rows][:, order], index=dates, columns=codes)
+            for n, g in grids.items()}
+
+
 def assess_in_force(inputs: Inputs, registry, dates, override: str | None = None) -> Result:
     """Per date, the rule set in force (or ``override``, a rule-set id, for all dates)."""
     dates = _as_dates(dates)
@@ -144,5 +156,3 @@ def assess_in_force(inputs: Inputs, registry, dates, override: str | None = None
         parts.extend(part.segments)
     return Result.from_segments(inputs, dates, parts)
 
-
-from .result import Result, Segment  # noqa: E402  (result imports engine types lazily)

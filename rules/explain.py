@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 
 from . import pathdown
-from .engine import TierRun
 from .levels import NO_DATA
 from .model import Condition, Group, Tier
-from .result import Explanation, Segment
-from .text import fmt_threshold, fmt_value
+from .operators import apply
+from .segment import Explanation, Segment, TierRun
+from .text import fmt_date, fmt_threshold, fmt_value
 from .vocab import ATTRIBUTES, METRICS, UNIT_LEVEL_NAMES
 
 T = {
@@ -53,10 +53,6 @@ def _t(key: str, lang: str, **kw) -> str:
     return T[key][lang].format(**kw)
 
 
-def fmt_date(date, lang: str) -> str:
-    return pd.Timestamp(date).strftime("%d/%m/%Y" if lang == "vi" else "%Y-%m-%d")
-
-
 class UnitView:
     """One unit on one date within a tier run: values and helpers for the text."""
 
@@ -78,7 +74,6 @@ class UnitView:
         return spec.unit if spec else None
 
     def holds(self, cond: Condition) -> bool:
-        from .operators import apply
 
         return bool(apply(cond.op, np.array([self.value(cond.indicator)]), cond.value)[0])
 

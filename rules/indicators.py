@@ -98,7 +98,9 @@ def days_since(ctx: TierContext, a: Mapping[str, Any]) -> np.ndarray:
 
 def per_100k(ctx: TierContext, a: Mapping[str, Any]) -> np.ndarray:
     """``num / den * 100,000`` (NaN when the denominator is unknown or 0)."""
-    return _safe_divide(ctx.evaluate(a["num"]), ctx.evaluate(a["den"])) * PER_100K
+    # multiply first: 3 cases x 100,000 / 10,000 people is exactly 30, whereas
+    # 3 / 10,000 x 100,000 is 29.999999999999996 and would fall below a threshold of 30
+    return _safe_divide(ctx.evaluate(a["num"]) * PER_100K, ctx.evaluate(a["den"]))
 
 
 def ratio(ctx: TierContext, a: Mapping[str, Any]) -> np.ndarray:

@@ -28,7 +28,7 @@ from .vocab import ATTRIBUTES, METRICS
 
 TOP_KEYS = ("id", "version", "title", "reference", "effective_from", "effective_to",
             "levels", "parameters", "indicators", "tiers", "history_days", "description",
-            "templates", "notes")
+            "templates", "notes", "headline")
 REQUIRED_TOP = ("id", "version", "title", "levels", "indicators", "tiers")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
@@ -61,10 +61,14 @@ def parse_ruleset(raw: Any, file: str = "<memory>", path: Path | None = None) ->
     meta = _metadata(ck, raw)
     indicators = _indicators(ck, raw.get("indicators") or {})
     tiers = parse_tiers(ck, raw.get("tiers") or {}, indicators)
+    headline = raw.get("headline")
+    if headline is not None and headline not in indicators:
+        ck.problem(None, "headline", headline, "the name of an indicator of this rule set",
+                   did_you_mean(str(headline), indicators))
     if ck.problems:
         raise RuleSetError(ck.problems)
     return RuleSet(**meta, parameter_info=ck.params, indicators=indicators, tiers=tiers,
-                   path=path)
+                   headline=headline, path=path)
 
 
 def _metadata(ck: Checker, raw: Mapping) -> dict[str, Any]:

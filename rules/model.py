@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from .describe import describe_ruleset
 from .levels import NO_DATA, NO_DATA_NAME
 from .text import fmt_threshold
 
@@ -170,6 +171,7 @@ class RuleSet:
     indicators: Mapping[str, IndicatorSpec]
     tiers: Mapping[str, Tier]
     history_days: int = 120
+    headline: str | None = None  # the indicator shown beside the level (map tooltip)
     path: Path | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -192,6 +194,4 @@ class RuleSet:
 
     def describe(self, lang: str = "vi") -> pd.DataFrame:
         """One row per criterion: for a read-only "Tiêu chí" page."""
-        from .describe import describe_ruleset
-
         return describe_ruleset(self, lang)

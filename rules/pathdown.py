@@ -17,7 +17,7 @@ import numpy as np
 from .indicators import PER_100K
 from .model import Condition, Raise
 from .operators import NEGATION
-from .text import fmt_number, fmt_percent, fmt_threshold, fmt_value
+from .text import fmt_date, fmt_number, fmt_percent, fmt_threshold, fmt_value
 from .vocab import METRICS, PEOPLE, UNIT_LEVEL_NAMES
 
 if TYPE_CHECKING:
@@ -68,8 +68,6 @@ def _ages_out(v: UnitView, metric: str, days: int) -> str:
     hit = np.flatnonzero(np.nan_to_num(col) > 0)
     if not len(hit):
         return ""
-    from .explain import fmt_date
-
     return _t("ages_out", v.lang, date=fmt_date(v.seg.panel.grid[hit[-1]] + np.timedelta64(
         days, "D"), v.lang))
 

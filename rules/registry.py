@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from .errors import Problem, RuleSetError, did_you_mean
 from .loader import load_ruleset
@@ -33,6 +34,14 @@ class RuleSetRegistry:
             raise KeyError(f"no rule set '{ruleset_id}'; {hint}".rstrip("; "))
         return self.rulesets[ruleset_id]
 
+    def errors_of(self, ruleset_id: str) -> tuple[str, list[Problem]] | None:
+        """The file meant to define ``ruleset_id`` that failed to load, with its problems
+        (matched on the id written in the file, or on the file name)."""
+        for path, problems in self.errors.items():
+            if Path(path).stem == ruleset_id or _declared_id(path) == ruleset_id:
+                return path, problems
+        return None
+
     def in_force(self, date) -> RuleSet:
         """The rule set whose effective range covers ``date`` (latest start wins)."""
         day = pd.Timestamp(date).date() if not isinstance(date, dt.date) else date
@@ -45,6 +54,15 @@ class RuleSetRegistry:
                               f"{sorted(self.rulesets)}; pick one explicitly")
         return max(covering, key=lambda rs: (rs.effective_from, rs.path is not None
                                              and SHIPPED in rs.path.parents, rs.id))
+
+
+def _declared_id(path: str) -> str | None:
+    """The ``id:`` a (possibly broken) rule-set file declares, if it can be read at all."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    return str(data["id"]) if isinstance(data, dict) and "id" in data else None
 
 
 def load_rulesets(*dirs: str | Path, include_shipped: bool = True) -> RuleSetRegistry:

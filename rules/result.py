@@ -2,46 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
-from .inputs import Inputs, Panel
+from .explain import explain_unit
+from .inputs import Inputs
 from .levels import NO_DATA
-from .model import RuleSet
-
-
-@dataclass(frozen=True)
-class Explanation:
-    """Why a unit has its level on a date, and what would lower it by one."""
-
-    level: int
-    level_name: str
-    ruleset_id: str
-    ruleset_version: str
-    reasons: list[str]
-    path_down: list[str]
-    values: dict[str, float]
-    missing: list[str]
-
-
-class Segment:
-    """One rule set's run: panel, per-tier arrays on the full grid, final levels."""
-
-    def __init__(self, ruleset: RuleSet, panel: Panel, runs: dict, final: np.ndarray) -> None:
-        self.ruleset, self.panel, self.runs, self.final = ruleset, panel, runs, final
-
-    def locate(self, code: str) -> tuple[str, int] | None:
-        """(unit level, column within its tier) of a unit code."""
-        pos = int(self.panel.codes.get_indexer([str(code)])[0])
-        if pos < 0:
-            return None
-        level = self.panel.levels[pos]
-        return level, pos - self.panel.slices[level].start
-
-    def row(self, date: pd.Timestamp) -> int:
-        return int(self.panel.grid.get_loc(pd.Timestamp(date).normalize()))
+from .segment import Explanation, Segment
 
 
 class Result:
@@ -108,11 +75,37 @@ class Result:
         start = np.maximum.accumulate(np.where(changed, np.arange(len(upto))[:, None], 0))
         return pd.Series(grid[start[-1]], index=self.codes, name="entered_on")
 
+    # ------------------------------------------------------------ indicators
+    def indicator(self, name: str | None = None) -> np.ndarray:
+        """``(dates, units)`` values of indicator ``name`` as the engine computed them for
+        the levels (NaN where the rule set used on a date has no such indicator, or the
+        unit's tier does not use its own figures). ``None``: per date, the *headline*
+        indicator of the rule set used on that date (what the map shows)."""
+        out = np.full(self.levels.shape, np.nan)
+        for i, (_sub, seg) in enumerate(self.segments):
+            key = seg.ruleset.headline if name is None else name
+            if key is None or key not in seg.ruleset.indicators:
+                continue
+            grid = np.full((len(seg.panel.grid), len(seg.panel.codes)), np.nan)
+            for run in seg.runs.values():
+                if run.ctx.child_levels is None:  # a tier on children's levels has no rate
+                    grid[:, run.ctx.cols] = run.ctx.evaluate(key)
+            at = np.flatnonzero(self._seg_of_date == i)
+            rows = seg.panel.grid.get_indexer(self.dates[at])
+            out[np.ix_(at, seg.panel.input_order)] = grid[rows]
+        return out
+
+    def headline_labels(self, lang: str = "vi") -> np.ndarray:
+        """Per date, the label of the headline indicator of the rule set used ('' if none)."""
+        labels = []
+        for _sub, seg in self.segments:
+            spec = seg.ruleset.indicators.get(seg.ruleset.headline or "")
+            labels.append(spec.label.get(lang) if spec is not None else "")
+        return np.array([labels[i] for i in self._seg_of_date], dtype=object)
+
     # ------------------------------------------------------------ explanations
     def explain(self, code: str, date, lang: str = "vi") -> Explanation:
         """Reasons, values and the path down one level for ``code`` on ``date``."""
-        from .explain import explain_unit
-
         seg = self.segment_at(date)
         return explain_unit(seg, str(code), pd.Timestamp(date).normalize(), lang)
 

@@ -8,7 +8,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import pandas as pd
+
 from .operators import SYMBOLS
+
+
+def fmt_date(date: Any, lang: str = "vi") -> str:
+    """A date as people here write it, in both languages: dd/mm/yyyy."""
+    return pd.Timestamp(date).strftime("%d/%m/%Y")
 
 
 def fmt_number(x: Any, lang: str = "vi", decimals: int | None = None) -> str:

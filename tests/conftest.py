@@ -6,13 +6,13 @@ import os
 
 import pytest
 
-from zones.db import open_db
+from zones.storage.db import open_db
 
 
 @pytest.fixture(scope="session")
 def demo_url(tmp_path_factory) -> str:
     """URL of a Kiên Giang demo database (built once per worker, ~10 s)."""
-    from zones.demo import build_demo
+    from zones.demo.build import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     url = f"sqlite:///{path}"

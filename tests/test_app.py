@@ -42,7 +42,7 @@ def test_criteria_page_shows_both_official_rulesets(demo_url, use_db):
 
 
 def test_criteria_page_shows_a_broken_ruleset_and_keeps_the_others(tmp_path, use_db):
-    from zones.db import open_db
+    from zones.storage.db import open_db
 
     url = f"sqlite:///{tmp_path / 'z.db'}"
     open_db(url)
@@ -125,9 +125,9 @@ def test_declarations_page_refuses_missing_decision_number(demo_copy, use_db):
 
 def test_map_page_with_units_but_no_figures(tmp_path, use_db):
     """Boundaries imported, nothing reported yet: a clear message, no traceback."""
-    from zones import store
-    from zones.db import open_db
-    from zones.demo import build_units
+    from zones.demo.build import build_units
+    from zones.storage import store
+    from zones.storage.db import open_db
 
     url = use_db(f"sqlite:///{tmp_path / 'units-only.db'}")
     engine = open_db(url)

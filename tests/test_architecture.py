@@ -1,5 +1,15 @@
-"""Import directions (architecture.md §1): the core never imports streamlit;
-geodata and rules import nothing else of ours."""
+"""Import directions (architecture.md §1, README "How it works").
+
+- the core (geodata, rules, zones) never imports streamlit, and never imports ``ui``;
+- geodata and rules import nothing else of ours;
+- no import cycles anywhere, counting imports inside functions (only ``if TYPE_CHECKING:``
+  blocks, which never run, are left out);
+- no function-level imports of our own modules (an import inside a function is how a
+  cycle hides);
+- pages import only ``ui``, the core's front door ``zones.api`` and its errors.
+"""
+
+from __future__ import annotations
 
 import ast
 from pathlib import Path
@@ -8,44 +18,184 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ("geodata", "rules", "zones")
+OURS = ("geodata", "rules", "zones", "ui")
 
 
-def imports_of(path: Path) -> set[str]:
+def files(package: str) -> list[Path]:
+    return sorted(p for p in (ROOT / package).rglob("*.py") if "versions" not in p.parts)
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _type_checking_nodes(tree: ast.AST) -> set[int]:
+    """ids of the nodes inside ``if TYPE_CHECKING:`` blocks (never executed)."""
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and (
+                (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING") or
+                (isinstance(node.test, ast.Attribute) and node.test.attr == "TYPE_CHECKING")):
+            skip |= {id(n) for stmt in node.body for n in ast.walk(stmt)}
+    return skip
+
+
+def imported_modules(path: Path, known: set[str]) -> list[tuple[str, bool]]:
+    """(module of ours imported, inside a function?) for every runtime import."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip = _type_checking_nodes(tree)
+    here = module_name(path)
+    package = here if path.name == "__init__.py" else here.rpartition(".")[0]
+    inside: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            inside |= {id(n) for n in ast.walk(node) if n is not node}
+    out = []
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        targets: list[str] = []
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                pkg = package.split(".")
+                pkg = pkg[: len(pkg) - (node.level - 1)]
+                base = ".".join([*pkg, *([node.module] if node.module else [])])
+            for alias in node.names:  # `from pkg import submodule` imports the submodule
+                sub = f"{base}.{alias.name}"
+                targets.append(sub if sub in known else base)
+        for target in targets:
+            while target and target not in known and "." in target:
+                target = target.rpartition(".")[0]
+            if target in known and target != here:
+                out.append((target, id(node) in inside))
+    return out
+
+
+def project_graph() -> tuple[dict[str, set[str]], list[str]]:
+    paths = {module_name(p): p for pkg in OURS for p in files(pkg)}
+    known = set(paths)
+    graph: dict[str, set[str]] = {m: set() for m in paths}
+    local: list[str] = []
+    for name, path in paths.items():
+        for target, in_function in imported_modules(path, known):
+            graph[name].add(target)
+            if in_function:
+                local.append(f"{name} -> {target}")
+    return graph, local
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    found: list[list[str]] = []
+    counter = 0
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on.discard(w)
+                    comp.append(w)
+                    if w == node:
+                        break
+                if len(comp) > 1:
+                    found.append(sorted(comp))
+    return found
+
+
+def top_imports(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found |= {a.name.split(".")[0] for a in node.names}
+            found |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module.split(".")[0])
+            found.add(node.module)
     return found
 
 
-def files(package: str) -> list[Path]:
-    return sorted((ROOT / package).rglob("*.py"))
+def test_no_import_cycles():
+    graph, _ = project_graph()
+    assert cycles(graph) == []
+
+
+def test_no_function_level_imports_of_our_modules():
+    _, local = project_graph()
+    assert local == []
 
 
 @pytest.mark.parametrize("package", CORE)
-def test_core_never_imports_streamlit(package):
-    bad = [str(p.relative_to(ROOT)) for p in files(package)
-           if {"streamlit", "streamlit_folium"} & imports_of(p)]
-    assert bad == []
+def test_core_never_imports_streamlit_or_ui(package):
+    bad = {str(p.relative_to(ROOT)): sorted(m for m in top_imports(p) if m.split(".")[0] in
+                                            {"streamlit", "streamlit_folium", "ui"})
+           for p in files(package)}
+    assert {k: v for k, v in bad.items() if v} == {}
 
 
 @pytest.mark.parametrize("package", ["geodata", "rules"])
 def test_geodata_and_rules_import_nothing_of_ours(package):
-    ours = {"zones", "ui", "pages", "app"} | ({"geodata", "rules"} - {package})
-    bad = {str(p.relative_to(ROOT)): sorted(ours & imports_of(p)) for p in files(package)}
+    ours = {"zones", "ui", "app_pages", "app"} | ({"geodata", "rules"} - {package})
+    bad = {str(p.relative_to(ROOT)): sorted(ours & {m.split(".")[0] for m in top_imports(p)})
+           for p in files(package)}
     assert {k: v for k, v in bad.items() if v} == {}
 
 
-def test_mapview_does_not_import_streamlit():
-    """The CLI's map export uses ui.mapview: it must work without a Streamlit session."""
-    assert "streamlit" not in imports_of(ROOT / "ui" / "mapview.py")
-    assert "streamlit" not in imports_of(ROOT / "ui" / "assets.py")
+def test_pages_use_only_ui_and_the_front_door():
+    allowed = {"ui", "zones.api", "zones.errors"}
+    bad = {}
+    for path in [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py"))]:
+        ours = {m for m in top_imports(path) if m.split(".")[0] in OURS}
+        wrong = sorted(m for m in ours if m not in allowed and m.split(".")[0] != "ui")
+        if wrong:
+            bad[path.name] = wrong
+    assert bad == {}
 
 
-def test_detector_sees_violations(tmp_path):
-    bad = tmp_path / "bad.py"
-    bad.write_text("import streamlit as st\nfrom zones import store\n")
-    assert {"streamlit", "zones"} <= imports_of(bad)
+def test_detectors_see_violations(tmp_path):
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert cycles(graph) == [["a", "b", "c"]]
+    pkg = tmp_path / "zones"
+    pkg.mkdir()
+    bad = pkg / "bad.py"
+    bad.write_text("import streamlit as st\nfrom zones import store\n"
+                   "def f():\n    from zones.other import x\n")
+    assert {"streamlit", "zones"} <= top_imports(bad)
+    global ROOT
+    saved, ROOT = ROOT, tmp_path
+    try:
+        found = imported_modules(bad, {"zones", "zones.store", "zones.other", "zones.bad"})
+    finally:
+        ROOT = saved
+    assert ("zones.store", False) in found and ("zones.other", True) in found

@@ -21,9 +21,9 @@ from tests.test_boundaries_fixtures import (  # noqa: F401
     write_shapefile_zip,
     zip_dir,
 )
-from zones import store
-from zones.db import open_db
-from zones.schema import units
+from zones.storage import store
+from zones.storage.db import open_db
+from zones.storage.schema import units
 
 FULL = {"province": 1, "district": 2, "commune": 4}
 

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from geodata import download
 from geodata.fields import GeodataError
 from tests.test_boundaries_fixtures import communes_gdf, run, stored
-from zones.db import open_db
-from zones.schema import boundary_sets
+from zones.storage.db import open_db
+from zones.storage.schema import boundary_sets
 
 
 def gadm_like() -> gpd.GeoDataFrame:

@@ -18,9 +18,9 @@ import pytest
 import sqlalchemy as sa
 from shapely.geometry import Point, Polygon, box
 
-from zones.cli import main
-from zones.db import open_db
-from zones.schema import adjacency, boundary_sets, units
+from zones.cli.commands import main
+from zones.storage.db import open_db
+from zones.storage.schema import adjacency, boundary_sets, units
 
 X0, Y0, STEP = 105.0, 10.0, 0.1
 

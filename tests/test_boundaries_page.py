@@ -9,8 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.test_boundaries_fixtures import imported_fixture, write_geojson  # noqa: F401
-from zones import boundaries as bnd
-from zones.db import open_db
+from zones.boundaries import imports as bnd
+from zones.storage.db import open_db
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "boundaries.py")
 

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 from geodata import hierarchy
-from zones import boundaries, store
-from zones.db import open_db
+from zones.boundaries import imports as boundaries
+from zones.storage import store
+from zones.storage.db import open_db
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "geodata"
 WARDS = SHARED / "vn_wards_2025_web.parquet"

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from zones.cli import main
+from zones.cli.commands import main
 
 
 def run(capsys, *argv):

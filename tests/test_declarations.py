@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from zones import declarations, store
-from zones.db import open_db
 from zones.errors import ZonesError
-from zones.mapdata import Table, level_table
+from zones.levels import declarations
+from zones.levels.tables import Table, level_table
+from zones.storage import store
+from zones.storage.db import open_db
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from zones.cli import main
-from zones.db import open_db
-from zones.ingest_store import export_frame
-from zones.schema import assessments
+from zones.cli.commands import main
+from zones.ingest.versions import export_frame
+from zones.storage.db import open_db
+from zones.storage.schema import assessments
 
 
 def test_upload_recomputes_levels_from_the_changed_date(demo_copy, tmp_path):

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.test_ingest_fixtures import TODAY, UNITS, csv_bytes, make_db, xlsx_bytes
-from zones.ingest import check_upload
-from zones.ingest_check import check_table, parse_counts, parse_dates
-from zones.ingest_read import build_table
-from zones.ingest_units import build_index
+from zones.ingest.check import check_table, parse_counts, parse_dates
+from zones.ingest.read import build_table
+from zones.ingest.units import build_index
+from zones.ingest.upload import check_upload
 
 DATA = Path(__file__).parent / "data" / "ingest"
 

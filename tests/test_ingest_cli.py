@@ -9,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.test_ingest_fixtures import csv_bytes, make_db, patch_recompute, stored
-from zones import ingest_read
-from zones.cli import main
+from zones.cli.commands import main
+from zones.ingest import read as ingest_read
 
 
 @pytest.fixture(autouse=True)

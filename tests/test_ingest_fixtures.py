@@ -18,9 +18,9 @@ from datetime import date
 import pandas as pd
 import sqlalchemy as sa
 
-from zones import store
-from zones.db import open_db
-from zones.schema import observations, uploads
+from zones.storage import store
+from zones.storage.db import open_db
+from zones.storage.schema import observations, uploads
 
 TODAY = date(2021, 10, 1)
 

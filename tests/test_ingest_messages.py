@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from zones.i18n import catalogue
-from zones.ingest_check import PROBLEM_KINDS
+from zones.ingest.check import PROBLEM_KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [*sorted((ROOT / "zones").glob("ingest*.py")), ROOT / "pages" / "upload.py"]

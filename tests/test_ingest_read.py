@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from tests.test_ingest_fixtures import csv_bytes, xlsx_bytes
-from zones import ingest_read
 from zones.errors import ZonesError
-from zones.ingest_read import header_key, map_headers, read_upload
+from zones.ingest import read as ingest_read
+from zones.ingest.read import header_key, map_headers, read_upload
 
 DATA = Path(__file__).parent / "data" / "ingest"
 VI_CSV = """

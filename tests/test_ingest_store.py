@@ -14,11 +14,11 @@ from tests.test_ingest_fixtures import (
     stored,
     upload_rows,
 )
-from zones import ingest_store
 from zones.errors import ZonesError
-from zones.ingest import check_upload, store_checked
-from zones.ingest_store import export_frame, plan_versions, unit_history
-from zones.schema import METRICS
+from zones.ingest import versions as ingest_store
+from zones.ingest.upload import check_upload, store_checked
+from zones.ingest.versions import export_frame, plan_versions, unit_history
+from zones.storage.schema import METRICS
 
 
 @pytest.fixture(autouse=True)

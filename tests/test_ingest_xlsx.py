@@ -9,10 +9,10 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.test_ingest_fixtures import TODAY, csv_bytes
-from zones import ingest_xlsx
 from zones.errors import ZonesError
-from zones.ingest import check_upload, error_report, store_checked, template_for_unit
-from zones.ingest_xlsx import neutralise
+from zones.ingest import xlsx as ingest_xlsx
+from zones.ingest.upload import check_upload, error_report, store_checked, template_for_unit
+from zones.ingest.xlsx import neutralise
 
 
 @pytest.fixture(autouse=True)

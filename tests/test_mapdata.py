@@ -4,9 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from zones import mapdata, store
-from zones.assessment import recompute, stored_levels
-from zones.db import open_db
+from zones.levels import tables as mapdata
+from zones.levels.assessment import recompute, stored_levels
+from zones.storage import store
+from zones.storage.db import open_db
 
 
 def small_table():

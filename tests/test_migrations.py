@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
 
-from zones.db import alembic_config, open_db
+from zones.storage.db import alembic_config, open_db
 
 
 def test_open_twice_is_idempotent(tmp_path):

@@ -1,8 +1,8 @@
 """What the dashboard exports, it imports back: boundaries keep their hierarchy."""
 
-from zones import store
-from zones.cli import main
-from zones.db import open_db
+from zones.cli.commands import main
+from zones.storage import store
+from zones.storage.db import open_db
 
 
 def test_units_export_then_import_rebuilds_the_hierarchy(demo_url, tmp_path, capsys):

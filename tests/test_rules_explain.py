@@ -74,7 +74,7 @@ def test_not_enough_data_says_what_is_missing():
     assert exp.missing == ["Dân số"]
     exp = explain(week(cases=3, end="2021-10-01"), lang="en")
     assert exp.level_name == "Not enough data"
-    assert "community cases (no report in the 7 days to 2021-10-20)" in exp.missing
+    assert "community cases (no report in the 7 days to 20/10/2021)" in exp.missing
 
 
 def test_hold_is_explained():

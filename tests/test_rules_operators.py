@@ -6,6 +6,7 @@ import pytest
 import rules
 from rules.indicators import _ffill, _window_sums
 from rules.operators import apply
+from zones.maps import palettes
 
 X = np.array([np.nan, 0.0, 1.0, 2.0, 3.0])
 
@@ -39,8 +40,8 @@ def test_ffill():
 
 
 def test_palettes_same_order_and_grey_no_data():
-    assert rules.COLOURS[1] == "#2E9E44" and rules.COLOURS[4] == "#D7263D"
-    assert rules.COLOURS[rules.NO_DATA] == "#9E9E9E"
-    assert set(rules.COLOURS_COLOURBLIND) == set(rules.COLOURS)
-    assert rules.level_colour(3, "colourblind") == rules.COLOURS_COLOURBLIND[3]
-    assert rules.colour_word(2) == "vàng" and rules.colour_word(0, "en") == "grey"
+    assert palettes.COLOURS[1] == "#2E9E44" and palettes.COLOURS[4] == "#D7263D"
+    assert palettes.COLOURS[rules.NO_DATA] == "#9E9E9E"
+    assert set(palettes.COLOURS_COLOURBLIND) == set(palettes.COLOURS)
+    assert palettes.level_colour(3, "colourblind") == palettes.COLOURS_COLOURBLIND[3]
+    assert palettes.colour_word(2) == "vàng" and palettes.colour_word(0, "en") == "grey"

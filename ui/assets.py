@@ -1,41 +1,23 @@
-"""Leaflet, served by us: no CDN is ever contacted when a map is viewed.
-
-The JS and CSS come from the PyPI package ``folium-offline`` (which embeds Leaflet
-1.9.3, BSD-2-Clause) and are written once into ``static/vendor/`` for Streamlit's
-static serving, or inlined into standalone HTML exports.
-"""
+"""Static files the dashboard serves itself (Streamlit serves ``static/`` at
+``/app/static``): the vendored Leaflet and the display layers."""
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
+
+from zones.maps.assets import FILES, asset_text
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "static"
 VENDOR = STATIC / "vendor"
-LEAFLET_VERSION = "1.9.3"
-_KEYS = {
-    "leaflet.js": f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/leaflet.js",
-    "leaflet.css": f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/leaflet.css",
-}
-
-
-@lru_cache(maxsize=2)
-def asset_text(name: str) -> str:
-    """The text of a vendored asset ("leaflet.js" or "leaflet.css")."""
-    path = VENDOR / name
-    if path.is_file():
-        return path.read_text(encoding="utf-8")
-    from offlinefolium import elements  # heavy import: only when the file is missing
-
-    return elements._res[_KEYS[name]]
 
 
 def ensure_static() -> Path:
-    """Write the vendored Leaflet files under ``static/vendor`` if missing."""
+    """Copy the vendored Leaflet files under ``static/vendor`` when missing or changed."""
     VENDOR.mkdir(parents=True, exist_ok=True)
-    for name in _KEYS:
+    for name in FILES:
         path = VENDOR / name
-        if not path.is_file() or path.stat().st_size == 0:
-            path.write_text(asset_text(name), encoding="utf-8")
+        text = asset_text(name)
+        if not path.is_file() or path.stat().st_size != len(text.encode("utf-8")):
+            path.write_text(text, encoding="utf-8")
     return VENDOR

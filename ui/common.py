@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from zones import store
-from zones.db import default_url, open_db
 from zones.errors import ZonesError
 from zones.i18n import set_lang, t
+from zones.storage import store
+from zones.storage.db import default_url, open_db
 
 
 @st.cache_resource(show_spinner=False)

@@ -21,9 +21,10 @@ import rules
 from geodata.display import TOLERANCE, geojson_layer
 from ui.assets import STATIC, ensure_static
 from ui.common import data_version, engine
-from zones import mapdata, store
-from zones.db import default_url
 from zones.i18n import fmt_date
+from zones.levels import tables as mapdata
+from zones.storage import store
+from zones.storage.db import default_url
 
 LAYERS = STATIC / "layers"
 
@@ -126,7 +127,7 @@ def rates() -> mapdata.Table:
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _timeline(url: str, version: str, override: str | None, layer_key: str) -> str:
-    from ui.mapview import level_string
+    from zones.maps.mapview import level_string
 
     table = _levels(url, version, override)
     lay = _LAYER_BY_KEY[layer_key]
@@ -151,7 +152,7 @@ def timeline(lay: Layer, override: str | None) -> str:
 
 @st.cache_resource(show_spinner=False)
 def _registry(url: str):
-    from zones.assessment import registry
+    from zones.levels.assessment import registry
 
     return registry(engine())
 
@@ -188,7 +189,7 @@ def stale_units(day, codes) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner="Đang tính lý do…", max_entries=4)
 def _result(url: str, version: str, override: str | None):
-    from zones.assessment import compute
+    from zones.levels.assessment import compute
 
     return compute(engine(), override=override)
 
@@ -231,14 +232,14 @@ def band_edges(override: str | None, day) -> list[float] | None:
 
 def custom_rulesets_folder():
     """Where a province puts its own rule-set files."""
-    from zones.assessment import custom_rulesets_dir
+    from zones.levels.assessment import custom_rulesets_dir
 
     return custom_rulesets_dir(engine())
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _effective(url: str, version: str, override: str | None) -> mapdata.Table:
-    from zones.declarations import effective as overlay
+    from zones.levels.declarations import effective as overlay
 
     computed = _levels(url, version, override)
     if override:  # another rule set: a what-if, declarations do not apply
@@ -280,8 +281,8 @@ def default_day(dates: pd.DatetimeIndex):
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _map_html(url: str, version: str, day, level: str, palette: str, lang: str) -> bytes:
-    from zones.exports import map_html
     from zones.i18n import set_lang
+    from zones.maps.export import map_html
 
     set_lang(lang)
     return map_html(engine(), day, level, palette).encode("utf-8")

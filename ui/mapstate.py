@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.common import tr
-from zones import mapdata
+from zones.levels import tables as mapdata
 
 LEVELS_BELOW = {None: ("province", "district", "commune", "hamlet"),
                 "province": ("district", "commune", "hamlet"),

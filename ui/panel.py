@@ -7,8 +7,8 @@ import streamlit as st
 
 from ui import charts, loaders, mapstate, widgets
 from ui.common import lang, tr
-from zones import mapdata
 from zones.i18n import fmt_int
+from zones.levels import tables as mapdata
 
 
 def side_ui(units, table, computed, lay, levels_now, day, names, colours, override) -> None:
@@ -91,7 +91,7 @@ def unit_ui(units, table, computed, code, day, names, colours, override) -> None
 
 def declared_ui(code: str, day, computed_level: int, level: int, names) -> None:
     """The declaration in force, and the computed level when it differs."""
-    from zones.declarations import covering
+    from zones.levels.declarations import covering
 
     decl = covering(loaders.declarations(), day)
     if code not in decl.index:

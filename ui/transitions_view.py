@@ -10,8 +10,8 @@ from streamlit_folium import st_folium
 
 from ui import loaders, widgets
 from ui.common import lang, tr
-from ui.mapview import MapSpec, base_map, level_string, restyle_group
-from zones.transitions import flows
+from zones.levels.transitions import flows
+from zones.maps.mapview import MapSpec, base_map, level_string, restyle_group
 
 UNCHANGED = 5
 UNCHANGED_COLOUR = "#f3f3f3"

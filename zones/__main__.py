@@ -1,4 +1,4 @@
-"""``python -m zones``: the command-line interface (see zones/cli.py)."""
+"""``python -m zones``: the command-line interface (see zones/cli)."""
 
 import sys
 

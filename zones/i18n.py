@@ -8,6 +8,8 @@ defaults to Vietnamese (``ZONES_LANG=en`` switches the default). The catalogue l
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
 from functools import lru_cache
@@ -36,6 +38,17 @@ def set_lang(lang: str) -> None:
     _lang.set(lang)
 
 
+@contextmanager
+def using_lang(lang: str | None) -> Iterator[str]:
+    """Messages in ``lang`` for the duration of the block (the front door wraps every
+    action in it, so the language is an explicit argument of each action)."""
+    token = _lang.set(lang if lang in LANGS else get_lang())
+    try:
+        yield _lang.get() or default_lang()
+    finally:
+        _lang.reset(token)
+
+
 def get_lang() -> str:
     """The current message language."""
     return _lang.get() or default_lang()
@@ -45,7 +58,7 @@ def get_lang() -> str:
 def catalogue() -> dict[str, dict[str, str]]:
     """All messages: key -> {lang: template}."""
     merged: dict[str, dict[str, str]] = {}
-    for path in sorted(Path(__file__).parent.glob("messages*.yaml")):
+    for path in sorted(Path(__file__).parent.rglob("messages*.yaml")):
         merged.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
     return merged
 

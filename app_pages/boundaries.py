@@ -1,0 +1,97 @@
+"""Địa giới hành chính: upload a boundary file, check it, confirm; list boundary sets."""
+
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+
+from ui.common import apply_lang, data_changed, engine, tr
+from zones.boundaries import imports as bnd
+from zones.errors import ZonesError
+
+apply_lang()
+st.title(tr("ui.page.boundaries"))
+st.caption(tr("bnd.ui.intro"))
+AUTO = tr("bnd.ui.auto")
+
+
+def pick(label: str, choices: list, key: str, fmt=str):
+    return st.selectbox(label, [None, *choices], key=key,
+                        format_func=lambda v: AUTO if v is None else fmt(v))
+
+
+def options_ui(path) -> bnd.ImportOptions:
+    opts = bnd.ImportOptions(display_payload=False)
+    with st.expander(tr("bnd.ui.options")):
+        layers = bnd.file_layers(path)
+        c1, c2, c3 = st.columns(3)
+        opts.layer = c1.selectbox(tr("bnd.ui.layer"), layers, key="bnd_layer") if layers else None
+        opts.level = pick(tr("bnd.ui.level"), ["province", "district", "commune", "hamlet"],
+                          "bnd_level", lambda v: tr(f"ui.level.{v}"))
+        with c2:
+            opts.structure = pick(tr("bnd.ui.structure"), ["2021", "2025"], "bnd_structure",
+                                  lambda v: tr(f"bnd.ui.structure.{v}"))
+        opts.crs = c3.text_input(tr("bnd.ui.crs"), key="bnd_crs").strip() or None
+        columns = bnd.file_columns(path, opts)
+        cols = st.columns(5)
+        for col, field in zip(cols, ("code", "name", "parent", "parent_name", "population"),
+                              strict=True):
+            with col:
+                setattr(opts, f"{field}_field", pick(tr(f"bnd.ui.field.{field}"), columns,
+                                                     f"bnd_f_{field}"))
+        opts.set_name = st.text_input(tr("bnd.ui.set_name"), key="bnd_set").strip() or None
+    return opts
+
+
+def preview_ui(plan) -> None:
+    layer = bnd.preview_layer(plan)
+    if layer.empty:
+        return
+    m = folium.Map(tiles=None, prefer_canvas=True)
+    m.default_js = [("leaflet", "/app/static/vendor/leaflet.js")]
+    m.default_css = [("leaflet_css", "/app/static/vendor/leaflet.css")]
+    folium.GeoJson(layer.to_json(), tooltip=folium.GeoJsonTooltip(["code", "name"]),
+                   style_function=lambda _f: {"weight": 1, "color": "#444",
+                                              "fillColor": "#7aa6c2"}).add_to(m)
+    x0, y0, x1, y1 = layer.total_bounds
+    m.fit_bounds([[y0, x0], [y1, x1]])
+    st.subheader(tr("bnd.ui.preview"))
+    st_folium(m, height=420, returned_objects=[], key="bnd_map")
+
+
+upload = st.file_uploader(tr("bnd.ui.upload"), type=["geojson", "json", "zip", "gpkg",
+                                                      "parquet", "csv", "xlsx"])
+if upload is not None:
+    path = bnd.stage_upload(upload.name, upload.getvalue())
+    opts = options_ui(path)
+    key = (str(path), repr(opts))
+    cached = st.session_state.get("bnd_plan")
+    try:
+        plan = cached[1] if cached and cached[0] == key else bnd.plan_import(engine(), path, opts)
+    except ZonesError as err:
+        st.error(str(err))
+    else:
+        st.session_state["bnd_plan"] = (key, plan)
+        st.subheader(tr("bnd.ui.report"))
+        st.markdown("\n".join(f"- {line.strip()}" for line in bnd.report_lines(plan.report)))
+        if plan.report.rejected:
+            st.warning(tr("bnd.ui.rejected", n=len(plan.report.rejected)))
+        preview_ui(plan)
+        if st.button(tr("bnd.ui.confirm"), type="primary", key="bnd_confirm"):
+            try:
+                set_id = bnd.commit_import(engine(), plan)
+            except ZonesError as err:
+                st.error(str(err))
+            else:
+                data_changed()
+                st.success(tr("bnd.ui.done", n=len(plan.units), set_id=set_id))
+
+st.subheader(tr("bnd.ui.sets"))
+sets = bnd.sets_table(engine())
+if sets.empty:
+    st.info(tr("bnd.ui.no_sets"))
+else:
+    labels = {c: tr(f"bnd.ui.col.{c}") for c in sets.columns if not c.startswith(
+        ("province", "district", "commune", "hamlet"))}
+    labels.update({lv: tr(f"ui.level.{lv}") for lv in ("province", "district", "commune",
+                                                         "hamlet")})
+    st.dataframe(sets.rename(columns=labels), hide_index=True, width="stretch")

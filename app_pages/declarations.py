@@ -1,0 +1,70 @@
+"""Công bố cấp độ: levels declared by the authority, beside the computed ones."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from ui import loaders, widgets
+from ui.common import apply_lang, data_changed, engine, require_units, tr
+from zones.errors import ZonesError
+from zones.levels import declarations
+
+apply_lang()
+st.title(tr("decl.title"))
+st.caption(tr("decl.intro"))
+require_units()
+units = loaders.units()
+registry = loaders.ruleset_registry()
+names = widgets.level_names(registry, "qd4800" if "qd4800" in registry.rulesets else None)
+choices = units.sort_values(["level", "name"]).index.tolist()
+
+with st.form("declare", clear_on_submit=False):
+    c1, c2 = st.columns(2)
+    code = c1.selectbox(tr("decl.unit"), choices, format_func=lambda c: (
+        f"{units.at[c, 'name']} — {tr('ui.level.' + units.at[c, 'level'])} ({c})"))
+    level = c2.selectbox(tr("decl.level"), [1, 2, 3, 4], format_func=lambda v: names[v])
+    c3, c4, c5 = st.columns([2, 1, 2])
+    start = c3.date_input(tr("decl.from"), value=date.today(), format="DD/MM/YYYY")
+    has_end = c4.checkbox(tr("decl.has_end"))
+    end = c5.date_input(tr("decl.to"), value=date.today(), format="DD/MM/YYYY")
+    c6, c7 = st.columns(2)
+    decision = c6.text_input(tr("decl.decision"), placeholder="2875/QĐ-UBND")
+    who = c7.text_input(tr("decl.by"))
+    note = st.text_input(tr("decl.note"))
+    submitted = st.form_submit_button(tr("decl.save"), type="primary")
+
+if submitted:
+    try:
+        done = declarations.add(engine(), unit_code=code, level=level, effective_from=start,
+                                effective_to=end if has_end else None,
+                                decision_number=decision, entered_by=who, note=note or None)
+    except ZonesError as err:
+        st.error(str(err))
+    else:
+        data_changed()
+        st.success(tr("decl.saved"))
+        for w in done.warnings:
+            st.warning(w)
+
+st.subheader(tr("decl.list"))
+decl = loaders.declarations()
+if decl.empty:
+    st.info(tr("decl.none"))
+    st.stop()
+shown = pd.DataFrame({
+    tr("decl.unit"): [units.at[c, "name"] if c in units.index else c for c in decl["unit_code"]],
+    tr("decl.level"): [names.get(int(v), str(v)) for v in decl["level"]],
+    tr("decl.from"): [widgets.fmt_day(d) for d in decl["effective_from"]],
+    tr("decl.to"): [widgets.fmt_day(d) if pd.notna(d) else "" for d in decl["effective_to"]],
+    tr("decl.decision"): decl["decision_number"], tr("decl.by"): decl["entered_by"],
+    tr("decl.note"): decl["note"].fillna("")})
+st.dataframe(shown, hide_index=True, width="stretch")
+with st.expander(tr("decl.delete")):
+    victim = st.selectbox(tr("decl.decision"), decl["id"].tolist(), format_func=lambda i: (
+        f"{decl.set_index('id').at[i, 'decision_number']} — "
+        f"{units.at[decl.set_index('id').at[i, 'unit_code'], 'name']}"), key="decl_victim")
+    if st.button(tr("decl.delete"), key="decl_delete"):
+        declarations.remove(engine(), victim)
+        data_changed()
+        st.rerun()

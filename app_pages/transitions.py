@@ -1,0 +1,55 @@
+"""Chuyển cấp: which units moved between which levels from one date to another."""
+
+import pandas as pd
+import streamlit as st
+
+from ui import loaders, mapstate, transitions_view, widgets
+from ui.common import apply_lang, require_units, tr
+from zones.levels.transitions import transitions
+
+apply_lang()
+st.title(tr("tr.title"))
+require_units()
+units = loaders.units()
+table = loaders.levels()
+if len(table.dates) == 0:
+    st.info(tr("ui.no_assessments"))
+    st.stop()
+
+first, last = table.dates[0].date(), table.dates[-1].date()
+default_end = loaders.default_day(table.dates)
+default_start = max(first, (pd.Timestamp(default_end) - pd.Timedelta(days=14)).date())
+c1, c2, c3 = st.columns([1, 1, 2])
+start = c1.date_input(tr("tr.from"), value=default_start, min_value=first, max_value=last,
+                      format="DD/MM/YYYY", key="tr_start")
+end = c2.date_input(tr("tr.to"), value=default_end, min_value=first, max_value=last,
+                    format="DD/MM/YYYY", key="tr_end")
+view = mapstate.initial_view(units)
+levels = mapstate.levels_inside(units, view)
+level = c3.segmented_control(tr("ui.show_level"), levels, default=mapstate.default_level(levels),
+                             key="tr_level", format_func=lambda lv: tr(f"ui.level.{lv}"))
+level = level or mapstate.default_level(levels)
+if end < start:
+    st.error(tr("tr.order", start=widgets.fmt_day(start), end=widgets.fmt_day(end)))
+    st.stop()
+
+registry = loaders.ruleset_registry()
+names = widgets.level_names(registry, table.rulesets.get(pd.Timestamp(end))
+                            if table.rulesets is not None else None)
+colours = widgets.palette()
+frame = transitions(table, units, start, end, level)
+if frame.empty:
+    st.success(tr("tr.none"))
+    st.stop()
+known = frame["to_level"].notna() & frame["from_level"].notna()
+up = int((known & (frame["to_level"] > frame["from_level"])).sum())
+data = int((~known).sum())
+st.markdown(tr("tr.summary", n=len(frame), up=up, down=len(frame) - up - data, data=data))
+st.subheader(tr("tr.flow"))
+st.plotly_chart(transitions_view.sankey(frame, names, colours), width="stretch")
+st.subheader(tr("tr.map"))
+transitions_view.change_map(frame, level, view, names, colours,
+                            f"{widgets.fmt_day(start)} → {widgets.fmt_day(end)}")
+shown = transitions_view.table_ui(frame, names)
+st.download_button(tr("tr.download"), frame.to_csv(index=False).encode("utf-8-sig"),
+                   file_name=f"chuyen-cap_{start:%Y%m%d}_{end:%Y%m%d}.csv", mime="text/csv")

@@ -1,0 +1,154 @@
+"""Nhập số liệu: template download, upload with a row-by-row check, store, history.
+
+Thin page: reading, checking, storing and formatting live in ``zones.ingest``. Tables
+shown are capped (PREVIEW_ROWS, HISTORY_ROWS) so the page stays light on slow links.
+"""
+
+from datetime import date, timedelta
+
+import streamlit as st
+
+from ui.common import apply_lang, data_changed, data_version, engine, lang, require_units, tr
+from zones.errors import ZonesError
+from zones.ingest import upload as ingest
+from zones.ingest.units import search
+from zones.ingest.versions import sha256
+
+PREVIEW_ROWS = 200
+HISTORY_ROWS = 100
+UNIT_CHOICES = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _index(version: str):
+    return ingest.unit_index(engine())
+
+
+def unit_picker(key: str) -> str | None:
+    """A search box and a short list of matching units; the chosen code."""
+    index = _index(data_version())
+    query = st.text_input(tr("ingest.page.unit_search"), key=f"{key}_query")
+    codes = search(index, query, UNIT_CHOICES)
+    if not codes:
+        st.caption(tr("ingest.page.no_match"))
+        return None
+    return st.selectbox(tr("ingest.page.unit_pick"), codes, key=f"{key}_unit",
+                        format_func=lambda c: f"{index.label[c]} – {c}")
+
+
+def template_ui() -> None:
+    st.subheader(tr("ingest.page.template_header"))
+    code = unit_picker("tpl")
+    left, right = st.columns(2)
+    start = left.date_input(tr("ingest.page.from"), date.today() - timedelta(days=6),
+                            format="DD/MM/YYYY", key="tpl_from")
+    end = right.date_input(tr("ingest.page.to"), date.today(), format="DD/MM/YYYY",
+                           key="tpl_to")
+    if code and st.button(tr("ingest.page.make_template"), key="tpl_make"):
+        try:
+            data = ingest.template_for_unit(engine(), code, start, end, lang())
+            st.session_state["tpl_file"] = (f"mau_{code}_{start:%Y%m%d}_{end:%Y%m%d}.xlsx", data)
+        except ZonesError as err:
+            st.error(str(err))
+    if "tpl_file" in st.session_state:
+        name, data = st.session_state["tpl_file"]
+        st.download_button(tr("ingest.page.download_template"), data, file_name=name,
+                           mime=XLSX, key="tpl_download", on_click="ignore")
+
+
+def checked_upload(name: str, data: bytes, sheet: str | None):
+    """The check of an uploaded file, kept in the session while the file stays the same."""
+    key = (sha256(data), sheet, lang(), data_version())
+    cached = st.session_state.get("ingest_checked")
+    if cached and cached[0] == key:
+        return cached[1]
+    checked = ingest.check_upload(engine(), data, name, sheet=sheet, lang=lang(),
+                                  index=_index(data_version()))
+    st.session_state["ingest_checked"] = (key, checked)
+    return checked
+
+
+def summary_ui(checked) -> None:
+    counts = checked.counts()
+    for col, label, value in zip(st.columns(4), ("rows", "good", "refused", "blank"),
+                                 (counts["rows"], counts["good"], counts["refused"],
+                                  counts["blank"]), strict=True):
+        col.metric(tr(f"ingest.page.{label}"), value)
+    if checked.table.ignored:
+        st.caption(tr("ingest.ignored", columns=", ".join(checked.table.ignored)))
+
+
+def problems_ui(checked) -> None:
+    if checked.problems.empty:
+        st.success(tr("ingest.page.all_ok"))
+    only = st.toggle(tr("ingest.page.only_problems"), value=not checked.problems.empty,
+                     key="only_problems")
+    table = ingest.preview(checked, only_problems=only, limit=PREVIEW_ROWS)
+    if len(table):
+        st.dataframe(table, hide_index=True)
+        st.caption(tr("ingest.page.preview_note", limit=PREVIEW_ROWS))
+    if not checked.problems.empty:
+        st.download_button(tr("ingest.page.download_report"), ingest.error_report(checked),
+                           file_name=f"loi_{checked.filename.rsplit('.', 1)[0]}.xlsx",
+                           mime=XLSX, key="report_download", on_click="ignore")
+
+
+def store_ui(checked, sent_by: str) -> None:
+    counts = checked.counts()
+    strict = st.checkbox(tr("ingest.page.all_or_nothing"), key="all_or_nothing")
+    blocked = counts["good"] == 0 or (strict and counts["refused"] > 0)
+    if st.button(tr("ingest.page.confirm", good=counts["good"]), type="primary",
+                 disabled=blocked, key="confirm"):
+        try:
+            result = ingest.store_checked(engine(), checked, sent_by=sent_by.strip(),
+                                          all_or_nothing=strict)
+        except ZonesError as err:
+            st.error(str(err))
+            return
+        data_changed()
+        st.session_state["ingest_result"] = ingest.format_result(result, lang())
+    if "ingest_result" in st.session_state:
+        st.success(st.session_state["ingest_result"])
+
+
+def upload_ui() -> None:
+    st.subheader(tr("ingest.page.upload_header"))
+    upload = st.file_uploader(tr("ingest.page.file"), type=["csv", "xlsx"], key="upload_file",
+                              max_upload_size=20)
+    sheet = st.text_input(tr("ingest.page.sheet"), key="upload_sheet").strip() or None
+    sent_by = st.text_input(tr("ingest.page.sent_by"), key="upload_sent_by")
+    if upload is None:
+        st.session_state.pop("ingest_result", None)
+        return
+    try:
+        checked = checked_upload(upload.name, upload.getvalue(), sheet)
+    except ZonesError as err:
+        st.error(str(err))
+        return
+    summary_ui(checked)
+    problems_ui(checked)
+    store_ui(checked, sent_by)
+
+
+def history_ui() -> None:
+    st.subheader(tr("ingest.page.history_header"))
+    code = unit_picker("hist")
+    if code is None:
+        return
+    history = ingest.unit_history(engine(), code, limit=HISTORY_ROWS)
+    if history.empty:
+        st.info(tr("ingest.page.history_empty"))
+        return
+    st.dataframe(ingest.history_table(history, lang()), hide_index=True)
+
+
+apply_lang()
+st.title(tr("ingest.page.title"))
+require_units()
+st.caption(tr("ingest.page.intro"))
+template_ui()
+st.divider()
+upload_ui()
+st.divider()
+history_ui()

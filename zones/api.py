@@ -1,0 +1,361 @@
+"""The front door of the core: one function per user action.
+
+Pages and the CLI call only this module. Each action takes the ``Workspace`` it acts on
+(the database and its folders) and, where it produces text, the language. Every write
+ends in the same refresh step (``zones.levels.refresh``): the levels recomputed from the
+earliest day the write changed, the snapshot, the data version; so every view after it
+reads the new state. Permissions and the audit trail belong here too, once.
+
+Reading a day always goes through the day view (``day_view``), so the map, the panel,
+the overview, "Chuyển cấp", the HTML export and the CLI show the same level, level name
+and declaration for a unit on a day.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+import rules
+from zones import boundaries as bnd
+from zones import ingest
+from zones.demo import build_demo
+from zones.errors import NoDataError, ZonesError
+from zones.i18n import fmt_date, t, using_lang
+from zones.ingest.units import search as search_index
+from zones.levels import dayview, story
+from zones.levels import declarations as decl
+from zones.levels.assessment import check_ruleset
+from zones.levels.dayview import DayView
+from zones.levels.refresh import refresh
+from zones.levels.tables import Table, ancestors, child_level, entered_on, moves, summary
+from zones.levels.tables import view_units as _view_units
+from zones.levels.transitions import COLUMNS as TRANSITION_COLUMNS
+from zones.levels.transitions import flows
+from zones.levels.transitions import transitions as _transitions
+from zones.maps.export import standalone_map
+from zones.storage import store
+from zones.workspace import Workspace, default_url
+
+log = logging.getLogger(__name__)
+
+ASSESS_COLUMNS = ["unit_code", "unit_name", "level", "level_name", "ruleset", "reasons",
+                  "computed_level", "declared_level", "decision"]
+
+__all__ = [
+    "ASSESS_COLUMNS", "TRANSITION_COLUMNS", "DayView", "Table", "Workspace", "ancestors",
+    "assess", "band_edges", "boundary_sets", "check_upload", "child_level", "computed_levels",
+    "day_view", "declarations", "declare", "default_day", "default_url", "demo",
+    "download_boundaries", "entered_on", "explain", "export_observations", "export_units",
+    "flows", "import_boundaries", "levels_in_force", "map_html", "moves", "notices",
+    "observation_template", "open_workspace", "plan_boundaries", "revoke", "rulesets",
+    "search_units", "stale_units", "store_upload", "summary", "transitions", "unit_history",
+    "unit_index", "unit_story", "units", "view_units",
+]
+
+# presentation helpers of the core that pages use as they are
+boundary_report_lines = bnd.report_lines
+boundary_file_layers = bnd.file_layers
+boundary_file_columns = bnd.file_columns
+boundary_preview = bnd.preview_layer
+ImportOptions = bnd.ImportOptions
+upload_preview = ingest.preview
+upload_error_report = ingest.error_report
+format_check = ingest.format_check
+format_result = ingest.format_result
+history_table = ingest.history_table
+sha256 = ingest.sha256
+
+
+# --- the workspace ---------------------------------------------------------------------------
+
+def open_workspace(url: str | None = None) -> Workspace:
+    """The workspace of ``url`` (default: ``ZONES_DB`` or ``data/zones.db``), its database
+    opened and migrated; ``DatabaseError`` with a clear message otherwise."""
+    ws = Workspace.at(url)
+    ws.engine  # noqa: B018 (opens and migrates now, so errors surface here)
+    return ws
+
+
+def has_units(ws: Workspace) -> bool:
+    """Whether a boundary set is stored."""
+    return store.active_set(ws.engine) is not None
+
+
+def data_version(ws: Workspace) -> str:
+    """A token that changes with every write (cache keys of the UI)."""
+    return store.data_version(ws.engine)
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+units = dayview.units
+computed_levels = dayview.computed_levels
+levels_in_force = dayview.levels_in_force
+declarations = dayview.declarations
+default_day = dayview.default_day
+rulesets = dayview.ruleset_registry
+view_units = _view_units
+band_edges = story.band_edges
+unit_story = story.unit_story
+
+
+def day_view(ws: Workspace, day, level: str = "commune", parent: str | None = None,
+             override: str | None = None, lang: str = "vi") -> DayView:
+    """What ``day`` looks like for the ``level`` units under ``parent``."""
+    with using_lang(lang):
+        if override:  # an unknown or broken rule set is refused with its problems
+            _check_override(ws, override)
+        return dayview.day_view(ws, day, level, parent, override, lang)
+
+
+def notices(ws: Workspace, lang: str = "vi") -> tuple[str, ...]:
+    """The data notices every map shows (approximate shapes, simulated figures)."""
+    return dayview.notices(ws, lang)
+
+
+def explain(ws: Workspace, code: str, day, override: str | None = None,
+            lang: str = "vi") -> rules.Explanation | None:
+    """Why ``code`` has its computed level on ``day`` and what would lower it (None when
+    that day was not assessed)."""
+    result = dayview.result(ws, override)
+    if pd.Timestamp(day) not in result.dates or code not in result.codes:
+        return None
+    return result.explain(code, pd.Timestamp(day), lang=lang)
+
+
+def assess(ws: Workspace, day, level: str = "commune", override: str | None = None,
+           lang: str = "vi") -> pd.DataFrame:
+    """The ``assess`` table: per unit the level in force, its name, the rule set, the
+    reasons of the computed level, then the computed level, the declared level and the
+    decision (a what-if ``override`` computes under that rule set, without declarations)."""
+    with using_lang(lang):
+        if override:
+            _check_override(ws, override)
+        view = dayview.day_view(ws, day, level, None, override, lang)
+        result = dayview.result(ws, override)
+        reasons = result.reasons_table(pd.Timestamp(view.day), lang=lang, level=level)
+        frame = view.frame()
+        frame["ruleset"] = view.ruleset_id or ""
+        frame = frame.merge(reasons[["unit_code", "reasons"]], on="unit_code", how="left",
+                            validate="one_to_one")
+        frame["reasons"] = frame["reasons"].fillna("")
+        return frame[ASSESS_COLUMNS]
+
+
+@dataclass(frozen=True)
+class Transitions:
+    """Units that moved between two days (levels in force), with the level names."""
+
+    frame: pd.DataFrame
+    level_names: dict[int, str]
+    start: date
+    end: date
+
+
+def transitions(ws: Workspace, start: date, end: date, level: str = "commune",
+                parent: str | None = None, changed_only: bool = True,
+                lang: str = "vi") -> Transitions:
+    """Level on ``start`` and on ``end`` (in force: declared, else computed) of every
+    ``level`` unit under ``parent``, with the day of the last change."""
+    with using_lang(lang):
+        if end < start:
+            raise ZonesError(t("tr.order", start=fmt_date(start), end=fmt_date(end)))
+        table = dayview.levels_in_force(ws)
+        for d in (start, end):
+            dayview.check_day(table, d)
+        chosen = _view_units(units(ws), level, parent)
+        frame = _transitions(table, chosen, start, end, level, changed_only=changed_only)
+        rs = dayview.ruleset_on(ws, end)
+        names = dayview.level_names(dayview.ruleset_registry(ws), rs.id if rs else None, lang)
+        return Transitions(frame, names, start, end)
+
+
+def stale_units(ws: Workspace, day, codes, days: int) -> pd.DataFrame:
+    """Reporting units among ``codes`` silent for ``days`` days or more before ``day``."""
+    everything = units(ws)
+    levels = everything["level"].reindex(pd.Index(codes))
+    reporting = levels.index[levels.isin(["commune", "hamlet"])]
+    last = dayview._last_report(ws, pd.Timestamp(day), reporting)
+    today = pd.Timestamp(day).date()
+    silent = [d is None or (today - d).days >= days for d in last]
+    return pd.DataFrame({"code": reporting[silent],
+                         "name": everything.loc[reporting[silent], "name"].to_numpy(),
+                         "last": [fmt_date(d) if d else "–" for d in last[silent]]})
+
+
+def map_html(ws: Workspace, day, level: str = "commune", parent: str | None = None,
+             palette: str = "default", lang: str = "vi") -> str:
+    """The standalone HTML map of the day view (declared levels honoured, marked)."""
+    view = day_view(ws, day, level, parent, None, lang)
+    with using_lang(lang):
+        return standalone_map(view, units(ws), palette, lang)
+
+
+def unit_index(ws: Workspace, lang: str = "vi"):
+    """The unit look-up of the upload page (names, parents, codes)."""
+    return ingest.unit_index(ws.engine, lang)
+
+
+def search_units(index, query: str, limit: int = 50) -> list[str]:
+    """Codes of the units whose name or code matches ``query`` (no diacritics needed)."""
+    return search_index(index, query, limit)
+
+
+def unit_history(ws: Workspace, code: str, limit: int | None = None) -> pd.DataFrame:
+    """Every stored version of a unit's figures (current and superseded)."""
+    return ingest.unit_history(ws.engine, code, limit=limit)
+
+
+def boundary_sets(ws: Workspace) -> pd.DataFrame:
+    """The stored boundary sets with their unit counts."""
+    return bnd.sets_table(ws.engine)
+
+
+def export_units(ws: Workspace, level: str | None = None, geometry: bool = False,
+                 lang: str = "vi") -> pd.DataFrame:
+    """The stored hierarchy, contract columns (with geometry for GeoJSON)."""
+    with using_lang(lang):
+        return bnd.export_frame(ws.engine, level, geometry=geometry)
+
+
+def export_observations(ws: Workspace, start: date | None = None,
+                        end: date | None = None) -> pd.DataFrame:
+    """The current values, contract columns."""
+    return ingest.export_frame(ws.engine, start, end)
+
+
+def observation_template(ws: Workspace, code: str, start: date, end: date,
+                         lang: str = "vi") -> bytes:
+    """The data-entry XLSX of a unit (and the units inside it) for a date range."""
+    with using_lang(lang):
+        return ingest.template_for_unit(ws.engine, code, start, end, lang)
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+def demo(ws: Workspace, national: bool = False, reset: bool = False,
+         lang: str = "vi") -> dict:
+    """Build the embedded demo, then refresh (levels, snapshot, data version)."""
+    with using_lang(lang):
+        built = build_demo(ws.engine, national=national, reset=reset)
+        built["assessed"] = refresh(ws, observations=built.pop("observations"))
+    log.info("demo built: %d units, %d rows", built["units"], built["rows"])
+    return built
+
+
+def check_upload(ws: Workspace, data: bytes, filename: str, sheet: str | None = None,
+                 lang: str = "vi", index=None) -> ingest.Checked:
+    """Read and check an upload of figures (nothing is stored)."""
+    with using_lang(lang):
+        return ingest.check_upload(ws.engine, data, filename, sheet=sheet, lang=lang,
+                                   index=index)
+
+
+def store_upload(ws: Workspace, checked: ingest.Checked, sent_by: str = "",
+                 all_or_nothing: bool = False, dry_run: bool = False) -> ingest.StoreResult:
+    """Store the good rows of a checked upload, then refresh from its earliest day."""
+    with using_lang(checked.lang):
+        result = ingest.store_checked(ws.engine, checked, sent_by=sent_by,
+                                      all_or_nothing=all_or_nothing, dry=dry_run)
+        if not dry_run and result.duplicate_of is None and result.first_date is not None:
+            result.warning = _refresh_or_warn(ws, result.first_date)
+    log.info("upload %s: %s new, %s superseded", checked.filename, result.inserted,
+             result.superseded)
+    return result
+
+
+def plan_boundaries(ws: Workspace, path: str | Path, opts: bnd.ImportOptions | None = None,
+                    lang: str = "vi") -> bnd.ImportPlan:
+    """Read and validate a boundary file or attribute table (nothing is stored)."""
+    with using_lang(lang):
+        return bnd.plan_import(ws.engine, path, opts)
+
+
+def import_boundaries(ws: Workspace, plan: bnd.ImportPlan, lang: str = "vi") -> int:
+    """Store a planned import (one transaction), then recompute every level and rate:
+    boundaries and population change them all. Returns the boundary set id."""
+    with using_lang(lang):
+        set_id = bnd.commit_import(ws.engine, plan)
+        refresh(ws)
+    log.info("boundaries imported from %s: set %d, %d units", plan.report.filename, set_id,
+             len(plan.units))
+    return set_id
+
+
+def download_boundaries(ws: Workspace, source: str, *, level: int | None = None,
+                        country: str | None = None, url: str | None = None,
+                        out: str | None = None, set_name: str | None = None,
+                        progress: Callable[[str], None] | None = None,
+                        lang: str = "vi") -> tuple[bnd.Downloaded, bnd.ImportPlan, int]:
+    """Fetch a public boundary file (source, licence, checksum recorded) and import it."""
+    with using_lang(lang):
+        got = bnd.download_source(source, ws.downloads_dir, level=level, country=country,
+                                  url=url, out=out, progress=progress)
+        opts = bnd.ImportOptions(level=got.level, structure=got.structure, source=got.source,
+                                 licence=got.licence, set_name=set_name)
+        plan = bnd.plan_import(ws.engine, got.path, opts)
+    return got, plan, import_boundaries(ws, plan, lang)
+
+
+def declare(ws: Workspace, *, unit_code: str, level: int, effective_from: date | None,
+            effective_to: date | None = None, decision_number: str, entered_by: str = "",
+            note: str | None = None, lang: str = "vi", now=None) -> decl.Declared:
+    """Validate and store a declaration (every problem listed at once); warn when a
+    raise is announced less than 48 hours ahead (NQ 128)."""
+    with using_lang(lang):
+        problems = decl.problems(units(ws), unit_code, level, effective_from, effective_to,
+                                 decision_number)
+        if problems:
+            raise ZonesError("\n".join(problems))
+        stamp = now or store.now()
+        previous = decl.level_before(levels_in_force(ws), unit_code, effective_from)
+        warnings = decl.notice_warnings(level, previous, effective_from, stamp)
+        new_id = decl.insert(ws.engine, unit_code=unit_code, level=level,
+                             effective_from=effective_from, effective_to=effective_to,
+                             decision_number=decision_number, entered_by=entered_by,
+                             note=note, stamp=stamp)
+        refresh(ws, levels=False)
+    log.info("declaration %d stored for unit %s", new_id, unit_code)
+    return decl.Declared(new_id, warnings)
+
+
+def revoke(ws: Workspace, declaration_id: int, lang: str = "vi") -> None:
+    """Delete a declaration entered by mistake."""
+    with using_lang(lang):
+        if not decl.delete(ws.engine, declaration_id):
+            raise ZonesError(t("decl.no_such", value=declaration_id))
+        refresh(ws, levels=False)
+    log.info("declaration %d revoked", declaration_id)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+def _check_override(ws: Workspace, override: str) -> None:
+    check_ruleset(dayview.ruleset_registry(ws), override)
+
+
+def _refresh_or_warn(ws: Workspace, start: date) -> str | None:
+    try:
+        refresh(ws, start)
+    except ZonesError as err:
+        log.warning("levels not recomputed after an upload: %s", err)
+        return t("ingest.recompute_failed", reason=str(err))
+    return None
+
+
+def require_units(ws: Workspace, lang: str = "vi") -> None:
+    """Refuse with a clear message when the database holds no units."""
+    if not has_units(ws):
+        raise NoDataError(t("db.empty", lang=lang))
+
+
+def unit_geometry(ws: Workspace) -> gpd.GeoDataFrame:
+    """Every unit with geometry (for click look-up and layers)."""
+    return units(ws)

@@ -1,0 +1,611 @@
+"""Importing and exporting administrative boundaries (``python -m zones units ...``).
+
+The flow is plan, then commit: ``plan_import`` reads a file, maps its fields, repairs and
+checks the shapes and builds the hierarchy without touching the database;
+``commit_import`` stores the plan in one transaction (a failed import leaves the stored
+data as it was). A boundary file becomes a new boundary set (a named version, made the
+active one); an attribute table (CSV/XLSX without geometry) updates names and population
+of the active set; hamlets (points or polygons) are added to the active set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from geodata import download, hamlets, hierarchy, readers, validate
+from geodata import fields as gf
+from geodata.adjacency import touching_pairs
+from geodata.display import TOLERANCE, geojson_layer
+from geodata.fields import GeodataError
+from zones.errors import NoDataError, ZonesError
+from zones.i18n import fmt_int, t
+from zones.storage import store
+from zones.storage.schema import POPULATION_FIELDS, adjacency, boundary_sets, units
+
+TOLERANCE_M = 30.0  # adjacency: shapes closer than this touch
+
+
+@dataclass
+class ImportOptions:
+    """What the user chose (CLI flags or UI widgets); None = detect."""
+
+    level: str | None = None
+    code_field: str | None = None
+    name_field: str | None = None
+    parent_field: str | None = None
+    parent_name_field: str | None = None
+    population_field: str | None = None
+    layer: str | None = None
+    set_name: str | None = None
+    encoding: str | None = None
+    structure: str | None = None
+    crs: str | None = None
+    source: str = ""
+    licence: str = ""
+    display_payload: bool = True
+
+    def overrides(self) -> dict[str, str | None]:
+        return {"code": self.code_field, "name": self.name_field,
+                "parent": self.parent_field, "parent_name": self.parent_name_field,
+                "population": self.population_field}
+
+
+@dataclass
+class ImportReport:
+    """Everything the user is told about an import."""
+
+    filename: str
+    kind: str = "boundaries"  # boundaries, attributes, hamlets
+    fmt: str = ""
+    layer: str | None = None
+    encoding: str | None = None
+    legacy: str | None = None
+    crs_in: str | None = None
+    structure: str = ""
+    level: str = ""
+    mapping: dict = field(default_factory=dict)
+    features: int = 0
+    counts: dict = field(default_factory=dict)
+    repaired: list = field(default_factory=list)
+    rejected: list = field(default_factory=list)  # dicts: row, code, reason
+    warnings: list = field(default_factory=list)  # already-translated lines
+    overlaps: pd.DataFrame | None = None
+    slivers: int = 0
+    gaps: pd.DataFrame | None = None
+    small_gaps: int = 0
+    adjacency: int = 0
+    updated: int = 0
+    payload_kb: dict = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.rejected else 0
+
+
+@dataclass
+class ImportPlan:
+    """Units ready to store and the report; nothing is written until ``commit_import``."""
+
+    units: pd.DataFrame
+    report: ImportReport
+    pairs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        {"code_a": [], "code_b": []}))
+    structure: str = "2021"
+    set_name: str = ""
+    source: str = ""
+    licence: str = ""
+    checksum: str | None = None
+    approximate: bool = False
+    target_set: int | None = None  # attributes/hamlets: the set they go into
+    updates: pd.DataFrame | None = None  # attributes: existing units to change
+    update_cols: tuple[str, ...] = ()
+
+
+def user_error(err: GeodataError) -> ZonesError:
+    """A geodata problem as a translated user error (exit code 2)."""
+    params = {k: (", ".join(map(str, v)) if isinstance(v, list | tuple) else v)
+              for k, v in err.params.items()}
+    return ZonesError(t(f"bnd.err.{err.key}", **params))
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --- planning ------------------------------------------------------------------------------
+
+def plan_import(engine: Engine | None, path: str | Path, opts: ImportOptions | None = None
+                ) -> ImportPlan:
+    """Read, map, repair and check ``path``; raise ZonesError when it is unusable."""
+    opts = opts or ImportOptions()
+    path = Path(path)
+    try:
+        read = readers.read_boundaries(path, layer=opts.layer, encoding=opts.encoding,
+                                       crs=opts.crs)
+        report = _base_report(path, read)
+        if not read.has_geometry:
+            plan = _plan_attributes(engine, read.frame, opts, report)
+        elif _is_hamlet_file(read.frame, opts):
+            plan = _plan_hamlets(engine, read.frame, opts, report)
+        else:
+            plan = _plan_boundaries(read.frame, opts, report)
+    except GeodataError as err:
+        raise user_error(err) from err
+    plan.checksum = sha256_file(path)
+    plan.source = opts.source or path.name
+    plan.licence = opts.licence
+    return plan
+
+
+def _base_report(path: Path, read: readers.ReadResult) -> ImportReport:
+    return ImportReport(filename=path.name, fmt=read.fmt, layer=read.layer,
+                        encoding=read.encoding, legacy=read.legacy, crs_in=read.crs_in,
+                        features=len(read.frame))
+
+
+def _is_hamlet_file(frame: gpd.GeoDataFrame, opts: ImportOptions) -> bool:
+    if opts.level == "hamlet":
+        return True
+    if opts.level is None and gf.infer_level(list(frame.columns)) == "hamlet":
+        return True
+    kinds = validate.geometry_kinds(frame.geometry.to_numpy())
+    return opts.level is None and set(kinds) - {"missing"} == {"point"}
+
+
+def _plan_boundaries(frame: gpd.GeoDataFrame, opts: ImportOptions,
+                     report: ImportReport) -> ImportPlan:
+    validate.check_kinds(frame.geometry.to_numpy(), ("polygon",))
+    fmap, structure = gf.infer_mapping(frame, level=opts.level, structure=opts.structure,
+                                       overrides=opts.overrides())
+    _describe_mapping(report, fmap, structure)
+    frame = _repaired(frame, report)
+    base = hierarchy.canonical(frame, fmap)
+    report.repaired = sorted(base.loc[frame["_repaired"].to_numpy(), "code"].tolist())
+    keep = _reject_rows(base, report)
+    frame, base = frame.loc[keep], base.loc[keep]
+    _check_duplicates(base["code"])
+    parents = hierarchy.build_parents(frame, fmap, base)
+    for row in hierarchy.parent_conflicts(frame, fmap).itertuples():
+        report.warnings.append(t("bnd.warn.parent_conflict", code=row.code,
+                                 parents=row.parents))
+    unit_frame = pd.concat([parents, base], ignore_index=True) if len(parents) else base
+    unit_frame = gpd.GeoDataFrame(unit_frame.reset_index(drop=True), geometry="geometry",
+                                  crs="EPSG:4326")
+    _check_duplicates(unit_frame["code"])
+    _check_population(base, fmap, report)
+    _quality(unit_frame, report, fmap.level)
+    pairs = adjacency_pairs(unit_frame)
+    report.adjacency = len(pairs)
+    report.counts = unit_frame["level"].value_counts().to_dict()
+    if opts.display_payload:
+        report.payload_kb = payload_kb(unit_frame)
+    return ImportPlan(unit_frame, report, pairs, structure,
+                      opts.set_name or "")
+
+
+def _describe_mapping(report: ImportReport, fmap: gf.FieldMap, structure: str) -> None:
+    report.level, report.structure = fmap.level, structure
+    report.mapping = {k: v for k, v in fmap.used().items() if v}
+    if fmap.guessed_level:
+        report.warnings.append(t("bnd.warn.level_guessed", level=t(f"ui.level.{fmap.level}")))
+
+
+def _repaired(frame: gpd.GeoDataFrame, report: ImportReport) -> gpd.GeoDataFrame:
+    fixed = validate.repair(frame.geometry.to_numpy())
+    out = frame.set_geometry(list(fixed.geoms), crs=frame.crs)
+    out["_repaired"] = fixed.repaired
+    return out
+
+
+def _reject_rows(base: pd.DataFrame, report: ImportReport) -> np.ndarray:
+    """Rows kept; the others (empty shape, no code) go to the report's rejected list."""
+    empty = base.geometry.is_empty.to_numpy() | base.geometry.isna().to_numpy() \
+        if isinstance(base, gpd.GeoDataFrame) else np.zeros(len(base), dtype=bool)
+    no_code = (base["code"] == "").to_numpy()
+    for pos in np.flatnonzero(empty | no_code):
+        reason = "bnd.reason.no_code" if no_code[pos] else "bnd.reason.empty_geometry"
+        report.rejected.append({"row": int(pos) + 1, "code": base["code"].iloc[pos],
+                                "reason": t(reason)})
+    return ~(empty | no_code)
+
+
+def _check_duplicates(codes: pd.Series) -> None:
+    dups = validate.duplicates(codes)
+    if dups:
+        shown = ", ".join(dups[:20]) + (" …" if len(dups) > 20 else "")
+        raise GeodataError("duplicate_codes", n=len(dups), codes=shown)
+
+
+def _check_population(base: pd.DataFrame, fmap: gf.FieldMap, report: ImportReport) -> None:
+    for canon, src in fmap.population.items():
+        bad = base[canon].lt(0)
+        if bad.any():
+            base.loc[bad, canon] = np.nan
+            report.warnings.append(t("bnd.warn.negative_population", field=src,
+                                     n=int(bad.sum())))
+
+
+def _quality(unit_frame: gpd.GeoDataFrame, report: ImportReport, level: str) -> None:
+    report.overlaps, report.slivers = validate.overlaps(unit_frame, levels=(level,))
+    tops = unit_frame.loc[unit_frame["parent_code"].isna(), "geometry"].to_numpy()
+    report.gaps, report.small_gaps = validate.gaps(tops)
+
+
+def adjacency_pairs(unit_frame: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Touching same-level units (the lead's ``geodata.adjacency.touching_pairs``)."""
+    with_geom = unit_frame[~(unit_frame.geometry.isna() | unit_frame.geometry.is_empty)]
+    if with_geom.empty:
+        return pd.DataFrame({"code_a": [], "code_b": []}, dtype=object)
+    return touching_pairs(with_geom.set_index("code", drop=False).rename_axis(None),
+                          tolerance_m=TOLERANCE_M)
+
+
+def payload_kb(unit_frame: gpd.GeoDataFrame) -> dict[str, float]:
+    """Size of each level's simplified display layer (kB), as the map will send it."""
+    out = {}
+    for level, grp in unit_frame.groupby("level"):
+        tol = TOLERANCE.get(level, TOLERANCE.get("country", 0.001))
+        try:
+            text = geojson_layer(grp, tol)
+        except Exception:  # a display-only figure: never fail an import over it
+            continue
+        out[level] = round(len(text.encode("utf-8")) / 1024, 1)
+    return out
+
+
+# --- attribute tables and hamlets -------------------------------------------------------
+
+def _plan_attributes(engine: Engine | None, frame: pd.DataFrame, opts: ImportOptions,
+                     report: ImportReport) -> ImportPlan:
+    """A table without geometry: update names/population of the active set's units and
+    add the units it lists that are not there yet (without shapes)."""
+    report.kind = "attributes"
+    fmap, structure = gf.infer_mapping(frame, level=opts.level, structure=opts.structure,
+                                       overrides=opts.overrides())
+    _describe_mapping(report, fmap, structure)
+    base = hierarchy.canonical(frame, fmap)
+    keep = _reject_rows(base, report)
+    frame, base = frame.loc[keep], base.loc[keep]
+    _check_duplicates(base["code"])
+    _check_population(base, fmap, report)
+    current = store.active_set(engine) if engine is not None else None
+    existing = store.load_units(engine) if current else pd.DataFrame(columns=["code", "level"])
+    known = set(existing["code"])
+    parents = hierarchy.build_parents(frame, fmap, base)
+    parents = parents[~parents["code"].isin(known)] if len(parents) else parents
+    new = pd.concat([parents, base[~base["code"].isin(known)]], ignore_index=True)
+    new = _reject_orphans(new, known if current else None, report)
+    cols = (("name",) if fmap.name else ()) + tuple(fmap.population)
+    updates = base[base["code"].isin(known)].copy()
+    if fmap.name:  # canonical() falls back to the code; an empty name cell changes nothing
+        given = frame.loc[updates.index, fmap.name].map(lambda v: isinstance(v, str)
+                                                        and bool(v.strip()))
+        updates["name"] = updates["name"].where(given, None)
+    report.updated, report.counts = len(updates), new["level"].value_counts().to_dict()
+    return ImportPlan(new, report, structure=current["structure"] if current else structure,
+                      set_name=opts.set_name or "", target_set=current["id"] if current else None,
+                      updates=updates, update_cols=cols)
+
+
+def _reject_orphans(new: pd.DataFrame, known: set | None, report: ImportReport
+                    ) -> pd.DataFrame:
+    """Drop (and report) new units whose parent is neither stored nor in the file; when
+    adding to an existing set (``known``), units below province need a parent."""
+    codes = (known or set()) | set(new["code"])
+    no_parent = new["parent_code"].isna()
+    orphan = ~no_parent & ~new["parent_code"].isin(codes)
+    loose = no_parent & (new["level"] != "province") if known is not None else no_parent & False
+    for row in new[orphan | loose].itertuples():
+        reason = (t("bnd.reason.unknown_parent", parent=row.parent_code) if row.parent_code
+                  else t("bnd.reason.not_in_set"))
+        report.rejected.append({"row": "", "code": row.code, "reason": reason})
+    return new[~(orphan | loose)].reset_index(drop=True)
+
+
+def _plan_hamlets(engine: Engine | None, frame: gpd.GeoDataFrame, opts: ImportOptions,
+                  report: ImportReport) -> ImportPlan:
+    """Hamlets into the active set: polygons as given, points as Voronoi cells."""
+    report.kind = "hamlets"
+    current = store.active_set(engine) if engine is not None else None
+    if current is None:
+        raise GeodataError("no_active_set")
+    kind = validate.check_kinds(frame.geometry.to_numpy(), ("polygon", "point"))
+    frame, fmap = hamlets.hamlet_mapping(frame, opts.overrides())
+    _describe_mapping(report, fmap, current["structure"])
+    frame = _repaired(frame, report)
+    base = hierarchy.canonical(frame, fmap)
+    keep = _reject_rows(base, report)
+    stored = store.load_units(engine, geometry=True, set_id=current["id"])
+    communes = stored[stored["level"] == "commune"]
+    known = base["parent_code"].isin(set(communes["code"])).to_numpy()
+    for pos in np.flatnonzero(keep & ~known):
+        report.rejected.append({"row": int(pos) + 1, "code": base["code"].iloc[pos], "reason": t(
+            "bnd.reason.unknown_commune", parent=base["parent_code"].iloc[pos])})
+    base = base.loc[keep & known]
+    _check_duplicates(base["code"])
+    clash = sorted(set(base["code"]) & set(stored.loc[stored["level"] != "hamlet", "code"]))
+    if clash:
+        raise GeodataError("hamlet_code_clash", codes=", ".join(clash[:20]))
+    shapes = communes.geometry
+    if kind == "point":
+        outside = hamlets.outside_their_commune(base.geometry, base["parent_code"], shapes)
+        if outside.any():
+            report.warnings.append(t("bnd.warn.points_outside", n=int(outside.sum()),
+                                     codes=", ".join(base["code"][outside].tolist()[:10])))
+        base = base.set_geometry(hamlets.hamlet_cells(base.geometry, base["parent_code"],
+                                                      shapes).to_numpy())
+        base["approximate"] = True
+    base = gpd.GeoDataFrame(base.reset_index(drop=True), geometry="geometry", crs="EPSG:4326")
+    pairs = adjacency_pairs(base)
+    report.adjacency, report.counts = len(pairs), {"hamlet": len(base)}
+    return ImportPlan(base, report, pairs, current["structure"], target_set=current["id"],
+                      approximate=kind == "point")
+
+
+# --- storing -------------------------------------------------------------------------------
+
+def commit_import(engine: Engine, plan: ImportPlan) -> int:
+    """Store ``plan`` in one transaction and return the boundary set id."""
+    with engine.begin() as conn:
+        if plan.report.kind == "boundaries" or plan.target_set is None:
+            set_id = store.create_set(
+                conn, name=unique_set_name(conn, plan), structure=plan.structure,
+                source=plan.source, licence=plan.licence, approximate=plan.approximate,
+                checksum=plan.checksum, note=t("bnd.note.imported", file=plan.report.filename))
+        else:
+            set_id = plan.target_set
+        if plan.report.kind == "attributes" and plan.updates is not None:
+            _update_units(conn, set_id, plan.updates, plan.update_cols)
+        if plan.report.kind == "hamlets":
+            _drop_units(conn, set_id, plan.units["code"].tolist())
+        store.insert_units(conn, set_id, plan.units)
+        store.insert_adjacency(conn, set_id, plan.pairs)
+        store.bump_version(conn)
+    return set_id
+
+
+def unique_set_name(conn: Connection, plan: ImportPlan) -> str:
+    """The set name asked for (refused when taken), or ``<file> (<structure>)`` made unique."""
+    taken = set(conn.execute(sa.select(boundary_sets.c.name)).scalars())
+    if plan.set_name:
+        if plan.set_name in taken:
+            raise ZonesError(t("bnd.err.set_exists", name=plan.set_name))
+        return plan.set_name
+    stem = f"{Path(plan.report.filename).stem} ({plan.structure})"
+    name, n = stem, 2
+    while name in taken:
+        name, n = f"{stem} #{n}", n + 1
+    return name
+
+
+def _update_units(conn: Connection, set_id: int, updates: pd.DataFrame,
+                  cols: tuple[str, ...]) -> None:
+    if updates.empty or not cols:
+        return
+    # an empty cell keeps the stored value
+    stmt = (sa.update(units).where(units.c.boundary_set_id == set_id,
+                                   units.c.code == sa.bindparam("_code"))
+            .values({c: sa.func.coalesce(sa.bindparam(f"_{c}"), units.c[c]) for c in cols}))
+    records = []
+    for rec in updates[["code", *cols]].to_dict("records"):
+        row = {"_code": rec["code"]}
+        for c in cols:
+            value = rec[c]
+            row[f"_{c}"] = (None if pd.isna(value) else int(value)) if c in POPULATION_FIELDS \
+                else value
+        records.append(row)
+    conn.execute(stmt, records)
+
+
+def _drop_units(conn: Connection, set_id: int, codes: list[str]) -> None:
+    for start in range(0, len(codes), 500):
+        chunk = codes[start:start + 500]
+        conn.execute(sa.delete(units).where(units.c.boundary_set_id == set_id,
+                                            units.c.code.in_(chunk)))
+        conn.execute(sa.delete(adjacency).where(
+            adjacency.c.boundary_set_id == set_id,
+            adjacency.c.code_a.in_(chunk) | adjacency.c.code_b.in_(chunk)))
+
+
+def import_file(engine: Engine, path: str | Path, opts: ImportOptions | None = None,
+                *, dry_run: bool = False) -> tuple[ImportPlan, int | None]:
+    """Plan and (unless ``dry_run``) store an import: (plan, set id or None)."""
+    plan = plan_import(engine, path, opts)
+    return plan, (None if dry_run else commit_import(engine, plan))
+
+
+# --- report --------------------------------------------------------------------------------
+
+def report_lines(report: ImportReport, max_items: int = 20) -> list[str]:
+    """The validation report as lines of text in the current language."""
+    lines = [t("bnd.rep.file", file=report.filename, fmt=report.fmt,
+               layer=report.layer or "-", n=fmt_int(report.features))]
+    if report.encoding or report.legacy:
+        lines.append(t("bnd.rep.encoding", encoding=report.encoding or "-",
+                       legacy=(report.legacy or "").upper() or "-"))
+    if report.crs_in and report.crs_in not in ("EPSG:4326", "OGC:CRS84"):
+        lines.append(t("bnd.rep.crs", crs=report.crs_in))
+    if report.level:
+        lines.append(t("bnd.rep.mapping", level=t(f"ui.level.{report.level}"),
+                       structure=report.structure, fields=", ".join(
+                           f"{k} ← {v}" for k, v in report.mapping.items())))
+    for level in ("province", "district", "commune", "hamlet"):
+        if report.counts.get(level):
+            lines.append(t("bnd.rep.count", level=t(f"ui.level.{level}"),
+                           n=fmt_int(report.counts[level])))
+    if report.kind == "attributes":
+        lines.append(t("bnd.rep.updated", n=fmt_int(report.updated)))
+    lines += _problem_lines(report, max_items)
+    if report.adjacency:
+        lines.append(t("bnd.rep.adjacency", n=fmt_int(report.adjacency)))
+    for level, kb in report.payload_kb.items():
+        lines.append(t("bnd.rep.payload", level=t(f"ui.level.{level}"), kb=kb))
+    return lines
+
+
+def _problem_lines(report: ImportReport, max_items: int) -> list[str]:
+    lines = []
+    if report.repaired:
+        lines.append(t("bnd.rep.repaired", n=len(report.repaired),
+                       codes=", ".join(report.repaired[:max_items])))
+    for rej in report.rejected[:max_items]:
+        lines.append(t("bnd.rep.rejected", row=rej["row"], code=rej["code"] or "-",
+                       reason=rej["reason"]))
+    if len(report.rejected) > max_items:
+        lines.append(t("bnd.rep.more", n=len(report.rejected) - max_items))
+    if report.overlaps is not None and len(report.overlaps):
+        lines.append(t("bnd.rep.overlaps", n=len(report.overlaps), pairs="; ".join(
+            f"{r.code_a}/{r.code_b} {r.area_m2 / 1e6:.3f} km²"
+            for r in report.overlaps.head(max_items).itertuples())))
+    if report.slivers or report.small_gaps:
+        lines.append(t("bnd.rep.slivers", overlaps=report.slivers, gaps=report.small_gaps))
+    if report.gaps is not None and len(report.gaps):
+        lines.append(t("bnd.rep.gaps", n=len(report.gaps), where="; ".join(
+            f"({r.lat:.4f}, {r.lon:.4f}) {r.area_m2 / 1e6:.3f} km²"
+            for r in report.gaps.head(max_items).itertuples())))
+    lines += report.warnings
+    return lines
+
+
+# --- export ---------------------------------------------------------------------------------
+
+EXPORT_COLUMNS = ("code", "name", "level", "parent_code", *POPULATION_FIELDS)
+
+
+def export_frame(engine: Engine, level: str | None = None, *, geometry: bool = False
+                 ) -> pd.DataFrame:
+    """Stored units of the active set in hierarchy order (each unit after its parent),
+    contract columns, population as integers (empty when unknown)."""
+    if store.active_set(engine) is None:
+        raise NoDataError(t("db.empty"))
+    frame = store.load_units(engine, geometry=geometry)
+    frame = frame.iloc[np.argsort(hierarchy_keys(frame), kind="stable")]
+    if level:
+        frame = frame[frame["level"] == level]
+    out = frame[[*EXPORT_COLUMNS, *(["geometry"] if geometry else [])]].reset_index(drop=True)
+    for c in POPULATION_FIELDS:
+        out[c] = out[c].round().astype("Int64")
+    out["parent_code"] = out["parent_code"].fillna("")
+    return out
+
+
+def hierarchy_keys(frame: pd.DataFrame) -> np.ndarray:
+    """A sort key per unit: the codes of its ancestors and its own, joined (depth first)."""
+    parent = dict(zip(frame["code"], frame["parent_code"], strict=True))
+    keys = []
+    for code in frame["code"]:
+        chain, seen = [code], {code}
+        while (p := parent.get(chain[-1])) and p not in seen:
+            chain.append(p)
+            seen.add(p)
+        keys.append("\x00".join(reversed(chain)))
+    return np.array(keys, dtype=object)
+
+
+@dataclass(frozen=True)
+class Downloaded:
+    """A fetched public boundary file and what the boundary set records about it."""
+
+    path: Path
+    url: str
+    sha256: str
+    size: int
+    source: str
+    licence: str
+    structure: str
+    level: str | None
+    non_commercial: bool
+
+
+def download_source(source: str, folder: Path, *, level: int | None = None,
+                    country: str | None = None, url: str | None = None,
+                    out: str | None = None, progress=None) -> Downloaded:
+    """Fetch the file of ``units download`` into ``out`` or ``folder``."""
+    try:
+        src = download.source(source)
+        address = download.source_url(src, level, country or "VNM", url)
+        target = Path(out) if out else folder / download.file_name(address)
+        if target.is_dir():
+            target = target / download.file_name(address)
+        if progress is not None:
+            progress(t("bnd.dl.fetching", url=address))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        path, sha, size = download.fetch(address, target, readers.max_bytes())
+    except GeodataError as err:
+        raise user_error(err) from err
+    return Downloaded(path=path, url=address, sha256=sha, size=size,
+                      source=f"{src.title}: {address}", licence=src.licence,
+                      structure=src.structure, non_commercial=src.non_commercial,
+                      level=download.LEVEL_NAMES.get(level or src.default_level))
+
+
+# --- helpers of the page (pages/boundaries.py) ---------------------------------------------
+
+def stage_upload(name: str, data: bytes) -> Path:
+    """Write an uploaded file to a private temp folder (named by its checksum)."""
+    folder = Path(tempfile.gettempdir()) / "zones-uploads" / hashlib.sha256(data).hexdigest()[:16]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / Path(name).name
+    if not path.exists():
+        path.write_bytes(data)
+    return path
+
+
+def file_layers(path: Path) -> list[str]:
+    """Layers to choose from (GeoPackage); empty when the file has one or is not one."""
+    if path.suffix.lower() != ".gpkg":
+        return []
+    try:
+        layers = readers.list_layers(path)
+    except GeodataError:
+        return []
+    return layers if len(layers) > 1 else []
+
+
+def file_columns(path: Path, opts: ImportOptions) -> list[str]:
+    """The attribute fields of a file (for the mapping selectboxes); [] when unreadable."""
+    try:
+        read = readers.read_boundaries(path, layer=opts.layer, encoding=opts.encoding,
+                                       crs=opts.crs)
+    except GeodataError:
+        return []
+    return [str(c) for c in read.frame.columns if c != "geometry"]
+
+
+def sets_table(engine: Engine) -> pd.DataFrame:
+    """Boundary sets with their unit counts per level, newest first (for display)."""
+    sets = store.list_sets(engine)
+    if sets.empty:
+        return sets
+    for level in ("province", "district", "commune", "hamlet"):
+        if level not in sets.columns:
+            sets[level] = 0
+    cols = ["id", "name", "structure", "is_active", "approximate", "province", "district",
+            "commune", "hamlet", "source", "created_at"]
+    return sets[cols].sort_values("id", ascending=False).reset_index(drop=True)
+
+
+def preview_layer(plan: ImportPlan, max_features: int = 4000) -> gpd.GeoDataFrame:
+    """The finest level of a plan, simplified for a quick preview map."""
+    frame = plan.units
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.empty:
+        return gpd.GeoDataFrame({"code": [], "name": []}, geometry=[], crs="EPSG:4326")
+    order = ["hamlet", "commune", "district", "province"]
+    level = next(lv for lv in order if (frame["level"] == lv).any())
+    part = frame.loc[frame["level"] == level, ["code", "name", "geometry"]].head(max_features)
+    part = part[~(part.geometry.isna() | part.geometry.is_empty)]
+    return part.set_geometry(part.geometry.simplify(0.0005, preserve_topology=True))

@@ -1,0 +1,53 @@
+"""Command-line interface: ``python -m zones [--db URL] [--lang vi|en] COMMAND``.
+
+A shell over the front door: ``parser`` reads the command line, ``commands`` holds one
+handler per command (a dispatch table), ``output`` writes CSV, files and messages. Every
+user error prints one clear message (Vietnamese by default) and exits 2; no traceback
+reaches the user.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from zones import api
+from zones.cli.commands import COMMANDS
+from zones.cli.output import write_csv
+from zones.cli.parser import UsageError, build_parser
+from zones.errors import ZonesError
+from zones.i18n import default_lang, t, using_lang
+
+__all__ = ["main", "write_csv"]
+
+
+def _lang_of(argv: list[str]) -> str:
+    if "--lang" in argv:
+        i = argv.index("--lang")
+        if i + 1 < len(argv) and argv[i + 1] in ("vi", "en"):
+            return argv[i + 1]
+    return default_lang()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = _lang_of(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    with using_lang(lang):
+        try:
+            options = vars(build_parser().parse_args(argv))
+            handler = COMMANDS.get((options.pop("command"), options.pop("action", None)))
+            if handler is None:
+                raise UsageError(t("cli.unknown_command", value=" ".join(argv), choices=""))
+            ws = api.open_workspace(options.pop("db"))
+            options.pop("lang", None)
+            return handler(ws, options, lang)
+        except ZonesError as err:
+            print(t("cli.error_prefix") + str(err), file=sys.stderr)
+            return err.exit_code
+        except KeyboardInterrupt:
+            return 130
+        except BrokenPipeError:  # e.g. piped into `head`
+            sys.stderr.close()
+            return 0

@@ -1,0 +1,188 @@
+"""The commands: each reads its options (a plain dict), calls one action of the front
+door (``zones.api``), and writes what it returns. Exit codes (architecture.md §6):
+0 ok, 1 some input rows refused (the good ones stored), 2 unusable input (raised as a
+``ZonesError`` and printed by ``zones.cli.main``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from zones import api
+from zones.cli.output import read_file, say, write_bytes, write_csv, write_text
+from zones.i18n import fmt_date, fmt_int, t
+from zones.ingest.read import check_size
+
+Options = dict
+
+
+def demo(ws: api.Workspace, o: Options, lang: str) -> int:
+    """``demo [--national] [--reset]``."""
+    say(t("demo.building", scope="toàn quốc" if o["national"] else "Kiên Giang"))
+    built = api.demo(ws, national=o["national"], reset=o["reset"], lang=lang)
+    print(t("demo.done", url=ws.engine.url.render_as_string(hide_password=True), **built))
+    return 0
+
+
+IMPORT_FIELDS = ("level", "code_field", "name_field", "parent_field", "parent_name_field",
+                 "population_field", "layer", "set_name", "encoding", "structure", "crs")
+
+
+def units_import(ws: api.Workspace, o: Options, lang: str) -> int:
+    """``units import FILE``: 0 ok, 1 stored with rejected features, 2 unusable."""
+    path = Path(o["file"])
+    if not path.exists():
+        raise api.ZonesError(t("cli.file_missing", path=str(path)))
+    plan = api.plan_boundaries(ws, path, api.ImportOptions(**{k: o.get(k) for k in
+                                                              IMPORT_FIELDS}), lang)
+    for line in api.boundary_report_lines(plan.report):
+        say(line)
+    if o.get("dry_run"):
+        say(t("bnd.rep.dry_run"))
+    else:
+        set_id = api.import_boundaries(ws, plan, lang)
+        n = len(plan.units) + len(plan.updates if plan.updates is not None else [])
+        say(t("bnd.rep.stored", n=fmt_int(n), set_id=set_id))
+    return plan.report.exit_code
+
+
+def units_export(ws: api.Workspace, o: Options, lang: str) -> int:
+    """``units export``: CSV (contract columns) or GeoJSON of the stored units."""
+    out = o.get("out")
+    fmt = o.get("format") or ("geojson" if out and out.lower().endswith((".geojson", ".json"))
+                              else "csv")
+    frame = api.export_units(ws, o.get("level"), geometry=fmt == "geojson", lang=lang)
+    if fmt == "csv":
+        write_csv(frame, out)
+        return 0
+    gdf = gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
+    write_text(Path(out) if out else None,
+               gdf.to_json(na="null", show_bbox=False, drop_id=True, ensure_ascii=False))
+    return 0
+
+
+def units_download(ws: api.Workspace, o: Options, lang: str) -> int:
+    """``units download SOURCE``: fetch a public boundary file and import it."""
+    got, plan, set_id = api.download_boundaries(
+        ws, o["source"], level=o.get("level"), country=o.get("country"), url=o.get("url"),
+        out=o.get("out"), set_name=o.get("set_name"), progress=say, lang=lang)
+    say(t("bnd.dl.saved", path=str(got.path), kb=round(got.size / 1024, 1), sha=got.sha256[:12]))
+    if got.non_commercial:
+        say(t("bnd.warn.gadm_licence"))
+    for line in api.boundary_report_lines(plan.report):
+        say(line)
+    say(t("bnd.rep.stored", n=fmt_int(len(plan.units)), set_id=set_id))
+    return plan.report.exit_code
+
+
+def observations_import(ws: api.Workspace, o: Options, lang: str) -> int:
+    """``observations import FILE``: 0 all rows stored, 1 some refused, 2 nothing stored."""
+    path = Path(o["file"])
+    if path.is_file():
+        check_size(path.stat().st_size)
+    checked = api.check_upload(ws, read_file(path), path.name, sheet=o.get("sheet"), lang=lang)
+    print(api.format_check(checked))
+    if o.get("report") and len(checked.problems):
+        write_bytes(Path(o["report"]), api.upload_error_report(checked))
+    result = api.store_upload(ws, checked, sent_by=o.get("sent_by") or "",
+                              all_or_nothing=o.get("all_or_nothing", False),
+                              dry_run=o.get("dry_run", False))
+    print(api.format_result(result, lang))
+    return 1 if len(checked.refused) and result.duplicate_of is None else 0
+
+
+def observations_export(ws: api.Workspace, o: Options, lang: str) -> int:
+    """``observations export``: CSV of the current values, contract columns."""
+    write_csv(api.export_observations(ws, o.get("start"), o.get("end")), o.get("out"))
+    return 0
+
+
+def observations_template(ws: api.Workspace, o: Options, lang: str) -> int:
+    """``observations template --unit CODE --from D1 --to D2 [--out FILE]``."""
+    data = api.observation_template(ws, o["unit"], o["start"], o["end"], lang)
+    out = Path(o.get("out") or f"mau_{o['unit']}_{o['start']:%Y%m%d}_{o['end']:%Y%m%d}.xlsx")
+    write_bytes(out, data)
+    return 0
+
+
+def assess(ws: api.Workspace, o: Options, lang: str) -> int:
+    """``assess --date D [--ruleset ID] [--level L] [--out FILE]``."""
+    write_csv(api.assess(ws, o["date"], o["level"], o.get("ruleset"), lang), o.get("out"))
+    return 0
+
+
+def transitions(ws: api.Workspace, o: Options, lang: str) -> int:
+    """``transitions --from D1 --to D2 [--level L] [--out FILE]``."""
+    moved = api.transitions(ws, o["start"], o["end"], o["level"], lang=lang)
+    write_csv(moved.frame[api.TRANSITION_COLUMNS], o.get("out"))
+    return 0
+
+
+def map_(ws: api.Workspace, o: Options, lang: str) -> int:
+    """``map --date D [--level L] [--out FILE.html]``."""
+    html = api.map_html(ws, o["date"], o["level"], palette=o.get("palette", "default"),
+                        lang=lang)
+    write_bytes(Path(o.get("out") or f"ban-do-cap-do_{o['date']:%Y%m%d}.html"),
+                html.encode("utf-8"))
+    return 0
+
+
+def declarations_add(ws: api.Workspace, o: Options, lang: str) -> int:
+    """``declarations add --unit CODE --level N --from D [--to D] --decision TEXT``."""
+    done = api.declare(ws, unit_code=o["unit"], level=o["level"], effective_from=o["start"],
+                       effective_to=o.get("end"), decision_number=o["decision"],
+                       entered_by=o.get("by") or "", note=o.get("note"), lang=lang)
+    for warning in done.warnings:
+        say(warning)
+    print(t("decl.cli_saved", id=done.id))
+    return 0
+
+
+DECLARATION_COLUMNS = ["id", "unit_code", "unit_name", "level", "effective_from",
+                       "effective_to", "decision_number", "entered_by", "entered_at", "note"]
+
+
+def declarations_list(ws: api.Workspace, o: Options, lang: str) -> int:
+    """``declarations list [--out F]``: every declaration, dates as dd/mm/yyyy."""
+    decl = api.declarations(ws)
+    names = api.units(ws)["name"] if api.has_units(ws) else pd.Series(dtype=object)
+    frame = pd.DataFrame({
+        "id": decl["id"].astype("Int64"), "unit_code": decl["unit_code"],
+        "unit_name": decl["unit_code"].map(names).fillna(""),
+        "level": decl["level"].astype("Int64"),
+        "effective_from": [fmt_date(pd.Timestamp(d).date()) for d in decl["effective_from"]],
+        "effective_to": [fmt_date(pd.Timestamp(d).date()) if pd.notna(d) else ""
+                         for d in decl["effective_to"]],
+        "decision_number": decl["decision_number"], "entered_by": decl["entered_by"],
+        "entered_at": [f"{pd.Timestamp(d):%d/%m/%Y %H:%M}" for d in decl["entered_at"]],
+        "note": decl["note"].fillna("")}, columns=DECLARATION_COLUMNS)
+    write_csv(frame, o.get("out"))
+    return 0
+
+
+def declarations_revoke(ws: api.Workspace, o: Options, lang: str) -> int:
+    """``declarations revoke ID``."""
+    api.revoke(ws, o["id"], lang)
+    print(t("decl.cli_revoked", id=o["id"]))
+    return 0
+
+
+#: (command, action) -> handler
+COMMANDS: dict[tuple[str, str | None], Callable[[api.Workspace, Options, str], int]] = {
+    ("demo", None): demo,
+    ("units", "import"): units_import,
+    ("units", "export"): units_export,
+    ("units", "download"): units_download,
+    ("observations", "import"): observations_import,
+    ("observations", "export"): observations_export,
+    ("observations", "template"): observations_template,
+    ("assess", None): assess,
+    ("transitions", None): transitions,
+    ("map", None): map_,
+    ("declarations", "add"): declarations_add,
+    ("declarations", "list"): declarations_list,
+    ("declarations", "revoke"): declarations_revoke,
+}

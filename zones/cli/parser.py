@@ -1,0 +1,157 @@
+"""The command line's grammar (architecture.md §6): commands, options, their parsing.
+
+Parsing errors become ``UsageError`` (exit 2, a message in the user's language); dates
+are read as dd/mm/yyyy or yyyy-mm-dd.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import pandas as pd
+
+import contract
+from zones.errors import ZonesError
+from zones.i18n import t
+
+LEVELS = contract.UNIT_LEVELS
+
+
+class UsageError(ZonesError):
+    """The command line itself is wrong."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse calls this for bad usage
+        raise UsageError(_translate_usage(message, self.format_usage()))
+
+
+def _translate_usage(message: str, usage: str) -> str:
+    if "invalid choice" in message:
+        bad = message.split("invalid choice: ")[-1].split(" (")[0]
+        choices = message.split("choose from ")[-1].rstrip(")") if "choose from" in message else ""
+        return t("cli.unknown_command", value=bad, choices=choices) + "\n" + usage
+    if "required" in message:
+        return t("cli.missing_args", detail=message) + "\n" + usage
+    return t("cli.bad_usage", detail=message) + "\n" + usage
+
+
+def parse_date(value: str):
+    """A date from ``dd/mm/yyyy`` or ``yyyy-mm-dd``."""
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return pd.to_datetime(value, format=fmt).date()
+        except (ValueError, TypeError):
+            continue
+    raise UsageError(t("cli.bad_date", value=value))
+
+
+def parse_level(value: str) -> str:
+    """A unit level name."""
+    if value not in LEVELS:
+        raise UsageError(t("cli.bad_level", value=value, choices=", ".join(LEVELS)))
+    return value
+
+
+def parse_zone_level(value: str) -> int:
+    """A zone level 1-4."""
+    if value not in ("1", "2", "3", "4"):
+        raise UsageError(t("decl.bad_level", value=value))
+    return int(value)
+
+
+def parse_id(value: str) -> int:
+    """A declaration id (a whole number)."""
+    if not value.isdigit():
+        raise UsageError(t("decl.no_such", value=value))
+    return int(value)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command."""
+    p = _Parser(prog="python -m zones", description=t("cli.description"))
+    p.add_argument("--db", help="SQLAlchemy URL (default: $ZONES_DB or data/zones.db)")
+    p.add_argument("--lang", choices=("vi", "en"), default=None, help="message language")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    d = sub.add_parser("demo", help=t("cli.help.demo"))
+    d.add_argument("--national", action="store_true")
+    d.add_argument("--reset", action="store_true")
+
+    u = sub.add_parser("units", help=t("cli.help.units"))
+    usub = u.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    ui = usub.add_parser("import")
+    ui.add_argument("file")
+    ui.add_argument("--level", type=parse_level)
+    for f in ("code", "name", "parent", "parent-name", "population", "layer", "set-name",
+              "encoding", "structure"):
+        ui.add_argument(f"--{f}-field" if f in ("code", "name", "parent", "parent-name",
+                                                  "population") else f"--{f}")
+    ui.add_argument("--crs", help="EPSG:xxxx or VN2000:<central meridian> when the file has none")
+    ui.add_argument("--dry-run", action="store_true")
+    ue = usub.add_parser("export")
+    ue.add_argument("--level", type=parse_level)
+    ue.add_argument("--out")
+    ue.add_argument("--format", choices=("csv", "geojson"), default=None)
+    ud = usub.add_parser("download")
+    ud.add_argument("source")
+    ud.add_argument("--level", type=int, default=None)
+    ud.add_argument("--country", default="VNM")
+    ud.add_argument("--url", default=None)
+    ud.add_argument("--out", default=None)
+    ud.add_argument("--set-name", default=None)
+
+    o = sub.add_parser("observations", help=t("cli.help.observations"))
+    osub = o.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    oi = osub.add_parser("import")
+    oi.add_argument("file")
+    oi.add_argument("--dry-run", action="store_true")
+    oi.add_argument("--all-or-nothing", action="store_true")
+    oi.add_argument("--sheet", default=None)
+    oi.add_argument("--sent-by", default="cli")
+    oi.add_argument("--report", default=None)
+    oe = osub.add_parser("export")
+    oe.add_argument("--from", dest="start", type=parse_date)
+    oe.add_argument("--to", dest="end", type=parse_date)
+    oe.add_argument("--out")
+    ot = osub.add_parser("template")
+    ot.add_argument("--unit", required=True)
+    ot.add_argument("--from", dest="start", type=parse_date, required=True)
+    ot.add_argument("--to", dest="end", type=parse_date, required=True)
+    ot.add_argument("--out")
+
+    a = sub.add_parser("assess", help=t("cli.help.assess"))
+    a.add_argument("--date", type=parse_date, required=True)
+    a.add_argument("--ruleset")
+    a.add_argument("--level", type=parse_level, default="commune")
+    a.add_argument("--out")
+
+    tr = sub.add_parser("transitions", help=t("cli.help.transitions"))
+    tr.add_argument("--from", dest="start", type=parse_date, required=True)
+    tr.add_argument("--to", dest="end", type=parse_date, required=True)
+    tr.add_argument("--level", type=parse_level, default="commune")
+    tr.add_argument("--out")
+
+    m = sub.add_parser("map", help=t("cli.help.map"))
+    m.add_argument("--date", type=parse_date, required=True)
+    m.add_argument("--level", type=parse_level, default="commune")
+    m.add_argument("--palette", choices=("default", "colourblind"), default="default")
+    m.add_argument("--out")
+
+    dc = sub.add_parser("declarations", help=t("cli.help.declarations"))
+    dsub = dc.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    da = dsub.add_parser("add")
+    da.add_argument("--unit", required=True)
+    da.add_argument("--level", type=parse_zone_level, required=True)
+    da.add_argument("--from", dest="start", type=parse_date, required=True)
+    da.add_argument("--to", dest="end", type=parse_date)
+    da.add_argument("--decision", required=True)
+    da.add_argument("--by", default="")
+    da.add_argument("--note", default=None)
+    dl = dsub.add_parser("list")
+    dl.add_argument("--out")
+    dr = dsub.add_parser("revoke")
+    dr.add_argument("id", type=parse_id)
+    return p
+
+

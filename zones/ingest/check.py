@@ -1,0 +1,304 @@
+"""Validating the rows of an upload: every problem of every row, found at once.
+
+Checks are vectorised per column (regular expressions over the cell texts) and each one
+yields a frame of problems: row number (as in Excel), column (as written in the file),
+value, reason and how to fix it, in the requested language. Nothing here touches the
+database; the units come in as a ``UnitIndex``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+import numpy as np
+import pandas as pd
+
+from geodata.names import fold, nfc
+from zones.i18n import t
+from zones.ingest.read import UNIT_COLUMNS, RawTable
+from zones.ingest.units import UnitIndex, resolve_units
+from zones.storage.schema import METRICS
+
+MAX_INT = 2_147_483_647  # the observations columns are 32-bit integers
+EARLIEST = pd.Timestamp("2000-01-01")
+FLAG_COLUMNS = ("treatment_capacity_ok",)
+POSITIVE_OF = {"tests_pcr_positive": "tests_pcr", "tests_antigen_positive": "tests_antigen"}
+PROBLEM_COLUMNS = ["row", "column", "value", "reason", "fix", "kind"]
+# Every kind of cell problem; each has messages ingest.reason.<kind> and ingest.fix.<kind>.
+PROBLEM_KINDS = (
+    "date_missing", "date_format", "date_impossible", "date_future", "date_too_old",
+    "int_text", "int_decimal", "int_negative", "int_too_large", "flag_not_01",
+    "positive_gt_tests", "unit_missing", "code_unknown", "code_name_mismatch",
+    "name_unknown", "name_not_in_parent", "name_ambiguous", "duplicate",
+)
+
+_DMY = r"(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4})"
+_ISO = r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?"
+_GROUPED = r"\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+|\d{1,3}(?:[ \u00a0]\d{3})+"
+_NEGATIVE = r"[-\u2212]\s*\d+(?:[.,]\d+)*"
+_DECIMAL = r"\d*[.,]\d+"
+_YES = frozenset({"co", "yes", "true", "dat", "1"})
+_NO = frozenset({"khong", "no", "false", "khong dat", "0"})
+
+
+@dataclass
+class Checked:
+    """A validated upload: clean values, problems, and the file they came from."""
+
+    table: RawTable
+    values: pd.DataFrame  # index = row number; date, unit_code, METRICS (Int64)
+    problems: pd.DataFrame  # PROBLEM_COLUMNS, one line per problem
+    filename: str = ""
+    content: bytes = b""
+    lang: str | None = None
+    refused: pd.Index = field(default_factory=lambda: pd.Index([], dtype=int))
+
+    @property
+    def good(self) -> pd.DataFrame:
+        """Rows without problems that carry at least one value."""
+        ok = ~self.values.index.isin(self.refused)
+        has_value = self.values[list(METRICS)].notna().any(axis=1)
+        return self.values[ok & has_value]
+
+    def counts(self) -> dict[str, int]:
+        """Rows read, refused, ready to store and blank (unit and date only)."""
+        n_good = len(self.good)
+        n_refused = len(self.refused)
+        return {"rows": len(self.values), "refused": n_refused, "good": n_good,
+                "blank": len(self.values) - n_refused - n_good}
+
+
+# --- cell texts ---------------------------------------------------------------------------
+
+def cell_text(value: object) -> str:
+    """A cell as the user typed it: trimmed text; whole floats without ".0"; dates ISO."""
+    if type(value) is str:
+        return nfc(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if np.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.isoformat()
+    return nfc(value)
+
+
+def _column_text(col: pd.Series) -> np.ndarray:
+    values = col.to_numpy(dtype=object)
+    if any(type(v) is bool for v in values):  # True == 1 would share a hash with 1
+        return np.array([cell_text(v) for v in values] or [], dtype=object)
+    codes, uniques = pd.factorize(values)  # None and NaN -> -1
+    shown = np.array([*(cell_text(v) for v in uniques), ""], dtype=object)
+    return shown[codes]
+
+
+def texts(cells: pd.DataFrame) -> pd.DataFrame:
+    """Every cell of ``cells`` as text ("" when empty); each distinct value converted once."""
+    return pd.DataFrame({c: _column_text(cells[c]) for c in cells.columns},
+                        index=cells.index, dtype=object)
+
+
+def by_unique(fn, text: pd.Series, *args) -> tuple[pd.Series, pd.Series]:
+    """Run a (values, kinds) parser on the distinct texts only, then spread the results.
+
+    Upload columns repeat a few values (dates, small counts), so this does the regular
+    expression work once per distinct value instead of once per cell.
+    """
+    codes, uniques = pd.factorize(text.to_numpy(dtype=object))
+    values, kinds = fn(pd.Series(uniques, dtype=object), *args)
+    spread = values.array.take(codes) if hasattr(values, "array") else values[codes]
+    return (pd.Series(spread, index=text.index),
+            pd.Series(kinds.to_numpy()[codes], index=text.index, dtype=object))
+
+
+def _problems(mask: pd.Series, column: str, values: pd.Series, kind: str,
+              detail: pd.Series | str = "") -> pd.DataFrame:
+    rows = mask[mask].index
+    det = detail[rows] if isinstance(detail, pd.Series) else detail
+    return pd.DataFrame({"row": rows, "column": column, "value": values[rows].to_numpy(),
+                         "kind": kind, "detail": det if isinstance(det, str)
+                         else det.to_numpy()})
+
+
+# --- dates ----------------------------------------------------------------------------------
+
+def parse_dates(text: pd.Series, today: date) -> tuple[pd.Series, pd.Series]:
+    """Dates from dd/mm/yyyy or yyyy-mm-dd text -> (datetime64 series, problem kind or "")."""
+    s = text.astype(object)
+    parts = s.str.extract(f"^{_DMY}$").fillna(s.str.extract(f"^{_ISO}$"))
+    nums = parts.apply(pd.to_numeric, errors="coerce")
+    year = nums["y"].to_numpy(dtype=float)
+    far = (year > 2200) | (year < 1900)  # outside what a timestamp can hold
+    when = pd.to_datetime(pd.DataFrame({"year": nums["y"].mask(far), "month": nums["m"],
+                                        "day": nums["d"]}), errors="coerce")
+    when = when.astype("datetime64[ns]")
+    w = when.to_numpy()
+    kind = np.select(
+        [(s == "").to_numpy(), np.isnan(year), year > 2200, year < 1900, np.isnat(w),
+         w > np.datetime64(today, "ns"), w < EARLIEST.to_datetime64()],
+        ["date_missing", "date_format", "date_future", "date_too_old", "date_impossible",
+         "date_future", "date_too_old"], default="").astype(object)
+    kind = pd.Series(kind, index=s.index, dtype=object)
+    return when.where(kind == ""), kind
+
+
+# --- integers -------------------------------------------------------------------------------
+
+def parse_counts(text: pd.Series, flag: bool = False) -> tuple[pd.Series, pd.Series]:
+    """Whole numbers >= 0 from text -> (Int64 series, NA when empty; problem kind or "")."""
+    s = text.astype(object)
+    if flag:
+        s = s.map(_flag_text)
+    ok = (s.str.fullmatch(r"\d+") | s.str.fullmatch(_GROUPED)).to_numpy(dtype=bool)
+    digits = s[ok].str.replace(r"[.,\s\u00a0]", "", regex=True)
+    number = np.zeros(len(s), dtype=object)
+    number[ok] = [int(d) for d in digits]
+    too_large = ok & (number > MAX_INT)
+    kind = np.select(
+        [(s == "").to_numpy(), too_large, ok & flag & (number > 1), ok,
+         s.str.fullmatch(_NEGATIVE).to_numpy(dtype=bool),
+         s.str.fullmatch(_DECIMAL).to_numpy(dtype=bool)],
+        ["", "int_too_large", "flag_not_01", "", "int_negative", "int_decimal"],
+        default="int_text").astype(object)
+    good = ok & (kind == "")
+    values = pd.array([int(v) if g else None for v, g in zip(number, good, strict=True)],
+                      dtype="Int64")
+    return pd.Series(values, index=s.index), pd.Series(kind, index=s.index, dtype=object)
+
+
+def _flag_text(text: str) -> str:
+    key = fold(text, drop_prefix=False)
+    if key in _YES:
+        return "1"
+    if key in _NO:
+        return "0"
+    return text
+
+
+def _positive_checks(values: pd.DataFrame, headers: dict[str, str],
+                     shown: pd.DataFrame) -> list[pd.DataFrame]:
+    out = []
+    for pos, total in POSITIVE_OF.items():
+        if pos in headers and total in headers:
+            bad = (values[pos] > values[total]).fillna(False).astype(bool)
+            detail = values[total].astype(str)
+            out.append(_problems(bad, headers[pos], shown[pos], "positive_gt_tests",
+                                 detail))
+    return out
+
+
+# --- units and duplicates -----------------------------------------------------------------
+
+def _unit_refs(tx: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({c: tx.get(c, "") for c in UNIT_COLUMNS}, index=tx.index)
+
+
+def _unit_problems(res: pd.DataFrame, refs: pd.DataFrame,
+                   headers: dict[str, str]) -> pd.DataFrame:
+    bad = res["problem"].notna()
+    if not bad.any():
+        return _empty_problems()
+    by_code = refs["unit_code"] != ""
+    code_h = headers.get("unit_code", headers.get("unit_name"))
+    name_h = headers.get("unit_name", code_h)
+    sub = res[bad]
+    use_code = by_code[bad]
+    return pd.DataFrame({
+        "row": sub.index,
+        "column": np.where(use_code, code_h, name_h),
+        "value": np.where(use_code, refs.loc[bad, "unit_code"], refs.loc[bad, "unit_name"]),
+        "kind": sub["problem"].to_numpy(), "detail": sub["detail"].fillna("").to_numpy()})
+
+
+def _duplicate_problems(values: pd.DataFrame, column: str, shown: pd.Series) -> pd.DataFrame:
+    keyed = values[values["date"].notna() & values["unit_code"].notna()]
+    dup = keyed.duplicated(["unit_code", "date"], keep=False)
+    if not dup.any():
+        return _empty_problems()
+    groups = keyed[dup].reset_index(names="row").groupby(["unit_code", "date"])["row"]
+    rows_of = groups.transform(lambda r: ", ".join(map(str, r)))
+    frame = keyed[dup].reset_index(names="row").assign(detail=rows_of.to_numpy())
+    return pd.DataFrame({"row": frame["row"], "column": column,
+                         "value": shown[frame["row"]].to_numpy(), "kind": "duplicate",
+                         "detail": frame["detail"]})
+
+
+def _kind_problems(kind: pd.Series, column: str, shown: pd.Series) -> pd.DataFrame:
+    bad = kind != ""
+    if not bad.any():
+        return _empty_problems()
+    return pd.DataFrame({"row": kind.index[bad], "column": column,
+                         "value": shown[bad].to_numpy(), "kind": kind[bad].to_numpy(),
+                         "detail": ""})
+
+
+def _empty_problems() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in
+                         ["row", "column", "value", "kind", "detail"]})
+
+
+def explain(problems: pd.DataFrame, lang: str | None = None,
+            order: list[str] | None = None) -> pd.DataFrame:
+    """Add the reason and the fix (in ``lang``) to raw problems (row, column, value, kind,
+    detail); sorted by row, then by the columns' ``order`` in the file."""
+    if problems.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in PROBLEM_COLUMNS})
+    pairs = problems[["kind", "detail"]].drop_duplicates()
+    texts_ = {(k, d): (t(f"ingest.reason.{k}", lang=lang, detail=d),
+                       t(f"ingest.fix.{k}", lang=lang, detail=d))
+              for k, d in pairs.itertuples(index=False, name=None)}
+    keys = list(zip(problems["kind"], problems["detail"], strict=True))
+    out = problems.assign(reason=[texts_[k][0] for k in keys], fix=[texts_[k][1] for k in keys])
+    out["row"] = out["row"].astype(int)
+    position = {c: i for i, c in enumerate(order or [])}
+    out["_pos"] = out["column"].map(position).fillna(len(position))
+    out = out.sort_values(["row", "_pos"], kind="stable")
+    return out[PROBLEM_COLUMNS].reset_index(drop=True)
+
+
+# --- the whole table ------------------------------------------------------------------------
+
+def _metric_values(tx: pd.DataFrame, headers: dict[str, str]) -> tuple[dict, list]:
+    values, frames = {}, []
+    for m in METRICS:
+        if m not in tx:
+            values[m] = pd.Series(pd.NA, index=tx.index, dtype="Int64")
+            continue
+        values[m], kind = by_unique(parse_counts, tx[m], m in FLAG_COLUMNS)
+        frames.append(_kind_problems(kind, headers[m], tx[m]))
+    return values, frames
+
+
+def check_table(table: RawTable, index: UnitIndex, today: date | None = None,
+                lang: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Validate a ``RawTable`` -> (values, problems).
+
+    ``values``: index = row number; ``date`` (NaT when refused), ``unit_code`` (None when
+    refused), the METRICS as Int64 (NA = not reported). ``problems``: PROBLEM_COLUMNS.
+    """
+    tx, h = texts(table.cells), table.headers
+    dates, dkind = by_unique(parse_dates, tx["date"], today or date.today())
+    metrics, frames = _metric_values(tx, h)
+    frames.append(_kind_problems(dkind, h["date"], tx["date"]))
+    refs = _unit_refs(tx)
+    res = resolve_units(index, refs, lang)
+    frames.append(_unit_problems(res, refs, h))
+    values = pd.DataFrame({"date": dates.where(dkind == ""),
+                           "unit_code": res["code"].astype(object)}, index=tx.index)
+    values = values.assign(**metrics)
+    unit_h = h.get("unit_code", h.get("unit_name"))
+    unit_shown = refs["unit_code"].where(refs["unit_code"] != "", refs["unit_name"])
+    frames.append(_duplicate_problems(values, unit_h, unit_shown))
+    frames += _positive_checks(values, h, tx)
+    frames = [f for f in frames if not f.empty]
+    raw = pd.concat(frames, ignore_index=True) if frames else _empty_problems()
+    return values, explain(raw, lang, list(table.original.columns))

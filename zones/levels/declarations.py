@@ -1,0 +1,115 @@
+"""Declared levels: the authority declares, the engine computes (rulesets.md §5).
+
+A declaration records the unit, the level, the effective date and optional end date, the
+decision number (e.g. "2875/QĐ-UBND"), who entered it and when. The level in force on a
+date is the declared one where a declaration covers that date, else the computed one.
+NQ 128 asks that a raise be announced at least 48 hours before it takes effect: a
+declaration that raises the level with less notice is stored with a warning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from zones.i18n import fmt_date, t
+from zones.levels.tables import Table
+from zones.storage import store
+from zones.storage.schema import declarations
+
+NOTICE = timedelta(hours=48)
+
+
+@dataclass
+class Declared:
+    """The outcome of adding a declaration: its id and any warnings."""
+
+    id: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def problems(units: pd.DataFrame, unit_code: str, level: int, start: date | None,
+             end: date | None, decision: str) -> list[str]:
+    """Everything wrong with a declaration, at once."""
+    out = []
+    if unit_code not in units.index:
+        out.append(t("decl.unknown_unit", value=unit_code))
+    if level not in (1, 2, 3, 4):
+        out.append(t("decl.bad_level", value=level))
+    if start is None:
+        out.append(t("decl.no_start"))
+    elif end is not None and end < start:
+        out.append(t("decl.bad_range", start=fmt_date(start), end=fmt_date(end)))
+    if not (decision or "").strip():
+        out.append(t("decl.no_decision"))
+    return out
+
+
+def notice_warnings(level: int, previous: int | None, effective_from: date,
+                    stamp: datetime) -> list[str]:
+    """The NQ 128 warning when a raise takes effect less than 48 hours after it is entered."""
+    start_at = datetime.combine(effective_from, datetime.min.time())
+    if previous is not None and level > previous and start_at - stamp < NOTICE:
+        hours = max(0, int((start_at - stamp).total_seconds() // 3600))
+        return [t("decl.short_notice", hours=hours)]
+    return []
+
+
+def insert(engine: Engine, *, unit_code: str, level: int, effective_from: date,
+           effective_to: date | None, decision_number: str, entered_by: str,
+           note: str | None, stamp: datetime) -> int:
+    """Store a checked declaration; its id."""
+    with engine.begin() as conn:
+        new_id = conn.execute(sa.insert(declarations).values(
+            unit_code=unit_code, level=level, effective_from=effective_from,
+            effective_to=effective_to, decision_number=decision_number.strip(),
+            entered_by=entered_by, entered_at=stamp, note=note)).inserted_primary_key[0]
+    return int(new_id)
+
+
+def level_before(levels_in_force: Table, code: str, day: date) -> int | None:
+    """The level in force the day before ``day`` (None when unknown)."""
+    prev = pd.Timestamp(day) - pd.Timedelta(days=1)
+    if code not in levels_in_force.codes or prev not in levels_in_force.dates:
+        return None
+    return int(levels_in_force.row(prev, [code])[0]) or None
+
+
+def effective(computed: Table, decl: pd.DataFrame) -> Table:
+    """The computed table with declared levels laid over the dates they cover."""
+    values = computed.values.copy()
+    for row in decl.sort_values("entered_at").itertuples():
+        j = computed.codes.get_indexer([row.unit_code])[0]
+        if j < 0:
+            continue
+        start = pd.Timestamp(row.effective_from)
+        end = pd.Timestamp(row.effective_to) if pd.notna(row.effective_to) else None
+        rows = (computed.dates >= start) & (True if end is None else computed.dates <= end)
+        values[np.asarray(rows), j] = row.level
+    return Table(computed.dates, computed.codes, values, computed.rulesets)
+
+
+def covering(decl: pd.DataFrame, day) -> pd.DataFrame:
+    """The declaration in force on ``day`` for each unit (the latest entered wins)."""
+    d = pd.Timestamp(day)
+    on = decl[(decl["effective_from"] <= d) &
+              (decl["effective_to"].isna() | (decl["effective_to"] >= d))]
+    return on.sort_values("entered_at").drop_duplicates("unit_code", keep="last").set_index(
+        "unit_code")
+
+
+def delete(engine: Engine, declaration_id: int) -> bool:
+    """Delete a declaration entered by mistake; False when there is no such id."""
+    with engine.begin() as conn:
+        res = conn.execute(sa.delete(declarations).where(declarations.c.id == declaration_id))
+    return res.rowcount > 0
+
+
+def listing(engine: Engine) -> pd.DataFrame:
+    """All declarations, in the order they take effect."""
+    return store.load_declarations(engine)

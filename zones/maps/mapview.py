@@ -1,0 +1,319 @@
+"""The folium map, shared by the dashboard and the CLI's standalone HTML export.
+
+Pattern (perf.md): the geometry of a layer is sent once (a static GeoJSON file fetched by
+the page, or inlined in an export) and features are styled from a string of level digits,
+one per feature in layer order. A date change only sends that string (plus the week's
+rates for the tooltip); playing through dates runs in the browser from a timeline file.
+
+This module does not import streamlit.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import folium
+import numpy as np
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from zones.maps.assets import asset_text
+
+BACKGROUND = "#dfe7ec"  # sea/background when there are no basemap tiles
+
+
+@dataclass(frozen=True)
+class Outline:
+    """Boundaries drawn above the fill (district / province edges), not interactive."""
+
+    source: str  # URL of a GeoJSON file, or the GeoJSON text itself when inline
+    weight: float = 1.5
+    colour: str = "#303030"
+
+
+@dataclass(frozen=True)
+class MapSpec:
+    """What the base map needs; identical specs give byte-identical map scripts."""
+
+    layer: str                      # URL of the GeoJSON layer, or its text when inline
+    bounds: tuple[tuple[float, float], tuple[float, float]]  # ((south, west), (north, east))
+    colours: tuple[str, ...]        # fill per level 0..4 (0 = not enough data)
+    level_names: tuple[str, ...]    # name per level 0..4
+    legend_title: str
+    notices: tuple[str, ...] = ()
+    outlines: tuple[Outline, ...] = ()
+    timeline: str | None = None     # URL of the timeline JSON (levels per date) for play
+    inline: bool = False
+    tiles: bool = False
+    texts: dict = field(default_factory=dict)  # UI words for the JS (rate, play, pause…)
+
+
+_LAYER_JS = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }};
+  var Z = window.__zl = {map: map, levels: "", rates: [], label: "",
+                         colours: {{ this.spec.colours|list|tojson }},
+                         names: {{ this.spec.level_names|list|tojson }},
+                         texts: {{ this.spec.texts|tojson }}};
+  function load(src) {
+    {% if this.spec.inline %}return src;{% else %}
+    var xhr = new XMLHttpRequest();
+    xhr.open("GET", src, false); xhr.send(null);
+    return JSON.parse(xhr.responseText);{% endif %}
+  }
+  Z.level = function (i) {
+    var c = Z.levels.charCodeAt(i) - 48;
+    return (c >= 0 && c < Z.colours.length) ? c : 0;
+  };
+  Z.mark = function (i) {
+    var m = Z.marks ? Z.marks.charCodeAt(i) - 48 : 0;
+    return (m > 0 && m <= 5) ? m : 0;
+  };
+  Z.style = function (i) {
+    if (Z.mark(i)) {
+      return {fillColor: Z.colours[Z.level(i)], fillOpacity: 0.8, color: "#000",
+              weight: 2.5, opacity: 1, dashArray: "5 4"};
+    }
+    return {fillColor: Z.colours[Z.level(i)], fillOpacity: 0.8, color: "#5b5b5b",
+            weight: Z.edge, opacity: 0.9, dashArray: null};
+  };
+  Z.rate = function (i) {
+    if (typeof Z.rates === "string") {  // a URL: fetch the day's rates on first hover
+      var xhr = new XMLHttpRequest();
+      xhr.open("GET", Z.rates, false); xhr.send(null);
+      Z.rates = xhr.status === 200 ? JSON.parse(xhr.responseText) : [];
+    }
+    return Z.rates[i];
+  };
+  Z.tip = function (i, name) {
+    var r = Z.rate(i), t = Z.texts;
+    var html = "<b>" + name + "</b><br>" + Z.names[Z.level(i)];
+    if (Z.mark(i)) {
+      html += " <i>(" + t.declared + ")</i><br>" + t.computed + ": " + Z.names[Z.mark(i) - 1];
+    }
+    if (r !== undefined && r !== null && r !== "") {
+      html += "<br>" + t.rate + ": <b>" + r + "</b>";
+    }
+    return html + "<br><span style='color:#666'>" + Z.label + "</span>";
+  };
+  Z.apply = function (levels, rates, label, marks) {
+    Z.levels = levels; Z.rates = rates || []; Z.label = label || "";
+    Z.marks = marks || "";
+    Z.layer.eachLayer(function (l) { l.setStyle(Z.style(l.feature.properties._i)); });
+    if (Z.dateBox) { Z.dateBox.innerHTML = Z.label; }
+  };
+  var data = load({{ this.source }});
+  data.features.forEach(function (f, k) { f.properties._i = k; });
+  // thousands of units at country zoom: hairline edges, or the fill drowns in them
+  Z.edge = data.features.length > 2000 ? 0.12 : 0.5;
+  Z.layer = L.geoJson(data, {
+    style: function (f) { return Z.style(f.properties._i); }
+  }).addTo(map);
+  // one tooltip for the whole layer: cheaper than one per feature at 10,000 communes
+  Z.layer.bindTooltip(function (l) {
+    return Z.tip(l.feature.properties._i, l.feature.properties.name);
+  }, {sticky: true});
+  {% for o in this.outlines %}
+  L.geoJson(load({{ o.src }}), {interactive: false,
+    style: {fill: false, color: {{ o.colour|tojson }}, weight: {{ o.weight }}, opacity: 0.9}}
+  ).addTo(map);
+  {% endfor %}
+  map.fitBounds({{ this.spec.bounds|tojson }});
+  map.getContainer().style.background = {{ this.background|tojson }};
+})();
+{% endmacro %}
+""")
+
+
+class StaticLayer(MacroElement):
+    """The choropleth layer: geometry loaded once, styled from ``window.__zl.levels``."""
+
+    _template = _LAYER_JS
+
+    def __init__(self, spec: MapSpec):
+        super().__init__()
+        self._name = "StaticLayer"
+        self.spec = spec
+        self.background = BACKGROUND
+        quote = (lambda s: s) if spec.inline else json.dumps
+        self.source = quote(spec.layer)
+        self.outlines = [{"src": quote(o.source), "weight": o.weight, "colour": o.colour}
+                         for o in spec.outlines]
+
+
+_LEGEND_JS = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }};
+  var box = L.control({position: "bottomright"});
+  box.onAdd = function () {
+    var d = L.DomUtil.create("div", "zl-legend");
+    d.innerHTML = {{ this.html|tojson }};
+    L.DomEvent.disableClickPropagation(d);
+    return d;
+  };
+  box.addTo(map);
+  var note = L.control({position: "topleft"});
+  note.onAdd = function () {
+    var d = L.DomUtil.create("div", "zl-notice");
+    d.innerHTML = {{ this.notice|tojson }};
+    return d;
+  };
+  {% if this.notice %}note.addTo(map);{% endif %}
+  var date = L.control({position: "topright"});
+  date.onAdd = function () {
+    var d = L.DomUtil.create("div", "zl-date");
+    {% if this.timeline %}
+    var b = L.DomUtil.create("button", "zl-play", d);
+    b.type = "button"; b.textContent = "▶"; b.title = window.__zl.texts.play;
+    var s = L.DomUtil.create("select", "zl-step", d);
+    s.innerHTML = "<option value='1'>" + window.__zl.texts.day + "</option>" +
+                  "<option value='7'>" + window.__zl.texts.week + "</option>";
+    L.DomEvent.disableClickPropagation(d);
+    L.DomEvent.on(b, "click", function () { window.__zlPlay(b, s); });
+    {% endif %}
+    var lab = L.DomUtil.create("span", "zl-date-label", d);
+    window.__zl.dateBox = lab;
+    return d;
+  };
+  date.addTo(map);
+  {% if this.timeline %}
+  window.__zlPlay = function (button, step) {
+    var Z = window.__zl;
+    if (Z.timer) { clearInterval(Z.timer); Z.timer = null; button.textContent = "▶";
+                   Z.apply(Z.saved.levels, Z.saved.rates, Z.saved.label, Z.saved.marks);
+                   return; }
+    if (!Z.timeline) {
+      var xhr = new XMLHttpRequest();
+      xhr.open("GET", {{ this.timeline|tojson }}, false); xhr.send(null);
+      Z.timeline = JSON.parse(xhr.responseText);
+    }
+    Z.saved = {levels: Z.levels, rates: Z.rates, label: Z.label, marks: Z.marks};
+    var T = Z.timeline, k = Math.max(0, T.labels.indexOf(Z.label.split(" ")[0]));
+    if (k >= T.labels.length - 1) { k = 0; }
+    button.textContent = "⏸"; button.title = Z.texts.pause;
+    Z.timer = setInterval(function () {
+      k += parseInt(step.value, 10);
+      if (k >= T.labels.length) { k = T.labels.length - 1; }
+      Z.apply(T.levels[k], null, T.labels[k] + " ▶", T.marks ? T.marks[k] : "");
+      if (k >= T.labels.length - 1) { clearInterval(Z.timer); Z.timer = null;
+                                      button.textContent = "▶"; }
+    }, 450);
+  };
+  {% endif %}
+})();
+{% endmacro %}
+""")
+
+_CSS = """
+<style>
+.zl-legend, .zl-notice, .zl-date {background: rgba(255,255,255,0.93); padding: 6px 9px;
+  border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.3); font: 13px/1.35 system-ui,
+  "Segoe UI", Roboto, Arial, sans-serif; color: #222;}
+.zl-legend .sw {display: inline-block; width: 14px; height: 14px; margin-right: 6px;
+  vertical-align: -2px; border: 1px solid #777;}
+.zl-legend b {display: block; margin-bottom: 3px;}
+.zl-notice {font-size: 12px; color: #6b4e00; background: rgba(255,248,225,0.95);}
+.zl-date {font-weight: 600; font-size: 14px;}
+.zl-date button {font-size: 14px; margin-right: 6px; cursor: pointer; min-width: 30px;}
+.zl-date select {margin-right: 6px; font-size: 12px;}
+.leaflet-container {font-family: system-ui, "Segoe UI", Roboto, Arial, sans-serif;}
+</style>
+"""
+
+
+class Legend(MacroElement):
+    """Legend (level names with their colours, grey for no data), notices, date and play."""
+
+    _template = _LEGEND_JS
+
+    def __init__(self, spec: MapSpec):
+        super().__init__()
+        self._name = "Legend"
+        rows = [f"<b>{spec.legend_title}</b>"]
+        order = [4, 3, 2, 1, 0, *list(range(5, len(spec.colours)))]
+        rows += [f"<div><span class='sw' style='background:{spec.colours[i]}'></span>"
+                 f"{spec.level_names[i]}</div>" for i in order]
+        if spec.texts.get("marked"):
+            rows.append("<div><span class='sw' style='border:2px dashed #000;background:#fff'>"
+                        f"</span>{spec.texts['marked']}</div>")
+        self.html = "".join(rows)
+        self.notice = " · ".join(spec.notices)
+        self.timeline = spec.timeline
+
+
+def base_map(spec: MapSpec) -> folium.Map:
+    """The map without per-date state: identical specs give identical scripts."""
+    m = folium.Map(location=[16.0, 106.0], zoom_start=6, tiles=None, prefer_canvas=True,
+                   control_scale=True, zoom_snap=0.25)
+    if spec.inline:
+        m.default_js, m.default_css = [], []
+        m.get_root().header.add_child(Element(f"<style>{asset_text('leaflet.css')}</style>"))
+        m.get_root().header.add_child(Element(f"<script>{asset_text('leaflet.js')}</script>"))
+    else:
+        m.default_js = [("leaflet", "/app/static/vendor/leaflet.js")]
+        m.default_css = [("leaflet_css", "/app/static/vendor/leaflet.css")]
+    if spec.tiles:
+        folium.TileLayer("OpenStreetMap", attribution="© OpenStreetMap").add_to(m)
+    m.get_root().header.add_child(Element(_CSS))
+    m.add_child(StaticLayer(spec))
+    m.add_child(Legend(spec))
+    return m
+
+
+_APPLY_JS = Template("""
+{% macro script(this, kwargs) %}
+window.__zl && window.__zl.apply({{ this.levels|tojson }}, {{ this.rates|tojson }},
+                                 {{ this.label|tojson }}, {{ this.marks|tojson }});
+{% endmacro %}
+""")
+
+
+class Restyle(MacroElement):
+    """Per-date state: the level digits, the tooltip rates and the date label."""
+
+    _template = _APPLY_JS
+
+    def __init__(self, levels: str, rates: str | list[str], label: str, marks: str = ""):
+        super().__init__()
+        self._name = "Restyle"
+        self.levels, self.rates, self.label, self.marks = levels, rates, label, marks
+
+
+def restyle_group(levels: str, rates: str | list[str], label: str,
+                  marks: str = "") -> folium.FeatureGroup:
+    """A feature group holding only the per-date restyle call (for st_folium).
+
+    ``levels``: one digit per feature; ``rates``: the tooltip values, or the URL of a JSON
+    list of them (fetched on first hover, so a date change stays small);
+    ``marks``: one digit per feature, 0 = none, else 1 + the computed level of a unit
+    whose declared level differs from it.
+    """
+    fg = folium.FeatureGroup(name="levels", control=False)
+    fg.add_child(Restyle(levels, rates, label, marks))
+    return fg
+
+
+def standalone_html(spec: MapSpec, levels: str, rates: list[str], label: str, title: str,
+                    marks: str = "") -> str:
+    """A self-contained HTML page (Leaflet and geometry inlined): works offline."""
+    m = base_map(spec)
+    m.add_child(Restyle(levels, rates, label, marks))
+    m.get_root().title = title
+    return m.get_root().render()
+
+
+def level_string(levels) -> str:
+    """The digits of an integer array of levels 0..9 (one character per feature)."""
+    arr = np.asarray(levels, dtype="int64").clip(0, 9)
+    return (arr + 48).astype("uint8").tobytes().decode("ascii")
+
+
+def marks_string(in_force, computed) -> str:
+    """Per feature 0, or 1 + the computed level where the level in force (declared)
+    differs from it; '' when no unit differs (the map then draws no marks)."""
+    in_force, computed = np.asarray(in_force), np.asarray(computed)
+    differs = in_force != computed
+    return level_string(np.where(differs, computed + 1, 0)) if differs.any() else ""

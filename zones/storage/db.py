@@ -1,0 +1,76 @@
+"""Opening the database: URL resolution, connection checks and schema migrations.
+
+The default is a SQLite file under ``data/``; ``ZONES_DB`` or ``--db`` give any SQLAlchemy
+URL. Every open runs the Alembic migrations up to head, so a database built by an older
+version still opens after a schema change.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+from zones.errors import DatabaseError
+from zones.i18n import t
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def _make_engine(url: str) -> Engine:
+    try:
+        parsed = sa.engine.make_url(url)
+    except ArgumentError as err:
+        raise DatabaseError(t("db.bad_url", url=url)) from err
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        parent = Path(parsed.database).expanduser().resolve().parent
+        if not parent.is_dir():
+            raise DatabaseError(t("db.no_folder", url=url, folder=str(parent)))
+    try:
+        engine = sa.create_engine(url, future=True)
+    except (ArgumentError, NoSuchModuleError, ImportError) as err:
+        raise DatabaseError(t("db.bad_url", url=url)) from err
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    """Alembic configuration pointing at ``zones/migrations``."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if engine is not None:
+        cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return cfg
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision (idempotent)."""
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+@lru_cache(maxsize=8)
+def open_db(url: str) -> Engine:
+    """Open (and migrate) the database at ``url``; raise DatabaseError with a clear message."""
+    engine = _make_engine(url)
+    try:
+        migrate(engine)
+    except OperationalError as err:
+        raise DatabaseError(t("db.cannot_open", url=url, reason=str(err.orig))) from err
+    return engine

@@ -1,0 +1,151 @@
+"""Database tables (SQLAlchemy Core).
+
+The schema is versioned with Alembic (``zones/migrations``); never change a table here
+without adding a migration. Codes are strings (leading zeros kept); dates are dates.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+import contract
+
+# Observation metric columns and unit fields of the data contract (architecture.md §4-5).
+METRICS: tuple[str, ...] = contract.METRIC_NAMES
+UNIT_LEVELS: tuple[str, ...] = contract.UNIT_LEVELS
+POPULATION_FIELDS: tuple[str, ...] = contract.POPULATION_FIELDS
+
+metadata = MetaData()
+
+boundary_sets = Table(
+    "boundary_sets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("structure", String(8), nullable=False),  # "2021" (with districts) or "2025"
+    Column("source", Text, nullable=False, default=""),
+    Column("licence", Text, nullable=False, default=""),
+    Column("checksum", String(64), nullable=True),
+    Column("approximate", Boolean, nullable=False, default=False),
+    Column("is_active", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("note", Text, nullable=True),
+)
+
+units = Table(
+    "units",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("boundary_set_id", Integer, ForeignKey("boundary_sets.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("parent_code", String(64), nullable=True),
+    Column("population", Integer, nullable=True),
+    Column("pop_18plus", Integer, nullable=True),
+    Column("pop_50plus", Integer, nullable=True),
+    Column("pop_65plus", Integer, nullable=True),
+    Column("approximate", Boolean, nullable=False, default=False),
+    Column("geometry", LargeBinary, nullable=True),  # WKB, EPSG:4326
+    UniqueConstraint("boundary_set_id", "code", name="uq_units_set_code"),
+)
+Index("ix_units_set_level", units.c.boundary_set_id, units.c.level)
+
+adjacency = Table(
+    "adjacency",
+    metadata,
+    Column("boundary_set_id", Integer, ForeignKey("boundary_sets.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("code_a", String(64), primary_key=True),
+    Column("code_b", String(64), primary_key=True),
+)
+
+uploads = Table(
+    "uploads",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(32), nullable=False),  # "observations", "units", "demo"
+    Column("filename", String(500), nullable=False),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("size_bytes", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=True),  # the raw file, archived
+    Column("uploaded_by", String(200), nullable=False, default=""),
+    Column("uploaded_at", DateTime, nullable=False),
+    Column("rows_total", Integer, nullable=False, default=0),
+    Column("rows_stored", Integer, nullable=False, default=0),
+    Column("rows_rejected", Integer, nullable=False, default=0),
+    Column("status", String(32), nullable=False, default="stored"),
+    Column("report", Text, nullable=True),  # JSON: the per-row problems
+)
+
+observations = Table(
+    "observations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_code", String(64), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("upload_id", Integer, ForeignKey("uploads.id"), nullable=True),
+    Column("source_row", Integer, nullable=True),  # row number in the uploaded file
+    Column("sent_by", String(200), nullable=False, default=""),
+    Column("recorded_at", DateTime, nullable=False),
+    # NULL while this row holds the current values of (unit_code, date); set when a later
+    # upload supersedes it. The superseded rows are the history.
+    Column("superseded_at", DateTime, nullable=True),
+    Column("superseded_by", Integer, nullable=True),
+    *(Column(m, Integer, nullable=True) for m in METRICS),
+)
+Index("ix_observations_unit_date", observations.c.unit_code, observations.c.date)
+Index("ix_observations_current", observations.c.superseded_at, observations.c.date)
+# At most one current row per (unit, date): two uploads racing cannot both win.
+Index("uq_observations_current_unit_date", observations.c.unit_code, observations.c.date,
+      unique=True, sqlite_where=observations.c.superseded_at.is_(None),
+      postgresql_where=observations.c.superseded_at.is_(None))
+
+assessments = Table(
+    "assessments",
+    metadata,
+    Column("unit_code", String(64), primary_key=True),
+    Column("date", Date, primary_key=True),
+    Column("level", SmallInteger, nullable=True),  # 1-4; NULL = not enough data
+    Column("ruleset_id", String(64), nullable=False),
+    Column("ruleset_version", String(64), nullable=False),
+    Column("computed_at", DateTime, nullable=False),
+)
+Index("ix_assessments_date", assessments.c.date)
+
+declarations = Table(
+    "declarations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_code", String(64), nullable=False, index=True),
+    Column("level", SmallInteger, nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("effective_to", Date, nullable=True),
+    Column("decision_number", String(100), nullable=False),
+    Column("entered_by", String(200), nullable=False, default=""),
+    Column("entered_at", DateTime, nullable=False),
+    Column("note", Text, nullable=True),
+)
+
+meta_kv = Table(
+    "meta",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+)
