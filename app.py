@@ -20,11 +20,11 @@ with st.sidebar:
         format_func=lambda v: tr(f"ui.palette.{v}"))
 
 pages = [
-    st.Page("pages/map.py", title=tr("ui.page.map"), icon=":material/map:", default=True),
-    st.Page("pages/transitions.py", title=tr("ui.page.transitions"), icon=":material/swap_vert:"),
-    st.Page("pages/criteria.py", title=tr("ui.page.criteria"), icon=":material/rule:"),
-    st.Page("pages/declarations.py", title=tr("ui.page.declarations"), icon=":material/gavel:"),
-    st.Page("pages/upload.py", title=tr("ui.page.upload"), icon=":material/upload_file:"),
-    st.Page("pages/boundaries.py", title=tr("ui.page.boundaries"), icon=":material/layers:"),
+    st.Page("app_pages/map.py", title=tr("ui.page.map"), icon=":material/map:", default=True),
+    st.Page("app_pages/transitions.py", title=tr("ui.page.transitions"), icon=":material/swap_vert:"),
+    st.Page("app_pages/criteria.py", title=tr("ui.page.criteria"), icon=":material/rule:"),
+    st.Page("app_pages/declarations.py", title=tr("ui.page.declarations"), icon=":material/gavel:"),
+    st.Page("app_pages/upload.py", title=tr("ui.page.upload"), icon=":material/upload_file:"),
+    st.Page("app_pages/boundaries.py", title=tr("ui.page.boundaries"), icon=":material/layers:"),
 ]
 st.navigation(pages).run()

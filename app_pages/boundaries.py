@@ -4,8 +4,8 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from ui.common import apply_lang, data_changed, engine, tr
-from zones.boundaries import imports as bnd
+from ui.common import apply_lang, lang, show_error, tr, workspace
+from zones import api
 from zones.errors import ZonesError
 
 apply_lang()
@@ -19,10 +19,10 @@ def pick(label: str, choices: list, key: str, fmt=str):
                         format_func=lambda v: AUTO if v is None else fmt(v))
 
 
-def options_ui(path) -> bnd.ImportOptions:
-    opts = bnd.ImportOptions(display_payload=False)
+def options_ui(path) -> api.ImportOptions:
+    opts = api.ImportOptions(display_payload=False)
     with st.expander(tr("bnd.ui.options")):
-        layers = bnd.file_layers(path)
+        layers = api.boundary_file_layers(path)
         c1, c2, c3 = st.columns(3)
         opts.layer = c1.selectbox(tr("bnd.ui.layer"), layers, key="bnd_layer") if layers else None
         opts.level = pick(tr("bnd.ui.level"), ["province", "district", "commune", "hamlet"],
@@ -31,7 +31,7 @@ def options_ui(path) -> bnd.ImportOptions:
             opts.structure = pick(tr("bnd.ui.structure"), ["2021", "2025"], "bnd_structure",
                                   lambda v: tr(f"bnd.ui.structure.{v}"))
         opts.crs = c3.text_input(tr("bnd.ui.crs"), key="bnd_crs").strip() or None
-        columns = bnd.file_columns(path, opts)
+        columns = api.boundary_file_columns(path, opts)
         cols = st.columns(5)
         for col, field in zip(cols, ("code", "name", "parent", "parent_name", "population"),
                               strict=True):
@@ -43,7 +43,7 @@ def options_ui(path) -> bnd.ImportOptions:
 
 
 def preview_ui(plan) -> None:
-    layer = bnd.preview_layer(plan)
+    layer = api.boundary_preview(plan)
     if layer.empty:
         return
     m = folium.Map(tiles=None, prefer_canvas=True)
@@ -61,32 +61,31 @@ def preview_ui(plan) -> None:
 upload = st.file_uploader(tr("bnd.ui.upload"), type=["geojson", "json", "zip", "gpkg",
                                                       "parquet", "csv", "xlsx"])
 if upload is not None:
-    path = bnd.stage_upload(upload.name, upload.getvalue())
+    path = api.stage_boundary_upload(upload.name, upload.getvalue())
     opts = options_ui(path)
     key = (str(path), repr(opts))
     cached = st.session_state.get("bnd_plan")
     try:
-        plan = cached[1] if cached and cached[0] == key else bnd.plan_import(engine(), path, opts)
+        plan = cached[1] if cached and cached[0] == key else api.plan_boundaries(workspace(), path, opts, lang())
     except ZonesError as err:
-        st.error(str(err))
+        show_error(err)
     else:
         st.session_state["bnd_plan"] = (key, plan)
         st.subheader(tr("bnd.ui.report"))
-        st.markdown("\n".join(f"- {line.strip()}" for line in bnd.report_lines(plan.report)))
+        st.markdown("\n".join(f"- {line.strip()}" for line in api.boundary_report_lines(plan.report)))
         if plan.report.rejected:
             st.warning(tr("bnd.ui.rejected", n=len(plan.report.rejected)))
         preview_ui(plan)
         if st.button(tr("bnd.ui.confirm"), type="primary", key="bnd_confirm"):
             try:
-                set_id = bnd.commit_import(engine(), plan)
+                set_id = api.import_boundaries(workspace(), plan, lang())
             except ZonesError as err:
-                st.error(str(err))
+                show_error(err)
             else:
-                data_changed()
                 st.success(tr("bnd.ui.done", n=len(plan.units), set_id=set_id))
 
 st.subheader(tr("bnd.ui.sets"))
-sets = bnd.sets_table(engine())
+sets = api.boundary_sets(workspace())
 if sets.empty:
     st.info(tr("bnd.ui.no_sets"))
 else:

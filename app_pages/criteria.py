@@ -2,24 +2,25 @@
 
 import streamlit as st
 
-from ui import loaders
-from ui.common import apply_lang, lang, tr
-from zones.i18n import fmt_date
+from ui.common import apply_lang, lang, tr, workspace
+from ui.widgets import fmt_day
+from zones import api
 
 apply_lang()
 st.title(tr("crit.title"))
 st.caption(tr("crit.intro"))
-registry = loaders.ruleset_registry()
+ws = workspace()
+registry = api.rulesets(ws)
 
 for rs in sorted(registry.rulesets.values(), key=lambda r: r.effective_from or r.id):
-    until = fmt_date(rs.effective_to) if rs.effective_to else tr("crit.open_ended")
+    until = fmt_day(rs.effective_to) if rs.effective_to else tr("crit.open_ended")
     with st.expander(f"✅ {rs.title.get(lang())} — `{rs.id}` v{rs.version}", expanded=True):
         st.markdown(f"**{tr('crit.reference')}:** {rs.reference.get(lang())}  \n"
-                    f"**{tr('crit.in_force')}:** {fmt_date(rs.effective_from)} – {until}  \n"
+                    f"**{tr('crit.in_force')}:** {fmt_day(rs.effective_from)} – {until}  \n"
                     f"**{tr('crit.file')}:** `{rs.path.name if rs.path else '–'}`")
         names = rs.level_names(lang())
         st.markdown(" · ".join(f"{k}: {v}" for k, v in names.items() if k))
-        table = rs.describe(lang())
+        table = api.describe_ruleset(rs, lang())
         st.dataframe(table.rename(columns=lambda c: tr(f"crit.col.{c}")), hide_index=True,
                      width="stretch")
         params = [{tr("crit.col.parameter"): name, tr("crit.col.value"): str(p.value),
@@ -36,4 +37,4 @@ for path, problems in registry.errors.items():
                        tr("crit.col.value"): str(p.value), tr("crit.col.expected"): p.expected,
                        tr("crit.col.suggestion"): p.suggestion or ""} for p in problems],
                      hide_index=True, width="stretch")
-st.caption(tr("crit.custom_hint", folder=str(loaders.custom_rulesets_folder())))
+st.caption(tr("crit.custom_hint", folder=str(ws.rulesets_dir)))

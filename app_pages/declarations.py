@@ -5,18 +5,18 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from ui import loaders, widgets
-from ui.common import apply_lang, data_changed, engine, require_units, tr
+from ui import widgets
+from ui.common import apply_lang, lang, require_units, show_error, tr, workspace
+from zones import api
 from zones.errors import ZonesError
-from zones.levels import declarations
 
 apply_lang()
 st.title(tr("decl.title"))
 st.caption(tr("decl.intro"))
 require_units()
-units = loaders.units()
-registry = loaders.ruleset_registry()
-names = widgets.level_names(registry, "qd4800" if "qd4800" in registry.rulesets else None)
+ws = workspace()
+units = api.units(ws)
+names = api.level_names(ws, lang=lang())
 choices = units.sort_values(["level", "name"]).index.tolist()
 
 with st.form("declare", clear_on_submit=False):
@@ -36,19 +36,18 @@ with st.form("declare", clear_on_submit=False):
 
 if submitted:
     try:
-        done = declarations.add(engine(), unit_code=code, level=level, effective_from=start,
-                                effective_to=end if has_end else None,
-                                decision_number=decision, entered_by=who, note=note or None)
+        done = api.declare(ws, unit_code=code, level=level, effective_from=start,
+                           effective_to=end if has_end else None, decision_number=decision,
+                           entered_by=who, note=note or None, lang=lang())
     except ZonesError as err:
-        st.error(str(err))
+        show_error(err)
     else:
-        data_changed()
         st.success(tr("decl.saved"))
         for w in done.warnings:
             st.warning(w)
 
 st.subheader(tr("decl.list"))
-decl = loaders.declarations()
+decl = api.declarations(ws)
 if decl.empty:
     st.info(tr("decl.none"))
     st.stop()
@@ -65,6 +64,9 @@ with st.expander(tr("decl.delete")):
         f"{decl.set_index('id').at[i, 'decision_number']} — "
         f"{units.at[decl.set_index('id').at[i, 'unit_code'], 'name']}"), key="decl_victim")
     if st.button(tr("decl.delete"), key="decl_delete"):
-        declarations.remove(engine(), victim)
-        data_changed()
-        st.rerun()
+        try:
+            api.revoke(ws, victim, lang())
+        except ZonesError as err:
+            show_error(err)
+        else:
+            st.rerun()

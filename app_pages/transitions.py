@@ -1,23 +1,25 @@
-"""Chuyển cấp: which units moved between which levels from one date to another."""
+"""Chuyển cấp: which units moved between which levels (in force) from one date to another."""
 
 import pandas as pd
 import streamlit as st
 
-from ui import loaders, mapstate, transitions_view, widgets
-from ui.common import apply_lang, require_units, tr
-from zones.levels.transitions import transitions
+from ui import mapstate, transitions_view, widgets
+from ui.common import apply_lang, lang, require_units, show_error, tr, workspace
+from zones import api
+from zones.errors import ZonesError
 
 apply_lang()
 st.title(tr("tr.title"))
 require_units()
-units = loaders.units()
-table = loaders.levels()
+ws = workspace()
+units = api.units(ws)
+table = api.levels_in_force(ws)
 if len(table.dates) == 0:
     st.info(tr("ui.no_assessments"))
     st.stop()
 
 first, last = table.dates[0].date(), table.dates[-1].date()
-default_end = loaders.default_day(table.dates)
+default_end = api.default_day(ws)
 default_start = max(first, (pd.Timestamp(default_end) - pd.Timedelta(days=14)).date())
 c1, c2, c3 = st.columns([1, 1, 2])
 start = c1.date_input(tr("tr.from"), value=default_start, min_value=first, max_value=last,
@@ -29,15 +31,13 @@ levels = mapstate.levels_inside(units, view)
 level = c3.segmented_control(tr("ui.show_level"), levels, default=mapstate.default_level(levels),
                              key="tr_level", format_func=lambda lv: tr(f"ui.level.{lv}"))
 level = level or mapstate.default_level(levels)
-if end < start:
-    st.error(tr("tr.order", start=widgets.fmt_day(start), end=widgets.fmt_day(end)))
+try:
+    moved = api.transitions(ws, start, end, level, view, lang=lang())
+except ZonesError as err:
+    show_error(err)
     st.stop()
-
-registry = loaders.ruleset_registry()
-names = widgets.level_names(registry, table.rulesets.get(pd.Timestamp(end))
-                            if table.rulesets is not None else None)
+frame, names = moved.frame, moved.level_names
 colours = widgets.palette()
-frame = transitions(table, units, start, end, level)
 if frame.empty:
     st.success(tr("tr.none"))
     st.stop()
@@ -50,6 +50,6 @@ st.plotly_chart(transitions_view.sankey(frame, names, colours), width="stretch")
 st.subheader(tr("tr.map"))
 transitions_view.change_map(frame, level, view, names, colours,
                             f"{widgets.fmt_day(start)} → {widgets.fmt_day(end)}")
-shown = transitions_view.table_ui(frame, names)
-st.download_button(tr("tr.download"), frame.to_csv(index=False).encode("utf-8-sig"),
+transitions_view.table_ui(frame, names)
+st.download_button(tr("tr.download"), transitions_view.csv_bytes(frame),
                    file_name=f"chuyen-cap_{start:%Y%m%d}_{end:%Y%m%d}.csv", mime="text/csv")

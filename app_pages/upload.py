@@ -1,6 +1,6 @@
 """Nhập số liệu: template download, upload with a row-by-row check, store, history.
 
-Thin page: reading, checking, storing and formatting live in ``zones.ingest``. Tables
+Thin page: reading, checking, storing and formatting live in the core (``zones.api``). Tables
 shown are capped (PREVIEW_ROWS, HISTORY_ROWS) so the page stays light on slow links.
 """
 
@@ -8,11 +8,9 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from ui.common import apply_lang, data_changed, data_version, engine, lang, require_units, tr
+from ui.common import apply_lang, data_version, lang, require_units, show_error, tr, workspace
+from zones import api
 from zones.errors import ZonesError
-from zones.ingest import upload as ingest
-from zones.ingest.units import search
-from zones.ingest.versions import sha256
 
 PREVIEW_ROWS = 200
 HISTORY_ROWS = 100
@@ -22,14 +20,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _index(version: str):
-    return ingest.unit_index(engine())
+    return api.unit_index(workspace(), lang())
 
 
 def unit_picker(key: str) -> str | None:
     """A search box and a short list of matching units; the chosen code."""
     index = _index(data_version())
     query = st.text_input(tr("ingest.page.unit_search"), key=f"{key}_query")
-    codes = search(index, query, UNIT_CHOICES)
+    codes = api.search_units(index, query, UNIT_CHOICES)
     if not codes:
         st.caption(tr("ingest.page.no_match"))
         return None
@@ -47,10 +45,10 @@ def template_ui() -> None:
                            key="tpl_to")
     if code and st.button(tr("ingest.page.make_template"), key="tpl_make"):
         try:
-            data = ingest.template_for_unit(engine(), code, start, end, lang())
+            data = api.observation_template(workspace(), code, start, end, lang())
             st.session_state["tpl_file"] = (f"mau_{code}_{start:%Y%m%d}_{end:%Y%m%d}.xlsx", data)
         except ZonesError as err:
-            st.error(str(err))
+            show_error(err)
     if "tpl_file" in st.session_state:
         name, data = st.session_state["tpl_file"]
         st.download_button(tr("ingest.page.download_template"), data, file_name=name,
@@ -59,12 +57,12 @@ def template_ui() -> None:
 
 def checked_upload(name: str, data: bytes, sheet: str | None):
     """The check of an uploaded file, kept in the session while the file stays the same."""
-    key = (sha256(data), sheet, lang(), data_version())
+    key = (api.sha256(data), sheet, lang(), data_version())
     cached = st.session_state.get("ingest_checked")
     if cached and cached[0] == key:
         return cached[1]
-    checked = ingest.check_upload(engine(), data, name, sheet=sheet, lang=lang(),
-                                  index=_index(data_version()))
+    checked = api.check_upload(workspace(), data, name, sheet=sheet, lang=lang(),
+                               index=_index(data_version()))
     st.session_state["ingest_checked"] = (key, checked)
     return checked
 
@@ -84,12 +82,12 @@ def problems_ui(checked) -> None:
         st.success(tr("ingest.page.all_ok"))
     only = st.toggle(tr("ingest.page.only_problems"), value=not checked.problems.empty,
                      key="only_problems")
-    table = ingest.preview(checked, only_problems=only, limit=PREVIEW_ROWS)
+    table = api.upload_preview(checked, only_problems=only, limit=PREVIEW_ROWS)
     if len(table):
         st.dataframe(table, hide_index=True)
         st.caption(tr("ingest.page.preview_note", limit=PREVIEW_ROWS))
     if not checked.problems.empty:
-        st.download_button(tr("ingest.page.download_report"), ingest.error_report(checked),
+        st.download_button(tr("ingest.page.download_report"), api.upload_error_report(checked),
                            file_name=f"loi_{checked.filename.rsplit('.', 1)[0]}.xlsx",
                            mime=XLSX, key="report_download", on_click="ignore")
 
@@ -101,13 +99,12 @@ def store_ui(checked, sent_by: str) -> None:
     if st.button(tr("ingest.page.confirm", good=counts["good"]), type="primary",
                  disabled=blocked, key="confirm"):
         try:
-            result = ingest.store_checked(engine(), checked, sent_by=sent_by.strip(),
-                                          all_or_nothing=strict)
+            result = api.store_upload(workspace(), checked, sent_by=sent_by.strip(),
+                                      all_or_nothing=strict)
         except ZonesError as err:
-            st.error(str(err))
+            show_error(err)
             return
-        data_changed()
-        st.session_state["ingest_result"] = ingest.format_result(result, lang())
+        st.session_state["ingest_result"] = api.format_result(result, lang())
     if "ingest_result" in st.session_state:
         st.success(st.session_state["ingest_result"])
 
@@ -124,7 +121,7 @@ def upload_ui() -> None:
     try:
         checked = checked_upload(upload.name, upload.getvalue(), sheet)
     except ZonesError as err:
-        st.error(str(err))
+        show_error(err)
         return
     summary_ui(checked)
     problems_ui(checked)
@@ -136,11 +133,11 @@ def history_ui() -> None:
     code = unit_picker("hist")
     if code is None:
         return
-    history = ingest.unit_history(engine(), code, limit=HISTORY_ROWS)
+    history = api.unit_history(workspace(), code, limit=HISTORY_ROWS)
     if history.empty:
         st.info(tr("ingest.page.history_empty"))
         return
-    st.dataframe(ingest.history_table(history, lang()), hide_index=True)
+    st.dataframe(api.history_table(history, lang()), hide_index=True)
 
 
 apply_lang()

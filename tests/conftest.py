@@ -6,18 +6,18 @@ import os
 
 import pytest
 
+from zones import api
 from zones.storage.db import open_db
 
 
 @pytest.fixture(scope="session")
 def demo_url(tmp_path_factory) -> str:
     """URL of a Kiên Giang demo database (built once per worker, ~10 s)."""
-    from zones.demo.build import build_demo
-
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     url = f"sqlite:///{path}"
-    engine = open_db(url)
-    build_demo(engine)
+    ws = api.open_workspace(url)
+    api.demo(ws)
+    engine = ws.engine
     with engine.connect() as conn:  # fold the WAL into the file so copies are complete
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     return url

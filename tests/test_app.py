@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGES = ["pages/map.py", "pages/transitions.py", "pages/criteria.py"]
+PAGES = ["app_pages/map.py", "app_pages/transitions.py", "app_pages/criteria.py"]
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +26,7 @@ def test_page_runs_on_demo(demo_url, use_db, page):
     assert not at.exception, at.exception
 
 
-@pytest.mark.parametrize("page", ["pages/map.py", "pages/transitions.py"])
+@pytest.mark.parametrize("page", ["app_pages/map.py", "app_pages/transitions.py"])
 def test_page_on_empty_database_says_what_to_do(empty_url, use_db, page):
     use_db(empty_url)
     at = run_page(page)
@@ -36,7 +36,7 @@ def test_page_on_empty_database_says_what_to_do(empty_url, use_db, page):
 
 def test_criteria_page_shows_both_official_rulesets(demo_url, use_db):
     use_db(demo_url)
-    at = run_page("pages/criteria.py")
+    at = run_page("app_pages/criteria.py")
     titles = " ".join(e.label for e in at.expander)
     assert "qd2686" in titles and "qd4800" in titles
 
@@ -49,7 +49,7 @@ def test_criteria_page_shows_a_broken_ruleset_and_keeps_the_others(tmp_path, use
     (tmp_path / "rulesets").mkdir()
     (tmp_path / "rulesets" / "broken.yaml").write_text("id: broken\nversion: 1\nlevels: 7\n")
     use_db(url)
-    at = run_page("pages/criteria.py")
+    at = run_page("app_pages/criteria.py")
     assert not at.exception
     labels = " ".join(e.label for e in at.expander)
     assert "broken.yaml" in labels and "qd4800" in labels
@@ -58,14 +58,14 @@ def test_criteria_page_shows_a_broken_ruleset_and_keeps_the_others(tmp_path, use
 
 def test_map_page_shows_demo_notice_and_level_summary(demo_url, use_db):
     use_db(demo_url)
-    at = run_page("pages/map.py")
+    at = run_page("app_pages/map.py")
     assert any("số liệu mô phỏng" in w.value for w in at.warning)
     assert at.date_input[0].value.isoformat() == "2021-09-01"
 
 
 def test_map_page_unit_panel_explains(demo_url, use_db):
     use_db(demo_url)
-    at = run_page("pages/map.py", selected="30745")  # Phường Vĩnh Lạc
+    at = run_page("app_pages/map.py", selected="30745")  # Phường Vĩnh Lạc
     assert not at.exception
     text = " ".join(m.value for m in at.markdown)
     assert "Phường Vĩnh Lạc" in text
@@ -74,7 +74,7 @@ def test_map_page_unit_panel_explains(demo_url, use_db):
 
 def test_map_page_date_buttons_move_the_date(demo_url, use_db):
     use_db(demo_url)
-    at = run_page("pages/map.py")
+    at = run_page("app_pages/map.py")
     forward = next(b for b in at.button if b.label == "7 »")
     forward.click().run()
     assert at.date_input[0].value.isoformat() == "2021-09-08"
@@ -82,7 +82,7 @@ def test_map_page_date_buttons_move_the_date(demo_url, use_db):
 
 def test_map_page_drill_into_a_commune_with_hamlets(demo_url, use_db):
     use_db(demo_url)
-    at = run_page("pages/map.py", view="30745")
+    at = run_page("app_pages/map.py", view="30745")
     assert not at.exception
     crumbs = [b.label for b in at.button if b.key and b.key.startswith("crumb-")]
     assert crumbs[-1] == "Phường Vĩnh Lạc"
@@ -91,14 +91,14 @@ def test_map_page_drill_into_a_commune_with_hamlets(demo_url, use_db):
 
 def test_map_page_in_english(demo_url, use_db):
     use_db(demo_url)
-    at = run_page("pages/map.py", lang="en")
+    at = run_page("app_pages/map.py", lang="en")
     assert not at.exception
     assert at.title[0].value == "Epidemic level map"
 
 
 def test_transitions_page_lists_moves(demo_url, use_db):
     use_db(demo_url)
-    at = run_page("pages/transitions.py")
+    at = run_page("app_pages/transitions.py")
     assert not at.exception
     assert any("đơn vị chuyển cấp" in m.value for m in at.markdown)
     assert len(at.dataframe) == 1
@@ -106,7 +106,7 @@ def test_transitions_page_lists_moves(demo_url, use_db):
 
 def test_declarations_page_saves_and_lists(demo_copy, use_db):
     use_db(demo_copy)
-    at = run_page("pages/declarations.py")
+    at = run_page("app_pages/declarations.py")
     assert not at.exception
     assert any("Chưa có quyết định" in i.value for i in at.info)
     at.text_input[0].input("2875/QĐ-UBND")
@@ -118,7 +118,7 @@ def test_declarations_page_saves_and_lists(demo_copy, use_db):
 
 def test_declarations_page_refuses_missing_decision_number(demo_copy, use_db):
     use_db(demo_copy)
-    at = run_page("pages/declarations.py")
+    at = run_page("app_pages/declarations.py")
     at.button[0].click().run()
     assert any("số quyết định" in e.value for e in at.error)
 
@@ -135,7 +135,7 @@ def test_map_page_with_units_but_no_figures(tmp_path, use_db):
     with engine.begin() as conn:
         set_id = store.create_set(conn, name="KG", structure="2021")
         store.insert_units(conn, set_id, units[units["level"] != "hamlet"])
-    for page in ("pages/map.py", "pages/transitions.py"):
+    for page in ("app_pages/map.py", "app_pages/transitions.py"):
         at = run_page(page)
         assert not at.exception
         assert any("Chưa có kết quả đánh giá" in i.value for i in at.info)
@@ -145,7 +145,7 @@ def test_map_page_with_units_but_no_figures(tmp_path, use_db):
 def test_unit_panel_for_every_level(demo_url, use_db, code):
     """Province, district, hamlet, and a commune that stopped reporting (Hòn Nghệ)."""
     use_db(demo_url)
-    at = run_page("pages/map.py", selected=code, day=date(2021, 11, 20))
+    at = run_page("app_pages/map.py", selected=code, day=date(2021, 11, 20))
     assert not at.exception, at.exception
     text = " ".join(m.value for m in at.markdown)
     assert "Vì sao ở cấp này" in text
@@ -153,7 +153,7 @@ def test_unit_panel_for_every_level(demo_url, use_db, code):
 
 def test_overview_lists_the_silent_commune(demo_url, use_db):
     use_db(demo_url)
-    at = run_page("pages/map.py", day=date(2021, 11, 20))
+    at = run_page("app_pages/map.py", day=date(2021, 11, 20))
     text = " ".join(m.value for m in at.markdown)
     assert "Chưa báo cáo 3 ngày trở lên: 1 đơn vị" in text
     names = at.dataframe[-1].value.iloc[:, 0].tolist()

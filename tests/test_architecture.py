@@ -136,13 +136,17 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def top_imports(path: Path) -> set[str]:
+    """Modules imported (``from pkg import module`` counts as ``pkg.module``)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
+            base = ROOT.joinpath(*node.module.split("."))
+            subs = [a.name for a in node.names if (base / f"{a.name}.py").is_file()
+                    or (base / a.name / "__init__.py").is_file()]
+            found |= {f"{node.module}.{s}" for s in subs} if subs else {node.module}
     return found
 
 

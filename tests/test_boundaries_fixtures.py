@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 from shapely.geometry import Point, Polygon, box
 
-from zones.cli.commands import main
+from zones.cli import main
 from zones.storage.db import open_db
 from zones.storage.schema import adjacency, boundary_sets, units
 

@@ -12,7 +12,7 @@ from tests.test_boundaries_fixtures import imported_fixture, write_geojson  # no
 from zones.boundaries import imports as bnd
 from zones.storage.db import open_db
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "boundaries.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "boundaries.py")
 
 
 def page(tmp, monkeypatch, lang="vi") -> AppTest:

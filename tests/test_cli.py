@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from zones.cli.commands import main
+from zones.cli import main
 
 
 def run(capsys, *argv):
@@ -60,7 +60,7 @@ def test_assess_demo_gives_every_commune_some_not_green(capsys, demo_url):
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     assert list(rows[0]) == ["unit_code", "unit_name", "level", "level_name", "ruleset",
-                             "reasons"]
+                             "reasons", "computed_level", "declared_level", "decision"]
     assert len(rows) == 143  # every legacy commune of Kiên Giang
     levels = {r["level"] for r in rows}
     assert levels - {"1"}, "the late-August outbreak must show"

@@ -6,21 +6,26 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from zones import api
 from zones.errors import ZonesError
 from zones.levels import declarations
-from zones.levels.tables import Table, level_table
+from zones.levels.tables import Table
 from zones.storage import store
-from zones.storage.db import open_db
 
 
 @pytest.fixture
-def demo_engine(demo_copy):
-    return open_db(demo_copy)
+def ws(demo_copy):
+    return api.open_workspace(demo_copy)
 
 
-def test_every_problem_reported_at_once(demo_engine):
+@pytest.fixture
+def demo_engine(ws):
+    return ws.engine
+
+
+def test_every_problem_reported_at_once(ws, demo_engine):
     with pytest.raises(ZonesError) as err:
-        declarations.add(demo_engine, unit_code="99999", level=7,
+        api.declare(ws, unit_code="99999", level=7,
                          effective_from=date(2021, 9, 10), effective_to=date(2021, 9, 1),
                          decision_number=" ")
     text = str(err.value)
@@ -29,26 +34,26 @@ def test_every_problem_reported_at_once(demo_engine):
     assert store.load_declarations(demo_engine).empty
 
 
-def test_raise_with_short_notice_warns(demo_engine):
+def test_raise_with_short_notice_warns(ws):
     # Phường Pháo Đài is green on 01/09/2021 in the demo; declared red the next morning
-    done = declarations.add(demo_engine, unit_code="30775", level=4,
+    done = api.declare(ws, unit_code="30775", level=4,
                             effective_from=date(2021, 9, 2), decision_number="2875/QĐ-UBND",
                             now=datetime(2021, 9, 1, 14, 0))
     assert done.warnings and "48 giờ" in done.warnings[0]
 
 
-def test_raise_with_enough_notice_does_not_warn(demo_engine):
-    done = declarations.add(demo_engine, unit_code="30775", level=4,
+def test_raise_with_enough_notice_does_not_warn(ws):
+    done = api.declare(ws, unit_code="30775", level=4,
                             effective_from=date(2021, 9, 5), decision_number="1/QĐ-UBND",
                             now=datetime(2021, 9, 1, 8, 0))
     assert done.warnings == []
 
 
-def test_declared_level_overrides_computed_on_covered_dates(demo_engine):
-    declarations.add(demo_engine, unit_code="30775", level=3, effective_from=date(2021, 9, 3),
-                     effective_to=date(2021, 9, 5), decision_number="2/QĐ-UBND",
+def test_declared_level_overrides_computed_on_covered_dates(ws, demo_engine):
+    api.declare(ws, unit_code="30775", level=3, effective_from=date(2021, 9, 3),
+                effective_to=date(2021, 9, 5), decision_number="2/QĐ-UBND",
                      now=datetime(2021, 8, 1))
-    computed = level_table(demo_engine)
+    computed = api.computed_levels(ws)
     eff = declarations.effective(computed, store.load_declarations(demo_engine))
     assert eff.row("2021-09-04", ["30775"])[0] == 3
     assert eff.row("2021-09-06", ["30775"])[0] == computed.row("2021-09-06", ["30775"])[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from zones.cli.commands import main
+from zones.cli import main
 from zones.ingest.versions import export_frame
 from zones.storage.db import open_db
 from zones.storage.schema import assessments

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.test_ingest_fixtures import csv_bytes, make_db, patch_recompute, stored
-from zones.cli.commands import main
+from zones.cli import main
 from zones.ingest import read as ingest_read
 
 

@@ -18,9 +18,11 @@ from datetime import date
 import pandas as pd
 import sqlalchemy as sa
 
+from zones import api
 from zones.storage import store
 from zones.storage.db import open_db
 from zones.storage.schema import observations, uploads
+from zones.workspace import Workspace
 
 TODAY = date(2021, 10, 1)
 
@@ -55,11 +57,18 @@ def patch_recompute(monkeypatch) -> list:
     Levels are the assessment module's business; these tests only check the call.
     """
     calls: list = []
-    import zones.assessment as assessment
-
-    monkeypatch.setattr(assessment, "recompute",
-                        lambda engine, start=None: calls.append(start) or 0)
+    monkeypatch.setattr(api, "refresh", lambda ws, start=None, **kw: calls.append(start) or 0)
     return calls
+
+
+def workspace_of(engine) -> Workspace:
+    """The workspace of a test engine (same URL, so the same opened engine)."""
+    return Workspace.at(engine.url.render_as_string(hide_password=False))
+
+
+def store_checked(engine, checked, *, dry: bool = False, **kw):
+    """Store a checked upload through the front door (which refreshes the levels)."""
+    return api.store_upload(workspace_of(engine), checked, dry_run=dry, **kw)
 
 
 def csv_bytes(text: str, encoding: str = "utf-8") -> bytes:

@@ -11,7 +11,8 @@ from zones.i18n import catalogue
 from zones.ingest.check import PROBLEM_KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = [*sorted((ROOT / "zones").glob("ingest*.py")), ROOT / "pages" / "upload.py"]
+SOURCES = [*sorted((ROOT / "zones" / "ingest").glob("*.py")), ROOT / "zones" / "api.py",
+           ROOT / "app_pages" / "upload.py"]
 
 
 def used_keys() -> set[str]:

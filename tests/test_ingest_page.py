@@ -16,7 +16,7 @@ def recomputed(monkeypatch) -> list:
     return patch_recompute(monkeypatch)
 
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "upload.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "upload.py")
 GOOD_AND_BAD = """
     Ngày,Mã xã,Số mẫu PCR,Ghi chú
     01/09/2021,00001,5,

@@ -11,12 +11,13 @@ from sqlalchemy.exc import OperationalError
 from tests.test_ingest_fixtures import (
     TODAY,
     csv_bytes,
+    store_checked,
     stored,
     upload_rows,
 )
 from zones.errors import ZonesError
 from zones.ingest import versions as ingest_store
-from zones.ingest.upload import check_upload, store_checked
+from zones.ingest.upload import check_upload
 from zones.ingest.versions import export_frame, plan_versions, unit_history
 from zones.storage.schema import METRICS
 

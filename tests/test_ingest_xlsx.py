@@ -8,10 +8,10 @@ from datetime import date, datetime
 import pytest
 from openpyxl import load_workbook
 
-from tests.test_ingest_fixtures import TODAY, csv_bytes
+from tests.test_ingest_fixtures import TODAY, csv_bytes, store_checked
 from zones.errors import ZonesError
 from zones.ingest import xlsx as ingest_xlsx
-from zones.ingest.upload import check_upload, error_report, store_checked, template_for_unit
+from zones.ingest.upload import check_upload, error_report, template_for_unit
 from zones.ingest.xlsx import neutralise
 
 

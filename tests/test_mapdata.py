@@ -1,13 +1,16 @@
-"""What the map reads: tables, snapshot cache, summaries, moves, rates formatting."""
+"""What the map reads: tables, snapshot cache, summaries, moves, rates formatting, the
+last report per day, the opening day."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from zones import api
+from zones.levels import dayview, snapshot
 from zones.levels import tables as mapdata
-from zones.levels.assessment import recompute, stored_levels
+from zones.levels.assessment import stored_levels
+from zones.levels.refresh import refresh
 from zones.storage import store
-from zones.storage.db import open_db
 
 
 def small_table():
@@ -47,52 +50,59 @@ def test_format_rates(lang, expected):
 
 
 def test_snapshot_matches_the_database_and_goes_stale(demo_url, demo_copy):
-    assert mapdata.read_snapshot(open_db(demo_url)) is not None, "the demo writes one"
-    engine = open_db(demo_copy)  # a copy elsewhere: its cache is not there, it is rebuilt
-    assert mapdata.read_snapshot(engine) is None
-    recompute(engine)
-    snap = mapdata.read_snapshot(engine)
-    wide = stored_levels(engine)
+    assert snapshot.read(api.open_workspace(demo_url)) is not None, "the demo writes one"
+    ws = api.open_workspace(demo_copy)  # a copy elsewhere: its cache is not there
+    assert snapshot.read(ws) is None
+    refresh(ws)
+    snap = snapshot.read(ws)
+    wide = stored_levels(ws.engine)
     levels = snap["levels"]
     assert np.array_equal(levels.values[:, levels.codes.get_indexer(wide.columns)],
                           wide.to_numpy())
-    with engine.begin() as conn:  # another assessment run: this snapshot is no longer it
-        store.set_meta(conn, mapdata.SNAPSHOT_KEY, "another-run")
-    assert mapdata.read_snapshot(engine) is None
-    again = mapdata.level_table(engine)  # falls back to the database
-    assert np.array_equal(again.values, wide.to_numpy())
+    with ws.engine.begin() as conn:  # another assessment run: this snapshot is no longer it
+        store.set_meta(conn, store.Meta.LEVELS_VERSION, "another-run")
+        store.bump_version(conn)
+    assert snapshot.read(ws) is None
+    again = api.computed_levels(ws)  # falls back to the database
+    assert np.array_equal(again.values[:, again.codes.get_indexer(wide.columns)],
+                          wide.to_numpy())
 
 
-def test_weekly_rates_sum_communes_into_districts(demo_url):
-    engine = open_db(demo_url)
-    units = store.load_units(engine)
-    rates = mapdata.rates_from(store.current_observations(engine,
-                                                          metrics=["new_cases_community"]),
-                               units)
-    day = pd.Timestamp("2021-09-01")
-    obs = store.current_observations(engine, start=(day - pd.Timedelta(days=6)).date(),
+def test_district_rates_are_the_engines_over_reporting_communes(demo_url):
+    """The map's rate of a district is the engine's: cases of the communes that reported,
+    over those communes' population (a commune that did not report does not dilute it)."""
+    ws = api.open_workspace(demo_url)
+    units = store.load_units(ws.engine)
+    day = pd.Timestamp("2021-10-20")  # QĐ 4800 in force: the headline is the 7-day rate
+    obs = store.current_observations(ws.engine, start=(day - pd.Timedelta(days=6)).date(),
                                      end=day.date())
     communes = units[(units["level"] == "commune") & (units["parent_code"] == "899")]
-    cases = obs[obs["unit_code"].isin(communes.index)]["new_cases_community"].sum()
-    expected = cases / communes["population"].sum() * 100_000
-    assert rates.row(day, ["899"])[0] == pytest.approx(expected, rel=1e-5)
+    mine = obs[obs["unit_code"].isin(communes.index)].dropna(subset=["new_cases_community"])
+    reported = communes.loc[communes.index.isin(mine["unit_code"])]
+    expected = mine["new_cases_community"].sum() * 100_000 / reported["population"].sum()
+    view = api.day_view(ws, day, "district")
+    assert view.rates[view.position("899")] == pytest.approx(expected, rel=1e-5)
+    assert "7 ngày" in view.rate_label
 
 
 def test_last_report_is_relative_to_the_day(demo_url):
     """Hòn Nghệ (30814) stops reporting 10–24/11/2021 in the demo."""
-    reports = mapdata.last_reported(open_db(demo_url))
+    reports = dayview.last_reports(api.open_workspace(demo_url))
     k = reports.dates.get_indexer([pd.Timestamp("2021-11-20")])[0]
     last = reports.row("2021-11-20", ["30814", "30745"])
     assert reports.dates[last[0]] == pd.Timestamp("2021-11-09")
     assert last[1] == k  # Vĩnh Lạc reported that day
     assert reports.row("2021-12-01", ["30814"])[0] == reports.dates.get_loc(
         pd.Timestamp("2021-12-01"))
+    view = api.day_view(api.open_workspace(demo_url), "2021-11-20", "commune")
+    assert str(view.last_report[view.position("30814")]) == "2021-11-09"
 
 
 def test_pages_open_on_the_focus_day_else_the_last_day(demo_copy):
-    engine = open_db(demo_copy)
-    dates = pd.date_range("2021-06-01", "2021-12-31")
-    assert str(mapdata.default_day(engine, dates)) == "2021-09-01"  # the demo's outbreak
-    with engine.begin() as conn:
+    ws = api.open_workspace(demo_copy)
+    assert str(api.default_day(ws)) == "2021-09-01"  # the demo's outbreak
+    last = api.computed_levels(ws).dates[-1].date()
+    with ws.engine.begin() as conn:
         conn.exec_driver_sql("DELETE FROM meta WHERE key = 'focus_day'")  # real data
-    assert str(mapdata.default_day(engine, dates)) == "2021-12-31"
+        store.bump_version(conn)
+    assert api.default_day(ws) == last

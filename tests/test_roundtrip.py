@@ -1,6 +1,6 @@
 """What the dashboard exports, it imports back: boundaries keep their hierarchy."""
 
-from zones.cli.commands import main
+from zones.cli import main
 from zones.storage import store
 from zones.storage.db import open_db
 

@@ -1,24 +1,23 @@
-"""Shared Streamlit plumbing: the database engine, the language, messages, notices."""
+"""Shared Streamlit plumbing: the workspace, the language, messages."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from zones import api
 from zones.errors import ZonesError
 from zones.i18n import set_lang, t
-from zones.storage import store
-from zones.storage.db import default_url, open_db
 
 
 @st.cache_resource(show_spinner=False)
-def _engine(url: str):
-    return open_db(url)
+def _workspace(url: str) -> api.Workspace:
+    return api.open_workspace(url)
 
 
-def engine():
-    """The app's database engine (opened and migrated once per process)."""
+def workspace() -> api.Workspace:
+    """The app's workspace (database opened and migrated once per process)."""
     try:
-        return _engine(default_url())
+        return _workspace(api.default_url())
     except ZonesError as err:
         st.error(str(err))
         st.stop()
@@ -35,22 +34,22 @@ def tr(key: str, **values) -> str:
 
 
 def apply_lang() -> None:
-    """Make core messages follow the UI language."""
+    """Make core messages of this session's thread follow the UI language."""
     set_lang(lang())
 
 
 def data_version() -> str:
     """Token that changes with the stored data; loaders use it as a cache key."""
-    return store.data_version(engine())
-
-
-def data_changed() -> None:
-    """Call after writing to the database: drops cached frames so every page reloads."""
-    st.cache_data.clear()
+    return api.data_version(workspace())
 
 
 def require_units() -> None:
     """Stop the page with a clear message when the database holds no units."""
-    if store.active_set(engine()) is None:
+    if not api.has_units(workspace()):
         st.info(tr("db.empty"))
         st.stop()
+
+
+def show_error(err: ZonesError) -> None:
+    """A user error as the page shows it (never a traceback)."""
+    st.error(str(err))

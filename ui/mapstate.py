@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from shapely import Point
 
+from geodata.names import fold
 from ui.common import tr
-from zones.levels import tables as mapdata
+from zones import api
 
 LEVELS_BELOW = {None: ("province", "district", "commune", "hamlet"),
                 "province": ("district", "commune", "hamlet"),
@@ -28,7 +30,7 @@ def levels_inside(units: pd.DataFrame, view: str | None) -> list[str]:
     own = None if view is None else units.at[view, "level"]
     present = []
     for lv in LEVELS_BELOW[own]:
-        if not mapdata.view_units(units, lv, view).empty:
+        if not api.view_units(units, lv, view).empty:
             present.append(lv)
     return present
 
@@ -65,7 +67,7 @@ def open_unit(code: str | None) -> None:
 
 def breadcrumb_ui(units: pd.DataFrame, view: str | None) -> None:
     """Country › province › district › commune, each a button back up."""
-    chain = [] if view is None else mapdata.ancestors(units, view)
+    chain = [] if view is None else api.ancestors(units, view)
     several = (units["level"] == "province").sum() > 1
     items = ([(None, tr("ui.country"))] if several else []) + [
         (c, units.at[c, "name"]) for c in chain]
@@ -91,8 +93,6 @@ def unit_at(layer_units, clicked: dict | None) -> str | None:
     """The code of the unit under a clicked point (None when outside every unit)."""
     if not clicked or clicked.get("lat") is None:
         return None
-    from shapely import Point
-
     pt = Point(clicked["lng"], clicked["lat"])
     hits = layer_units.index[layer_units.geometry.contains(pt)]
     if len(hits):
@@ -111,8 +111,6 @@ def go_to(units: pd.DataFrame, code: str) -> None:
 
 def search_ui(units: pd.DataFrame, limit: int = 8) -> None:
     """Find a unit by name (without diacritics is fine) and jump to it."""
-    from geodata.names import fold
-
     query = st.text_input(tr("ui.search"), key="search", placeholder=tr("ui.search_hint"))
     if not query.strip():
         return

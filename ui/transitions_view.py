@@ -10,7 +10,7 @@ from streamlit_folium import st_folium
 
 from ui import loaders, widgets
 from ui.common import lang, tr
-from zones.levels.transitions import flows
+from zones import api
 from zones.maps.mapview import MapSpec, base_map, level_string, restyle_group
 
 UNCHANGED = 5
@@ -19,7 +19,7 @@ UNCHANGED_COLOUR = "#f3f3f3"
 
 def sankey(frame: pd.DataFrame, names: dict[int, str], colours: dict[int, str]) -> go.Figure:
     """Flows from the levels on the first date (left) to those on the second (right)."""
-    f = flows(frame)
+    f = api.flows(frame)
     order = [4, 3, 2, 1, 0]
     left = {lv: i for i, lv in enumerate(order)}
     right = {lv: i + len(order) for i, lv in enumerate(order)}
@@ -58,12 +58,22 @@ def change_map(frame: pd.DataFrame, level: str, parent: str | None, names, colou
               returned_objects=[], height=480, use_container_width=True)
 
 
-def table_ui(frame: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
-    """The transitions as users read them (level names, dd/mm/yyyy)."""
-    shown = frame.copy()
+def readable(frame: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
+    """The transitions as users read them (level names, dd/mm/yyyy, translated headers)."""
+    shown = frame[api.TRANSITION_COLUMNS].copy()
     for col in ("from_level", "to_level"):
         shown[col] = [names[int(v) if pd.notna(v) else 0] for v in shown[col]]
     shown["changed_on"] = [widgets.fmt_day(d) if d else "" for d in shown["changed_on"]]
-    shown = shown.rename(columns=lambda c: tr(f"tr.col.{c}"))
+    return shown.rename(columns=lambda c: tr(f"tr.col.{c}"))
+
+
+def table_ui(frame: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
+    """The transitions table on the page."""
+    shown = readable(frame, names)
     st.dataframe(shown, hide_index=True, width="stretch")
     return shown
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The download: the CLI's columns and values (levels in force), UTF-8 with BOM."""
+    return frame[api.TRANSITION_COLUMNS].to_csv(index=False).encode("utf-8-sig")

@@ -7,25 +7,15 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from rules.levels import NO_DATA_NAME, PALETTES
 from ui.common import lang, tr
 from zones.i18n import fmt_date, fmt_int
+from zones.maps.palettes import PALETTES
 
 
 def palette() -> dict[int, str]:
     """The colours of the palette chosen in the sidebar."""
     return dict(PALETTES[st.session_state.get("palette", "default")])
 
-
-def level_names(registry, ruleset_id: str | None) -> dict[int, str]:
-    """Level names (0..4) of a rule set in the current language."""
-    names = {0: NO_DATA_NAME[lang()]}
-    rs = registry.rulesets.get(ruleset_id) if ruleset_id else None
-    if rs is None and registry.rulesets:
-        rs = next(iter(registry.rulesets.values()))
-    if rs is not None:
-        names.update(rs.level_names(lang()))
-    return names
 
 
 def date_ui(dates: pd.DatetimeIndex, default: date, key: str = "day") -> date:

@@ -64,6 +64,8 @@ boundary_report_lines = bnd.report_lines
 boundary_file_layers = bnd.file_layers
 boundary_file_columns = bnd.file_columns
 boundary_preview = bnd.preview_layer
+stage_boundary_upload = bnd.stage_upload
+describe_ruleset = rules.describe_ruleset
 ImportOptions = bnd.ImportOptions
 upload_preview = ingest.preview
 upload_error_report = ingest.error_report
@@ -93,6 +95,11 @@ def data_version(ws: Workspace) -> str:
     return store.data_version(ws.engine)
 
 
+def boundary_version(ws: Workspace) -> str:
+    """A token that changes when units or shapes change (keys of served layer files)."""
+    return store.boundary_version(ws.engine)
+
+
 # --- reading ----------------------------------------------------------------------------------
 
 units = dayview.units
@@ -113,6 +120,15 @@ def day_view(ws: Workspace, day, level: str = "commune", parent: str | None = No
         if override:  # an unknown or broken rule set is refused with its problems
             _check_override(ws, override)
         return dayview.day_view(ws, day, level, parent, override, lang)
+
+
+def level_names(ws: Workspace, day=None, lang: str = "vi") -> dict[int, str]:
+    """Level names 0..4 of the rule set in force on ``day`` (default: the last day)."""
+    table = dayview.computed_levels(ws)
+    if day is None and len(table.dates):
+        day = table.dates[-1]
+    rs = dayview.ruleset_on(ws, day) if day is not None else None
+    return dayview.level_names(dayview.ruleset_registry(ws), rs.id if rs else None, lang)
 
 
 def notices(ws: Workspace, lang: str = "vi") -> tuple[str, ...]:

@@ -374,7 +374,7 @@ def commit_import(engine: Engine, plan: ImportPlan) -> int:
             _drop_units(conn, set_id, plan.units["code"].tolist())
         store.insert_units(conn, set_id, plan.units)
         store.insert_adjacency(conn, set_id, plan.pairs)
-        store.bump_version(conn)
+        store.bump_version(conn, boundaries=True)
     return set_id
 
 

@@ -39,6 +39,7 @@ class Meta(StrEnum):
     LEVELS_VERSION = "levels_version"  # the assessment run the snapshot belongs to
     DEMO = "demo"                      # "province" / "national" when the demo built it
     FOCUS_DAY = "focus_day"            # the day a map opens on (the demo's outbreak)
+    BOUNDARY_VERSION = "boundary_version"  # changes with units and shapes (layer files)
 
 
 def now() -> datetime:
@@ -347,9 +348,18 @@ def data_version(engine: Engine) -> str:
     return get_meta(engine, Meta.DATA_VERSION, "0") or "0"
 
 
-def bump_version(conn: Connection) -> None:
-    """Mark the stored data as changed (cache keys depend on it)."""
-    set_meta(conn, Meta.DATA_VERSION, now().isoformat())
+def bump_version(conn: Connection, boundaries: bool = False) -> None:
+    """Mark the stored data as changed (cache keys depend on it); ``boundaries`` when
+    units or shapes changed too (the served layer files depend on that)."""
+    stamp = now().isoformat()
+    set_meta(conn, Meta.DATA_VERSION, stamp)
+    if boundaries:
+        set_meta(conn, Meta.BOUNDARY_VERSION, stamp)
+
+
+def boundary_version(engine: Engine) -> str:
+    """A token that changes whenever units or their shapes change."""
+    return get_meta(engine, Meta.BOUNDARY_VERSION, "0") or "0"
 
 
 def _chunks(seq: Sequence, n: int):

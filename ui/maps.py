@@ -1,0 +1,51 @@
+"""The map of a day view on a page (folium through streamlit-folium), and the click
+that selects a unit."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from ui import loaders, mapstate, widgets
+from ui.common import lang, tr
+from zones import api
+from zones.maps.mapview import MapSpec, Outline, base_map, level_string, marks_string, restyle_group
+
+
+def outlines(units, show: str, view: str | None) -> tuple[Outline, ...]:
+    """District and province edges above the fill (provinces only for the whole country:
+    district edges there are noise, and half a second of paint)."""
+    levels = [lv for lv in ("district", "province") if lv != show
+              and not (view is None and lv == "district")
+              and not api.view_units(units, lv, view).empty]
+    out = tuple(Outline(loaders.layer(lv, view, outline=True).url,
+                        weight=2.2 if lv == "province" else 1.2) for lv in levels)
+    if view is not None and units.at[view, "level"] != "province":
+        out += (Outline(loaders.layer(units.at[view, "level"], units.at[view, "parent_code"],
+                                      outline=True).url, weight=2.2),)
+    return out
+
+
+def day_map(lay: loaders.Layer, dv: api.DayView, override: str | None, edges) -> None:
+    """The map of the levels in force on the day view, with play, tooltip and marks for
+    units whose declared level differs from the computed one; a click selects a unit."""
+    colours = widgets.palette()
+    marks = marks_string(dv.in_force, dv.computed)
+    spec = MapSpec(
+        layer=lay.url, bounds=lay.bounds, colours=tuple(colours[i] for i in range(5)),
+        level_names=tuple(dv.level_names[i] for i in range(5)),
+        legend_title=dv.legend_title, notices=dv.notices, outlines=edges,
+        timeline=loaders.timeline(lay, override), tiles=st.session_state.get("tiles", False),
+        texts={"rate": dv.rate_label, "play": tr("ui.play"), "pause": tr("ui.pause"),
+               "day": tr("ui.step_day"), "week": tr("ui.step_week"),
+               "declared": tr("decl.title"), "computed": tr("decl.computed"),
+               "marked": tr("decl.marked") if marks else ""})
+    clicked = st_folium(
+        base_map(spec), key=f"map-{lay.key}-{st.session_state.get('palette')}-{lang()}",
+        feature_group_to_add=restyle_group(level_string(dv.in_force), loaders.rates_url(dv),
+                                           widgets.fmt_day(dv.day), marks),
+        returned_objects=["last_clicked"], height=640, use_container_width=True)
+    hit = mapstate.unit_at(lay.units, (clicked or {}).get("last_clicked"))
+    if hit is not None and hit != st.session_state.get("last_hit"):
+        st.session_state.selected = hit
+    st.session_state.last_hit = hit
