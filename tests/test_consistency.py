@@ -1,0 +1,137 @@
+"""One level in force everywhere: for a unit on a day, the map, the panel, the overview,
+"Chuyển cấp" and its CSV, the HTML export and the CLI (assess, transitions, map) show the
+same level, level name and declaration — before 12/10/2021 (QĐ 2686) and after (QĐ 4800).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import date, datetime
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.test_app import ROOT
+from zones import api
+from zones.cli import main
+
+VINH_LAC, PHAO_DAI = "30745", "30775"
+# (day, unit, declared level, decision, rule set in force)
+CASES = [
+    (date(2021, 9, 1), VINH_LAC, 2, "101/QĐ-UBND", "qd2686"),  # computed red: declared yellow
+    (date(2021, 10, 20), PHAO_DAI, 4, "202/QĐ-UBND", "qd4800"),  # computed green: declared red
+]
+
+
+@pytest.fixture(scope="module")
+def declared_db(tmp_path_factory, demo_url):
+    """A copy of the demo with one declaration before and one after 12/10/2021."""
+    import shutil
+
+    path = tmp_path_factory.mktemp("consistency") / "decl.db"
+    shutil.copy(demo_url.removeprefix("sqlite:///"), path)
+    url = f"sqlite:///{path}"
+    ws = api.open_workspace(url)
+    for day, code, level, decision, _rs in CASES:
+        api.declare(ws, unit_code=code, level=level, effective_from=day,
+                    effective_to=day + pd.Timedelta(days=3), decision_number=decision,
+                    entered_by="Ban Chỉ đạo", now=datetime(2021, 8, 1))
+    return url
+
+
+def names_of(ws, ruleset_id: str) -> dict[int, str]:
+    return api.rulesets(ws).get(ruleset_id).level_names("vi")
+
+
+def cli(capsys, *args) -> tuple[int, str]:
+    code = main(list(args))
+    return code, capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("day", "code", "declared", "decision", "rid"), CASES)
+def test_every_view_shows_the_declared_level(capsys, tmp_path, monkeypatch, declared_db, day,
+                                             code, declared, decision, rid):
+    ws = api.open_workspace(declared_db)
+    names = names_of(ws, rid)
+    view = api.day_view(ws, day, "commune")
+    pos = view.position(code)
+    computed = int(view.computed[pos])
+    assert computed != declared, "the test needs a declaration that differs"
+    assert int(view.in_force[pos]) == declared and view.decision[pos] == decision
+    assert view.ruleset_id == rid and view.level_names == names
+
+    # CLI assess: the level in force, its name, then computed, declared and the decision
+    status, out = cli(capsys, "--db", declared_db, "assess", "--date", day.isoformat())
+    row = next(r for r in csv.DictReader(io.StringIO(out)) if r["unit_code"] == code)
+    assert status == 0
+    assert (row["level"], row["level_name"], row["ruleset"]) == (str(declared),
+                                                                 names[declared], rid)
+    assert (row["computed_level"], row["declared_level"], row["decision"]) == (
+        str(computed), str(declared), decision)
+
+    # CLI transitions and the "Chuyển cấp" frame (its CSV) agree: they end on the declared level
+    week = day - pd.Timedelta(days=7)
+    status, out = cli(capsys, "--db", declared_db, "transitions", "--from", week.isoformat(),
+                      "--to", day.isoformat())
+    moved = {r["unit_code"]: r for r in csv.DictReader(io.StringIO(out))}
+    frame = api.transitions(ws, week, day, "commune").frame
+    assert moved[code]["to_level"] == str(declared)
+    page_csv = frame.to_csv(index=False)
+    assert page_csv.replace("\r\n", "\n") == out.replace("\r\n", "\n")
+
+    # CLI map and the dashboard's download: the same day view, declared level drawn, marked
+    out_file = tmp_path / "map.html"
+    assert main(["--db", declared_db, "map", "--date", day.isoformat(), "--out",
+                 str(out_file)]) == 0
+    html = out_file.read_text(encoding="utf-8")
+    levels, _rates, _label, marks = _restyle_args(html)
+    assert levels[pos] == str(declared) and marks[pos] == str(computed + 1)
+    legend = [json.dumps(names[lv]) for lv in (declared, computed)]  # escaped in the script
+    assert all(name in html for name in legend)
+    def ids(text):  # folium names its elements at random
+        return re.sub(r"_[0-9a-f]{32}", "_id", text)
+    assert ids(html) == ids(api.map_html(ws, day, "commune"))
+
+    # the map page, the panel and the overview (Streamlit AppTest)
+    capsys.readouterr()
+    monkeypatch.setenv("ZONES_DB", declared_db)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "map.py"), default_timeout=90)
+    at.session_state["day"], at.session_state["selected"] = day, code
+    at.session_state["view"], at.session_state["show"] = "91", "commune"
+    at.run()
+    assert not at.exception, at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert names[declared] in text and decision in text
+    assert f"Cấp tính toán: {names[computed]}" in " ".join(
+        c.value for c in at.caption)  # the panel shows the computed level beside it
+    summary = " ".join(h.body for h in at.get("html"))
+    assert names[declared] in summary
+
+    # the "Chuyển cấp" page lists the unit with its declared level as the new one
+    at = AppTest.from_file(str(ROOT / "app_pages" / "transitions.py"), default_timeout=90)
+    at.session_state["tr_start"], at.session_state["tr_end"] = week, day
+    at.run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    shown = table[table.iloc[:, 0] == code]
+    assert shown.iloc[0, 3] == names[declared]
+
+
+def test_a_whatif_ruleset_ignores_declarations(declared_db):
+    ws = api.open_workspace(declared_db)
+    day, code, declared, _decision, _rid = CASES[1]
+    view = api.day_view(ws, day, "commune", override="qd2686")
+    pos = view.position(code)
+    assert view.declared[pos] == 0 and view.in_force[pos] == view.computed[pos]
+    assert view.ruleset_id == "qd2686"
+
+
+def _restyle_args(html: str) -> tuple[str, list, str, str]:
+    """The arguments of the export's per-date restyle call (levels, rates, label, marks)."""
+    match = re.search(r"window\.__zl\.apply\((.*?)\);\s*$", html, re.S | re.M)
+    assert match, "the export calls apply() once"
+    return tuple(json.loads(f"[{match.group(1)}]"))
