@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8501
 DB     := data/zones.db
 
-.PHONY: run test lint demo demo-national bench clean
+.PHONY: run test lint demo demo-national bench vendor clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ demo-national: $(VENV)/.installed
 
 bench: $(VENV)/.installed-dev
 	$(PY) bench/run_all.py
+
+## make vendor: refresh the vendored Leaflet from its npm release (needs npm)
+LEAFLET ?= 1.9.4
+vendor:
+	cd $$(mktemp -d) && npm pack --silent leaflet@$(LEAFLET) && tar xzf leaflet-$(LEAFLET).tgz && \
+	  cp package/dist/leaflet.js package/dist/leaflet.css package/LICENSE $(CURDIR)/zones/maps/vendor/
 
 clean:
 	rm -rf $(VENV) static/layers static/vendor .pytest_cache

@@ -123,7 +123,7 @@ def test_every_view_shows_the_declared_level(capsys, tmp_path, monkeypatch, decl
 
 def test_a_whatif_ruleset_ignores_declarations(declared_db):
     ws = api.open_workspace(declared_db)
-    day, code, declared, _decision, _rid = CASES[1]
+    day, code, _declared, _decision, _rid = CASES[1]
     view = api.day_view(ws, day, "commune", override="qd2686")
     pos = view.position(code)
     assert view.declared[pos] == 0 and view.in_force[pos] == view.computed[pos]

@@ -7,16 +7,15 @@ resolved once, so a 10,000-row file costs about as many look-ups as it has units
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 import pandas as pd
+from rapidfuzz import fuzz, process
 
 from geodata.names import fold
 from zones.i18n import t
 
 MAX_SUGGESTIONS = 3
-MAX_FUZZY_LOOKUPS = 200  # did-you-mean searches per file (they are the slow part)
 OBSERVED_LEVELS = ("commune", "hamlet")
 
 
@@ -112,8 +111,15 @@ def _code_hint(index: UnitIndex, code: str, name: str, lang: str | None) -> str:
         hits = index.by_name.get(fold(name), [])
         if hits:
             return _listing(index, hits)
-    close = difflib.get_close_matches(code, list(index.codes), n=MAX_SUGGESTIONS, cutoff=0.8)
+    close = _closest(code, list(index.codes), 80)
     return _listing(index, close) if close else t("ingest.none", lang=lang)
+
+
+def _closest(query: str, choices: list[str], cutoff: int) -> list[str]:
+    """The choices most like ``query`` (similarity >= ``cutoff`` of 100), best first."""
+    hits = process.extract(query, choices, scorer=fuzz.ratio, limit=MAX_SUGGESTIONS,
+                           score_cutoff=cutoff)
+    return [choice for choice, _score, _pos in hits]
 
 
 def _listing(index: UnitIndex, codes: list[str]) -> str:
@@ -157,8 +163,7 @@ def by_name(index: UnitIndex, name: str, district: str, province: str,
 
 
 def _name_hint(index: UnitIndex, name: str, province: str) -> str:
-    keys = list(index.by_name)
-    close = difflib.get_close_matches(fold(name), keys, n=MAX_SUGGESTIONS, cutoff=0.75)
+    close = _closest(fold(name), list(index.by_name), 75)
     codes = [c for k in close for c in index.by_name[k]]
     codes = _filter_parents(index, codes, "", province) or codes
     return _listing(index, codes[:MAX_SUGGESTIONS]) if codes else ""
@@ -171,13 +176,12 @@ def resolve_units(index: UnitIndex, refs: pd.DataFrame, lang: str | None = None)
     province_name; "" when absent) -> frame with columns code, problem, detail."""
     cols = ["unit_code", "unit_name", "district_name", "province_name"]
     keys = refs[cols].drop_duplicates()
-    results, fuzzy_left = [], MAX_FUZZY_LOOKUPS
+    results = []
     for code, name, district, province in keys.itertuples(index=False, name=None):
         if code:
             res = by_code(index, code, name, lang)
         elif name:
-            res = by_name(index, name, district, province, fuzzy=fuzzy_left > 0)
-            fuzzy_left -= res.problem == "name_unknown"
+            res = by_name(index, name, district, province)
         else:
             res = Resolution(problem="unit_missing")
         results.append((code, name, district, province, res.code, res.problem, res.detail))
