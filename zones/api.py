@@ -282,8 +282,9 @@ def store_upload(ws: Workspace, checked: ingest.Checked, sent_by: str = "",
                                       all_or_nothing=all_or_nothing, dry=dry_run)
         if not dry_run and result.duplicate_of is None and result.first_date is not None:
             result.warning = _refresh_or_warn(ws, result.first_date)
-    log.info("upload %s: %s new, %s superseded", checked.filename, result.inserted,
-             result.superseded)
+    # never user data in the log: counts and ids only (no file names, no values)
+    log.info("upload stored: %s rows new, %s superseded, %s refused", result.inserted,
+             result.superseded, len(checked.refused))
     return result
 
 
@@ -300,8 +301,7 @@ def import_boundaries(ws: Workspace, plan: bnd.ImportPlan, lang: str = "vi") -> 
     with using_lang(lang):
         set_id = bnd.commit_import(ws.engine, plan)
         refresh(ws)
-    log.info("boundaries imported from %s: set %d, %d units", plan.report.filename, set_id,
-             len(plan.units))
+    log.info("boundaries imported: set %d, %d units", set_id, len(plan.units))
     return set_id
 
 
@@ -338,7 +338,7 @@ def declare(ws: Workspace, *, unit_code: str, level: int, effective_from: date |
                              decision_number=decision_number, entered_by=entered_by,
                              note=note, stamp=stamp)
         refresh(ws, levels=False)
-    log.info("declaration %d stored for unit %s", new_id, unit_code)
+    log.info("declaration %d stored", new_id)
     return decl.Declared(new_id, warnings)
 
 
