@@ -143,7 +143,7 @@ from streamlit_folium import st_folium
 
 from geodata.display import geojson_layer
 from zones.maps.palettes import PALETTES
-from zones.levels import tables as mapdata
+from zones import api
 from zones.storage import store
 from zones.storage.db import open_db
 
@@ -161,7 +161,7 @@ def geometry():
 
 @st.cache_resource
 def table():
-    return mapdata.level_table(open_db(URL))
+    return api.computed_levels(api.open_workspace(URL))
 
 
 class Marker(MacroElement):
