@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_page(path: str, **state) -> AppTest:
-    at = AppTest.from_file(str(ROOT / path), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / path), default_timeout=90)
     for k, v in state.items():
         at.session_state[k] = v
     return at.run()

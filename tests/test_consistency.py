@@ -13,9 +13,8 @@ from datetime import date, datetime
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from tests.test_app import ROOT
+from tests.test_app import run_page
 from zones import api
 from zones.cli import main
 
@@ -99,10 +98,7 @@ def test_every_view_shows_the_declared_level(capsys, tmp_path, monkeypatch, decl
     # the map page, the panel and the overview (Streamlit AppTest)
     capsys.readouterr()
     monkeypatch.setenv("ZONES_DB", declared_db)
-    at = AppTest.from_file(str(ROOT / "app_pages" / "map.py"), default_timeout=90)
-    at.session_state["day"], at.session_state["selected"] = day, code
-    at.session_state["view"], at.session_state["show"] = "91", "commune"
-    at.run()
+    at = run_page("app_pages/map.py", day=day, selected=code, view="91", show="commune")
     assert not at.exception, at.exception
     text = " ".join(m.value for m in at.markdown)
     assert names[declared] in text and decision in text
@@ -112,9 +108,7 @@ def test_every_view_shows_the_declared_level(capsys, tmp_path, monkeypatch, decl
     assert names[declared] in summary
 
     # the "Chuyển cấp" page lists the unit with its declared level as the new one
-    at = AppTest.from_file(str(ROOT / "app_pages" / "transitions.py"), default_timeout=90)
-    at.session_state["tr_start"], at.session_state["tr_end"] = week, day
-    at.run()
+    at = run_page("app_pages/transitions.py", tr_start=week, tr_end=day)
     assert not at.exception, at.exception
     table = at.dataframe[0].value
     shown = table[table.iloc[:, 0] == code]

@@ -97,5 +97,5 @@ def test_template_and_history(url, monkeypatch):
     at.button(key="confirm").click().run()
     at.text_input(key="hist_query").set_value("00001").run()
     history = at.dataframe[-1].value
-    assert history["Ngày"].tolist() == ["01/09/2021"] and history["tests_pcr"].tolist() == [5]
+    assert history["Ngày"].tolist() == ["01/09/2021"] and history["Số mẫu PCR"].tolist() == [5]
     assert history["Tệp"].tolist() == ["a.csv"]

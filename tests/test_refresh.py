@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from streamlit.testing.v1 import AppTest
 
-from tests.test_app import ROOT
+from tests.test_app import run_page
 from zones import api
 from zones.cli import main
 from zones.levels import snapshot
@@ -20,10 +19,7 @@ DAY = date(2021, 11, 25)
 
 def overview(url: str, monkeypatch) -> str:
     monkeypatch.setenv("ZONES_DB", url)
-    at = AppTest.from_file(str(ROOT / "app_pages" / "map.py"), default_timeout=90)
-    at.session_state["day"], at.session_state["selected"] = DAY, THO_SON
-    at.session_state["view"], at.session_state["show"] = "91", "commune"
-    at.run()
+    at = run_page("app_pages/map.py", day=DAY, selected=THO_SON, view="91", show="commune")
     assert not at.exception, at.exception
     return " ".join(m.value for m in at.markdown)
 

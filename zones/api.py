@@ -278,8 +278,13 @@ def store_upload(ws: Workspace, checked: ingest.Checked, sent_by: str = "",
                  all_or_nothing: bool = False, dry_run: bool = False) -> ingest.StoreResult:
     """Store the good rows of a checked upload, then refresh from its earliest day."""
     with using_lang(checked.lang):
-        result = ingest.store_checked(ws.engine, checked, sent_by=sent_by,
-                                      all_or_nothing=all_or_nothing, dry=dry_run)
+        try:
+            result = ingest.store_checked(ws.engine, checked, sent_by=sent_by,
+                                          all_or_nothing=all_or_nothing, dry=dry_run)
+        except ZonesError:
+            log.info("upload refused: %d rows refused of %d", len(checked.refused),
+                     checked.counts()["rows"])
+            raise
         if not dry_run and result.duplicate_of is None and result.first_date is not None:
             result.warning = _refresh_or_warn(ws, result.first_date)
     # never user data in the log: counts and ids only (no file names, no values)
@@ -329,6 +334,7 @@ def declare(ws: Workspace, *, unit_code: str, level: int, effective_from: date |
         problems = decl.problems(units(ws), unit_code, level, effective_from, effective_to,
                                  decision_number)
         if problems:
+            log.info("declaration refused: %d problems", len(problems))
             raise ZonesError("\n".join(problems))
         stamp = now or store.now()
         previous = decl.level_before(levels_in_force(ws), unit_code, effective_from)

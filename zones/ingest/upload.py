@@ -20,8 +20,9 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+import contract
 from zones.errors import ZonesError
-from zones.i18n import fmt_date, t
+from zones.i18n import fmt_date, get_lang, t
 from zones.ingest.check import Checked, check_table, texts
 from zones.ingest.read import read_upload
 from zones.ingest.units import UnitIndex, build_index, by_code
@@ -141,7 +142,8 @@ def history_table(history: pd.DataFrame, lang: str | None = None) -> pd.DataFram
         t("ingest.page.date_col", lang=lang): [fmt_date(pd.Timestamp(d).date())
                                                for d in history["date"]],
         t("ingest.page.current", lang=lang): history["current"].to_numpy(),
-        **{m: history[m].to_numpy() for m in metrics},
+        **{contract.METRICS[m].label(lang or get_lang()): history[m].to_numpy()
+           for m in metrics},
         t("ingest.page.sent_by_col", lang=lang): history["sent_by"].to_numpy(),
         t("ingest.page.recorded_at", lang=lang): [f"{pd.Timestamp(x):%d/%m/%Y %H:%M}"
                                                   for x in history["recorded_at"]],
