@@ -84,8 +84,8 @@ def test_click_a_commune_opens_its_panel(browser, server):
     frame = map_frame(page)
     click_unit(page, frame, "30745")  # Phường Vĩnh Lạc
     page.get_by_text("Vì sao ở cấp này").wait_for(timeout=30000)
-    assert page.get_by_role("heading", name="Phường Vĩnh Lạc").is_visible()
-    assert page.get_by_text("Để hạ một cấp").is_visible()
+    page.get_by_role("heading", name="Phường Vĩnh Lạc").wait_for(timeout=30000)
+    page.get_by_text("Để hạ một cấp").wait_for(timeout=30000)
     page.close()
 
 
@@ -116,7 +116,7 @@ def test_drill_down_to_a_hamlet_and_back_up(browser, server):
     assert len(codes) == 6  # the six khu phố of the demo
     click_unit(page, frame, "30745-03")
     page.get_by_role("heading", name="Khu phố 3").wait_for(timeout=30000)
-    assert page.get_by_text("Vì sao ở cấp này").is_visible()
+    page.get_by_text("Vì sao ở cấp này").wait_for(timeout=30000)
     page.get_by_role("button", name="Tỉnh Kiên Giang").click()
     _, codes = wait_for_codes(page, lambda c: len(c) == 143)
     page.close()
@@ -129,7 +129,7 @@ def test_transitions_page_shows_flows(browser, server):
     page.get_by_text(re.compile(r"^\d+ đơn vị chuyển cấp:")).wait_for(timeout=30000)
     page.locator("g.sankey").first.wait_for(timeout=30000)
     assert page.locator("g.sankey-link, path.sankey-link").count() > 0
-    assert page.get_by_role("button", name="Tải bảng (CSV)").is_visible()
+    page.get_by_role("button", name="Tải bảng (CSV)").wait_for(timeout=30000)
     page.close()
 
 
@@ -142,7 +142,7 @@ def test_first_visit_straight_to_a_page_keeps_the_app_navigation(browser, demo_u
             timeout=30000)
         links = page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()
         assert any("Bản đồ" in t for t in links), links
-        assert page.get_by_text("Ngôn ngữ / Language").is_visible()
+        page.get_by_text("Ngôn ngữ / Language").wait_for(timeout=30000)
         page.close()
 
 
