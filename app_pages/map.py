@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import loaders, maps, mapstate, panel, widgets
+from ui import links, loaders, maps, mapstate, panel, widgets
 from ui.common import apply_lang, lang, require_units, tr, workspace
 from zones import api
 
@@ -15,6 +15,7 @@ registry = api.rulesets(ws)
 if tr("ui.notice.simulated") in api.notices(ws, lang()):
     st.warning(tr("ui.notice.banner"), icon="⚠️")
 
+links.read("map", units, registry.rulesets)
 choices = [None, *sorted(registry.rulesets)]
 previous = st.session_state.get("override")
 override = st.session_state.override = st.sidebar.selectbox(
@@ -35,6 +36,7 @@ mapstate.breadcrumb_ui(units, view)
 show = mapstate.level_ui(units, view)
 lay = loaders.layer(show, view)
 dv = loaders.day_view(day, show, view, override)
+links.write(date=day, unit=view, level=show, ruleset=override)
 if dv.ruleset_title:
     st.caption(tr("ui.ruleset.used" if override is None else "ui.ruleset.what_if",
                   name=dv.ruleset_title))
@@ -42,10 +44,13 @@ if dv.ruleset_title:
 map_col, side_col = st.columns([3, 2])
 with map_col:
     maps.day_map(lay, dv, override, maps.outlines(units, show, view))
-    c1, c2 = st.columns(2)
+    c1, c2, c3 = st.columns(3)
     c1.toggle(tr("ui.tiles"), key="tiles")
     c2.download_button(tr("ui.download_html"), loaders.map_html(day, show, view),
                        file_name=f"ban-do-cap-do_{day:%Y%m%d}.html", mime="text/html",
                        icon=":material/download:")
+    c3.download_button(tr("ui.download_png"), loaders.map_png(day, show, view, override),
+                       file_name=f"ban-do-cap-do_{day:%Y%m%d}.png", mime="image/png",
+                       icon=":material/image:")
 with side_col:
     panel.side_ui(units, table, dv, day, override)

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from ui import mapstate, transitions_view, widgets
+from ui import briefing_view, links, mapstate, transitions_view, widgets
 from ui.common import apply_lang, lang, require_units, show_error, tr, workspace
 from zones import api
 from zones.errors import ZonesError
@@ -18,6 +18,7 @@ if len(table.dates) == 0:
     st.info(tr("ui.no_assessments"))
     st.stop()
 
+links.read("transitions", units, {})
 first, last = table.dates[0].date(), table.dates[-1].date()
 default_end = api.default_day(ws)
 default_start = max(first, (pd.Timestamp(default_end) - pd.Timedelta(days=14)).date())
@@ -31,6 +32,7 @@ levels = mapstate.levels_inside(units, view)
 level = c3.segmented_control(tr("ui.show_level"), levels, default=mapstate.default_level(levels),
                              key="tr_level", format_func=lambda lv: tr(f"ui.level.{lv}"))
 level = level or mapstate.default_level(levels)
+links.write(**{"from": start, "date": end, "level": level})
 try:
     moved = api.transitions(ws, start, end, level, view, lang=lang())
 except ZonesError as err:
@@ -51,5 +53,9 @@ st.subheader(tr("tr.map"))
 transitions_view.change_map(frame, level, view, names, colours,
                             f"{widgets.fmt_day(start)} → {widgets.fmt_day(end)}")
 transitions_view.table_ui(frame, names)
-st.download_button(tr("tr.download"), transitions_view.csv_bytes(frame),
-                   file_name=f"chuyen-cap_{start:%Y%m%d}_{end:%Y%m%d}.csv", mime="text/csv")
+c1, c2 = st.columns(2)
+c1.download_button(tr("tr.download"), transitions_view.csv_bytes(frame),
+                   file_name=f"chuyen-cap_{start:%Y%m%d}_{end:%Y%m%d}.csv", mime="text/csv",
+                   icon=":material/download:")
+with c2:
+    briefing_view.download_for(end, view, level, max(1, -(-(end - start).days // 7)))

@@ -173,3 +173,16 @@ def _story(url: str, version: str, code: str, override: str | None) -> pd.DataFr
 def unit_story(code: str, override: str | None) -> pd.DataFrame:
     """Daily figures, rates and coverage of one unit (the engine's indicators)."""
     return _story(workspace().url, data_version(), code, override)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _map_png(url: str, version: str, day, level: str, parent: str | None,
+             override: str | None, palette: str, language: str) -> bytes:
+    return api.map_png(workspace(), day, level, parent, override, palette, language)
+
+
+def map_png(day, level: str, parent: str | None, override: str | None):
+    """A callable drawing the picture of the map shown (deferred until clicked)."""
+    args = (workspace().url, data_version(), day, level, parent, override,
+            st.session_state.get("palette", "default"), lang())
+    return lambda: _map_png(*args)

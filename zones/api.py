@@ -14,6 +14,7 @@ and declaration for a unit on a day.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +25,7 @@ import pandas as pd
 
 import rules
 from zones import boundaries as bnd
+from zones import briefing as briefing_pkg
 from zones import ingest
 from zones.demo import build_demo
 from zones.errors import NoDataError, ZonesError
@@ -252,6 +254,67 @@ def observation_template(ws: Workspace, code: str, start: date, end: date,
     """The data-entry XLSX of a unit (and the units inside it) for a date range."""
     with using_lang(lang):
         return ingest.template_for_unit(ws.engine, code, start, end, lang)
+
+
+# --- briefings ----------------------------------------------------------------------------------
+
+BRIEFING_FORMATS = briefing_pkg.FORMATS
+BRIEFING_MIME = briefing_pkg.MIME
+
+
+def public_url() -> str:
+    """The address people open the dashboard at (links in briefings): ``ZONES_PUBLIC_URL``."""
+    return os.environ.get("ZONES_PUBLIC_URL", "http://localhost:8501")
+
+
+def prepare_briefing(ws: Workspace, day, unit: str | None = None, level: str | None = None,
+                     weeks: int = 1, lang: str = "vi",
+                     progress: Callable[[str], None] | None = None) -> briefing_pkg.Briefing:
+    """What the briefing of the ``weeks`` weeks ending on ``day`` says (for a preview)."""
+    with using_lang(lang):
+        return briefing_pkg.build(ws, day, unit, level, weeks, lang, public_url(), progress)
+
+
+def render_briefing(ws: Workspace, prepared: briefing_pkg.Briefing, fmt: str,
+                    palette: str = "default") -> bytes:
+    """A prepared briefing as PPTX, PDF or PNG (the map at the end of the period)."""
+    with using_lang(prepared.lang):
+        if fmt not in briefing_pkg.FORMATS:
+            raise ZonesError(t("brief.bad_format", value=fmt))
+        everything = units(ws)
+        return briefing_pkg.render(prepared, everything, fmt, palette,
+                                   _outlines(everything, prepared.level, prepared.unit))
+
+
+def briefing(ws: Workspace, day, unit: str | None = None, level: str | None = None,
+             weeks: int = 1, fmt: str = "pdf", palette: str = "default", lang: str = "vi",
+             progress: Callable[[str], None] | None = None) -> bytes:
+    """The leaders' weekly briefing in one call (the CLI's ``briefing``)."""
+    prepared = prepare_briefing(ws, day, unit, level, weeks, lang, progress)
+    if progress is not None:
+        progress(t("brief.step.render", lang=lang, fmt=fmt.upper()))
+    return render_briefing(ws, prepared, fmt, palette)
+
+
+def map_png(ws: Workspace, day, level: str = "commune", parent: str | None = None,
+            override: str | None = None, palette: str = "default", lang: str = "vi") -> bytes:
+    """A picture of the map of the day view (title, legend, date, scale, notices)."""
+    view = day_view(ws, day, level, parent, override, lang)
+    everything = units(ws)
+    where = t("ui.country", lang=lang) if parent is None else str(everything.at[parent, "name"])
+    with using_lang(lang):
+        title = t("brief.map_title", level=t(f"ui.level.{level}"), unit=where)
+        return briefing_pkg.pictures.map_picture(view, everything, title, palette, lang,
+                                                 outlines=_outlines(everything, level, parent))
+
+
+def _outlines(everything: gpd.GeoDataFrame, level: str, parent: str | None):
+    """The boundaries of the level above the one drawn (districts around communes)."""
+    above = {"hamlet": "commune", "commune": "district", "district": "province"}.get(level)
+    if above is None:
+        return None
+    shapes = _view_units(everything, above, parent)
+    return shapes if len(shapes) else None
 
 
 # --- writing ----------------------------------------------------------------------------------

@@ -130,6 +130,15 @@ def map_(ws: api.Workspace, o: Options, lang: str) -> int:
     return 0
 
 
+def briefing(ws: api.Workspace, o: Options, lang: str) -> int:
+    """``briefing --date D [--unit CODE] [--level L] [--weeks N] --format F --out FILE``."""
+    data = api.briefing(ws, o["date"], o.get("unit"), o.get("level"), o.get("weeks", 1),
+                        o["fmt"], o.get("palette", "default"), lang, progress=say)
+    out = o.get("out") or f"giao-ban_{o.get('unit') or 'all'}_{o['date']:%Y%m%d}.{o['fmt']}"
+    write_bytes(Path(out), data)
+    return 0
+
+
 def declarations_add(ws: api.Workspace, o: Options, lang: str) -> int:
     """``declarations add --unit CODE --level N --from D [--to D] --decision TEXT``."""
     done = api.declare(ws, unit_code=o["unit"], level=o["level"], effective_from=o["start"],
@@ -182,6 +191,7 @@ COMMANDS: dict[tuple[str, str | None], Callable[[api.Workspace, Options, str], i
     ("assess", None): assess,
     ("transitions", None): transitions,
     ("map", None): map_,
+    ("briefing", None): briefing,
     ("declarations", "add"): declarations_add,
     ("declarations", "list"): declarations_list,
     ("declarations", "revoke"): declarations_revoke,

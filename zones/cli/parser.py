@@ -60,6 +60,13 @@ def parse_zone_level(value: str) -> int:
     return int(value)
 
 
+def parse_weeks(value: str) -> int:
+    """A number of weeks, 1 to 26."""
+    if not value.isdigit() or not 1 <= int(value) <= 26:
+        raise UsageError(t("brief.bad_weeks", value=value))
+    return int(value)
+
+
 def parse_id(value: str) -> int:
     """A declaration id (a whole number)."""
     if not value.isdigit():
@@ -137,6 +144,15 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--level", type=parse_level, default="commune")
     m.add_argument("--palette", choices=("default", "colourblind"), default="default")
     m.add_argument("--out")
+
+    b = sub.add_parser("briefing", help=t("cli.help.briefing"))
+    b.add_argument("--date", type=parse_date, required=True)
+    b.add_argument("--unit", default=None)
+    b.add_argument("--level", type=parse_level, default=None)
+    b.add_argument("--weeks", type=parse_weeks, default=1)
+    b.add_argument("--format", dest="fmt", choices=("pptx", "pdf", "png"), required=True)
+    b.add_argument("--palette", choices=("default", "colourblind"), default="default")
+    b.add_argument("--out")
 
     dc = sub.add_parser("declarations", help=t("cli.help.declarations"))
     dsub = dc.add_subparsers(dest="action", required=True, parser_class=_Parser)

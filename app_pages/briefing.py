@@ -1,0 +1,78 @@
+"""Báo cáo giao ban: the leaders' weekly briefing (PPTX, PDF, PNG) with a preview."""
+
+import pandas as pd
+import streamlit as st
+
+from ui import briefing_view, widgets
+from ui.common import apply_lang, require_units, tr, workspace
+from zones import api
+
+apply_lang()
+st.title(tr("ui.page.briefing"))
+st.caption(tr("brief.ui.intro"))
+require_units()
+ws = workspace()
+units = api.units(ws)
+table = api.levels_in_force(ws)
+if len(table.dates) == 0:
+    st.info(tr("ui.no_assessments"))
+    st.stop()
+
+first, last = table.dates[0].date(), table.dates[-1].date()
+c1, c2, c3, c4 = st.columns([1.2, 2.5, 1.3, 1])
+day = c1.date_input(tr("brief.ui.date"), value=api.default_day(ws), min_value=first,
+                    max_value=last, format="DD/MM/YYYY", key="brief_day")
+choices = units[units["level"].isin(["province", "district", "commune"])].sort_values(
+    ["level", "name"], key=lambda s: s.map({"province": 0, "district": 1, "commune": 2})
+    if s.name == "level" else s)
+default = api.briefing_pkg.default_unit(ws)
+options = ([None] if default is None else []) + choices.index.tolist()
+unit = c2.selectbox(tr("brief.ui.unit"), options,
+                    index=options.index(default) if default in options else 0,
+                    format_func=lambda c: tr("ui.country") if c is None else
+                    f"{units.at[c, 'name']} ({tr('ui.level.' + units.at[c, 'level'])})",
+                    key="brief_unit")
+below = [lv for lv in ("province", "district", "commune", "hamlet")
+         if not api.view_units(units, lv, unit).empty]
+level = c3.selectbox(tr("brief.ui.level"), below,
+                     index=below.index(api.briefing_pkg.default_level(ws, unit)),
+                     format_func=lambda lv: tr(f"ui.level.{lv}"), key="brief_level")
+weeks = c4.number_input(tr("brief.ui.weeks"), min_value=1, max_value=26, value=1,
+                        key="brief_weeks")
+
+prepared = briefing_view.prepare(day, unit, level, int(weeks))
+if prepared is None:
+    st.stop()
+briefing_view.download_buttons(prepared, briefing_view.files(prepared))
+st.subheader(tr("brief.title", unit=prepared.unit_name))
+st.markdown(f"**{tr('brief.title.period', period=prepared.period)}** · "
+            f"{tr('brief.title.ruleset', name=prepared.ruleset_title)}")
+st.caption(" · ".join([tr("brief.title.as_of", date=widgets.fmt_day(prepared.data_as_of)),
+                       *prepared.notices]))
+st.markdown(f"[{tr('brief.ui.open_map')}]({prepared.link})")
+left, right = st.columns([3, 2])
+left.image(briefing_view.files(prepared)["png"], width="stretch")
+with right:
+    names = prepared.names
+    counts = prepared.counts
+    st.dataframe(pd.DataFrame({
+        tr("brief.col.level"): counts["name"],
+        tr("brief.col.units_on", date=widgets.fmt_day(prepared.before)): counts["units_before"],
+        tr("brief.col.units_on", date=widgets.fmt_day(prepared.end)): counts["units"]}),
+        hide_index=True, width="stretch")
+    for key, frame in (("up", prepared.up), ("down", prepared.down)):
+        st.markdown(f"**{tr(f'brief.{key}', n=len(frame), period=prepared.period)}**")
+        if len(frame):
+            st.dataframe(pd.DataFrame({
+                tr("brief.col.unit"): frame["name"],
+                tr("brief.col.from_to"): [f"{names[a]} → {names[b]}" for a, b in
+                                          zip(frame["from_level"], frame["to_level"],
+                                              strict=True)],
+                tr("brief.col.since"): [widgets.fmt_day(d) for d in frame["since"]]}),
+                hide_index=True, width="stretch", height=200)
+    st.markdown(f"**{tr('brief.declared', n=len(prepared.declared), date=widgets.fmt_day(prepared.end))}**")
+    if len(prepared.declared):
+        st.dataframe(prepared.declared[["name", "decision", "start"]].rename(columns={
+            "name": tr("brief.col.unit"), "decision": tr("brief.col.decision"),
+            "start": tr("brief.col.effective")}), hide_index=True, width="stretch")
+    st.markdown(f"**{tr('brief.silent', n=len(prepared.silent), days=3, date=widgets.fmt_day(prepared.end))}**")

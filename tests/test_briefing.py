@@ -1,0 +1,183 @@
+"""The weekly briefing (PPTX, PDF, PNG) says what ``assess`` and ``transitions`` say for
+the same dates: counts per level, every changed unit with its levels, declared units with
+their decision numbers, the week's dates as dd/mm/yyyy, the rule set's name."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from datetime import date, datetime
+
+import pytest
+from PIL import Image
+from pptx import Presentation
+from pypdf import PdfReader
+
+from tests.test_app import run_page
+from zones import api
+from zones.cli import main
+from zones.maps.palettes import COLOURS
+
+END, BEFORE = date(2021, 10, 20), date(2021, 10, 13)
+DECLARED = ("30775", 4, "315/QĐ-BCĐ")  # Phường Pháo Đài, declared red for the week
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory, demo_url):
+    import shutil
+
+    path = tmp_path_factory.mktemp("briefing") / "b.db"
+    shutil.copy(demo_url.removeprefix("sqlite:///"), path)
+    url = f"sqlite:///{path}"
+    api.declare(api.open_workspace(url), unit_code=DECLARED[0], level=DECLARED[1],
+                effective_from=date(2021, 10, 18), decision_number=DECLARED[2],
+                now=datetime(2021, 10, 1))
+    return url
+
+
+@pytest.fixture(scope="module")
+def files(db, tmp_path_factory):
+    out = tmp_path_factory.mktemp("briefing-files")
+    made = {}
+    for fmt in ("pptx", "pdf", "png"):
+        path = out / f"b.{fmt}"
+        assert main(["--db", db, "briefing", "--date", END.isoformat(), "--format", fmt,
+                     "--out", str(path)]) == 0
+        made[fmt] = path.read_bytes()
+    return made
+
+
+def cli_csv(capsys, *args) -> list[dict]:
+    assert main(list(args)) == 0
+    return list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+
+
+@pytest.fixture(scope="module")
+def truth(db):
+    """What the CLI says for the same dates (run once)."""
+    import contextlib
+
+    def rows(*args):
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            assert main(list(args)) == 0
+        return list(csv.DictReader(io.StringIO(buf.getvalue())))
+    ws = api.open_workspace(db)
+    return {"now": rows("--db", db, "assess", "--date", END.isoformat()),
+            "before": rows("--db", db, "assess", "--date", BEFORE.isoformat()),
+            "moves": rows("--db", db, "transitions", "--from", BEFORE.isoformat(), "--to",
+                          END.isoformat()),
+            "names": api.rulesets(ws).get("qd4800").level_names("vi"),
+            "title": api.rulesets(ws).get("qd4800").title.get("vi")}
+
+
+def pptx_text(data: bytes) -> tuple[str, list[tuple]]:
+    prs = Presentation(io.BytesIO(data))
+    texts, rows = [], []
+    for slide in prs.slides:
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                texts.append(shape.text_frame.text)
+            if shape.has_table:
+                for row in shape.table.rows:
+                    rows.append(tuple(c.text for c in row.cells))
+    return "\n".join(texts), rows
+
+
+def pdf_text(data: bytes) -> str:
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    return " ".join(text.split())
+
+
+def counts(rows: list[dict]) -> Counter:
+    return Counter(int(r["level"] or 0) for r in rows)
+
+
+def test_pptx_agrees_with_assess_and_transitions(files, truth):
+    text, rows = pptx_text(files["pptx"])
+    names = truth["names"]
+    assert "14/10/2021 – 20/10/2021" in text and truth["title"] in text
+    now, before = counts(truth["now"]), counts(truth["before"])
+    for lv in (4, 3, 2, 1, 0):
+        assert (names[lv], str(before[lv]), str(now[lv])) in {r[:3] for r in rows}, lv
+    listed = {r[0]: r[1] for r in rows if len(r) == 5 and " → " in r[1]}
+    for move in truth["moves"]:
+        key = f"{move['unit_name']} ({move['unit_code']})"
+        assert listed[key] == (f"{names[int(move['from_level'] or 0)]} → "
+                               f"{names[int(move['to_level'] or 0)]}")
+    declared = [r for r in rows if DECLARED[2] in r]
+    assert declared and declared[0][1] == names[DECLARED[1]]
+    prs = Presentation(io.BytesIO(files["pptx"]))
+    assert round(prs.slide_width / prs.slide_height, 2) == round(16 / 9, 2)  # 16:9
+    assert len(prs.slides) >= 10  # one message per slide
+
+
+def test_pdf_agrees_and_prints_vietnamese(files, truth):
+    text = pdf_text(files["pdf"])
+    names = truth["names"]
+    assert "Báo cáo giao ban — Tỉnh Kiên Giang" in text  # diacritics survive extraction
+    assert "14/10/2021 – 20/10/2021" in text and " ".join(truth["title"].split()) in text
+    now, before = counts(truth["now"]), counts(truth["before"])
+    for lv in (4, 3, 2, 1, 0):
+        assert f"{' '.join(names[lv].split())} {before[lv]} {now[lv]}" in text, lv
+    for move in truth["moves"]:
+        assert f"{move['unit_name']} ({move['unit_code']})" in text
+    assert DECLARED[2] in text
+    reader = PdfReader(io.BytesIO(files["pdf"]))
+    fonts = {str(f.get_object().get("/BaseFont")) for p in reader.pages
+             for f in (p["/Resources"].get("/Font") or {}).values()}
+    assert any("DejaVuSans" in f for f in fonts), fonts  # the TrueType font is embedded
+    assert "Trang 1/" in text
+
+
+def test_png_is_wide_and_shows_the_level_colours(files, truth):
+    image = Image.open(io.BytesIO(files["png"])).convert("RGB")
+    assert image.width >= 1600
+    seen = {f"#{r:02X}{g:02X}{b:02X}" for _n, (r, g, b) in image.getcolors(2 ** 22)}
+    present = {lv for lv, n in counts(truth["now"]).items() if n}
+    assert {COLOURS[lv] for lv in present} <= seen
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--date", "2030-01-01"], "nằm ngoài khoảng dữ liệu"),
+    (["--date", "2021-10-20", "--unit", "99999"], "99999"),
+    (["--date", "2021-10-20", "--out", "/no/such/folder/b.pdf"], "Không ghi được"),
+    (["--date", "2021-10-20", "--weeks", "0"], "Số tuần"),
+])
+def test_cli_refusals_are_exit_2_with_a_message(capsys, db, args, expected):
+    assert main(["--db", db, "briefing", "--format", "pdf", *args]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+
+
+def test_briefing_of_a_district_over_two_weeks_in_english(db):
+    ws = api.open_workspace(db)
+    data = api.briefing(ws, END, unit="899", weeks=2, fmt="pdf", lang="en")
+    text = pdf_text(data)
+    assert "Weekly briefing" in text and "07/10/2021 – 20/10/2021" in text
+
+
+def test_briefing_page_and_map_picture_button(db, use_db):
+    use_db(db)
+    at = run_page("app_pages/briefing.py", brief_day=END)
+    assert not at.exception, at.exception
+    labels = [b.label for b in at.get("download_button")]
+    assert {"Tải bản trình chiếu (PPTX)", "Tải báo cáo in (PDF)", "Tải ảnh bản đồ (PNG)"} <= set(
+        labels), labels
+    at = run_page("app_pages/map.py")
+    assert "Tải ảnh bản đồ (PNG)" in [b.label for b in at.get("download_button")]
+
+
+def test_links_open_the_view_they_name(db, use_db):
+    use_db(db)
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_app import ROOT
+    at = AppTest.from_file(str(ROOT / "app_pages" / "map.py"), default_timeout=90)
+    at.query_params["date"], at.query_params["unit"] = "2021-10-20", "899"
+    at.query_params["level"] = "commune"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["day"] == END and at.session_state["view"] == "899"
+    assert at.query_params["date"] == ["2021-10-20"] or at.query_params["date"] == "2021-10-20"

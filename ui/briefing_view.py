@@ -1,0 +1,70 @@
+"""The briefing on a page: build with progress, preview, and a download per format."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.common import data_version, lang, show_error, tr, workspace
+from zones import api
+from zones.errors import ZonesError
+
+
+def _key(day, unit, level, weeks) -> tuple:
+    return (workspace().url, data_version(), str(day), unit, level, weeks, lang(),
+            st.session_state.get("palette", "default"))
+
+
+def prepare(day, unit, level, weeks) -> api.briefing_pkg.Briefing | None:
+    """The prepared briefing (kept in the session), built with visible progress."""
+    key = _key(day, unit, level, weeks)
+    cached = st.session_state.get("briefing")
+    if cached and cached[0] == key:
+        return cached[1]
+    try:
+        with st.status(tr("brief.ui.building"), expanded=False) as status:
+            prepared = api.prepare_briefing(workspace(), day, unit, level, weeks, lang(),
+                                            progress=status.write)
+            status.update(label=tr("brief.ui.ready"), state="complete")
+    except ZonesError as err:
+        show_error(err)
+        return None
+    st.session_state["briefing"] = (key, prepared)
+    return prepared
+
+
+def files(prepared) -> dict[str, bytes]:
+    """The three formats of a prepared briefing (rendered once per briefing)."""
+    key = ("files", id(prepared))
+    cached = st.session_state.get("briefing_files")
+    if cached and cached[0] == key:
+        return cached[1]
+    palette = st.session_state.get("palette", "default")
+    out = {}
+    with st.status(tr("brief.ui.rendering"), expanded=False) as status:
+        for fmt in api.BRIEFING_FORMATS:
+            status.write(tr("brief.step.render", fmt=fmt.upper()))
+            out[fmt] = api.render_briefing(workspace(), prepared, fmt, palette)
+        status.update(label=tr("brief.ui.files_ready"), state="complete")
+    st.session_state["briefing_files"] = (key, out)
+    return out
+
+
+def download_buttons(prepared, data: dict[str, bytes]) -> None:
+    stem = f"giao-ban_{prepared.unit or 'ca-nuoc'}_{prepared.end:%Y%m%d}"
+    for col, fmt in zip(st.columns(len(data)), data, strict=True):
+        col.download_button(tr(f"brief.ui.download.{fmt}"), data[fmt],
+                            file_name=f"{stem}.{fmt}", mime=api.BRIEFING_MIME[fmt],
+                            icon=":material/download:", key=f"brief-dl-{fmt}")
+
+
+def download_for(day, unit, level, weeks) -> None:
+    """One button: the PDF briefing of the period shown (built when asked)."""
+    if st.button(tr("brief.ui.make_pdf"), icon=":material/picture_as_pdf:",
+                 key="brief-make-pdf"):
+        prepared = prepare(day, unit, level, weeks)
+        if prepared is not None:
+            data = api.render_briefing(workspace(), prepared, "pdf",
+                                       st.session_state.get("palette", "default"))
+            st.download_button(tr("brief.ui.download.pdf"), data, mime="application/pdf",
+                               file_name=f"giao-ban_{prepared.end:%Y%m%d}.pdf",
+                               key="brief-dl-pdf-tr")

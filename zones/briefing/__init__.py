@@ -1,0 +1,35 @@
+"""The leaders' weekly briefing: a slide deck (PPTX), a printable report (PDF) and map
+pictures (PNG), all built from the day view and drawn without a browser."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+
+from zones.briefing import deck, pictures, report
+from zones.briefing.model import Briefing, build, default_level, default_unit, share_link
+from zones.briefing.sections import sections
+from zones.i18n import t
+
+FORMATS = ("pptx", "pdf", "png")
+MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "pdf": "application/pdf", "png": "image/png"}
+
+__all__ = ["FORMATS", "MIME", "Briefing", "build", "default_level", "default_unit", "render",
+           "share_link"]
+
+
+def render(b: Briefing, geometry: gpd.GeoDataFrame, fmt: str, palette: str = "default",
+           outlines: gpd.GeoDataFrame | None = None) -> bytes:
+    """The briefing in ``fmt`` ("pptx", "pdf", or "png": the map at the end of the week)."""
+    lang = b.lang
+    title = t("brief.title", lang=lang, unit=b.unit_name)
+    if fmt == "png":
+        return pictures.map_picture(
+            b.now, geometry, t("brief.map_title", lang=lang, level=t(f"ui.level.{b.level}",
+                                                                    lang=lang),
+                               unit=b.unit_name), palette, lang, outlines=outlines)
+    footer = f"{title} · {b.period}"
+    parts = sections(b, geometry, palette)
+    if fmt == "pptx":
+        return deck.deck(parts, footer)
+    return report.report(parts, title, footer, t("brief.page", lang=lang))

@@ -1,0 +1,230 @@
+"""What a weekly briefing says, built only from the day view (``zones.levels.dayview``):
+the same levels, names and declarations as every other view of the product.
+
+A briefing covers the ``weeks`` x 7 days ending on a date, for a unit (province, district
+or commune) and its subtree, at one level of units; it compares the end of the period with
+the day before it began.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+import numpy as np
+import pandas as pd
+
+import rules
+from rules.vocab import UNIT_LEVEL_NAMES
+from zones.errors import ZonesError
+from zones.i18n import fmt_date, t
+from zones.levels import dayview
+from zones.levels.dayview import DayView
+from zones.levels.story import unit_story
+from zones.levels.tables import child_level, view_units
+from zones.levels.transitions import flows, transitions
+from zones.workspace import Workspace
+
+STALE_DAYS = 3
+LEVELS_DOWN = (4, 3, 2, 1, 0)
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """Everything a briefing shows; every format (PPTX, PDF, PNG) renders this."""
+
+    lang: str
+    unit: str | None
+    unit_name: str
+    level: str
+    start: date           # first day of the period
+    end: date             # last day of the period (the chosen date)
+    before: date          # the day compared with (the day before the period)
+    now: DayView
+    earlier: DayView
+    ruleset_title: str
+    ruleset_reference: str
+    data_as_of: date | None
+    link: str
+    counts: pd.DataFrame        # level, name, units, population, units_before, population_before
+    by_parent: pd.DataFrame     # parent name, then one column per level (units now)
+    flow: pd.DataFrame          # from_level, to_level, units (every unit, unchanged too)
+    up: pd.DataFrame            # code, name, from_level, to_level, since, reason, path_down
+    down: pd.DataFrame
+    declared: pd.DataFrame      # code, name, declared, computed, decision, start, end
+    silent: pd.DataFrame        # code, name, last
+    story: pd.DataFrame         # daily figures and rates of the unit (charts)
+    bands: list[float] | None
+    method: pd.DataFrame        # the criteria of the rule set for the level shown
+    notices: tuple[str, ...]
+
+    @property
+    def names(self) -> dict[int, str]:
+        return self.now.level_names
+
+    @property
+    def period(self) -> str:
+        return f"{fmt_date(self.start)} – {fmt_date(self.end)}"
+
+
+def default_unit(ws: Workspace) -> str | None:
+    """The single province when there is one, else the whole country (None)."""
+    units = dayview.units(ws)
+    provinces = units.index[units["level"] == "province"]
+    return provinces[0] if len(provinces) == 1 else None
+
+
+def default_level(ws: Workspace, unit: str | None) -> str:
+    """Communes inside a province or district; the level below a commune; provinces for
+    the whole country."""
+    units = dayview.units(ws)
+    below = [lv for lv in ("commune", "hamlet", "district", "province")
+             if not view_units(units, lv, unit).empty]
+    if unit is None and "province" in below and len(below) > 1 and \
+            (units["level"] == "province").sum() > 1:
+        return "province"
+    if "commune" in below:
+        return "commune"
+    return below[0] if below else (child_level(units, unit) or "commune")
+
+
+def share_link(base: str, day: date, unit: str | None, level: str,
+               ruleset: str | None = None) -> str:
+    """The address of the map page showing exactly this view."""
+    query = {"date": day.isoformat(), "level": level}
+    if unit:
+        query["unit"] = unit
+    if ruleset:
+        query["ruleset"] = ruleset
+    return f"{base.rstrip('/')}/?{urlencode(query)}"
+
+
+def build(ws: Workspace, day, unit: str | None = None, level: str | None = None,
+          weeks: int = 1, lang: str = "vi", base_url: str = "http://localhost:8501",
+          progress=None) -> Briefing:
+    """The briefing of the ``weeks`` weeks ending on ``day`` for ``unit``'s subtree."""
+    units = dayview.units(ws)
+    if unit is not None and unit not in units.index:
+        raise ZonesError(t("brief.unknown_unit", value=unit))
+    if weeks < 1 or weeks > 26:
+        raise ZonesError(t("brief.bad_weeks", value=weeks))
+    unit = unit if unit is not None else default_unit(ws)
+    level = level or default_level(ws, unit)
+    end = dayview.check_day(dayview.levels_in_force(ws), day).date()
+    before = end - timedelta(days=7 * weeks)
+    table = dayview.levels_in_force(ws)
+    if pd.Timestamp(before) < table.dates[0]:
+        before = table.dates[0].date()
+    _say(progress, t("brief.step.levels"))
+    now = dayview.day_view(ws, end, level, unit, None, lang)
+    if len(now.codes) == 0:
+        raise ZonesError(t("brief.no_units", level=t(f"ui.level.{level}"),
+                           unit=_name(units, unit, lang)))
+    earlier = dayview.day_view(ws, before, level, unit, None, lang)
+    chosen = view_units(units, level, unit)
+    everyone = transitions(table, chosen, before, end, level, changed_only=False)
+    _say(progress, t("brief.step.reasons"))
+    result = dayview.result(ws)
+    up, down = _moves(everyone, result, end, lang)
+    rs = dayview.ruleset_on(ws, end)
+    story_code = unit if unit is not None else None
+    _say(progress, t("brief.step.trends"))
+    return Briefing(
+        lang=lang, unit=unit, unit_name=_name(units, unit, lang), level=level,
+        start=before + timedelta(days=1), end=end, before=before, now=now, earlier=earlier,
+        ruleset_title=now.ruleset_title, ruleset_reference=now.ruleset_reference,
+        data_as_of=_as_of(now), link=share_link(base_url, end, unit, level),
+        counts=_counts(now, earlier), by_parent=_by_parent(units, now),
+        flow=flows(everyone), up=up, down=down, declared=_declared(now),
+        silent=_silent(now, end), story=unit_story(ws, story_code) if story_code else
+        pd.DataFrame(), bands=_bands(rs), method=_method(rs, level, lang), notices=now.notices)
+
+
+def _say(progress, text: str) -> None:
+    if progress is not None:
+        progress(text)
+
+
+def _name(units: pd.DataFrame, code: str | None, lang: str) -> str:
+    return t("ui.country", lang=lang) if code is None else str(units.at[code, "name"])
+
+
+def _as_of(view: DayView) -> date | None:
+    known = [d for d in view.last_report if d is not None]
+    return max(known) if known else None
+
+
+def _counts(now: DayView, earlier: DayView) -> pd.DataFrame:
+    rows = []
+    for lv in LEVELS_DOWN:
+        a, b = now.in_force == lv, earlier.in_force == lv
+        rows.append({"level": lv, "name": now.level_names[lv], "units": int(a.sum()),
+                     "population": float(np.nansum(now.population[a])),
+                     "units_before": int(b.sum()),
+                     "population_before": float(np.nansum(earlier.population[b]))})
+    return pd.DataFrame(rows)
+
+
+def _by_parent(units: pd.DataFrame, now: DayView) -> pd.DataFrame:
+    parents = pd.Series(now.parents, dtype=object).fillna("")
+    names = [str(units.at[p, "name"]) if p in units.index else "–" for p in parents]
+    frame = pd.DataFrame({"parent": names, "level": now.in_force})
+    wide = frame.groupby(["parent", "level"]).size().unstack(fill_value=0)
+    wide = wide.reindex(columns=list(LEVELS_DOWN), fill_value=0)
+    wide.columns = [now.level_names[lv] for lv in LEVELS_DOWN]
+    return wide.reset_index().sort_values("parent", ignore_index=True)
+
+
+def _moves(everyone: pd.DataFrame, result: rules.Result, end: date, lang: str
+           ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    moved = everyone[everyone["from_level"].fillna(0) != everyone["to_level"].fillna(0)]
+    rows = []
+    for r in moved.itertuples():
+        reason, path = "", ""
+        if r.unit_code in result.codes and pd.Timestamp(end) in result.dates:
+            e = result.explain(r.unit_code, pd.Timestamp(end), lang=lang)
+            reason = (e.reasons or e.missing or [""])[0]
+            path = (e.path_down or [""])[0]
+        a = 0 if pd.isna(r.from_level) else int(r.from_level)
+        b = 0 if pd.isna(r.to_level) else int(r.to_level)
+        rows.append({"code": r.unit_code, "name": r.unit_name, "from_level": a, "to_level": b,
+                     "since": r.changed_on, "reason": reason, "path_down": path})
+    frame = pd.DataFrame(rows, columns=["code", "name", "from_level", "to_level", "since",
+                                        "reason", "path_down"])
+    up = frame[frame["to_level"] > frame["from_level"]].sort_values(
+        ["to_level", "name"], ascending=[False, True])
+    down = frame[frame["to_level"] < frame["from_level"]].sort_values(
+        ["from_level", "name"], ascending=[False, True])
+    return up.reset_index(drop=True), down.reset_index(drop=True)
+
+
+def _declared(now: DayView) -> pd.DataFrame:
+    differ = (now.declared > 0) & (now.declared != now.computed)
+    return pd.DataFrame({"code": now.codes[differ], "name": now.names[differ],
+                         "declared": now.declared[differ].astype(int),
+                         "computed": now.computed[differ].astype(int),
+                         "decision": now.decision[differ], "start": now.declared_from[differ],
+                         "end": now.declared_to[differ]})
+
+
+def _silent(now: DayView, end: date) -> pd.DataFrame:
+    rows = [{"code": c, "name": n, "last": fmt_date(d) if d else "–"}
+            for c, n, d in zip(now.codes, now.names, now.last_report, strict=True)
+            if d is None or (end - d).days >= STALE_DAYS]
+    return pd.DataFrame(rows, columns=["code", "name", "last"])
+
+
+def _bands(rs: rules.RuleSet | None) -> list[float] | None:
+    value = rs.parameters.get("band_starts_per_100k") if rs is not None else None
+    return list(value) if value is not None else None
+
+
+def _method(rs: rules.RuleSet | None, level: str, lang: str) -> pd.DataFrame:
+    if rs is None:
+        return pd.DataFrame(columns=["kind", "level", "condition", "threshold"])
+    table = rules.describe_ruleset(rs, lang)
+    mine = table[table["tier"] == UNIT_LEVEL_NAMES[lang][level]]
+    if mine.empty:
+        mine = table
+    return mine[["kind", "level", "condition", "threshold"]].reset_index(drop=True)
