@@ -129,3 +129,19 @@ def _restyle_args(html: str) -> tuple[str, list, str, str]:
     match = re.search(r"window\.__zl\.apply\((.*?)\);\s*$", html, re.S | re.M)
     assert match, "the export calls apply() once"
     return tuple(json.loads(f"[{match.group(1)}]"))
+
+
+@pytest.mark.parametrize("unit", ["91", "899", "30745"])
+def test_local_results_equal_the_full_run_inside_the_unit(demo_url, unit):
+    """A briefing computes reasons on a unit's neighbourhood only: inside the unit, the
+    levels are those of the full run on every day (QĐ 2686 cascades included)."""
+    from zones.levels import dayview
+
+    ws = api.open_workspace(demo_url)
+    local = dayview.local_result(ws, unit)
+    full = api.computed_levels(ws)
+    inside = api.view_units(api.units(ws), "commune", unit).index.union([unit])
+    inside = inside.union(api.view_units(api.units(ws), "hamlet", unit).index)
+    a = local.frame().loc[:, inside]
+    b = pd.DataFrame(full.values, index=full.dates, columns=full.codes).loc[a.index, inside]
+    assert (a.to_numpy() == b.to_numpy()).all()

@@ -14,7 +14,8 @@ from zones.briefing.sections import Section
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.5)
-ROWS_PER_SLIDE = 10
+ROWS_PER_SLIDE = 10  # short rows (counts, districts); rows with long reasons: WIDE_ROWS
+WIDE_ROWS = 7
 FONT = "DejaVu Sans"
 DARK = RGBColor(0x22, 0x22, 0x22)
 
@@ -25,8 +26,8 @@ def deck(parts: list[Section], footer: str) -> bytes:
     prs.slide_width, prs.slide_height = WIDTH, HEIGHT
     blank = prs.slide_layouts[6]
     for part in parts:
-        chunks = [part.rows[i:i + ROWS_PER_SLIDE] for i in range(0, len(part.rows),
-                                                                  ROWS_PER_SLIDE)] or [[]]
+        per = WIDE_ROWS if len(part.header) >= 5 else ROWS_PER_SLIDE
+        chunks = [part.rows[i:i + per] for i in range(0, len(part.rows), per)] or [[]]
         for k, rows in enumerate(chunks):
             title = part.title if k == 0 else f"{part.title} ({k + 1}/{len(chunks)})"
             _slide(prs.slides.add_slide(blank), part, title, rows, footer, first=k == 0)

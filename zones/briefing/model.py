@@ -125,7 +125,7 @@ def build(ws: Workspace, day, unit: str | None = None, level: str | None = None,
     chosen = view_units(units, level, unit)
     everyone = transitions(table, chosen, before, end, level, changed_only=False)
     _say(progress, t("brief.step.reasons"))
-    result = dayview.result(ws)
+    result = dayview.local_result(ws, unit)
     up, down = _moves(everyone, result, end, lang)
     rs = dayview.ruleset_on(ws, end)
     story_code = unit if unit is not None else None

@@ -45,6 +45,8 @@ def map_picture(view: DayView, geometry: gpd.GeoDataFrame, title: str,
     x0, y0, x1, y1 = shapes.total_bounds
     aspect = (y1 - y0) / max((x1 - x0) * math.cos(math.radians((y0 + y1) / 2)), 1e-9)
     fig_h = min(max(width_in * 0.62, width_in * 0.75 * aspect), width_in * 1.4)
+    if width_in < 12:
+        fig_h = width_in * min(max(aspect, 0.6), 1.2) + 2.2  # room for the legend below
     fig, ax = plt.subplots(figsize=(width_in, fig_h))
     ax.set_facecolor(BACKGROUND)
     shapes.plot(ax=ax, color=shapes["fill"], edgecolor="#555555", linewidth=0.3)
@@ -68,21 +70,23 @@ def map_picture(view: DayView, geometry: gpd.GeoDataFrame, title: str,
     if marked.any():
         handles.append(Patch(facecolor="none", edgecolor="black", linestyle="--",
                              label=t("decl.marked", lang=lang)))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-              title=view.legend_title, fontsize=11, title_fontsize=12, framealpha=0.95,
-              alignment="left")
+    narrow = width_in < 12  # two maps side by side: the legend goes under the map
+    ax.legend(handles=handles, loc="upper center" if narrow else "upper left",
+              bbox_to_anchor=(0.5, -0.06) if narrow else (1.01, 1.0), ncol=2 if narrow else 1,
+              title=view.legend_title, fontsize=12 if narrow else 11, title_fontsize=12,
+              framealpha=0.95, alignment="left")
     foot = " · ".join(view.notices)
     if view.ruleset_title:
         foot = view.ruleset_title + (f"\n{foot}" if foot else "")
     fig.text(0.01, 0.01, foot, fontsize=10, color="#444444", va="bottom")
     fig.tight_layout(rect=(0, 0.06, 1, 1))
-    _scale_bar(fig, ax, lang)
+    _scale_bar(fig, ax, lang, below=not narrow)
     return _png(fig)
 
 
-def _scale_bar(fig, ax, lang: str) -> None:
+def _scale_bar(fig, ax, lang: str, below: bool = True) -> None:
     """A bar of a round number of km under the map's lower left corner (outside the map,
-    so it never hides a unit)."""
+    so it never hides a unit), or just above it when the legend is below."""
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     km_per_deg = 111.32 * math.cos(math.radians((y0 + y1) / 2))
     span_km = (x1 - x0) * km_per_deg
@@ -90,11 +94,13 @@ def _scale_bar(fig, ax, lang: str) -> None:
                    if v >= span_km / 8), 1000)
     box = ax.get_position()
     frac = length / span_km * box.width
-    y = box.y0 - 0.025
-    fig.add_artist(matplotlib.lines.Line2D([box.x0, box.x0 + frac], [y, y], color="black",
+    if below:
+        y, x = box.y0 - 0.025, box.x0
+    else:  # at the upper right, above the map, clear of the left-aligned title
+        y, x = box.y1 + 0.012, box.x1 - frac - 0.06
+    fig.add_artist(matplotlib.lines.Line2D([x, x + frac], [y, y], color="black",
                                            linewidth=4, solid_capstyle="butt"))
-    fig.text(box.x0 + frac + 0.005, y, f"{fmt_int(length, lang)} km", fontsize=11,
-             va="center")
+    fig.text(x + frac + 0.005, y, f"{fmt_int(length, lang)} km", fontsize=11, va="center")
 
 
 def flow_chart(flow: pd.DataFrame, names: dict[int, str], colours: dict[int, str],

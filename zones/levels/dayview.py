@@ -56,6 +56,55 @@ def result(ws: Workspace, override: str | None = None) -> rules.Result:
     return cached(ws, "result", lambda: compute(ws, override=override), override)
 
 
+def adjacency(ws: Workspace) -> pd.DataFrame:
+    """Adjacency pairs of the active boundary set."""
+    return cached(ws, "adjacency", lambda: store.load_adjacency(ws.engine))
+
+
+def neighbourhood(ws: Workspace, unit: str, steps: int = 2) -> pd.Index:
+    """The units whose figures the levels inside ``unit`` can depend on: its subtree, the
+    units two steps away across its border (QĐ 2686 cascades: red -> orange next door ->
+    yellow one further), and the ancestors of all of them."""
+    everything = units(ws)
+    parent = everything["parent_code"]
+    inside = {unit}
+    frontier = {unit}
+    while frontier:  # descendants
+        frontier = set(everything.index[parent.isin(list(frontier))])
+        inside |= frontier
+    pairs = adjacency(ws)
+    keep = set(inside)
+    for _ in range(steps):
+        touching = pairs["code_a"].isin(list(keep)) | pairs["code_b"].isin(list(keep))
+        keep |= set(pairs.loc[touching, "code_a"]) | set(pairs.loc[touching, "code_b"])
+    for code in list(keep):  # ancestors, so every parent referenced exists
+        p = parent.get(code)
+        while isinstance(p, str) and p in everything.index and p not in keep:
+            keep.add(p)
+            p = parent.get(p)
+    return pd.Index([c for c in everything.index if c in keep])
+
+
+def local_result(ws: Workspace, unit: str | None) -> rules.Result:
+    """The engine's result for what happens inside ``unit`` (None: everywhere), computed
+    on its neighbourhood only: the same levels and reasons there as the full run, at a
+    fraction of the cost for one province of a national database."""
+    if unit is None:
+        return result(ws)
+
+    return cached(ws, "local_result", lambda: compute(ws, inputs=local_inputs(ws, unit)), unit)
+
+
+def local_inputs(ws: Workspace, unit: str, steps: int = 2) -> rules.Inputs:
+    """The engine's inputs restricted to ``neighbourhood(ws, unit, steps)``."""
+    codes = neighbourhood(ws, unit, steps)
+    plain = store.load_units(ws.engine).loc[codes]
+    obs = store.current_observations(ws.engine, codes=codes.tolist())
+    pairs = adjacency(ws)
+    pairs = pairs[pairs["code_a"].isin(codes) & pairs["code_b"].isin(codes)]
+    return rules.Inputs(units=plain, observations=obs, adjacency=pairs)
+
+
 def computed_levels(ws: Workspace, override: str | None = None) -> Table:
     """Levels computed by the engine per date and unit (0 = not enough data)."""
     if override:

@@ -7,8 +7,7 @@ import numpy as np
 import pandas as pd
 
 import rules
-from zones.levels.assessment import load_inputs
-from zones.levels.dayview import ruleset_registry, units
+from zones.levels.dayview import local_inputs, ruleset_registry, units
 from zones.levels.memo import cached
 from zones.levels.tables import view_units
 from zones.storage import store
@@ -40,7 +39,9 @@ def chart_ruleset(ws: Workspace, override: str | None = None) -> rules.RuleSet |
                                            rs.effective_from or pd.Timestamp.min.date()))
 
 
-def _indicator_frames(ws: Workspace, ruleset_id: str) -> dict[str, pd.DataFrame]:
+def _indicator_frames(ws: Workspace, ruleset_id: str, code: str) -> dict[str, pd.DataFrame]:
+    """The chart indicators of ``code``, computed on its own subtree only (a district's
+    rate sums its communes; nothing outside it counts)."""
     def build() -> dict[str, pd.DataFrame]:
         rs = ruleset_registry(ws).rulesets[ruleset_id]
         span = store.observation_range(ws.engine)
@@ -48,8 +49,8 @@ def _indicator_frames(ws: Workspace, ruleset_id: str) -> dict[str, pd.DataFrame]
             return {}
         names = [rs.headline, *(n for n in COVERAGE.values() if n in rs.indicators)]
         dates = pd.date_range(span[0], span[1], freq="D")
-        return rules.indicators(load_inputs(ws.engine), rs, names, dates)
-    return cached(ws, "indicator_frames", build, ruleset_id)
+        return rules.indicators(local_inputs(ws, code, steps=0), rs, names, dates)
+    return cached(ws, "indicator_frames", build, ruleset_id, code)
 
 
 def unit_story(ws: Workspace, code: str, override: str | None = None) -> pd.DataFrame:
@@ -70,7 +71,7 @@ def unit_story(ws: Workspace, code: str, override: str | None = None) -> pd.Data
     pos = week["tests_pcr_positive"] + week["tests_antigen_positive"]
     daily["positivity"] = (pos / tests.where(tests > 0)) * 100
     rs = chart_ruleset(ws, override)
-    frames = _indicator_frames(ws, rs.id) if rs is not None else {}
+    frames = _indicator_frames(ws, rs.id, code) if rs is not None else {}
     daily["rate_7d"] = _column(frames.get(rs.headline) if rs else None, code, daily.index)
     for col, name in COVERAGE.items():
         daily[col] = _column(frames.get(name), code, daily.index) * 100
