@@ -14,7 +14,8 @@ SHARED = HERE.parent.parent / "shared" / "geodata" / "vn_wards_2025_web.parquet"
 
 def main() -> int:
     failed = []
-    for script in ("bench_rules.py", "bench_ingest.py", "bench_import.py", "bench_map.py"):
+    for script in ("bench_rules.py", "bench_ingest.py", "bench_import.py", "bench_map.py",
+                   "bench_briefing.py"):
         if script == "bench_import.py" and not SHARED.exists():
             print(f"== {script}: skipped ({SHARED} is absent)\n", flush=True)
             continue

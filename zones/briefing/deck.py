@@ -26,7 +26,7 @@ def deck(parts: list[Section], footer: str) -> bytes:
     prs.slide_width, prs.slide_height = WIDTH, HEIGHT
     blank = prs.slide_layouts[6]
     for part in parts:
-        per = WIDE_ROWS if len(part.header) >= 5 else ROWS_PER_SLIDE
+        per = WIDE_ROWS if part.key in ("up", "down", "declared") else ROWS_PER_SLIDE
         chunks = [part.rows[i:i + per] for i in range(0, len(part.rows), per)] or [[]]
         for k, rows in enumerate(chunks):
             title = part.title if k == 0 else f"{part.title} ({k + 1}/{len(chunks)})"

@@ -66,14 +66,17 @@ def _maps(b: Briefing, geometry: gpd.GeoDataFrame, palette: str) -> Section:
 def _counts(b: Briefing) -> Section:
     header = [tr(b, "brief.col.level"), tr(b, "brief.col.units_on", date=fmt_date(b.before)),
               tr(b, "brief.col.units_on", date=fmt_date(b.end)),
+              tr(b, "brief.col.population_on", date=fmt_date(b.before)),
               tr(b, "brief.col.population_on", date=fmt_date(b.end))]
     rows = [[r.name, fmt_int(r.units_before, b.lang), fmt_int(r.units, b.lang),
-             fmt_int(r.population, b.lang)] for r in b.counts.itertuples()]
-    total = b.counts[["units", "units_before", "population"]].sum()
+             fmt_int(r.population_before, b.lang), fmt_int(r.population, b.lang)]
+            for r in b.counts.itertuples()]
+    total = b.counts[["units", "units_before", "population", "population_before"]].sum()
     rows.append([tr(b, "brief.total"), fmt_int(total["units_before"], b.lang),
-                 fmt_int(total["units"], b.lang), fmt_int(total["population"], b.lang)])
+                 fmt_int(total["units"], b.lang), fmt_int(total["population_before"], b.lang),
+                 fmt_int(total["population"], b.lang)])
     return Section("counts", tr(b, "brief.counts", level=level_label(b)), [], header, rows,
-                   widths=[3, 2, 2, 2])
+                   widths=[3, 1.6, 1.6, 1.8, 1.8])
 
 
 def _flows(b: Briefing, colours) -> Section:

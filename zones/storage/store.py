@@ -227,9 +227,13 @@ def current_observations(engine: Engine, start: date | None = None, end: date | 
                          codes: Iterable[str] | None = None,
                          metrics: Sequence[str] = METRICS) -> pd.DataFrame:
     """The current value of every (unit, date): one row each, metrics as float (NaN = empty)."""
+    current = observations.c.superseded_at.is_(None)
+    if codes is not None and engine.dialect.name == "sqlite":
+        # a unary + keeps SQLite's planner off the (superseded_at, date) index, which would
+        # scan every current row: the (unit_code, date) index is 17x faster for a province
+        current = sa.literal_column("+observations.superseded_at").is_(None)
     q = sa.select(observations.c.unit_code, observations.c.date,
-                  *(observations.c[m] for m in metrics)).where(
-        observations.c.superseded_at.is_(None))
+                  *(observations.c[m] for m in metrics)).where(current)
     if start is not None:
         q = q.where(observations.c.date >= start)
     if end is not None:
