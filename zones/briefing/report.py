@@ -57,14 +57,15 @@ def report(parts: list[Section], title: str, footer: str, page_word: str) -> byt
     story = []
     for part in parts:
         style = st["h1"] if part.key == "title" else st["h2"]
-        block = [Paragraph(escape(part.title), style)]
-        block += [Paragraph(escape(line), st["body"]) for line in part.lines]
-        story.append(KeepTogether(block))
-        for caption, png in part.pictures:
-            if caption:
-                story.append(Paragraph(escape(caption), st["head"]))
-            story.append(_image(png, width))
-            story.append(Spacer(1, 4 * mm))
+        head = [Paragraph(escape(part.title), style)]
+        head += [Paragraph(escape(line), st["body"]) for line in part.lines]
+        pictures = [([Paragraph(escape(caption), st["head"])] if caption else []) +
+                    [_image(png, width), Spacer(1, 4 * mm)] for caption, png in part.pictures]
+        if pictures:  # the heading, and a caption, never part from the picture
+            story.append(KeepTogether(head + pictures[0]))
+            story += [KeepTogether(p) for p in pictures[1:]]
+        else:
+            story += head  # headings keep with the table that follows (keepWithNext)
         if part.header and part.rows:
             story.append(_table(part, width, st))
         story.append(Spacer(1, 3 * mm))
