@@ -4,19 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from ui import briefing_view, widgets
-from ui.common import apply_lang, require_units, tr, workspace
+from ui.common import assessed_page, tr
 from zones import api
 
-apply_lang()
-st.title(tr("ui.page.briefing"))
-st.caption(tr("brief.ui.intro"))
-require_units()
-ws = workspace()
-units = api.units(ws)
-table = api.levels_in_force(ws)
-if len(table.dates) == 0:
-    st.info(tr("ui.no_assessments"))
-    st.stop()
+ws, units, table = assessed_page("ui.page.briefing", "brief.ui.intro")
 
 first, last = table.dates[0].date(), table.dates[-1].date()
 c1, c2, c3, c4 = st.columns([1.2, 2.5, 1.3, 1])

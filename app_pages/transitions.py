@@ -4,19 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from ui import briefing_view, links, mapstate, transitions_view, widgets
-from ui.common import apply_lang, lang, require_units, show_error, tr, workspace
+from ui.common import assessed_page, lang, show_error, tr
 from zones import api
 from zones.errors import ZonesError
 
-apply_lang()
-st.title(tr("tr.title"))
-require_units()
-ws = workspace()
-units = api.units(ws)
-table = api.levels_in_force(ws)
-if len(table.dates) == 0:
-    st.info(tr("ui.no_assessments"))
-    st.stop()
+ws, units, table = assessed_page("tr.title")
 
 links.read("transitions", units, {})
 first, last = table.dates[0].date(), table.dates[-1].date()

@@ -53,3 +53,19 @@ def require_units() -> None:
 def show_error(err: ZonesError) -> None:
     """A user error as the page shows it (never a traceback)."""
     st.error(str(err))
+
+
+def assessed_page(title_key: str, intro_key: str | None = None):
+    """The start of a page that needs assessed levels: language, title, intro, a clear
+    message (and stop) without units or levels. Returns (workspace, units, levels in force)."""
+    apply_lang()
+    st.title(tr(title_key))
+    if intro_key:
+        st.caption(tr(intro_key))
+    require_units()
+    ws = workspace()
+    table = api.levels_in_force(ws)
+    if len(table.dates) == 0:
+        st.info(tr("ui.no_assessments"))
+        st.stop()
+    return ws, api.units(ws), table
