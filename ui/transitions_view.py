@@ -76,4 +76,5 @@ def table_ui(frame: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """The download: the CLI's columns and values (levels in force), UTF-8 with BOM."""
-    return frame[api.TRANSITION_COLUMNS].to_csv(index=False).encode("utf-8-sig")
+    return api.safe_frame(frame[api.TRANSITION_COLUMNS]).to_csv(index=False).encode(
+        "utf-8-sig")

@@ -10,6 +10,7 @@ import streamlit as st
 from ui.common import lang, tr
 from zones.i18n import fmt_date, fmt_int
 from zones.maps.palettes import PALETTES
+from zones.safe import text
 
 
 def palette() -> dict[int, str]:
@@ -48,7 +49,7 @@ def summary_ui(table: pd.DataFrame, names: dict[int, str], colours: dict[int, st
     rows = "".join(
         f"<tr><td><span style='display:inline-block;width:12px;height:12px;"
         f"background:{colours[r.level]};border:1px solid #777;margin-right:6px'></span>"
-        f"{names[r.level]}</td><td style='text-align:right;font-weight:600'>"
+        f"{text(names[r.level])}</td><td style='text-align:right;font-weight:600'>"
         f"{fmt_int(r.units, lang())}</td><td style='text-align:right;color:#555'>"
         f"{fmt_int(r.population, lang())}</td></tr>" for r in table.itertuples())
     head = (f"<tr><th></th><th style='text-align:right'>{tr('ui.col.units')}</th>"
@@ -61,7 +62,7 @@ def badge(level: int, names: dict[int, str], colours: dict[int, str]) -> str:
     """An inline coloured badge for a level (HTML)."""
     text_colour = "#000" if level in (0, 2) else "#fff"
     return (f"<span style='background:{colours[level]};color:{text_colour};padding:2px 8px;"
-            f"border-radius:10px;font-weight:600'>{names[level]}</span>")
+            f"border-radius:10px;font-weight:600'>{text(names[level])}</span>")
 
 
 def fmt_day(d) -> str:

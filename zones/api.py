@@ -26,7 +26,7 @@ import pandas as pd
 import rules
 from zones import boundaries as bnd
 from zones import briefing as briefing_pkg
-from zones import ingest
+from zones import ingest, safe
 from zones.demo import build_demo
 from zones.errors import NoDataError, ZonesError
 from zones.i18n import fmt_date, t, using_lang
@@ -68,6 +68,8 @@ boundary_file_columns = bnd.file_columns
 boundary_preview = bnd.preview_layer
 stage_boundary_upload = bnd.stage_upload
 describe_ruleset = rules.describe_ruleset
+safe_frame = safe.safe_frame
+safe_text = safe.text
 ImportOptions = bnd.ImportOptions
 upload_preview = ingest.preview
 upload_error_report = ingest.error_report

@@ -26,6 +26,7 @@ from geodata import fields as gf
 from geodata.adjacency import touching_pairs
 from geodata.display import TOLERANCE, geojson_layer
 from geodata.fields import GeodataError
+from zones import safe
 from zones.errors import NoDataError, ZonesError
 from zones.i18n import fmt_int, t
 from zones.storage import store
@@ -607,5 +608,7 @@ def preview_layer(plan: ImportPlan, max_features: int = 4000) -> gpd.GeoDataFram
     order = ["hamlet", "commune", "district", "province"]
     level = next(lv for lv in order if (frame["level"] == lv).any())
     part = frame.loc[frame["level"] == level, ["code", "name", "geometry"]].head(max_features)
-    part = part[~(part.geometry.isna() | part.geometry.is_empty)]
+    part = part[~(part.geometry.isna() | part.geometry.is_empty)].copy()
+    for col in ("code", "name"):  # shown in a tooltip as HTML: names are text, not markup
+        part[col] = part[col].map(safe.text)
     return part.set_geometry(part.geometry.simplify(0.0005, preserve_topology=True))

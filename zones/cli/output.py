@@ -10,6 +10,7 @@ import pandas as pd
 
 from zones.errors import ZonesError
 from zones.i18n import t
+from zones.safe import safe_frame
 
 
 def say(text: str) -> None:
@@ -18,7 +19,9 @@ def say(text: str) -> None:
 
 
 def write_csv(frame: pd.DataFrame, out: str | None) -> None:
-    """A CSV to ``out`` (UTF-8 with BOM, so Excel shows diacritics) or to stdout."""
+    """A CSV to ``out`` (UTF-8 with BOM, so Excel shows diacritics) or to stdout; a text
+    cell that would start a formula (``=HYPERLINK(…)``) is written with a leading '."""
+    frame = safe_frame(frame)
     if out:
         try:
             frame.to_csv(out, index=False, encoding="utf-8-sig")

@@ -17,21 +17,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from zones.errors import ZonesError
+from zones.safe import neutralise
 from zones.i18n import fmt_date, t
 from zones.ingest.read import HEADER_ALIASES
 from zones.storage.schema import METRICS
 
 MAX_TEMPLATE_ROWS = 50_000
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _BOLD = Font(bold=True)
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
-
-
-def neutralise(value: object) -> object:
-    """A cell value that Excel will not read as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _to_bytes(book: Workbook) -> bytes:

@@ -19,6 +19,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from zones.maps.assets import asset_text
+from zones.safe import script_json, text
 
 BACKGROUND = "#dfe7ec"  # sea/background when there are no basemap tiles
 
@@ -87,22 +88,29 @@ _LAYER_JS = Template("""
     }
     return Z.rates[i];
   };
+  // names and every other text are data: escaped before they meet HTML
+  var esc = Z.esc = function (s) {
+    return String(s === undefined || s === null ? "" : s).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  };
   Z.tip = function (i, name) {
     var r = Z.rate(i), t = Z.texts;
-    var html = "<b>" + name + "</b><br>" + Z.names[Z.level(i)];
+    var html = "<b>" + esc(name) + "</b><br>" + esc(Z.names[Z.level(i)]);
     if (Z.mark(i)) {
-      html += " <i>(" + t.declared + ")</i><br>" + t.computed + ": " + Z.names[Z.mark(i) - 1];
+      html += " <i>(" + esc(t.declared) + ")</i><br>" + esc(t.computed) + ": " +
+              esc(Z.names[Z.mark(i) - 1]);
     }
     if (r !== undefined && r !== null && r !== "") {
-      html += "<br>" + t.rate + ": <b>" + r + "</b>";
+      html += "<br>" + esc(t.rate) + ": <b>" + esc(r) + "</b>";
     }
-    return html + "<br><span style='color:#666'>" + Z.label + "</span>";
+    return html + "<br><span style='color:#666'>" + esc(Z.label) + "</span>";
   };
   Z.apply = function (levels, rates, label, marks) {
     Z.levels = levels; Z.rates = rates || []; Z.label = label || "";
     Z.marks = marks || "";
     Z.layer.eachLayer(function (l) { l.setStyle(Z.style(l.feature.properties._i)); });
-    if (Z.dateBox) { Z.dateBox.innerHTML = Z.label; }
+    if (Z.dateBox) { Z.dateBox.textContent = Z.label; }
   };
   var data = load({{ this.source }});
   data.features.forEach(function (f, k) { f.properties._i = k; });
@@ -137,7 +145,8 @@ class StaticLayer(MacroElement):
         self._name = "StaticLayer"
         self.spec = spec
         self.background = BACKGROUND
-        quote = (lambda s: s) if spec.inline else json.dumps
+        # inline GeoJSON holds unit names: made safe for <script> (no "</script>" escape)
+        quote = script_json if spec.inline else json.dumps
         self.source = quote(spec.layer)
         self.outlines = [{"src": quote(o.source), "weight": o.weight, "colour": o.colour}
                          for o in spec.outlines]
@@ -169,8 +178,9 @@ _LEGEND_JS = Template("""
     var b = L.DomUtil.create("button", "zl-play", d);
     b.type = "button"; b.textContent = "▶"; b.title = window.__zl.texts.play;
     var s = L.DomUtil.create("select", "zl-step", d);
-    s.innerHTML = "<option value='1'>" + window.__zl.texts.day + "</option>" +
-                  "<option value='7'>" + window.__zl.texts.week + "</option>";
+    [["1", window.__zl.texts.day], ["7", window.__zl.texts.week]].forEach(function (o) {
+      var opt = L.DomUtil.create("option", "", s); opt.value = o[0]; opt.textContent = o[1];
+    });
     L.DomEvent.disableClickPropagation(d);
     L.DomEvent.on(b, "click", function () { window.__zlPlay(b, s); });
     {% endif %}
@@ -232,15 +242,15 @@ class Legend(MacroElement):
     def __init__(self, spec: MapSpec):
         super().__init__()
         self._name = "Legend"
-        rows = [f"<b>{spec.legend_title}</b>"]
+        rows = [f"<b>{text(spec.legend_title)}</b>"]
         order = [4, 3, 2, 1, 0, *list(range(5, len(spec.colours)))]
-        rows += [f"<div><span class='sw' style='background:{spec.colours[i]}'></span>"
-                 f"{spec.level_names[i]}</div>" for i in order]
+        rows += [f"<div><span class='sw' style='background:{text(spec.colours[i])}'></span>"
+                 f"{text(spec.level_names[i])}</div>" for i in order]
         if spec.texts.get("marked"):
             rows.append("<div><span class='sw' style='border:2px dashed #000;background:#fff'>"
-                        f"</span>{spec.texts['marked']}</div>")
+                        f"</span>{text(spec.texts['marked'])}</div>")
         self.html = "".join(rows)
-        self.notice = " · ".join(spec.notices)
+        self.notice = text(" · ".join(spec.notices))
         self.timeline = spec.timeline
 
 
@@ -301,8 +311,18 @@ def standalone_html(spec: MapSpec, levels: str, rates: list[str], label: str, ti
     """A self-contained HTML page (Leaflet and geometry inlined): works offline."""
     m = base_map(spec)
     m.add_child(Restyle(levels, rates, label, marks))
-    m.get_root().title = title
-    return m.get_root().render()
+    root = m.get_root()
+    root.title = text(title)
+    policy = Element(f'<meta http-equiv="Content-Security-Policy" content="{CSP}">')
+    root.header.add_child(policy, name="csp")
+    root.header._children.move_to_end("csp", last=False)  # before any script runs
+    return root.render()
+
+
+#: the export talks to nothing: no request leaves it, only its own inline code runs
+CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+       "img-src data:; font-src data:; connect-src 'none'; form-action 'none'; "
+       "base-uri 'none'")
 
 
 def level_string(levels) -> str:

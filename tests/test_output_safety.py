@@ -1,0 +1,122 @@
+"""Names are data, never markup or script: a hostile unit name shows as text in the
+exported map (opened in Chromium), in the dashboard's tooltip, in the boundaries preview,
+and a formula in a name is neutralised in every CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+
+import pytest
+import sqlalchemy as sa
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, map_frame, require_chromium, streamlit_server
+from zones import api
+from zones.cli import main
+from zones.levels.refresh import refresh
+from zones.storage.schema import units as units_table
+
+HOSTILE = '</script><img src=x onerror="window.__pwned=1"><b>Ấp "Xóm Mới"</b>'
+FORMULA = '=HYPERLINK("http://example.invalid","bấm vào đây")'
+VINH_LAC, PHAO_DAI = "30745", "30775"
+
+
+@pytest.fixture(scope="module")
+def hostile_db(tmp_path_factory, demo_url):
+    path = tmp_path_factory.mktemp("hostile") / "h.db"
+    shutil.copy(demo_url.removeprefix("sqlite:///"), path)
+    url = f"sqlite:///{path}"
+    ws = api.open_workspace(url)
+    with ws.engine.begin() as conn:
+        conn.execute(sa.update(units_table).where(units_table.c.code == VINH_LAC)
+                     .values(name=HOSTILE))
+        conn.execute(sa.update(units_table).where(units_table.c.code == PHAO_DAI)
+                     .values(name=FORMULA))
+    refresh(ws)  # a write: new data version, the names above are what every view reads
+    return url
+
+
+def test_export_keeps_the_name_inside_its_script(hostile_db, tmp_path):
+    out = tmp_path / "m.html"
+    assert main(["--db", hostile_db, "map", "--date", "2021-09-01", "--out", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert HOSTILE not in html and "<img src=x" not in html
+    assert html.count("</script>") == html.count("<script")  # nothing closes a script early
+    assert 'http-equiv="Content-Security-Policy"' in html
+
+
+@pytest.mark.parametrize("command", [["units", "export"], ["assess", "--date", "2021-09-01"],
+                                     ["transitions", "--from", "2021-08-20", "--to",
+                                      "2021-09-01"]])
+def test_csv_exports_neutralise_formulas(capsys, hostile_db, command):
+    assert main(["--db", hostile_db, *command]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    cells = [c for r in rows for c in r]
+    assert FORMULA not in cells
+    if any("HYPERLINK" in c for c in cells):
+        assert "'" + FORMULA in cells
+
+
+def test_boundaries_preview_shows_names_as_text(hostile_db):
+    from zones.boundaries.imports import ImportPlan, ImportReport, preview_layer
+
+    ws = api.open_workspace(hostile_db)
+    everything = api.units(ws)
+    shapes = everything[everything["level"] == "commune"].reset_index(drop=True)
+    plan = ImportPlan(shapes, ImportReport(filename="x.geojson"), shapes.iloc[:0], "2021")
+    shown = preview_layer(plan)
+    assert HOSTILE not in set(shown["name"]) and "&lt;/script&gt;" in " ".join(shown["name"])
+
+
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
+def test_hostile_name_runs_nothing_in_the_export_or_the_dashboard(hostile_db, tmp_path):
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    out = tmp_path / "m.html"
+    assert main(["--db", hostile_db, "map", "--date", "2021-09-01", "--out", str(out)]) == 0
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        dialogs = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(out.as_uri())
+        page.wait_for_function("() => window.__zl && window.__zl.layer", timeout=60000)
+        tip = hover_tooltip(page, page, VINH_LAC)
+        assert "&lt;/script&gt;&lt;img" in tip and "<img" not in tip
+        assert page.evaluate("() => window.__pwned") is None and dialogs == []
+
+        with streamlit_server(hostile_db) as base:
+            page = browser.new_page(viewport={"width": 1400, "height": 1200})
+            page.goto(base)
+            frame = map_frame(page)
+            tip = hover_tooltip(page, frame, VINH_LAC)
+            assert "&lt;/script&gt;&lt;img" in tip and "<img" not in tip
+            assert frame.evaluate("() => window.__pwned") is None
+            assert page.evaluate("() => window.__pwned") is None
+        browser.close()
+
+
+def hover_tooltip(page, frame, code: str) -> str:
+    """Move the mouse over the middle of unit ``code`` as a user would; the tooltip's HTML."""
+    point = frame.evaluate("""(code) => { const Z = window.__zl; let c = null;
+        Z.layer.eachLayer(l => { if (l.feature.properties.code === code) {
+            Z.map.fitBounds(l.getBounds(), {animate: false});
+            const p = Z.map.latLngToContainerPoint(l.getBounds().getCenter());
+            const r = Z.map.getContainer().getBoundingClientRect();
+            c = {x: p.x + r.left, y: p.y + r.top}; } });
+        return c; }""", code)
+    offset = {"x": 0, "y": 0}
+    if frame is not page:  # the map is in an iframe: add its position on the page
+        box = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
+        offset = {"x": box["x"], "y": box["y"]}
+    x, y = point["x"] + offset["x"], point["y"] + offset["y"]
+    for dx in range(8):  # a canvas layer sees the pointer on mouse moves
+        page.mouse.move(x + dx, y + dx, steps=3)
+        if frame.evaluate("() => !!document.querySelector('.leaflet-tooltip')"):
+            break
+        page.wait_for_timeout(400)
+    frame.wait_for_selector(".leaflet-tooltip", timeout=30000)
+    return frame.evaluate("() => document.querySelector('.leaflet-tooltip').innerHTML")
