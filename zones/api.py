@@ -334,9 +334,10 @@ def demo(ws: Workspace, national: bool = False, reset: bool = False,
 def check_upload(ws: Workspace, data: bytes, filename: str, sheet: str | None = None,
                  lang: str = "vi", index=None) -> ingest.Checked:
     """Read and check an upload of figures (nothing is stored)."""
+    starts = [rs.effective_from for rs in rulesets(ws).rulesets.values() if rs.effective_from]
     with using_lang(lang):
         return ingest.check_upload(ws.engine, data, filename, sheet=sheet, lang=lang,
-                                   index=index)
+                                   index=index, first_day=min(starts) if starts else None)
 
 
 def store_upload(ws: Workspace, checked: ingest.Checked, sent_by: str = "",

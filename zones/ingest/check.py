@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geodata.names import fold, nfc
-from zones.i18n import t
+from zones.i18n import fmt_date, t
 from zones.ingest.read import UNIT_COLUMNS, RawTable
 from zones.ingest.units import UnitIndex, resolve_units
 from zones.storage.schema import METRICS
@@ -28,6 +28,7 @@ PROBLEM_COLUMNS = ["row", "column", "value", "reason", "fix", "kind"]
 # Every kind of cell problem; each has messages ingest.reason.<kind> and ingest.fix.<kind>.
 PROBLEM_KINDS = (
     "date_missing", "date_format", "date_impossible", "date_future", "date_too_old",
+    "date_before_rules",
     "int_text", "int_decimal", "int_negative", "int_too_large", "flag_not_01",
     "positive_gt_tests", "unit_missing", "code_unknown", "code_name_mismatch",
     "name_unknown", "name_not_in_parent", "name_ambiguous", "duplicate",
@@ -131,8 +132,12 @@ def _problems(mask: pd.Series, column: str, values: pd.Series, kind: str,
 
 # --- dates ----------------------------------------------------------------------------------
 
-def parse_dates(text: pd.Series, today: date) -> tuple[pd.Series, pd.Series]:
-    """Dates from dd/mm/yyyy or yyyy-mm-dd text -> (datetime64 series, problem kind or "")."""
+def parse_dates(text: pd.Series, today: date, first_day: date | None = None
+                ) -> tuple[pd.Series, pd.Series]:
+    """Dates from dd/mm/yyyy or yyyy-mm-dd text -> (datetime64 series, problem kind or "").
+
+    ``first_day``: the first day any rule set covers; a figure before it could never be
+    assessed (and would leave every later recomputation without a rule set)."""
     s = text.astype(object)
     parts = s.str.extract(f"^{_DMY}$").fillna(s.str.extract(f"^{_ISO}$"))
     nums = parts.apply(pd.to_numeric, errors="coerce")
@@ -142,11 +147,12 @@ def parse_dates(text: pd.Series, today: date) -> tuple[pd.Series, pd.Series]:
                                         "day": nums["d"]}), errors="coerce")
     when = when.astype("datetime64[ns]")
     w = when.to_numpy()
+    first = np.datetime64(first_day, "ns") if first_day else EARLIEST.to_datetime64()
     kind = np.select(
         [(s == "").to_numpy(), np.isnan(year), year > 2200, year < 1900, np.isnat(w),
-         w > np.datetime64(today, "ns"), w < EARLIEST.to_datetime64()],
+         w > np.datetime64(today, "ns"), w < EARLIEST.to_datetime64(), w < first],
         ["date_missing", "date_format", "date_future", "date_too_old", "date_impossible",
-         "date_future", "date_too_old"], default="").astype(object)
+         "date_future", "date_too_old", "date_before_rules"], default="").astype(object)
     kind = pd.Series(kind, index=s.index, dtype=object)
     return when.where(kind == ""), kind
 
@@ -232,13 +238,14 @@ def _duplicate_problems(values: pd.DataFrame, column: str, shown: pd.Series) -> 
                          "detail": frame["detail"]})
 
 
-def _kind_problems(kind: pd.Series, column: str, shown: pd.Series) -> pd.DataFrame:
+def _kind_problems(kind: pd.Series, column: str, shown: pd.Series,
+                   detail: str = "") -> pd.DataFrame:
     bad = kind != ""
     if not bad.any():
         return _empty_problems()
     return pd.DataFrame({"row": kind.index[bad], "column": column,
                          "value": shown[bad].to_numpy(), "kind": kind[bad].to_numpy(),
-                         "detail": ""})
+                         "detail": detail})
 
 
 def _empty_problems() -> pd.DataFrame:
@@ -279,16 +286,18 @@ def _metric_values(tx: pd.DataFrame, headers: dict[str, str]) -> tuple[dict, lis
 
 
 def check_table(table: RawTable, index: UnitIndex, today: date | None = None,
-                lang: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                lang: str | None = None, first_day: date | None = None
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Validate a ``RawTable`` -> (values, problems).
 
     ``values``: index = row number; ``date`` (NaT when refused), ``unit_code`` (None when
     refused), the METRICS as Int64 (NA = not reported). ``problems``: PROBLEM_COLUMNS.
     """
     tx, h = texts(table.cells), table.headers
-    dates, dkind = by_unique(parse_dates, tx["date"], today or date.today())
+    dates, dkind = by_unique(parse_dates, tx["date"], today or date.today(), first_day)
     metrics, frames = _metric_values(tx, h)
-    frames.append(_kind_problems(dkind, h["date"], tx["date"]))
+    frames.append(_kind_problems(dkind, h["date"], tx["date"],
+                                 fmt_date(first_day) if first_day else ""))
     refs = _unit_refs(tx)
     res = resolve_units(index, refs, lang)
     frames.append(_unit_problems(res, refs, h))

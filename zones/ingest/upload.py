@@ -68,11 +68,12 @@ def unit_index(engine: Engine, lang: str | None = None) -> UnitIndex:
 
 def check_upload(engine: Engine, data: bytes, filename: str, *, sheet: str | None = None,
                  lang: str | None = None, today: date | None = None,
-                 index: UnitIndex | None = None) -> Checked:
-    """Read and validate an upload; raise ZonesError when the file itself is unusable."""
+                 index: UnitIndex | None = None, first_day: date | None = None) -> Checked:
+    """Read and validate an upload; raise ZonesError when the file itself is unusable.
+    ``first_day``: rows dated before it are refused (no rule set could assess them)."""
     table = read_upload(data, filename, sheet, lang)
     index = index or unit_index(engine, lang)
-    values, problems = check_table(table, index, today, lang)
+    values, problems = check_table(table, index, today, lang, first_day)
     refused = pd.Index(problems["row"].unique(), dtype=int)
     return Checked(table=table, values=values, problems=problems, filename=filename,
                    content=data, lang=lang, refused=refused)

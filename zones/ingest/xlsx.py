@@ -17,9 +17,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from zones.errors import ZonesError
-from zones.safe import neutralise
 from zones.i18n import fmt_date, t
 from zones.ingest.read import HEADER_ALIASES
+from zones.safe import neutralise
 from zones.storage.schema import METRICS
 
 MAX_TEMPLATE_ROWS = 50_000
