@@ -21,6 +21,7 @@ import pandas as pd
 import shapely
 
 from geodata import encoding as enc
+from geodata import sheets
 from geodata.fields import LAT_ALIASES, LON_ALIASES, GeodataError, find_field
 
 MAX_BYTES = int(float(os.environ.get("GEODATA_MAX_MB", "200")) * 1024 * 1024)
@@ -271,6 +272,10 @@ def read_table(path: Path, encoding: str | None = None) -> pd.DataFrame:
     """A CSV/XLSX attribute table, every cell as a string (codes keep leading zeros)."""
     try:
         if path.suffix.lower() in (".xlsx", ".xls"):
+            try:
+                sheets.check_workbook(path.read_bytes())  # before calamine sizes the range
+            except sheets.SheetLimitError as err:
+                raise GeodataError(err.key, **err.params) from err
             frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="calamine")
         else:
             raw = path.read_bytes()

@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from xml.etree.ElementTree import ParseError
 
 import pandas as pd
+from python_calamine import CalamineWorkbook
 
 import contract
+from geodata import sheets
 from geodata.names import fold
 from zones.errors import ZonesError
 from zones.i18n import t
@@ -157,8 +159,10 @@ def xlsx_rows(data: bytes, sheet: str | None = None,
 
     Read with calamine (Rust; ~10x faster than openpyxl on a 10,000-row sheet).
     """
-    from python_calamine import CalamineWorkbook
-
+    try:
+        sheets.check_workbook(data)  # before any reader allocates the sheet's range
+    except sheets.SheetLimitError as err:
+        raise _err(err.key, lang, **err.params) from err
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         name = _pick_sheet(book.sheet_names, sheet, lang)

@@ -1,0 +1,108 @@
+"""Bounds of an untrusted workbook, checked before any spreadsheet reader touches it.
+
+A 5 KB XLSX can declare (or contain one cell at) column XFD, row 1,048,576: a reader that
+allocates the used range densely asks for hundreds of GB and the process dies. So the
+package is opened as a zip and, without building anything, the number of members, their
+expanded size, and each sheet's extent (its ``<dimension>`` and the furthest cell it
+really holds, scanned in bounded chunks) are compared with limits. Every limit is a
+setting (environment variable) and every refusal names the limit and the file's figure.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass
+
+MAX_MEMBERS = int(os.environ.get("ZONES_XLSX_MAX_MEMBERS", "2000"))
+MAX_EXPANDED_MB = float(os.environ.get("ZONES_XLSX_MAX_EXPANDED_MB", "300"))
+MAX_CELLS = int(os.environ.get("ZONES_XLSX_MAX_CELLS", "5000000"))
+MAX_COLUMNS = int(os.environ.get("ZONES_XLSX_MAX_COLUMNS", "500"))
+CHUNK = 1 << 20
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d{1,7})"')
+
+
+class SheetLimitError(ValueError):
+    """A workbook over a limit: ``key`` names the message, ``params`` fill it."""
+
+    def __init__(self, key: str, **params: object):
+        super().__init__(f"{key}: {params}")
+        self.key, self.params = key, params
+
+
+@dataclass(frozen=True)
+class Extent:
+    member: str
+    rows: int
+    columns: int
+
+    @property
+    def cells(self) -> int:
+        return self.rows * self.columns
+
+
+def column_number(letters: bytes | str) -> int:
+    """A1-style column letters -> 1-based number (A=1, Z=26, AA=27, XFD=16384)."""
+    n = 0
+    for ch in letters.decode() if isinstance(letters, bytes) else letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+def check_workbook(data: bytes) -> list[Extent]:
+    """Refuse (``SheetLimitError``) a workbook over a limit; the extent of each sheet."""
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+        members = book.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return []  # not a zip: the reader reports the broken file itself
+    if len(members) > MAX_MEMBERS:
+        raise SheetLimitError("xlsx_members", n=len(members), limit=MAX_MEMBERS)
+    expanded = sum(m.file_size for m in members) / 1e6
+    if expanded > MAX_EXPANDED_MB:
+        raise SheetLimitError("xlsx_expanded", mb=round(expanded), limit=round(MAX_EXPANDED_MB))
+    out = []
+    for m in members:
+        if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml"):
+            extent = _extent(book, m)
+            if extent.columns > MAX_COLUMNS or extent.cells > MAX_CELLS:
+                raise SheetLimitError("xlsx_extent", rows=extent.rows, columns=extent.columns,
+                                 cells=extent.cells, limit=MAX_CELLS,
+                                 max_columns=MAX_COLUMNS)
+            out.append(extent)
+    return out
+
+
+def _extent(book: zipfile.ZipFile, member: zipfile.ZipInfo) -> Extent:
+    """The largest of the declared dimension and the furthest cell present."""
+    rows = cols = 0
+    tail = b""
+    read = 0
+    try:
+        with book.open(member) as stream:
+            while True:
+                chunk = stream.read(CHUNK)
+                if not chunk:
+                    break
+                read += len(chunk)
+                if read > MAX_EXPANDED_MB * 1e6:
+                    raise SheetLimitError("xlsx_expanded", mb=round(read / 1e6),
+                                     limit=round(MAX_EXPANDED_MB))
+                text = tail + chunk
+                if rows == 0 and cols == 0:
+                    dim = _DIMENSION.search(text)
+                    if dim and dim.group(3):
+                        cols, rows = column_number(dim.group(3)), int(dim.group(4))
+                for ref in _CELL_REF.finditer(text):
+                    cols = max(cols, column_number(ref.group(1)))
+                    rows = max(rows, int(ref.group(2)))
+                tail = text[-256:]  # a tag cut between two chunks is seen whole next time
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError,
+            NotImplementedError):
+        pass  # encrypted or broken member: the reader reports it
+    return Extent(member.filename, rows, cols)

@@ -1,0 +1,83 @@
+"""Workbooks that would make a reader allocate a huge range are refused before reading,
+with a message naming the limit and the file's figure; the web server never sees them."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from geodata import sheets
+from tests.test_ingest_fixtures import xlsx_bytes
+from zones.cli import main
+
+
+def with_sheet_xml(data: bytes, edit) -> bytes:
+    """The workbook ``data`` with its first sheet's XML passed through ``edit``."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            body = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = edit(body)
+            dst.writestr(item, body)
+    return out.getvalue()
+
+
+GOOD = xlsx_bytes([["Ngày", "Mã xã", "Số mẫu PCR"], ["01/09/2021", "00001", 5]])
+
+
+def far_cell(body: bytes) -> bytes:  # one cell at the last column of the last row
+    return body.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="n">'
+                                         b"<v>1</v></c></row></sheetData>")
+
+
+def huge_dimension(body: bytes) -> bytes:  # a used range that claims the whole sheet
+    import re
+    return re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', body)
+
+
+def test_an_ordinary_workbook_passes():
+    extents = sheets.check_workbook(GOOD)
+    assert extents and extents[0].rows == 2 and extents[0].columns == 3
+
+
+@pytest.mark.parametrize("edit", [far_cell, huge_dimension])
+def test_a_workbook_claiming_the_whole_sheet_is_refused_before_reading(edit):
+    bomb = with_sheet_xml(GOOD, edit)
+    assert len(bomb) < 10_000
+    with pytest.raises(sheets.SheetLimitError) as err:
+        sheets.check_workbook(bomb)
+    assert err.value.key == "xlsx_extent" and err.value.params["columns"] == 16384
+
+
+def test_the_upload_says_what_to_do_and_stores_nothing(capsys, tmp_path, engine):
+    path = tmp_path / "bom.xlsx"
+    path.write_bytes(with_sheet_xml(GOOD, far_cell))
+    url = engine.url.render_as_string(hide_password=False)
+    assert main(["--db", url, "observations", "import", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "1048576 dòng × 16384 cột" in err and "ZONES_XLSX_MAX_CELLS" in err
+    assert "Traceback" not in err
+
+
+def test_too_many_members_and_too_much_expansion(monkeypatch):
+    monkeypatch.setattr(sheets, "MAX_MEMBERS", 3)
+    with pytest.raises(sheets.SheetLimitError, match="xlsx_members"):
+        sheets.check_workbook(GOOD)
+    monkeypatch.setattr(sheets, "MAX_MEMBERS", 2000)
+    monkeypatch.setattr(sheets, "MAX_EXPANDED_MB", 0.001)
+    with pytest.raises(sheets.SheetLimitError, match="xlsx_expanded"):
+        sheets.check_workbook(GOOD)
+
+
+def test_a_boundary_attribute_table_bomb_is_refused_too(capsys, tmp_path, engine):
+    table = xlsx_bytes([["code", "name", "population"], ["00001", "Phường Phúc Xá", 100]])
+    path = tmp_path / "dan-so.xlsx"
+    path.write_bytes(with_sheet_xml(table, far_cell))
+    url = engine.url.render_as_string(hide_password=False)
+    assert main(["--db", url, "units", "import", str(path), "--level", "commune"]) == 2
+    err = capsys.readouterr().err
+    assert "16384" in err and "Traceback" not in err
