@@ -17,7 +17,11 @@ def _workspace(url: str) -> api.Workspace:
 def workspace() -> api.Workspace:
     """The app's workspace (database opened and migrated once per process)."""
     try:
-        return _workspace(api.default_url())
+        ws = _workspace(api.default_url())
+        if api.levels_owed(ws):  # a write whose recomputation was cut short
+            with st.spinner(tr("ui.finishing_recompute")):
+                api.finish_owed_work(ws)
+        return ws
     except ZonesError as err:
         st.error(str(err))
         st.stop()

@@ -35,7 +35,7 @@ from zones.levels import dayview, story
 from zones.levels import declarations as decl
 from zones.levels.assessment import check_ruleset
 from zones.levels.dayview import DayView
-from zones.levels.refresh import refresh
+from zones.levels.refresh import pay_debts, refresh
 from zones.levels.tables import Table, ancestors, child_level, entered_on, moves, summary
 from zones.levels.tables import view_units as _view_units
 from zones.levels.transitions import COLUMNS as TRANSITION_COLUMNS
@@ -86,12 +86,23 @@ def open_workspace(url: str | None = None) -> Workspace:
     opened and migrated; ``DatabaseError`` with a clear message otherwise."""
     ws = Workspace.at(url)
     ws.engine  # noqa: B018 (opens and migrates now, so errors surface here)
+    pay_debts(ws)  # a recomputation a crash or kill left owed is finished first
     return ws
 
 
 def has_units(ws: Workspace) -> bool:
     """Whether a boundary set is stored."""
     return store.active_set(ws.engine) is not None
+
+
+def levels_owed(ws: Workspace) -> bool:
+    """Whether a write's recomputation is still owed (one meta read)."""
+    return store.levels_owed(ws.engine) is not None
+
+
+def finish_owed_work(ws: Workspace) -> bool:
+    """Finish a recomputation a crash or kill left owed (pages call this on every load)."""
+    return pay_debts(ws)
 
 
 def data_version(ws: Workspace) -> str:

@@ -375,6 +375,7 @@ def commit_import(engine: Engine, plan: ImportPlan) -> int:
             _drop_units(conn, set_id, plan.units["code"].tolist())
         store.insert_units(conn, set_id, plan.units)
         store.insert_adjacency(conn, set_id, plan.pairs)
+        store.owe_levels(conn, None)  # new units or population: every day is owed
         store.bump_version(conn, boundaries=True)
     return set_id
 

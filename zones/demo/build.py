@@ -182,6 +182,7 @@ def build_demo(engine: Engine, national: bool = False, reset: bool = False) -> d
         n_obs = _insert_observations(conn, obs, upload_id)
         store.set_meta(conn, store.Meta.DEMO, "national" if national else "province")
         store.set_meta(conn, store.Meta.FOCUS_DAY, "2021-09-01")  # the outbreak of seed notice 002
+        store.owe_levels(conn, None)
         store.bump_version(conn, boundaries=True)
     obs["date"] = pd.to_datetime(obs["date"]).astype("datetime64[ns]")
     return {"units": len(units), "rows": n_obs, "observations": obs,

@@ -196,6 +196,7 @@ def write_upload(conn: Connection, new: pd.DataFrame, record: dict) -> StoreResu
     _link(conn, plan, upload_id)
     result.inserted = len(plan)
     result.first_date = plan["date"].min().date()
+    store.owe_levels(conn, result.first_date)  # with the data: a kill cannot lose it
     store.bump_version(conn)
     return result
 

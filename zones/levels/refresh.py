@@ -28,6 +28,9 @@ def refresh(ws: Workspace, start: date | None = None, *, levels: bool = True,
     already in memory (the demo build). Returns the number of level rows written.
     """
     engine = ws.engine
+    owed = store.levels_owed(engine)
+    if levels and owed is not None and start is not None:  # an earlier write's debt too
+        start = None if owed == store.ALL_DAYS else min(start, date.fromisoformat(owed))
     if not levels:
         with engine.begin() as conn:
             store.bump_version(conn)
@@ -35,6 +38,7 @@ def refresh(ws: Workspace, start: date | None = None, *, levels: bool = True,
     dates = date_span(engine)
     if len(dates) == 0 or store.active_set(engine) is None:
         with engine.begin() as conn:
+            store.settle_levels(conn, owed)
             store.bump_version(conn)
         return 0
     started = time.perf_counter()
@@ -43,9 +47,20 @@ def refresh(ws: Workspace, start: date | None = None, *, levels: bool = True,
     frame = result_rows(result, start)
     with engine.begin() as conn:
         n = store.replace_assessments(conn, frame)
+        store.settle_levels(conn, owed)
         store.bump_version(conn)
         store.set_meta(conn, store.Meta.LEVELS_VERSION, store.now().isoformat())
     snapshot.write(ws, result, inputs.observations)
     log.info("levels recomputed from %s: %d rows, %d units, %.2f s",
              start or "the first day", n, len(inputs.units), time.perf_counter() - started)
     return n
+
+
+def pay_debts(ws: Workspace) -> bool:
+    """Finish a recomputation a crash or kill left owed (on every start, command and page
+    load); True when one was due."""
+    if store.levels_owed(ws.engine) is None:
+        return False
+    log.warning("levels owed since %s: recomputing now", store.levels_owed(ws.engine))
+    refresh(ws)
+    return True

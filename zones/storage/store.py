@@ -40,6 +40,7 @@ class Meta(StrEnum):
     DEMO = "demo"                      # "province" / "national" when the demo built it
     FOCUS_DAY = "focus_day"            # the day a map opens on (the demo's outbreak)
     BOUNDARY_VERSION = "boundary_version"  # changes with units and shapes (layer files)
+    RECOMPUTE_FROM = "recompute_from"  # levels owed since this day ("all": every day)
 
 
 def now() -> datetime:
@@ -359,6 +360,35 @@ def bump_version(conn: Connection, boundaries: bool = False) -> None:
     set_meta(conn, Meta.DATA_VERSION, stamp)
     if boundaries:
         set_meta(conn, Meta.BOUNDARY_VERSION, stamp)
+
+
+ALL_DAYS = "all"
+
+
+def owe_levels(conn: Connection, start: date | None) -> None:
+    """Record, in the caller's (data) transaction, that the levels from ``start`` (None:
+    every day) must be recomputed: a crash or kill before that leaves a debt the next
+    start, command or page load pays, never stale levels."""
+    current = conn.execute(sa.select(meta_kv.c.value).where(
+        meta_kv.c.key == Meta.RECOMPUTE_FROM)).scalar()
+    wanted = ALL_DAYS if start is None else start.isoformat()
+    if current == ALL_DAYS or (current is not None and wanted != ALL_DAYS
+                               and current <= wanted):
+        return
+    set_meta(conn, Meta.RECOMPUTE_FROM, wanted)
+
+
+def levels_owed(engine: Engine) -> str | None:
+    """The recomputation owed: an ISO day, "all", or None."""
+    return get_meta(engine, Meta.RECOMPUTE_FROM)
+
+
+def settle_levels(conn: Connection, paid: str | None) -> None:
+    """Clear the debt ``paid`` (read before recomputing) unless a later write owes more."""
+    current = conn.execute(sa.select(meta_kv.c.value).where(
+        meta_kv.c.key == Meta.RECOMPUTE_FROM)).scalar()
+    if current is not None and current == paid:
+        conn.execute(sa.delete(meta_kv).where(meta_kv.c.key == Meta.RECOMPUTE_FROM))
 
 
 def boundary_version(engine: Engine) -> str:
