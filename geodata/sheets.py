@@ -106,3 +106,42 @@ def _extent(book: zipfile.ZipFile, member: zipfile.ZipInfo) -> Extent:
             NotImplementedError):
         pass  # encrypted or broken member: the reader reports it
     return Extent(member.filename, rows, cols)
+
+
+_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]+)"')
+_REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]+)"[^>]*?\bTarget="([^"]+)"')
+_REL_ALT = re.compile(rb'<Relationship\b[^>]*?\bTarget="([^"]+)"[^>]*?\bId="([^"]+)"')
+_ERROR_CELL = re.compile(
+    rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*?\bt="e"[^>]*>\s*'
+    rb'<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>')
+
+
+def sheet_member(book: zipfile.ZipFile, name: str) -> str | None:
+    """The zip member holding the sheet called ``name``."""
+    try:
+        workbook = book.read("xl/workbook.xml")
+        rels = book.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return None
+    targets = dict(_REL.findall(rels))
+    targets.update({rid: target for target, rid in _REL_ALT.findall(rels)})
+    for sheet_name, rid in _SHEET.findall(workbook):
+        if sheet_name.decode("utf-8", "replace") == name and rid in targets:
+            target = targets[rid].decode().lstrip("/")
+            return target if target.startswith("xl/") else f"xl/{target}"
+    return None
+
+
+def error_cells(data: bytes, name: str) -> dict[tuple[int, int], str]:
+    """Cells of sheet ``name`` holding a formula error (``#DIV/0!``, ``#N/A``…), by
+    0-based (row, column): readers turn them into empty cells, which would read as
+    "not reported"."""
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+        member = sheet_member(book, name)
+        body = book.read(member) if member else b""
+    except (zipfile.BadZipFile, zlib.error, KeyError, OSError, RuntimeError,
+            NotImplementedError):
+        return {}
+    return {(int(r) - 1, column_number(c) - 1): v.decode("utf-8", "replace") or "#ERROR"
+            for c, r, v in _ERROR_CELL.findall(body)}

@@ -81,3 +81,43 @@ def test_a_boundary_attribute_table_bomb_is_refused_too(capsys, tmp_path, engine
     assert main(["--db", url, "units", "import", str(path), "--level", "commune"]) == 2
     err = capsys.readouterr().err
     assert "16384" in err and "Traceback" not in err
+
+
+def test_error_cells_hidden_sheets_and_signed_flags(capsys, tmp_path, engine):
+    """#DIV/0! is refused (not read as "not reported"), the visible sheet is read and
+    named, and a flag of -1 is refused (not stored as 1)."""
+    import re
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    hidden = book.active
+    hidden.title, hidden.sheet_state = "Nháp", "hidden"
+    hidden.append(["Ngày", "Mã xã", "Số mẫu PCR"])
+    hidden.append(["01/09/2021", "00001", 999])
+    shown = book.create_sheet("Báo cáo")
+    shown.append(["Ngày", "Mã xã", "Số mẫu PCR", "Đáp ứng năng lực điều trị"])
+    shown.append(["01/09/2021", "00001", 0, -1])
+    shown.append(["02/09/2021", "00001", 7, 1])
+    book.active = 1
+    buf = io.BytesIO()
+    book.save(buf)
+
+    def div0(body: bytes) -> bytes:
+        return re.sub(rb'<c r="C2"[^>]*>.*?</c>', b'<c r="C2" t="e"><v>#DIV/0!</v></c>', body)
+    data = buf.getvalue()
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            body = src.read(item)
+            dst.writestr(item, div0(body) if item.filename == "xl/worksheets/sheet2.xml"
+                         else body)
+    path = tmp_path / "bao-cao.xlsx"
+    path.write_bytes(out.getvalue())
+    url = engine.url.render_as_string(hide_password=False)
+    assert main(["--db", url, "observations", "import", str(path), "--dry-run"]) == 1
+    text = capsys.readouterr().out
+    assert "«Báo cáo»" in text and "999" not in text
+    assert "«#DIV/0!»" in text and "«-1»" in text
+    assert "1 dòng hợp lệ, 1 dòng bị từ chối" in text

@@ -182,6 +182,8 @@ def parse_counts(text: pd.Series, flag: bool = False) -> tuple[pd.Series, pd.Ser
 
 
 def _flag_text(text: str) -> str:
+    if not any(ch.isalpha() for ch in text):  # digits and signs as written: "-1" is no "1"
+        return text.strip()
     key = fold(text, drop_prefix=False)
     if key in _YES:
         return "1"

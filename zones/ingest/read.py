@@ -165,8 +165,12 @@ def xlsx_rows(data: bytes, sheet: str | None = None,
         raise _err(err.key, lang, **err.params) from err
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        name = _pick_sheet(book.sheet_names, sheet, lang)
-        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        visible = [m.name for m in book.sheets_metadata if str(m.visible).endswith("Visible")]
+        name = _pick_sheet(book.sheet_names, sheet, lang, visible)
+        rows = [list(r) for r in book.get_sheet_by_name(name).to_python(skip_empty_area=False)]
+        for (r, c), code in sheets.error_cells(data, name).items():  # #DIV/0! is no value
+            if r < len(rows) and c < len(rows[r]):
+                rows[r][c] = code
     except ZonesError:
         raise
     except Exception as err:  # calamine raises its own error types for broken files
@@ -174,11 +178,14 @@ def xlsx_rows(data: bytes, sheet: str | None = None,
     return [list(r) for r in rows], name
 
 
-def _pick_sheet(names: list[str], sheet: str | None, lang: str | None) -> str:
+def _pick_sheet(names: list[str], sheet: str | None, lang: str | None,
+                visible: list[str] | None = None) -> str:
+    """The sheet asked for, else the first visible one (a hidden sheet is never read by
+    surprise)."""
     if not names:
         raise _err("no_sheet", lang)
     if sheet is None:
-        return names[0]
+        return (visible or names)[0]
     wanted = header_key(sheet)
     for title in names:
         if title == sheet or header_key(title) == wanted:

@@ -194,7 +194,9 @@ def template_for_unit(engine: Engine, code: str, start: date, end: date,
 def format_check(checked: Checked, limit: int = CLI_MAX_LINES) -> str:
     """The per-row report: summary, ignored columns, one line per problem."""
     lang, c = checked.lang, checked.counts()
-    lines = [t("ingest.summary", lang=lang, file=checked.filename, rows=c["rows"],
+    sheet = t("ingest.sheet_read", lang=lang, sheet=checked.table.sheet) \
+        if checked.table.sheet else ""  # always say which sheet of a workbook was read
+    lines = [t("ingest.summary", lang=lang, file=checked.filename + sheet, rows=c["rows"],
                good=c["good"], refused=c["refused"], blank=c["blank"],
                header_row=checked.table.header_row)]
     if checked.table.ignored:
