@@ -132,3 +132,19 @@ def test_unwritable_output_is_exit_2(capsys, demo_url):
     code, _, err = run(capsys, "--db", demo_url, "assess", "--date", "2021-09-01",
                        "--out", "/no/such/folder/x.csv")
     assert code == 2 and "Không ghi được tệp" in err and "None" not in err
+
+
+def test_a_file_that_is_no_database_or_from_a_newer_version(capsys, tmp_path, demo_url):
+    import shutil
+    import sqlite3
+
+    junk = tmp_path / "ghi-chu.db"
+    junk.write_text("không phải cơ sở dữ liệu", encoding="utf-8")
+    code, _, err = run(capsys, "--db", f"sqlite:///{junk}", "assess", "--date", "2021-09-01")
+    assert code == 2 and "không phải cơ sở dữ liệu của hệ thống" in err
+    newer = tmp_path / "moi.db"
+    shutil.copy(demo_url.removeprefix("sqlite:///"), newer)
+    with sqlite3.connect(newer) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    code, _, err = run(capsys, "--db", f"sqlite:///{newer}", "assess", "--date", "2021-09-01")
+    assert code == 2 and "phiên bản mới hơn" in err and "Traceback" not in err

@@ -9,7 +9,10 @@ reaches the user.
 from __future__ import annotations
 
 import logging
+import os
 import sys
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from zones import api
 from zones.cli.commands import COMMANDS
@@ -19,6 +22,7 @@ from zones.errors import ZonesError
 from zones.i18n import default_lang, t, using_lang
 
 __all__ = ["main", "write_csv"]
+log = logging.getLogger(__name__)
 
 
 def _lang_of(argv: list[str]) -> str:
@@ -33,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _lang_of(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.DEBUG if os.environ.get("ZONES_DEBUG") else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
     with using_lang(lang):
         try:
             options = vars(build_parser().parse_args(argv))
@@ -46,8 +51,18 @@ def main(argv: list[str] | None = None) -> int:
         except ZonesError as err:
             print(t("cli.error_prefix") + str(err), file=sys.stderr)
             return err.exit_code
+        except SQLAlchemyError as err:  # e.g. a database page damaged after it opened
+            log.debug("database error", exc_info=True)
+            print(t("cli.error_prefix") + t("db.failed", reason=str(getattr(err, "orig", err))),
+                  file=sys.stderr)
+            return 2
         except KeyboardInterrupt:
             return 130
         except BrokenPipeError:  # e.g. piped into `head`
             sys.stderr.close()
             return 0
+        except Exception as err:  # the last resort: a message, never a traceback
+            log.debug("unexpected error", exc_info=True)
+            print(t("cli.error_prefix") + t("cli.unexpected", kind=type(err).__name__),
+                  file=sys.stderr)
+            return 2

@@ -13,6 +13,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.util import CommandError
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
@@ -69,8 +71,13 @@ def migrate(engine: Engine) -> None:
 def open_db(url: str) -> Engine:
     """Open (and migrate) the database at ``url``; raise DatabaseError with a clear message."""
     engine = _make_engine(url)
+    shown = engine.url.render_as_string(hide_password=True)
     try:
         migrate(engine)
     except OperationalError as err:
-        raise DatabaseError(t("db.cannot_open", url=url, reason=str(err.orig))) from err
+        raise DatabaseError(t("db.cannot_open", url=shown, reason=str(err.orig))) from err
+    except sa_exc.DBAPIError as err:  # not a database, or a damaged one
+        raise DatabaseError(t("db.not_a_database", url=shown, reason=str(err.orig))) from err
+    except CommandError as err:  # made by a newer version of this program
+        raise DatabaseError(t("db.unknown_revision", url=shown, reason=str(err))) from err
     return engine
