@@ -225,3 +225,18 @@ def test_random_junk_never_crashes_and_every_refusal_is_explained(body):
     assert ok["date"].notna().all() and ok["unit_code"].notna().all()
     assert (ok["tests_pcr"].dropna() >= 0).all()
     assert set(problems["column"]) <= set(header)
+
+
+def test_figures_for_a_district_are_refused_by_row(engine):
+    from tests.test_ingest_fixtures import TODAY, csv_bytes
+    from zones.ingest.upload import check_upload
+
+    data = csv_bytes("""
+        Ngày,Mã xã,Ca mắc mới cộng đồng
+        01/09/2021,001,3
+        01/09/2021,00001,2
+    """)
+    checked = check_upload(engine, data, "a.csv", today=TODAY)
+    kinds = checked.problems.set_index("row")["reason"]
+    assert list(kinds.index) == [2] and "Quận Ba Đình" in kinds[2]
+    assert checked.counts()["good"] == 1

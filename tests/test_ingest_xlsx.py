@@ -34,9 +34,9 @@ def test_template_lists_unit_and_children_for_each_date(engine):
     assert header[:4] == ["Ngày", "Mã xã", "Tên xã", "Ca mắc mới cộng đồng"]
     assert header[-1] == "Đáp ứng năng lực điều trị"
     body = list(ws.iter_rows(min_row=5, values_only=True))
-    assert len(body) == 3 * 4
-    assert body[0][:3] == (datetime(2021, 9, 1), "001", "Quận Ba Đình")
-    assert [r[1] for r in body[:4]] == ["001", "00001", "00004", "00007"]
+    assert len(body) == 3 * 3  # the district's three communes; a district sends no figures
+    assert body[0][:3] == (datetime(2021, 9, 1), "00001", "Phường Phúc Xá")
+    assert [r[1] for r in body[:3]] == ["00001", "00004", "00007"]
     assert ws["A5"].number_format == "DD/MM/YYYY" and ws["B5"].number_format == "@"
     assert all(v is None for v in body[0][3:])
 
@@ -56,13 +56,13 @@ def test_filled_template_imports_back(engine):
     data = template_for_unit(engine, "001", date(2021, 9, 1), date(2021, 9, 2))
     wb = book(data)
     ws = wb["Số liệu"]
-    ws["D6"] = 4  # 00001 on 01/09
-    ws["K12"] = 30  # 00007 on 02/09: tests_pcr
+    ws["D5"] = 4  # 00001 on 01/09
+    ws["K10"] = 30  # 00007 on 02/09: tests_pcr
     buf = io.BytesIO()
     wb.save(buf)
     checked = check_upload(engine, buf.getvalue(), "mau.xlsx", today=TODAY)
     assert checked.problems.empty
-    assert checked.counts() == {"rows": 8, "refused": 0, "good": 2, "blank": 6}
+    assert checked.counts() == {"rows": 6, "refused": 0, "good": 2, "blank": 4}
     assert store_checked(engine, checked).inserted == 2
 
 
@@ -71,8 +71,8 @@ def test_template_refusals(engine, monkeypatch):
         template_for_unit(engine, "0004X", date(2021, 9, 1), date(2021, 9, 2))
     with pytest.raises(ZonesError, match="Khoảng ngày không hợp lệ"):
         template_for_unit(engine, "001", date(2021, 9, 2), date(2021, 9, 1))
-    monkeypatch.setattr(ingest_xlsx, "MAX_TEMPLATE_ROWS", 10)
-    with pytest.raises(ZonesError, match="Mẫu quá lớn \\(12 dòng; tối đa 10\\)"):
+    monkeypatch.setattr(ingest_xlsx, "MAX_TEMPLATE_ROWS", 8)
+    with pytest.raises(ZonesError, match="Mẫu quá lớn \\(9 dòng; tối đa 8\\)"):
         template_for_unit(engine, "001", date(2021, 9, 1), date(2021, 9, 3))
 
 

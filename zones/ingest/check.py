@@ -31,7 +31,7 @@ PROBLEM_KINDS = (
     "date_before_rules",
     "int_text", "int_decimal", "int_negative", "int_too_large", "flag_not_01",
     "positive_gt_tests", "unit_missing", "code_unknown", "code_name_mismatch",
-    "name_unknown", "name_not_in_parent", "name_ambiguous", "duplicate",
+    "name_unknown", "name_not_in_parent", "name_ambiguous", "unit_not_reporting", "duplicate",
 )
 
 _DMY = r"(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4})"

@@ -184,6 +184,8 @@ def resolve_units(index: UnitIndex, refs: pd.DataFrame, lang: str | None = None)
             res = by_name(index, name, district, province)
         else:
             res = Resolution(problem="unit_missing")
+        if res.code is not None and index.level[res.code] not in OBSERVED_LEVELS:
+            res = Resolution(problem="unit_not_reporting", detail=describe(index, res.code))
         results.append((code, name, district, province, res.code, res.problem, res.detail))
     table = pd.DataFrame(results, columns=[*cols, "code", "problem", "detail"], dtype=object)
     merged = refs[cols].merge(table, on=cols, how="left")  # a left merge keeps the order

@@ -19,6 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from zones.errors import ZonesError
 from zones.i18n import fmt_date, t
 from zones.ingest.read import HEADER_ALIASES
+from zones.ingest.units import OBSERVED_LEVELS as REPORTING_LEVELS
 from zones.safe import neutralise
 from zones.storage.schema import METRICS
 
@@ -128,8 +129,10 @@ def _help_sheet(ws, lang: str | None) -> None:
 
 def template_xlsx(units: pd.DataFrame, code: str, start: date, end: date,
                   lang: str | None = None) -> bytes:
-    """The data-entry workbook for a unit and its descendants, one row per unit and date."""
+    """The data-entry workbook for the reporting units (communes, hamlets) in a unit's
+    subtree, one row per unit and date: figures are sent for those units only."""
     tree = subtree(units, code)
+    tree = tree[tree["level"].isin(REPORTING_LEVELS)]
     days = _check_range(len(tree), start, end, lang)
     dates = pd.date_range(start, periods=days, freq="D").to_pydatetime()
     rows = pd.DataFrame([(d, c, n) for d in dates
