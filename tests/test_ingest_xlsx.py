@@ -104,3 +104,22 @@ def test_error_report_keeps_original_rows_and_neutralises(engine):
     assert "Mã xã: không có đơn vị nào mang mã này" in rows[1][5]
     assert "Số mẫu PCR: số âm" in rows[1][5]
     assert all(c.data_type != "f" for r in ws.iter_rows() for c in r)
+
+
+def test_a_corrected_error_report_sent_back_is_an_ordinary_upload(engine):
+    from zones.ingest.upload import preview
+
+    bad = csv_bytes("Ngày,Mã xã,Số mẫu PCR\n01/09/2021,00001,-3\n02/09/2021,00001,5")
+    first = check_upload(engine, bad, "a.csv", today=TODAY)
+    report = error_report(first)
+    wb = book(report)
+    ws = wb.worksheets[0]
+    header = [c.value for c in ws[1]]
+    ws.cell(row=2, column=header.index("Số mẫu PCR") + 1, value=3)  # the official's fix
+    buf = io.BytesIO()
+    wb.save(buf)
+    again = check_upload(engine, buf.getvalue(), "loi_a.xlsx", today=TODAY)
+    assert again.problems.empty and again.counts()["good"] == 1
+    shown = preview(again, only_problems=False)
+    assert list(shown.columns).count("Dòng") == 1
+    assert len(error_report(check_upload(engine, report, "loi_a.xlsx", today=TODAY)))

@@ -37,7 +37,12 @@ from zones.ingest.versions import (
     upload_record,
     write_upload,
 )
-from zones.ingest.xlsx import error_report_xlsx, reasons_by_row, template_xlsx
+from zones.ingest.xlsx import (
+    error_report_xlsx,
+    reasons_by_row,
+    template_xlsx,
+    without_report_columns,
+)
 from zones.storage import store
 from zones.storage.schema import METRICS
 
@@ -160,7 +165,7 @@ def preview(checked: Checked, *, only_problems: bool = True, limit: int = 200) -
     lang = checked.lang
     reasons = reasons_by_row(checked.problems) if len(checked.problems) else pd.Series(
         dtype=object)
-    rows = checked.table.original
+    rows = without_report_columns(checked.table.original)
     if only_problems:
         rows = rows.loc[rows.index.isin(reasons.index)]
     rows = rows.head(limit)

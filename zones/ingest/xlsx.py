@@ -155,12 +155,26 @@ def reasons_by_row(problems: pd.DataFrame) -> pd.Series:
     return lines.groupby(problems["row"]).agg("; ".join)
 
 
+def report_headers() -> set[str]:
+    """The columns an error report adds (row number, reasons), in every language."""
+    return {t(key, lang=lang) for key in ("ingest.report.row", "ingest.report.reasons")
+            for lang in ("vi", "en")}
+
+
+def without_report_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` without the columns an earlier error report added: a corrected report
+    sent back is an ordinary upload."""
+    ours = report_headers()
+    return frame.loc[:, [c for c in frame.columns if str(c).strip() not in ours]]
+
+
 def error_report_xlsx(original: pd.DataFrame, problems: pd.DataFrame,
                       lang: str | None = None) -> bytes:
     """The refused rows as in the file, with their row number and a column of reasons."""
     book = Workbook(write_only=True)
     ws = book.create_sheet(t("ingest.report.sheet", lang=lang))
     reasons = reasons_by_row(problems) if len(problems) else pd.Series(dtype=object)
+    original = without_report_columns(original)
     head = [t("ingest.report.row", lang=lang), *original.columns,
             t("ingest.report.reasons", lang=lang)]
     ws.append([neutralise(str(h)) for h in head])
