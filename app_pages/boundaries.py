@@ -60,7 +60,10 @@ def preview_ui(plan) -> None:
 
 upload = st.file_uploader(tr("bnd.ui.upload"), type=["geojson", "json", "zip", "gpkg",
                                                       "parquet", "csv", "xlsx"])
-if upload is not None:
+done = st.session_state.get("bnd_done")
+if upload is not None and done and done[0] == api.sha256(upload.getvalue()):
+    st.success(tr("bnd.ui.done", n=done[1], set_id=done[2]))  # imported: nothing to redo
+elif upload is not None:
     path = api.stage_boundary_upload(upload.name, upload.getvalue())
     opts = options_ui(path)
     key = (str(path), repr(opts))
@@ -82,6 +85,10 @@ if upload is not None:
             except ZonesError as err:
                 show_error(err)
             else:
+                api.discard_boundary_upload(path)  # no copy of the file stays on disk
+                st.session_state.pop("bnd_plan", None)
+                st.session_state["bnd_done"] = (api.sha256(upload.getvalue()),
+                                                len(plan.units), set_id)
                 st.success(tr("bnd.ui.done", n=len(plan.units), set_id=set_id))
 
 st.subheader(tr("bnd.ui.sets"))

@@ -99,8 +99,22 @@ def test_hostile_name_runs_nothing_in_the_export_or_the_dashboard(hostile_db, tm
         browser.close()
 
 
-def hover_tooltip(page, frame, code: str) -> str:
-    """Move the mouse over the middle of unit ``code`` as a user would; the tooltip's HTML."""
+def hover_tooltip(page, frame, code: str, attempts: int = 6) -> str:
+    """Move the mouse over the middle of unit ``code`` as a user would; the tooltip's HTML.
+    Retried: on a loaded machine the map may still be settling when the mouse arrives."""
+    last = None
+    for _ in range(attempts):
+        try:
+            return _hover_once(page, frame, code)
+        except Exception as err:  # the frame was still loading or being replaced
+            last = err
+            page.wait_for_timeout(2000)
+            if frame is not page:
+                frame = map_frame(page)
+    raise AssertionError(f"no tooltip for {code}: {last}")
+
+
+def _hover_once(page, frame, code: str) -> str:
     point = frame.evaluate("""(code) => { const Z = window.__zl; let c = null;
         Z.layer.eachLayer(l => { if (l.feature.properties.code === code) {
             Z.map.fitBounds(l.getBounds(), {animate: false});
@@ -118,5 +132,5 @@ def hover_tooltip(page, frame, code: str) -> str:
         if frame.evaluate("() => !!document.querySelector('.leaflet-tooltip')"):
             break
         page.wait_for_timeout(400)
-    frame.wait_for_selector(".leaflet-tooltip", timeout=30000)
+    frame.wait_for_selector(".leaflet-tooltip", timeout=15000)
     return frame.evaluate("() => document.querySelector('.leaflet-tooltip').innerHTML")

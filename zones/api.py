@@ -67,6 +67,7 @@ boundary_file_layers = bnd.file_layers
 boundary_file_columns = bnd.file_columns
 boundary_preview = bnd.preview_layer
 stage_boundary_upload = bnd.stage_upload
+discard_boundary_upload = bnd.discard_upload
 describe_ruleset = rules.describe_ruleset
 safe_frame = safe.safe_frame
 safe_text = safe.text

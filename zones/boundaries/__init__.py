@@ -7,6 +7,7 @@ from zones.boundaries.imports import (
     ImportPlan,
     ImportReport,
     commit_import,
+    discard_upload,
     download_source,
     export_frame,
     file_columns,
@@ -19,5 +20,5 @@ from zones.boundaries.imports import (
 )
 
 __all__ = ["Downloaded", "ImportOptions", "ImportPlan", "ImportReport", "commit_import",
-           "download_source", "export_frame", "file_columns", "file_layers", "plan_import",
+           "discard_upload", "download_source", "export_frame", "file_columns", "file_layers", "plan_import",
            "preview_layer", "report_lines", "sets_table", "stage_upload"]

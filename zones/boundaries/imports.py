@@ -11,6 +11,8 @@ of the active set; hamlets (points or polygons) are added to the active set.
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -557,14 +559,29 @@ def download_source(source: str, folder: Path, *, level: int | None = None,
 
 # --- helpers of the page (pages/boundaries.py) ---------------------------------------------
 
+STAGING = Path(tempfile.gettempdir()) / f"zones-uploads-{os.getuid()}"
+
+
 def stage_upload(name: str, data: bytes) -> Path:
-    """Write an uploaded file to a private temp folder (named by its checksum)."""
-    folder = Path(tempfile.gettempdir()) / "zones-uploads" / hashlib.sha256(data).hexdigest()[:16]
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / Path(name).name
+    """Write an uploaded file where only this server's user can read it (folders 0700,
+    file 0600), named by its checksum so that reruns of the page reuse it. The archive in
+    the database is the only lasting copy: ``discard_upload`` removes this one."""
+    STAGING.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(STAGING, 0o700)
+    folder = STAGING / hashlib.sha256(data).hexdigest()[:16]
+    folder.mkdir(mode=0o700, exist_ok=True)
+    path = folder / (Path(name).name or "upload")
     if not path.exists():
-        path.write_bytes(data)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
     return path
+
+
+def discard_upload(path: Path) -> None:
+    """Remove a staged upload (after it is imported, or replaced by another file)."""
+    if STAGING in Path(path).resolve().parents:
+        shutil.rmtree(Path(path).parent, ignore_errors=True)
 
 
 def file_layers(path: Path) -> list[str]:
