@@ -84,7 +84,8 @@ def test_hostile_name_runs_nothing_in_the_export_or_the_dashboard(hostile_db, tm
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.goto(out.as_uri())
         page.wait_for_function("() => window.__zl && window.__zl.layer", timeout=60000)
-        tip = hover_tooltip(page, page, VINH_LAC)
+        inside = inner_point(hostile_db, VINH_LAC)
+        tip = hover_tooltip(page, page, VINH_LAC, inside)
         assert "&lt;/script&gt;&lt;img" in tip and "<img" not in tip
         assert page.evaluate("() => window.__pwned") is None and dialogs == []
 
@@ -92,20 +93,29 @@ def test_hostile_name_runs_nothing_in_the_export_or_the_dashboard(hostile_db, tm
             page = browser.new_page(viewport={"width": 1400, "height": 1200})
             page.goto(base)
             frame = map_frame(page)
-            tip = hover_tooltip(page, frame, VINH_LAC)
+            tip = hover_tooltip(page, frame, VINH_LAC, inside)
             assert "&lt;/script&gt;&lt;img" in tip and "<img" not in tip
             assert frame.evaluate("() => window.__pwned") is None
             assert page.evaluate("() => window.__pwned") is None
         browser.close()
 
 
-def hover_tooltip(page, frame, code: str, attempts: int = 6) -> str:
+def inner_point(url: str, code: str) -> tuple[float, float]:
+    """A point surely inside the unit (its shape may be concave): (lat, lng)."""
+    point = api.units(api.open_workspace(url)).geometry[code].representative_point()
+    return point.y, point.x
+
+
+def hover_tooltip(page, frame, code: str, inside, attempts: int = 6) -> str:
     """Move the mouse over the middle of unit ``code`` as a user would; the tooltip's HTML.
     Retried: on a loaded machine the map may still be settling when the mouse arrives."""
     last = None
     for _ in range(attempts):
         try:
-            return _hover_once(page, frame, code)
+            tip = _hover_once(page, frame, code, inside)
+            if "Xóm Mới" in tip:  # the unit's own tooltip, not a neighbour's
+                return tip
+            last = AssertionError(f"hovered another unit: {tip[:80]}")
         except Exception as err:  # the frame was still loading or being replaced
             last = err
             page.wait_for_timeout(2000)
@@ -114,21 +124,21 @@ def hover_tooltip(page, frame, code: str, attempts: int = 6) -> str:
     raise AssertionError(f"no tooltip for {code}: {last}")
 
 
-def _hover_once(page, frame, code: str) -> str:
-    point = frame.evaluate("""(code) => { const Z = window.__zl; let c = null;
+def _hover_once(page, frame, code: str, inside) -> str:
+    point = frame.evaluate("""([code, lat, lng]) => { const Z = window.__zl; let c = null;
         Z.layer.eachLayer(l => { if (l.feature.properties.code === code) {
             Z.map.fitBounds(l.getBounds(), {animate: false});
-            const p = Z.map.latLngToContainerPoint(l.getBounds().getCenter());
+            const p = Z.map.latLngToContainerPoint([lat, lng]);
             const r = Z.map.getContainer().getBoundingClientRect();
             c = {x: p.x + r.left, y: p.y + r.top}; } });
-        return c; }""", code)
+        return c; }""", [code, *inside])
     offset = {"x": 0, "y": 0}
     if frame is not page:  # the map is in an iframe: add its position on the page
         box = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
         offset = {"x": box["x"], "y": box["y"]}
     x, y = point["x"] + offset["x"], point["y"] + offset["y"]
     for dx in range(8):  # a canvas layer sees the pointer on mouse moves
-        page.mouse.move(x + dx, y + dx, steps=3)
+        page.mouse.move(x + dx % 2, y + dx % 2, steps=3)
         if frame.evaluate("() => !!document.querySelector('.leaflet-tooltip')"):
             break
         page.wait_for_timeout(400)
