@@ -364,6 +364,7 @@ def _plan_hamlets(engine: Engine | None, frame: gpd.GeoDataFrame, opts: ImportOp
 def commit_import(engine: Engine, plan: ImportPlan) -> int:
     """Store ``plan`` in one transaction and return the boundary set id."""
     with engine.begin() as conn:
+        store.take_write_lock(conn)
         if plan.report.kind == "boundaries" or plan.target_set is None:
             set_id = store.create_set(
                 conn, name=unique_set_name(conn, plan), structure=plan.structure,

@@ -128,6 +128,7 @@ def store_checked(engine: Engine, checked: Checked, *, sent_by: str = "",
                            report=_report(checked), stamp=store.now())
     try:
         with engine.begin() as conn:
+            store.take_write_lock(conn)  # uploads of the same (unit, date) wait in turn
             prev = earlier_upload(conn, digest)
             if prev:
                 return StoreResult(duplicate_of=prev["id"], duplicate_at=prev["uploaded_at"])

@@ -65,6 +65,7 @@ def insert(engine: Engine, *, unit_code: str, level: int, effective_from: date,
            note: str | None, stamp: datetime) -> int:
     """Store a checked declaration; its id."""
     with engine.begin() as conn:
+        store.take_write_lock(conn)
         new_id = conn.execute(sa.insert(declarations).values(
             unit_code=unit_code, level=level, effective_from=effective_from,
             effective_to=effective_to, decision_number=decision_number.strip(),
@@ -106,6 +107,7 @@ def covering(decl: pd.DataFrame, day) -> pd.DataFrame:
 def delete(engine: Engine, declaration_id: int) -> bool:
     """Delete a declaration entered by mistake; False when there is no such id."""
     with engine.begin() as conn:
+        store.take_write_lock(conn)
         res = conn.execute(sa.delete(declarations).where(declarations.c.id == declaration_id))
     return res.rowcount > 0
 

@@ -18,6 +18,9 @@ from zones.workspace import Workspace
 log = logging.getLogger(__name__)
 
 
+ATTEMPTS = 4  # a recomputation overtaken by another write is redone, this many times
+
+
 def refresh(ws: Workspace, start: date | None = None, *, levels: bool = True,
             observations: pd.DataFrame | None = None) -> int:
     """After a write: with ``levels``, recompute and store the levels in force from
@@ -25,19 +28,38 @@ def refresh(ws: Workspace, start: date | None = None, *, levels: bool = True,
 
     The whole period is assessed (holds and hysteresis look back), then the stored rows
     from ``start`` on are replaced. ``observations`` may hand over the current values
-    already in memory (the demo build). Returns the number of level rows written.
+    already in memory (the demo build). Several writers at once: a recomputation stores
+    its levels only if no write came between its reading and its storing (else it reads
+    again), so a slower, older computation never overwrites a newer one. Returns the
+    number of level rows written.
     """
     engine = ws.engine
-    owed = store.levels_owed(engine)
-    if levels and owed is not None and start is not None:  # an earlier write's debt too
-        start = None if owed == store.ALL_DAYS else min(start, date.fromisoformat(owed))
     if not levels:
         with engine.begin() as conn:
+            store.take_write_lock(conn)
             store.bump_version(conn)
         return 0
+    for _attempt in range(ATTEMPTS):
+        written = _recompute_once(ws, start, observations)
+        if written is not None:
+            return written
+        observations = None  # what was handed over is stale too
+    log.warning("levels still owed after %d attempts (busy writers): the next start, "
+                "command or page load finishes them", ATTEMPTS)
+    return 0
+
+
+def _recompute_once(ws: Workspace, start: date | None, observations) -> int | None:
+    """One recomputation; None when another write overtook it (nothing stored)."""
+    engine = ws.engine
+    version = store.data_version(engine)
+    owed = store.levels_owed(engine)
+    if owed is not None and start is not None:  # an earlier write's debt too
+        start = None if owed == store.ALL_DAYS else min(start, date.fromisoformat(owed))
     dates = date_span(engine)
     if len(dates) == 0 or store.active_set(engine) is None:
         with engine.begin() as conn:
+            store.take_write_lock(conn)
             store.settle_levels(conn, owed)
             store.bump_version(conn)
         return 0
@@ -46,6 +68,9 @@ def refresh(ws: Workspace, start: date | None = None, *, levels: bool = True,
     result = rules.assess_in_force(inputs, registry(ws), dates)
     frame = result_rows(result, start)
     with engine.begin() as conn:
+        store.take_write_lock(conn)  # from here no other write can come between
+        if store.data_version_in(conn) != version:
+            return None  # another write came after our reading: read again
         n = store.replace_assessments(conn, frame)
         store.settle_levels(conn, owed)
         store.bump_version(conn)

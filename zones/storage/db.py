@@ -22,6 +22,7 @@ from zones.errors import DatabaseError
 from zones.i18n import t
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+BUSY_TIMEOUT_MS = 60_000
 
 
 def _make_engine(url: str) -> Engine:
@@ -47,6 +48,8 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
+    # a writer waits for another (up to a minute) instead of failing "database is locked"
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cur.close()
 
 

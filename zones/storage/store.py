@@ -41,6 +41,7 @@ class Meta(StrEnum):
     FOCUS_DAY = "focus_day"            # the day a map opens on (the demo's outbreak)
     BOUNDARY_VERSION = "boundary_version"  # changes with units and shapes (layer files)
     RECOMPUTE_FROM = "recompute_from"  # levels owed since this day ("all": every day)
+    WRITE_LOCK = "write_lock"          # written first by every write: serialises writers
 
 
 def now() -> datetime:
@@ -343,9 +344,27 @@ def get_meta(engine: Engine, key: Meta, default: str | None = None) -> str | Non
 
 
 def set_meta(conn: Connection, key: Meta, value: str) -> None:
-    """Set a meta value inside the caller's transaction."""
-    conn.execute(sa.delete(meta_kv).where(meta_kv.c.key == key))
-    conn.execute(sa.insert(meta_kv).values(key=key, value=value))
+    """Set a meta value inside the caller's transaction (an update, else an insert)."""
+    done = conn.execute(sa.update(meta_kv).where(meta_kv.c.key == key).values(value=value))
+    if not done.rowcount:
+        conn.execute(sa.insert(meta_kv).values(key=key, value=value))
+
+
+def take_write_lock(conn: Connection) -> None:
+    """Serialise writers, first thing in a write transaction: SQLite takes its write lock
+    here (waiting up to its busy timeout), PostgreSQL an advisory transaction lock. What
+    the transaction reads after this cannot change under it."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(20211201)")
+        return
+    set_meta(conn, Meta.WRITE_LOCK, now().isoformat())
+
+
+def data_version_in(conn: Connection) -> str:
+    """``data_version`` inside the caller's transaction."""
+    value = conn.execute(sa.select(meta_kv.c.value).where(
+        meta_kv.c.key == Meta.DATA_VERSION)).scalar()
+    return value or "0"
 
 
 def data_version(engine: Engine) -> str:

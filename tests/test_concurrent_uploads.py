@@ -1,0 +1,63 @@
+"""Twenty officials sending at once (separate processes, one SQLite database): every
+upload is stored or told it was already imported, none fails for a lock or a unique
+conflict, exactly one current value per (unit, date), every value sent is in the history,
+and the stored levels equal a fresh computation."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from tests.browser import ROOT
+from zones import api
+from zones.levels.assessment import compute, stored_levels
+from zones.storage.schema import observations
+
+pytestmark = pytest.mark.slow
+SENDERS = 20
+COMMUNES = ["30745", "30775", "30733", "30736"]
+
+
+def test_twenty_senders_at_once(demo_url, tmp_path):
+    path = tmp_path / "busy.db"
+    shutil.copy(demo_url.removeprefix("sqlite:///"), path)
+    url = f"sqlite:///{path}"
+    files = []
+    for k in range(SENDERS):  # overlapping (unit, date) pairs, distinct values
+        rows = [f"{d:%d/%m/%Y},{c},{100 + k}" for d in pd.date_range("2021-09-01", periods=3)
+                for c in COMMUNES[k % 2: k % 2 + 3]]
+        f = tmp_path / f"xa-{k}.csv"
+        f.write_text("Ngày,Mã xã,Số mẫu PCR\n" + "\n".join(rows) + "\n", encoding="utf-8")
+        files.append(f)
+    files.append(files[0])  # the same file sent twice at once
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [subprocess.Popen([sys.executable, "-m", "zones", "--db", url, "observations",
+                               "import", str(f)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for f in files]
+    results = [(p.wait(timeout=600), *p.communicate()) for p in procs]
+    for code, out, err in results:
+        assert code == 0, f"exit {code}: {out[-300:]} {err[-300:]}"
+        assert "Traceback" not in err and "locked" not in err and "UNIQUE" not in err
+    assert sum("đã được nhập" in out or "đã nhập" in out for _c, out, _e in results) >= 1
+    ws = api.open_workspace(url)
+    with ws.engine.connect() as conn:
+        every = pd.read_sql(sa.select(observations.c.unit_code, observations.c.date,
+                                      observations.c.tests_pcr, observations.c.superseded_at)
+                            .where(observations.c.date >= "2021-09-01",
+                                   observations.c.date <= "2021-09-03",
+                                   observations.c.unit_code.in_(COMMUNES)), conn)
+    current = every[every["superseded_at"].isna()]
+    assert not current.duplicated(["unit_code", "date"]).any()
+    assert len(current) == 3 * len(COMMUNES)
+    sent = {100 + k for k in range(SENDERS)}
+    assert sent <= set(every["tests_pcr"].dropna().astype(int))  # every value in history
+    wide = stored_levels(ws.engine)
+    fresh = compute(ws).frame().reindex(index=wide.index, columns=wide.columns)
+    assert np.array_equal(fresh.to_numpy(), wide.to_numpy())
