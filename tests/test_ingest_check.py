@@ -158,17 +158,33 @@ def test_unknown_code_and_code_name_mismatch(units_engine):
     assert "Vĩnh Phúc" in checked.problems.set_index("row")["reason"][3]
 
 
-def test_duplicate_unit_and_date_rows_are_flagged(units_engine):
-    checked = check(units_engine, """
-        Ngày,Mã xã,Số mẫu PCR
-        01/09/2021,00001,1
-        2021-09-01,1,2
-        02/09/2021,00001,3
-    """)
+DUPLICATED = """
+    Ngày,Mã xã,Số mẫu PCR
+    01/09/2021,00001,1
+    2021-09-01,1,2
+    02/09/2021,00001,3
+"""
+
+
+def test_duplicate_rows_the_last_wins_with_a_warning_naming_both(units_engine):
+    checked = check(units_engine, DUPLICATED)
+    warned = checked.problems[checked.problems["kind"] == "duplicate_replaced"]
+    assert warned["row"].tolist() == [2] and "2, 3" in warned["reason"].iloc[0]
+    assert checked.counts() == {"rows": 3, "refused": 0, "good": 2, "blank": 0,
+                                "replaced": 1}
+    assert checked.good["tests_pcr"].tolist() == [2, 3]  # row 3's value, not row 2's
+
+
+def test_duplicate_rows_can_be_refused_both(units_engine, monkeypatch):
+    from zones.ingest import check as check_module
+
+    monkeypatch.setattr(check_module, "DUPLICATES", "refuse")
+    checked = check(units_engine, DUPLICATED)
     dup = checked.problems[checked.problems["kind"] == "duplicate"]
     assert dup["row"].tolist() == [2, 3]
     assert all("2, 3" in r for r in dup["reason"])
-    assert checked.counts() == {"rows": 3, "refused": 2, "good": 1, "blank": 0}
+    assert checked.counts() == {"rows": 3, "refused": 2, "good": 1, "blank": 0,
+                                "replaced": 0}
 
 
 def test_every_problem_of_a_row_is_reported_at_once(units_engine):
@@ -179,7 +195,8 @@ def test_every_problem_of_a_row_is_reported_at_once(units_engine):
 
 def test_blank_rows_are_counted_not_refused(units_engine):
     checked = check(units_engine, "Ngày,Mã xã,Số mẫu PCR\n01/09/2021,00001,\n01/09/2021,00004,4")
-    assert checked.counts() == {"rows": 2, "refused": 0, "good": 1, "blank": 1}
+    assert checked.counts() == {"rows": 2, "refused": 0, "good": 1, "blank": 1,
+                                "replaced": 0}
 
 
 def test_english_messages(units_engine):

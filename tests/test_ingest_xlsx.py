@@ -62,7 +62,8 @@ def test_filled_template_imports_back(engine):
     wb.save(buf)
     checked = check_upload(engine, buf.getvalue(), "mau.xlsx", today=TODAY)
     assert checked.problems.empty
-    assert checked.counts() == {"rows": 6, "refused": 0, "good": 2, "blank": 4}
+    assert checked.counts() == {"rows": 6, "refused": 0, "good": 2, "blank": 4,
+                                "replaced": 0}
     assert store_checked(engine, checked).inserted == 2
 
 

@@ -8,6 +8,7 @@ database; the units come in as a ``UnitIndex``.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -26,12 +27,16 @@ FLAG_COLUMNS = ("treatment_capacity_ok",)
 POSITIVE_OF = {"tests_pcr_positive": "tests_pcr", "tests_antigen_positive": "tests_antigen"}
 PROBLEM_COLUMNS = ["row", "column", "value", "reason", "fix", "kind"]
 # Every kind of cell problem; each has messages ingest.reason.<kind> and ingest.fix.<kind>.
+#: kinds that warn: the row is not stored, the file's other row for it is (nothing refused)
+WARNING_KINDS = frozenset({"duplicate_replaced"})
+
 PROBLEM_KINDS = (
     "date_missing", "date_format", "date_impossible", "date_future", "date_too_old",
     "date_before_rules",
     "int_text", "int_decimal", "int_negative", "int_too_large", "flag_not_01",
     "positive_gt_tests", "unit_missing", "code_unknown", "code_name_mismatch",
     "name_unknown", "name_not_in_parent", "name_ambiguous", "unit_not_reporting", "duplicate",
+    "duplicate_replaced",
 )
 
 _DMY = r"(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4})"
@@ -56,9 +61,15 @@ class Checked:
     refused: pd.Index = field(default_factory=lambda: pd.Index([], dtype=int))
 
     @property
+    def replaced(self) -> pd.Index:
+        """Rows another row of the same file replaces (same unit and day, further down)."""
+        return pd.Index(self.problems.loc[self.problems["kind"].isin(WARNING_KINDS), "row"]
+                        .unique(), dtype=int) if "kind" in self.problems else pd.Index([])
+
+    @property
     def good(self) -> pd.DataFrame:
         """Rows without problems that carry at least one value."""
-        ok = ~self.values.index.isin(self.refused)
+        ok = ~self.values.index.isin(self.refused) & ~self.values.index.isin(self.replaced)
         has_value = self.values[list(METRICS)].notna().any(axis=1)
         return self.values[ok & has_value]
 
@@ -66,8 +77,10 @@ class Checked:
         """Rows read, refused, ready to store and blank (unit and date only)."""
         n_good = len(self.good)
         n_refused = len(self.refused)
+        n_replaced = len(self.replaced.difference(self.refused))
         return {"rows": len(self.values), "refused": n_refused, "good": n_good,
-                "blank": len(self.values) - n_refused - n_good}
+                "blank": len(self.values) - n_refused - n_good - n_replaced,
+                "replaced": n_replaced}
 
 
 # --- cell texts ---------------------------------------------------------------------------
@@ -227,7 +240,15 @@ def _unit_problems(res: pd.DataFrame, refs: pd.DataFrame,
         "kind": sub["problem"].to_numpy(), "detail": sub["detail"].fillna("").to_numpy()})
 
 
-def _duplicate_problems(values: pd.DataFrame, column: str, shown: pd.Series) -> pd.DataFrame:
+#: two rows for one unit and day: "last" keeps the last with a warning naming the rows,
+#: "refuse" refuses them all (setting ZONES_DUPLICATES)
+DUPLICATES = os.environ.get("ZONES_DUPLICATES", "last")
+
+
+def _duplicate_problems(values: pd.DataFrame, column: str, shown: pd.Series,
+                        policy: str = "") -> pd.DataFrame:
+    """Rows sharing a (unit, date): with the "last" policy, every row but the last gets
+    the warning kind ``duplicate_replaced`` (the last row wins); else all are refused."""
     keyed = values[values["date"].notna() & values["unit_code"].notna()]
     dup = keyed.duplicated(["unit_code", "date"], keep=False)
     if not dup.any():
@@ -235,9 +256,15 @@ def _duplicate_problems(values: pd.DataFrame, column: str, shown: pd.Series) -> 
     groups = keyed[dup].reset_index(names="row").groupby(["unit_code", "date"])["row"]
     rows_of = groups.transform(lambda r: ", ".join(map(str, r)))
     frame = keyed[dup].reset_index(names="row").assign(detail=rows_of.to_numpy())
+    if (policy or DUPLICATES) == "refuse":
+        kind = np.full(len(frame), "duplicate", dtype=object)
+    else:
+        last = ~keyed[dup].duplicated(["unit_code", "date"], keep="last").to_numpy()
+        frame = frame[~last]
+        kind = np.full(len(frame), "duplicate_replaced", dtype=object)
     return pd.DataFrame({"row": frame["row"], "column": column,
-                         "value": shown[frame["row"]].to_numpy(), "kind": "duplicate",
-                         "detail": frame["detail"]})
+                         "value": shown[frame["row"]].to_numpy(), "kind": kind,
+                         "detail": frame["detail"].to_numpy()})
 
 
 def _kind_problems(kind: pd.Series, column: str, shown: pd.Series,

@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 import contract
 from zones.errors import ZonesError
 from zones.i18n import fmt_date, get_lang, t
-from zones.ingest.check import Checked, check_table, texts
+from zones.ingest.check import WARNING_KINDS, Checked, check_table, texts
 from zones.ingest.read import read_upload
 from zones.ingest.units import UnitIndex, build_index, by_code
 from zones.ingest.versions import (
@@ -79,7 +79,9 @@ def check_upload(engine: Engine, data: bytes, filename: str, *, sheet: str | Non
     table = read_upload(data, filename, sheet, lang)
     index = index or unit_index(engine, lang)
     values, problems = check_table(table, index, today, lang, first_day)
-    refused = pd.Index(problems["row"].unique(), dtype=int)
+    refusing = problems[~problems["kind"].isin(WARNING_KINDS)] if "kind" in problems \
+        else problems
+    refused = pd.Index(refusing["row"].unique(), dtype=int)
     return Checked(table=table, values=values, problems=problems, filename=filename,
                    content=data, lang=lang, refused=refused)
 
