@@ -24,7 +24,7 @@ MAX_COLUMNS = int(os.environ.get("ZONES_XLSX_MAX_COLUMNS", "500"))
 CHUNK = 1 << 20
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d{1,7})"')
+_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})(\d{1,7})"')  # a cell's own reference
 
 
 class SheetLimitError(ValueError):
@@ -98,9 +98,11 @@ def _extent(book: zipfile.ZipFile, member: zipfile.ZipInfo) -> Extent:
                     dim = _DIMENSION.search(text)
                     if dim and dim.group(3):
                         cols, rows = column_number(dim.group(3)), int(dim.group(4))
-                for ref in _CELL_REF.finditer(text):
-                    cols = max(cols, column_number(ref.group(1)))
-                    rows = max(rows, int(ref.group(2)))
+                refs = _CELL_REF.findall(text)  # (letters, digits) of every cell, in C
+                if refs:
+                    letters, numbers = zip(*refs, strict=True)
+                    cols = max(cols, max(column_number(c) for c in set(letters)))
+                    rows = max(rows, max(map(int, numbers)))
                 tail = text[-256:]  # a tag cut between two chunks is seen whole next time
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError,
             NotImplementedError):
