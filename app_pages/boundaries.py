@@ -74,6 +74,9 @@ elif upload is not None:
         show_error(err)
     else:
         st.session_state["bnd_plan"] = (key, plan)
+        same = api.already_imported(workspace(), plan)
+        if same is not None:
+            st.info(tr("bnd.ui.same_file", set_id=same["id"], name=same["name"]))
         st.subheader(tr("bnd.ui.report"))
         st.markdown("\n".join(f"- {line.strip()}" for line in api.boundary_report_lines(plan.report)))
         if plan.report.rejected:
@@ -101,3 +104,19 @@ else:
     labels.update({lv: tr(f"ui.level.{lv}") for lv in ("province", "district", "commune",
                                                          "hamlet")})
     st.dataframe(sets.rename(columns=labels), hide_index=True, width="stretch")
+    ids = sets["id"].tolist()
+    active = sets.loc[sets["is_active"].astype(bool), "id"]
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    chosen = c1.selectbox(tr("bnd.ui.activate_pick"), ids,
+                          index=ids.index(active.iloc[0]) if len(active) else 0,
+                          format_func=lambda i: f"#{i} — {sets.set_index('id').at[i, 'name']}",
+                          key="bnd_activate_pick")
+    if c2.button(tr("bnd.ui.activate"), key="bnd_activate",
+                 disabled=len(active) > 0 and chosen == active.iloc[0]):
+        try:
+            api.activate_boundary_set(workspace(), chosen, lang())
+        except ZonesError as err:
+            show_error(err)
+        else:
+            st.success(tr("bnd.ui.activated", set_id=chosen))
+            st.rerun()

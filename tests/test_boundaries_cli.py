@@ -167,7 +167,10 @@ def test_second_import_is_a_new_active_set(imported):
     info = stored(imported)
     assert ("Địa giới 2025", True) in info["sets"] and len(info["sets"]) == 2
     assert export(imported)["level"].tolist() == ["province"] + ["commune"] * 4
-    assert run(imported, "units", "import", str(path), "--set-name", "Địa giới 2025") == 2
+    assert run(imported, "units", "import", str(path), "--set-name", "Địa giới 2025") == 0
+    assert len(stored(imported)["sets"]) == 2  # the same file again changes nothing
+    other = write_geojson(imported / "khac.geojson", gdf.assign(TenXa=gdf["TenXa"] + " mới"))
+    assert run(imported, "units", "import", str(other), "--set-name", "Địa giới 2025") == 2
 
 
 def test_dry_run_stores_nothing(tmp_path, capsys):
@@ -257,3 +260,17 @@ def test_hamlet_polygons_kept_as_given(imported):
     assert hamlets["code"].tolist() == ["A1", "A2"] and not hamlets["approximate"].any()
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(units)).scalar() == 9
+
+
+def test_the_same_file_twice_changes_nothing_and_an_older_set_comes_back(imported, capsys):
+    path = write_geojson(imported / "again.geojson")
+    assert run(imported, "units", "import", str(path), "--set-name", "Bộ mới") == 0
+    sets_before = stored(imported)["sets"]
+    capsys.readouterr()
+    assert run(imported, "units", "import", str(path)) == 0  # the very same bytes
+    assert "không có gì thay đổi" in capsys.readouterr().err
+    assert stored(imported)["sets"] == sets_before
+    assert run(imported, "units", "activate", "1") == 0
+    assert ("Bộ mới", False) in stored(imported)["sets"]
+    assert [active for _name, active in stored(imported)["sets"]].count(True) == 1
+    assert run(imported, "units", "activate", "99") == 2

@@ -378,9 +378,27 @@ def plan_boundaries(ws: Workspace, path: str | Path, opts: bnd.ImportOptions | N
         return bnd.plan_import(ws.engine, path, opts)
 
 
+def already_imported(ws: Workspace, plan: bnd.ImportPlan) -> dict | None:
+    """The boundary set these very bytes were imported as (id, name, is_active), if any."""
+    return bnd.same_file_set(ws.engine, plan)
+
+
+def activate_boundary_set(ws: Workspace, set_id: int, lang: str = "vi") -> None:
+    """Switch the boundary set every view uses (e.g. back to an older one), then
+    recompute every level for its units."""
+    with using_lang(lang):
+        bnd.activate_set(ws.engine, set_id)
+        refresh(ws)
+    log.info("boundary set %d activated", set_id)
+
+
 def import_boundaries(ws: Workspace, plan: bnd.ImportPlan, lang: str = "vi") -> int:
     """Store a planned import (one transaction), then recompute every level and rate:
-    boundaries and population change them all. Returns the boundary set id."""
+    boundaries and population change them all. Returns the boundary set id. The same
+    file imported again changes nothing (the set it became is returned)."""
+    same = bnd.same_file_set(ws.engine, plan)
+    if same is not None:
+        return int(same["id"])
     with using_lang(lang):
         set_id = bnd.commit_import(ws.engine, plan)
         refresh(ws)

@@ -6,6 +6,7 @@ from zones.boundaries.imports import (
     ImportOptions,
     ImportPlan,
     ImportReport,
+    activate_set,
     commit_import,
     discard_upload,
     download_source,
@@ -15,10 +16,27 @@ from zones.boundaries.imports import (
     plan_import,
     preview_layer,
     report_lines,
+    same_file_set,
     sets_table,
     stage_upload,
 )
 
-__all__ = ["Downloaded", "ImportOptions", "ImportPlan", "ImportReport", "commit_import",
-           "discard_upload", "download_source", "export_frame", "file_columns", "file_layers", "plan_import",
-           "preview_layer", "report_lines", "sets_table", "stage_upload"]
+__all__ = [
+    "Downloaded",
+    "ImportOptions",
+    "ImportPlan",
+    "ImportReport",
+    "activate_set",
+    "commit_import",
+    "discard_upload",
+    "download_source",
+    "export_frame",
+    "file_columns",
+    "file_layers",
+    "plan_import",
+    "preview_layer",
+    "report_lines",
+    "same_file_set",
+    "sets_table",
+    "stage_upload",
+]

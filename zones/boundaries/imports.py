@@ -383,6 +383,32 @@ def commit_import(engine: Engine, plan: ImportPlan) -> int:
     return set_id
 
 
+def same_file_set(engine: Engine, plan: ImportPlan) -> dict | None:
+    """The boundary set already imported from these very bytes, if any (a re-import of the
+    same file changes nothing)."""
+    if plan.report.kind != "boundaries" or not plan.checksum:
+        return None
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(boundary_sets.c.id, boundary_sets.c.name,
+                                     boundary_sets.c.is_active)
+                           .where(boundary_sets.c.checksum == plan.checksum)
+                           .order_by(boundary_sets.c.id)).mappings().first()
+    return dict(row) if row else None
+
+
+def activate_set(engine: Engine, set_id: int) -> None:
+    """Make boundary set ``set_id`` the one every view uses (one transaction)."""
+    with engine.begin() as conn:
+        store.take_write_lock(conn)
+        found = conn.execute(sa.select(boundary_sets.c.id).where(
+            boundary_sets.c.id == set_id)).scalar()
+        if found is None:
+            raise ZonesError(t("bnd.err.no_such_set", value=set_id))
+        conn.execute(sa.update(boundary_sets).values(is_active=boundary_sets.c.id == set_id))
+        store.owe_levels(conn, None)  # other units: every day is owed
+        store.bump_version(conn, boundaries=True)
+
+
 def unique_set_name(conn: Connection, plan: ImportPlan) -> str:
     """The set name asked for (refused when taken), or ``<file> (<structure>)`` made unique."""
     taken = set(conn.execute(sa.select(boundary_sets.c.name)).scalars())

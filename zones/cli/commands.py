@@ -40,8 +40,12 @@ def units_import(ws: api.Workspace, o: Options, lang: str) -> int:
                                                               IMPORT_FIELDS}), lang)
     for line in api.boundary_report_lines(plan.report):
         say(line)
+    same = api.already_imported(ws, plan)
     if o.get("dry_run"):
         say(t("bnd.rep.dry_run"))
+    elif same is not None:
+        say(t("bnd.rep.same_file", set_id=same["id"], name=same["name"]))
+        return 0
     else:
         set_id = api.import_boundaries(ws, plan, lang)
         n = len(plan.units) + len(plan.updates if plan.updates is not None else [])
@@ -61,6 +65,19 @@ def units_export(ws: api.Workspace, o: Options, lang: str) -> int:
     gdf = gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
     write_text(Path(out) if out else None,
                gdf.to_json(na="null", show_bbox=False, drop_id=True, ensure_ascii=False))
+    return 0
+
+
+def units_sets(ws: api.Workspace, o: Options, lang: str) -> int:
+    """``units sets [--out F]``: the boundary sets stored, the active one marked."""
+    write_csv(api.boundary_sets(ws), o.get("out"))
+    return 0
+
+
+def units_activate(ws: api.Workspace, o: Options, lang: str) -> int:
+    """``units activate SET_ID``: make an (older) boundary set the one every view uses."""
+    api.activate_boundary_set(ws, o["set_id"], lang)
+    print(t("bnd.rep.activated", set_id=o["set_id"]))
     return 0
 
 
@@ -185,6 +202,8 @@ COMMANDS: dict[tuple[str, str | None], Callable[[api.Workspace, Options, str], i
     ("units", "import"): units_import,
     ("units", "export"): units_export,
     ("units", "download"): units_download,
+    ("units", "sets"): units_sets,
+    ("units", "activate"): units_activate,
     ("observations", "import"): observations_import,
     ("observations", "export"): observations_export,
     ("observations", "template"): observations_template,

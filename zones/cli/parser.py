@@ -70,7 +70,7 @@ def parse_weeks(value: str) -> int:
 def parse_id(value: str) -> int:
     """A declaration id (a whole number)."""
     if not value.isdigit():
-        raise UsageError(t("decl.no_such", value=value))
+        raise UsageError(t("cli.bad_id", value=value))
     return int(value)
 
 
@@ -100,6 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
     ue.add_argument("--level", type=parse_level)
     ue.add_argument("--out")
     ue.add_argument("--format", choices=("csv", "geojson"), default=None)
+    us = usub.add_parser("sets")
+    us.add_argument("--out")
+    ua = usub.add_parser("activate")
+    ua.add_argument("set_id", type=parse_id)
     ud = usub.add_parser("download")
     ud.add_argument("source")
     ud.add_argument("--level", type=int, default=None)
