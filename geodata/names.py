@@ -39,13 +39,15 @@ def fold(name: object, *, drop_prefix: bool = True) -> str:
 
     >>> fold("Phường Vĩnh Lạc") == fold("vinh lac") == fold("P. Vĩnh  Lạc")
     True
+    >>> fold("Huyện Châu Thành") == fold("Chau Thanh") == fold("H. Châu Thành")
+    True
     """
     text = strip_accents(nfc(name)).lower()
     text = re.sub(r"[.,;:()\-_/]+", " ", text)
     text = _SPACES.sub(" ", text).strip()
     if drop_prefix:
-        text = re.sub(r"^p\s+", "", text)
-        text = re.sub(r"^x\s+", "", text)
+        # "P. Vĩnh Lạc", "X. Mong Thọ A", "H. Châu Thành", "Q. 1": the abbreviations
+        text = re.sub(r"^[pxhq]\s+", "", text)
         text = _PREFIX_RE.sub("", text)
     # "Phường 1" and "phuong 01" match
     text = re.sub(r"\b0+(\d)", r"\1", text)

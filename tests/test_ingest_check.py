@@ -257,3 +257,9 @@ def test_figures_for_a_district_are_refused_by_row(engine):
     kinds = checked.problems.set_index("row")["reason"]
     assert list(kinds.index) == [2] and "Quận Ba Đình" in kinds[2]
     assert checked.counts()["good"] == 1
+
+
+@pytest.mark.parametrize("district", ["Quận Ba Đình", "Ba Dinh", "Q. Ba Đình", "quan ba dinh"])
+def test_parents_match_as_officials_write_them(units_engine, district):
+    checked = check(units_engine, f"Ngày,Tên xã,Huyện,Số mẫu PCR\n01/09/2021,Phúc Xá,{district},3")
+    assert checked.problems.empty, checked.problems["reason"].tolist()
