@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 import contract
@@ -233,12 +234,20 @@ def clean_codes(values: pd.Series, level: str | None) -> pd.Series:
     return text.astype(object)
 
 
+MAX_HEAD_COUNT = 200_000_000
+
+
 def parse_counts(values: pd.Series) -> pd.Series:
     """Head counts as floats (NaN when empty or unreadable): numbers as they are, text with
     thousands separators ("12.345", "12 345", "12,345") or decimals ("1234.0")."""
     if pd.api.types.is_numeric_dtype(values):
-        return values.astype(float)
-    text = values.astype("string").str.strip().str.replace(r"[\s\u00a0]", "", regex=True)
-    grouped = text.str.fullmatch(r"\d{1,3}([.,]\d{3})+").fillna(False)
-    text = text.where(~grouped, text.str.replace(r"[.,]", "", regex=True))
-    return pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce").astype(float)
+        out = values.astype(float)
+    else:
+        text = values.astype("string").str.strip().str.replace(r"[\s\u00a0]", "", regex=True)
+        grouped = text.str.fullmatch(r"\d{1,3}([.,]\d{3})+").fillna(False)
+        text = text.where(~grouped, text.str.replace(r"[.,]", "", regex=True))
+        out = pd.to_numeric(text.str.replace(",", ".", regex=False),
+                            errors="coerce").astype(float)
+    # no place holds more people than this (an INTEGER column, and a plausible bound):
+    # "inf", 1e30 and the like are unreadable, not a population
+    return out.where(np.isfinite(out) & (out.abs() <= MAX_HEAD_COUNT))

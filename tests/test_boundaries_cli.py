@@ -6,12 +6,14 @@ import json
 
 import geopandas as gpd
 import pandas as pd
+import pytest
 import sqlalchemy as sa
 from shapely.geometry import LineString, Polygon, box
 
 from geodata import readers
 from tests.test_boundaries_fixtures import (  # noqa: F401
     communes_gdf,
+    db_url,
     hamlet_points,
     imported_fixture,
     run,
@@ -274,3 +276,28 @@ def test_the_same_file_twice_changes_nothing_and_an_older_set_comes_back(importe
     assert ("Bộ mới", False) in stored(imported)["sets"]
     assert [active for _name, active in stored(imported)["sets"]].count(True) == 1
     assert run(imported, "units", "activate", "99") == 2
+
+
+def test_coordinates_outside_vietnam_are_refused_with_a_hint(tmp_path, capsys):
+    from shapely import affinity
+
+    gdf = communes_gdf()
+    gdf["geometry"] = gdf.geometry.map(lambda g: affinity.translate(g, -105.0, -10.0))
+    path = write_geojson(tmp_path / "lech.geojson", gdf)  # near 0°N 0°E: not Vietnam
+    assert run(tmp_path, "units", "import", str(path)) == 2
+    err = capsys.readouterr().err
+    assert "ngoài Việt Nam" in err and "--crs EPSG:3857" in err and "Traceback" not in err
+    assert stored(tmp_path)["sets"] == []
+
+
+@pytest.mark.parametrize("value", ["inf", "1e30", "-inf", "nan"])
+def test_impossible_populations_are_not_stored(tmp_path, value):
+    gdf = communes_gdf()
+    gdf["DanSo"] = gdf["DanSo"].astype(object)
+    gdf.loc[gdf.index[0], "DanSo"] = value
+    assert run(tmp_path, "units", "import", str(write_geojson(tmp_path / "p.geojson", gdf))) \
+        in (0, 1)
+    engine = open_db(db_url(tmp_path))
+    with engine.connect() as conn:
+        pops = conn.execute(sa.select(units.c.population)).scalars().all()
+    assert all(p is None or 0 <= p <= 200_000_000 for p in pops)

@@ -148,10 +148,32 @@ def plan_import(engine: Engine | None, path: str | Path, opts: ImportOptions | N
             plan = _plan_boundaries(read.frame, opts, report)
     except GeodataError as err:
         raise user_error(err) from err
+    _check_extent(plan)
     plan.checksum = sha256_file(path)
     plan.source = opts.source or path.name
     plan.licence = opts.licence
     return plan
+
+
+#: Vietnam with its islands, generously (lon, lat): coordinates outside are not Vietnam in
+#: EPSG:4326 (a file in metres without its CRS lands near 0°N 0°E)
+VIETNAM = (100.0, 5.0, 118.0, 25.0)
+
+
+def _check_extent(plan: ImportPlan) -> None:
+    """Refuse shapes that lie outside Vietnam for the CRS the file claims."""
+    frame = plan.units
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.empty:
+        return
+    shapes = frame.geometry[~(frame.geometry.isna() | frame.geometry.is_empty)]
+    if shapes.empty:
+        return
+    x0, y0, x1, y1 = shapes.total_bounds
+    w, s, e, n = VIETNAM
+    if not (np.isfinite([x0, y0, x1, y1]).all() and x0 >= w and x1 <= e and y0 >= s
+            and y1 <= n):
+        raise ZonesError(t("bnd.err.outside_vietnam", bounds=f"{x0:.4g}, {y0:.4g}, "
+                           f"{x1:.4g}, {y1:.4g}"))
 
 
 def _base_report(path: Path, read: readers.ReadResult) -> ImportReport:
