@@ -126,3 +126,17 @@ def test_size_limit(monkeypatch):
 def test_english_messages():
     with pytest.raises(ZonesError, match="The file is empty"):
         read_upload(b"", "a.csv", lang="en")
+
+
+def test_a_stray_quote_that_glues_rows_refuses_the_file_naming_the_row():
+    lines = ["Ngày,Mã xã,Số mẫu PCR", *(f"{d:02d}/09/2021,00001,{d}" for d in range(1, 41))]
+    lines[10] = lines[10].replace(",00001,", ',"00001,')
+    data = ("\n".join(lines) + "\n").encode()
+    with pytest.raises(ZonesError, match=r"Dòng 11: dấu ngoặc kép .* dòng 11–41"):
+        read_upload(data, "a.csv")
+
+
+def test_a_quoted_note_over_two_lines_is_still_one_cell():
+    data = 'Ngày,Mã xã,Số mẫu PCR,Ghi chú\n01/09/2021,00001,5,"dòng một\ndòng hai"\n'.encode()
+    table = read_upload(data, "a.csv")
+    assert len(table.cells) == 1

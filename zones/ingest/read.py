@@ -142,8 +142,17 @@ def csv_rows(data: bytes, lang: str | None = None) -> tuple[list[list], str]:
     text, encoding = decode_text(data, lang)
     if not text.strip():
         raise _err("empty", lang)
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows, line = [], 0
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
+        for row in reader:
+            first, line = line + 1, reader.line_num
+            glued = next((c for c in row if "\n" in c and delimiter in c), None)
+            if glued is not None:  # a quote opened and never closed swallowed lines
+                raise _err("csv_quote", lang, first=first, last=line,
+                           start=glued.split("\n", 1)[0][:40])
+            rows.append(row)
     except csv.Error as err:
         raise _err("csv_broken", lang, reason=str(err)) from err
     return rows, encoding
