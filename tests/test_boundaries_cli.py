@@ -301,3 +301,17 @@ def test_impossible_populations_are_not_stored(tmp_path, value):
     with engine.connect() as conn:
         pops = conn.execute(sa.select(units.c.population)).scalars().all()
     assert all(p is None or 0 <= p <= 200_000_000 for p in pops)
+
+
+@pytest.mark.parametrize("parents", [{"30733": "30733"}, {"30733": "30736", "30736": "30733"}])
+def test_a_unit_that_is_its_own_parent_is_refused_not_stored(tmp_path, capsys, parents):
+    gdf = communes_gdf()
+    for code, parent in parents.items():
+        gdf.loc[gdf["MaXa"] == code, "MaHuyen"] = parent
+    path = write_geojson(tmp_path / "vong.geojson", gdf)
+    assert run(tmp_path, "units", "import", str(path), "--parent-field", "MaHuyen") == 1
+    err = capsys.readouterr().err
+    assert "cấp trên của chính nó" in err
+    with open_db(db_url(tmp_path)).connect() as conn:
+        codes = set(conn.execute(sa.select(units.c.code)).scalars())
+    assert not (set(parents) & codes)

@@ -210,6 +210,7 @@ def _plan_boundaries(frame: gpd.GeoDataFrame, opts: ImportOptions,
     unit_frame = pd.concat([parents, base], ignore_index=True) if len(parents) else base
     unit_frame = gpd.GeoDataFrame(unit_frame.reset_index(drop=True), geometry="geometry",
                                   crs="EPSG:4326")
+    unit_frame = _reject_cycles(unit_frame, report)
     _check_duplicates(unit_frame["code"])
     _check_population(base, fmap, report)
     _quality(unit_frame, report, fmap.level)
@@ -246,6 +247,30 @@ def _reject_rows(base: pd.DataFrame, report: ImportReport) -> np.ndarray:
         report.rejected.append({"row": int(pos) + 1, "code": base["code"].iloc[pos],
                                 "reason": t(reason)})
     return ~(empty | no_code)
+
+
+def _reject_cycles(frame: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
+    """Units that are their own parent or ancestor (K1 -> K2 -> K1) are refused, with the
+    chain in the report; so are the units under them (their tree has no top)."""
+    parent = dict(zip(frame["code"], frame["parent_code"], strict=True))
+    bad: dict[str, str] = {}
+    for code in parent:
+        chain, seen = [code], {code}
+        while (p := parent.get(chain[-1])) and isinstance(p, str) and p in parent:
+            if p in seen:
+                loop = chain[chain.index(p):] + [p]
+                for c in chain:
+                    bad.setdefault(c, " → ".join(loop))
+                break
+            chain.append(p)
+            seen.add(p)
+    if not bad:
+        return frame
+    for pos, code in enumerate(frame["code"]):
+        if code in bad:
+            report.rejected.append({"row": pos + 1, "code": code,
+                                    "reason": t("bnd.reason.cycle", chain=bad[code])})
+    return frame[~frame["code"].isin(bad)].reset_index(drop=True)
 
 
 def _check_duplicates(codes: pd.Series) -> None:
