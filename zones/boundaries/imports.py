@@ -258,7 +258,7 @@ def _reject_cycles(frame: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
         chain, seen = [code], {code}
         while (p := parent.get(chain[-1])) and isinstance(p, str) and p in parent:
             if p in seen:
-                loop = chain[chain.index(p):] + [p]
+                loop = [*chain[chain.index(p):], p]
                 for c in chain:
                     bad.setdefault(c, " → ".join(loop))
                 break
