@@ -74,8 +74,10 @@ def _recompute_once(ws: Workspace, start: date | None, observations) -> int | No
         n = store.replace_assessments(conn, frame)
         store.settle_levels(conn, owed)
         store.bump_version(conn)
-        store.set_meta(conn, store.Meta.LEVELS_VERSION, store.now().isoformat())
-    snapshot.write(ws, result, inputs.observations)
+        run = store.now().isoformat()
+        store.set_meta(conn, store.Meta.LEVELS_VERSION, run)
+    snapshot.write(ws, result, inputs.observations, run)  # keyed by our own run, never
+    # by a newer one that may have committed since
     log.info("levels recomputed from %s: %d rows, %d units, %.2f s",
              start or "the first day", n, len(inputs.units), time.perf_counter() - started)
     return n

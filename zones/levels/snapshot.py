@@ -28,11 +28,8 @@ def path_of(ws: Workspace, version: str) -> Path:
     return ws.cache_dir / f"levels-{name}.npz"
 
 
-def write(ws: Workspace, result, obs: pd.DataFrame) -> None:
-    """Save levels, rates and last reports of the assessment run now in force."""
-    version = store.get_meta(ws.engine, store.Meta.LEVELS_VERSION)
-    if version is None:
-        return
+def write(ws: Workspace, result, obs: pd.DataFrame, version: str) -> None:
+    """Save levels, rates and last reports of assessment run ``version``."""
     levels, rates, reports = result_table(result), rates_table(result), reports_from(obs)
     path = path_of(ws, version)
     try:
