@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 
@@ -23,14 +24,16 @@ def demo_url(tmp_path_factory) -> str:
     return url
 
 
+def copy_of(url: str, path) -> str:
+    """Copy the SQLite database at ``url`` to ``path``; the copy's URL."""
+    shutil.copy(url.removeprefix("sqlite:///"), path)
+    return f"sqlite:///{path}"
+
+
 @pytest.fixture
 def demo_copy(demo_url, tmp_path) -> str:
     """URL of a private copy of the demo database, for tests that write to it."""
-    import shutil
-
-    dst = tmp_path / "copy.db"
-    shutil.copy(demo_url.removeprefix("sqlite:///"), dst)
-    return f"sqlite:///{dst}"
+    return copy_of(demo_url, tmp_path / "copy.db")
 
 
 @pytest.fixture

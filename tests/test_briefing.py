@@ -14,6 +14,7 @@ from PIL import Image
 from pptx import Presentation
 from pypdf import PdfReader
 
+from tests.conftest import copy_of
 from tests.test_app import run_page
 from zones import api
 from zones.cli import main
@@ -25,11 +26,8 @@ DECLARED = ("30775", 4, "315/QĐ-BCĐ")  # Phường Pháo Đài, declared red f
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory, demo_url):
-    import shutil
-
     path = tmp_path_factory.mktemp("briefing") / "b.db"
-    shutil.copy(demo_url.removeprefix("sqlite:///"), path)
-    url = f"sqlite:///{path}"
+    url = copy_of(demo_url, path)
     api.declare(api.open_workspace(url), unit_code=DECLARED[0], level=DECLARED[1],
                 effective_from=date(2021, 10, 18), decision_number=DECLARED[2],
                 now=datetime(2021, 10, 1))

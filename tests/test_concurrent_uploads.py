@@ -6,7 +6,6 @@ and the stored levels equal a fresh computation."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 
@@ -16,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.browser import ROOT
+from tests.conftest import copy_of
 from zones import api
 from zones.levels.assessment import compute, stored_levels
 from zones.storage.schema import observations
@@ -27,8 +27,7 @@ COMMUNES = ["30745", "30775", "30733", "30736"]
 
 def test_twenty_senders_at_once(demo_url, tmp_path):
     path = tmp_path / "busy.db"
-    shutil.copy(demo_url.removeprefix("sqlite:///"), path)
-    url = f"sqlite:///{path}"
+    url = copy_of(demo_url, path)
     files = []
     for k in range(SENDERS):  # overlapping (unit, date) pairs, distinct values
         rows = [f"{d:%d/%m/%Y},{c},{100 + k}" for d in pd.date_range("2021-09-01", periods=3)

@@ -14,6 +14,7 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
+from tests.conftest import copy_of
 from tests.test_app import run_page
 from zones import api
 from zones.cli import main
@@ -29,11 +30,8 @@ CASES = [
 @pytest.fixture(scope="module")
 def declared_db(tmp_path_factory, demo_url):
     """A copy of the demo with one declaration before and one after 12/10/2021."""
-    import shutil
-
     path = tmp_path_factory.mktemp("consistency") / "decl.db"
-    shutil.copy(demo_url.removeprefix("sqlite:///"), path)
-    url = f"sqlite:///{path}"
+    url = copy_of(demo_url, path)
     ws = api.open_workspace(url)
     for day, code, level, decision, _rs in CASES:
         api.declare(ws, unit_code=code, level=level, effective_from=day,

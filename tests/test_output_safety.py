@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 
 import pytest
 import sqlalchemy as sa
 
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, map_frame, require_chromium, streamlit_server
+from tests.conftest import copy_of
 from zones import api
 from zones.cli import main
 from zones.levels.refresh import refresh
@@ -25,8 +25,7 @@ VINH_LAC, PHAO_DAI = "30745", "30775"
 @pytest.fixture(scope="module")
 def hostile_db(tmp_path_factory, demo_url):
     path = tmp_path_factory.mktemp("hostile") / "h.db"
-    shutil.copy(demo_url.removeprefix("sqlite:///"), path)
-    url = f"sqlite:///{path}"
+    url = copy_of(demo_url, path)
     ws = api.open_workspace(url)
     with ws.engine.begin() as conn:
         conn.execute(sa.update(units_table).where(units_table.c.code == VINH_LAC)
