@@ -66,4 +66,4 @@ with right:
         st.dataframe(prepared.declared[["name", "decision", "start"]].rename(columns={
             "name": tr("brief.col.unit"), "decision": tr("brief.col.decision"),
             "start": tr("brief.col.effective")}), hide_index=True, width="stretch")
-    st.markdown(f"**{tr('brief.silent', n=len(prepared.silent), days=3, date=widgets.fmt_day(prepared.end))}**")
+    st.markdown(f"**{tr('brief.silent', n=len(prepared.silent), days=api.STALE_DAYS, date=widgets.fmt_day(prepared.end))}**")

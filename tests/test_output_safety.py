@@ -143,3 +143,20 @@ def _hover_once(page, frame, code: str, inside) -> str:
         page.wait_for_timeout(400)
     frame.wait_for_selector(".leaflet-tooltip", timeout=15000)
     return frame.evaluate("() => document.querySelector('.leaflet-tooltip').innerHTML")
+
+
+def test_briefings_print_hostile_names_as_text(hostile_db):
+    """Names reach reportlab (markup), python-pptx and matplotlib (a "$" would start its
+    math notation): every format builds, and the PDF shows the name as written."""
+    from pypdf import PdfReader
+
+    ws = api.open_workspace(hostile_db)
+    with ws.engine.begin() as conn:
+        conn.execute(sa.update(units_table).where(units_table.c.code == "91")
+                     .values(name='Tỉnh $\\frac{1}{$ <b>"KG"</b>'))
+    refresh(ws)
+    for fmt in ("png", "pptx", "pdf"):
+        assert api.briefing(ws, "2021-09-01", fmt=fmt)
+    pdf = api.briefing(ws, "2021-09-01", fmt="pdf")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert 'Tỉnh $\\frac{1}{$ <b>"KG"</b>' in text

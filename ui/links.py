@@ -8,8 +8,6 @@ from datetime import date
 
 import streamlit as st
 
-KEYS = ("date", "unit", "level", "ruleset", "from")
-
 
 def read(prefix: str, units, rulesets) -> None:
     """On a session's first run of the page, take the view from the address (values that

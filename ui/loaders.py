@@ -26,7 +26,6 @@ from zones.i18n import fmt_date
 from zones.levels.tables import format_rates
 from zones.maps.mapview import level_string
 
-STALE_DAYS = 3
 MAX_STATIC_FILES = 3000
 
 
@@ -142,11 +141,6 @@ def day_view(day, level: str, parent: str | None, override: str | None) -> api.D
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _day_view(url, version, day, level, parent, override, language) -> api.DayView:
     return api.day_view(workspace(), day, level, parent, override, language)
-
-
-def stale_units(day, codes) -> pd.DataFrame:
-    """Reporting units of ``codes`` silent for STALE_DAYS days or more before ``day``."""
-    return api.stale_units(workspace(), day, codes, STALE_DAYS)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

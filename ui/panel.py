@@ -38,8 +38,8 @@ def overview_ui(table: api.Table, dv: api.DayView, day, colours) -> None:
     up, down = mv[mv["direction"] == "up"], mv[mv["direction"] == "down"]
     _move_list(st, up, "⬆ " + tr("ui.moves.up", n=len(up)), names)
     _move_list(st, down, "⬇ " + tr("ui.moves.down", n=len(down)), names)
-    stale = loaders.stale_units(day, dv.codes)
-    st.markdown(f"**{tr('ui.freshness', n=len(stale), days=loaders.STALE_DAYS)}**")
+    stale = api.silent_units(dv)
+    st.markdown(f"**{tr('ui.freshness', n=len(stale), days=api.STALE_DAYS)}**")
     if len(stale):
         st.dataframe(stale[["name", "last"]].rename(
             columns={"name": tr("ui.col.unit"), "last": tr("ui.col.last_report")}),

@@ -28,7 +28,7 @@ from zones import boundaries as bnd
 from zones import briefing as briefing_pkg
 from zones import ingest, safe
 from zones.demo import build_demo
-from zones.errors import NoDataError, ZonesError
+from zones.errors import ZonesError
 from zones.i18n import fmt_date, t, using_lang
 from zones.ingest.units import search as search_index
 from zones.levels import dayview, story
@@ -57,7 +57,7 @@ __all__ = [
     "download_boundaries", "entered_on", "explain", "export_observations", "export_units",
     "flows", "import_boundaries", "levels_in_force", "map_html", "moves", "notices",
     "observation_template", "open_workspace", "plan_boundaries", "revoke", "rulesets",
-    "search_units", "stale_units", "store_upload", "summary", "transitions", "unit_history",
+    "search_units", "silent_units", "store_upload", "summary", "transitions", "unit_history",
     "unit_index", "unit_story", "units", "view_units",
 ]
 
@@ -70,7 +70,6 @@ stage_boundary_upload = bnd.stage_upload
 discard_boundary_upload = bnd.discard_upload
 describe_ruleset = rules.describe_ruleset
 safe_frame = safe.safe_frame
-safe_text = safe.text
 ImportOptions = bnd.ImportOptions
 upload_preview = ingest.preview
 upload_error_report = ingest.error_report
@@ -126,6 +125,8 @@ default_day = dayview.default_day
 rulesets = dayview.ruleset_registry
 view_units = _view_units
 band_edges = story.band_edges
+silent_units = dayview.silent
+STALE_DAYS = dayview.STALE_DAYS
 unit_story = story.unit_story
 
 
@@ -207,19 +208,6 @@ def transitions(ws: Workspace, start: date, end: date, level: str = "commune",
         rs = dayview.ruleset_on(ws, end)
         names = dayview.level_names(dayview.ruleset_registry(ws), rs.id if rs else None, lang)
         return Transitions(frame, names, start, end)
-
-
-def stale_units(ws: Workspace, day, codes, days: int) -> pd.DataFrame:
-    """Reporting units among ``codes`` silent for ``days`` days or more before ``day``."""
-    everything = units(ws)
-    levels = everything["level"].reindex(pd.Index(codes))
-    reporting = levels.index[levels.isin(["commune", "hamlet"])]
-    last = dayview._last_report(ws, pd.Timestamp(day), reporting)
-    today = pd.Timestamp(day).date()
-    silent = [d is None or (today - d).days >= days for d in last]
-    return pd.DataFrame({"code": reporting[silent],
-                         "name": everything.loc[reporting[silent], "name"].to_numpy(),
-                         "last": [fmt_date(d) if d else "–" for d in last[silent]]})
 
 
 def map_html(ws: Workspace, day, level: str = "commune", parent: str | None = None,
@@ -466,14 +454,3 @@ def _refresh_or_warn(ws: Workspace, start: date) -> str | None:
         log.warning("levels not recomputed after an upload: %s", err)
         return t("ingest.recompute_failed", reason=str(err))
     return None
-
-
-def require_units(ws: Workspace, lang: str = "vi") -> None:
-    """Refuse with a clear message when the database holds no units."""
-    if not has_units(ws):
-        raise NoDataError(t("db.empty", lang=lang))
-
-
-def unit_geometry(ws: Workspace) -> gpd.GeoDataFrame:
-    """Every unit with geometry (for click look-up and layers)."""
-    return units(ws)

@@ -9,7 +9,6 @@ sit under the repository's ``data/``. Display layers are served by the app from
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,11 +51,6 @@ class Workspace:
     def engine(self) -> Engine:
         """The opened (and migrated) database; ``DatabaseError`` with a clear message."""
         return open_db(self.url)
-
-    @property
-    def key(self) -> str:
-        """A short stable token naming this workspace in cache file names."""
-        return hashlib.sha1(self.url.encode()).hexdigest()[:12]
 
 
 def _home(url: str) -> Path:

@@ -26,7 +26,6 @@ from zones.levels.tables import child_level, view_units
 from zones.levels.transitions import flows, transitions
 from zones.workspace import Workspace
 
-STALE_DAYS = 3
 LEVELS_DOWN = (4, 3, 2, 1, 0)
 
 
@@ -137,7 +136,7 @@ def build(ws: Workspace, day, unit: str | None = None, level: str | None = None,
         data_as_of=_as_of(now), link=share_link(base_url, end, unit, level),
         counts=_counts(now, earlier), by_parent=_by_parent(units, now),
         flow=flows(everyone), up=up, down=down, declared=_declared(now),
-        silent=_silent(now, end), story=unit_story(ws, story_code) if story_code else
+        silent=dayview.silent(now), story=unit_story(ws, story_code) if story_code else
         pd.DataFrame(), bands=_bands(rs), method=_method(rs, level, lang), notices=now.notices)
 
 
@@ -206,13 +205,6 @@ def _declared(now: DayView) -> pd.DataFrame:
                          "computed": now.computed[differ].astype(int),
                          "decision": now.decision[differ], "start": now.declared_from[differ],
                          "end": now.declared_to[differ]})
-
-
-def _silent(now: DayView, end: date) -> pd.DataFrame:
-    rows = [{"code": c, "name": n, "last": fmt_date(d) if d else "–"}
-            for c, n, d in zip(now.codes, now.names, now.last_report, strict=True)
-            if d is None or (end - d).days >= STALE_DAYS]
-    return pd.DataFrame(rows, columns=["code", "name", "last"])
 
 
 def _bands(rs: rules.RuleSet | None) -> list[float] | None:

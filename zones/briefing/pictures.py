@@ -22,7 +22,9 @@ from zones.levels.dayview import DayView
 from zones.maps.palettes import PALETTES
 
 FONT = "DejaVu Sans"  # ships with matplotlib; has every Vietnamese letter
-plt.rcParams.update({"font.family": FONT, "axes.titleweight": "bold"})
+# names are text: a "$" in a unit name must not start matplotlib's math notation
+plt.rcParams.update({"font.family": FONT, "axes.titleweight": "bold",
+                     "text.parse_math": False})
 BACKGROUND = "#dfe7ec"
 WIDTH_IN, DPI = 16.0, 110  # 1,760 px wide
 

@@ -10,6 +10,7 @@ import geopandas as gpd
 from zones.briefing import pictures
 from zones.briefing.model import Briefing
 from zones.i18n import fmt_date, fmt_int, t
+from zones.levels.dayview import STALE_DAYS
 from zones.maps.palettes import PALETTES
 
 
@@ -29,11 +30,10 @@ class Section:
 def sections(b: Briefing, geometry: gpd.GeoDataFrame, palette: str = "default"
              ) -> list[Section]:
     """Every section of the briefing, in order."""
-    lang = b.lang
     colours = PALETTES[palette]
     return [_title(b), _maps(b, geometry, palette), _counts(b), _flows(b, colours),
             _by_parent(b), _moves(b, b.up, "up"), _moves(b, b.down, "down"), _declared(b),
-            _silent(b), _trends(b, colours), _method(b)] if lang else []
+            _silent(b), _trends(b, colours), _method(b)]
 
 
 def tr(b: Briefing, key: str, **values) -> str:
@@ -122,7 +122,7 @@ def _silent(b: Briefing) -> Section:
     header = [tr(b, "brief.col.unit"), tr(b, "brief.col.last_report")]
     rows = [[f"{r.name} ({r.code})", r.last] for r in b.silent.itertuples()]
     lines = [] if rows else [tr(b, "brief.none")]
-    return Section("silent", tr(b, "brief.silent", n=len(rows), days=3,
+    return Section("silent", tr(b, "brief.silent", n=len(rows), days=STALE_DAYS,
                                 date=fmt_date(b.end)), lines, header, rows, widths=[3, 2])
 
 

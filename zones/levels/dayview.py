@@ -33,6 +33,9 @@ from zones.levels.tables import Table, rates_table, reports_from, result_table, 
 from zones.storage import store
 from zones.workspace import Workspace
 
+#: a reporting unit silent this many days before the day shown is listed as not reporting
+STALE_DAYS = 3
+REPORTING_LEVELS = ("commune", "hamlet")
 EMPTY_LEVELS = Table(pd.DatetimeIndex([]), pd.Index([]), np.zeros((0, 0), "int8"), None)
 
 
@@ -320,11 +323,21 @@ def _last_report(ws: Workspace, stamp: pd.Timestamp, codes: pd.Index) -> np.ndar
     out = np.full(len(codes), None, dtype=object)
     if len(reports.dates) == 0:
         return out
-    clipped = min(max(stamp, reports.dates[0]), reports.dates[-1])
     if stamp < reports.dates[0]:
         return out
-    idx = np.asarray(reports.row(clipped, codes), dtype=int)
+    idx = np.asarray(reports.row(min(stamp, reports.dates[-1]), codes), dtype=int)
     idx[reports.codes.get_indexer(codes) < 0] = -1
     known = idx >= 0
     out[known] = [d.date() for d in reports.dates[idx[known]]]
     return out
+
+
+def silent(view: DayView, days: int = STALE_DAYS) -> pd.DataFrame:
+    """The reporting units of a day view without a report for ``days`` days or more
+    (never reported: last "–"), columns code, name, last (dd/mm/yyyy)."""
+    if view.level not in REPORTING_LEVELS:
+        return pd.DataFrame(columns=["code", "name", "last"])
+    rows = [{"code": c, "name": n, "last": fmt_date(d) if d else "–"}
+            for c, n, d in zip(view.codes, view.names, view.last_report, strict=True)
+            if d is None or (view.day - d).days >= days]
+    return pd.DataFrame(rows, columns=["code", "name", "last"])

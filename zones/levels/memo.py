@@ -38,8 +38,3 @@ def cached(ws: Workspace, name: str, build: Callable[[], Any], *args: Any) -> An
             _building.pop(key, None)
     return value
 
-
-def clear() -> None:
-    """Forget everything (tests; a write already makes old entries unreachable)."""
-    with _lock:
-        _entries.clear()
