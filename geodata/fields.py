@@ -35,6 +35,13 @@ class GeodataError(ValueError):
         detail = ", ".join(f"{k}={v}" for k, v in params.items())
         super().__init__(f"{key}: {detail}" if detail else key)
 
+    def __reduce__(self):  # pickled whole (it comes back from the reading process)
+        return (_geodata_error, (type(self), self.key, self.params))
+
+
+def _geodata_error(cls: type[GeodataError], key: str, params: dict) -> GeodataError:
+    return cls(key, **params)
+
 
 def norm_field(name: object) -> str:
     """The comparison key of a field name: no diacritics, lower case, letters/digits only."""

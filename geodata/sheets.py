@@ -34,6 +34,13 @@ class SheetLimitError(ValueError):
         super().__init__(f"{key}: {params}")
         self.key, self.params = key, params
 
+    def __reduce__(self):  # pickled whole (it comes back from the reading process)
+        return (_limit_error, (self.key, self.params))
+
+
+def _limit_error(key: str, params: dict) -> SheetLimitError:
+    return SheetLimitError(key, **params)
+
 
 @dataclass(frozen=True)
 class Extent:

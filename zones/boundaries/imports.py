@@ -28,7 +28,7 @@ from geodata import fields as gf
 from geodata.adjacency import touching_pairs
 from geodata.display import TOLERANCE, geojson_layer
 from geodata.fields import GeodataError
-from zones import safe
+from zones import isolate, safe
 from zones.errors import NoDataError, ZonesError
 from zones.i18n import fmt_int, t
 from zones.storage import store
@@ -137,8 +137,8 @@ def plan_import(engine: Engine | None, path: str | Path, opts: ImportOptions | N
     opts = opts or ImportOptions()
     path = Path(path)
     try:
-        read = readers.read_boundaries(path, layer=opts.layer, encoding=opts.encoding,
-                                       crs=opts.crs)
+        read = isolate.bounded(readers.read_boundaries, path, layer=opts.layer,
+                               encoding=opts.encoding, crs=opts.crs)
         report = _base_report(path, read)
         if not read.has_geometry:
             plan = _plan_attributes(engine, read.frame, opts, report)
@@ -672,9 +672,9 @@ def file_layers(path: Path) -> list[str]:
 def file_columns(path: Path, opts: ImportOptions) -> list[str]:
     """The attribute fields of a file (for the mapping selectboxes); [] when unreadable."""
     try:
-        read = readers.read_boundaries(path, layer=opts.layer, encoding=opts.encoding,
-                                       crs=opts.crs)
-    except GeodataError:
+        read = isolate.bounded(readers.read_boundaries, path, layer=opts.layer,
+                               encoding=opts.encoding, crs=opts.crs)
+    except (GeodataError, ZonesError):
         return []
     return [str(c) for c in read.frame.columns if c != "geometry"]
 

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 import contract
+from zones import isolate
 from zones.errors import ZonesError
 from zones.i18n import fmt_date, get_lang, t
 from zones.ingest.check import WARNING_KINDS, Checked, check_table, texts
@@ -76,7 +77,7 @@ def check_upload(engine: Engine, data: bytes, filename: str, *, sheet: str | Non
                  index: UnitIndex | None = None, first_day: date | None = None) -> Checked:
     """Read and validate an upload; raise ZonesError when the file itself is unusable.
     ``first_day``: rows dated before it are refused (no rule set could assess them)."""
-    table = read_upload(data, filename, sheet, lang)
+    table = isolate.bounded(read_upload, data, filename, sheet, lang)
     index = index or unit_index(engine, lang)
     values, problems = check_table(table, index, today, lang, first_day)
     refusing = problems[~problems["kind"].isin(WARNING_KINDS)] if "kind" in problems \
