@@ -174,6 +174,20 @@ def detect_bytes(data: bytes) -> str:
     return "latin-1"
 
 
+def contradicts(codec: str, data: bytes) -> bool:
+    """Whether text bytes cannot be in ``codec`` as a ``.cpg`` names it: "UTF-8" for bytes
+    that are not valid UTF-8, or a single-byte code page for bytes that are UTF-8 with
+    multi-byte letters (names would be stored as mojibake: "HÃ  Ná»™i")."""
+    if not any(b > 127 for b in data):
+        return False
+    try:
+        data.decode("utf-8")
+        utf8 = True
+    except UnicodeDecodeError:
+        utf8 = False
+    return not utf8 if codec == "utf-8" else utf8
+
+
 def dbf_text_bytes(dbf: bytes) -> bytes:
     """The record area of a dBASE file (skips the binary header)."""
     if len(dbf) < 12:

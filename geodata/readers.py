@@ -10,6 +10,7 @@ none chosen, no CRS although the coordinates are projected.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -25,6 +26,16 @@ from geodata import sheets
 from geodata.fields import LAT_ALIASES, LON_ALIASES, GeodataError, find_field
 
 MAX_BYTES = int(float(os.environ.get("GEODATA_MAX_MB", "200")) * 1024 * 1024)
+# Bounds checked before (or, for vertices, right after) reading; each is a setting.
+MAX_FEATURES = int(os.environ.get("GEODATA_MAX_FEATURES", "200000"))
+MAX_VERTICES = int(os.environ.get("GEODATA_MAX_VERTICES", "20000000"))
+MAX_COLUMNS = int(os.environ.get("GEODATA_MAX_COLUMNS", "500"))
+MAX_MEMBERS = int(os.environ.get("GEODATA_MAX_ZIP_MEMBERS", "200"))
+#: zip compression methods the reader can inflate: stored, deflate, bzip2, lzma
+ZIP_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate",
+               zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "lzma"}
+ZIP_METHOD_NAMES = {9: "Deflate64", 99: "AES", 95: "xz", 96: "JPEG", 97: "WavPack",
+                    98: "PPMd", 93: "Zstandard", 6: "Implode"}
 VECTOR_EXTS = (".geojson", ".json", ".gpkg", ".parquet", ".geoparquet", ".shp", ".fgb")
 TABLE_EXTS = (".csv", ".xlsx", ".xls", ".txt")
 ZIP_EXTS = (".zip",)
@@ -47,6 +58,8 @@ class ReadResult:
     legacy: str | None = None  # "tcvn3"/"vni" when names were converted
     crs_in: str | None = None
     size_bytes: int = 0
+    nonfinite: list[int] = field(default_factory=list)  # rows whose coordinates are NaN/inf
+    cpg: str | None = None  # the code page a .cpg named when the bytes contradicted it
 
     @property
     def has_geometry(self) -> bool:
@@ -95,10 +108,24 @@ def read_boundaries(path: str | os.PathLike, *, layer: str | None = None,
                            formats=", ".join((*VECTOR_EXTS, *ZIP_EXTS, *TABLE_EXTS)))
     result.size_bytes = size
     if isinstance(result.frame, gpd.GeoDataFrame):
+        result.nonfinite = drop_nonfinite(result.frame)
         result.crs_in = crs or (result.frame.crs.to_string() if result.frame.crs else None)
         result.frame = to_wgs84(result.frame, crs)
         check_in_range(result.frame)
     return result
+
+
+def drop_nonfinite(frame: gpd.GeoDataFrame) -> list[int]:
+    """Shapes with a NaN or infinite coordinate become missing (their rows are refused
+    later, with that reason); their positions."""
+    geoms = frame.geometry.to_numpy()
+    coords, owner = shapely.get_coordinates(geoms, return_index=True)
+    bad = np.unique(owner[~np.isfinite(coords).all(axis=1)])
+    if len(bad):
+        geoms = geoms.copy()
+        geoms[bad] = None
+        frame.set_geometry(list(geoms), inplace=True, crs=frame.crs)
+    return [int(i) for i in bad]
 
 
 def safe_extract(zpath: Path, dest: Path, limit: int | None = None) -> list[Path]:
@@ -108,6 +135,9 @@ def safe_extract(zpath: Path, dest: Path, limit: int | None = None) -> list[Path
     try:
         with zipfile.ZipFile(zpath) as zf:
             infos = zf.infolist()
+            if len(infos) > MAX_MEMBERS:
+                raise GeodataError("zip_members", path=zpath.name, n=len(infos),
+                                   limit=MAX_MEMBERS)
             for info in infos:
                 _check_member(info, zpath.name)
             total = sum(i.file_size for i in infos)
@@ -129,6 +159,11 @@ def _check_member(info: zipfile.ZipInfo, archive: str) -> None:
     is_link = (info.external_attr >> 16) & 0o170000 == 0o120000
     if name.startswith("/") or ".." in parts or (parts and ":" in parts[0]) or is_link:
         raise GeodataError("zip_slip", path=archive, member=info.filename)
+    if info.flag_bits & 0x1 or info.compress_type == 99:
+        raise GeodataError("zip_encrypted", path=archive, member=info.filename)
+    if info.compress_type not in ZIP_METHODS:
+        method = ZIP_METHOD_NAMES.get(info.compress_type, f"#{info.compress_type}")
+        raise GeodataError("zip_method", path=archive, member=info.filename, method=method)
 
 
 def _pick_member(files: list[Path], layer: str | None) -> Path:
@@ -156,9 +191,10 @@ def _read_vector(path: Path, layer: str | None, encoding: str | None) -> ReadRes
         raise GeodataError("choose_layer", layers=", ".join(layers))
     if layer is not None and layers and layer not in layers:
         raise GeodataError("no_such_layer", layer=layer, layers=", ".join(layers))
-    codec, legacy = (encoding, None)
+    check_features(path, layer or (layers[0] if layers else None))
+    codec, legacy, cpg = (encoding, None, None)
     if ext == ".shp":
-        codec, legacy = shapefile_encoding(path, encoding)
+        codec, legacy, cpg = shapefile_encoding(path, encoding)
         # GDAL's own recoding truncates some code pages (cp1258): read the bytes as
         # Latin-1 (lossless) and decode them here.
         frame = _recode(_pyogrio_read(path, layer, "latin1"), codec)
@@ -167,8 +203,35 @@ def _read_vector(path: Path, layer: str | None, encoding: str | None) -> ReadRes
     else:
         frame = _pyogrio_read(path, layer, codec)
     frame = _fix_text(frame, legacy)
+    check_vertices(frame, path.name)
     return ReadResult(frame, fmt, layers, layer or (layers[0] if layers else None),
-                      codec, legacy)
+                      codec, legacy, cpg=cpg)
+
+
+def check_features(path: Path, layer: str | None) -> None:
+    """Refuse a layer with more features or fields than the limits, before reading it."""
+    import pyogrio
+
+    try:
+        info = pyogrio.read_info(path, layer=layer)
+    except Exception as err:
+        raise GeodataError("unreadable", path=path.name, reason=_short(err)) from err
+    features, fields = int(info.get("features") or 0), len(info.get("fields", ()))
+    if features > MAX_FEATURES:
+        raise GeodataError("too_many_features", path=path.name, n=features,
+                           limit=MAX_FEATURES)
+    if fields > MAX_COLUMNS:
+        raise GeodataError("too_many_fields", path=path.name, n=fields, limit=MAX_COLUMNS)
+
+
+def check_vertices(frame: pd.DataFrame, name: str) -> None:
+    """Refuse shapes with more vertices in all than the limit (the work after reading,
+    repair, dissolve, adjacency, grows with them)."""
+    if not isinstance(frame, gpd.GeoDataFrame):
+        return
+    n = int(shapely.get_num_coordinates(frame.geometry.to_numpy()).sum())
+    if n > MAX_VERTICES:
+        raise GeodataError("too_many_vertices", path=name, n=n, limit=MAX_VERTICES)
 
 
 def _recode(frame: pd.DataFrame, codec: str) -> pd.DataFrame:
@@ -207,37 +270,64 @@ def _pyogrio_read(path: Path, layer: str | None, codec: str | None) -> pd.DataFr
         raise GeodataError("unreadable", path=path.name, reason=_short(err)) from err
 
 
+def check_parquet(path: Path) -> None:
+    """Refuse a Parquet file over the limits from its footer alone (rows, columns,
+    expanded size): 79 KB of Parquet can hold five million rows."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.ParquetFile(path).metadata
+    except Exception as err:
+        raise GeodataError("unreadable", path=path.name, reason=_short(err)) from err
+    expanded = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    if meta.num_rows > MAX_FEATURES:
+        raise GeodataError("too_many_features", path=path.name, n=meta.num_rows,
+                           limit=MAX_FEATURES)
+    if meta.num_columns > MAX_COLUMNS:
+        raise GeodataError("too_many_fields", path=path.name, n=meta.num_columns,
+                           limit=MAX_COLUMNS)
+    if expanded > max_bytes():
+        raise GeodataError("too_large", path=path.name, size_mb=round(expanded / 2**20, 1),
+                           limit_mb=round(max_bytes() / 2**20, 1))
+
+
 def _read_parquet(path: Path) -> ReadResult:
+    check_parquet(path)
     try:
         frame = gpd.read_parquet(path)
     except ValueError:  # a plain (non-geo) parquet: treat it as an attribute table
-        frame = pd.read_parquet(path)
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as err:
+            raise GeodataError("unreadable", path=path.name, reason=_short(err)) from err
         frame = frame.astype({c: "string" for c in frame.columns if frame[c].dtype == object})
         return ReadResult(frame, "table")
     except Exception as err:
         raise GeodataError("unreadable", path=path.name, reason=_short(err)) from err
+    check_vertices(frame, path.name)
     return ReadResult(_fix_text(frame, None), "parquet", [path.stem], path.stem)
 
 
-def shapefile_encoding(shp: Path, override: str | None) -> tuple[str, str | None]:
-    """(codec to read the .dbf with, legacy font or None): ``--encoding``, else the
-    ``.cpg`` file, else detected from the bytes (legacy fonts are read as Latin-1)."""
+def shapefile_encoding(shp: Path, override: str | None
+                       ) -> tuple[str, str | None, str | None]:
+    """(codec to read the .dbf with, legacy font or None, the .cpg's code page when the
+    bytes contradict it): ``--encoding``, else the ``.cpg`` file unless the bytes cannot be
+    in it, else detected from the bytes (legacy fonts are read as Latin-1)."""
     if override:
         key = override.strip().lower().replace("-", "").replace("_", "")
         if key in ("tcvn3", "abc", "vntime"):
-            return "latin-1", "tcvn3"
+            return "latin-1", "tcvn3", None
         if key in ("vni", "vniwindows", "vniwin"):
-            return "latin-1", "vni"
-        return override, None
-    cpg = _sibling(shp, ".cpg")
-    if cpg is not None:
-        named = enc.cpg_encoding(cpg.read_text(errors="replace"))
-        if named:
-            return named, None
+            return "latin-1", "vni", None
+        return override, None, None
     dbf = _sibling(shp, ".dbf")
-    if dbf is None:
-        return "utf-8", None
-    return enc.detect_bytes(enc.dbf_text_bytes(dbf.read_bytes())), None
+    text = enc.dbf_text_bytes(dbf.read_bytes()) if dbf is not None else b""
+    cpg = _sibling(shp, ".cpg")
+    named = enc.cpg_encoding(cpg.read_text(errors="replace")) if cpg is not None else None
+    if named and not enc.contradicts(named, text):
+        return named, None, None
+    detected = enc.detect_bytes(text) if dbf is not None else "utf-8"
+    return detected, None, (named if named else None)
 
 
 def _sibling(path: Path, ext: str) -> Path | None:
@@ -363,5 +453,17 @@ def check_in_range(frame: gpd.GeoDataFrame) -> None:
         raise GeodataError("wrong_crs", bounds=f"{x0:.3f}, {y0:.3f}, {x1:.3f}, {y1:.3f}")
 
 
+_PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\\/\s:'\"()]+)+[\\/]([^\\/\s:'\"()]+)")
+_SETTING = re.compile(r"[^.;]*\b(?:[A-Z][A-Z0-9]*_[A-Z0-9_]+|configuration option)\b[^.;]*[.;]?")
+
+
 def _short(err: Exception) -> str:
-    return str(err).strip().splitlines()[0][:300] if str(err).strip() else type(err).__name__
+    """The first line of a reader's error, without server paths (a temporary folder
+    means nothing to the user, and is not theirs to see) or GDAL settings they cannot
+    change."""
+    text = str(err).strip()
+    if not text:
+        return type(err).__name__
+    line = _PATH.sub(r"\1", text.splitlines()[0])
+    line = _SETTING.sub("", line).strip(" .;:,")
+    return (line or type(err).__name__)[:300]

@@ -227,3 +227,116 @@ def test_degrees_without_crs_are_taken_as_wgs84(tmp_path):
     path = write_shapefile_zip(tmp_path, gpd.GeoDataFrame(
         {"MaXa": ["1"]}, geometry=[box(105, 10, 105.1, 10.1)]), keep_prj=False)
     assert readers.read_boundaries(path).frame.crs.to_epsg() == 4326
+
+
+# --- hostile files: limits checked before reading, contradictions detected -----------------
+
+def _with_cpg(tmp_path, gdf, *, encoding: str, cpg: str):
+    folder = tmp_path / "shp_cpg"
+    folder.mkdir()
+    gdf.to_file(folder / "xa.shp", encoding=encoding)
+    for f in folder.glob("*.cpg"):
+        f.unlink()
+    (folder / "xa.cpg").write_text(cpg)
+    return zip_dir(sorted(folder.iterdir()), tmp_path / "xa.zip")
+
+
+@pytest.mark.parametrize(("bytes_in", "cpg"), [("utf-8", "1252"), ("utf-8", "ISO-8859-1"),
+                                               ("cp1258", "UTF-8")])
+def test_a_cpg_that_contradicts_the_bytes_is_not_believed(tmp_path, bytes_in, cpg):
+    got = readers.read_boundaries(_with_cpg(tmp_path, communes_gdf(), encoding=bytes_in,
+                                            cpg=cpg))
+    assert names(got) == EXPECTED  # not "PhÆ°á»ng ..."
+    assert got.cpg  # and the report says which .cpg was overruled
+
+
+def test_a_right_cpg_is_used_as_it_is(tmp_path):
+    got = readers.read_boundaries(_with_cpg(tmp_path, communes_gdf(), encoding="cp1258",
+                                            cpg="1258"))
+    assert names(got) == EXPECTED and got.cpg is None and got.encoding == "cp1258"
+
+
+def _zip_with(tmp_path, flag: int = 0, method: int | None = None):
+    path = tmp_path / "a.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("xa.geojson", communes_gdf().to_json())
+    data = bytearray(path.read_bytes())
+    local, central = data.find(b"PK\x03\x04"), data.find(b"PK\x01\x02")
+    data[local + 6] |= flag
+    data[central + 8] |= flag
+    if method is not None:
+        data[local + 8], data[central + 10] = method, method
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize(("flag", "method", "key", "shown"), [
+    (1, None, "zip_encrypted", None), (0, 99, "zip_encrypted", None),
+    (0, 9, "zip_method", "Deflate64"), (0, 98, "zip_method", "PPMd")])
+def test_zip_members_it_cannot_inflate_are_refused_by_name(tmp_path, flag, method, key, shown):
+    with pytest.raises(GeodataError) as err:
+        readers.read_boundaries(_zip_with(tmp_path, flag, method))
+    assert err.value.key == key and err.value.params["member"] == "xa.geojson"
+    if shown:
+        assert err.value.params["method"] == shown
+
+
+def test_a_zip_with_too_many_members_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(readers, "MAX_MEMBERS", 5)
+    path = tmp_path / "many.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for i in range(6):
+            zf.writestr(f"f{i}.txt", "x")
+    with pytest.raises(GeodataError) as err:
+        readers.read_boundaries(path)
+    assert err.value.key == "zip_members" and err.value.params["n"] == 6
+
+
+def test_parquet_over_the_limits_is_refused_from_its_footer(tmp_path, monkeypatch):
+    path = tmp_path / "many.parquet"
+    pd.DataFrame({"code": [str(i) for i in range(50)]}).to_parquet(path)
+    monkeypatch.setattr(readers, "MAX_FEATURES", 10)
+    with pytest.raises(GeodataError) as err:
+        readers.read_boundaries(path)
+    assert err.value.key == "too_many_features" and err.value.params["n"] == 50
+
+
+def test_garbage_parquet_is_unreadable_not_a_crash(tmp_path):
+    path = tmp_path / "g.parquet"
+    path.write_bytes(b"PAR1" + bytes(200) + b"PAR1")
+    with pytest.raises(GeodataError) as err:
+        readers.read_boundaries(path)
+    assert err.value.key == "unreadable"
+
+
+def test_feature_and_vertex_limits(tmp_path, monkeypatch):
+    path = tmp_path / "a.geojson"
+    communes_gdf().to_file(path)
+    monkeypatch.setattr(readers, "MAX_FEATURES", 2)
+    with pytest.raises(GeodataError) as err:
+        readers.read_boundaries(path)
+    assert err.value.key == "too_many_features"
+    monkeypatch.setattr(readers, "MAX_FEATURES", 1000)
+    monkeypatch.setattr(readers, "MAX_VERTICES", 10)
+    with pytest.raises(GeodataError) as err:
+        readers.read_boundaries(path)
+    assert err.value.key == "too_many_vertices"
+
+
+def test_nan_coordinates_make_a_missing_shape(tmp_path):
+    path = tmp_path / "nan.geojson"
+    path.write_text('{"type":"FeatureCollection","features":[{"type":"Feature",'
+                    '"properties":{"MaXa":"1"},"geometry":{"type":"Polygon","coordinates":'
+                    '[[[105,10],[105.1,10],[105.1,NaN],[105,10]]]}},{"type":"Feature",'
+                    '"properties":{"MaXa":"2"},"geometry":{"type":"Polygon","coordinates":'
+                    '[[[105,10],[105.1,10],[105.1,10.1],[105,10]]]}}]}')
+    got = readers.read_boundaries(path)
+    assert got.nonfinite == [0] and got.frame.geometry.iloc[0] is None
+
+
+def test_reader_messages_hold_no_server_paths_or_gdal_settings():
+    err = OSError("/tmp/units-x1y2/deep/xa.geojson: Failed to read GeoJSON data; GeoJSON "
+                  "object too complex/large. You may define the OGR_GEOJSON_MAX_OBJ_SIZE "
+                  "configuration option to a value in megabytes to allow for larger features")
+    text = readers._short(err)
+    assert "/tmp" not in text and "OGR_" not in text and text.startswith("xa.geojson")

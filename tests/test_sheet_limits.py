@@ -11,6 +11,7 @@ import pytest
 from geodata import sheets
 from tests.test_ingest_fixtures import xlsx_bytes
 from zones.cli import main
+from zones.errors import ZonesError
 
 
 def with_sheet_xml(data: bytes, edit) -> bytes:
@@ -121,3 +122,16 @@ def test_error_cells_hidden_sheets_and_signed_flags(capsys, tmp_path, engine):
     assert "«Báo cáo»" in text and "999" not in text
     assert "«#DIV/0!»" in text and "«-1»" in text
     assert "1 dòng hợp lệ, 1 dòng bị từ chối" in text
+
+
+def test_csv_rows_and_columns_are_bounded_while_read(monkeypatch):
+    from zones.ingest import read as ingest_read
+
+    monkeypatch.setattr(ingest_read, "MAX_ROWS", 100)
+    many = ("date,unit_code,new_cases\n" + "01/09/2021,30733,1\n" * 500).encode()
+    with pytest.raises(ZonesError, match="ZONES_UPLOAD_MAX_ROWS"):
+        ingest_read.read_upload(many, "a.csv")
+    monkeypatch.setattr(ingest_read, "MAX_COLUMNS", 10)
+    wide = ("date,unit_code,new_cases" + ",x" * 20 + "\n01/09/2021,30733,1\n").encode()
+    with pytest.raises(ZonesError, match="ZONES_UPLOAD_MAX_COLUMNS"):
+        ingest_read.read_upload(wide, "a.csv")

@@ -88,6 +88,7 @@ class ImportReport:
     adjacency: int = 0
     updated: int = 0
     payload_kb: dict = field(default_factory=dict)
+    nonfinite: set = field(default_factory=set)  # rows whose coordinates are NaN/inf
 
     @property
     def exit_code(self) -> int:
@@ -177,9 +178,13 @@ def _check_extent(plan: ImportPlan) -> None:
 
 
 def _base_report(path: Path, read: readers.ReadResult) -> ImportReport:
-    return ImportReport(filename=path.name, fmt=read.fmt, layer=read.layer,
-                        encoding=read.encoding, legacy=read.legacy, crs_in=read.crs_in,
-                        features=len(read.frame))
+    report = ImportReport(filename=path.name, fmt=read.fmt, layer=read.layer,
+                          encoding=read.encoding, legacy=read.legacy, crs_in=read.crs_in,
+                          features=len(read.frame), nonfinite=set(read.nonfinite))
+    if read.cpg:
+        report.warnings.append(t("bnd.warn.cpg_contradicted", cpg=read.cpg,
+                                 used=(read.legacy or read.encoding or "?").upper()))
+    return report
 
 
 def _is_hamlet_file(frame: gpd.GeoDataFrame, opts: ImportOptions) -> bool:
@@ -243,7 +248,8 @@ def _reject_rows(base: pd.DataFrame, report: ImportReport) -> np.ndarray:
         if isinstance(base, gpd.GeoDataFrame) else np.zeros(len(base), dtype=bool)
     no_code = (base["code"] == "").to_numpy()
     for pos in np.flatnonzero(empty | no_code):
-        reason = "bnd.reason.no_code" if no_code[pos] else "bnd.reason.empty_geometry"
+        reason = "bnd.reason.no_code" if no_code[pos] else (
+            "bnd.reason.nonfinite" if pos in report.nonfinite else "bnd.reason.empty_geometry")
         report.rejected.append({"row": int(pos) + 1, "code": base["code"].iloc[pos],
                                 "reason": t(reason)})
     return ~(empty | no_code)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
 import unicodedata
 import zipfile
@@ -28,6 +29,8 @@ from zones.i18n import t
 from zones.storage.schema import METRICS
 
 MAX_BYTES = 20 * 1024 * 1024  # larger uploads are refused before parsing
+MAX_ROWS = int(os.environ.get("ZONES_UPLOAD_MAX_ROWS", "500000"))  # rows of figures
+MAX_COLUMNS = int(os.environ.get("ZONES_UPLOAD_MAX_COLUMNS", "500"))  # cells in a row
 HEADER_SCAN_ROWS = 30  # the header row is looked for in this many first rows
 
 # Contract columns and the headers accepted for them (architecture.md §5, ``contract``),
@@ -152,7 +155,11 @@ def csv_rows(data: bytes, lang: str | None = None) -> tuple[list[list], str]:
             if glued is not None:  # a quote opened and never closed swallowed lines
                 raise _err("csv_quote", lang, first=first, last=line,
                            start=glued.split("\n", 1)[0][:40])
+            if len(row) > MAX_COLUMNS:
+                raise _err("too_many_columns", lang, row=first, n=len(row), limit=MAX_COLUMNS)
             rows.append(row)
+            if len(rows) > MAX_ROWS + HEADER_SCAN_ROWS:
+                raise _err("too_many_rows", lang, n=f"> {MAX_ROWS}", limit=MAX_ROWS)
     except csv.Error as err:
         raise _err("csv_broken", lang, reason=str(err)) from err
     return rows, encoding
@@ -281,6 +288,8 @@ def build_table(rows: list[list], lang: str | None = None) -> RawTable:
         index.append(i + 1)  # Excel row numbers start at 1
     if not body:
         raise _err("no_rows", lang, row=h + 1)
+    if len(body) > MAX_ROWS:
+        raise _err("too_many_rows", lang, n=len(body), limit=MAX_ROWS)
     original = _original_frame(body, header, width, index)
     cells = pd.DataFrame({c: original.iloc[:, p] for c, p in positions.items()},
                          index=index, dtype=object)
