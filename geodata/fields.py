@@ -87,6 +87,15 @@ POPULATION_ALIASES = {
     "pop_50plus": ("pop50plus", "danso50", "dansotren50", "pop50", "tu50tuoi"),
     "pop_65plus": ("pop65plus", "danso65", "dansotren65", "pop65", "tu65tuoi"),
 }
+# the contract's `level` field (architecture.md §4): its name, and the values it may hold
+LEVEL_FIELD = ("level", "cap", "capdonvi", "caphanhchinh")
+LEVEL_VALUES = {
+    "province": "province", "tinh": "province", "tinhthanhpho": "province",
+    "district": "district", "huyen": "district", "quanhuyen": "district",
+    "commune": "commune", "ward": "commune", "xa": "commune", "xaphuong": "commune",
+    "phuongxa": "commune", "hamlet": "hamlet", "ap": "hamlet", "thon": "hamlet",
+    "thonap": "hamlet", "khupho": "hamlet",
+}
 LAT_ALIASES = ("lat", "latitude", "vido", "y")
 LON_ALIASES = ("lon", "lng", "long", "longitude", "kinhdo", "x")
 GADM_LEVELS = {1: "province", 2: "district", 3: "commune"}
@@ -224,6 +233,24 @@ def infer_mapping(frame: pd.DataFrame, *, level: str | None = None,
         population["population"] = ov["population"]
     fmap = FieldMap(level, code, name, parents, population, guessed_level=guessed)
     return fmap, structure
+
+
+def level_field(frame: pd.DataFrame) -> str | None:
+    """The column holding each feature's own level (the contract's ``level``), when the
+    file has one and every value in it is a level: such a file may hold provinces,
+    districts and communes together."""
+    col = find_field([c for c in frame.columns if c != "geometry"], LEVEL_FIELD)
+    if col is None:
+        return None
+    values = frame[col].dropna().astype(str).map(norm_field)
+    values = values[values != ""]
+    return col if len(values) and values.isin(list(LEVEL_VALUES)).all() else None
+
+
+def row_levels(values: pd.Series) -> pd.Series:
+    """Contract level names of a ``level_field`` column (None where empty)."""
+    return values.map(lambda v: LEVEL_VALUES.get(norm_field(v)) if isinstance(v, str)
+                      else None).astype(object)
 
 
 def clean_codes(values: pd.Series, level: str | None) -> pd.Series:

@@ -71,3 +71,32 @@ def _parse_bounds(text: str | None) -> tuple[float, float, float, float]:
     a, b = (part.strip().split(",") for part in text.split("–"))
     lat1, lon1, lat2, lon2 = float(a[0]), float(a[1]), float(b[0]), float(b[1])
     return (min(lat1, lat2), min(lon1, lon2), max(lat1, lat2), max(lon1, lon2))
+
+
+def official_names(level: str, structure: str = "2021") -> dict[str, str]:
+    """Official names of districts or provinces by code, for a file that gives a parent's
+    code but not its name: the 2021 (legacy) list, or the 2025 one for provinces."""
+    if level not in ("province", "district"):
+        return {}
+    if structure == "2025" and level == "province":
+        sql = "SELECT DISTINCT provinceCode, province FROM admin_units"
+    else:
+        col = "province" if level == "province" else "district"
+        sql = f"SELECT DISTINCT {col}Code, {col} FROM admin_units_legacy"
+    try:
+        with sqlite3.connect(f"file:{_dataset_path()}?mode=ro", uri=True) as conn:
+            rows = conn.execute(sql).fetchall()
+    except (sqlite3.Error, ModuleNotFoundError):
+        return {}
+    return {str(code): nfc(name) for code, name in rows if code and name}
+
+
+def official_province_of_district() -> dict[str, str]:
+    """Legacy (2021) district code -> its province code."""
+    try:
+        with sqlite3.connect(f"file:{_dataset_path()}?mode=ro", uri=True) as conn:
+            rows = conn.execute("SELECT DISTINCT districtCode, provinceCode "
+                                "FROM admin_units_legacy").fetchall()
+    except (sqlite3.Error, ModuleNotFoundError):
+        return {}
+    return {str(d): str(p) for d, p in rows if d and p}

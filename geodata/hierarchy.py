@@ -23,7 +23,8 @@ import pandas as pd
 import shapely
 
 import contract
-from geodata.fields import POPULATION_FIELDS, FieldMap, clean_codes, parse_counts
+from geodata import gazetteer
+from geodata.fields import POPULATION_FIELDS, FieldMap, clean_codes, parse_counts, row_levels
 from geodata.names import fold, nfc
 
 UNIT_COLUMNS = (*contract.UNIT_FIELDS, "approximate")
@@ -47,6 +48,89 @@ def canonical(frame: pd.DataFrame, fmap: FieldMap) -> pd.DataFrame:
     return out
 
 
+def canonical_levels(frame: pd.DataFrame, fmap: FieldMap, level_col: str,
+                     parent_col: str | None) -> pd.DataFrame:
+    """The units of a file whose ``level_col`` gives each feature's level (provinces,
+    districts and communes together): codes padded by their own level, parents linked
+    to the file's own rows (a parent code that names no row is kept as written, so that
+    the importer can refuse the orphan; nothing is invented)."""
+    out = pd.DataFrame(index=frame.index)
+    out["level"] = row_levels(frame[level_col])
+    raw = frame[fmap.code].astype("string").fillna("").str.strip()
+    raw = raw.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+    out["code"] = [clean_codes(pd.Series([c]), lv).iloc[0] if lv else c
+                   for c, lv in zip(raw, out["level"], strict=True)]
+    names = frame[fmap.name] if fmap.name else out["code"]
+    out["name"] = [nfc(n) if isinstance(n, str) and n.strip() else c
+                   for n, c in zip(names, out["code"], strict=True)]
+    by_raw = dict(zip(raw, out["code"], strict=True))
+    known = set(out["code"])
+
+    def link(value) -> str | None:
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return None
+        text = re.sub(r"^(\d+)\.0+$", r"\1", str(value).strip())
+        if not text:
+            return None
+        if text in known:
+            return text
+        if text in by_raw:
+            return by_raw[text]
+        padded = [text.zfill(w) for w in (2, 3, 5)] if text.isdigit() else []
+        return next((p for p in padded if p in known), text)
+
+    out["parent_code"] = (frame[parent_col].map(link).astype(object) if parent_col
+                          else pd.Series(None, index=frame.index, dtype=object))
+    for canon in POPULATION_FIELDS:
+        src = fmap.population.get(canon)
+        out[canon] = parse_counts(frame[src]).to_numpy() if src else np.nan
+    out["approximate"] = False
+    if isinstance(frame, gpd.GeoDataFrame):
+        return gpd.GeoDataFrame(out, geometry=frame.geometry.to_numpy(), crs=frame.crs)
+    return out
+
+
+RANK = {"province": 0, "district": 1, "commune": 2, "hamlet": 3}
+
+
+def official_parents(base: pd.DataFrame, structure: str) -> pd.DataFrame:
+    """Parents a multi-level file names by code without their rows, when the code is an
+    official district or province: built from their children (names from the official
+    list, shapes dissolved, population summed), with their own official parent. Codes
+    in no official list are left out (the importer refuses their children)."""
+    names = {lv: official_names(lv, structure) for lv in ("district", "province")}
+    province_of = gazetteer.official_province_of_district() if structure != "2025" else {}
+    frame, built = base, []
+    for _ in range(2):  # communes -> districts -> provinces
+        parent = frame["parent_code"]
+        wanted = parent.notna() & (parent != "") & ~parent.isin(frame["code"])
+        if not wanted.any():
+            break
+        kids = frame[wanted.to_numpy()]
+        levels = [next((lv for lv in ("district", "province")
+                        if RANK[lv] < RANK.get(own, 9) and p in names[lv]), None)
+                  for p, own in zip(kids["parent_code"], kids["level"], strict=True)]
+        for level in ("district", "province"):
+            mine = kids[[lv == level for lv in levels]]
+            if mine.empty:
+                continue
+            keys = mine["parent_code"]
+            above = keys.map(province_of if level == "district" else {}).astype(object)
+            group = _group_units(mine, keys, keys.map(names[level]), above, level)
+            built.append(group)
+        if not built:
+            break
+        frame = pd.concat([frame, *built[-2:]], ignore_index=True)
+    if not built:
+        return base.iloc[0:0]
+    out = pd.concat(built, ignore_index=True)
+    return out.drop_duplicates("code").reset_index(drop=True)
+
+
+def official_names(level: str, structure: str) -> dict[str, str]:
+    return gazetteer.official_names(level, structure)
+
+
 def parent_codes(frame: pd.DataFrame, fmap: FieldMap, depth: int) -> pd.Series:
     """Codes of the parent ``depth`` levels up (0 = nearest): the code field when the file
     has one, else a code made from the parent's name (and its own parent's code)."""
@@ -63,13 +147,36 @@ def parent_codes(frame: pd.DataFrame, fmap: FieldMap, depth: int) -> pd.Series:
     return made.where(slug != "", None).astype(object)
 
 
-def build_parents(frame: pd.DataFrame, fmap: FieldMap, base: pd.DataFrame) -> pd.DataFrame:
+def unnamed_parents(frame: pd.DataFrame, fmap: FieldMap, structure: str
+                    ) -> tuple[pd.Series, dict[int, dict[str, str]]]:
+    """Rows whose parent the file gives by code only, with a code that is in no official
+    list (those parents would have to be invented: the rows are refused instead), and
+    the official names found for the others (depth -> code -> name)."""
+    orphan = pd.Series(None, index=frame.index, dtype=object)
+    found: dict[int, dict[str, str]] = {}
+    # a parent code that is one of the file's own codes is a loop, refused as such later
+    own = set(clean_codes(frame[fmap.code], fmap.level))
+    for depth, parent in enumerate(fmap.parents):
+        if parent.name or not parent.code:
+            continue
+        official = gazetteer.official_names(parent.level, structure)
+        keys = parent_codes(frame, fmap, depth)
+        known = keys.isin(list(official)) | keys.isin(own)
+        found[depth] = {k: official[k] for k in keys[known].unique() if k in official}
+        orphan = orphan.where(orphan.notna() | known | keys.isna(), keys)
+    return orphan, found
+
+
+def build_parents(frame: pd.DataFrame, fmap: FieldMap, base: pd.DataFrame,
+                  official: dict[int, dict[str, str]] | None = None) -> pd.DataFrame:
     """Parent units (every level the file names) dissolved from ``base`` (canonical rows
-    of ``frame``): codes, names, parent codes, population sums, geometry unions."""
+    of ``frame``): codes, names, parent codes, population sums, geometry unions. A parent
+    given by code only takes its official name (``official``, from ``unnamed_parents``)."""
     levels = []
     for depth, parent in enumerate(fmap.parents):
         keys = parent_codes(frame, fmap, depth)
-        names = frame[parent.name].map(nfc) if parent.name else keys
+        names = frame[parent.name].map(nfc) if parent.name else keys.map(
+            (official or {}).get(depth, {})).fillna(keys)
         above = parent_codes(frame, fmap, depth + 1)
         levels.append(_group_units(base, keys, names, above, parent.level))
     if not levels:

@@ -101,13 +101,13 @@ def _child(send, budget_mb: int, fn, args, kwargs) -> None:
         result: tuple[str, Any] = ("ok", fn(*args, **kwargs))
     except MemoryError:
         result = ("memory", None)
-    except Exception as err:  # noqa: BLE001 - sent back to the caller, raised there
+    except Exception as err:  # sent back to the caller, raised there
         result = ("raised", err)
     try:
         send.send(result)
     except MemoryError:
         send.send(("memory", None))
-    except Exception as err:  # noqa: BLE001 - an exception that cannot be pickled
+    except Exception as err:  # an exception that cannot be pickled
         send.send(("failed", _one_line(err)))
     finally:
         send.close()

@@ -199,33 +199,156 @@ def _is_hamlet_file(frame: gpd.GeoDataFrame, opts: ImportOptions) -> bool:
 def _plan_boundaries(frame: gpd.GeoDataFrame, opts: ImportOptions,
                      report: ImportReport) -> ImportPlan:
     validate.check_kinds(frame.geometry.to_numpy(), ("polygon",))
+    level_col = None if opts.level else gf.level_field(frame)
+    if level_col:
+        return _plan_levels(frame, opts, report, level_col)
     fmap, structure = gf.infer_mapping(frame, level=opts.level, structure=opts.structure,
                                        overrides=opts.overrides())
     _describe_mapping(report, fmap, structure)
     frame = _repaired(frame, report)
     base = hierarchy.canonical(frame, fmap)
+    base["_row"] = np.arange(1, len(base) + 1)
     report.repaired = sorted(base.loc[frame["_repaired"].to_numpy(), "code"].tolist())
-    keep = _reject_rows(base, report)
+    orphan, official = hierarchy.unnamed_parents(frame, fmap, structure)
+    keep = _reject_rows(base, report) & _reject_unnamed(base, orphan, report)
     frame, base = frame.loc[keep], base.loc[keep]
     _check_duplicates(base["code"])
-    parents = hierarchy.build_parents(frame, fmap, base)
+    parents = hierarchy.build_parents(frame, fmap, base, official)
     for row in hierarchy.parent_conflicts(frame, fmap).itertuples():
         report.warnings.append(t("bnd.warn.parent_conflict", code=row.code,
                                  parents=row.parents))
+    if official:
+        report.warnings.append(t("bnd.warn.official_names", n=sum(map(len, official.values()))))
     unit_frame = pd.concat([parents, base], ignore_index=True) if len(parents) else base
+    return _finish_plan(unit_frame, fmap, structure, opts, report)
+
+
+def _finish_plan(unit_frame: pd.DataFrame, fmap: gf.FieldMap, structure: str,
+                 opts: ImportOptions, report: ImportReport) -> ImportPlan:
+    """Cycles refused, codes unique, quality and adjacency: the plan of a boundary file."""
     unit_frame = gpd.GeoDataFrame(unit_frame.reset_index(drop=True), geometry="geometry",
                                   crs="EPSG:4326")
     unit_frame = _reject_cycles(unit_frame, report)
+    unit_frame = _reject_below_refused(unit_frame, report)
+    if unit_frame.empty:
+        raise ZonesError(t("bnd.err.nothing_left", n=len(report.rejected)))
     _check_duplicates(unit_frame["code"])
-    _check_population(base, fmap, report)
-    _quality(unit_frame, report, fmap.level)
+    _check_population(unit_frame, fmap, report)
+    finest = next(lv for lv in ("hamlet", "commune", "district", "province")
+                  if (unit_frame["level"] == lv).any())
+    _quality(unit_frame, report, finest)
     pairs = adjacency_pairs(unit_frame)
     report.adjacency = len(pairs)
     report.counts = unit_frame["level"].value_counts().to_dict()
     if opts.display_payload:
         report.payload_kb = payload_kb(unit_frame)
-    return ImportPlan(unit_frame, report, pairs, structure,
-                      opts.set_name or "")
+    return ImportPlan(unit_frame, report, pairs, structure, opts.set_name or "")
+
+
+def _plan_levels(frame: gpd.GeoDataFrame, opts: ImportOptions, report: ImportReport,
+                 level_col: str) -> ImportPlan:
+    """A file whose ``level`` field gives each feature's level (architecture §4): every
+    row keeps its own level and links to its parent among the file's rows."""
+    fmap, parent_col = _levels_mapping(frame, opts, level_col)
+    frame = _repaired(frame, report)
+    base = hierarchy.canonical_levels(frame, fmap, level_col, parent_col)
+    base["_row"] = np.arange(1, len(base) + 1)
+    report.repaired = sorted(base.loc[frame["_repaired"].to_numpy(), "code"].tolist())
+    keep = _reject_rows(base, report)
+    base = base.loc[keep]
+    structure = opts.structure or ("2021" if "district" in set(base["level"]) or (
+        base["parent_code"].dropna().str.len() == 3).any() else "2025")
+    parents = hierarchy.official_parents(base, structure)
+    if len(parents):
+        report.warnings.append(t("bnd.warn.official_names", n=len(parents)))
+        base = pd.concat([base, parents], ignore_index=True)
+    base = base.loc[_reject_levels(base, set(), report)]
+    levels = set(base["level"])
+    finest = next((lv for lv in ("hamlet", "commune", "district", "province")
+                   if lv in levels), "commune")
+    report.level, report.structure = finest, structure
+    report.mapping = {"code": fmap.code, "name": fmap.name, "level": level_col,
+                      "parent_code": parent_col, **fmap.population}
+    report.mapping = {k: v for k, v in report.mapping.items() if v}
+    return _finish_plan(base, fmap, structure, opts, report)
+
+
+def _levels_mapping(frame: pd.DataFrame, opts: ImportOptions, level_col: str
+                    ) -> tuple[gf.FieldMap, str | None]:
+    """Code, name and population fields of a multi-level file, and its parent field."""
+    columns = [c for c in frame.columns if c not in ("geometry", level_col)]
+    fmap, _ = gf.infer_mapping(frame[columns], level="commune", structure="2021",
+                               overrides={**opts.overrides(), "parent": None,
+                                          "parent_name": None})
+    parent_col = opts.parent_field or gf.find_field(columns, gf.GENERIC_PARENT)
+    if parent_col and parent_col not in columns:
+        parent_col = gf.find_field(columns, (gf.norm_field(parent_col),))
+    return fmap, parent_col
+
+
+RANK = hierarchy.RANK
+
+
+def _reject_levels(base: pd.DataFrame, stored: set, report: ImportReport) -> np.ndarray:
+    """Rows kept of a multi-level file: each has a level, and a parent that is in the file
+    (or already stored) and above it."""
+    level_of = dict(zip(base["code"], base["level"], strict=True))
+    ok = np.ones(len(base), dtype=bool)
+    for pos, (code, level, parent) in enumerate(zip(base["code"], base["level"],
+                                                    base["parent_code"], strict=True)):
+        row = _row(base, pos)
+        reason = None
+        if not level:
+            reason = t("bnd.reason.no_level")
+        elif isinstance(parent, str) and parent:
+            if parent not in level_of and parent not in stored:
+                reason = t("bnd.reason.unknown_parent", parent=parent)
+            elif parent in level_of and (not level_of[parent]
+                                         or RANK[level_of[parent]] >= RANK[level]):
+                reason = t("bnd.reason.parent_not_above", parent=parent,
+                           parent_level=t(f"ui.level.{level_of[parent] or 'commune'}"),
+                           level=t(f"ui.level.{level}"))
+        if reason and code:
+            ok[pos] = False
+            report.rejected.append({"row": row, "code": code, "reason": reason})
+    return ok
+
+
+def _row(frame: pd.DataFrame, pos: int) -> int | str:
+    """The feature number the user sees for row ``pos`` ("" for a built parent)."""
+    if "_row" not in frame.columns:
+        return pos + 1
+    value = frame["_row"].iloc[pos]
+    return "" if pd.isna(value) else int(value)
+
+
+def _reject_unnamed(base: pd.DataFrame, orphan: pd.Series, report: ImportReport
+                    ) -> np.ndarray:
+    """Rows whose parent is given by a code only, a code in no official list: the parent
+    would have to be invented (no name, a shape guessed), so the rows are refused."""
+    bad = orphan.notna().to_numpy()
+    for pos in np.flatnonzero(bad):
+        report.rejected.append({"row": int(pos) + 1, "code": base["code"].iloc[pos],
+                                "reason": t("bnd.reason.unnamed_parent",
+                                            parent=orphan.iloc[pos])})
+    return ~bad
+
+
+def _reject_below_refused(frame: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
+    """Units whose parent was refused (a cycle, a bad row) are refused too: their parent
+    would be missing from the set."""
+    refused = {r["code"] for r in report.rejected}
+    while True:
+        parent = frame["parent_code"]
+        lost = parent.isin(list(refused)) & ~parent.isin(frame["code"])
+        if not lost.any():
+            return frame
+        for pos in np.flatnonzero(lost.to_numpy()):
+            code = frame["code"].iloc[pos]
+            report.rejected.append({"row": _row(frame, pos), "code": code, "reason": t(
+                "bnd.reason.parent_refused", parent=frame["parent_code"].iloc[pos])})
+            refused.add(code)
+        frame = frame[~lost.to_numpy()].reset_index(drop=True)
 
 
 def _describe_mapping(report: ImportReport, fmap: gf.FieldMap, structure: str) -> None:
@@ -274,7 +397,7 @@ def _reject_cycles(frame: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
         return frame
     for pos, code in enumerate(frame["code"]):
         if code in bad:
-            report.rejected.append({"row": pos + 1, "code": code,
+            report.rejected.append({"row": _row(frame, pos), "code": code,
                                     "reason": t("bnd.reason.cycle", chain=bad[code])})
     return frame[~frame["code"].isin(bad)].reset_index(drop=True)
 
