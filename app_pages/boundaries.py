@@ -120,3 +120,12 @@ else:
         else:
             st.success(tr("bnd.ui.activated", set_id=chosen))
             st.rerun()
+
+changes = api.unit_changes(workspace(), lang=lang())
+if not changes.empty:
+    with st.expander(tr("bnd.ui.history", n=len(changes))):
+        when = changes["changed_at"].map(lambda d: d.strftime("%d/%m/%Y %H:%M"))
+        shown = changes.assign(changed_at=when)
+        st.dataframe(api.safe_frame(shown).rename(
+            columns={c: tr(f"bnd.ui.hist.{c}") for c in shown.columns}),
+            hide_index=True, width="stretch")

@@ -92,3 +92,43 @@ def test_the_units_export_with_every_level_imports_back_the_same(demo_url, tmp_p
     assert after["level"].tolist() == before["level"].tolist()
     assert after["parent_code"].fillna("").tolist() == before["parent_code"].fillna("").tolist()
     capsys.readouterr()
+
+
+def test_attribute_and_hamlet_imports_keep_the_history_of_what_they_change(tmp_path, capsys):
+    import pandas as pd
+
+    from tests.test_boundaries_fixtures import hamlet_points
+    from zones import api
+
+    assert run(tmp_path, "units", "import", str(write_geojson(tmp_path / "xa.geojson"))) == 0
+    table = tmp_path / "danso.csv"
+    pd.DataFrame({"MaXa": ["30733", "30736"], "TenXa": ["Phường Vĩnh Thanh Mới", ""],
+                  "DanSo": ["1300", "2300"]}).to_csv(table, index=False)
+    assert run(tmp_path, "units", "import", str(table)) == 0
+    ws = api.open_workspace(f"sqlite:///{tmp_path}/t.db")
+    changes = api.unit_changes(ws)
+    got = {(r.code, r.field): (r.old_value, r.new_value) for r in changes.itertuples()}
+    assert got == {("30733", "name"): ("Phường Vĩnh Thanh", "Phường Vĩnh Thanh Mới"),
+                   ("30733", "population"): ("1200", "1300")}  # 30736: nothing changed
+    assert set(changes["source"]) == {"danso.csv"}
+    # hamlets: added, then re-imported with another name and place -> the old ones kept
+    first = tmp_path / "ap.csv"
+    hamlet_points().to_csv(first, index=False)
+    assert run(tmp_path, "units", "import", str(first)) == 0
+    added = api.unit_changes(ws)
+    assert (added["field"] == "unit").sum() == 5
+    moved = hamlet_points()
+    moved.loc[0, "TenAp"] = "Ấp Một"
+    moved.loc[0, "lat"] += 0.03
+    second = tmp_path / "ap_moi.csv"
+    moved.to_csv(second, index=False)
+    assert run(tmp_path, "units", "import", str(second)) == 0
+    code = store.load_units(open_db(f"sqlite:///{tmp_path}/t.db"), levels=["hamlet"]
+                            ).query("name == 'Ấp Một'").index[0]
+    mine = api.unit_changes(ws, code)
+    assert set(mine["field"]) >= {"name", "geometry", "unit"}
+    assert mine.loc[mine["field"] == "name", "old_value"].iloc[0] == "Ấp 1"
+    capsys.readouterr()
+    assert run(tmp_path, "units", "history", code) == 0
+    out = capsys.readouterr().out
+    assert "Ấp 1" in out and "ap_moi.csv" in out

@@ -233,6 +233,13 @@ def unit_history(ws: Workspace, code: str, limit: int | None = None) -> pd.DataF
     return ingest.unit_history(ws.engine, code, limit=limit)
 
 
+def unit_changes(ws: Workspace, code: str | None = None, lang: str = "vi") -> pd.DataFrame:
+    """What imports changed in units of the active boundary set (old -> new), newest
+    first: attribute tables and re-imported hamlets never overwrite without a trace."""
+    with using_lang(lang):
+        return bnd.unit_changes_frame(ws.engine, code)
+
+
 def boundary_sets(ws: Workspace) -> pd.DataFrame:
     """The stored boundary sets with their unit counts."""
     return bnd.sets_table(ws.engine)

@@ -19,6 +19,7 @@ from zones.boundaries.imports import (
     same_file_set,
     sets_table,
     stage_upload,
+    unit_changes_frame,
 )
 
 __all__ = [
@@ -39,4 +40,5 @@ __all__ = [
     "same_file_set",
     "sets_table",
     "stage_upload",
+    "unit_changes_frame",
 ]

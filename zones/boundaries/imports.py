@@ -32,7 +32,13 @@ from zones import isolate, safe
 from zones.errors import NoDataError, ZonesError
 from zones.i18n import fmt_int, t
 from zones.storage import store
-from zones.storage.schema import POPULATION_FIELDS, adjacency, boundary_sets, units
+from zones.storage.schema import (
+    POPULATION_FIELDS,
+    adjacency,
+    boundary_sets,
+    unit_changes,
+    units,
+)
 
 TOLERANCE_M = 30.0  # adjacency: shapes closer than this touch
 
@@ -548,10 +554,15 @@ def commit_import(engine: Engine, plan: ImportPlan) -> int:
                 checksum=plan.checksum, note=t("bnd.note.imported", file=plan.report.filename))
         else:
             set_id = plan.target_set
+        source = plan.report.filename
         if plan.report.kind == "attributes" and plan.updates is not None:
+            _record_changes(conn, set_id, plan.updates, plan.update_cols, source)
             _update_units(conn, set_id, plan.updates, plan.update_cols)
         if plan.report.kind == "hamlets":
+            _record_changes(conn, set_id, plan.units, HAMLET_FIELDS, source)
             _drop_units(conn, set_id, plan.units["code"].tolist())
+        if plan.target_set is not None:
+            _record_added(conn, set_id, plan.units, source)
         store.insert_units(conn, set_id, plan.units)
         store.insert_adjacency(conn, set_id, plan.pairs)
         store.owe_levels(conn, None)  # new units or population: every day is owed
@@ -597,6 +608,89 @@ def unique_set_name(conn: Connection, plan: ImportPlan) -> str:
     while name in taken:
         name, n = f"{stem} #{n}", n + 1
     return name
+
+
+HAMLET_FIELDS = ("name", "parent_code", *POPULATION_FIELDS, "geometry")
+
+
+def _record_changes(conn: Connection, set_id: int, new: pd.DataFrame,
+                    cols: tuple[str, ...], source: str) -> None:
+    """Append old -> new of every stored unit whose ``cols`` the import changes (an
+    empty cell changes nothing; a replaced shape keeps its old WKB)."""
+    import shapely
+
+    if new.empty or not cols:
+        return
+    wanted = [c for c in cols if c in new.columns]
+    stored = _stored_rows(conn, set_id, new["code"].tolist(), wanted)
+    when, rows = store.now(), []
+    for rec in new[["code", *wanted]].to_dict("records"):
+        old = stored.get(rec["code"])
+        if old is None:
+            continue  # a unit the import adds (recorded by _record_added)
+        for c in wanted:
+            value = rec[c]
+            if c == "geometry":
+                before = old[c]
+                after = shapely.to_wkb(value) if value is not None else None
+                if before != after:
+                    rows.append({"field": c, "old_value": None, "new_value": None,
+                                 "old_geometry": before, "code": rec["code"]})
+                continue
+            if value is None or (not isinstance(value, str) and pd.isna(value)):
+                continue
+            after = str(int(value)) if c in POPULATION_FIELDS else str(value)
+            before = None if old[c] is None else str(old[c])
+            if before != after:
+                rows.append({"field": c, "old_value": before, "new_value": after,
+                             "old_geometry": None, "code": rec["code"]})
+    if rows:
+        conn.execute(sa.insert(unit_changes), [
+            {**r, "boundary_set_id": set_id, "changed_at": when, "source": source}
+            for r in rows])
+
+
+def _record_added(conn: Connection, set_id: int, frame: pd.DataFrame, source: str) -> None:
+    """Units added to an existing set, as history rows ("unit": added)."""
+    stored = set(_stored_rows(conn, set_id, frame["code"].tolist(), []))
+    added = [c for c in frame["code"] if c not in stored]
+    if added:
+        when = store.now()
+        conn.execute(sa.insert(unit_changes), [
+            {"boundary_set_id": set_id, "code": c, "field": "unit", "old_value": None,
+             "new_value": "added", "changed_at": when, "source": source} for c in added])
+
+
+def _stored_rows(conn: Connection, set_id: int, codes: list[str], cols: list[str]
+                 ) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    columns = [units.c.code, *(units.c[c] for c in cols)]
+    for start in range(0, len(codes), 500):
+        chunk = codes[start:start + 500]
+        for row in conn.execute(sa.select(*columns).where(
+                units.c.boundary_set_id == set_id, units.c.code.in_(chunk))).mappings():
+            out[row["code"]] = dict(row)
+    return out
+
+
+def unit_changes_frame(engine: Engine, code: str | None = None) -> pd.DataFrame:
+    """The history of units changed inside the active boundary set, newest first."""
+    current = store.active_set(engine)
+    cols = ["changed_at", "code", "field", "old_value", "new_value", "source"]
+    if current is None:
+        return pd.DataFrame(columns=cols)
+    stmt = (sa.select(*(unit_changes.c[c] for c in cols), unit_changes.c.old_geometry)
+            .where(unit_changes.c.boundary_set_id == current["id"])
+            .order_by(unit_changes.c.id.desc()))
+    if code:
+        stmt = stmt.where(unit_changes.c.code == code)
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(stmt).mappings().all(), columns=[*cols,
+                                                                           "old_geometry"])
+    shape = t("bnd.hist.old_shape")
+    frame["old_value"] = [shape if g is not None else v for v, g in
+                          zip(frame["old_value"], frame["old_geometry"], strict=True)]
+    return frame.drop(columns="old_geometry")
 
 
 def _update_units(conn: Connection, set_id: int, updates: pd.DataFrame,

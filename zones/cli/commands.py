@@ -74,6 +74,13 @@ def units_sets(ws: api.Workspace, o: Options, lang: str) -> int:
     return 0
 
 
+def units_history(ws: api.Workspace, o: Options, lang: str) -> int:
+    """``units history [CODE] [--out F]``: what imports changed in units of the active
+    boundary set (old -> new, when, from which file), newest first."""
+    write_csv(api.unit_changes(ws, o.get("code"), lang), o.get("out"))
+    return 0
+
+
 def units_activate(ws: api.Workspace, o: Options, lang: str) -> int:
     """``units activate SET_ID``: make an (older) boundary set the one every view uses."""
     api.activate_boundary_set(ws, o["set_id"], lang)
@@ -204,6 +211,7 @@ COMMANDS: dict[tuple[str, str | None], Callable[[api.Workspace, Options, str], i
     ("units", "download"): units_download,
     ("units", "sets"): units_sets,
     ("units", "activate"): units_activate,
+    ("units", "history"): units_history,
     ("observations", "import"): observations_import,
     ("observations", "export"): observations_export,
     ("observations", "template"): observations_template,

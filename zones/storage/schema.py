@@ -67,6 +67,25 @@ units = Table(
 )
 Index("ix_units_set_level", units.c.boundary_set_id, units.c.level)
 
+# Append-only history of changes made to units of an existing boundary set (attribute
+# tables, re-imported hamlets): nothing a later import overwrites is lost. A new boundary
+# set leaves the old one as it was, so its history is the set itself.
+unit_changes = Table(
+    "unit_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("boundary_set_id", Integer, ForeignKey("boundary_sets.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("field", String(32), nullable=False),  # a unit column, or "unit" (added)
+    Column("old_value", Text, nullable=True),
+    Column("new_value", Text, nullable=True),
+    Column("old_geometry", LargeBinary, nullable=True),  # WKB of a replaced shape
+    Column("changed_at", DateTime, nullable=False),
+    Column("source", Text, nullable=False, default=""),  # the file that changed it
+)
+Index("ix_unit_changes_set_code", unit_changes.c.boundary_set_id, unit_changes.c.code)
+
 adjacency = Table(
     "adjacency",
     metadata,
