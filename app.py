@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.common import apply_lang, tr
+from ui.common import apply_lang, show_failure, tr
 
 st.set_page_config(page_title="Bản đồ cấp độ dịch", page_icon=str(Path(__file__).parent / "ui" / "icon.png"), layout="wide")
 
@@ -28,4 +28,7 @@ pages = [
     st.Page("app_pages/upload.py", title=tr("ui.page.upload"), icon=":material/upload_file:"),
     st.Page("app_pages/boundaries.py", title=tr("ui.page.boundaries"), icon=":material/layers:"),
 ]
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except Exception as err:  # the last resort: a message in the user's language, no traceback
+    show_failure(err)

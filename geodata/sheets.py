@@ -111,7 +111,9 @@ def _extent(book: zipfile.ZipFile, member: zipfile.ZipInfo) -> Extent:
                     cols = max(cols, max(column_number(c) for c in set(letters)))
                     rows = max(rows, max(map(int, numbers)))
                 tail = text[-256:]  # a tag cut between two chunks is seen whole next time
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError,
+    except SheetLimitError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, ValueError,
             NotImplementedError):
         pass  # encrypted or broken member: the reader reports it
     return Extent(member.filename, rows, cols)
@@ -149,8 +151,8 @@ def error_cells(data: bytes, name: str) -> dict[tuple[int, int], str]:
         book = zipfile.ZipFile(io.BytesIO(data))
         member = sheet_member(book, name)
         body = book.read(member) if member else b""
-    except (zipfile.BadZipFile, zlib.error, KeyError, OSError, RuntimeError,
-            NotImplementedError):
+    except (zipfile.BadZipFile, zlib.error, KeyError, OSError, RuntimeError, ValueError,
+            EOFError, NotImplementedError):
         return {}
     return {(int(r) - 1, column_number(c) - 1): v.decode("utf-8", "replace") or "#ERROR"
             for c, r, v in _ERROR_CELL.findall(body)}

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from zones import api
 from zones.errors import ZonesError
 from zones.i18n import set_lang, t
+
+log = logging.getLogger(__name__)
 
 
 @st.cache_resource(show_spinner=False)
@@ -57,6 +61,14 @@ def require_units() -> None:
 def show_error(err: ZonesError) -> None:
     """A user error as the page shows it (never a traceback)."""
     st.error(str(err))
+
+
+def show_failure(err: Exception) -> None:
+    """Any failure of a page: its details to the server's log (for the administrator),
+    a message in the user's language on the page."""
+    if not isinstance(err, ZonesError):
+        log.error("page failed", exc_info=err)
+    st.error(api.failure_message(err, lang()))
 
 
 def assessed_page(title_key: str, intro_key: str | None = None):

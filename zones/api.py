@@ -22,11 +22,12 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+from sqlalchemy.exc import SQLAlchemyError
 
 import rules
 from zones import boundaries as bnd
 from zones import briefing as briefing_pkg
-from zones import ingest, safe
+from zones import ingest, isolate, safe
 from zones.demo import build_demo
 from zones.errors import ZonesError
 from zones.i18n import fmt_date, t, using_lang
@@ -80,6 +81,21 @@ sha256 = ingest.sha256
 
 
 # --- the workspace ---------------------------------------------------------------------------
+
+def failure_message(err: BaseException, lang: str = "vi") -> str:
+    """What the user is told about any failure (never a traceback): the message of a
+    user error; a database that failed while in use (SQLAlchemy's error, or pandas'
+    wrapping of it); else an unexpected error, named by its kind only."""
+    with using_lang(lang):
+        if isinstance(err, ZonesError):
+            return str(err)
+        db_err = err if isinstance(err, SQLAlchemyError) else err.__cause__
+        if isinstance(db_err, SQLAlchemyError):
+            return t("db.failed", reason=str(getattr(db_err, "orig", db_err)).splitlines()[0])
+        if isinstance(err, MemoryError):
+            return t("isolate.memory", mb=isolate.max_mb(), setting="ZONES_READ_MAX_MB")
+        return t("cli.unexpected", kind=type(err).__name__)
+
 
 def open_workspace(url: str | None = None) -> Workspace:
     """The workspace of ``url`` (default: ``ZONES_DB`` or ``data/zones.db``), its database

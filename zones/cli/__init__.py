@@ -19,7 +19,7 @@ from zones.cli.commands import COMMANDS
 from zones.cli.output import write_csv
 from zones.cli.parser import UsageError, build_parser
 from zones.errors import ZonesError
-from zones.i18n import default_lang, t, using_lang
+from zones.i18n import default_lang, get_lang, t, using_lang
 
 __all__ = ["main", "write_csv"]
 log = logging.getLogger(__name__)
@@ -53,8 +53,7 @@ def main(argv: list[str] | None = None) -> int:
             return err.exit_code
         except SQLAlchemyError as err:  # e.g. a database page damaged after it opened
             log.debug("database error", exc_info=True)
-            print(t("cli.error_prefix") + t("db.failed", reason=str(getattr(err, "orig", err))),
-                  file=sys.stderr)
+            print(t("cli.error_prefix") + api.failure_message(err, get_lang()), file=sys.stderr)
             return 2
         except KeyboardInterrupt:
             return 130
@@ -63,6 +62,5 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         except Exception as err:  # the last resort: a message, never a traceback
             log.debug("unexpected error", exc_info=True)
-            print(t("cli.error_prefix") + t("cli.unexpected", kind=type(err).__name__),
-                  file=sys.stderr)
+            print(t("cli.error_prefix") + api.failure_message(err, get_lang()), file=sys.stderr)
             return 2

@@ -254,7 +254,7 @@ def _duplicate_problems(values: pd.DataFrame, column: str, shown: pd.Series,
     if not dup.any():
         return _empty_problems()
     groups = keyed[dup].reset_index(names="row").groupby(["unit_code", "date"])["row"]
-    rows_of = groups.transform(lambda r: ", ".join(map(str, r)))
+    rows_of = groups.transform(_rows_text)  # bounded text: memory stays linear in rows
     frame = keyed[dup].reset_index(names="row").assign(detail=rows_of.to_numpy())
     if (policy or DUPLICATES) == "refuse":
         kind = np.full(len(frame), "duplicate", dtype=object)
@@ -265,6 +265,14 @@ def _duplicate_problems(values: pd.DataFrame, column: str, shown: pd.Series,
     return pd.DataFrame({"row": frame["row"], "column": column,
                          "value": shown[frame["row"]].to_numpy(), "kind": kind,
                          "detail": frame["detail"].to_numpy()})
+
+
+def _rows_text(rows: pd.Series, shown: int = 4) -> str:
+    """The rows of one (unit, date), at most ``shown`` of them and the last by number."""
+    numbers = list(map(str, rows))
+    if len(numbers) <= shown + 1:
+        return ", ".join(numbers)
+    return f"{', '.join(numbers[:shown])}, … {numbers[-1]} ({len(numbers)})"
 
 
 def _kind_problems(kind: pd.Series, column: str, shown: pd.Series,

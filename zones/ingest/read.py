@@ -25,7 +25,7 @@ import contract
 from geodata import sheets
 from geodata.names import fold
 from zones.errors import ZonesError
-from zones.i18n import t
+from zones.i18n import fmt_int, t
 from zones.storage.schema import METRICS
 
 MAX_BYTES = 20 * 1024 * 1024  # larger uploads are refused before parsing
@@ -87,8 +87,8 @@ def check_size(size: int, lang: str | None = None) -> None:
     if size == 0:
         raise _err("empty", lang)
     if size > MAX_BYTES:
-        raise _err("too_large", lang, size_mb=f"{size / 1e6:.1f}",
-                   limit_mb=f"{MAX_BYTES / 1e6:.0f}")
+        raise _err("too_large", lang, size_mb=f"{size / 2**20:.1f}",
+                   limit_mb=f"{MAX_BYTES / 2**20:.0f}")
 
 
 def file_kind(data: bytes, filename: str) -> str:
@@ -161,6 +161,9 @@ def csv_rows(data: bytes, lang: str | None = None) -> tuple[list[list], str]:
             if len(rows) > MAX_ROWS + HEADER_SCAN_ROWS:
                 raise _err("too_many_rows", lang, n=f"> {MAX_ROWS}", limit=MAX_ROWS)
     except csv.Error as err:
+        if "field limit" in str(err):  # one cell over 128 K characters
+            raise _err("cell_too_long", lang, row=reader.line_num,
+                       limit=fmt_int(csv.field_size_limit())) from err
         raise _err("csv_broken", lang, reason=str(err)) from err
     return rows, encoding
 
