@@ -3,7 +3,7 @@
 A file an official sends may be built to exhaust memory (a workbook whose used range
 claims a million rows by sixteen thousand columns, a tiny archive that inflates to
 gigabytes) or to crash a native reader outright. ``bounded(fn, *args)`` runs ``fn`` in a
-child process whose address space may grow by at most ``ZONES_READ_MAX_MB`` (default
+child process whose data (heap and private memory) may grow by at most ``ZONES_READ_MAX_MB`` (default
 1024) and which is stopped after ``ZONES_READ_TIMEOUT_S`` seconds (default 300). The
 result (or the exception it raised) comes back to the caller; a child that runs out of
 memory, crashes or overruns becomes a ``ZonesError`` with a message, so the web server or
@@ -122,15 +122,32 @@ def _quiet() -> None:
     os.close(devnull)
 
 
+def _plain_arrow_allocator() -> None:
+    """Arrow (pandas' strings) allocates with malloc in the child: mimalloc/jemalloc
+    reserve whole segments up front, which a data cap refuses even for a tiny file."""
+    os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "system"
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow is a requirement
+        return
+    pa.set_memory_pool(pa.system_memory_pool())
+
+
 def _limit_memory(budget_mb: int) -> None:
-    """Cap the address space at what the process has now plus ``budget_mb``."""
+    """Cap the process's data (heap and private writable mappings) at what it has now plus
+    ``budget_mb``. Not the address space: allocators such as Arrow's reserve large
+    ranges they never touch, which an address-space cap would refuse on a tiny file."""
+    _plain_arrow_allocator()
     if budget_mb <= 0:
         return
-    with open("/proc/self/statm") as fh:
-        pages = int(fh.read().split()[0])
-    now = pages * os.sysconf("SC_PAGE_SIZE")
+    now = 0
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmData:"):
+                now = int(line.split()[1]) * 1024
+                break
     cap = now + budget_mb * 2**20
-    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
 
 
 def _exit_text(code: int | None) -> str:
