@@ -83,3 +83,24 @@ def test_with_threads_running_a_fork_server_reads(monkeypatch):
             isolate.bounded(_hog)
     finally:
         stop.set()
+
+
+def test_a_fork_server_child_never_runs_the_main_script(tmp_path, monkeypatch):
+    """Under Streamlit, ``__main__`` is the page script: a child must not run it again."""
+    import sys
+    import types
+
+    script = tmp_path / "page.py"
+    marker = tmp_path / "ran"
+    script.write_text(f"open({str(marker)!r}, 'w').write('x')\n")
+    fake = types.ModuleType("__main__")
+    fake.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", fake)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        assert isolate.bounded(_rows, 2) == [0, 1]
+    finally:
+        stop.set()
+    assert not marker.exists()

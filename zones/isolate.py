@@ -22,9 +22,12 @@ import multiprocessing as mp
 import os
 import pickle
 import resource
+import sys
 import threading
 import traceback
+import types
 from collections.abc import Callable
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from zones.errors import ZonesError
@@ -59,7 +62,11 @@ def bounded(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     receive, send = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_child, args=(send, max_mb(), fn, args, kwargs),
                         daemon=True, name="zones-reader")
-    child.start()
+    if ctx.get_start_method() == "fork":
+        child.start()
+    else:
+        with _no_main_module():
+            child.start()
     send.close()
     try:
         if not receive.poll(timeout_s()):
@@ -84,6 +91,24 @@ def bounded(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         raise ZonesError(t("isolate.failed", reason=payload))
     raise ZonesError(t("isolate.died", code=_exit_text(child.exitcode),
                        mb=max_mb(), setting="ZONES_READ_MAX_MB"))
+
+
+_STARTING = threading.Lock()
+
+
+@contextmanager
+def _no_main_module():
+    """Start a fork-server child without naming a main module: multiprocessing would
+    have the child run it again, and under Streamlit ``__main__`` is the page script
+    (the child would run the page)."""
+    with _STARTING:
+        main = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            if main is not None:
+                sys.modules["__main__"] = main
 
 
 def _context():
