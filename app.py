@@ -4,7 +4,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.common import apply_lang, show_failure, tr
+from ui import session
+from ui.common import apply_lang, show_failure, tr, workspace
+from zones import api
 
 st.set_page_config(page_title="Bản đồ cấp độ dịch", page_icon=str(Path(__file__).parent / "ui" / "icon.png"), layout="wide")
 
@@ -18,6 +20,7 @@ with st.sidebar:
         tr("ui.palette"), palettes, key=f"palette-{st.session_state.lang}",
         index=palettes.index(st.session_state.get("palette", "default")),
         format_func=lambda v: tr(f"ui.palette.{v}"))
+    session.sidebar()
 
 pages = [
     st.Page("app_pages/map.py", title=tr("ui.page.map"), icon=":material/map:", default=True),
@@ -27,8 +30,13 @@ pages = [
     st.Page("app_pages/declarations.py", title=tr("ui.page.declarations"), icon=":material/gavel:"),
     st.Page("app_pages/upload.py", title=tr("ui.page.upload"), icon=":material/upload_file:"),
     st.Page("app_pages/boundaries.py", title=tr("ui.page.boundaries"), icon=":material/layers:"),
+    st.Page("app_pages/audit.py", title=tr("ui.page.audit"), icon=":material/history:"),
 ]
 try:
-    st.navigation(pages).run()
+    page = st.navigation(pages)
+    if session.current_actor() is None and not api.public_read(workspace()):
+        session.sign_in_form(tr("auth.needed"))  # reading needs an account here
+        st.stop()
+    page.run()
 except Exception as err:  # the last resort: a message in the user's language, no traceback
     show_failure(err)

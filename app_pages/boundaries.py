@@ -5,12 +5,14 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from ui.common import apply_lang, lang, show_error, tr, workspace
+from ui.session import require_actor
 from zones import api
 from zones.errors import ZonesError
 
 apply_lang()
 st.title(tr("ui.page.boundaries"))
 st.caption(tr("bnd.ui.intro"))
+actor = require_actor(api.Right.BOUNDARIES)
 AUTO = tr("bnd.ui.auto")
 
 
@@ -69,7 +71,8 @@ elif upload is not None:
     key = (str(path), repr(opts))
     cached = st.session_state.get("bnd_plan")
     try:
-        plan = cached[1] if cached and cached[0] == key else api.plan_boundaries(workspace(), path, opts, lang())
+        plan = cached[1] if cached and cached[0] == key else api.plan_boundaries(
+            workspace(), path, opts, lang(), actor=actor)
     except ZonesError as err:
         show_error(err)
     else:
@@ -84,7 +87,7 @@ elif upload is not None:
         preview_ui(plan)
         if st.button(tr("bnd.ui.confirm"), type="primary", key="bnd_confirm"):
             try:
-                set_id = api.import_boundaries(workspace(), plan, lang())
+                set_id = api.import_boundaries(workspace(), plan, actor, lang())
             except ZonesError as err:
                 show_error(err)
             else:
@@ -114,7 +117,7 @@ else:
     if c2.button(tr("bnd.ui.activate"), key="bnd_activate",
                  disabled=len(active) > 0 and chosen == active.iloc[0]):
         try:
-            api.activate_boundary_set(workspace(), chosen, lang())
+            api.activate_boundary_set(workspace(), chosen, actor, lang())
         except ZonesError as err:
             show_error(err)
         else:

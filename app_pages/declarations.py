@@ -7,6 +7,7 @@ import streamlit as st
 
 from ui import widgets
 from ui.common import apply_lang, lang, require_units, show_error, tr, workspace
+from ui.session import current_actor, sign_in_form
 from zones import api
 from zones.errors import ZonesError
 
@@ -14,31 +15,39 @@ apply_lang()
 st.title(tr("decl.title"))
 st.caption(tr("decl.intro"))
 require_units()
+actor = current_actor()
+may_declare = actor is not None and actor.can(api.Right.DECLARE)
 ws = workspace()
 units = api.units(ws)
 names = api.level_names(ws, lang=lang())
 choices = units.sort_values(["level", "name"]).index.tolist()
 
-with st.form("declare", clear_on_submit=False):
-    c1, c2 = st.columns(2)
-    code = c1.selectbox(tr("decl.unit"), choices, format_func=lambda c: (
-        f"{units.at[c, 'name']} — {tr('ui.level.' + units.at[c, 'level'])} ({c})"))
-    level = c2.selectbox(tr("decl.level"), [1, 2, 3, 4], format_func=lambda v: names[v])
-    c3, c4, c5 = st.columns([2, 1, 2])
-    start = c3.date_input(tr("decl.from"), value=date.today(), format="DD/MM/YYYY")
-    has_end = c4.checkbox(tr("decl.has_end"))
-    end = c5.date_input(tr("decl.to"), value=date.today(), format="DD/MM/YYYY")
-    c6, c7 = st.columns(2)
-    decision = c6.text_input(tr("decl.decision"), placeholder="2875/QĐ-UBND")
-    who = c7.text_input(tr("decl.by"))
-    note = st.text_input(tr("decl.note"))
-    submitted = st.form_submit_button(tr("decl.save"), type="primary")
+if actor is None:
+    with st.expander(tr("decl.sign_in_to_declare")):
+        sign_in_form()
+elif not may_declare:
+    st.info(tr("decl.leaders_only"))
+
+submitted = False
+if may_declare:
+    with st.form("declare", clear_on_submit=False):
+        c1, c2 = st.columns(2)
+        code = c1.selectbox(tr("decl.unit"), choices, format_func=lambda c: (
+            f"{units.at[c, 'name']} — {tr('ui.level.' + units.at[c, 'level'])} ({c})"))
+        level = c2.selectbox(tr("decl.level"), [1, 2, 3, 4], format_func=lambda v: names[v])
+        c3, c4, c5 = st.columns([2, 1, 2])
+        start = c3.date_input(tr("decl.from"), value=date.today(), format="DD/MM/YYYY")
+        has_end = c4.checkbox(tr("decl.has_end"))
+        end = c5.date_input(tr("decl.to"), value=date.today(), format="DD/MM/YYYY")
+        decision = st.text_input(tr("decl.decision"), placeholder="2875/QĐ-UBND")
+        note = st.text_input(tr("decl.note"))
+        submitted = st.form_submit_button(tr("decl.save"), type="primary")
 
 if submitted:
     try:
-        done = api.declare(ws, unit_code=code, level=level, effective_from=start,
-                           effective_to=end if has_end else None, decision_number=decision,
-                           entered_by=who, note=note or None, lang=lang())
+        done = api.declare(ws, actor=actor, unit_code=code, level=level,
+                           effective_from=start, effective_to=end if has_end else None,
+                           decision_number=decision, note=note or None, lang=lang())
     except ZonesError as err:
         show_error(err)
     else:
@@ -59,13 +68,15 @@ shown = pd.DataFrame({
     tr("decl.decision"): decl["decision_number"], tr("decl.by"): decl["entered_by"],
     tr("decl.note"): decl["note"].fillna("")})
 st.dataframe(shown, hide_index=True, width="stretch")
+if not may_declare:
+    st.stop()
 with st.expander(tr("decl.delete")):
     victim = st.selectbox(tr("decl.decision"), decl["id"].tolist(), format_func=lambda i: (
         f"{decl.set_index('id').at[i, 'decision_number']} — "
         f"{units.at[decl.set_index('id').at[i, 'unit_code'], 'name']}"), key="decl_victim")
     if st.button(tr("decl.delete"), key="decl_delete"):
         try:
-            api.revoke(ws, victim, lang())
+            api.revoke(ws, victim, actor, lang())
         except ZonesError as err:
             show_error(err)
         else:

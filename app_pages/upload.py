@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from ui.common import apply_lang, data_version, lang, require_units, show_error, tr, workspace
+from ui.session import require_actor
 from zones import api
 from zones.errors import ZonesError
 
@@ -55,14 +56,14 @@ def template_ui() -> None:
                            mime=XLSX, key="tpl_download", on_click="ignore")
 
 
-def checked_upload(name: str, data: bytes, sheet: str | None):
+def checked_upload(name: str, data: bytes, sheet: str | None, actor):
     """The check of an uploaded file, kept in the session while the file stays the same."""
-    key = (api.sha256(data), sheet, lang(), data_version())
+    key = (api.sha256(data), sheet, lang(), data_version(), actor.name)
     cached = st.session_state.get("ingest_checked")
     if cached and cached[0] == key:
         return cached[1]
     checked = api.check_upload(workspace(), data, name, sheet=sheet, lang=lang(),
-                               index=_index(data_version()))
+                               index=_index(data_version()), actor=actor)
     st.session_state["ingest_checked"] = (key, checked)
     return checked
 
@@ -92,15 +93,14 @@ def problems_ui(checked) -> None:
                            mime=XLSX, key="report_download", on_click="ignore")
 
 
-def store_ui(checked, sent_by: str) -> None:
+def store_ui(checked, actor) -> None:
     counts = checked.counts()
     strict = st.checkbox(tr("ingest.page.all_or_nothing"), key="all_or_nothing")
     blocked = counts["good"] == 0 or (strict and counts["refused"] > 0)
     if st.button(tr("ingest.page.confirm", good=counts["good"]), type="primary",
                  disabled=blocked, key="confirm"):
         try:
-            result = api.store_upload(workspace(), checked, sent_by=sent_by.strip(),
-                                      all_or_nothing=strict)
+            result = api.store_upload(workspace(), checked, actor, all_or_nothing=strict)
         except ZonesError as err:
             show_error(err)
             return
@@ -114,18 +114,20 @@ def upload_ui() -> None:
     upload = st.file_uploader(tr("ingest.page.file"), type=["csv", "xlsx"], key="upload_file",
                               max_upload_size=20)
     sheet = st.text_input(tr("ingest.page.sheet"), key="upload_sheet").strip() or None
-    sent_by = st.text_input(tr("ingest.page.sent_by"), key="upload_sent_by")
+    actor = require_actor(api.Right.SEND)
+    where = api.upload_area(workspace(), actor, lang())
+    st.caption(tr("auth.area", area=where) if where else tr("auth.area_all"))
     if upload is None:
         st.session_state.pop("ingest_result", None)
         return
     try:
-        checked = checked_upload(upload.name, upload.getvalue(), sheet)
+        checked = checked_upload(upload.name, upload.getvalue(), sheet, actor)
     except ZonesError as err:
         show_error(err)
         return
     summary_ui(checked)
     problems_ui(checked)
-    store_ui(checked, sent_by)
+    store_ui(checked, actor)
 
 
 def history_ui() -> None:

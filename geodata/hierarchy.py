@@ -175,8 +175,11 @@ def build_parents(frame: pd.DataFrame, fmap: FieldMap, base: pd.DataFrame,
     levels = []
     for depth, parent in enumerate(fmap.parents):
         keys = parent_codes(frame, fmap, depth)
-        names = frame[parent.name].map(nfc) if parent.name else keys.map(
-            (official or {}).get(depth, {})).fillna(keys)
+        if parent.name:
+            names = frame[parent.name].map(nfc)
+        else:
+            named = keys.map((official or {}).get(depth, {})).astype(object)
+            names = named.where(named.notna(), keys)
         above = parent_codes(frame, fmap, depth + 1)
         levels.append(_group_units(base, keys, names, above, parent.level))
     if not levels:

@@ -62,10 +62,11 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def streamlit_server(db_url: str, timeout: float = 90):
-    """Run the dashboard as ``make run`` does, on a free loopback port; yield its URL."""
+def streamlit_server(db_url: str, timeout: float = 90, **settings: str):
+    """Run the dashboard as ``make run`` does, on a free loopback port; yield its URL.
+    ``settings``: environment variables of the server (e.g. ZONES_PUBLIC_READ="0")."""
     port = free_port()
-    env = dict(os.environ, ZONES_DB=db_url)
+    env = dict(os.environ, ZONES_DB=db_url, **settings)
     # output discarded: an unread pipe would fill up and block a long-running server
     proc = subprocess.Popen(
         [sys.executable, "-m", "ui.serve", "--server.port", str(port),

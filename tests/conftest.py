@@ -17,7 +17,7 @@ def demo_url(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     url = f"sqlite:///{path}"
     ws = api.open_workspace(url)
-    api.demo(ws)
+    api.demo(ws, api.LOCAL_ADMIN)
     engine = ws.engine
     with engine.connect() as conn:  # fold the WAL into the file so copies are complete
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from zones import api
+
 PAGES = ["app_pages/map.py", "app_pages/transitions.py", "app_pages/criteria.py"]
 
 
@@ -104,9 +106,12 @@ def test_transitions_page_lists_moves(demo_url, use_db):
     assert len(at.dataframe) == 1
 
 
+LEADER = api.Actor("lanhdao", api.access.Role.LEADER, None, "page")
+
+
 def test_declarations_page_saves_and_lists(demo_copy, use_db):
     use_db(demo_copy)
-    at = run_page("app_pages/declarations.py")
+    at = run_page("app_pages/declarations.py", _actor=LEADER)
     assert not at.exception
     assert any("Chưa có quyết định" in i.value for i in at.info)
     at.text_input[0].input("2875/QĐ-UBND")
@@ -118,9 +123,37 @@ def test_declarations_page_saves_and_lists(demo_copy, use_db):
 
 def test_declarations_page_refuses_missing_decision_number(demo_copy, use_db):
     use_db(demo_copy)
-    at = run_page("app_pages/declarations.py")
+    at = run_page("app_pages/declarations.py", _actor=LEADER)
     at.button[0].click().run()
     assert any("số quyết định" in e.value for e in at.error)
+
+
+def test_declarations_page_without_sign_in_lists_but_offers_no_form(demo_copy, use_db):
+    use_db(demo_copy)
+    at = run_page("app_pages/declarations.py")
+    assert not at.exception
+    assert not any(b.label == "Lưu" for b in at.button)  # no declaration form
+    assert any("Đăng nhập" in e.label for e in at.expander)
+
+
+@pytest.mark.parametrize("page", ["app_pages/upload.py", "app_pages/boundaries.py",
+                                  "app_pages/audit.py"])
+def test_write_pages_ask_to_sign_in(demo_url, use_db, page):
+    use_db(demo_url)
+    at = run_page(page)
+    assert not at.exception
+    assert any("cần đăng nhập" in i.value for i in at.info)
+
+
+def test_audit_page_lists_entries_for_an_administrator(demo_copy, use_db):
+    use_db(demo_copy)
+    ws = api.open_workspace(demo_copy)
+    with pytest.raises(api.AccessError):
+        api.sign_in(ws, "ai.do", "sai-mat-khau")
+    at = run_page("app_pages/audit.py",
+                  _actor=api.Actor("quantri", api.access.Role.ADMIN, None, "page"))
+    assert not at.exception
+    assert len(at.dataframe) == 1
 
 
 def test_map_page_with_units_but_no_figures(tmp_path, use_db):

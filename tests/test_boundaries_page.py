@@ -9,16 +9,21 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.test_boundaries_fixtures import imported_fixture, write_geojson  # noqa: F401
+from zones import api
 from zones.boundaries import imports as bnd
 from zones.storage.db import open_db
 
 PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "boundaries.py")
 
 
+SIGNED_IN = api.Actor("quantri", api.access.Role.ADMIN, None, "page")
+
+
 def page(tmp, monkeypatch, lang="vi") -> AppTest:
     monkeypatch.setenv("ZONES_DB", f"sqlite:///{tmp}/t.db")
     at = AppTest.from_file(PAGE, default_timeout=30)
     at.session_state["lang"] = lang
+    at.session_state["_actor"] = SIGNED_IN  # an administrator signed in on this session
     return at.run()
 
 

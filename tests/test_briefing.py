@@ -28,7 +28,7 @@ DECLARED = ("30775", 4, "315/QĐ-BCĐ")  # Phường Pháo Đài, declared red f
 def db(tmp_path_factory, demo_url):
     path = tmp_path_factory.mktemp("briefing") / "b.db"
     url = copy_of(demo_url, path)
-    api.declare(api.open_workspace(url), unit_code=DECLARED[0], level=DECLARED[1],
+    api.declare(api.open_workspace(url), actor=api.LOCAL_ADMIN, unit_code=DECLARED[0], level=DECLARED[1],
                 effective_from=date(2021, 10, 18), decision_number=DECLARED[2],
                 now=datetime(2021, 10, 1))
     return url

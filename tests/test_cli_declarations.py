@@ -20,7 +20,7 @@ def run(capsys, *argv):
 def test_add_list_revoke(capsys, demo_copy):
     code, out, err = run(capsys, "--db", demo_copy, "declarations", "add", "--unit", "30775",
                          "--level", "4", "--from", "02/09/2021", "--to", "05/09/2021",
-                         "--decision", "2875/QĐ-UBND", "--by", "Chủ tịch UBND tỉnh")
+                         "--decision", "2875/QĐ-UBND")
     assert code == 0 and "mã 1" in out
     assert "48 giờ" in err  # a raise with less than 48 hours' notice (NQ 128)
     code, out, _ = run(capsys, "--db", demo_copy, "declarations", "list")

@@ -25,7 +25,7 @@ def demo_engine(ws):
 
 def test_every_problem_reported_at_once(ws, demo_engine):
     with pytest.raises(ZonesError) as err:
-        api.declare(ws, unit_code="99999", level=7,
+        api.declare(ws, actor=api.LOCAL_ADMIN, unit_code="99999", level=7,
                          effective_from=date(2021, 9, 10), effective_to=date(2021, 9, 1),
                          decision_number=" ")
     text = str(err.value)
@@ -36,21 +36,21 @@ def test_every_problem_reported_at_once(ws, demo_engine):
 
 def test_raise_with_short_notice_warns(ws):
     # Phường Pháo Đài is green on 01/09/2021 in the demo; declared red the next morning
-    done = api.declare(ws, unit_code="30775", level=4,
+    done = api.declare(ws, actor=api.LOCAL_ADMIN, unit_code="30775", level=4,
                             effective_from=date(2021, 9, 2), decision_number="2875/QĐ-UBND",
                             now=datetime(2021, 9, 1, 14, 0))
     assert done.warnings and "48 giờ" in done.warnings[0]
 
 
 def test_raise_with_enough_notice_does_not_warn(ws):
-    done = api.declare(ws, unit_code="30775", level=4,
+    done = api.declare(ws, actor=api.LOCAL_ADMIN, unit_code="30775", level=4,
                             effective_from=date(2021, 9, 5), decision_number="1/QĐ-UBND",
                             now=datetime(2021, 9, 1, 8, 0))
     assert done.warnings == []
 
 
 def test_declared_level_overrides_computed_on_covered_dates(ws, demo_engine):
-    api.declare(ws, unit_code="30775", level=3, effective_from=date(2021, 9, 3),
+    api.declare(ws, actor=api.LOCAL_ADMIN, unit_code="30775", level=3, effective_from=date(2021, 9, 3),
                 effective_to=date(2021, 9, 5), decision_number="2/QĐ-UBND",
                      now=datetime(2021, 8, 1))
     computed = api.computed_levels(ws)

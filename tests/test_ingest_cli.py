@@ -39,7 +39,7 @@ def write(tmp_path, text, name="up.csv"):
 
 
 def test_exit_0_when_every_row_is_stored(db, tmp_path, capsys):
-    assert run(db, "import", write(tmp_path, GOOD), "--sent-by", "Trạm y tế") == 0
+    assert run(db, "import", write(tmp_path, GOOD)) == 0
     out = capsys.readouterr().out
     assert "2 dòng hợp lệ, 0 dòng bị từ chối" in out and "Đã lưu: 2 dòng" in out
 

@@ -66,9 +66,11 @@ def workspace_of(engine) -> Workspace:
     return Workspace.at(engine.url.render_as_string(hide_password=False))
 
 
-def store_checked(engine, checked, *, dry: bool = False, **kw):
-    """Store a checked upload through the front door (which refreshes the levels)."""
-    return api.store_upload(workspace_of(engine), checked, dry_run=dry, **kw)
+def store_checked(engine, checked, *, dry: bool = False, sent_by: str | None = None, **kw):
+    """Store a checked upload through the front door (which refreshes the levels), as
+    the account ``sent_by`` (made on first use) or the local administrator."""
+    actor = api.LOCAL_ADMIN if sent_by is None else api.Actor(sent_by, api.access.Role.ADMIN)
+    return api.store_upload(workspace_of(engine), checked, actor, dry_run=dry, **kw)
 
 
 def csv_bytes(text: str, encoding: str = "utf-8") -> bytes:

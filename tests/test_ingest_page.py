@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.test_ingest_fixtures import csv_bytes, make_db, patch_recompute, stored
+from zones import api
 
 
 @pytest.fixture(autouse=True)
@@ -24,10 +25,14 @@ GOOD_AND_BAD = """
 """
 
 
+SIGNED_IN = api.Actor("quantri", api.access.Role.ADMIN, None, "page")
+
+
 def page(url, monkeypatch, lang="vi") -> AppTest:
     monkeypatch.setenv("ZONES_DB", url)
     at = AppTest.from_file(PAGE, default_timeout=30)
     at.session_state["lang"] = lang
+    at.session_state["_actor"] = SIGNED_IN  # an administrator signed in on this session
     return at.run()
 
 
@@ -49,7 +54,6 @@ def test_upload_check_then_store(url, monkeypatch, tmp_path):
     assert not at.exception
     at.file_uploader(key="upload_file").set_value(("tuan.csv", csv_bytes(GOOD_AND_BAD),
                                                    "text/csv"))
-    at.text_input(key="upload_sent_by").set_value("Trạm y tế Phúc Xá")
     at.run()
     assert not at.exception
     assert [m.value for m in at.metric] == ["2", "1", "1", "0"]
@@ -62,7 +66,7 @@ def test_upload_check_then_store(url, monkeypatch, tmp_path):
     assert not at.exception
     assert "Đã lưu: 1 dòng" in at.success[0].value
     rows = stored(make_db(tmp_path / "t.db", with_units=False))
-    assert rows["sent_by"].tolist() == ["Trạm y tế Phúc Xá"]
+    assert rows["sent_by"].tolist() == ["quantri"]  # the signed-in account, never typed
 
 
 def test_all_or_nothing_disables_confirm(url, monkeypatch):

@@ -25,9 +25,10 @@ import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
 import rules
+from zones import access, accounts, audit, ingest, isolate, safe
 from zones import boundaries as bnd
 from zones import briefing as briefing_pkg
-from zones import ingest, isolate, safe
+from zones.access import LOCAL_ADMIN, AccessError, Actor, Right
 from zones.demo import build_demo
 from zones.errors import ZonesError
 from zones.i18n import fmt_date, t, using_lang
@@ -52,14 +53,63 @@ ASSESS_COLUMNS = ["unit_code", "unit_name", "level", "level_name", "ruleset", "r
                   "computed_level", "declared_level", "decision"]
 
 __all__ = [
-    "ASSESS_COLUMNS", "TRANSITION_COLUMNS", "DayView", "Table", "Workspace", "ancestors",
-    "assess", "band_edges", "boundary_sets", "check_upload", "child_level", "computed_levels",
-    "day_view", "declarations", "declare", "default_day", "default_url", "demo",
-    "download_boundaries", "entered_on", "explain", "export_observations", "export_units",
-    "flows", "import_boundaries", "levels_in_force", "map_html", "moves", "notices",
-    "observation_template", "open_workspace", "plan_boundaries", "revoke", "rulesets",
-    "search_units", "silent_units", "store_upload", "summary", "transitions", "unit_history",
-    "unit_index", "unit_story", "units", "view_units",
+    "ASSESS_COLUMNS",
+    "LOCAL_ADMIN",
+    "TRANSITION_COLUMNS",
+    "AccessError",
+    "Actor",
+    "DayView",
+    "Right",
+    "Table",
+    "Workspace",
+    "actor_named",
+    "add_user",
+    "ancestors",
+    "assess",
+    "audit_entries",
+    "band_edges",
+    "boundary_sets",
+    "check_upload",
+    "child_level",
+    "computed_levels",
+    "day_view",
+    "declarations",
+    "declare",
+    "default_day",
+    "default_url",
+    "demo",
+    "disable_user",
+    "download_boundaries",
+    "entered_on",
+    "explain",
+    "export_observations",
+    "export_units",
+    "flows",
+    "has_accounts",
+    "import_boundaries",
+    "levels_in_force",
+    "list_users",
+    "map_html",
+    "moves",
+    "notices",
+    "observation_template",
+    "open_workspace",
+    "plan_boundaries",
+    "reset_password",
+    "revoke",
+    "rulesets",
+    "search_units",
+    "sign_in",
+    "silent_units",
+    "store_upload",
+    "summary",
+    "transitions",
+    "unit_history",
+    "unit_index",
+    "unit_story",
+    "units",
+    "upload_area",
+    "view_units",
 ]
 
 # presentation helpers of the core that pages use as they are
@@ -342,37 +392,185 @@ def _outlines(everything: gpd.GeoDataFrame, level: str, parent: str | None):
     return shapes if len(shapes) else None
 
 
+# --- who may write ------------------------------------------------------------------------
+
+def _allowed(ws: Workspace, actor: Actor | None, right: Right, action: str,
+             unit: str | None = None) -> Actor:
+    """``actor`` when they may do ``right`` (for ``unit``, inside their subtree); else
+    the refusal is audited and raised (AccessError, exit code 2, nothing stored)."""
+    try:
+        who = access.require(actor, right)
+        if unit is not None and who.scoped and unit not in _area(ws, who):
+            raise AccessError(t("access.outside_unit", user=who.name,
+                                area=_unit_name(ws, who.unit), unit=_unit_name(ws, unit)))
+    except AccessError as err:
+        audit.record(ws.engine, actor, action, outcome="refused", unit=unit,
+                     detail={"reason": str(err)})
+        log.info("%s refused", action)
+        raise
+    return who
+
+
+def _parents(ws: Workspace) -> dict[str, str | None]:
+    everything = units(ws)
+    return dict(zip(everything.index, everything["parent_code"], strict=True))
+
+
+def _area(ws: Workspace, actor: Actor) -> set[str] | None:
+    return access.area(actor, _parents(ws))
+
+
+def _unit_name(ws: Workspace, code: str | None) -> str:
+    everything = units(ws)
+    if code is None or code not in everything.index:
+        return code or ""
+    return f"{everything.at[code, 'name']} ({code})"
+
+
+def sign_in(ws: Workspace, name: str, password: str, via: str = "page",
+            lang: str = "vi") -> Actor:
+    """The actor of a name and password (AccessError when wrong, locked or disabled)."""
+    with using_lang(lang):
+        return accounts.sign_in(ws.engine, name, password, via)
+
+
+def actor_named(ws: Workspace, name: str, via: str = "cli", lang: str = "vi") -> Actor:
+    """The actor of account ``name`` (``--as NAME``); refused when disabled or unknown."""
+    with using_lang(lang):
+        try:
+            return accounts.actor(ws.engine, name, via)
+        except ZonesError as err:
+            audit.record(ws.engine, None, "act_as", outcome="refused", name=name[:100],
+                         detail={"reason": str(err)})
+            raise
+
+
+def add_user(ws: Workspace, actor: Actor, name: str, password: str, role: str,
+             unit: str | None = None, no_export: bool = False, lang: str = "vi") -> None:
+    """Create an account (admins)."""
+    with using_lang(lang):
+        _allowed(ws, actor, Right.USERS, "user_added")
+        accounts.add_user(ws.engine, actor, name, password, role, unit, no_export)
+
+
+def list_users(ws: Workspace, actor: Actor, lang: str = "vi") -> pd.DataFrame:
+    """The accounts, without their password hashes (admins)."""
+    with using_lang(lang):
+        _allowed(ws, actor, Right.USERS, "users_listed")
+        return accounts.list_users(ws.engine)
+
+
+def disable_user(ws: Workspace, actor: Actor, name: str, lang: str = "vi") -> None:
+    with using_lang(lang):
+        _allowed(ws, actor, Right.USERS, "user_disabled")
+        accounts.disable_user(ws.engine, actor, name)
+
+
+def reset_password(ws: Workspace, actor: Actor, name: str, password: str,
+                   lang: str = "vi") -> None:
+    with using_lang(lang):
+        _allowed(ws, actor, Right.USERS, "user_password_reset")
+        accounts.reset_password(ws.engine, actor, name, password)
+
+
+def audit_entries(ws: Workspace, actor: Actor, *, start: date | None = None,
+                  end: date | None = None, unit: str | None = None, user: str | None = None,
+                  action: str | None = None, lang: str = "vi") -> pd.DataFrame:
+    """The audit trail, newest first (admins and leaders)."""
+    with using_lang(lang):
+        _allowed(ws, actor, Right.AUDIT, "audit_read")
+        return audit.entries(ws.engine, start=start, end=end, unit=unit, user=user,
+                             action=action)
+
+
+def has_accounts(ws: Workspace) -> bool:
+    """Whether any account exists (none yet: the first admin is made with the CLI)."""
+    return accounts.has_users(ws.engine)
+
+
+def public_read(ws: Workspace) -> bool:
+    """Whether the map and the read-only pages open without signing in:
+    ``ZONES_PUBLIC_READ`` (1/0); by default on for the embedded demo, off otherwise."""
+    setting = os.environ.get("ZONES_PUBLIC_READ", "").strip().lower()
+    if setting in ("1", "true", "yes", "on"):
+        return True
+    if setting in ("0", "false", "no", "off"):
+        return False
+    return store.get_meta(ws.engine, store.Meta.DEMO) is not None
+
+
+def allow_export(ws: Workspace, actor: Actor | None, what: str, lang: str = "vi") -> None:
+    """Refuse an export to an observer without the export right (audited)."""
+    if actor is None:
+        return  # reading without signing in is itself a setting (public_read)
+    with using_lang(lang):
+        _allowed(ws, actor, Right.EXPORT, f"export_{what}")
+
+
+def upload_area(ws: Workspace, actor: Actor, lang: str = "vi") -> str | None:
+    """The unit an actor sends figures for (name and code), None when everywhere."""
+    with using_lang(lang):
+        return _unit_name(ws, actor.unit) if actor.scoped else None
+
+
 # --- writing ----------------------------------------------------------------------------------
 
-def demo(ws: Workspace, national: bool = False, reset: bool = False,
+def demo(ws: Workspace, actor: Actor, national: bool = False, reset: bool = False,
          lang: str = "vi") -> dict:
     """Build the embedded demo, then refresh (levels, snapshot, data version)."""
     with using_lang(lang):
+        _allowed(ws, actor, Right.BOUNDARIES, "demo")
         built = build_demo(ws.engine, national=national, reset=reset)
         built["assessed"] = refresh(ws, observations=built.pop("observations"))
+        audit.record(ws.engine, actor, "demo", detail={"national": national,
+                                                       "units": built["units"],
+                                                       "rows": built["rows"]})
     log.info("demo built: %d units, %d rows", built["units"], built["rows"])
     return built
 
 
 def check_upload(ws: Workspace, data: bytes, filename: str, sheet: str | None = None,
-                 lang: str = "vi", index=None) -> ingest.Checked:
-    """Read and check an upload of figures (nothing is stored)."""
+                 lang: str = "vi", index=None, actor: Actor | None = None) -> ingest.Checked:
+    """Read and check an upload of figures (nothing is stored). With ``actor``, an
+    observer is refused and rows for units outside the actor's subtree are refused."""
     starts = [rs.effective_from for rs in rulesets(ws).rulesets.values() if rs.effective_from]
     with using_lang(lang):
+        area, area_name = None, ""
+        if actor is not None:
+            _allowed(ws, actor, Right.SEND, "upload")
+            area = _area(ws, actor)
+            area_name = _unit_name(ws, actor.unit) if area is not None else ""
         return ingest.check_upload(ws.engine, data, filename, sheet=sheet, lang=lang,
-                                   index=index, first_day=min(starts) if starts else None)
+                                   index=index, first_day=min(starts) if starts else None,
+                                   area=area, area_name=area_name)
 
 
-def store_upload(ws: Workspace, checked: ingest.Checked, sent_by: str = "",
+def store_upload(ws: Workspace, checked: ingest.Checked, actor: Actor,
                  all_or_nothing: bool = False, dry_run: bool = False) -> ingest.StoreResult:
-    """Store the good rows of a checked upload, then refresh from its earliest day."""
+    """Store the good rows of a checked upload as ``actor`` (who sent it), with its
+    audit entry in the same transaction, then refresh from its earliest day."""
     with using_lang(checked.lang):
+        who = _allowed(ws, actor, Right.SEND, "upload")
+        if who.scoped:
+            stray = access.outside(who, checked.good["unit_code"], _parents(ws))
+            if stray:  # checked for another actor: refuse rather than store outside
+                raise AccessError(t("access.outside_unit", user=who.name,
+                                    area=_unit_name(ws, who.unit), unit=stray[0]))
+
+        def entry(conn, result):
+            audit.record(conn, who, "upload", upload_id=result.upload_id, detail={
+                "file": checked.filename, **checked.counts(), "stored": result.inserted,
+                "superseded": result.superseded, "changes": result.changes})
+
         try:
-            result = ingest.store_checked(ws.engine, checked, sent_by=sent_by,
-                                          all_or_nothing=all_or_nothing, dry=dry_run)
-        except ZonesError:
+            result = ingest.store_checked(ws.engine, checked, sent_by=who.name,
+                                          all_or_nothing=all_or_nothing, dry=dry_run,
+                                          on_commit=entry)
+        except ZonesError as err:
             log.info("upload refused: %d rows refused of %d", len(checked.refused),
                      checked.counts()["rows"])
+            audit.record(ws.engine, who, "upload", outcome="refused",
+                         detail={"file": checked.filename, "reason": str(err)})
             raise
         if not dry_run and result.duplicate_of is None and result.first_date is not None:
             result.warning = _refresh_or_warn(ws, result.first_date)
@@ -383,9 +581,12 @@ def store_upload(ws: Workspace, checked: ingest.Checked, sent_by: str = "",
 
 
 def plan_boundaries(ws: Workspace, path: str | Path, opts: bnd.ImportOptions | None = None,
-                    lang: str = "vi") -> bnd.ImportPlan:
-    """Read and validate a boundary file or attribute table (nothing is stored)."""
+                    lang: str = "vi", actor: Actor | None = None) -> bnd.ImportPlan:
+    """Read and validate a boundary file or attribute table (nothing is stored). With
+    ``actor``, one who may not import boundaries is refused before the file is read."""
     with using_lang(lang):
+        if actor is not None:
+            _allowed(ws, actor, Right.BOUNDARIES, "boundaries_imported")
         return bnd.plan_import(ws.engine, path, opts)
 
 
@@ -394,24 +595,38 @@ def already_imported(ws: Workspace, plan: bnd.ImportPlan) -> dict | None:
     return bnd.same_file_set(ws.engine, plan)
 
 
-def activate_boundary_set(ws: Workspace, set_id: int, lang: str = "vi") -> None:
+def activate_boundary_set(ws: Workspace, set_id: int, actor: Actor,
+                          lang: str = "vi") -> None:
     """Switch the boundary set every view uses (e.g. back to an older one), then
     recompute every level for its units."""
     with using_lang(lang):
+        who = _allowed(ws, actor, Right.BOUNDARIES, "boundary_set_activated")
+        before = store.active_set(ws.engine)
         bnd.activate_set(ws.engine, set_id)
+        audit.record(ws.engine, who, "boundary_set_activated", detail={
+            "old": before["id"] if before else None, "new": set_id})
         refresh(ws)
     log.info("boundary set %d activated", set_id)
 
 
-def import_boundaries(ws: Workspace, plan: bnd.ImportPlan, lang: str = "vi") -> int:
-    """Store a planned import (one transaction), then recompute every level and rate:
-    boundaries and population change them all. Returns the boundary set id. The same
-    file imported again changes nothing (the set it became is returned)."""
-    same = bnd.same_file_set(ws.engine, plan)
-    if same is not None:
-        return int(same["id"])
+def import_boundaries(ws: Workspace, plan: bnd.ImportPlan, actor: Actor,
+                      lang: str = "vi") -> int:
+    """Store a planned import (one transaction, with its audit entry), then recompute
+    every level and rate: boundaries and population change them all. Returns the
+    boundary set id. The same file imported again changes nothing."""
     with using_lang(lang):
-        set_id = bnd.commit_import(ws.engine, plan)
+        who = _allowed(ws, actor, Right.BOUNDARIES, "boundaries_imported")
+        same = bnd.same_file_set(ws.engine, plan)
+        if same is not None:
+            return int(same["id"])
+
+        def entry(conn, set_id):
+            audit.record(conn, who, "boundaries_imported", detail={
+                "file": plan.report.filename, "kind": plan.report.kind, "set_id": set_id,
+                "counts": plan.report.counts, "updated": plan.report.updated,
+                "rejected": len(plan.report.rejected)})
+
+        set_id = bnd.commit_import(ws.engine, plan, on_commit=entry)
         refresh(ws)
     log.info("boundaries imported: set %d, %d units", set_id, len(plan.units))
     return set_id
@@ -421,23 +636,29 @@ def download_boundaries(ws: Workspace, source: str, *, level: int | None = None,
                         country: str | None = None, url: str | None = None,
                         out: str | None = None, set_name: str | None = None,
                         progress: Callable[[str], None] | None = None,
+                        actor: Actor | None = None,
                         lang: str = "vi") -> tuple[bnd.Downloaded, bnd.ImportPlan, int]:
     """Fetch a public boundary file (source, licence, checksum recorded) and import it."""
     with using_lang(lang):
+        _allowed(ws, actor, Right.BOUNDARIES, "boundaries_imported")
         got = bnd.download_source(source, ws.downloads_dir, level=level, country=country,
                                   url=url, out=out, progress=progress)
         opts = bnd.ImportOptions(level=got.level, structure=got.structure, source=got.source,
                                  licence=got.licence, set_name=set_name)
         plan = bnd.plan_import(ws.engine, got.path, opts)
-    return got, plan, import_boundaries(ws, plan, lang)
+    return got, plan, import_boundaries(ws, plan, actor, lang)
 
 
-def declare(ws: Workspace, *, unit_code: str, level: int, effective_from: date | None,
-            effective_to: date | None = None, decision_number: str, entered_by: str = "",
-            note: str | None = None, lang: str = "vi", now=None) -> decl.Declared:
-    """Validate and store a declaration (every problem listed at once); warn when a
-    raise is announced less than 48 hours ahead (NQ 128)."""
+def declare(ws: Workspace, *, actor: Actor, unit_code: str, level: int,
+            effective_from: date | None, effective_to: date | None = None,
+            decision_number: str, note: str | None = None, lang: str = "vi",
+            now=None) -> decl.Declared:
+    """Validate and store a declaration as ``actor`` (leaders, inside their subtree;
+    every problem listed at once); warn when a raise is announced less than 48 hours
+    ahead (NQ 128)."""
     with using_lang(lang):
+        who = _allowed(ws, actor, Right.DECLARE, "declared",
+                       unit_code if unit_code in units(ws).index else None)
         problems = decl.problems(units(ws), unit_code, level, effective_from, effective_to,
                                  decision_number)
         if problems:
@@ -448,18 +669,28 @@ def declare(ws: Workspace, *, unit_code: str, level: int, effective_from: date |
         warnings = decl.notice_warnings(level, previous, effective_from, stamp)
         new_id = decl.insert(ws.engine, unit_code=unit_code, level=level,
                              effective_from=effective_from, effective_to=effective_to,
-                             decision_number=decision_number, entered_by=entered_by,
+                             decision_number=decision_number, entered_by=who.name,
                              note=note, stamp=stamp)
+        audit.record(ws.engine, who, "declared", unit=unit_code, detail={
+            "id": new_id, "level": level, "from": effective_from, "to": effective_to,
+            "decision": decision_number, "note": note, "previous_level": previous})
         refresh(ws, levels=False)
     log.info("declaration %d stored", new_id)
     return decl.Declared(new_id, warnings)
 
 
-def revoke(ws: Workspace, declaration_id: int, lang: str = "vi") -> None:
-    """Delete a declaration entered by mistake."""
+def revoke(ws: Workspace, declaration_id: int, actor: Actor, lang: str = "vi") -> None:
+    """Delete a declaration entered by mistake (leaders, inside their subtree); the
+    audit keeps what it said."""
     with using_lang(lang):
+        existing = declarations(ws)
+        row = existing[existing["id"] == declaration_id]
+        unit = str(row["unit_code"].iloc[0]) if len(row) else None
+        who = _allowed(ws, actor, Right.DECLARE, "revoked", unit)
         if not decl.delete(ws.engine, declaration_id):
             raise ZonesError(t("decl.no_such", value=declaration_id))
+        audit.record(ws.engine, who, "revoked", unit=unit, detail={
+            "id": declaration_id, "old": row.iloc[0].to_dict() if len(row) else None})
         refresh(ws, levels=False)
     log.info("declaration %d revoked", declaration_id)
 

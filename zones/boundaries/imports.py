@@ -543,8 +543,9 @@ def _plan_hamlets(engine: Engine | None, frame: gpd.GeoDataFrame, opts: ImportOp
 
 # --- storing -------------------------------------------------------------------------------
 
-def commit_import(engine: Engine, plan: ImportPlan) -> int:
-    """Store ``plan`` in one transaction and return the boundary set id."""
+def commit_import(engine: Engine, plan: ImportPlan, on_commit=None) -> int:
+    """Store ``plan`` in one transaction and return the boundary set id. ``on_commit``
+    (connection, set id) runs inside it (the audit entry: stored with the data or not)."""
     with engine.begin() as conn:
         store.take_write_lock(conn)
         if plan.report.kind == "boundaries" or plan.target_set is None:
@@ -567,6 +568,8 @@ def commit_import(engine: Engine, plan: ImportPlan) -> int:
         store.insert_adjacency(conn, set_id, plan.pairs)
         store.owe_levels(conn, None)  # new units or population: every day is owed
         store.bump_version(conn, boundaries=True)
+        if on_commit is not None:
+            on_commit(conn, set_id)
     return set_id
 
 

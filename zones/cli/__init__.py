@@ -47,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
                 raise UsageError(t("cli.unknown_command", value=" ".join(argv), choices=""))
             ws = api.open_workspace(options.pop("db"))
             options.pop("lang", None)
+            as_user = options.pop("as_user", None)
+            options["actor"] = (api.actor_named(ws, as_user, "cli", lang) if as_user
+                                else api.LOCAL_ADMIN)
             return handler(ws, options, lang)
         except ZonesError as err:
             print(t("cli.error_prefix") + str(err), file=sys.stderr)

@@ -5,6 +5,8 @@ door (``zones.api``), and writes what it returns. Exit codes (architecture.md §
 
 from __future__ import annotations
 
+import getpass
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,7 +24,7 @@ Options = dict
 def demo(ws: api.Workspace, o: Options, lang: str) -> int:
     """``demo [--national] [--reset]``."""
     say(t("demo.building", scope="toàn quốc" if o["national"] else "Kiên Giang"))
-    built = api.demo(ws, national=o["national"], reset=o["reset"], lang=lang)
+    built = api.demo(ws, o["actor"], national=o["national"], reset=o["reset"], lang=lang)
     print(t("demo.done", url=ws.engine.url.render_as_string(hide_password=True), **built))
     return 0
 
@@ -37,7 +39,8 @@ def units_import(ws: api.Workspace, o: Options, lang: str) -> int:
     if not path.exists():
         raise api.ZonesError(t("cli.file_missing", path=str(path)))
     plan = api.plan_boundaries(ws, path, api.ImportOptions(**{k: o.get(k) for k in
-                                                              IMPORT_FIELDS}), lang)
+                                                              IMPORT_FIELDS}), lang,
+                               actor=o["actor"])
     for line in api.boundary_report_lines(plan.report):
         say(line)
     same = api.already_imported(ws, plan)
@@ -47,7 +50,7 @@ def units_import(ws: api.Workspace, o: Options, lang: str) -> int:
         say(t("bnd.rep.same_file", set_id=same["id"], name=same["name"]))
         return 0
     else:
-        set_id = api.import_boundaries(ws, plan, lang)
+        set_id = api.import_boundaries(ws, plan, o["actor"], lang)
         n = len(plan.units) + len(plan.updates if plan.updates is not None else [])
         say(t("bnd.rep.stored", n=fmt_int(n), set_id=set_id))
     return plan.report.exit_code
@@ -83,7 +86,7 @@ def units_history(ws: api.Workspace, o: Options, lang: str) -> int:
 
 def units_activate(ws: api.Workspace, o: Options, lang: str) -> int:
     """``units activate SET_ID``: make an (older) boundary set the one every view uses."""
-    api.activate_boundary_set(ws, o["set_id"], lang)
+    api.activate_boundary_set(ws, o["set_id"], o["actor"], lang)
     print(t("bnd.rep.activated", set_id=o["set_id"]))
     return 0
 
@@ -92,7 +95,8 @@ def units_download(ws: api.Workspace, o: Options, lang: str) -> int:
     """``units download SOURCE``: fetch a public boundary file and import it."""
     got, plan, set_id = api.download_boundaries(
         ws, o["source"], level=o.get("level"), country=o.get("country"), url=o.get("url"),
-        out=o.get("out"), set_name=o.get("set_name"), progress=say, lang=lang)
+        out=o.get("out"), set_name=o.get("set_name"), progress=say, actor=o["actor"],
+        lang=lang)
     say(t("bnd.dl.saved", path=str(got.path), kb=round(got.size / 1024, 1), sha=got.sha256[:12]))
     if got.non_commercial:
         say(t("bnd.warn.gadm_licence"))
@@ -107,11 +111,12 @@ def observations_import(ws: api.Workspace, o: Options, lang: str) -> int:
     path = Path(o["file"])
     if path.is_file():
         check_size(path.stat().st_size)
-    checked = api.check_upload(ws, read_file(path), path.name, sheet=o.get("sheet"), lang=lang)
+    checked = api.check_upload(ws, read_file(path), path.name, sheet=o.get("sheet"), lang=lang,
+                               actor=o["actor"])
     print(api.format_check(checked))
     if o.get("report") and len(checked.problems):
         write_bytes(Path(o["report"]), api.upload_error_report(checked))
-    result = api.store_upload(ws, checked, sent_by=o.get("sent_by") or "",
+    result = api.store_upload(ws, checked, o["actor"],
                               all_or_nothing=o.get("all_or_nothing", False),
                               dry_run=o.get("dry_run", False))
     print(api.format_result(result, lang))
@@ -165,9 +170,9 @@ def briefing(ws: api.Workspace, o: Options, lang: str) -> int:
 
 def declarations_add(ws: api.Workspace, o: Options, lang: str) -> int:
     """``declarations add --unit CODE --level N --from D [--to D] --decision TEXT``."""
-    done = api.declare(ws, unit_code=o["unit"], level=o["level"], effective_from=o["start"],
-                       effective_to=o.get("end"), decision_number=o["decision"],
-                       entered_by=o.get("by") or "", note=o.get("note"), lang=lang)
+    done = api.declare(ws, actor=o["actor"], unit_code=o["unit"], level=o["level"],
+                       effective_from=o["start"], effective_to=o.get("end"),
+                       decision_number=o["decision"], note=o.get("note"), lang=lang)
     for warning in done.warnings:
         say(warning)
     print(t("decl.cli_saved", id=done.id))
@@ -198,8 +203,57 @@ def declarations_list(ws: api.Workspace, o: Options, lang: str) -> int:
 
 def declarations_revoke(ws: api.Workspace, o: Options, lang: str) -> int:
     """``declarations revoke ID``."""
-    api.revoke(ws, o["id"], lang)
+    api.revoke(ws, o["id"], o["actor"], lang)
     print(t("decl.cli_revoked", id=o["id"]))
+    return 0
+
+
+def _password(name: str, from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise api.ZonesError(t("users.no_password"))
+    first = getpass.getpass(t("users.password_prompt", name=name))
+    if getpass.getpass(t("users.password_again")) != first:
+        raise api.ZonesError(t("users.password_mismatch"))
+    return first
+
+
+def users_add(ws: api.Workspace, o: Options, lang: str) -> int:
+    """``users add NAME --role R [--unit CODE] [--password-stdin]``."""
+    password = _password(o["name"], o.get("password_stdin", False))
+    api.add_user(ws, o["actor"], o["name"], password, o["role"], o.get("unit"),
+                 o.get("no_export", False), lang)
+    say(t("users.added", name=o["name"], role=o["role"]))
+    return 0
+
+
+def users_list(ws: api.Workspace, o: Options, lang: str) -> int:
+    """``users list [--out F]``: the accounts (never their passwords or hashes)."""
+    write_csv(api.list_users(ws, o["actor"], lang), o.get("out"))
+    return 0
+
+
+def users_disable(ws: api.Workspace, o: Options, lang: str) -> int:
+    api.disable_user(ws, o["actor"], o["name"], lang)
+    say(t("users.disabled_done", name=o["name"]))
+    return 0
+
+
+def users_reset(ws: api.Workspace, o: Options, lang: str) -> int:
+    password = _password(o["name"], o.get("password_stdin", False))
+    api.reset_password(ws, o["actor"], o["name"], password, lang)
+    say(t("users.reset_done", name=o["name"]))
+    return 0
+
+
+def audit_export(ws: api.Workspace, o: Options, lang: str) -> int:
+    """``audit [--from D] [--to D] [--unit CODE] [--user NAME] [--kind K] [--out F]``."""
+    frame = api.audit_entries(ws, o["actor"], start=o.get("start"), end=o.get("end"),
+                              unit=o.get("unit"), user=o.get("user"), action=o.get("kind"),
+                              lang=lang)
+    frame["at"] = [f"{pd.Timestamp(d):%d/%m/%Y %H:%M:%S}" for d in frame["at"]]
+    write_csv(frame, o.get("out"))
     return 0
 
 
@@ -212,6 +266,11 @@ COMMANDS: dict[tuple[str, str | None], Callable[[api.Workspace, Options, str], i
     ("units", "sets"): units_sets,
     ("units", "activate"): units_activate,
     ("units", "history"): units_history,
+    ("users", "add"): users_add,
+    ("users", "list"): users_list,
+    ("users", "disable"): users_disable,
+    ("users", "reset-password"): users_reset,
+    ("audit", None): audit_export,
     ("observations", "import"): observations_import,
     ("observations", "export"): observations_export,
     ("observations", "template"): observations_template,

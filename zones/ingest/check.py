@@ -36,6 +36,7 @@ PROBLEM_KINDS = (
     "int_text", "int_decimal", "int_negative", "int_too_large", "flag_not_01",
     "positive_gt_tests", "unit_missing", "code_unknown", "code_name_mismatch",
     "name_unknown", "name_not_in_parent", "name_ambiguous", "unit_not_reporting", "duplicate",
+    "outside_area",
     "duplicate_replaced",
 )
 
@@ -323,7 +324,8 @@ def _metric_values(tx: pd.DataFrame, headers: dict[str, str]) -> tuple[dict, lis
 
 
 def check_table(table: RawTable, index: UnitIndex, today: date | None = None,
-                lang: str | None = None, first_day: date | None = None
+                lang: str | None = None, first_day: date | None = None,
+                area: set[str] | None = None, area_name: str = ""
                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Validate a ``RawTable`` -> (values, problems).
 
@@ -340,6 +342,12 @@ def check_table(table: RawTable, index: UnitIndex, today: date | None = None,
     frames.append(_unit_problems(res, refs, h))
     values = pd.DataFrame({"date": dates.where(dkind == ""),
                            "unit_code": res["code"].astype(object)}, index=tx.index)
+    if area is not None:  # the sender may write only for units of their subtree
+        code = values["unit_code"]
+        kind = pd.Series(np.where(code.notna() & ~code.isin(list(area)), "outside_area", ""),
+                         index=tx.index)
+        frames.append(_kind_problems(kind, h.get("unit_code", h.get("unit_name")),
+                                     code.fillna(""), area_name))
     values = values.assign(**metrics)
     unit_h = h.get("unit_code", h.get("unit_name"))
     unit_shown = refs["unit_code"].where(refs["unit_code"] != "", refs["unit_name"])

@@ -74,12 +74,14 @@ def unit_index(engine: Engine, lang: str | None = None) -> UnitIndex:
 
 def check_upload(engine: Engine, data: bytes, filename: str, *, sheet: str | None = None,
                  lang: str | None = None, today: date | None = None,
-                 index: UnitIndex | None = None, first_day: date | None = None) -> Checked:
+                 index: UnitIndex | None = None, first_day: date | None = None,
+                 area: set[str] | None = None, area_name: str = "") -> Checked:
     """Read and validate an upload; raise ZonesError when the file itself is unusable.
-    ``first_day``: rows dated before it are refused (no rule set could assess them)."""
+    ``first_day``: rows dated before it are refused (no rule set could assess them);
+    ``area``: rows for units outside it are refused (the sender's subtree)."""
     table = isolate.bounded(read_upload, data, filename, sheet, lang)
     index = index or unit_index(engine, lang)
-    values, problems = check_table(table, index, today, lang, first_day)
+    values, problems = check_table(table, index, today, lang, first_day, area, area_name)
     refusing = problems[~problems["kind"].isin(WARNING_KINDS)] if "kind" in problems \
         else problems
     refused = pd.Index(refusing["row"].unique(), dtype=int)
@@ -110,7 +112,8 @@ def _new_rows(checked: Checked) -> pd.DataFrame:
 
 
 def store_checked(engine: Engine, checked: Checked, *, sent_by: str = "",
-                  all_or_nothing: bool = False, dry: bool = False) -> StoreResult:
+                  all_or_nothing: bool = False, dry: bool = False,
+                  on_commit=None) -> StoreResult:
     """Store the good rows of a checked upload (one transaction), then recompute levels.
 
     The same bytes sent again change nothing (``result.duplicate_of`` says when they were
@@ -136,6 +139,8 @@ def store_checked(engine: Engine, checked: Checked, *, sent_by: str = "",
             if prev:
                 return StoreResult(duplicate_of=prev["id"], duplicate_at=prev["uploaded_at"])
             result = write_upload(conn, _new_rows(checked), record)
+            if on_commit is not None:  # e.g. the audit entry: stored with the data or not
+                on_commit(conn, result)
     except SQLAlchemyError as err:
         raise ZonesError(t("ingest.store_failed", lang=lang,
                            reason=str(getattr(err, "orig", err)))) from err

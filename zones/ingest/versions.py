@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
@@ -37,6 +37,7 @@ class StoreResult:
     first_date: date | None = None  # earliest date whose values changed
     dry_run: bool = False
     warning: str | None = None  # e.g. the levels could not be recomputed
+    changes: list = field(default_factory=list)  # values replaced: unit, date, metric, old, new
 
 
 def sha256(data: bytes) -> str:
@@ -93,7 +94,29 @@ def plan_versions(new: pd.DataFrame, current: pd.DataFrame) -> tuple[pd.DataFram
     first = merged["old_id"].isna()
     keep = changed | first
     out = merged.loc[keep, [*KEY, *METRICS, "source_row", "old_id"]].reset_index(drop=True)
+    out.attrs["changes"] = _changes(merged[keep & ~first])
     return out, int((~keep).sum())
+
+
+MAX_CHANGES = 2000  # old -> new values listed in the audit of one upload
+
+
+def _changes(replaced: pd.DataFrame) -> list[dict]:
+    """The values an upload replaces: unit, date, metric, old -> new (at most
+    MAX_CHANGES; the superseded rows themselves stay in the history)."""
+    out: list[dict] = []
+    for m in METRICS:
+        old, new = replaced[f"{m}__old"].astype("Int64"), replaced[m].astype("Int64")
+        differs = (old.fillna(-1) != new.fillna(-1)).astype(bool)
+        for unit, day, before, after in zip(replaced.loc[differs, "unit_code"],
+                                            replaced.loc[differs, "date"], old[differs],
+                                            new[differs], strict=True):
+            out.append({"unit": unit, "date": str(pd.Timestamp(day).date()), "metric": m,
+                        "old": None if pd.isna(before) else int(before),
+                        "new": None if pd.isna(after) else int(after)})
+            if len(out) >= MAX_CHANGES:
+                return out
+    return out
 
 
 def executemany(conn: Connection, stmt, columns: dict[str, list],
@@ -191,6 +214,7 @@ def write_upload(conn: Connection, new: pd.DataFrame, record: dict) -> StoreResu
     result = StoreResult(upload_id=upload_id, unchanged=unchanged)
     if plan.empty:
         return result
+    result.changes = plan.attrs.get("changes", [])
     result.superseded = _retire(conn, plan, stamp)
     _insert_versions(conn, plan, upload_id, record["uploaded_by"], stamp)
     _link(conn, plan, upload_id)

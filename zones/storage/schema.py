@@ -162,6 +162,39 @@ declarations = Table(
     Column("note", Text, nullable=True),
 )
 
+# Accounts: a password is stored only as its argon2 hash.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("unit_code", String(64), nullable=True),  # root of the subtree they act in
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("no_export", Boolean, nullable=False, default=False),
+    Column("failed_sign_ins", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime, nullable=True),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# The audit trail: append-only (no code path updates or deletes a row; the database
+# refuses it too, with triggers created by the migration).
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("actor", String(100), nullable=False),
+    Column("role", String(16), nullable=False, default=""),
+    Column("via", String(16), nullable=False, default=""),  # page, cli, api
+    Column("action", String(40), nullable=False),
+    Column("outcome", String(16), nullable=False, default="ok"),  # ok, refused, failed
+    Column("unit_code", String(64), nullable=True, index=True),
+    Column("upload_id", Integer, nullable=True),
+    Column("detail", Text, nullable=True),  # JSON: what changed (old -> new), counts
+)
+
 meta_kv = Table(
     "meta",
     metadata,

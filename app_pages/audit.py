@@ -1,0 +1,44 @@
+"""Nhật ký: the append-only audit trail, filtered, for administrators and leaders."""
+
+from datetime import date, timedelta
+
+import streamlit as st
+
+from ui.common import apply_lang, lang, show_error, tr, workspace
+from ui.session import require_actor
+from zones import api
+from zones.errors import ZonesError
+
+apply_lang()
+st.title(tr("ui.page.audit"))
+st.caption(tr("audit.intro"))
+actor = require_actor(api.Right.AUDIT)
+ws = workspace()
+
+c1, c2, c3, c4, c5 = st.columns(5)
+start = c1.date_input(tr("audit.from"), value=date.today() - timedelta(days=7),
+                      format="DD/MM/YYYY", key="audit_from")
+end = c2.date_input(tr("audit.to"), value=date.today(), format="DD/MM/YYYY", key="audit_to")
+user = c3.text_input(tr("audit.user"), key="audit_user").strip() or None
+unit = c4.text_input(tr("audit.unit"), key="audit_unit").strip() or None
+kinds = ["", "upload", "declared", "revoked", "boundaries_imported", "boundary_set_activated",
+         "sign_in", "user_added", "user_disabled", "user_password_reset", "demo", "act_as"]
+kind = c5.selectbox(tr("audit.kind"), kinds, key="audit_kind",
+                    format_func=lambda k: k or tr("audit.all")) or None
+try:
+    trail = api.audit_entries(ws, actor, start=start, end=end, unit=unit, user=user,
+                              action=kind, lang=lang())
+except ZonesError as err:
+    show_error(err)
+    st.stop()
+if trail.empty:
+    st.info(tr("audit.none"))
+    st.stop()
+shown = trail.assign(at=trail["at"].map(lambda d: d.strftime("%d/%m/%Y %H:%M:%S")))
+st.dataframe(api.safe_frame(shown).rename(columns={c: tr(f"audit.col.{c}")
+                                                   for c in shown.columns}),
+             hide_index=True, width="stretch")
+st.download_button(tr("audit.download"),
+                   api.safe_frame(shown).to_csv(index=False).encode("utf-8-sig"),
+                   file_name="nhat-ky.csv",
+                   mime="text/csv", key="audit_csv", on_click="ignore")

@@ -1,0 +1,91 @@
+"""Sign-in in a real Chromium: the write pages ask for it, a wrong password is refused,
+a commune official is told which units they send for, and the map opens without an
+account only when the setting allows it."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, streamlit_server
+from tests.conftest import copy_of
+from zones.cli import main
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+PASSWORD = "mat-khau-xa-2021"
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory, demo_url):
+    url = copy_of(demo_url, tmp_path_factory.mktemp("acc") / "acc.db")
+    stdin = io.StringIO(PASSWORD + "\n")
+    import sys
+
+    saved, sys.stdin = sys.stdin, stdin
+    try:
+        assert main(["--db", url, "users", "add", "xa.vinhlac", "--role", "commune",
+                     "--unit", "30745", "--password-stdin"]) == 0
+    finally:
+        sys.stdin = saved
+    return url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def sign_in(page, name: str, password: str) -> None:
+    page.get_by_label("Tên tài khoản").fill(name)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+
+def test_write_pages_need_sign_in_and_a_wrong_password_is_refused(browser, url):
+    with streamlit_server(url) as base:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        for path in ("upload", "boundaries"):
+            page.goto(f"{base}/{path}")
+            page.get_by_text("Trang này cần đăng nhập").wait_for(timeout=90000)
+            page.get_by_label("Mật khẩu").wait_for(timeout=60000)
+        page.goto(f"{base}/upload")
+        page.get_by_text("Trang này cần đăng nhập").wait_for(timeout=90000)
+        sign_in(page, "xa.vinhlac", "sai-mat-khau")
+        page.get_by_text("Tên tài khoản hoặc mật khẩu không đúng").wait_for(timeout=60000)
+        sign_in(page, "xa.vinhlac", PASSWORD)
+        page.get_by_text("Bạn gửi số liệu cho các đơn vị thuộc Phường Vĩnh Lạc (30745)"
+                         ).wait_for(timeout=60000)
+        page.get_by_text("Đăng nhập: xa.vinhlac").wait_for(timeout=30000)
+        # the session is kept on the server: no cookie carries the account or a token
+        for cookie in context.cookies():
+            assert "xa.vinhlac" not in cookie["value"]
+            assert cookie["name"].startswith("_streamlit") or cookie["httpOnly"]
+        # a commune official may not import boundaries (moving within the app: a reload
+        # starts a new session, which signs out)
+        page.get_by_role("link", name="Địa giới hành chính").click()
+        page.get_by_text("không có quyền").wait_for(timeout=60000)
+        context.close()
+
+
+def test_the_map_needs_an_account_when_reading_is_not_public(browser, url):
+    with streamlit_server(url, ZONES_PUBLIC_READ="0") as base:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(base)
+        page.get_by_text("Trang này cần đăng nhập").wait_for(timeout=90000)
+        assert page.locator("iframe[title='streamlit_folium.st_folium']").count() == 0
+        sign_in(page, "xa.vinhlac", PASSWORD)
+        page.locator("iframe[title='streamlit_folium.st_folium']").wait_for(timeout=90000)
+        page.close()
+    with streamlit_server(url) as base:  # the embedded demo: reading is public
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(base)
+        page.locator("iframe[title='streamlit_folium.st_folium']").wait_for(timeout=90000)
+        page.close()
