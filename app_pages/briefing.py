@@ -5,6 +5,7 @@ import streamlit as st
 
 from ui import briefing_view, widgets
 from ui.common import assessed_page, tr
+from ui.session import may_export
 from zones import api
 
 ws, units, table = assessed_page("ui.page.briefing", "brief.ui.intro")
@@ -34,7 +35,8 @@ weeks = c4.number_input(tr("brief.ui.weeks"), min_value=1, max_value=26, value=1
 prepared = briefing_view.prepare(day, unit, level, int(weeks))
 if prepared is None:
     st.stop()
-briefing_view.download_buttons(prepared, briefing_view.files(prepared))
+if may_export():
+    briefing_view.download_buttons(prepared, briefing_view.files(prepared))
 st.subheader(tr("brief.title", unit=prepared.unit_name))
 st.markdown(f"**{tr('brief.title.period', period=prepared.period)}** · "
             f"{tr('brief.title.ruleset', name=prepared.ruleset_title)}")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui import links, loaders, maps, mapstate, panel, widgets
 from ui.common import apply_lang, lang, require_units, tr, workspace
+from ui.session import may_export
 from zones import api
 
 apply_lang()
@@ -46,11 +47,12 @@ with map_col:
     maps.day_map(lay, dv, override, maps.outlines(units, show, view))
     c1, c2, c3 = st.columns(3)
     c1.toggle(tr("ui.tiles"), key="tiles")
-    c2.download_button(tr("ui.download_html"), loaders.map_html(day, show, view),
-                       file_name=f"ban-do-cap-do_{day:%Y%m%d}.html", mime="text/html",
-                       icon=":material/download:")
-    c3.download_button(tr("ui.download_png"), loaders.map_png(day, show, view, override),
-                       file_name=f"ban-do-cap-do_{day:%Y%m%d}.png", mime="image/png",
-                       icon=":material/image:")
+    if may_export():
+        c2.download_button(tr("ui.download_html"), loaders.map_html(day, show, view),
+                           file_name=f"ban-do-cap-do_{day:%Y%m%d}.html", mime="text/html",
+                           icon=":material/download:")
+        c3.download_button(tr("ui.download_png"), loaders.map_png(day, show, view, override),
+                           file_name=f"ban-do-cap-do_{day:%Y%m%d}.png", mime="image/png",
+                           icon=":material/image:")
 with side_col:
     panel.side_ui(units, table, dv, day, override)

@@ -5,6 +5,7 @@ import streamlit as st
 
 from ui import briefing_view, links, mapstate, transitions_view, widgets
 from ui.common import assessed_page, lang, show_error, tr
+from ui.session import may_export
 from zones import api
 from zones.errors import ZonesError
 
@@ -46,8 +47,9 @@ transitions_view.change_map(frame, level, view, names, colours,
                             f"{widgets.fmt_day(start)} → {widgets.fmt_day(end)}")
 transitions_view.table_ui(frame, names)
 c1, c2 = st.columns(2)
-c1.download_button(tr("tr.download"), transitions_view.csv_bytes(frame),
-                   file_name=f"chuyen-cap_{start:%Y%m%d}_{end:%Y%m%d}.csv", mime="text/csv",
-                   icon=":material/download:")
+if may_export():
+    c1.download_button(tr("tr.download"), transitions_view.csv_bytes(frame),
+                       file_name=f"chuyen-cap_{start:%Y%m%d}_{end:%Y%m%d}.csv",
+                       mime="text/csv", icon=":material/download:")
 with c2:
     briefing_view.download_for(end, view, level, max(1, -(-(end - start).days // 7)))

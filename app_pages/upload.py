@@ -111,12 +111,12 @@ def store_ui(checked, actor) -> None:
 
 def upload_ui() -> None:
     st.subheader(tr("ingest.page.upload_header"))
+    actor = require_actor(api.Right.SEND)  # the form to sign in first, where it is needed
+    where = api.upload_area(workspace(), actor, lang())
+    st.caption(tr("auth.area", area=where) if where else tr("auth.area_all"))
     upload = st.file_uploader(tr("ingest.page.file"), type=["csv", "xlsx"], key="upload_file",
                               max_upload_size=20)
     sheet = st.text_input(tr("ingest.page.sheet"), key="upload_sheet").strip() or None
-    actor = require_actor(api.Right.SEND)
-    where = api.upload_area(workspace(), actor, lang())
-    st.caption(tr("auth.area", area=where) if where else tr("auth.area_all"))
     if upload is None:
         st.session_state.pop("ingest_result", None)
         return

@@ -177,3 +177,75 @@ def test_audit_cli_filters_and_writes_csv(accounts, tmp_path, capsys):
     assert "xa.vinhlac" in text and "upload" in text and "user_added" not in text
     assert cli(accounts, "--as", "xa.vinhlac", "audit") == 2  # staff do not read it
     capsys.readouterr()
+
+
+def rows_file(tmp_path, name, rows) -> str:
+    path = tmp_path / name
+    path.write_text("Ngày,Mã xã,Số mẫu PCR\n" + "".join(f"{d},{c},{v}\n" for d, c, v in rows),
+                    encoding="utf-8")
+    return str(path)
+
+
+def test_an_approved_week_is_locked_until_its_approver_unlocks_it(accounts, tmp_path, capsys):
+    assert cli(accounts, "--as", "huyen.rachgia", "approve", "--unit", "899",
+               "--week", "08/09/2021") == 0
+    # a correction inside the locked week is refused by row, the rest is stored
+    code = cli(accounts, "--as", "xa.vinhlac", "observations", "import", rows_file(
+        tmp_path, "sua.csv", [("07/09/2021", VINH_LAC, 91), ("02/09/2021", VINH_LAC, 92)]))
+    out = capsys.readouterr()
+    assert code == 1 and "huyen.rachgia" in out.out + out.err
+    assert stored_pcr(accounts, VINH_LAC) == 92
+    # only the approver (or an admin) unlocks
+    assert cli(accounts, "--as", "xa.vinhlac", "approve", "--unit", "899", "--week",
+               "06/09/2021", "--unlock") == 2
+    assert cli(accounts, "--as", "lanhdao.hatien", "approve", "--unit", "899", "--week",
+               "06/09/2021", "--unlock") == 2
+    assert cli(accounts, "--as", "huyen.rachgia", "approve", "--unit", "899", "--week",
+               "12/09/2021", "--unlock") == 0
+    assert cli(accounts, "--as", "xa.vinhlac", "observations", "import", rows_file(
+        tmp_path, "sua2.csv", [("07/09/2021", VINH_LAC, 93)])) == 0
+    kinds = trail(accounts, unit="899")
+    assert {"approved", "unlocked"} <= set(kinds["action"])
+    assert (kinds["outcome"] == "refused").sum() == 2
+    capsys.readouterr()
+
+
+def test_a_week_is_approved_only_once_every_commune_has_reported(accounts, capsys):
+    assert cli(accounts, "--as", "huyen.rachgia", "approve", "--unit", "899",
+               "--week", "03/01/2022") == 2
+    assert "chưa gửi số liệu" in capsys.readouterr().err
+    assert cli(accounts, "--as", "huyen.rachgia", "approve", "--unit", "900",
+               "--week", "06/09/2021") == 2  # outside the district's subtree
+    capsys.readouterr()
+
+
+def test_an_observer_without_export_reads_but_does_not_export(accounts, monkeypatch, capsys):
+    assert cli(accounts, "users", "add", "baochi", "--role", "observer", "--no-export",
+               "--password-stdin", stdin=PASSWORD + "\n", monkeypatch=monkeypatch) == 0
+    assert cli(accounts, "--as", "quansat", "assess", "--date", "2021-09-05") == 0
+    capsys.readouterr()
+    for argv in (["assess", "--date", "2021-09-05"], ["units", "export"],
+                 ["observations", "export"]):
+        assert cli(accounts, "--as", "baochi", *argv) == 2
+    assert "xuất dữ liệu" in capsys.readouterr().err
+    assert set(trail(accounts, user="baochi")["outcome"]) == {"refused"}
+
+
+def test_the_map_marks_units_whose_week_is_not_approved(accounts):
+    from datetime import date
+
+    from zones.maps.mapview import pending_string
+
+    ws = api.open_workspace(accounts)
+    view = api.day_view(ws, date(2021, 9, 8))
+    assert api.unapproved_units(ws, view.codes, view.day) == set()  # workflow not in use
+    hat = api.actor_named(ws, "huyen.rachgia")
+    api.approve_week(ws, hat, "899", date(2021, 9, 8))
+    pending = api.unapproved_units(ws, view.codes, view.day)
+    rach_gia = {c for c, p in zip(view.codes, view.parents, strict=True) if p == "899"}
+    assert rach_gia and not rach_gia & pending and len(pending) == len(view.codes) - len(rach_gia)
+    text = pending_string(view.codes, pending)
+    assert text.count("1") == len(pending)
+    # the next week is not approved: every unit is pending again
+    later = api.day_view(ws, date(2021, 9, 15))
+    assert api.unapproved_units(ws, later.codes, later.day) == set(later.codes)

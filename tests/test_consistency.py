@@ -86,7 +86,7 @@ def test_every_view_shows_the_declared_level(capsys, tmp_path, monkeypatch, decl
     assert main(["--db", declared_db, "map", "--date", day.isoformat(), "--out",
                  str(out_file)]) == 0
     html = out_file.read_text(encoding="utf-8")
-    levels, _rates, _label, marks = _restyle_args(html)
+    levels, _rates, _label, marks, _pending = _restyle_args(html)
     assert levels[pos] == str(declared) and marks[pos] == str(computed + 1)
     legend = [json.dumps(names[lv]) for lv in (declared, computed)]  # escaped in the script
     assert all(name in html for name in legend)

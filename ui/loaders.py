@@ -124,6 +124,12 @@ def timeline(lay: Layer, override: str | None) -> str:
     return _timeline(workspace().url, data_version(), override, lay.level, lay.parent)
 
 
+def unapproved(view: api.DayView) -> set[str]:
+    """Units of the view whose week's figures are not approved yet (read each run: an
+    approval does not change the data version)."""
+    return api.unapproved_units(workspace(), view.codes, view.day)
+
+
 def rates_url(view: api.DayView) -> str:
     """URL of the tooltip rates of a day view (fetched by the browser on first hover)."""
     text = json.dumps(format_rates(view.rates, lang()), ensure_ascii=False,

@@ -3,13 +3,23 @@ that selects a unit."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import streamlit as st
 from streamlit_folium import st_folium
 
 from ui import loaders, mapstate, widgets
 from ui.common import lang, tr
 from zones import api
-from zones.maps.mapview import MapSpec, Outline, base_map, level_string, marks_string, restyle_group
+from zones.maps.mapview import (
+    MapSpec,
+    Outline,
+    base_map,
+    level_string,
+    marks_string,
+    pending_string,
+    restyle_group,
+)
 
 
 def outlines(units, show: str, view: str | None) -> tuple[Outline, ...]:
@@ -31,6 +41,7 @@ def day_map(lay: loaders.Layer, dv: api.DayView, override: str | None, edges) ->
     units whose declared level differs from the computed one; a click selects a unit."""
     colours = widgets.palette()
     marks = marks_string(dv.in_force, dv.computed)
+    pending = pending_string(dv.codes, loaders.unapproved(dv))
     spec = MapSpec(
         layer=lay.url, bounds=lay.bounds, colours=tuple(colours[i] for i in range(5)),
         level_names=tuple(dv.level_names[i] for i in range(5)),
@@ -39,12 +50,18 @@ def day_map(lay: loaders.Layer, dv: api.DayView, override: str | None, edges) ->
         texts={"rate": dv.rate_label, "play": tr("ui.play"), "pause": tr("ui.pause"),
                "day": tr("ui.step_day"), "week": tr("ui.step_week"),
                "declared": tr("decl.title"), "computed": tr("decl.computed"),
-               "marked": tr("decl.marked") if marks else ""})
+               "marked": tr("decl.marked") if marks else "",
+               "pending": tr("appr.pending_tip")})
     clicked = st_folium(
         base_map(spec), key=f"map-{lay.key}-{st.session_state.get('palette')}-{lang()}",
         feature_group_to_add=restyle_group(level_string(dv.in_force), loaders.rates_url(dv),
-                                           widgets.fmt_day(dv.day), marks),
+                                           widgets.fmt_day(dv.day), marks, pending),
         returned_objects=["last_clicked"], height=640, use_container_width=True)
+    if pending:
+        monday = dv.day - timedelta(days=dv.day.weekday())
+        st.caption(tr("appr.pending_caption", n=pending.count("1"),
+                      week=f"{widgets.fmt_day(monday)}–"
+                           f"{widgets.fmt_day(monday + timedelta(days=6))}"))
     hit = mapstate.unit_at(lay.units, (clicked or {}).get("last_clicked"))
     if hit is not None and hit != st.session_state.get("last_hit"):
         st.session_state.selected = hit

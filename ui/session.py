@@ -80,6 +80,12 @@ def require_actor(right: api.Right) -> api.Actor:
     return actor
 
 
+def may_export() -> bool:
+    """Whether download buttons are offered (not to an observer without export)."""
+    actor = current_actor()
+    return actor is None or actor.can(api.Right.EXPORT)
+
+
 def sidebar() -> None:
     """Who is signed in, and the button to sign out (or to sign in)."""
     actor = current_actor()

@@ -25,7 +25,7 @@ import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
 import rules
-from zones import access, accounts, audit, ingest, isolate, safe
+from zones import access, accounts, approvals, audit, ingest, isolate, safe
 from zones import boundaries as bnd
 from zones import briefing as briefing_pkg
 from zones.access import LOCAL_ADMIN, AccessError, Actor, Right
@@ -483,6 +483,38 @@ def audit_entries(ws: Workspace, actor: Actor, *, start: date | None = None,
                              action=action)
 
 
+def approve_week(ws: Workspace, actor: Actor, unit: str, day: date,
+                 note: str | None = None, lang: str = "vi") -> date:
+    """Approve and lock the week of ``day`` for ``unit``'s subtree (district/province
+    staff and leaders, inside their subtree), once every commune has reported."""
+    with using_lang(lang):
+        who = _allowed(ws, actor, Right.APPROVE, "approved",
+                       unit if unit in units(ws).index else None)
+        return approvals.approve(ws.engine, who, units(ws), unit, day, note)
+
+
+def unlock_week(ws: Workspace, actor: Actor, unit: str, day: date,
+                note: str | None = None, lang: str = "vi") -> date:
+    """Unlock an approved week (its approver or an administrator); audited."""
+    with using_lang(lang):
+        who = _allowed(ws, actor, Right.APPROVE, "unlocked",
+                       unit if unit in units(ws).index else None)
+        try:
+            return approvals.unlock(ws.engine, who, units(ws), unit, day, note)
+        except AccessError as err:
+            audit.record(ws.engine, who, "unlocked", outcome="refused", unit=unit,
+                         detail={"reason": str(err)})
+            raise
+
+
+def unapproved_units(ws: Workspace, codes, day: date) -> set[str]:
+    """Which of ``codes`` have the figures of ``day``'s week not yet approved (none
+    while no week was ever approved: the workflow is not in use)."""
+    if not approvals.in_use(ws.engine):
+        return set()
+    return approvals.unapproved(ws.engine, _parents(ws), codes, day)
+
+
 def has_accounts(ws: Workspace) -> bool:
     """Whether any account exists (none yet: the first admin is made with the CLI)."""
     return accounts.has_users(ws.engine)
@@ -542,7 +574,8 @@ def check_upload(ws: Workspace, data: bytes, filename: str, sheet: str | None = 
             area_name = _unit_name(ws, actor.unit) if area is not None else ""
         return ingest.check_upload(ws.engine, data, filename, sheet=sheet, lang=lang,
                                    index=index, first_day=min(starts) if starts else None,
-                                   area=area, area_name=area_name)
+                                   area=area, area_name=area_name,
+                                   locked=approvals.locked(ws.engine, _parents(ws)))
 
 
 def store_upload(ws: Workspace, checked: ingest.Checked, actor: Actor,
@@ -556,6 +589,15 @@ def store_upload(ws: Workspace, checked: ingest.Checked, actor: Actor,
             if stray:  # checked for another actor: refuse rather than store outside
                 raise AccessError(t("access.outside_unit", user=who.name,
                                     area=_unit_name(ws, who.unit), unit=stray[0]))
+
+        locked = approvals.locked(ws.engine, _parents(ws))
+        good = checked.good
+        late = [(c, d) for c, d in zip(good["unit_code"], good["date"], strict=True)
+                if (c, approvals.monday(pd.Timestamp(d).date())) in locked]
+        if late:  # approved after the check: refuse rather than change a locked week
+            raise ZonesError(t("ingest.reason.week_locked",
+                               detail=locked[(late[0][0], approvals.monday(
+                                   pd.Timestamp(late[0][1]).date()))]))
 
         def entry(conn, result):
             audit.record(conn, who, "upload", upload_id=result.upload_id, detail={

@@ -247,6 +247,18 @@ def users_reset(ws: api.Workspace, o: Options, lang: str) -> int:
     return 0
 
 
+def approve(ws: api.Workspace, o: Options, lang: str) -> int:
+    """``approve --unit CODE --week D [--unlock] [--note T]``: lock (or unlock) a week."""
+    name = api.units(ws)["name"].get(o["unit"], o["unit"])
+    if o.get("unlock"):
+        week = api.unlock_week(ws, o["actor"], o["unit"], o["day"], o.get("note"), lang)
+        say(t("appr.unlocked", week=fmt_date(week), unit=name))
+    else:
+        week = api.approve_week(ws, o["actor"], o["unit"], o["day"], o.get("note"), lang)
+        say(t("appr.done", week=fmt_date(week), unit=name))
+    return 0
+
+
 def audit_export(ws: api.Workspace, o: Options, lang: str) -> int:
     """``audit [--from D] [--to D] [--unit CODE] [--user NAME] [--kind K] [--out F]``."""
     frame = api.audit_entries(ws, o["actor"], start=o.get("start"), end=o.get("end"),
@@ -271,6 +283,7 @@ COMMANDS: dict[tuple[str, str | None], Callable[[api.Workspace, Options, str], i
     ("users", "disable"): users_disable,
     ("users", "reset-password"): users_reset,
     ("audit", None): audit_export,
+    ("approve", None): approve,
     ("observations", "import"): observations_import,
     ("observations", "export"): observations_export,
     ("observations", "template"): observations_template,

@@ -36,7 +36,7 @@ PROBLEM_KINDS = (
     "int_text", "int_decimal", "int_negative", "int_too_large", "flag_not_01",
     "positive_gt_tests", "unit_missing", "code_unknown", "code_name_mismatch",
     "name_unknown", "name_not_in_parent", "name_ambiguous", "unit_not_reporting", "duplicate",
-    "outside_area",
+    "outside_area", "week_locked",
     "duplicate_replaced",
 )
 
@@ -325,8 +325,8 @@ def _metric_values(tx: pd.DataFrame, headers: dict[str, str]) -> tuple[dict, lis
 
 def check_table(table: RawTable, index: UnitIndex, today: date | None = None,
                 lang: str | None = None, first_day: date | None = None,
-                area: set[str] | None = None, area_name: str = ""
-                ) -> tuple[pd.DataFrame, pd.DataFrame]:
+                area: set[str] | None = None, area_name: str = "",
+                locked: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Validate a ``RawTable`` -> (values, problems).
 
     ``values``: index = row number; ``date`` (NaT when refused), ``unit_code`` (None when
@@ -348,6 +348,14 @@ def check_table(table: RawTable, index: UnitIndex, today: date | None = None,
                          index=tx.index)
         frames.append(_kind_problems(kind, h.get("unit_code", h.get("unit_name")),
                                      code.fillna(""), area_name))
+    if locked:  # rows in an approved week: refused until the approver unlocks it
+        detail = [locked.get((c, (d - pd.Timedelta(days=d.weekday())).date()))
+                  if isinstance(c, str) and pd.notna(d) else None
+                  for c, d in zip(values["unit_code"], values["date"], strict=True)]
+        for text in {d for d in detail if d}:
+            kind = pd.Series(["week_locked" if d == text else "" for d in detail],
+                             index=tx.index)
+            frames.append(_kind_problems(kind, h["date"], tx["date"], text))
     values = values.assign(**metrics)
     unit_h = h.get("unit_code", h.get("unit_name"))
     unit_shown = refs["unit_code"].where(refs["unit_code"] != "", refs["unit_name"])

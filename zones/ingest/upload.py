@@ -75,13 +75,15 @@ def unit_index(engine: Engine, lang: str | None = None) -> UnitIndex:
 def check_upload(engine: Engine, data: bytes, filename: str, *, sheet: str | None = None,
                  lang: str | None = None, today: date | None = None,
                  index: UnitIndex | None = None, first_day: date | None = None,
-                 area: set[str] | None = None, area_name: str = "") -> Checked:
+                 area: set[str] | None = None, area_name: str = "",
+                 locked: dict | None = None) -> Checked:
     """Read and validate an upload; raise ZonesError when the file itself is unusable.
     ``first_day``: rows dated before it are refused (no rule set could assess them);
     ``area``: rows for units outside it are refused (the sender's subtree)."""
     table = isolate.bounded(read_upload, data, filename, sheet, lang)
     index = index or unit_index(engine, lang)
-    values, problems = check_table(table, index, today, lang, first_day, area, area_name)
+    values, problems = check_table(table, index, today, lang, first_day, area, area_name,
+                                   locked)
     refusing = problems[~problems["kind"].isin(WARNING_KINDS)] if "kind" in problems \
         else problems
     refused = pd.Index(refusing["row"].unique(), dtype=int)

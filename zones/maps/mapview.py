@@ -72,12 +72,15 @@ _LAYER_JS = Template("""
     var m = Z.marks ? Z.marks.charCodeAt(i) - 48 : 0;
     return (m > 0 && m <= 5) ? m : 0;
   };
+  // a unit whose figures for the week shown are not approved yet is drawn paler
+  Z.pend = function (i) { return !!Z.pending && Z.pending.charCodeAt(i) === 49; };
   Z.style = function (i) {
+    var fill = Z.pend(i) ? 0.35 : 0.8;
     if (Z.mark(i)) {
-      return {fillColor: Z.colours[Z.level(i)], fillOpacity: 0.8, color: "#000",
+      return {fillColor: Z.colours[Z.level(i)], fillOpacity: fill, color: "#000",
               weight: 2.5, opacity: 1, dashArray: "5 4"};
     }
-    return {fillColor: Z.colours[Z.level(i)], fillOpacity: 0.8, color: "#5b5b5b",
+    return {fillColor: Z.colours[Z.level(i)], fillOpacity: fill, color: "#5b5b5b",
             weight: Z.edge, opacity: 0.9, dashArray: null};
   };
   Z.rate = function (i) {
@@ -104,11 +107,14 @@ _LAYER_JS = Template("""
     if (r !== undefined && r !== null && r !== "") {
       html += "<br>" + esc(t.rate) + ": <b>" + esc(r) + "</b>";
     }
+    if (Z.pend(i) && t.pending) {
+      html += "<br><i>" + esc(t.pending) + "</i>";
+    }
     return html + "<br><span style='color:#666'>" + esc(Z.label) + "</span>";
   };
-  Z.apply = function (levels, rates, label, marks) {
+  Z.apply = function (levels, rates, label, marks, pending) {
     Z.levels = levels; Z.rates = rates || []; Z.label = label || "";
-    Z.marks = marks || "";
+    Z.marks = marks || ""; Z.pending = pending || "";
     Z.layer.eachLayer(function (l) { l.setStyle(Z.style(l.feature.properties._i)); });
     if (Z.dateBox) { Z.dateBox.textContent = Z.label; }
   };
@@ -276,7 +282,8 @@ def base_map(spec: MapSpec) -> folium.Map:
 _APPLY_JS = Template("""
 {% macro script(this, kwargs) %}
 window.__zl && window.__zl.apply({{ this.levels|tojson }}, {{ this.rates|tojson }},
-                                 {{ this.label|tojson }}, {{ this.marks|tojson }});
+                                 {{ this.label|tojson }}, {{ this.marks|tojson }},
+                                 {{ this.pending|tojson }});
 {% endmacro %}
 """)
 
@@ -286,23 +293,26 @@ class Restyle(MacroElement):
 
     _template = _APPLY_JS
 
-    def __init__(self, levels: str, rates: str | list[str], label: str, marks: str = ""):
+    def __init__(self, levels: str, rates: str | list[str], label: str, marks: str = "",
+                 pending: str = ""):
         super().__init__()
         self._name = "Restyle"
         self.levels, self.rates, self.label, self.marks = levels, rates, label, marks
+        self.pending = pending
 
 
 def restyle_group(levels: str, rates: str | list[str], label: str,
-                  marks: str = "") -> folium.FeatureGroup:
+                  marks: str = "", pending: str = "") -> folium.FeatureGroup:
     """A feature group holding only the per-date restyle call (for st_folium).
 
     ``levels``: one digit per feature; ``rates``: the tooltip values, or the URL of a JSON
     list of them (fetched on first hover, so a date change stays small);
     ``marks``: one digit per feature, 0 = none, else 1 + the computed level of a unit
-    whose declared level differs from it.
+    whose declared level differs from it; ``pending``: "1" per feature whose figures
+    for the week shown are not approved yet ('' when approval is not in use).
     """
     fg = folium.FeatureGroup(name="levels", control=False)
-    fg.add_child(Restyle(levels, rates, label, marks))
+    fg.add_child(Restyle(levels, rates, label, marks, pending))
     return fg
 
 
@@ -329,6 +339,12 @@ def level_string(levels) -> str:
     """The digits of an integer array of levels 0..9 (one character per feature)."""
     arr = np.asarray(levels, dtype="int64").clip(0, 9)
     return (arr + 48).astype("uint8").tobytes().decode("ascii")
+
+
+def pending_string(codes, unapproved: set[str]) -> str:
+    """"1" per feature in ``unapproved``, else "0" ('' when none is)."""
+    flags = [c in unapproved for c in codes]
+    return "".join("1" if f else "0" for f in flags) if any(flags) else ""
 
 
 def marks_string(in_force, computed) -> str:

@@ -195,6 +195,22 @@ audit = Table(
     Column("detail", Text, nullable=True),  # JSON: what changed (old -> new), counts
 )
 
+# Approval of a week's figures for a subtree (DHIS2's model, kept simple): events,
+# appended; a week is locked for a unit while the latest event of one of its ancestors
+# (or itself) for that week is an approval.
+approvals = Table(
+    "approvals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_code", String(64), nullable=False),  # root of the approved subtree
+    Column("week", Date, nullable=False),  # its Monday
+    Column("action", String(16), nullable=False),  # approve, unlock
+    Column("by", String(100), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("note", Text, nullable=True),
+)
+Index("ix_approvals_unit_week", approvals.c.unit_code, approvals.c.week)
+
 meta_kv = Table(
     "meta",
     metadata,

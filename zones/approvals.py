@@ -1,0 +1,122 @@
+"""Approving a week's figures for a subtree, and the lock that follows (DHIS2's model,
+kept simple).
+
+A district (or province) official, or a leader, approves the week (Monday to Sunday) of
+a unit once every commune below it has reported that week; the week is then locked for
+the whole subtree: a correction is refused row by row until the approver (or an
+administrator) unlocks it. Approvals and unlocks are events, appended; both are audited.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from zones import access, audit
+from zones.access import AccessError, Actor
+from zones.errors import ZonesError
+from zones.i18n import fmt_date, t
+from zones.storage import store
+from zones.storage.schema import approvals
+
+
+def monday(day: date) -> date:
+    """The Monday of ``day``'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+def state(engine: Engine) -> pd.DataFrame:
+    """The latest event of every (unit, week): unit_code, week, action, by, at."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(approvals).order_by(approvals.c.id)).mappings().all()
+    frame = pd.DataFrame(rows, columns=["id", "unit_code", "week", "action", "by", "at",
+                                        "note"])
+    return frame.drop_duplicates(["unit_code", "week"], keep="last").reset_index(drop=True)
+
+
+def locked(engine: Engine, parents: dict[str, str | None]) -> dict[tuple[str, date], str]:
+    """(unit code, Monday) -> who approved it and when, for every unit of every locked
+    subtree."""
+    current = state(engine)
+    out: dict[tuple[str, date], str] = {}
+    for row in current[current["action"] == "approve"].itertuples():
+        week = pd.Timestamp(row.week).date()
+        detail = t("appr.locked_by", by=row.by, at=fmt_date(pd.Timestamp(row.at).date()))
+        for code in access.subtree(parents, row.unit_code):
+            out[(code, week)] = detail
+    return out
+
+
+def missing_reports(engine: Engine, units: pd.DataFrame, root: str, week: date) -> list[str]:
+    """Communes below ``root`` without any figure in the week starting ``week``."""
+    parents = dict(zip(units.index, units["parent_code"], strict=True))
+    below = access.subtree(parents, root)
+    communes = [c for c in below if units.at[c, "level"] == "commune"]
+    reported = store.current_observations(engine, week, week + timedelta(days=6), communes)
+    return sorted(set(communes) - set(reported["unit_code"]))
+
+
+def approve(engine: Engine, actor: Actor, units: pd.DataFrame, unit: str, day: date,
+            note: str | None = None) -> date:
+    """Approve (and lock) the week of ``day`` for ``unit``'s subtree; its Monday."""
+    week = monday(day)
+    if unit not in units.index or units.at[unit, "level"] not in ("district", "province"):
+        raise ZonesError(t("appr.not_a_district", value=unit))
+    latest = _latest(engine, unit, week)
+    if latest is not None and latest["action"] == "approve":
+        raise ZonesError(t("appr.already", unit=units.at[unit, "name"],
+                           week=fmt_date(week), by=latest["by"]))
+    missing = missing_reports(engine, units, unit, week)
+    if missing:
+        shown = ", ".join(f"{units.at[c, 'name']} ({c})" for c in missing[:15])
+        raise ZonesError(t("appr.incomplete", n=len(missing), week=fmt_date(week),
+                           units=shown + (" …" if len(missing) > 15 else "")))
+    with engine.begin() as conn:
+        store.take_write_lock(conn)
+        conn.execute(sa.insert(approvals).values(unit_code=unit, week=week, action="approve",
+                                                 by=actor.name, at=store.now(), note=note))
+        audit.record(conn, actor, "approved", unit=unit,
+                     detail={"week": str(week), "note": note})
+    return week
+
+
+def unlock(engine: Engine, actor: Actor, units: pd.DataFrame, unit: str, day: date,
+           note: str | None = None) -> date:
+    """Unlock an approved week (the approver, or an administrator); audited."""
+    week = monday(day)
+    latest = _latest(engine, unit, week)
+    if latest is None or latest["action"] != "approve":
+        raise ZonesError(t("appr.not_locked", unit=unit, week=fmt_date(week)))
+    if latest["by"] != actor.name and actor.role is not access.Role.ADMIN:
+        raise AccessError(t("appr.only_approver", by=latest["by"]))
+    with engine.begin() as conn:
+        store.take_write_lock(conn)
+        conn.execute(sa.insert(approvals).values(unit_code=unit, week=week, action="unlock",
+                                                 by=actor.name, at=store.now(), note=note))
+        audit.record(conn, actor, "unlocked", unit=unit,
+                     detail={"week": str(week), "approved_by": latest["by"], "note": note})
+    return week
+
+
+def _latest(engine: Engine, unit: str, week: date) -> dict | None:
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(approvals).where(
+            approvals.c.unit_code == unit, approvals.c.week == week).order_by(
+            approvals.c.id.desc()).limit(1)).mappings().first()
+    return dict(row) if row else None
+
+
+def unapproved(engine: Engine, parents: dict[str, str | None], codes, day: date) -> set[str]:
+    """Which of ``codes`` have the week of ``day`` not yet approved."""
+    week = monday(day)
+    done = {code for (code, w) in locked(engine, parents) if w == week}
+    return {c for c in codes if c not in done}
+
+
+def in_use(engine: Engine) -> bool:
+    """Whether any week was ever approved (else the map marks nothing)."""
+    with engine.connect() as conn:
+        return conn.execute(sa.select(approvals.c.id).limit(1)).first() is not None
