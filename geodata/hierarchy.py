@@ -34,11 +34,21 @@ def canonical(frame: pd.DataFrame, fmap: FieldMap) -> pd.DataFrame:
     """The units of ``fmap.level`` with canonical columns (geometry kept when present)."""
     out = pd.DataFrame(index=frame.index)
     out["code"] = clean_codes(frame[fmap.code], fmap.level)
-    names = frame[fmap.name] if fmap.name else out["code"]
-    out["name"] = [nfc(n) if isinstance(n, str) and n.strip() else c
-                   for n, c in zip(names, out["code"], strict=True)]
+    out["name"] = _names(frame, fmap, out["code"])
     out["level"] = fmap.level
     out["parent_code"] = parent_codes(frame, fmap, 0)
+    return _finish(frame, fmap, out)
+
+
+def _names(frame: pd.DataFrame, fmap: FieldMap, codes: pd.Series) -> list[str]:
+    """NFC names; the code where the name cell is empty."""
+    names = frame[fmap.name] if fmap.name else codes
+    return [nfc(n) if isinstance(n, str) and n.strip() else c
+            for n, c in zip(names, codes, strict=True)]
+
+
+def _finish(frame: pd.DataFrame, fmap: FieldMap, out: pd.DataFrame) -> pd.DataFrame:
+    """Population fields parsed, ``approximate`` false, the shapes kept when present."""
     for canon in POPULATION_FIELDS:
         src = fmap.population.get(canon)
         out[canon] = parse_counts(frame[src]).to_numpy() if src else np.nan
@@ -60,9 +70,7 @@ def canonical_levels(frame: pd.DataFrame, fmap: FieldMap, level_col: str,
     raw = raw.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
     out["code"] = [clean_codes(pd.Series([c]), lv).iloc[0] if lv else c
                    for c, lv in zip(raw, out["level"], strict=True)]
-    names = frame[fmap.name] if fmap.name else out["code"]
-    out["name"] = [nfc(n) if isinstance(n, str) and n.strip() else c
-                   for n, c in zip(names, out["code"], strict=True)]
+    out["name"] = _names(frame, fmap, out["code"])
     by_raw = dict(zip(raw, out["code"], strict=True))
     known = set(out["code"])
 
@@ -81,13 +89,7 @@ def canonical_levels(frame: pd.DataFrame, fmap: FieldMap, level_col: str,
 
     out["parent_code"] = (frame[parent_col].map(link).astype(object) if parent_col
                           else pd.Series(None, index=frame.index, dtype=object))
-    for canon in POPULATION_FIELDS:
-        src = fmap.population.get(canon)
-        out[canon] = parse_counts(frame[src]).to_numpy() if src else np.nan
-    out["approximate"] = False
-    if isinstance(frame, gpd.GeoDataFrame):
-        return gpd.GeoDataFrame(out, geometry=frame.geometry.to_numpy(), crs=frame.crs)
-    return out
+    return _finish(frame, fmap, out)
 
 
 RANK = {"province": 0, "district": 1, "commune": 2, "hamlet": 3}

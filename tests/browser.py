@@ -106,3 +106,4 @@ def settle(frame, timeout_s: float = 15) -> None:
         stable = stable + 1 if now == last else 0
         last = now
         time.sleep(0.25)
+

@@ -81,3 +81,17 @@ def recomputed(monkeypatch) -> list:
     from tests.test_ingest_fixtures import patch_recompute
 
     return patch_recompute(monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, one per test module (browser tests)."""
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

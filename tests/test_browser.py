@@ -6,28 +6,14 @@ import time
 import pytest
 
 from tests.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     FILLS_JS,
     map_frame,
-    require_chromium,
     settle,
     streamlit_server,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 LEVEL_COLOURS = {"#2E9E44", "#F2C81D", "#F28C1D", "#D7263D"}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, streamlit_server
+from tests.browser import streamlit_server
 from tests.conftest import copy_of
 from zones.cli import main
 
@@ -29,17 +29,6 @@ def url(tmp_path_factory, demo_url):
     finally:
         sys.stdin = saved
     return url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def sign_in(page, name: str, password: str) -> None:
