@@ -249,3 +249,16 @@ def test_the_map_marks_units_whose_week_is_not_approved(accounts):
     # the next week is not approved: every unit is pending again
     later = api.day_view(ws, date(2021, 9, 15))
     assert api.unapproved_units(ws, later.codes, later.day) == set(later.codes)
+
+
+def test_single_sign_on_maps_to_the_account_named_by_email(accounts, monkeypatch):
+    assert cli(accounts, "users", "add", "can.bo@kiengiang.gov.vn", "--role", "district",
+               "--unit", "900", "--password-stdin", stdin=PASSWORD + "\n",
+               monkeypatch=monkeypatch) == 0
+    ws = api.open_workspace(accounts)
+    who = api.sso_sign_in(ws, "can.bo@kiengiang.gov.vn")
+    assert who.role == "district" and who.unit == "900" and who.via == "sso"
+    with pytest.raises(api.AccessError, match="chưa được cấp vai trò"):
+        api.sso_sign_in(ws, "la.mat@example.invalid")
+    signs = trail(accounts, action="sign_in")
+    assert {"can.bo@kiengiang.gov.vn", "la.mat@example.invalid"} <= set(signs["actor"])

@@ -21,11 +21,39 @@ SESSION_MINUTES = float(os.environ.get("ZONES_SESSION_MINUTES", "480"))
 _KEY, _SEEN = "_actor", "_actor_seen"
 
 
+def sso_configured() -> bool:
+    """Whether the province's single sign-on (Streamlit's OIDC ``st.login``) is set up in
+    ``.streamlit/secrets.toml`` (an ``[auth]`` section); the built-in accounts work
+    without it, and without any internet."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def _from_sso() -> api.Actor | None:
+    """The account of a user signed in through single sign-on (named by e-mail)."""
+    if not sso_configured() or not getattr(st.user, "is_logged_in", False):
+        return None
+    email = str(st.user.get("email") or "")
+    if st.session_state.get("_sso_refused") == email:
+        return None
+    try:
+        actor = api.sso_sign_in(workspace(), email, lang())
+    except ZonesError as err:
+        st.session_state["_sso_refused"] = email
+        st.error(str(err))
+        return None
+    st.session_state[_KEY] = actor
+    st.session_state[_SEEN] = time.monotonic()
+    return actor
+
+
 def current_actor() -> api.Actor | None:
     """The signed-in actor, or None (never signed in, signed out or expired)."""
     actor = st.session_state.get(_KEY)
     if actor is None:
-        return None
+        return _from_sso()
     if time.monotonic() - st.session_state.get(_SEEN, time.monotonic()) > SESSION_MINUTES * 60:
         sign_out(expired=True)
         return None
@@ -34,10 +62,12 @@ def current_actor() -> api.Actor | None:
 
 
 def sign_out(expired: bool = False) -> None:
-    st.session_state.pop(_KEY, None)
+    actor = st.session_state.pop(_KEY, None)
     st.session_state.pop(_SEEN, None)
     if expired:
         st.session_state["_expired"] = True
+    if actor is not None and actor.via == "sso":
+        st.logout()  # ends the identity cookie too (and the provider's session)
 
 
 def sign_in_form(reason: str | None = None) -> None:
@@ -48,6 +78,8 @@ def sign_in_form(reason: str | None = None) -> None:
     if reason:
         st.info(reason)
     ws = workspace()
+    if sso_configured() and st.button(tr("auth.sso"), key="sso_login", type="primary"):
+        st.login()
     if not api.has_accounts(ws):
         st.warning(tr("auth.no_accounts"))
         return
