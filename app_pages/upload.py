@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from ui.common import apply_lang, data_version, lang, require_units, show_error, tr, workspace
-from ui.session import require_actor
+from ui.session import current_actor, require_actor
 from zones import api
 from zones.errors import ZonesError
 
@@ -142,6 +142,46 @@ def history_ui() -> None:
     st.dataframe(api.history_table(history, lang()), hide_index=True)
 
 
+def approval_ui() -> None:
+    """Approve (lock) or unlock a week of a district or province, for those who may."""
+    actor = current_actor()
+    if actor is None or not actor.can(api.Right.APPROVE):
+        return
+    st.divider()
+    st.subheader(tr("appr.ui.header"))
+    st.caption(tr("appr.ui.intro"))
+    units = api.units(workspace())
+    choices = [c for c in units.index if units.at[c, "level"] in ("district", "province")
+               and (not actor.scoped or c == actor.unit
+                    or units.at[c, "parent_code"] == actor.unit)]
+    if not choices:
+        return
+    c1, c2 = st.columns(2)
+    code = c1.selectbox(tr("decl.unit"), choices, key="appr_unit",
+                        format_func=lambda c: f"{units.at[c, 'name']} ({c})")
+    day = c2.date_input(tr("appr.ui.week"), value=date.today() - timedelta(days=7),
+                        format="DD/MM/YYYY", key="appr_day")
+    state = api.week_approval(workspace(), code, day)
+    if "appr_msg" in st.session_state:
+        st.success(st.session_state.pop("appr_msg"))
+    if state:
+        st.info(tr("appr.ui.locked", by=state["by"], at=f"{state['at']:%d/%m/%Y %H:%M}"))
+    b1, b2 = st.columns(2)
+    try:
+        if b1.button(tr("appr.ui.approve"), key="appr_go", disabled=bool(state), type="primary"):
+            week = api.approve_week(workspace(), actor, code, day, lang=lang())
+            st.session_state["appr_msg"] = tr("appr.done", week=f"{week:%d/%m/%Y}",
+                                              unit=units.at[code, "name"])
+            st.rerun()
+        if b2.button(tr("appr.ui.unlock"), key="appr_unlock", disabled=not state):
+            week = api.unlock_week(workspace(), actor, code, day, lang=lang())
+            st.session_state["appr_msg"] = tr("appr.unlocked", week=f"{week:%d/%m/%Y}",
+                                              unit=units.at[code, "name"])
+            st.rerun()
+    except ZonesError as err:
+        show_error(err)
+
+
 apply_lang()
 st.title(tr("ingest.page.title"))
 require_units()
@@ -151,3 +191,4 @@ st.divider()
 upload_ui()
 st.divider()
 history_ui()
+approval_ui()

@@ -103,3 +103,22 @@ def test_template_and_history(url, monkeypatch):
     history = at.dataframe[-1].value
     assert history["Ngày"].tolist() == ["01/09/2021"] and history["Số mẫu PCR"].tolist() == [5]
     assert history["Tệp"].tolist() == ["a.csv"]
+
+
+def test_a_district_official_approves_and_unlocks_a_week_on_the_page(monkeypatch, demo_copy):
+    from datetime import date
+
+    monkeypatch.setenv("ZONES_DB", demo_copy)
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["lang"] = "vi"
+    at.session_state["_actor"] = api.Actor("huyen.rachgia", api.access.Role.DISTRICT, "899",
+                                           "page")
+    at.run()
+    assert not at.exception
+    at.date_input(key="appr_day").set_value(date(2021, 9, 8)).run()
+    at.button(key="appr_go").click().run()
+    assert not at.exception
+    assert any("đã được" in s.value or "khóa" in s.value for s in at.success)
+    assert any("huyen.rachgia" in i.value for i in at.info)
+    at.button(key="appr_unlock").click().run()
+    assert any("Đã mở khóa" in s.value for s in at.success)

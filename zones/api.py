@@ -522,6 +522,12 @@ def unlock_week(ws: Workspace, actor: Actor, unit: str, day: date,
             raise
 
 
+def week_approval(ws: Workspace, unit: str, day: date) -> dict | None:
+    """The approval in force for ``unit``'s week of ``day`` (by, at), None when open."""
+    latest = approvals.latest(ws.engine, unit, approvals.monday(day))
+    return latest if latest and latest["action"] == "approve" else None
+
+
 def unapproved_units(ws: Workspace, codes, day: date) -> set[str]:
     """Which of ``codes`` have the figures of ``day``'s week not yet approved (none
     while no week was ever approved: the workflow is not in use)."""

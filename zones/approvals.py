@@ -65,10 +65,10 @@ def approve(engine: Engine, actor: Actor, units: pd.DataFrame, unit: str, day: d
     week = monday(day)
     if unit not in units.index or units.at[unit, "level"] not in ("district", "province"):
         raise ZonesError(t("appr.not_a_district", value=unit))
-    latest = _latest(engine, unit, week)
-    if latest is not None and latest["action"] == "approve":
+    last = latest(engine, unit, week)
+    if last is not None and last["action"] == "approve":
         raise ZonesError(t("appr.already", unit=units.at[unit, "name"],
-                           week=fmt_date(week), by=latest["by"]))
+                           week=fmt_date(week), by=last["by"]))
     missing = missing_reports(engine, units, unit, week)
     if missing:
         shown = ", ".join(f"{units.at[c, 'name']} ({c})" for c in missing[:15])
@@ -87,21 +87,22 @@ def unlock(engine: Engine, actor: Actor, units: pd.DataFrame, unit: str, day: da
            note: str | None = None) -> date:
     """Unlock an approved week (the approver, or an administrator); audited."""
     week = monday(day)
-    latest = _latest(engine, unit, week)
-    if latest is None or latest["action"] != "approve":
+    last = latest(engine, unit, week)
+    if last is None or last["action"] != "approve":
         raise ZonesError(t("appr.not_locked", unit=unit, week=fmt_date(week)))
-    if latest["by"] != actor.name and actor.role is not access.Role.ADMIN:
-        raise AccessError(t("appr.only_approver", by=latest["by"]))
+    if last["by"] != actor.name and actor.role is not access.Role.ADMIN:
+        raise AccessError(t("appr.only_approver", by=last["by"]))
     with engine.begin() as conn:
         store.take_write_lock(conn)
         conn.execute(sa.insert(approvals).values(unit_code=unit, week=week, action="unlock",
                                                  by=actor.name, at=store.now(), note=note))
         audit.record(conn, actor, "unlocked", unit=unit,
-                     detail={"week": str(week), "approved_by": latest["by"], "note": note})
+                     detail={"week": str(week), "approved_by": last["by"], "note": note})
     return week
 
 
-def _latest(engine: Engine, unit: str, week: date) -> dict | None:
+def latest(engine: Engine, unit: str, week: date) -> dict | None:
+    """The latest approval event of ``unit``'s ``week`` (approve or unlock), if any."""
     with engine.connect() as conn:
         row = conn.execute(sa.select(approvals).where(
             approvals.c.unit_code == unit, approvals.c.week == week).order_by(
