@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -160,3 +161,47 @@ def test_briefings_print_hostile_names_as_text(hostile_db):
     pdf = api.briefing(ws, "2021-09-01", fmt="pdf")
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert 'Tỉnh $\\frac{1}{$ <b>"KG"</b>' in text
+
+
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
+def test_hostile_names_run_nothing_on_any_page(hostile_db, tmp_path, browser):
+    """Signed in as an administrator, every page is opened with a unit whose name is
+    markup and script: nothing runs, no dialog opens."""
+    import sys
+
+    url = copy_of(hostile_db, tmp_path / "pages.db")
+    saved, sys.stdin = sys.stdin, io.StringIO("mat-khau-quan-tri\n")
+    try:
+        assert main(["--db", url, "users", "add", "quantri", "--role", "admin",
+                     "--password-stdin"]) == 0
+    finally:
+        sys.stdin = saved
+    ws = api.open_workspace(url)
+    api.declare(ws, actor=api.LOCAL_ADMIN, unit_code=VINH_LAC, level=3,
+                effective_from=date(2021, 9, 2), decision_number=HOSTILE[:90])
+    with streamlit_server(url) as base:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        dialogs = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(f"{base}/upload")
+        page.get_by_label("Mật khẩu").wait_for(timeout=90000)
+        page.get_by_label("Tên tài khoản").fill("quantri")
+        page.get_by_label("Mật khẩu").fill("mat-khau-quan-tri")
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.get_by_text("Đăng nhập: quantri").wait_for(timeout=60000)
+        for title in ("Bản đồ", "Chuyển cấp", "Báo cáo giao ban", "Tiêu chí",
+                      "Công bố cấp độ", "Nhập số liệu", "Địa giới hành chính", "Nhật ký"):
+            page.get_by_role("link", name=title).first.click()
+            page.get_by_role("heading").first.wait_for(timeout=90000)
+            page.wait_for_timeout(2500)
+            assert page.evaluate("() => window.__pwned") is None, title
+            for frame in page.frames:
+                try:
+                    assert frame.evaluate("() => window.__pwned") is None, title
+                except AssertionError:
+                    raise
+                except Exception:  # a frame being replaced
+                    continue
+        assert dialogs == []
+        page.close()
