@@ -166,10 +166,12 @@ def approval_ui() -> None:
         st.success(st.session_state.pop("appr_msg"))
     if state:
         st.info(tr("appr.ui.locked", by=state["by"], at=f"{state['at']:%d/%m/%Y %H:%M}"))
+    silent = st.checkbox(tr("appr.ui.mark_silent"), key="appr_silent", disabled=bool(state))
     b1, b2 = st.columns(2)
     try:
         if b1.button(tr("appr.ui.approve"), key="appr_go", disabled=bool(state), type="primary"):
-            week = api.approve_week(workspace(), actor, code, day, lang=lang())
+            week = api.approve_week(workspace(), actor, code, day, lang=lang(),
+                                    mark_silent=silent)
             st.session_state["appr_msg"] = tr("appr.done", week=f"{week:%d/%m/%Y}",
                                               unit=units.at[code, "name"])
             st.rerun()

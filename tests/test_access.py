@@ -262,3 +262,14 @@ def test_single_sign_on_maps_to_the_account_named_by_email(accounts, monkeypatch
         api.sso_sign_in(ws, "la.mat@example.invalid")
     signs = trail(accounts, action="sign_in")
     assert {"can.bo@kiengiang.gov.vn", "la.mat@example.invalid"} <= set(signs["actor"])
+
+
+def test_communes_marked_not_reporting_let_a_week_be_approved(accounts, capsys):
+    assert cli(accounts, "--as", "huyen.rachgia", "approve", "--unit", "899",
+               "--week", "03/01/2022") == 2
+    assert cli(accounts, "--as", "huyen.rachgia", "approve", "--unit", "899",
+               "--week", "03/01/2022", "--mark-silent") == 0
+    entry = trail(accounts, action="approved").iloc[0]
+    detail = json.loads(entry["detail"])
+    assert VINH_LAC in detail["not_reported"] and "không báo cáo" in detail["note"]
+    capsys.readouterr()

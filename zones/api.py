@@ -499,13 +499,15 @@ def audit_entries(ws: Workspace, actor: Actor, *, start: date | None = None,
 
 
 def approve_week(ws: Workspace, actor: Actor, unit: str, day: date,
-                 note: str | None = None, lang: str = "vi") -> date:
+                 note: str | None = None, lang: str = "vi",
+                 mark_silent: bool = False) -> date:
     """Approve and lock the week of ``day`` for ``unit``'s subtree (district/province
-    staff and leaders, inside their subtree), once every commune has reported."""
+    staff and leaders, inside their subtree), once every commune has reported or, with
+    ``mark_silent``, been marked as not reporting."""
     with using_lang(lang):
         who = _allowed(ws, actor, Right.APPROVE, "approved",
                        unit if unit in units(ws).index else None)
-        return approvals.approve(ws.engine, who, units(ws), unit, day, note)
+        return approvals.approve(ws.engine, who, units(ws), unit, day, note, mark_silent)
 
 
 def unlock_week(ws: Workspace, actor: Actor, unit: str, day: date,

@@ -60,8 +60,10 @@ def missing_reports(engine: Engine, units: pd.DataFrame, root: str, week: date) 
 
 
 def approve(engine: Engine, actor: Actor, units: pd.DataFrame, unit: str, day: date,
-            note: str | None = None) -> date:
-    """Approve (and lock) the week of ``day`` for ``unit``'s subtree; its Monday."""
+            note: str | None = None, mark_silent: bool = False) -> date:
+    """Approve (and lock) the week of ``day`` for ``unit``'s subtree; its Monday. With
+    ``mark_silent`` the communes that sent nothing that week are marked "did not report"
+    (named in the approval and the audit) instead of blocking it."""
     week = monday(day)
     if unit not in units.index or units.at[unit, "level"] not in ("district", "province"):
         raise ZonesError(t("appr.not_a_district", value=unit))
@@ -70,7 +72,11 @@ def approve(engine: Engine, actor: Actor, units: pd.DataFrame, unit: str, day: d
         raise ZonesError(t("appr.already", unit=units.at[unit, "name"],
                            week=fmt_date(week), by=last["by"]))
     missing = missing_reports(engine, units, unit, week)
-    if missing:
+    marked = missing if mark_silent else []
+    if marked:
+        listed = ", ".join(marked)
+        note = t("appr.marked_note", n=len(marked), units=listed) + (f" {note}" if note else "")
+    elif missing:
         shown = ", ".join(f"{units.at[c, 'name']} ({c})" for c in missing[:15])
         raise ZonesError(t("appr.incomplete", n=len(missing), week=fmt_date(week),
                            units=shown + (" …" if len(missing) > 15 else "")))
@@ -79,7 +85,7 @@ def approve(engine: Engine, actor: Actor, units: pd.DataFrame, unit: str, day: d
         conn.execute(sa.insert(approvals).values(unit_code=unit, week=week, action="approve",
                                                  by=actor.name, at=store.now(), note=note))
         audit.record(conn, actor, "approved", unit=unit,
-                     detail={"week": str(week), "note": note})
+                     detail={"week": str(week), "note": note, "not_reported": marked})
     return week
 
 

@@ -254,7 +254,8 @@ def approve(ws: api.Workspace, o: Options, lang: str) -> int:
         week = api.unlock_week(ws, o["actor"], o["unit"], o["day"], o.get("note"), lang)
         say(t("appr.unlocked", week=fmt_date(week), unit=name))
     else:
-        week = api.approve_week(ws, o["actor"], o["unit"], o["day"], o.get("note"), lang)
+        week = api.approve_week(ws, o["actor"], o["unit"], o["day"], o.get("note"), lang,
+                                mark_silent=o.get("mark_silent", False))
         say(t("appr.done", week=fmt_date(week), unit=name))
     return 0
 

@@ -135,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--unit", required=True)
     ap.add_argument("--week", dest="day", type=parse_date, required=True)
     ap.add_argument("--unlock", action="store_true")
+    ap.add_argument("--mark-silent", action="store_true",
+                    help="mark communes without figures that week as not reporting")
     ap.add_argument("--note", default=None)
     au = sub.add_parser("audit", help=t("cli.help.audit"))
     au.add_argument("--from", dest="start", type=parse_date)
