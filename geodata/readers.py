@@ -191,7 +191,6 @@ def _read_vector(path: Path, layer: str | None, encoding: str | None) -> ReadRes
         raise GeodataError("choose_layer", layers=", ".join(layers))
     if layer is not None and layers and layer not in layers:
         raise GeodataError("no_such_layer", layer=layer, layers=", ".join(layers))
-    check_features(path, layer or (layers[0] if layers else None))
     codec, legacy, cpg = (encoding, None, None)
     if ext == ".shp":
         codec, legacy, cpg = shapefile_encoding(path, encoding)
@@ -208,20 +207,16 @@ def _read_vector(path: Path, layer: str | None, encoding: str | None) -> ReadRes
                       codec, legacy, cpg=cpg)
 
 
-def check_features(path: Path, layer: str | None) -> None:
-    """Refuse a layer with more features or fields than the limits, before reading it."""
-    import pyogrio
-
-    try:
-        info = pyogrio.read_info(path, layer=layer)
-    except Exception as err:
-        raise GeodataError("unreadable", path=path.name, reason=_short(err)) from err
-    features, fields = int(info.get("features") or 0), len(info.get("fields", ()))
-    if features > MAX_FEATURES:
-        raise GeodataError("too_many_features", path=path.name, n=features,
+def check_features(frame: pd.DataFrame, name: str) -> None:
+    """Refuse a layer with more features or fields than the limits. The reader stops at
+    one feature past the limit (``max_features``), so a huge file is never read whole,
+    and the file is parsed once (asking GDAL for the count first parses a GeoJSON twice)."""
+    if len(frame) > MAX_FEATURES:
+        raise GeodataError("too_many_features", path=name, n=f"> {MAX_FEATURES}",
                            limit=MAX_FEATURES)
+    fields = len(frame.columns) - (1 if isinstance(frame, gpd.GeoDataFrame) else 0)
     if fields > MAX_COLUMNS:
-        raise GeodataError("too_many_fields", path=path.name, n=fields, limit=MAX_COLUMNS)
+        raise GeodataError("too_many_fields", path=name, n=fields, limit=MAX_COLUMNS)
 
 
 def check_vertices(frame: pd.DataFrame, name: str) -> None:
@@ -265,9 +260,12 @@ def _pyogrio_read(path: Path, layer: str | None, codec: str | None) -> pd.DataFr
     import pyogrio
 
     try:
-        return pyogrio.read_dataframe(path, layer=layer, encoding=codec)
+        frame = pyogrio.read_dataframe(path, layer=layer, encoding=codec,
+                                       max_features=MAX_FEATURES + 1)
     except Exception as err:
         raise GeodataError("unreadable", path=path.name, reason=_short(err)) from err
+    check_features(frame, path.name)
+    return frame
 
 
 def check_parquet(path: Path) -> None:
