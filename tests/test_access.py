@@ -273,3 +273,18 @@ def test_communes_marked_not_reporting_let_a_week_be_approved(accounts, capsys):
     detail = json.loads(entry["detail"])
     assert VINH_LAC in detail["not_reported"] and "không báo cáo" in detail["note"]
     capsys.readouterr()
+
+
+def test_a_lock_reaches_every_unit_below_the_approved_one():
+    from datetime import date
+
+    from zones.approvals import Locks
+
+    week = date(2021, 9, 6)
+    parents = {"91": None, "899": "91", VINH_LAC: "899", "ap-1": VINH_LAC, "900": "91"}
+    locks = Locks({("899", week): "by huyen"}, parents)
+    assert locks("ap-1", week) == locks(VINH_LAC, week) == "by huyen"
+    assert locks("900", week) is None and locks("91", week) is None
+    assert locks(VINH_LAC, date(2021, 9, 13)) is None
+    looped = Locks({}, {"a": "b", "b": "a"})  # a broken tree cannot hang the walk
+    assert looped("a", week) is None

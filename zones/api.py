@@ -37,6 +37,7 @@ from zones.levels import dayview, story
 from zones.levels import declarations as decl
 from zones.levels.assessment import check_ruleset
 from zones.levels.dayview import DayView
+from zones.levels.memo import cached
 from zones.levels.refresh import pay_debts, refresh
 from zones.levels.tables import Table, ancestors, child_level, entered_on, moves, summary
 from zones.levels.tables import view_units as _view_units
@@ -412,8 +413,11 @@ def _allowed(ws: Workspace, actor: Actor | None, right: Right, action: str,
 
 
 def _parents(ws: Workspace) -> dict[str, str | None]:
-    everything = units(ws)
-    return dict(zip(everything.index, everything["parent_code"], strict=True))
+    """Code -> parent code of the active set (built once per data version)."""
+    def build():
+        everything = units(ws)
+        return dict(zip(everything.index, everything["parent_code"], strict=True))
+    return cached(ws, "parents", build)
 
 
 def _area(ws: Workspace, actor: Actor) -> set[str] | None:
@@ -613,14 +617,11 @@ def store_upload(ws: Workspace, checked: ingest.Checked, actor: Actor,
                 raise AccessError(t("access.outside_unit", user=who.name,
                                     area=_unit_name(ws, who.unit), unit=stray[0]))
 
-        locked = approvals.locked(ws.engine, _parents(ws))
-        good = checked.good
-        late = [(c, d) for c, d in zip(good["unit_code"], good["date"], strict=True)
-                if (c, approvals.monday(pd.Timestamp(d).date())) in locked]
+        locks, good = approvals.locked(ws.engine, _parents(ws)), checked.good
+        late = [why for c, d in zip(good["unit_code"], good["date"], strict=True)
+                if (why := locks(c, approvals.monday(pd.Timestamp(d).date())))]
         if late:  # approved after the check: refuse rather than change a locked week
-            raise ZonesError(t("ingest.reason.week_locked",
-                               detail=locked[(late[0][0], approvals.monday(
-                                   pd.Timestamp(late[0][1]).date()))]))
+            raise ZonesError(t("ingest.reason.week_locked", detail=late[0]))
 
         def entry(conn, result):
             audit.record(conn, who, "upload", upload_id=result.upload_id, detail={

@@ -37,17 +37,36 @@ def state(engine: Engine) -> pd.DataFrame:
     return frame.drop_duplicates(["unit_code", "week"], keep="last").reset_index(drop=True)
 
 
-def locked(engine: Engine, parents: dict[str, str | None]) -> dict[tuple[str, date], str]:
-    """(unit code, Monday) -> who approved it and when, for every unit of every locked
-    subtree."""
+class Locks:
+    """The weeks locked by approvals: ``locks(code, monday)`` is who approved the week
+    for ``code`` or one of its ancestors (None when open). Each look-up walks the unit's
+    few ancestors; no subtree is expanded (a province approved for a year would be
+    tens of thousands of entries, rebuilt on every map run)."""
+
+    def __init__(self, roots: dict[tuple[str, date], str], parents: dict[str, str | None]):
+        self.roots, self.parents = roots, parents
+
+    def __call__(self, code: str, week: date) -> str | None:
+        seen: set[str] = set()
+        while code and code not in seen:
+            hit = self.roots.get((code, week))
+            if hit is not None:
+                return hit
+            seen.add(code)
+            code = self.parents.get(code)
+        return None
+
+    def __bool__(self) -> bool:
+        return bool(self.roots)
+
+
+def locked(engine: Engine, parents: dict[str, str | None]) -> Locks:
+    """The locks of every week whose latest event is an approval."""
     current = state(engine)
-    out: dict[tuple[str, date], str] = {}
-    for row in current[current["action"] == "approve"].itertuples():
-        week = pd.Timestamp(row.week).date()
-        detail = t("appr.locked_by", by=row.by, at=fmt_date(pd.Timestamp(row.at).date()))
-        for code in access.subtree(parents, row.unit_code):
-            out[(code, week)] = detail
-    return out
+    roots = {(row.unit_code, pd.Timestamp(row.week).date()):
+             t("appr.locked_by", by=row.by, at=fmt_date(pd.Timestamp(row.at).date()))
+             for row in current[current["action"] == "approve"].itertuples()}
+    return Locks(roots, parents)
 
 
 def missing_reports(engine: Engine, units: pd.DataFrame, root: str, week: date) -> list[str]:
@@ -118,9 +137,8 @@ def latest(engine: Engine, unit: str, week: date) -> dict | None:
 
 def unapproved(engine: Engine, parents: dict[str, str | None], codes, day: date) -> set[str]:
     """Which of ``codes`` have the week of ``day`` not yet approved."""
-    week = monday(day)
-    done = {code for (code, w) in locked(engine, parents) if w == week}
-    return {c for c in codes if c not in done}
+    week, locks = monday(day), locked(engine, parents)
+    return {c for c in codes if locks(c, week) is None}
 
 
 def in_use(engine: Engine) -> bool:

@@ -326,7 +326,7 @@ def _metric_values(tx: pd.DataFrame, headers: dict[str, str]) -> tuple[dict, lis
 def check_table(table: RawTable, index: UnitIndex, today: date | None = None,
                 lang: str | None = None, first_day: date | None = None,
                 area: set[str] | None = None, area_name: str = "",
-                locked: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                locked=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Validate a ``RawTable`` -> (values, problems).
 
     ``values``: index = row number; ``date`` (NaT when refused), ``unit_code`` (None when
@@ -348,8 +348,8 @@ def check_table(table: RawTable, index: UnitIndex, today: date | None = None,
                          index=tx.index)
         frames.append(_kind_problems(kind, h.get("unit_code", h.get("unit_name")),
                                      code.fillna(""), area_name))
-    if locked:  # rows in an approved week: refused until the approver unlocks it
-        detail = [locked.get((c, (d - pd.Timedelta(days=d.weekday())).date()))
+    if locked:  # rows in an approved week (``locked(code, monday)`` says by whom): refused
+        detail = [locked(c, (d - pd.Timedelta(days=d.weekday())).date())
                   if isinstance(c, str) and pd.notna(d) else None
                   for c, d in zip(values["unit_code"], values["date"], strict=True)]
         for text in {d for d in detail if d}:

@@ -76,7 +76,7 @@ def check_upload(engine: Engine, data: bytes, filename: str, *, sheet: str | Non
                  lang: str | None = None, today: date | None = None,
                  index: UnitIndex | None = None, first_day: date | None = None,
                  area: set[str] | None = None, area_name: str = "",
-                 locked: dict | None = None) -> Checked:
+                 locked=None) -> Checked:
     """Read and validate an upload; raise ZonesError when the file itself is unusable.
     ``first_day``: rows dated before it are refused (no rule set could assess them);
     ``area``: rows for units outside it are refused (the sender's subtree)."""
