@@ -151,9 +151,7 @@ def approval_ui() -> None:
     st.subheader(tr("appr.ui.header"))
     st.caption(tr("appr.ui.intro"))
     units = api.units(workspace())
-    choices = [c for c in units.index if units.at[c, "level"] in ("district", "province")
-               and (not actor.scoped or c == actor.unit
-                    or units.at[c, "parent_code"] == actor.unit)]
+    choices = api.approvable_units(workspace(), actor)
     if not choices:
         return
     c1, c2 = st.columns(2)

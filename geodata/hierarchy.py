@@ -100,7 +100,7 @@ def official_parents(base: pd.DataFrame, structure: str) -> pd.DataFrame:
     official district or province: built from their children (names from the official
     list, shapes dissolved, population summed), with their own official parent. Codes
     in no official list are left out (the importer refuses their children)."""
-    names = {lv: official_names(lv, structure) for lv in ("district", "province")}
+    names = {lv: gazetteer.official_names(lv, structure) for lv in ("district", "province")}
     province_of = gazetteer.official_province_of_district() if structure != "2025" else {}
     frame, built = base, []
     for _ in range(2):  # communes -> districts -> provinces
@@ -127,10 +127,6 @@ def official_parents(base: pd.DataFrame, structure: str) -> pd.DataFrame:
         return base.iloc[0:0]
     out = pd.concat(built, ignore_index=True)
     return out.drop_duplicates("code").reset_index(drop=True)
-
-
-def official_names(level: str, structure: str) -> dict[str, str]:
-    return gazetteer.official_names(level, structure)
 
 
 def parent_codes(frame: pd.DataFrame, fmap: FieldMap, depth: int) -> pd.Series:

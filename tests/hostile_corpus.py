@@ -20,8 +20,11 @@ run can tell a row lost in reading from one refused with a message). Categories:
 
 from __future__ import annotations
 
+import csv
+import datetime
 import io
 import json
+import math
 import random
 import sqlite3
 import struct
@@ -33,7 +36,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-from shapely.geometry import Point, box
+from shapely.geometry import Point, Polygon, box
 
 from tests.test_boundaries_fixtures import cell, communes_gdf, zip_dir
 from tests.test_ingest_fixtures import xlsx_bytes
@@ -167,7 +170,6 @@ def _fuzz(folder: Path) -> list[Case]:
 # --- encodings -------------------------------------------------------------------------------
 
 def _encodings(folder: Path) -> list[Case]:
-    rows = [[d, "", *r[2:]] for d, r in zip(DAYS, good_rows(), strict=False)]
     named = [[r[0], NAMES[i % 4], *r[2:]] for i, r in enumerate(good_rows())]
     named_header = ["Ngày", "Tên xã", *HEADER[2:]]
     out = []
@@ -188,7 +190,6 @@ def _encodings(folder: Path) -> list[Case]:
     out.append(_obs(folder, "enc-binary", "encoding", "e.csv", bytes(range(256)) * 20))
     out.append(_obs(folder, "enc-codes-utf16", "encoding", "e.csv",
                     csv_bytes(good_rows(), encoding="utf-16"), rows=28))
-    del rows
     return out
 
 
@@ -259,9 +260,8 @@ def _workbooks(folder: Path) -> list[Case]:
     def numbers_as_text_dates(book):
         ws = book.active
         ws.append(HEADER)
-        import datetime as dt
         for i, r in enumerate(good_rows()):
-            ws.append([dt.date(2021, 9, 8 + i // 4), int(r[1]), float(r[2]), r[3], 1e300,
+            ws.append([datetime.date(2021, 9, 8 + i // 4), int(r[1]), float(r[2]), r[3], 1e300,
                        True])
     out.append(_obs(folder, "wb-typed-cells", "workbook", "w.xlsx",
                     _openpyxl_book(numbers_as_text_dates), rows=28))
@@ -348,9 +348,8 @@ def _huge(folder: Path) -> list[Case]:
     out.append(_units(folder, "huge-zip-bomb", "huge", zb))
     many = _write(folder, "huge-members.zip", _zip({f"f{i}.txt": b"x" for i in range(500)}))
     out.append(_units(folder, "huge-zip-members", "huge", many))
-    ring = [(105 + 0.01 * __import__("math").cos(i / 1000), 10 + 0.01 *
-             __import__("math").sin(i / 1000)) for i in range(6283)]
-    from shapely.geometry import Polygon
+    ring = [(105 + 0.01 * math.cos(i / 1000), 10 + 0.01 * math.sin(i / 1000))
+            for i in range(6283)]
     gdf = communes_gdf()
     gdf.loc[0, "geometry"] = Polygon(ring)
     dense = folder / "huge-dense.geojson"
@@ -398,8 +397,6 @@ def _values(folder: Path) -> list[Case]:
         rows[5] = list(rows[5])
         rows[5][HEADER.index(column)] = value
         body = io.StringIO()
-        import csv
-
         writer = csv.writer(body, lineterminator="\n")
         writer.writerow(HEADER)
         writer.writerows(rows)
@@ -543,7 +540,6 @@ def _boundaries(folder: Path) -> list[Case]:
     bad_level = multi.assign(level=["province", "district", "commune", "xã"])
     geo("bnd-level-values", bad_level.to_json().encode())
     bowtie = gdf.copy()
-    from shapely.geometry import Polygon
     bowtie.loc[0, "geometry"] = Polygon([(105, 10), (105.1, 10.1), (105.1, 10), (105, 10.1)])
     geo("bnd-self-intersecting", bowtie.to_json().encode())
     geo("bnd-huge-population", gdf.assign(DanSo=["1e30", "inf", "-5", "12.345"]).to_json()

@@ -105,11 +105,11 @@ def require_actor(right: api.Right) -> api.Actor:
     if actor is None:
         sign_in_form(tr("auth.needed"))
         st.stop()
-    if not actor.can(right):
-        st.error(tr("access.denied", user=actor.name, role=tr(f"role.{actor.role}"),
-                    right=tr(f"right.{right}")))
+    try:
+        return api.access.require(actor, right)  # the core's own refusal message
+    except api.AccessError as err:
+        st.error(str(err))
         st.stop()
-    return actor
 
 
 def may_export() -> bool:

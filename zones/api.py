@@ -528,6 +528,17 @@ def unlock_week(ws: Workspace, actor: Actor, unit: str, day: date,
             raise
 
 
+def approvable_units(ws: Workspace, actor: Actor) -> list[str]:
+    """The districts and provinces ``actor`` may approve weeks for (none without the
+    right), in unit order."""
+    if not actor.can(Right.APPROVE):
+        return []
+    everything, area = units(ws), _area(ws, actor)
+    return [c for c in everything.index
+            if everything.at[c, "level"] in ("district", "province")
+            and (area is None or c in area)]
+
+
 def week_approval(ws: Workspace, unit: str, day: date) -> dict | None:
     """The approval in force for ``unit``'s week of ``day`` (by, at), None when open."""
     latest = approvals.latest(ws.engine, unit, approvals.monday(day))
