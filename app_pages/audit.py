@@ -21,10 +21,20 @@ start = c1.date_input(tr("audit.from"), value=date.today() - timedelta(days=7),
 end = c2.date_input(tr("audit.to"), value=date.today(), format="DD/MM/YYYY", key="audit_to")
 user = c3.text_input(tr("audit.user"), key="audit_user").strip() or None
 unit = c4.text_input(tr("audit.unit"), key="audit_unit").strip() or None
-kinds = ["", "upload", "declared", "revoked", "boundaries_imported", "boundary_set_activated",
-         "sign_in", "user_added", "user_disabled", "user_password_reset", "demo", "act_as"]
+kinds = ["", "upload", "declared", "revoked", "approved", "unlocked", "boundaries_imported",
+         "boundary_set_activated", "sign_in", "user_added", "user_disabled",
+         "user_password_reset", "demo", "act_as"]
+
+
+def label(action: str) -> str:
+    """An action in words (its code when it has no message, e.g. export_assess)."""
+    key = f"audit.action.{action}"
+    text = tr(key)
+    return action if text == key else text
+
+
 kind = c5.selectbox(tr("audit.kind"), kinds, key="audit_kind",
-                    format_func=lambda k: k or tr("audit.all")) or None
+                    format_func=lambda k: label(k) if k else tr("audit.all")) or None
 try:
     trail = api.audit_entries(ws, actor, start=start, end=end, unit=unit, user=user,
                               action=kind, lang=lang())
@@ -35,8 +45,17 @@ if trail.empty:
     st.info(tr("audit.none"))
     st.stop()
 shown = trail.assign(at=trail["at"].map(lambda d: d.strftime("%d/%m/%Y %H:%M:%S")))
-st.dataframe(api.safe_frame(shown).rename(columns={c: tr(f"audit.col.{c}")
-                                                   for c in shown.columns}),
+# on screen in the reader's language; the CSV keeps the codes as the CLI writes them
+readable = shown.assign(
+    role=shown["role"].map(lambda r: tr(f"role.{r}") if r else ""),
+    action=shown["action"].map(label),
+    outcome=shown["outcome"].map(lambda o: tr(f"audit.outcome.{o}")),
+    via=shown["via"].map(lambda v: tr(f"audit.via.{v}") if v else ""),
+    unit_code=shown["unit_code"].fillna(""),
+    upload_id=shown["upload_id"].map(lambda u: "" if u is None or u != u else str(int(u))),
+    detail=shown["detail"].fillna(""))
+st.dataframe(api.safe_frame(readable).rename(columns={c: tr(f"audit.col.{c}")
+                                                   for c in readable.columns}),
              hide_index=True, width="stretch")
 st.download_button(tr("audit.download"),
                    api.safe_frame(shown).to_csv(index=False).encode("utf-8-sig"),

@@ -157,8 +157,9 @@ def approval_ui() -> None:
     c1, c2 = st.columns(2)
     code = c1.selectbox(tr("decl.unit"), choices, key="appr_unit",
                         format_func=lambda c: f"{units.at[c, 'name']} ({c})")
-    day = c2.date_input(tr("appr.ui.week"), value=date.today() - timedelta(days=7),
-                        format="DD/MM/YYYY", key="appr_day")
+    dates = api.computed_levels(workspace()).dates  # the last week with figures
+    last = dates[-1].date() if len(dates) else date.today()
+    day = c2.date_input(tr("appr.ui.week"), value=last, format="DD/MM/YYYY", key="appr_day")
     state = api.week_approval(workspace(), code, day)
     if "appr_msg" in st.session_state:
         st.success(st.session_state.pop("appr_msg"))
@@ -166,14 +167,17 @@ def approval_ui() -> None:
         st.info(tr("appr.ui.locked", by=state["by"], at=f"{state['at']:%d/%m/%Y %H:%M}"))
     silent = st.checkbox(tr("appr.ui.mark_silent"), key="appr_silent", disabled=bool(state))
     b1, b2 = st.columns(2)
+    approve = b1.button(tr("appr.ui.approve"), key="appr_go", disabled=bool(state),
+                        type="primary")
+    unlock = b2.button(tr("appr.ui.unlock"), key="appr_unlock", disabled=not state)
     try:
-        if b1.button(tr("appr.ui.approve"), key="appr_go", disabled=bool(state), type="primary"):
+        if approve:
             week = api.approve_week(workspace(), actor, code, day, lang=lang(),
                                     mark_silent=silent)
             st.session_state["appr_msg"] = tr("appr.done", week=f"{week:%d/%m/%Y}",
                                               unit=units.at[code, "name"])
             st.rerun()
-        if b2.button(tr("appr.ui.unlock"), key="appr_unlock", disabled=not state):
+        if unlock:
             week = api.unlock_week(workspace(), actor, code, day, lang=lang())
             st.session_state["appr_msg"] = tr("appr.unlocked", week=f"{week:%d/%m/%Y}",
                                               unit=units.at[code, "name"])
