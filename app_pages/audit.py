@@ -22,7 +22,7 @@ end = c2.date_input(tr("audit.to"), value=date.today(), format="DD/MM/YYYY", key
 user = c3.text_input(tr("audit.user"), key="audit_user").strip() or None
 unit = c4.text_input(tr("audit.unit"), key="audit_unit").strip() or None
 kinds = ["", "upload", "declared", "revoked", "approved", "unlocked", "boundaries_imported",
-         "boundary_set_activated", "sign_in", "user_added", "user_disabled",
+         "boundary_set_activated", "sign_in", "sign_out", "user_added", "user_disabled",
          "user_password_reset", "demo", "act_as"]
 
 

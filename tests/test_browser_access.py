@@ -5,6 +5,7 @@ account only when the setting allows it."""
 from __future__ import annotations
 
 import io
+import time
 
 import pytest
 
@@ -37,6 +38,16 @@ def sign_in(page, name: str, password: str) -> None:
     page.get_by_role("button", name="Đăng nhập").click()
 
 
+def session_cookies(context, timeout: float = 90) -> dict:
+    """The browser's cookies once the sign-in's redirect has set the session cookie."""
+    deadline = time.monotonic() + timeout
+    while True:
+        cookies = {c["name"]: c for c in context.cookies()}
+        if "zones_session" in cookies or time.monotonic() > deadline:
+            return cookies
+        time.sleep(0.5)
+
+
 def test_write_pages_need_sign_in_and_a_wrong_password_is_refused(browser, url):
     with streamlit_server(url) as base:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -53,14 +64,28 @@ def test_write_pages_need_sign_in_and_a_wrong_password_is_refused(browser, url):
         page.get_by_text("Bạn gửi số liệu cho các đơn vị thuộc Phường Vĩnh Lạc (30745)"
                          ).wait_for(timeout=60000)
         page.get_by_text("Đăng nhập: xa.vinhlac").wait_for(timeout=30000)
-        # the session is kept on the server: no cookie carries the account or a token
-        for cookie in context.cookies():
-            assert "xa.vinhlac" not in cookie["value"]
-            assert cookie["name"].startswith("_streamlit") or cookie["httpOnly"]
-        # a commune official may not import boundaries (moving within the app: a reload
-        # starts a new session, which signs out)
-        page.get_by_role("link", name="Địa giới hành chính").click()
-        page.get_by_text("không có quyền").wait_for(timeout=60000)
+        # the session lives in an HttpOnly cookie: no page script can read it, and it
+        # carries neither the account name nor the password
+        cookies = session_cookies(context)
+        assert cookies["zones_session"]["httpOnly"] is True
+        assert "zones_session" not in page.evaluate("document.cookie")
+        for cookie in cookies.values():
+            assert "xa.vinhlac" not in cookie["value"] and PASSWORD not in cookie["value"]
+            # Streamlit's XSRF token is the one cookie scripts must read (it is sent back
+            # in a header); it signs no one in
+            assert cookie["httpOnly"] or cookie["name"] == "_streamlit_xsrf"
+        # a reload, a page URL opened directly and a second tab stay signed in
+        page.reload()
+        page.get_by_text("Đăng nhập: xa.vinhlac").wait_for(timeout=90000)
+        other = context.new_page()
+        other.goto(f"{base}/boundaries")
+        other.get_by_text("không có quyền").wait_for(timeout=90000)  # a commune official
+        # signing out in one tab ends the session in every tab
+        page.get_by_role("button", name="Đăng xuất").click()
+        page.get_by_text("Chưa đăng nhập").wait_for(timeout=90000)
+        assert "zones_session" not in {c["name"] for c in context.cookies()}
+        other.reload()
+        other.get_by_text("Trang này cần đăng nhập").wait_for(timeout=90000)
         context.close()
 
 

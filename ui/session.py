@@ -1,24 +1,28 @@
-"""Who is signed in on this browser session, and the sign-in form.
+"""Who is signed in on this browser, and the sign-in form.
 
-The signed-in actor lives in Streamlit's session state, on the server (no token is
-handed to the browser); it expires after ``ZONES_SESSION_MINUTES`` (default 480) without
-activity. Every right is still checked by the core's front door: this module only
-decides what the page shows.
+A sign-in on the form is kept in the database as a session whose token lives in an
+HttpOnly cookie (set by ``ui.web``'s route: page scripts never see it), so a reload or a
+second tab stays signed in, and a sign-out, an expiry (``ZONES_SESSION_MINUTES`` idle,
+default 480; ``ZONES_SESSION_MAX_HOURS`` in all, default 24) or a disabled account ends
+it in every tab. Every right is still checked by the core's front door: this module
+only decides what the page shows.
 """
 
 from __future__ import annotations
 
-import os
+import json
 import time
 
 import streamlit as st
 
+from ui.auth_routes import COOKIE, PREFIX, XSRF_COOKIE
 from ui.common import lang, tr, workspace
-from zones import api
+from zones import api, sessions
 from zones.errors import ZonesError
 
-SESSION_MINUTES = float(os.environ.get("ZONES_SESSION_MINUTES", "480"))
-_KEY, _SEEN = "_actor", "_actor_seen"
+SESSION_MINUTES = sessions.IDLE_MINUTES
+#: the actor, when it was last seen, the cookie token it came from, a pending redirect
+_KEY, _SEEN, _TOKEN, _GO = "_actor", "_actor_seen", "_actor_token", "_go_to"
 
 
 def sso_configured() -> bool:
@@ -49,8 +53,50 @@ def _from_sso() -> api.Actor | None:
     return actor
 
 
+def _cookie(name: str) -> str | None:
+    try:
+        value = st.context.cookies.get(name)
+    except Exception:  # no browser request (a test harness)
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def _route(action: str, **query: str) -> str:
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    path = f"/{base}/{PREFIX}/{action}" if base else f"/{PREFIX}/{action}"
+    return path + "?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else path
+
+
+def _go(url: str) -> None:
+    """Send this browser to one of ``ui.web``'s routes, which comes back to this page."""
+    # no "<" inside the script: Streamlit's sanitiser drops a script whose text has one
+    script = ("<script>(function(){var u=%s;var b=window.location.pathname+"
+              "window.location.search;window.location.replace(u+(u.indexOf('?')===-1?'?':'&')"
+              "+'next='+encodeURIComponent(b));})();</script>")
+    st.html(script % json.dumps(url).replace("<", "\\u003c"), unsafe_allow_javascript=True)
+
+
+def _from_cookie() -> api.Actor | None:
+    """The actor of this browser's session cookie (checked in the database each run)."""
+    token = _cookie(COOKIE)
+    if not token:
+        return None
+    actor = api.session_actor(workspace(), token)
+    if actor is not None:
+        st.session_state[_KEY], st.session_state[_TOKEN] = actor, token
+        st.session_state[_SEEN] = time.monotonic()
+    elif st.session_state.get(_TOKEN) == token:  # ended or expired since the last run
+        for key in (_KEY, _SEEN, _TOKEN):
+            st.session_state.pop(key, None)
+        st.session_state["_expired"] = True
+    return actor
+
+
 def current_actor() -> api.Actor | None:
     """The signed-in actor, or None (never signed in, signed out or expired)."""
+    actor = _from_cookie()
+    if actor is not None:
+        return actor
     actor = st.session_state.get(_KEY)
     if actor is None:
         return _from_sso()
@@ -62,10 +108,15 @@ def current_actor() -> api.Actor | None:
 
 
 def sign_out(expired: bool = False) -> None:
+    """End the session: in the database (every tab), then the cookie (a redirect)."""
     actor = st.session_state.pop(_KEY, None)
     st.session_state.pop(_SEEN, None)
+    token = st.session_state.pop(_TOKEN, None) or _cookie(COOKIE)
     if expired:
         st.session_state["_expired"] = True
+    api.sign_out(workspace(), token, None if expired else actor)
+    if token:
+        st.session_state[_GO] = _route("signout")
     if actor is not None and actor.via == "sso":
         st.logout()  # ends the identity cookie too (and the provider's session)
 
@@ -95,6 +146,9 @@ def sign_in_form(reason: str | None = None) -> None:
             return
         st.session_state[_KEY] = actor
         st.session_state[_SEEN] = time.monotonic()
+        # this tab is signed in now; the cookie (set by a redirect) keeps it on a reload
+        ticket = api.start_session(ws, actor, _cookie(XSRF_COOKIE))
+        st.session_state[_GO] = _route("session", t=ticket)
         st.rerun()
 
 
@@ -120,6 +174,9 @@ def may_export() -> bool:
 
 def sidebar() -> None:
     """Who is signed in, and the button to sign out (or to sign in)."""
+    if _GO in st.session_state:  # after a sign-in or sign-out: set or clear the cookie
+        _go(st.session_state.pop(_GO))
+        st.stop()  # nothing else this run: the browser is leaving for the route
     actor = current_actor()
     if actor is None:
         st.caption(tr("auth.anonymous"))

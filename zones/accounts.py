@@ -16,15 +16,15 @@ import pandas as pd
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from zones import audit
 from zones.access import AccessError, Actor, Role
 from zones.errors import ZonesError
 from zones.i18n import t
 from zones.storage import store
+from zones.storage.schema import sessions, users
 from zones.storage.schema import units as units_table
-from zones.storage.schema import users
 
 MAX_FAILURES = int(os.environ.get("ZONES_MAX_FAILED_SIGN_INS", "5"))
 LOCK_MINUTES = int(os.environ.get("ZONES_LOCK_MINUTES", "15"))
@@ -80,12 +80,21 @@ def _row(engine: Engine, name: str) -> dict:
     return dict(row)
 
 
+def _end_sessions(conn: Connection, name: str) -> int:
+    """End every browser session of an account (disabled, or its password reset)."""
+    return conn.execute(sa.update(sessions).where(
+        sessions.c.user_name == name, sessions.c.ended_at.is_(None)).values(
+        ended_at=store.now(), ticket_hash=None)).rowcount
+
+
 def disable_user(engine: Engine, actor: Actor, name: str) -> None:
     """Disable an account: it can no longer sign in or be used with ``--as``."""
     _row(engine, name)
     with engine.begin() as conn:
         conn.execute(sa.update(users).where(users.c.name == name).values(disabled=True))
-        audit.record(conn, actor, "user_disabled", detail={"user": name})
+        ended = _end_sessions(conn, name)
+        audit.record(conn, actor, "user_disabled", detail={"user": name,
+                                                           "sessions_ended": ended})
 
 
 def reset_password(engine: Engine, actor: Actor, name: str, password: str) -> None:
@@ -95,7 +104,9 @@ def reset_password(engine: Engine, actor: Actor, name: str, password: str) -> No
     with engine.begin() as conn:
         conn.execute(sa.update(users).where(users.c.name == name).values(
             password_hash=_HASHER.hash(password), failed_sign_ins=0, locked_until=None))
-        audit.record(conn, actor, "user_password_reset", detail={"user": name})
+        ended = _end_sessions(conn, name)
+        audit.record(conn, actor, "user_password_reset",
+                     detail={"user": name, "sessions_ended": ended})
 
 
 def list_users(engine: Engine) -> pd.DataFrame:

@@ -25,7 +25,7 @@ import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
 import rules
-from zones import access, accounts, approvals, audit, ingest, isolate, safe
+from zones import access, accounts, approvals, audit, ingest, isolate, safe, sessions
 from zones import boundaries as bnd
 from zones import briefing as briefing_pkg
 from zones.access import LOCAL_ADMIN, AccessError, Actor, Right
@@ -436,6 +436,30 @@ def sign_in(ws: Workspace, name: str, password: str, via: str = "page",
     """The actor of a name and password (AccessError when wrong, locked or disabled)."""
     with using_lang(lang):
         return accounts.sign_in(ws.engine, name, password, via)
+
+
+def start_session(ws: Workspace, actor: Actor, bound_to: str | None = None) -> str:
+    """A one-time ticket (two minutes) that the browser trades at the cookie route for
+    its HttpOnly session cookie; ``bound_to`` ties it to that browser."""
+    return sessions.begin(ws.engine, actor, bound_to)
+
+
+def open_session(ws: Workspace, ticket: str, bound_to: str | None = None) -> str | None:
+    """The session token for a ticket (once); None when it is unknown, used, older
+    than two minutes or brought by another browser."""
+    return sessions.redeem(ws.engine, ticket, bound_to)
+
+
+def session_actor(ws: Workspace, token: str | None) -> Actor | None:
+    """Who a session cookie belongs to; None once it has ended or expired
+    (``ZONES_SESSION_MINUTES`` idle, ``ZONES_SESSION_MAX_HOURS`` in all) or its account
+    was disabled."""
+    return sessions.actor_of(ws.engine, token)
+
+
+def sign_out(ws: Workspace, token: str | None, actor: Actor | None) -> None:
+    """End a browser's session (audited)."""
+    sessions.end(ws.engine, token, actor)
 
 
 def sso_sign_in(ws: Workspace, email: str, lang: str = "vi") -> Actor:

@@ -211,6 +211,27 @@ approvals = Table(
 )
 Index("ix_approvals_unit_week", approvals.c.unit_code, approvals.c.week)
 
+# Signed-in browsers: a one-time ticket (from the sign-in form to the cookie route),
+# then the session token of the HttpOnly cookie. Only SHA-256 hashes are stored, so a
+# copy of the database signs no one in; a session ends on sign-out, on idle expiry,
+# after its longest life, and when its account is disabled or its password reset.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_name", String(100), nullable=False),
+    Column("via", String(16), nullable=False),
+    Column("ticket_hash", String(64), nullable=True),
+    Column("bound_to", String(64), nullable=True),  # hash of the browser's XSRF cookie
+    Column("token_hash", String(64), nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_seen", DateTime, nullable=False),
+    Column("ended_at", DateTime, nullable=True),
+    UniqueConstraint("ticket_hash", name="uq_sessions_ticket"),
+    UniqueConstraint("token_hash", name="uq_sessions_token"),
+)
+Index("ix_sessions_user", sessions.c.user_name)
+
 meta_kv = Table(
     "meta",
     metadata,

@@ -1,0 +1,76 @@
+"""The two routes of the HttpOnly session cookie (see ``ui.web``): a one-time ticket
+from the sign-in form is traded for the cookie, and the cookie is cleared after a
+sign-out. Both answer only with a redirect to a page of this site.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.routing import Route
+
+from zones import api
+
+log = logging.getLogger(__name__)
+#: the session cookie (HttpOnly: page scripts cannot read it)
+COOKIE = "zones_session"
+#: Streamlit's XSRF cookie: a ticket only works in the browser it was made for
+XSRF_COOKIE = "_streamlit_xsrf"
+#: the routes, under any base path the proxy puts in front (server.baseUrlPath)
+PREFIX = "zones-auth"
+
+
+@cache
+def _workspace() -> api.Workspace:
+    return api.open_workspace(api.default_url())
+
+
+def back_to(value: str | None) -> str:
+    """A page of this site to return to: a path starting with one '/', else '/'
+    (no open redirect to another site)."""
+    if (not value or not value.startswith("/") or value.startswith("//")
+            or "\\" in value or any(ord(c) < 32 for c in value)):
+        return "/"
+    return value
+
+
+def _secure(request: Request) -> bool:
+    proto = request.headers.get("x-forwarded-proto", request.url.scheme)
+    return proto.split(",")[0].strip() == "https"
+
+
+async def open_session(request: Request) -> RedirectResponse:
+    """Trade a one-time ticket for the HttpOnly session cookie; back to the page."""
+    response = RedirectResponse(back_to(request.query_params.get("next")), status_code=303)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the ticket stays here
+    try:
+        token = await run_in_threadpool(
+            api.open_session, _workspace(), request.query_params.get("t", ""),
+            request.cookies.get(XSRF_COOKIE))
+    except Exception:  # the page says "not signed in"; the details go to the log
+        log.exception("session cookie not set")
+        token = None
+    if token:
+        response.set_cookie(COOKIE, token, httponly=True, samesite="lax",
+                            secure=_secure(request), path="/")
+    return response
+
+
+async def close_session(request: Request) -> RedirectResponse:
+    """Clear the session cookie (the page has already ended the session)."""
+    response = RedirectResponse(back_to(request.query_params.get("next")), status_code=303)
+    response.headers["Cache-Control"] = "no-store"
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax",
+                           secure=_secure(request))
+    return response
+
+
+ROUTES = [
+    Route("/{base:path}" + PREFIX + "/session", open_session, methods=["GET"]),
+    Route("/{base:path}" + PREFIX + "/signout", close_session, methods=["GET"]),
+]

@@ -1,0 +1,25 @@
+"""The dashboard as an ASGI app: Streamlit's own server (``st.App``) plus two small
+routes for the session cookie of the built-in accounts.
+
+A Streamlit page talks to the server over a websocket and cannot set a cookie, let
+alone an HttpOnly one. So a successful sign-in on the page sends the browser, once, to
+``/zones-auth/session?t=TICKET``: the route trades the one-time ticket for a session
+token, sets it as an HttpOnly, SameSite=Lax cookie (Secure behind HTTPS) and sends the
+browser back to its page. ``/zones-auth/signout`` clears the cookie after the page has
+ended the session in the database. Both answer only with a redirect to a page of this
+site, never with an error page.
+
+``make run`` serves this module's ``app`` (``streamlit run ui/web.py``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from ui.auth_routes import ROUTES
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+
+app = st.App(APP, routes=ROUTES)

@@ -1,0 +1,119 @@
+"""Browser sessions of the built-in accounts, kept in the database.
+
+A sign-in on the page gives a one-time *ticket* (valid ``TICKET_SECONDS``). The browser
+takes it to the server's cookie route, which trades it for a session *token* in an
+HttpOnly cookie: page scripts never see it, and a reload or a second tab stays signed
+in. Only SHA-256 hashes of tickets and tokens are stored, so a copy of the database
+signs no one in; every replica of the app sees the same sessions.
+
+A session ends on sign-out, after ``IDLE_MINUTES`` without activity, after
+``MAX_HOURS`` in all, and when its account is disabled or its password reset.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from zones import accounts, audit
+from zones.access import AccessError, Actor
+from zones.errors import ZonesError
+from zones.storage import store
+from zones.storage.schema import sessions
+
+IDLE_MINUTES = float(os.environ.get("ZONES_SESSION_MINUTES", "480"))
+MAX_HOURS = float(os.environ.get("ZONES_SESSION_MAX_HOURS", "24"))
+TICKET_SECONDS = 120
+#: how often the idle clock is moved on (one write per minute, not per page run)
+_TOUCH_SECONDS = 60
+
+
+def digest(secret: str | None) -> str | None:
+    """The stored form of a ticket, a token or a browser binding."""
+    return hashlib.sha256(secret.encode()).hexdigest() if secret else None
+
+
+def begin(engine: Engine, actor: Actor, bound_to: str | None = None) -> str:
+    """A one-time ticket for a signed-in ``actor``; ``bound_to`` (e.g. the browser's
+    XSRF cookie) must come back with it, so a ticket sent to someone else is useless."""
+    ticket = secrets.token_urlsafe(32)
+    now = store.now()
+    with engine.begin() as conn:
+        # tickets never taken to the cookie route are of no further use
+        conn.execute(sa.delete(sessions).where(
+            sessions.c.token_hash.is_(None),
+            sessions.c.created_at < now - timedelta(seconds=TICKET_SECONDS)))
+        conn.execute(sa.insert(sessions).values(
+            user_name=actor.name, via=actor.via, ticket_hash=digest(ticket),
+            bound_to=digest(bound_to), created_at=now, last_seen=now))
+    return ticket
+
+
+def redeem(engine: Engine, ticket: str, bound_to: str | None = None) -> str | None:
+    """The session token for a ticket, once; None for an unknown, used, expired or
+    foreign ticket."""
+    if not ticket:
+        return None
+    now = store.now()
+    token = secrets.token_urlsafe(32)
+    with engine.begin() as conn:
+        row = conn.execute(sa.select(sessions.c.id, sessions.c.bound_to,
+                                     sessions.c.created_at).where(
+            sessions.c.ticket_hash == digest(ticket),
+            sessions.c.token_hash.is_(None))).first()
+        if row is None:
+            return None
+        fresh = row.created_at >= now - timedelta(seconds=TICKET_SECONDS)
+        if not fresh or (row.bound_to and row.bound_to != digest(bound_to)):
+            conn.execute(sa.update(sessions).where(sessions.c.id == row.id).values(
+                ticket_hash=None, ended_at=now))
+            return None
+        done = conn.execute(sa.update(sessions).where(
+            sessions.c.id == row.id, sessions.c.ticket_hash == digest(ticket)).values(
+            ticket_hash=None, token_hash=digest(token), last_seen=now))
+        return token if done.rowcount == 1 else None
+
+
+def actor_of(engine: Engine, token: str | None) -> Actor | None:
+    """The actor of a live session token (its idle clock moved on); None when there is
+    no such session, or it has ended, expired, or its account was disabled."""
+    if not token:
+        return None
+    now = store.now()
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(sessions).where(
+            sessions.c.token_hash == digest(token),
+            sessions.c.ended_at.is_(None))).mappings().first()
+    if row is None:
+        return None
+    idle = now - row["last_seen"] > timedelta(minutes=IDLE_MINUTES)
+    old = now - row["created_at"] > timedelta(hours=MAX_HOURS)
+    try:
+        who = None if idle or old else accounts.actor(engine, row["user_name"], row["via"])
+    except (AccessError, ZonesError):  # disabled or removed since
+        who = None
+    with engine.begin() as conn:
+        if who is None:
+            conn.execute(sa.update(sessions).where(sessions.c.id == row["id"]).values(
+                ended_at=now))
+        elif (now - row["last_seen"]).total_seconds() > _TOUCH_SECONDS:
+            conn.execute(sa.update(sessions).where(sessions.c.id == row["id"]).values(
+                last_seen=now))
+    return who
+
+
+def end(engine: Engine, token: str | None, actor: Actor | None) -> None:
+    """Sign out: the session of ``token`` ends (audited when someone was signed in)."""
+    with engine.begin() as conn:
+        if token:
+            conn.execute(sa.update(sessions).where(
+                sessions.c.token_hash == digest(token),
+                sessions.c.ended_at.is_(None)).values(ended_at=store.now()))
+        if actor is not None:
+            audit.record(conn, actor, "sign_out")
+
