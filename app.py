@@ -31,6 +31,7 @@ pages = [
     st.Page("app_pages/upload.py", title=tr("ui.page.upload"), icon=":material/upload_file:"),
     st.Page("app_pages/boundaries.py", title=tr("ui.page.boundaries"), icon=":material/layers:"),
     st.Page("app_pages/audit.py", title=tr("ui.page.audit"), icon=":material/history:"),
+    st.Page("app_pages/accounts.py", title=tr("ui.page.accounts"), icon=":material/group:"),
 ]
 try:
     page = st.navigation(pages)

@@ -23,6 +23,7 @@ user = c3.text_input(tr("audit.user"), key="audit_user").strip() or None
 unit = c4.text_input(tr("audit.unit"), key="audit_unit").strip() or None
 kinds = ["", "upload", "declared", "revoked", "approved", "unlocked", "boundaries_imported",
          "boundary_set_activated", "sign_in", "sign_out", "user_added", "user_disabled",
+         "user_enabled",
          "user_password_reset", "demo", "act_as"]
 
 

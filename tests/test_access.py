@@ -125,6 +125,12 @@ def test_a_disabled_account_cannot_be_used(accounts, tmp_path, capsys):
     assert "bị khóa" in capsys.readouterr().err
     with pytest.raises(api.AccessError):
         api.sign_in(api.open_workspace(accounts), "xa.vinhlac", PASSWORD)
+    assert cli(accounts, "--as", "quansat", "users", "enable", "xa.vinhlac") == 2  # admins
+    assert cli(accounts, "users", "enable", "xa.vinhlac") == 0
+    assert "Đã mở lại tài khoản xa.vinhlac" in capsys.readouterr().err
+    assert cli(accounts, "--as", "xa.vinhlac", "observations", "import",
+               upload(tmp_path, VINH_LAC)) == 0
+    assert cli(accounts, "users", "enable", "khong.co.ai") == 2
 
 
 def test_sign_in_wrong_passwords_lock_the_account_and_are_audited(accounts):

@@ -97,6 +97,15 @@ def disable_user(engine: Engine, actor: Actor, name: str) -> None:
                                                            "sessions_ended": ended})
 
 
+def enable_user(engine: Engine, actor: Actor, name: str) -> None:
+    """Enable a disabled account again (and lift a lock-out)."""
+    _row(engine, name)
+    with engine.begin() as conn:
+        conn.execute(sa.update(users).where(users.c.name == name).values(
+            disabled=False, failed_sign_ins=0, locked_until=None))
+        audit.record(conn, actor, "user_enabled", detail={"user": name})
+
+
 def reset_password(engine: Engine, actor: Actor, name: str, password: str) -> None:
     """Give an account a new password (and lift a lock-out)."""
     _check_password(password)

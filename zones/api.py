@@ -509,6 +509,13 @@ def disable_user(ws: Workspace, actor: Actor, name: str, lang: str = "vi") -> No
         accounts.disable_user(ws.engine, actor, name)
 
 
+def enable_user(ws: Workspace, actor: Actor, name: str, lang: str = "vi") -> None:
+    """Enable a disabled account again (admins)."""
+    with using_lang(lang):
+        _allowed(ws, actor, Right.USERS, "user_enabled")
+        accounts.enable_user(ws.engine, actor, name)
+
+
 def reset_password(ws: Workspace, actor: Actor, name: str, password: str,
                    lang: str = "vi") -> None:
     with using_lang(lang):

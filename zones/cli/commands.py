@@ -240,6 +240,12 @@ def users_disable(ws: api.Workspace, o: Options, lang: str) -> int:
     return 0
 
 
+def users_enable(ws: api.Workspace, o: Options, lang: str) -> int:
+    api.enable_user(ws, o["actor"], o["name"], lang)
+    say(t("users.enabled_done", name=o["name"]))
+    return 0
+
+
 def users_reset(ws: api.Workspace, o: Options, lang: str) -> int:
     password = _password(o["name"], o.get("password_stdin", False))
     api.reset_password(ws, o["actor"], o["name"], password, lang)
@@ -282,6 +288,7 @@ COMMANDS: dict[tuple[str, str | None], Callable[[api.Workspace, Options, str], i
     ("users", "add"): users_add,
     ("users", "list"): users_list,
     ("users", "disable"): users_disable,
+    ("users", "enable"): users_enable,
     ("users", "reset-password"): users_reset,
     ("audit", None): audit_export,
     ("approve", None): approve,

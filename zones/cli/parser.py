@@ -128,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     ul_ = usub_.add_parser("list")
     ul_.add_argument("--out")
     usub_.add_parser("disable").add_argument("name")
+    usub_.add_parser("enable").add_argument("name")
     ur_ = usub_.add_parser("reset-password")
     ur_.add_argument("name")
     ur_.add_argument("--password-stdin", action="store_true")
