@@ -45,6 +45,7 @@ from zones.levels.transitions import COLUMNS as TRANSITION_COLUMNS
 from zones.levels.transitions import flows
 from zones.levels.transitions import transitions as _transitions
 from zones.maps.export import standalone_map
+from zones.search import Finder
 from zones.storage import store
 from zones.workspace import Workspace, default_url
 
@@ -293,6 +294,13 @@ def unit_index(ws: Workspace, lang: str = "vi"):
 def search_units(index, query: str, limit: int = 50) -> list[str]:
     """Codes of the units whose name or code matches ``query`` (no diacritics needed)."""
     return search_index(index, query, limit)
+
+
+def find_units(ws: Workspace, query: str, limit: int = 20) -> list[str]:
+    """Codes of the units of the active set matching ``query``: a code, a name without
+    diacritics, or "name, parent name" (also "name parent name"), best first."""
+    finder = cached(ws, "finder", lambda: Finder(units(ws)))
+    return finder.find(query, limit)
 
 
 def unit_history(ws: Workspace, code: str, limit: int | None = None) -> pd.DataFrame:
