@@ -98,7 +98,7 @@ def test_last_report_is_relative_to_the_day(demo_url):
     assert str(view.last_report[view.position("30814")]) == "2021-11-09"
 
 
-def test_pages_open_on_the_focus_day_else_the_last_day(demo_copy):
+def test_pages_open_on_the_focus_day_else_the_last_day(demo_copy, tmp_path):
     ws = api.open_workspace(demo_copy)
     assert str(api.default_day(ws)) == "2021-09-01"  # the demo's outbreak
     last = api.computed_levels(ws).dates[-1].date()
@@ -106,3 +106,14 @@ def test_pages_open_on_the_focus_day_else_the_last_day(demo_copy):
         conn.exec_driver_sql("DELETE FROM meta WHERE key = 'focus_day'")  # real data
         store.bump_version(conn)
     assert api.default_day(ws) == last
+
+
+def test_the_first_upload_of_figures_opens_the_map_on_the_latest_day(demo_copy, tmp_path):
+    """Figures sent up to 04/01/2022 into the demo: the map opens on that day."""
+    from zones.cli import main
+
+    path = tmp_path / "so-lieu.csv"
+    path.write_text("Ngày,Mã xã,Số mẫu PCR\n04/01/2022,30745,30\n", encoding="utf-8")
+    assert main(["--db", demo_copy, "observations", "import", str(path)]) == 0
+    ws = api.open_workspace(demo_copy)
+    assert str(api.default_day(ws)) == "2022-01-04"

@@ -221,6 +221,8 @@ def write_upload(conn: Connection, new: pd.DataFrame, record: dict) -> StoreResu
     result.inserted = len(plan)
     result.first_date = plan["date"].min().date()
     store.owe_levels(conn, result.first_date)  # with the data: a kill cannot lose it
+    # figures of its own now: the map opens on the latest day, not the demo's focus day
+    store.set_meta(conn, store.Meta.FOCUS_DAY, "")
     store.bump_version(conn)
     return result
 

@@ -255,13 +255,14 @@ def notices(ws: Workspace, lang: str) -> tuple[str, ...]:
 
 
 def default_day(ws: Workspace) -> date | None:
-    """The day a map opens on: the data's own focus day (the demo sets 01/09/2021, the
-    outbreak of the seed notices) when it is in range, else the last day with data."""
+    """The day a map opens on: the demo's focus day (01/09/2021, the outbreak of the seed
+    notices) while it is in range and nobody has sent figures since; else the last day
+    with data."""
     dates = computed_levels(ws).dates
     if len(dates) == 0:
         return None
     focus = store.get_meta(ws.engine, store.Meta.FOCUS_DAY)
-    if focus is not None and dates[0] <= pd.Timestamp(focus) <= dates[-1]:
+    if focus and dates[0] <= pd.Timestamp(focus) <= dates[-1]:
         return pd.Timestamp(focus).date()
     return dates[-1].date()
 

@@ -38,7 +38,8 @@ class Meta(StrEnum):
     DATA_VERSION = "data_version"      # changes with every write: the cache key
     LEVELS_VERSION = "levels_version"  # the assessment run the snapshot belongs to
     DEMO = "demo"                      # "province" / "national" when the demo built it
-    FOCUS_DAY = "focus_day"            # the day a map opens on (the demo's outbreak)
+    FOCUS_DAY = "focus_day"            # the day a map opens on (the demo's outbreak;
+                                       # emptied by the first upload that stores figures)
     BOUNDARY_VERSION = "boundary_version"  # changes with units and shapes (layer files)
     RECOMPUTE_FROM = "recompute_from"  # levels owed since this day ("all": every day)
     WRITE_LOCK = "write_lock"          # written first by every write: serialises writers
