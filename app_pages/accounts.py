@@ -5,12 +5,13 @@ through the core's front door, which checks the right and writes the audit trail
 import pandas as pd
 import streamlit as st
 
-from ui.common import apply_lang, lang, show_error, tr, workspace
+from ui.common import apply_lang, lang, md_text, show_error, tr, workspace
 from ui.session import require_actor
 from ui.widgets import fmt_day
 from zones import api
-from zones.access import Role
 from zones.errors import ZonesError
+
+Role = api.access.Role
 
 apply_lang()
 st.title(tr("ui.page.accounts"))
@@ -111,7 +112,7 @@ if st.button(tr("acct.add.submit"), type="primary", key="acct_add"):
         else:
             for key in ("acct_name", "acct_password", "acct_again"):
                 st.session_state.pop(key, None)
-            done(tr("users.added", name=name, role=tr(f"role.{role}")))
+            done(tr("users.added", name=md_text(name), role=tr(f"role.{role}")))
 
 if not people.empty:
     st.subheader(tr("acct.change"))
@@ -128,7 +129,7 @@ if not people.empty:
                 except ZonesError as err:
                     show_error(err)
                 else:
-                    done(tr("users.enabled_done", name=who))
+                    done(tr("users.enabled_done", name=md_text(who)))
         else:
             st.caption(tr("acct.disable.help"))
             if st.button(tr("acct.disable"), key="acct_disable", disabled=who == actor.name,
@@ -138,7 +139,7 @@ if not people.empty:
                 except ZonesError as err:
                     show_error(err)
                 else:
-                    done(tr("users.disabled_done", name=who))
+                    done(tr("users.disabled_done", name=md_text(who)))
     with right:
         new = st.text_input(tr("acct.new_password"), type="password", key="acct_new",
                             help=tr("acct.password.help"))
@@ -155,4 +156,4 @@ if not people.empty:
                 else:
                     for key in ("acct_new", "acct_new_again"):
                         st.session_state.pop(key, None)
-                    done(tr("users.reset_done", name=who))
+                    done(tr("users.reset_done", name=md_text(who)))

@@ -4,7 +4,7 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from ui.common import apply_lang, lang, show_error, tr, workspace
+from ui.common import apply_lang, lang, md_text, show_error, tr, workspace
 from ui.session import require_actor
 from zones import api
 from zones.errors import ZonesError
@@ -79,9 +79,11 @@ elif upload is not None:
         st.session_state["bnd_plan"] = (key, plan)
         same = api.already_imported(workspace(), plan)
         if same is not None:
-            st.info(tr("bnd.ui.same_file", set_id=same["id"], name=same["name"]))
+            st.info(tr("bnd.ui.same_file", set_id=same["id"], name=md_text(same["name"])))
         st.subheader(tr("bnd.ui.report"))
-        st.markdown("\n".join(f"- {line.strip()}" for line in api.boundary_report_lines(plan.report)))
+        # the report quotes the file (its name, layer, fields, codes): each line as written
+        st.markdown("\n".join(f"- {md_text(line.strip())}"
+                               for line in api.boundary_report_lines(plan.report)))
         if plan.report.rejected:
             st.warning(tr("bnd.ui.rejected", n=len(plan.report.rejected)))
         preview_ui(plan)

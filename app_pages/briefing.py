@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import briefing_view, widgets
-from ui.common import assessed_page, tr
+from ui.common import assessed_page, md_text, tr
 from ui.session import may_export
 from zones import api
 
@@ -37,9 +37,9 @@ if prepared is None:
     st.stop()
 if may_export():
     briefing_view.download_buttons(prepared, briefing_view.files(prepared))
-st.subheader(tr("brief.title", unit=prepared.unit_name))
+st.subheader(tr("brief.title", unit=md_text(prepared.unit_name)))
 st.markdown(f"**{tr('brief.title.period', period=prepared.period)}** · "
-            f"{tr('brief.title.ruleset', name=prepared.ruleset_title)}")
+            f"{tr('brief.title.ruleset', name=md_text(prepared.ruleset_title))}")
 st.caption(" · ".join([tr("brief.title.as_of", date=widgets.fmt_day(prepared.data_as_of)),
                        *prepared.notices]))
 st.markdown(f"[{tr('brief.ui.open_map')}]({prepared.link})")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.common import apply_lang, lang, tr, workspace
+from ui.common import apply_lang, lang, md_text, tr, workspace
 from ui.widgets import fmt_day
 from zones import api
 
@@ -14,12 +14,15 @@ registry = api.rulesets(ws)
 
 for rs in sorted(registry.rulesets.values(), key=lambda r: r.effective_from or r.id):
     until = fmt_day(rs.effective_to) if rs.effective_to else tr("crit.open_ended")
-    with st.expander(f"✅ {rs.title.get(lang())} — `{rs.id}` v{rs.version}", expanded=True):
-        st.markdown(f"**{tr('crit.reference')}:** {rs.reference.get(lang())}  \n"
+    # titles, references, level names and file names come from rule-set files (custom
+    # ones too): shown as written; the id is checked by the loader (rules.loader.ID_PATTERN)
+    title = f"✅ {md_text(rs.title.get(lang()))} — `{rs.id}` v{md_text(rs.version)}"
+    with st.expander(title, expanded=True):
+        st.markdown(f"**{tr('crit.reference')}:** {md_text(rs.reference.get(lang()))}  \n"
                     f"**{tr('crit.in_force')}:** {fmt_day(rs.effective_from)} – {until}  \n"
-                    f"**{tr('crit.file')}:** `{rs.path.name if rs.path else '–'}`")
+                    f"**{tr('crit.file')}:** {md_text(rs.path.name if rs.path else '–')}")
         names = rs.level_names(lang())
-        st.markdown(" · ".join(f"{k}: {v}" for k, v in names.items() if k))
+        st.markdown(" · ".join(f"{k}: {md_text(v)}" for k, v in names.items() if k))
         table = api.describe_ruleset(rs, lang())
         st.dataframe(table.rename(columns=lambda c: tr(f"crit.col.{c}")), hide_index=True,
                      width="stretch")
@@ -31,10 +34,10 @@ for rs in sorted(registry.rulesets.values(), key=lambda r: r.effective_from or r
         st.dataframe(params, hide_index=True, width="stretch")
 
 for path, problems in registry.errors.items():
-    with st.expander(f"❌ {path}", expanded=True):
+    with st.expander(f"❌ {md_text(path)}", expanded=True):
         st.error(tr("crit.invalid", n=len(problems)))
         st.dataframe([{tr("crit.col.rule"): p.rule_id or "", tr("crit.col.field"): p.field,
                        tr("crit.col.value"): str(p.value), tr("crit.col.expected"): p.expected,
                        tr("crit.col.suggestion"): p.suggestion or ""} for p in problems],
                      hide_index=True, width="stretch")
-st.caption(tr("crit.custom_hint", folder=str(ws.rulesets_dir)))
+st.caption(tr("crit.custom_hint", folder=md_text(ws.rulesets_dir)))

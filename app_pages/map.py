@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import links, loaders, maps, mapstate, panel, widgets
-from ui.common import apply_lang, lang, require_units, tr, workspace
+from ui.common import apply_lang, lang, md_text, require_units, tr, workspace
 from ui.session import may_export
 from zones import api
 
@@ -40,7 +40,7 @@ dv = loaders.day_view(day, show, view, override)
 links.write(date=day, unit=view, level=show, ruleset=override)
 if dv.ruleset_title:
     st.caption(tr("ui.ruleset.used" if override is None else "ui.ruleset.what_if",
-                  name=dv.ruleset_title))
+                  name=md_text(dv.ruleset_title)))
 
 map_col, side_col = st.columns([3, 2])
 with map_col:

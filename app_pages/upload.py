@@ -8,7 +8,16 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from ui.common import apply_lang, data_version, lang, require_units, show_error, tr, workspace
+from ui.common import (
+    apply_lang,
+    data_version,
+    lang,
+    md_text,
+    require_units,
+    show_error,
+    tr,
+    workspace,
+)
 from ui.session import current_actor, require_actor
 from zones import api
 from zones.errors import ZonesError
@@ -75,7 +84,8 @@ def summary_ui(checked) -> None:
                                   counts["blank"]), strict=True):
         col.metric(tr(f"ingest.page.{label}"), value)
     if checked.table.ignored:
-        st.caption(tr("ingest.ignored", columns=", ".join(checked.table.ignored)))
+        ignored = ", ".join(md_text(c) for c in checked.table.ignored)  # the file's headers
+        st.caption(tr("ingest.ignored", columns=ignored))
 
 
 def problems_ui(checked) -> None:
@@ -113,7 +123,7 @@ def upload_ui() -> None:
     st.subheader(tr("ingest.page.upload_header"))
     actor = require_actor(api.Right.SEND)  # the form to sign in first, where it is needed
     where = api.upload_area(workspace(), actor, lang())
-    st.caption(tr("auth.area", area=where) if where else tr("auth.area_all"))
+    st.caption(tr("auth.area", area=md_text(where)) if where else tr("auth.area_all"))
     upload = st.file_uploader(tr("ingest.page.file"), type=["csv", "xlsx"], key="upload_file",
                               max_upload_size=20)
     sheet = st.text_input(tr("ingest.page.sheet"), key="upload_sheet").strip() or None
@@ -164,7 +174,7 @@ def approval_ui() -> None:
     if "appr_msg" in st.session_state:
         st.success(st.session_state.pop("appr_msg"))
     if state:
-        st.info(tr("appr.ui.locked", by=state["by"], at=f"{state['at']:%d/%m/%Y %H:%M}"))
+        st.info(tr("appr.ui.locked", by=md_text(state["by"]), at=f"{state['at']:%d/%m/%Y %H:%M}"))
     silent = st.checkbox(tr("appr.ui.mark_silent"), key="appr_silent", disabled=bool(state))
     b1, b2 = st.columns(2)
     approve = b1.button(tr("appr.ui.approve"), key="appr_go", disabled=bool(state),
@@ -175,12 +185,12 @@ def approval_ui() -> None:
             week = api.approve_week(workspace(), actor, code, day, lang=lang(),
                                     mark_silent=silent)
             st.session_state["appr_msg"] = tr("appr.done", week=f"{week:%d/%m/%Y}",
-                                              unit=units.at[code, "name"])
+                                              unit=md_text(units.at[code, "name"]))
             st.rerun()
         if unlock:
             week = api.unlock_week(workspace(), actor, code, day, lang=lang())
             st.session_state["appr_msg"] = tr("appr.unlocked", week=f"{week:%d/%m/%Y}",
-                                              unit=units.at[code, "name"])
+                                              unit=md_text(units.at[code, "name"]))
             st.rerun()
     except ZonesError as err:
         show_error(err)

@@ -18,6 +18,7 @@ from tests.conftest import copy_of
 from tests.test_app import run_page
 from zones import api
 from zones.cli import main
+from zones.safe import md_text
 
 VINH_LAC, PHAO_DAI = "30745", "30775"
 # (day, unit, declared level, decision, rule set in force)
@@ -100,7 +101,7 @@ def test_every_view_shows_the_declared_level(capsys, tmp_path, monkeypatch, decl
     at = run_page("app_pages/map.py", day=day, selected=code, view="91", show="commune")
     assert not at.exception, at.exception
     text = " ".join(m.value for m in at.markdown)
-    assert names[declared] in text and decision in text
+    assert names[declared] in text and md_text(decision) in text  # as written, not Markdown
     assert f"Cấp tính toán: {names[computed]}" in " ".join(
         c.value for c in at.caption)  # the panel shows the computed level beside it
     summary = " ".join(h.body for h in at.get("html"))

@@ -9,6 +9,7 @@ import streamlit as st
 from zones import api
 from zones.errors import ZonesError
 from zones.i18n import set_lang, t
+from zones.safe import md_text  # also the pages' (they import ui, never zones.safe)
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ def workspace() -> api.Workspace:
                 api.finish_owed_work(ws)
         return ws
     except ZonesError as err:
-        st.error(str(err))
+        st.error(plain_message(err))
         st.stop()
 
 
@@ -58,9 +59,18 @@ def require_units() -> None:
         st.stop()
 
 
+def plain_message(message: object) -> str:
+    """A core message for st.error/st.warning/…: shown as written, line by line.
+
+    Core messages (zones/**/messages*.yaml) are plain text with no intended Markdown, and
+    quote what users sent (cells, names, file names, paths): so the whole text is
+    escaped, and each of its lines stays a line (a Markdown hard break)."""
+    return "  \n".join(md_text(line) for line in str(message).splitlines())
+
+
 def show_error(err: ZonesError) -> None:
-    """A user error as the page shows it (never a traceback)."""
-    st.error(str(err))
+    """A user error as the page shows it (never a traceback; never read as Markdown)."""
+    st.error(plain_message(err))
 
 
 def show_failure(err: Exception) -> None:
@@ -68,7 +78,7 @@ def show_failure(err: Exception) -> None:
     a message in the user's language on the page."""
     if not isinstance(err, ZonesError):
         log.error("page failed", exc_info=err)
-    st.error(api.failure_message(err, lang()))
+    st.error(plain_message(api.failure_message(err, lang())))
 
 
 def assessed_page(title_key: str, intro_key: str | None = None):

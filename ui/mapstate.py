@@ -11,7 +11,7 @@ import streamlit as st
 from shapely import Point
 
 from geodata.names import fold
-from ui.common import tr
+from ui.common import md_text, tr
 from zones import api
 
 LEVELS_BELOW = {None: ("province", "district", "commune", "hamlet"),
@@ -70,7 +70,7 @@ def breadcrumb_ui(units: pd.DataFrame, view: str | None) -> None:
     chain = [] if view is None else api.ancestors(units, view)
     several = (units["level"] == "province").sum() > 1
     items = ([(None, tr("ui.country"))] if several else []) + [
-        (c, units.at[c, "name"]) for c in chain]
+        (c, md_text(units.at[c, "name"])) for c in chain]  # a button label is Markdown
     cols = st.columns(max(len(items), 1) + 2)
     for i, (code, name) in enumerate(items):
         last = i == len(items) - 1
@@ -121,5 +121,6 @@ def search_ui(units: pd.DataFrame, limit: int = 8) -> None:
         st.caption(tr("ui.search_none"))
     for code, row in hits.iterrows():
         parent = units["name"].get(row["parent_code"], "") if row["parent_code"] else ""
-        st.button(f"{row['name']}" + (f" — {parent}" if parent else ""), key=f"find-{code}",
+        st.button(md_text(row["name"]) + (f" — {md_text(parent)}" if parent else ""),
+                  key=f"find-{code}",
                   on_click=go_to, args=(units, code), width="stretch")

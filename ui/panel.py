@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import charts, loaders, mapstate, widgets
-from ui.common import lang, tr, workspace
+from ui.common import lang, md_text, tr, workspace
 from zones import api
 from zones.i18n import fmt_int
 
@@ -49,7 +49,8 @@ def overview_ui(table: api.Table, dv: api.DayView, day, colours) -> None:
 def _move_list(col, frame: pd.DataFrame, title: str, names) -> None:
     col.markdown(title)
     for row in frame.head(8).itertuples():
-        col.button(f"{row.name}: {names[row.from_level]} → {names[row.to_level]}",
+        col.button(f"{md_text(row.name)}: {md_text(names[row.from_level])} → "
+                   f"{md_text(names[row.to_level])}",
                    key=f"mv-{row.code}", on_click=_select, args=(row.code,),
                    width="stretch", type="tertiary")
     if len(frame) > 8:
@@ -67,31 +68,34 @@ def unit_ui(units, table: api.Table, code, day, colours, override) -> None:
     pos = own.position(code)
     names = own.level_names
     chain = api.ancestors(units, code)
-    st.markdown(f"### {units.at[code, 'name']}")
-    st.caption(" › ".join(units.at[c, "name"] for c in chain[:-1]) + f" · {tr('ui.code')} {code}")
+    # names, codes, decision numbers, level names, reasons: shown as written (md_text)
+    st.markdown(f"### {md_text(units.at[code, 'name'])}")
+    st.caption(" › ".join(md_text(units.at[c, "name"]) for c in chain[:-1])
+               + f" · {tr('ui.code')} {md_text(code)}")
     lv = int(own.in_force[pos]) if pos is not None else 0
     since = api.entered_on(table, code, day)
     st.markdown(widgets.badge(lv, names, colours) + "&nbsp; " +
                 tr("ui.since", date=widgets.fmt_day(since)), unsafe_allow_html=True)
     if pos is not None and own.declared[pos]:
-        st.markdown(tr("decl.declared_here", level=names[int(own.declared[pos])],
-                       decision=own.decision[pos], date=own.declared_from[pos]))
+        st.markdown(tr("decl.declared_here", level=md_text(names[int(own.declared[pos])]),
+                       decision=md_text(own.decision[pos]), date=own.declared_from[pos]))
         if own.computed[pos] != own.in_force[pos]:
-            st.caption(f"{tr('decl.computed')}: {names[int(own.computed[pos])]}")
+            st.caption(f"{tr('decl.computed')}: {md_text(names[int(own.computed[pos])])}")
     st.caption(f"{tr('ui.population')}: {fmt_int(units.at[code, 'population'], lang())}")
     if api.child_level(units, code):
-        st.button(tr("ui.drill", name=units.at[code, "name"]), on_click=mapstate.open_unit,
+        st.button(tr("ui.drill", name=md_text(units.at[code, "name"])),
+                  on_click=mapstate.open_unit,
                   args=(code,), type="primary", key=f"drill-{code}")
     expl = api.explain(workspace(), code, day, override, lang())
     if expl is not None:
         st.markdown(f"**{tr('ui.why')}**")
         why = expl.reasons or ([f"{names[0]}: {', '.join(expl.missing)}"] if expl.missing
                                else [])
-        st.markdown("\n".join(f"- {r}" for r in why) or "–")
+        st.markdown("\n".join(f"- {md_text(r)}" for r in why) or "–")
         st.markdown(f"**{tr('ui.path_down')}**")
-        st.markdown("\n".join(f"- {r}" for r in expl.path_down) or "–")
+        st.markdown("\n".join(f"- {md_text(r)}" for r in expl.path_down) or "–")
         if expl.missing:
-            st.caption(tr("ui.missing", what=", ".join(expl.missing)))
+            st.caption(tr("ui.missing", what=", ".join(md_text(m) for m in expl.missing)))
     charts.history_ui(loaders.unit_story(code, override),
                       table.column(code) if code in table.codes else None,
                       day, names, colours, api.band_edges(workspace(), override))

@@ -16,7 +16,7 @@ import time
 import streamlit as st
 
 from ui.auth_routes import COOKIE, PREFIX, XSRF_COOKIE
-from ui.common import lang, tr, workspace
+from ui.common import lang, md_text, show_error, tr, workspace
 from zones import api, sessions
 from zones.errors import ZonesError
 
@@ -46,7 +46,7 @@ def _from_sso() -> api.Actor | None:
         actor = api.sso_sign_in(workspace(), email, lang())
     except ZonesError as err:
         st.session_state["_sso_refused"] = email
-        st.error(str(err))
+        show_error(err)
         return None
     st.session_state[_KEY] = actor
     st.session_state[_SEEN] = time.monotonic()
@@ -142,7 +142,7 @@ def sign_in_form(reason: str | None = None) -> None:
         try:
             actor = api.sign_in(ws, name.strip(), password, "page", lang())
         except ZonesError as err:
-            st.error(str(err))
+            show_error(err)
             return
         st.session_state[_KEY] = actor
         st.session_state[_SEEN] = time.monotonic()
@@ -162,7 +162,7 @@ def require_actor(right: api.Right) -> api.Actor:
     try:
         return api.access.require(actor, right)  # the core's own refusal message
     except api.AccessError as err:
-        st.error(str(err))
+        show_error(err)
         st.stop()
 
 
@@ -182,8 +182,8 @@ def sidebar() -> None:
         st.caption(tr("auth.anonymous"))
         return
     where = api.upload_area(workspace(), actor, lang())
-    st.caption(tr("auth.signed_in", name=actor.name, role=tr(f"role.{actor.role}"))
-               + (f" — {where}" if where else ""))
+    st.caption(tr("auth.signed_in", name=md_text(actor.name), role=tr(f"role.{actor.role}"))
+               + (f" — {md_text(where)}" if where else ""))
     if st.button(tr("auth.sign_out"), key="sign_out"):
         sign_out()
         st.rerun()

@@ -10,7 +10,7 @@ import streamlit as st
 from ui.common import lang, tr
 from zones.i18n import fmt_date, fmt_int
 from zones.maps.palettes import PALETTES
-from zones.safe import text
+from zones.safe import md_text, text
 
 
 def palette() -> dict[int, str]:
@@ -59,10 +59,11 @@ def summary_ui(table: pd.DataFrame, names: dict[int, str], colours: dict[int, st
 
 
 def badge(level: int, names: dict[int, str], colours: dict[int, str]) -> str:
-    """An inline coloured badge for a level (HTML)."""
+    """An inline coloured badge for a level (HTML inside st.markdown: the name, from the
+    rule set's file, is escaped for both)."""
     text_colour = "#000" if level in (0, 2) else "#fff"
     return (f"<span style='background:{colours[level]};color:{text_colour};padding:2px 8px;"
-            f"border-radius:10px;font-weight:600'>{text(names[level])}</span>")
+            f"border-radius:10px;font-weight:600'>{md_text(names[level], html=True)}</span>")
 
 
 def fmt_day(d) -> str:

@@ -1,9 +1,11 @@
 """Output safety, in one place: text that came from users (unit names, uploaded cells,
-decision numbers) is data, never markup, script or a spreadsheet formula."""
+decision numbers) is data, never markup (HTML or Markdown), script or a spreadsheet
+formula."""
 
 from __future__ import annotations
 
 import html
+import re
 
 import pandas as pd
 
@@ -31,6 +33,42 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def text(value: object) -> str:
     """Text for HTML: ``<img onerror=…>`` shows as those characters."""
     return html.escape("" if value is None else str(value), quote=True)
+
+
+#: ASCII punctuation. CommonMark lets a backslash escape any of it, and every Markdown
+#: construct Streamlit renders starts or ends with some: **bold**, [links](…), `code`,
+#: # headings, - lists, > quotes, | tables, ~~strike~~, $math$, <html>, &entities;,
+#: :red[colour] and :material/icon: directives.
+MARKDOWN_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+#: What Streamlit still rewrites in the text once Markdown has read it, which no backslash
+#: can stop: bare addresses become links (http://…, www.…, name@host.vn, GFM's autolink
+#: literals), ":streamlit:" its logo, a lone "->", "--", ">=", … an arrow, a dash, "≥".
+#: An invisible word joiner (U+2060) inside each keeps it as written.
+_REWRITTEN = re.compile(r"(?i:(?<=https:)|(?<=http:))(?=//)"  # http://x.vn
+                        r"|(?i:(?<=www))(?=\.)"  # www.x.vn
+                        r"|(?<=[-.\w+])(?=@[-\w]+\.)"  # ten@x.vn
+                        r"|(?<=:)(?=streamlit:)"
+                        r"|(?<=(?<!\S)<)(?=->(?!\S))|(?<=(?<!\S)<-)(?=>(?!\S))"  # <->
+                        r"|(?<=(?<!\S)[-<>~])(?=[->=](?!\S))")  # -> <- -- >= <= ~=
+WORD_JOINER = "\u2060"
+
+
+def md_text(value: object, *, html: bool = False) -> str:
+    """Text for Streamlit's Markdown (st.markdown, captions, titles, st.info/error/…,
+    widget, button, tab and expander labels, help): ``**x**``, ``[a](http://…)``, ``$x$``,
+    ``:red[x]`` show as those characters. Every ASCII punctuation character gets a
+    backslash; line breaks become spaces, so a value never starts a heading, a list or a
+    quote of its own; a word joiner (invisible) keeps bare addresses from becoming links.
+    ``html=True`` for Markdown that also allows HTML (``unsafe_allow_html``): character
+    references (``&#42;``) instead of backslashes, literal for both.
+
+    Not for what Streamlit shows as plain text (st.dataframe cells, select box options,
+    st.text, st.code), where a backslash would show."""
+    plain = " ".join(("" if value is None else str(value)).splitlines())
+    plain = _REWRITTEN.sub(WORD_JOINER, plain)
+    if html:
+        return "".join(f"&#{ord(c)};" if c in MARKDOWN_PUNCTUATION else c for c in plain)
+    return "".join("\\" + c if c in MARKDOWN_PUNCTUATION else c for c in plain)
 
 
 def script_json(text_json: str) -> str:
