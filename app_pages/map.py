@@ -8,13 +8,13 @@ from ui.session import may_export
 from zones import api
 
 apply_lang()
-st.title(tr("app.title"))
+widgets.compact_page()
+title_col, date_col = st.columns([2, 3], vertical_alignment="bottom")
+title_col.title(tr("app.title"))
 require_units()
 ws = workspace()
 units = loaders.units()
 registry = api.rulesets(ws)
-if tr("ui.notice.simulated") in api.notices(ws, lang()):
-    st.warning(tr("ui.notice.banner"), icon="⚠️")
 
 links.read("map", units, registry.rulesets)
 choices = [None, *sorted(registry.rulesets)]
@@ -26,21 +26,24 @@ override = st.session_state.override = st.sidebar.selectbox(
     else registry.rulesets[r].title.get(lang()))
 table = api.levels_in_force(ws, override)
 with st.sidebar:
-    mapstate.search_ui(units)
+    mapstate.search_ui(ws, units)
 if len(table.dates) == 0:
     st.info(tr("ui.no_assessments"))
     st.stop()
 
-day = widgets.date_ui(table.dates, api.default_day(ws))
+with date_col:
+    day = widgets.date_ui(table.dates, api.default_day(ws))
+if tr("ui.notice.simulated") in api.notices(ws, lang()):
+    st.caption(f":material/warning: {tr('ui.notice.banner')}")
 view, _ = mapstate.current(units)
-mapstate.breadcrumb_ui(units, view)
-show = mapstate.level_ui(units, view)
+crumb_col, level_col = st.columns([3, 2], vertical_alignment="center")
+with crumb_col:
+    mapstate.breadcrumb_ui(units, view)
+with level_col:
+    show = mapstate.level_ui(units, view)
 lay = loaders.layer(show, view)
 dv = loaders.day_view(day, show, view, override)
 links.write(date=day, unit=view, level=show, ruleset=override)
-if dv.ruleset_title:
-    st.caption(tr("ui.ruleset.used" if override is None else "ui.ruleset.what_if",
-                  name=md_text(dv.ruleset_title)))
 
 map_col, side_col = st.columns([3, 2])
 with map_col:
@@ -54,5 +57,8 @@ with map_col:
         c3.download_button(tr("ui.download_png"), loaders.map_png(day, show, view, override),
                            file_name=f"ban-do-cap-do_{day:%Y%m%d}.png", mime="image/png",
                            icon=":material/image:")
+    if dv.ruleset_title:
+        st.caption(tr("ui.ruleset.used" if override is None else "ui.ruleset.what_if",
+                      name=md_text(dv.ruleset_title)))
 with side_col:
     panel.side_ui(units, table, dv, day, override)

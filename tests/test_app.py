@@ -62,8 +62,35 @@ def test_criteria_page_shows_a_broken_ruleset_and_keeps_the_others(tmp_path, use
 def test_map_page_shows_demo_notice_and_level_summary(demo_url, use_db):
     use_db(demo_url)
     at = run_page("app_pages/map.py")
-    assert any("số liệu mô phỏng" in w.value for w in at.warning)
+    assert any("số liệu mô phỏng" in c.value for c in at.caption)
     assert at.date_input[0].value.isoformat() == "2021-09-01"
+
+
+def test_the_latest_day_button_and_an_outlined_selection(demo_url, use_db):
+    use_db(demo_url)
+    at = run_page("app_pages/map.py")
+    latest = next(b for b in at.button if b.key == "day-latest")
+    assert not latest.disabled
+    latest.click()
+    at = at.run()
+    last = api.levels_in_force(api.open_workspace(demo_url)).dates[-1].date()
+    assert at.date_input[0].value == last
+    assert next(b for b in at.button if b.key == "day-latest").disabled
+
+
+def test_a_row_of_the_overview_opens_the_unit(demo_url, use_db):
+    """The overview's lists: every unit at the chosen levels, every move (a row opening
+    the unit: tests/test_browser.py)."""
+    use_db(demo_url)
+    at = run_page("app_pages/map.py")
+    assert not at.exception
+    lists = {d.key: d for d in at.dataframe if d.key}
+    by_level = lists["list-level-commune"].value
+    assert len(by_level) == (by_level["Cấp độ"] != "Chưa đủ dữ liệu").sum()
+    assert set(by_level.columns) == {"Cấp độ", "Đơn vị", "Thuộc", "Dân số"}
+    ups = [k for k in lists if k.startswith("list-up-")]
+    texts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    assert ups and not any("… và" in t for t in texts)  # full lists, no dead end
 
 
 def test_map_page_unit_panel_explains(demo_url, use_db):

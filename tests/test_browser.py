@@ -75,6 +75,64 @@ def test_click_a_commune_opens_its_panel(browser, server):
     page.close()
 
 
+OUTLINED_JS = """() => { const Z = window.__zl; let c = null;
+    Z.layer.eachLayer(l => { if (l.options.color === "#1f3fbf") c = l.feature.properties.code; });
+    return c; }"""
+
+
+OUTLINED_NAME_JS = OUTLINED_JS.replace("properties.code", "properties.name")
+
+
+def wait_for_outline(frame, code, timeout_s=40):
+    deadline = time.time() + timeout_s
+    while time.time() < deadline and frame.evaluate(OUTLINED_JS) != code:
+        time.sleep(0.3)
+    return frame.evaluate(OUTLINED_JS)
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1400, 900), (390, 844)])
+def test_the_map_and_its_legend_are_on_the_first_screen(browser, server, size):
+    """At 1366x768 and 1400x900 the whole map, its date control and its legend are visible
+    without scrolling; on a phone the map starts on the first screen."""
+    width, height = size
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(server)
+    frame = map_frame(page)
+    box = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
+    date = page.get_by_role("button", name="Mới nhất").bounding_box()
+    legend = frame.locator(".zl-legend").bounding_box()
+    if width > 640:
+        assert box["y"] + box["height"] <= height, (box, height)
+        assert legend["y"] + legend["height"] <= height  # (page coordinates)
+        assert date["y"] + date["height"] <= box["y"]
+    else:
+        assert box["y"] < height * 0.6, box
+    page.close()
+
+
+def test_a_click_on_the_map_outlines_the_unit_and_a_row_of_a_list_opens_it(browser, server):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(server)
+    frame = map_frame(page)
+    click_unit(page, frame, "30745")
+    assert wait_for_outline(frame, "30745") == "30745"
+    page.get_by_role("tab", name="Tổng quan").click()
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.wait_for(timeout=30000)
+    grid.scroll_into_view_if_needed()
+    first = page.locator("[data-testid='stDataFrame']").first.bounding_box()
+    page.mouse.click(first["x"] + 12, first["y"] + 35 + 17)  # the first row's selector
+    page.get_by_role("tab", name="Đơn vị đã chọn", selected=True).wait_for(timeout=30000)
+    page.get_by_text("Vì sao ở cấp này").wait_for(timeout=30000)
+    # the panel shows the list's first unit, and the map outlines that same unit
+    name = page.get_by_role("heading", level=3).first.inner_text(timeout=30000)
+    deadline = time.time() + 40
+    while time.time() < deadline and frame.evaluate(OUTLINED_NAME_JS) != name:
+        time.sleep(0.3)
+    assert frame.evaluate(OUTLINED_NAME_JS) == name
+    page.close()
+
+
 def wait_for_codes(page, predicate, timeout_s=40):
     """Wait until the map layer's feature codes satisfy ``predicate``; return them."""
     deadline = time.time() + timeout_s

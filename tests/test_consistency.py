@@ -87,7 +87,8 @@ def test_every_view_shows_the_declared_level(capsys, tmp_path, monkeypatch, decl
     assert main(["--db", declared_db, "map", "--date", day.isoformat(), "--out",
                  str(out_file)]) == 0
     html = out_file.read_text(encoding="utf-8")
-    levels, _rates, _label, marks, _pending = _restyle_args(html)
+    levels, _rates, _label, marks, _pending, selected = _restyle_args(html)
+    assert selected == -1  # an export outlines no unit
     assert levels[pos] == str(declared) and marks[pos] == str(computed + 1)
     legend = [json.dumps(names[lv]) for lv in (declared, computed)]  # escaped in the script
     assert all(name in html for name in legend)
@@ -124,8 +125,9 @@ def test_a_whatif_ruleset_ignores_declarations(declared_db):
     assert view.ruleset_id == "qd2686"
 
 
-def _restyle_args(html: str) -> tuple[str, list, str, str]:
-    """The arguments of the export's per-date restyle call (levels, rates, label, marks)."""
+def _restyle_args(html: str) -> tuple:
+    """The arguments of the export's per-date restyle call (levels, rates, label, marks,
+    pending, selected)."""
     match = re.search(r"window\.__zl\.apply\((.*?)\);\s*$", html, re.S | re.M)
     assert match, "the export calls apply() once"
     return tuple(json.loads(f"[{match.group(1)}]"))

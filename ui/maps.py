@@ -21,6 +21,10 @@ from zones.maps.mapview import (
     restyle_group,
 )
 
+#: the map's height in pixels: with the compact controls above it, the map and its legend
+#: fit a 1366x768 screen
+MAP_HEIGHT = 540
+
 
 def outlines(units, show: str, view: str | None) -> tuple[Outline, ...]:
     """District and province edges above the fill (provinces only for the whole country:
@@ -34,6 +38,12 @@ def outlines(units, show: str, view: str | None) -> tuple[Outline, ...]:
         out += (Outline(loaders.layer(units.at[view, "level"], units.at[view, "parent_code"],
                                       outline=True).url, weight=2.2),)
     return out
+
+
+def _selected_index(dv: api.DayView) -> int:
+    """The selected unit's feature number in the layer drawn (-1 when it is not in it)."""
+    pos = dv.position(st.session_state.get("selected"))
+    return -1 if pos is None else int(pos)
 
 
 def day_map(lay: loaders.Layer, dv: api.DayView, override: str | None, edges) -> None:
@@ -52,17 +62,29 @@ def day_map(lay: loaders.Layer, dv: api.DayView, override: str | None, edges) ->
                "declared": tr("decl.title"), "computed": tr("decl.computed"),
                "marked": tr("decl.marked") if marks else "",
                "pending": tr("appr.pending_tip")})
+    key = f"map-{lay.key}-{st.session_state.get('palette')}-{lang()}"
+    # a click reruns the page with the component's new value already in the session:
+    # take it first, so this very run outlines the unit and opens its panel
+    _take_click(lay, st.session_state.get(key))
     clicked = st_folium(
-        base_map(spec), key=f"map-{lay.key}-{st.session_state.get('palette')}-{lang()}",
+        base_map(spec), key=key,
         feature_group_to_add=restyle_group(level_string(dv.in_force), loaders.rates_url(dv),
-                                           widgets.fmt_day(dv.day), marks, pending),
-        returned_objects=["last_clicked"], height=640, use_container_width=True)
+                                           widgets.fmt_day(dv.day), marks, pending,
+                                           _selected_index(dv)),
+        returned_objects=["last_clicked"], height=MAP_HEIGHT, use_container_width=True)
     if pending:
         monday = dv.day - timedelta(days=dv.day.weekday())
         st.caption(tr("appr.pending_caption", n=pending.count("1"),
                       week=f"{widgets.fmt_day(monday)}–"
                            f"{widgets.fmt_day(monday + timedelta(days=6))}"))
-    hit = mapstate.unit_at(lay.units, (clicked or {}).get("last_clicked"))
+    _take_click(lay, clicked)
+
+
+def _take_click(lay: loaders.Layer, value) -> None:
+    """Select the unit under a new click on the map (once per click)."""
+    if not isinstance(value, dict):
+        return
+    hit = mapstate.unit_at(lay.units, value.get("last_clicked"))
     if hit is not None and hit != st.session_state.get("last_hit"):
-        st.session_state.selected = hit
+        mapstate.select(hit)
     st.session_state.last_hit = hit

@@ -10,7 +10,6 @@ import pandas as pd
 import streamlit as st
 from shapely import Point
 
-from geodata.names import fold
 from ui.common import md_text, tr
 from zones import api
 
@@ -71,19 +70,20 @@ def breadcrumb_ui(units: pd.DataFrame, view: str | None) -> None:
     several = (units["level"] == "province").sum() > 1
     items = ([(None, tr("ui.country"))] if several else []) + [
         (c, md_text(units.at[c, "name"])) for c in chain]  # a button label is Markdown
-    cols = st.columns(max(len(items), 1) + 2)
+    row = st.container(horizontal=True, gap="small")
     for i, (code, name) in enumerate(items):
         last = i == len(items) - 1
-        cols[i].button(name, key=f"crumb-{code}", disabled=last, on_click=open_unit,
-                       args=(code,), icon=":material/location_on:" if last else
-                       ":material/arrow_upward:", width="stretch")
+        row.button(name, key=f"crumb-{code}", disabled=last, on_click=open_unit,
+                   args=(code,), icon=":material/location_on:" if last else
+                   ":material/arrow_upward:", width="content")
 
 
 def level_ui(units: pd.DataFrame, view: str | None) -> str:
     """The level shown inside the open unit."""
     choices = levels_inside(units, view)
     st.segmented_control(tr("ui.show_level"), choices, key="show",
-                         format_func=lambda lv: tr(f"ui.level.{lv}"))
+                         format_func=lambda lv: tr(f"ui.level.{lv}"),
+                         label_visibility="collapsed")
     if st.session_state.get("show") not in choices:
         st.session_state.show = default_level(choices, view)
     return st.session_state.show
@@ -101,22 +101,31 @@ def unit_at(layer_units, clicked: dict | None) -> str | None:
     return near.idxmin() if len(near) and near.min() < 0.01 else None
 
 
+#: the side panel's tabs (their state: the label of the tab shown)
+PANEL_TABS = "side_tab"
+
+
+def select(code: str) -> None:
+    """Open the panel of ``code`` (outlined on the map), whichever tab was showing."""
+    st.session_state.selected = code
+    st.session_state[PANEL_TABS] = tr("ui.tab.unit")
+
+
 def go_to(units: pd.DataFrame, code: str) -> None:
     """Select ``code`` and open its parent so that it is on the map."""
-    st.session_state.selected = code
+    select(code)
     parent = units.at[code, "parent_code"]
     st.session_state.view = parent if isinstance(parent, str) else None
     st.session_state.show = units.at[code, "level"]
 
 
-def search_ui(units: pd.DataFrame, limit: int = 8) -> None:
-    """Find a unit by name (without diacritics is fine) and jump to it."""
+def search_ui(ws: api.Workspace, units: pd.DataFrame, limit: int = 8) -> None:
+    """Find a unit by code, by name (without diacritics is fine) or by "name, parent"
+    (the core's search) and jump to it."""
     query = st.text_input(tr("ui.search"), key="search", placeholder=tr("ui.search_hint"))
     if not query.strip():
         return
-    key = fold(query)
-    folded = units["name"].map(fold)
-    hits = units[folded.str.contains(key, regex=False)].head(limit)
+    hits = units.loc[api.find_units(ws, query, limit)]
     if hits.empty:
         st.caption(tr("ui.search_none"))
     for code, row in hits.iterrows():

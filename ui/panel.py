@@ -16,7 +16,10 @@ def side_ui(units, table: api.Table, dv: api.DayView, day, override) -> None:
     selected = st.session_state.get("selected")
     if selected is not None and selected not in units.index:
         selected = st.session_state.selected = None
-    tabs = st.tabs([tr("ui.tab.unit"), tr("ui.tab.overview")])
+    labels = [tr("ui.tab.unit"), tr("ui.tab.overview")]
+    if st.session_state.get(mapstate.PANEL_TABS) not in labels:  # e.g. another language
+        st.session_state.pop(mapstate.PANEL_TABS, None)
+    tabs = st.tabs(labels, key=mapstate.PANEL_TABS, on_change="rerun")
     colours = widgets.palette()
     with tabs[0]:
         if selected is None:
@@ -24,41 +27,69 @@ def side_ui(units, table: api.Table, dv: api.DayView, day, override) -> None:
         else:
             unit_ui(units, table, selected, day, colours, override)
     with tabs[1]:
-        overview_ui(table, dv, day, colours)
+        overview_ui(units, table, dv, day, colours)
 
 
-def overview_ui(table: api.Table, dv: api.DayView, day, colours) -> None:
-    """Units and population per level, moves since last week, data freshness."""
+def _pick(key: str, codes: list[str]) -> None:
+    """A row chosen in one of the overview's lists: that unit's panel, outlined."""
+    rows = st.session_state[key].selection.rows
+    if rows:
+        mapstate.select(codes[rows[0]])
+
+
+def _unit_list(key: str, frame: pd.DataFrame, columns: dict[str, str], height: int) -> None:
+    """A sortable list of units; choosing a row opens that unit's panel."""
+    if frame.empty:
+        return
+    st.dataframe(frame[list(columns)].rename(columns=columns), hide_index=True,
+                 width="stretch", height=min(height, 38 + 35 * len(frame)), key=key,
+                 on_select=lambda: _pick(key, frame["code"].tolist()),
+                 selection_mode="single-row")
+
+
+def overview_ui(units, table: api.Table, dv: api.DayView, day, colours) -> None:
+    """Units and population per level, the units at each level, every move since last
+    week, data freshness."""
     names = dv.level_names
     widgets.summary_ui(api.summary(dv.in_force, dv.population), names, colours)
+    parents = units["parent_code"].reindex(dv.codes)
+    frame = pd.DataFrame({
+        "code": list(dv.codes), "name": dv.names, "rank": dv.in_force,
+        "level": [names[int(v)] for v in dv.in_force],
+        "parent": [units["name"].get(p, "") if isinstance(p, str) else "" for p in parents],
+        "population": dv.population})
+    present = sorted({int(v) for v in dv.in_force}, reverse=True)
+    st.markdown(f"**{tr('ui.by_level')}**")
+    chosen = st.pills(tr("ui.by_level.filter"), present, selection_mode="multi",
+                      default=[v for v in present if v > 0] or present,
+                      format_func=lambda v: names[v], key=f"by-level-{dv.level}",
+                      label_visibility="collapsed")
+    shown = frame[frame["rank"].isin(chosen or present)].sort_values(
+        ["rank", "population"], ascending=[False, False])
+    _unit_list(f"list-level-{dv.level}", shown, {
+        "level": tr("ui.col.level"), "name": tr("ui.col.unit"), "parent": tr("ui.col.parent"),
+        "population": tr("ui.population")}, height=250)
     week_ago = pd.Timestamp(day) - pd.Timedelta(days=7)
     before = table.row(week_ago, dv.codes)
     mv = api.moves(before, dv.in_force, dv.codes, dv.names)
     st.markdown(f"**{tr('ui.moves', date=widgets.fmt_day(week_ago))}**")
-    up, down = mv[mv["direction"] == "up"], mv[mv["direction"] == "down"]
-    _move_list(st, up, "⬆ " + tr("ui.moves.up", n=len(up)), names)
-    _move_list(st, down, "⬇ " + tr("ui.moves.down", n=len(down)), names)
+    parent_of = dict(zip(frame["code"], frame["parent"], strict=True))
+    mv = mv.assign(
+        parent=[parent_of.get(c, "") for c in mv["code"]],
+        before=[names[int(v)] for v in mv["from_level"]],
+        after=[names[int(v)] for v in mv["to_level"]])
+    for direction, arrow in (("up", "⬆ "), ("down", "⬇ ")):
+        part = mv[mv["direction"] == direction]
+        st.markdown(arrow + tr(f"ui.moves.{direction}", n=len(part)))
+        _unit_list(f"list-{direction}-{dv.level}", part, {
+            "name": tr("ui.col.unit"), "parent": tr("ui.col.parent"),
+            "before": widgets.fmt_day(week_ago), "after": widgets.fmt_day(day)}, height=210)
     stale = api.silent_units(dv)
     st.markdown(f"**{tr('ui.freshness', n=len(stale), days=api.STALE_DAYS)}**")
     if len(stale):
         st.dataframe(stale[["name", "last"]].rename(
             columns={"name": tr("ui.col.unit"), "last": tr("ui.col.last_report")}),
             hide_index=True, width="stretch", height=160)
-
-
-def _move_list(col, frame: pd.DataFrame, title: str, names) -> None:
-    col.markdown(title)
-    for row in frame.head(8).itertuples():
-        col.button(f"{md_text(row.name)}: {md_text(names[row.from_level])} → "
-                   f"{md_text(names[row.to_level])}",
-                   key=f"mv-{row.code}", on_click=_select, args=(row.code,),
-                   width="stretch", type="tertiary")
-    if len(frame) > 8:
-        col.caption(tr("ui.and_more", n=len(frame) - 8))
-
-
-def _select(code: str) -> None:
-    st.session_state.selected = code
 
 
 def unit_ui(units, table: api.Table, code, day, colours, override) -> None:

@@ -30,18 +30,34 @@ def date_ui(dates: pd.DatetimeIndex, default: date, key: str = "day") -> date:
         st.session_state[key] = min(max(new.date() if hasattr(new, "date") else new, first),
                                     last)
 
-    cols = st.columns([1, 1, 4, 1, 1], vertical_alignment="bottom")
-    cols[0].button("« 7", on_click=shift, args=(-7,), help=tr("ui.week_back"),
-                   width="stretch")
-    cols[1].button("‹ 1", on_click=shift, args=(-1,), help=tr("ui.day_back"),
-                   width="stretch")
-    cols[2].date_input(tr("ui.date"), min_value=first, max_value=last, key=key,
-                       format="DD/MM/YYYY")
-    cols[3].button("1 ›", on_click=shift, args=(1,), help=tr("ui.day_forward"),
-                   width="stretch")
-    cols[4].button("7 »", on_click=shift, args=(7,), help=tr("ui.week_forward"),
-                   width="stretch")
+    def latest() -> None:
+        st.session_state[key] = last
+
+    # one row that wraps on a phone instead of stacking six full-width controls
+    row = st.container(horizontal=True, gap="small", vertical_alignment="center")
+    row.button("« 7", on_click=shift, args=(-7,), help=tr("ui.week_back"), key=f"{key}-back7")
+    row.button("‹ 1", on_click=shift, args=(-1,), help=tr("ui.day_back"), key=f"{key}-back1")
+    row.date_input(tr("ui.date"), min_value=first, max_value=last, key=key,
+                   format="DD/MM/YYYY", label_visibility="collapsed", width=140)
+    row.button("1 ›", on_click=shift, args=(1,), help=tr("ui.day_forward"), key=f"{key}-fwd1")
+    row.button("7 »", on_click=shift, args=(7,), help=tr("ui.week_forward"), key=f"{key}-fwd7")
+    row.button(tr("ui.latest.short"), on_click=latest, icon=":material/last_page:",
+               help=tr("ui.latest", date=fmt_day(last)), key=f"{key}-latest",
+               disabled=st.session_state[key] == last)
     return st.session_state[key]
+
+
+#: the map page keeps its map, date control and legend on the first screen
+COMPACT_CSS = """<style>
+[data-testid="stMainBlockContainer"] {padding-top: 3rem; padding-bottom: 1rem;}
+[data-testid="stMainBlockContainer"] h1 {font-size: 1.75rem; padding: 0.1rem 0;}
+@media (max-width: 640px) {[data-testid="stMainBlockContainer"] {padding-top: 4rem;}}
+</style>"""
+
+
+def compact_page() -> None:
+    """Less space above the content (the map page: everything above the fold)."""
+    st.html(COMPACT_CSS)
 
 
 def summary_ui(table: pd.DataFrame, names: dict[int, str], colours: dict[int, str]) -> None:

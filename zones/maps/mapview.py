@@ -54,7 +54,7 @@ _LAYER_JS = Template("""
 {% macro script(this, kwargs) %}
 (function () {
   var map = {{ this._parent.get_name() }};
-  var Z = window.__zl = {map: map, levels: "", rates: [], label: "",
+  var Z = window.__zl = {map: map, levels: "", rates: [], label: "", sel: -1,
                          colours: {{ this.spec.colours|list|tojson }},
                          names: {{ this.spec.level_names|list|tojson }},
                          texts: {{ this.spec.texts|tojson }}};
@@ -76,6 +76,10 @@ _LAYER_JS = Template("""
   Z.pend = function (i) { return !!Z.pending && Z.pending.charCodeAt(i) === 49; };
   Z.style = function (i) {
     var fill = Z.pend(i) ? 0.35 : 0.8;
+    if (i === Z.sel) {  // the unit whose panel is open
+      return {fillColor: Z.colours[Z.level(i)], fillOpacity: fill, color: "#1f3fbf",
+              weight: 4, opacity: 1, dashArray: null};
+    }
     if (Z.mark(i)) {
       return {fillColor: Z.colours[Z.level(i)], fillOpacity: fill, color: "#000",
               weight: 2.5, opacity: 1, dashArray: "5 4"};
@@ -112,10 +116,15 @@ _LAYER_JS = Template("""
     }
     return html + "<br><span style='color:#666'>" + esc(Z.label) + "</span>";
   };
-  Z.apply = function (levels, rates, label, marks, pending) {
+  Z.apply = function (levels, rates, label, marks, pending, selected) {
     Z.levels = levels; Z.rates = rates || []; Z.label = label || "";
     Z.marks = marks || ""; Z.pending = pending || "";
-    Z.layer.eachLayer(function (l) { l.setStyle(Z.style(l.feature.properties._i)); });
+    if (selected !== undefined) { Z.sel = selected; }
+    Z.layer.eachLayer(function (l) {
+      var i = l.feature.properties._i;
+      l.setStyle(Z.style(i));
+      if (i === Z.sel && l.bringToFront) { l.bringToFront(); }
+    });
     if (Z.dateBox) { Z.dateBox.textContent = Z.label; }
   };
   var data = load({{ this.source }});
@@ -283,7 +292,7 @@ _APPLY_JS = Template("""
 {% macro script(this, kwargs) %}
 window.__zl && window.__zl.apply({{ this.levels|tojson }}, {{ this.rates|tojson }},
                                  {{ this.label|tojson }}, {{ this.marks|tojson }},
-                                 {{ this.pending|tojson }});
+                                 {{ this.pending|tojson }}, {{ this.selected|tojson }});
 {% endmacro %}
 """)
 
@@ -294,25 +303,26 @@ class Restyle(MacroElement):
     _template = _APPLY_JS
 
     def __init__(self, levels: str, rates: str | list[str], label: str, marks: str = "",
-                 pending: str = ""):
+                 pending: str = "", selected: int = -1):
         super().__init__()
         self._name = "Restyle"
         self.levels, self.rates, self.label, self.marks = levels, rates, label, marks
-        self.pending = pending
+        self.pending, self.selected = pending, int(selected)
 
 
 def restyle_group(levels: str, rates: str | list[str], label: str,
-                  marks: str = "", pending: str = "") -> folium.FeatureGroup:
+                  marks: str = "", pending: str = "", selected: int = -1) -> folium.FeatureGroup:
     """A feature group holding only the per-date restyle call (for st_folium).
 
     ``levels``: one digit per feature; ``rates``: the tooltip values, or the URL of a JSON
     list of them (fetched on first hover, so a date change stays small);
     ``marks``: one digit per feature, 0 = none, else 1 + the computed level of a unit
     whose declared level differs from it; ``pending``: "1" per feature whose figures
-    for the week shown are not approved yet ('' when approval is not in use).
+    for the week shown are not approved yet ('' when approval is not in use);
+    ``selected``: the feature outlined as the unit whose panel is open (-1: none).
     """
     fg = folium.FeatureGroup(name="levels", control=False)
-    fg.add_child(Restyle(levels, rates, label, marks, pending))
+    fg.add_child(Restyle(levels, rates, label, marks, pending, selected))
     return fg
 
 
