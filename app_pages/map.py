@@ -31,6 +31,7 @@ if len(table.dates) == 0:
     st.info(tr("ui.no_assessments"))
     st.stop()
 
+maps.follow_play()  # the player paused or ended on a day: the date control follows
 with date_col:
     day = widgets.date_ui(table.dates, api.default_day(ws))
 if tr("ui.notice.simulated") in api.notices(ws, lang()):

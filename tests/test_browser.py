@@ -205,8 +205,22 @@ def test_play_steps_through_dates_in_the_browser(browser, server):
     while time.time() < deadline and len(labels) < 4:
         labels.add(frame.evaluate("() => window.__zl.label"))
         time.sleep(0.2)
-    frame.locator("button.zl-play").click()  # pause: back to the chosen date
     assert len(labels - {start}) >= 3, labels
     assert all(lbl.endswith("▶") for lbl in labels - {start})
     assert len(reruns) == sent_before, "playing must not ask the server for anything"
+    frame.locator("button.zl-play").click()  # pause: the frame shown stays ...
+    shown = frame.evaluate("() => window.__zl.label").split(" ")[0]
+    assert shown != start.split(" ")[0]
+    # ... and the page's date control (its input holds yyyy-mm-dd) and the map's own
+    # date label move to that day
+    d, m, y = shown.split("/")
+    date_input = page.locator("[data-testid='stDateInput'] input")
+    deadline = time.time() + 40
+    while time.time() < deadline:
+        if (date_input.input_value() == f"{y}-{m}-{d}"
+                and frame.evaluate("() => window.__zl.label") == shown):
+            break
+        time.sleep(0.3)
+    assert date_input.input_value() == f"{y}-{m}-{d}"
+    assert frame.evaluate("() => window.__zl.label") == shown
     page.close()

@@ -15,6 +15,7 @@ from zones.maps.mapview import (
     MapSpec,
     Outline,
     base_map,
+    followed_day,
     level_string,
     marks_string,
     pending_string,
@@ -40,6 +41,19 @@ def outlines(units, show: str, view: str | None) -> tuple[Outline, ...]:
     return out
 
 
+def follow_play() -> None:
+    """The day the map's player stopped on (pause, end of play) becomes the page's day,
+    so the date control and the panel show what the map shows. Called before the date
+    control is drawn; the map's value is that of the last run's map."""
+    key = st.session_state.get("_map_key")
+    value = st.session_state.get(key) if key else None
+    clicked = value.get("last_clicked") if isinstance(value, dict) else None
+    day = followed_day(clicked)
+    if day is not None and clicked != st.session_state.get("_followed"):
+        st.session_state["_followed"] = clicked
+        st.session_state.day = day
+
+
 def _selected_index(dv: api.DayView) -> int:
     """The selected unit's feature number in the layer drawn (-1 when it is not in it)."""
     pos = dv.position(st.session_state.get("selected"))
@@ -62,7 +76,8 @@ def day_map(lay: loaders.Layer, dv: api.DayView, override: str | None, edges) ->
                "declared": tr("decl.title"), "computed": tr("decl.computed"),
                "marked": tr("decl.marked") if marks else "",
                "pending": tr("appr.pending_tip")})
-    key = f"map-{lay.key}-{st.session_state.get('palette')}-{lang()}"
+    key = st.session_state["_map_key"] = (
+        f"map-{lay.key}-{st.session_state.get('palette')}-{lang()}")
     # a click reruns the page with the component's new value already in the session:
     # take it first, so this very run outlines the unit and opens its panel
     _take_click(lay, st.session_state.get(key))

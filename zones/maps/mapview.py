@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import folium
 import numpy as np
@@ -205,11 +206,25 @@ _LEGEND_JS = Template("""
   };
   date.addTo(map);
   {% if this.timeline %}
+  // tell the page which day the player stopped on (pause, end of play), so its date
+  // control and panel follow: a map click at a latitude no unit has, carrying the day
+  // (see followed_day in mapview.py)
+  window.__zl.follow = function (label) {
+    var p = String(label).split(" ")[0].split("/");
+    if (p.length !== 3) { return; }
+    var days = Date.UTC(+p[2], +p[1] - 1, +p[0]) / 86400000;
+    window.__zl.map.fire("click", {latlng: L.latLng({{ this.follow_lat }} - days / 1e6, 0)});
+  };
   window.__zlPlay = function (button, step) {
     var Z = window.__zl;
-    if (Z.timer) { clearInterval(Z.timer); Z.timer = null; button.textContent = "▶";
-                   Z.apply(Z.saved.levels, Z.saved.rates, Z.saved.label, Z.saved.marks);
-                   return; }
+    if (Z.timer) {  // pause: the frame shown stays, and the page moves to its day
+      clearInterval(Z.timer); Z.timer = null; button.textContent = "▶";
+      button.title = Z.texts.play;
+      var shown = Z.label.split(" ")[0];
+      Z.apply(Z.levels, null, shown + " ⏸", Z.marks);
+      Z.follow(shown);
+      return;
+    }
     if (!Z.timeline) {
       var xhr = new XMLHttpRequest();
       xhr.open("GET", {{ this.timeline|tojson }}, false); xhr.send(null);
@@ -224,7 +239,7 @@ _LEGEND_JS = Template("""
       if (k >= T.labels.length) { k = T.labels.length - 1; }
       Z.apply(T.levels[k], null, T.labels[k] + " ▶", T.marks ? T.marks[k] : "");
       if (k >= T.labels.length - 1) { clearInterval(Z.timer); Z.timer = null;
-                                      button.textContent = "▶"; }
+                                      button.textContent = "▶"; Z.follow(T.labels[k]); }
     }, 450);
   };
   {% endif %}
@@ -267,6 +282,22 @@ class Legend(MacroElement):
         self.html = "".join(rows)
         self.notice = text(" · ".join(spec.notices))
         self.timeline = spec.timeline
+        self.follow_lat = FOLLOW_LAT
+
+
+#: the latitude of the player's "show this day" message (Antarctica: no unit is there)
+FOLLOW_LAT = -88.0
+
+
+def followed_day(clicked: dict | None) -> date | None:
+    """The day the map's player stopped on, when ``clicked`` (a map click as
+    streamlit-folium returns it) is the player's message rather than a user's click."""
+    if not isinstance(clicked, dict) or clicked.get("lat") is None:
+        return None
+    offset = FOLLOW_LAT - float(clicked["lat"])
+    if not 0 < offset < 0.1:
+        return None
+    return date(1970, 1, 1) + timedelta(days=round(offset * 1e6))
 
 
 def base_map(spec: MapSpec) -> folium.Map:
