@@ -64,14 +64,18 @@ def click_unit(page, frame, code: str) -> None:
     map_div.click(position={"x": point["x"], "y": point["y"]})
 
 
-def test_click_a_commune_opens_its_panel(browser, server):
-    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+@pytest.mark.parametrize("size", [(1366, 768), (1400, 1100), (390, 844)])
+def test_click_a_commune_opens_its_panel(browser, server, size):
+    """The first click, at any window size (the phone's map is scrolled into view
+    first), opens the unit under the pointer and outlines it."""
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
     page.goto(server)
     frame = map_frame(page)
-    click_unit(page, frame, "30745")  # Phường Vĩnh Lạc
-    page.get_by_text("Vì sao ở cấp này").wait_for(timeout=30000)
+    click_unit(page, frame, "30745")  # Phường Vĩnh Lạc, small and among many
     page.get_by_role("heading", name="Phường Vĩnh Lạc").wait_for(timeout=30000)
+    page.get_by_text("Vì sao ở cấp này").wait_for(timeout=30000)
     page.get_by_text("Để hạ một cấp").wait_for(timeout=30000)
+    assert wait_for_outline(frame, "30745") == "30745"
     page.close()
 
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from zones.maps.mapview import FOLLOW_LAT, followed_day
+from zones.maps.mapview import FOLLOW_LAT, PICK_LAT, followed_day, picked_feature
 
 
 def message(day: date) -> dict:
@@ -28,3 +28,15 @@ def test_the_players_day_comes_back_exactly(day):
                                      {"lat": -89.5, "lng": 0}, {"lat": 88.01, "lng": 0}])
 def test_real_clicks_are_not_the_players_message(clicked):
     assert followed_day(clicked) is None
+
+
+@pytest.mark.parametrize("feature", [0, 1, 142, 10_039])
+def test_the_feature_clicked_comes_back_exactly(feature):
+    clicked = {"lat": PICK_LAT - feature / 1e6, "lng": 0}
+    assert picked_feature(clicked) == feature
+    assert followed_day(clicked) is None
+
+
+def test_a_real_click_is_no_feature_number():
+    assert picked_feature({"lat": 10.01, "lng": 105.08}) is None
+    assert picked_feature(None) is None

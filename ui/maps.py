@@ -19,6 +19,7 @@ from zones.maps.mapview import (
     level_string,
     marks_string,
     pending_string,
+    picked_feature,
     restyle_group,
 )
 
@@ -99,7 +100,12 @@ def _take_click(lay: loaders.Layer, value) -> None:
     """Select the unit under a new click on the map (once per click)."""
     if not isinstance(value, dict):
         return
-    hit = mapstate.unit_at(lay.units, value.get("last_clicked"))
+    clicked = value.get("last_clicked")
+    feature = picked_feature(clicked)
+    if feature is not None:  # the unit Leaflet hit
+        hit = lay.codes[feature] if 0 <= feature < len(lay.codes) else None
+    else:  # a point (e.g. beside every unit): the unit under it, or a near one
+        hit = mapstate.unit_at(lay.units, clicked)
     if hit is not None and hit != st.session_state.get("last_hit"):
         mapstate.select(hit)
     st.session_state.last_hit = hit

@@ -139,6 +139,13 @@ _LAYER_JS = Template("""
   Z.layer.bindTooltip(function (l) {
     return Z.tip(l.feature.properties._i, l.feature.properties.name);
   }, {sticky: true});
+  // a click on a unit tells the page *which* unit Leaflet hit (the one the tooltip
+  // names), not a point the server would look up again in other shapes: a map click at
+  // a latitude no unit has, carrying the feature's number (see picked_feature)
+  Z.layer.on("click", function (e) {
+    L.DomEvent.stopPropagation(e);
+    map.fire("click", {latlng: L.latLng({{ this.pick_lat }} - e.layer.feature.properties._i / 1e6, 0)});
+  });
   {% for o in this.outlines %}
   L.geoJson(load({{ o.src }}), {interactive: false,
     style: {fill: false, color: {{ o.colour|tojson }}, weight: {{ o.weight }}, opacity: 0.9}}
@@ -161,6 +168,7 @@ class StaticLayer(MacroElement):
         self._name = "StaticLayer"
         self.spec = spec
         self.background = BACKGROUND
+        self.pick_lat = PICK_LAT
         # inline GeoJSON holds unit names: made safe for <script> (no "</script>" escape)
         quote = script_json if spec.inline else json.dumps
         self.source = quote(spec.layer)
@@ -287,6 +295,16 @@ class Legend(MacroElement):
 
 #: the latitude of the player's "show this day" message (Antarctica: no unit is there)
 FOLLOW_LAT = -88.0
+#: the latitude of the "this feature was clicked" message
+PICK_LAT = -86.0
+
+
+def picked_feature(clicked: dict | None) -> int | None:
+    """The number of the feature clicked, when ``clicked`` is the layer's message."""
+    if not isinstance(clicked, dict) or clicked.get("lat") is None:
+        return None
+    offset = PICK_LAT - float(clicked["lat"])
+    return round(offset * 1e6) if 0 <= offset < 0.1 else None
 
 
 def followed_day(clicked: dict | None) -> date | None:
