@@ -52,10 +52,14 @@ def test_write_pages_need_sign_in_and_a_wrong_password_is_refused(browser, url):
     with streamlit_server(url) as base:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         page = context.new_page()
-        for path in ("upload", "boundaries"):
+        for path in ("upload", "boundaries", "accounts", "audit"):
             page.goto(f"{base}/{path}")
             page.get_by_text("Trang này cần đăng nhập").wait_for(timeout=90000)
             page.get_by_label("Mật khẩu").wait_for(timeout=60000)
+        # declarations: the list is public reading, declaring needs an account
+        page.goto(f"{base}/declarations")
+        page.get_by_text("Đăng nhập để công bố hoặc thu hồi cấp độ").wait_for(timeout=90000)
+        assert page.get_by_role("button", name="Lưu công bố").count() == 0
         page.goto(f"{base}/upload")
         page.get_by_text("Trang này cần đăng nhập").wait_for(timeout=90000)
         sign_in(page, "xa.vinhlac", "sai-mat-khau")
