@@ -268,6 +268,8 @@ _CSS = """
 .zl-date button {font-size: 14px; margin-right: 6px; cursor: pointer; min-width: 30px;}
 .zl-date select {margin-right: 6px; font-size: 12px;}
 .leaflet-container {font-family: system-ui, "Segoe UI", Roboto, Arial, sans-serif;}
+/* a phone's map is narrow: the tooltip wraps instead of running off the map */
+.leaflet-tooltip {white-space: normal; width: max-content; max-width: min(260px, 70vw);}
 </style>
 """
 
