@@ -9,6 +9,9 @@ browser back to its page. ``/zones-auth/signout`` clears the cookie after the pa
 ended the session in the database. Both answer only with a redirect to a page of this
 site, never with an error page.
 
+Streamlit's own JavaScript goes out gzipped (``ui.compress``): it is most of a first
+visit's bytes, and an intranet often has no proxy to compress it.
+
 ``make run`` serves this module's ``app`` (``streamlit run ui/web.py``).
 """
 
@@ -17,9 +20,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from starlette.middleware import Middleware
 
 from ui.auth_routes import ROUTES
+from ui.compress import CompressedBundles
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
-app = st.App(APP, routes=ROUTES)
+app = st.App(APP, routes=ROUTES, middleware=[Middleware(CompressedBundles)])
