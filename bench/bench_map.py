@@ -675,11 +675,16 @@ def main(argv=None) -> int:
         print(f"\nWARNING: requests left loopback: {external[:5]}")
     print(f"\n{n_communes:,} communes, {args.runs} runs each, headless Chromium "
           f"{res['machine']['chromium']}, wall {res['wall_s']:.0f} s")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    res["table"] = table
-    args.out.write_text(json.dumps(res, indent=1, ensure_ascii=False, default=str))
-    print(f"raw numbers: {args.out}")
+    save(res, table, args.out)
     return 0
+
+
+def save(res: dict, table: str, out: Path) -> None:
+    """Write a run's raw numbers (and its printed table) as JSON; say where."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    res["table"] = table
+    out.write_text(json.dumps(res, indent=1, ensure_ascii=False, default=str))
+    print(f"raw numbers: {out}")
 
 
 if __name__ == "__main__":

@@ -60,6 +60,7 @@ from bench_map import (  # noqa: E402
     NEXT_DAY,
     VIEWPORT,
     Recorder,
+    save,
     script_runs,
     server,
     sqlite_path,
@@ -559,10 +560,7 @@ def main(argv=None) -> int:
     print(f"\n{args.runs} runs each, headless Chromium {res['machine']['chromium']}, "
           f"{os.cpu_count()} CPUs, load average {res['load_start']} → {res['load_end']}, "
           f"wall {res['wall_s']:.0f} s")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    res["table"] = table
-    args.out.write_text(json.dumps(res, indent=1, ensure_ascii=False, default=str))
-    print(f"raw numbers: {args.out}")
+    save(res, table, args.out)
     return 0
 
 
