@@ -197,3 +197,12 @@ def test_the_routes_match_under_a_base_path():
     for path in paths:
         scope = {"type": "http", "method": "GET", "path": path}
         assert any(r.matches(scope)[0].name == "FULL" for r in auth_routes.ROUTES), path
+
+
+def test_an_unexpected_failure_tells_a_page_user_what_to_report():
+    page = api.failure_message(RuntimeError("x"), "vi", page=True)
+    cli_text = api.failure_message(RuntimeError("x"), "vi")
+    assert page.startswith("Lỗi không mong đợi (RuntimeError)") and "ZONES_DEBUG" not in page
+    assert "nhật ký của máy chủ" in page
+    assert "ZONES_DEBUG=1" in cli_text
+    assert "server's log" in api.failure_message(KeyError("x"), "en", page=True)

@@ -78,7 +78,7 @@ def show_failure(err: Exception) -> None:
     a message in the user's language on the page."""
     if not isinstance(err, ZonesError):
         log.error("page failed", exc_info=err)
-    st.error(plain_message(api.failure_message(err, lang())))
+    st.error(plain_message(api.failure_message(err, lang(), page=True)))
 
 
 def assessed_page(title_key: str, intro_key: str | None = None):

@@ -134,10 +134,11 @@ sha256 = ingest.sha256
 
 # --- the workspace ---------------------------------------------------------------------------
 
-def failure_message(err: BaseException, lang: str = "vi") -> str:
+def failure_message(err: BaseException, lang: str = "vi", page: bool = False) -> str:
     """What the user is told about any failure (never a traceback): the message of a
     user error; a database that failed while in use (SQLAlchemy's error, or pandas'
-    wrapping of it); else an unexpected error, named by its kind only."""
+    wrapping of it); else an unexpected error, named by its kind only (on a ``page``:
+    what to tell the administrator, whose server log has the details)."""
     with using_lang(lang):
         if isinstance(err, ZonesError):
             return str(err)
@@ -146,7 +147,7 @@ def failure_message(err: BaseException, lang: str = "vi") -> str:
             return t("db.failed", reason=str(getattr(db_err, "orig", db_err)).splitlines()[0])
         if isinstance(err, MemoryError):
             return t("isolate.memory", mb=isolate.max_mb(), setting="ZONES_READ_MAX_MB")
-        return t("cli.unexpected", kind=type(err).__name__)
+        return t("ui.unexpected" if page else "cli.unexpected", kind=type(err).__name__)
 
 
 def open_workspace(url: str | None = None) -> Workspace:
