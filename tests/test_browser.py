@@ -121,12 +121,22 @@ def test_a_click_on_the_map_outlines_the_unit_and_a_row_of_a_list_opens_it(brows
     click_unit(page, frame, "30745")
     assert wait_for_outline(frame, "30745") == "30745"
     page.get_by_role("tab", name="Tổng quan").click()
-    grid = page.locator("[data-testid='stDataFrame']").first
-    grid.wait_for(timeout=30000)
-    grid.scroll_into_view_if_needed()
-    first = page.locator("[data-testid='stDataFrame']").first.bounding_box()
-    page.mouse.click(first["x"] + 12, first["y"] + 35 + 17)  # the first row's selector
-    page.get_by_role("tab", name="Đơn vị đã chọn", selected=True).wait_for(timeout=30000)
+    unit_tab = page.get_by_role("tab", name="Đơn vị đã chọn", selected=True)
+    # the tab switch reruns the page, which may redraw the list under the pointer: click
+    # the first row's selector again until the unit's tab opens (a loaded machine)
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        grid = page.locator("[data-testid='stDataFrame']").first
+        grid.wait_for(timeout=30000)
+        grid.scroll_into_view_if_needed()
+        first = grid.bounding_box()
+        page.mouse.click(first["x"] + 12, first["y"] + 35 + 17)
+        try:
+            unit_tab.wait_for(timeout=8000)
+            break
+        except Exception:  # not yet: the list was being redrawn
+            continue
+    unit_tab.wait_for(timeout=30000)
     page.get_by_text("Vì sao ở cấp này").wait_for(timeout=30000)
     # the panel shows the list's first unit, and the map outlines that same unit
     name = page.get_by_role("heading", level=3).first.inner_text(timeout=30000)
