@@ -37,7 +37,7 @@ def unit_picker(key: str) -> str | None:
     """A search box and a short list of matching units; the chosen code."""
     index = _index(data_version())
     query = st.text_input(tr("ingest.page.unit_search"), key=f"{key}_query")
-    codes = api.search_units(index, query, UNIT_CHOICES)
+    codes = api.find_units(workspace(), query, UNIT_CHOICES)
     if not codes:
         st.caption(tr("ingest.page.no_match"))
         return None

@@ -32,7 +32,6 @@ from zones.access import LOCAL_ADMIN, AccessError, Actor, Right
 from zones.demo import build_demo
 from zones.errors import ZonesError
 from zones.i18n import fmt_date, t, using_lang
-from zones.ingest.units import search as search_index
 from zones.levels import dayview, story
 from zones.levels import declarations as decl
 from zones.levels.assessment import check_ruleset
@@ -100,7 +99,6 @@ __all__ = [
     "reset_password",
     "revoke",
     "rulesets",
-    "search_units",
     "sign_in",
     "silent_units",
     "store_upload",
@@ -292,14 +290,10 @@ def unit_index(ws: Workspace, lang: str = "vi"):
     return ingest.unit_index(ws.engine, lang)
 
 
-def search_units(index, query: str, limit: int = 50) -> list[str]:
-    """Codes of the units whose name or code matches ``query`` (no diacritics needed)."""
-    return search_index(index, query, limit)
-
-
 def find_units(ws: Workspace, query: str, limit: int = 20) -> list[str]:
     """Codes of the units of the active set matching ``query``: a code, a name without
-    diacritics, or "name, parent name" (also "name parent name"), best first."""
+    diacritics, or "name, parent name" (also "name parent name"), best first; the
+    provinces for an empty query (the map's search box and the upload page's picker)."""
     finder = cached(ws, "finder", lambda: Finder(units(ws)))
     return finder.find(query, limit)
 

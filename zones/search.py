@@ -56,13 +56,14 @@ class Finder:
         return by_code, by_name, LEVEL_RANK.get(self.level[code], 9), name, code
 
     def find(self, query: str, limit: int = 20) -> list[str]:
-        """Codes of the units matching ``query``, best first: the code itself, codes
+        """Codes of the units matching ``query`` (the provinces when it is empty), best
+        first: the code itself, codes
         starting with it, then names (exact, starting with, containing), provinces
         before districts before communes. "name, parent" narrows by an ancestor; without
         a comma, a query no name contains is tried as "name parent" at each space."""
         text = (query or "").strip()
-        if not text:
-            return []
+        if not text:  # where to start: the top of the tree
+            return [c for c in self.codes if self.level[c] == "province"][:limit]
         if "," in text:
             head, _, rest = text.partition(",")
             splits = [(_key(head), _key(rest))]

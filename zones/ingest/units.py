@@ -30,7 +30,6 @@ class UnitIndex:
     level: dict[str, str]
     parents: dict[str, dict[str, str]]  # code -> {level: folded ancestor name}
     label: dict[str, str]  # "Xã A (Huyện B, Tỉnh C)"
-    folded: dict[str, str] | None = None  # code -> folded name
 
 
 @dataclass
@@ -69,7 +68,7 @@ def build_index(units: pd.DataFrame) -> UnitIndex:
             bare.setdefault(c.lstrip("0") or "0", []).append(c)
     parents = {c: _ancestors(c, parent, level, fname) for c in codes}
     label = {c: _label(c, name, parent, level) for c in codes}
-    return UnitIndex(frozenset(codes), bare, by_name, name, level, parents, label, fname)
+    return UnitIndex(frozenset(codes), bare, by_name, name, level, parents, label)
 
 
 def _label(code: str, name: dict, parent: dict, level: dict) -> str:
@@ -191,25 +190,3 @@ def resolve_units(index: UnitIndex, refs: pd.DataFrame, lang: str | None = None)
     merged = refs[cols].merge(table, on=cols, how="left")  # a left merge keeps the order
     merged.index = refs.index
     return merged[["code", "problem", "detail"]]
-
-
-LEVEL_RANK = {"province": 0, "district": 1, "commune": 2, "hamlet": 3}
-
-
-def search(index: UnitIndex, query: str, limit: int = 50) -> list[str]:
-    """Codes of the units whose code starts with ``query`` or whose name contains it
-    (accent-insensitive): code matches first, then by level (provinces first) and name.
-    The provinces when ``query`` is empty."""
-    text = (query or "").strip()
-    key = fold(text)
-    folded = index.folded or {}
-    if not text:
-        hits = [c for c in index.codes if index.level[c] == "province"]
-    else:
-        hits = [c for c in index.codes if c.startswith(text) or (key and key in folded[c])]
-
-    def rank(c: str) -> tuple:
-        by_code = 0 if c == text else 1 if c.startswith(text) else 2
-        return by_code, LEVEL_RANK.get(index.level[c], 9), folded.get(c, ""), c
-
-    return sorted(hits, key=rank)[:limit]
