@@ -60,6 +60,7 @@ from bench_map import (  # noqa: E402
     NEXT_DAY,
     VIEWPORT,
     Recorder,
+    fmt,
     save,
     script_runs,
     server,
@@ -390,16 +391,6 @@ def measure(label: str, fn, runs: int) -> tuple[dict, list[dict]]:
 def med(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
-
-
-def fmt(values, scale=1.0, digits=2):
-    values = [v * scale for v in values if v is not None]
-    if not values:
-        return "–"
-    m = statistics.median(values)
-    if len(values) == 1:
-        return f"{m:.{digits}f}"
-    return f"{m:.{digits}f} [{min(values):.{digits}f}–{max(values):.{digits}f}]"
 
 
 def verdict(value, limit) -> str:
