@@ -23,6 +23,8 @@ from zones.errors import ZonesError
 SESSION_MINUTES = sessions.IDLE_MINUTES
 #: the actor, when it was last seen, the cookie token it came from, a pending redirect
 _KEY, _SEEN, _TOKEN, _GO = "_actor", "_actor_seen", "_actor_token", "_go_to"
+#: the last cookie check (token, when, actor): reused within one page run
+_CHECKED, RECHECK_SECONDS = "_cookie_checked", 1.0
 
 
 def sso_configured() -> bool:
@@ -77,11 +79,16 @@ def _go(url: str) -> None:
 
 
 def _from_cookie() -> api.Actor | None:
-    """The actor of this browser's session cookie (checked in the database each run)."""
+    """The actor of this browser's session cookie, checked in the database once per page
+    run (a run asks several times: the sidebar, the app's gate, the page)."""
     token = _cookie(COOKIE)
     if not token:
         return None
+    checked = st.session_state.get(_CHECKED)
+    if checked and checked[0] == token and time.monotonic() - checked[1] < RECHECK_SECONDS:
+        return checked[2]
     actor = api.session_actor(workspace(), token)
+    st.session_state[_CHECKED] = (token, time.monotonic(), actor)
     if actor is not None:
         st.session_state[_KEY], st.session_state[_TOKEN] = actor, token
         st.session_state[_SEEN] = time.monotonic()
@@ -111,6 +118,7 @@ def sign_out(expired: bool = False) -> None:
     """End the session: in the database (every tab), then the cookie (a redirect)."""
     actor = st.session_state.pop(_KEY, None)
     st.session_state.pop(_SEEN, None)
+    st.session_state.pop(_CHECKED, None)
     token = st.session_state.pop(_TOKEN, None) or _cookie(COOKIE)
     if expired:
         st.session_state["_expired"] = True
