@@ -41,7 +41,8 @@ def _unit_list(key: str, frame: pd.DataFrame, columns: dict[str, str], height: i
     """A sortable list of units; choosing a row opens that unit's panel."""
     if frame.empty:
         return
-    st.dataframe(frame[list(columns)].rename(columns=columns), hide_index=True,
+    # the grid's own CSV download: names that a spreadsheet would read as a formula
+    st.dataframe(api.safe_frame(frame[list(columns)]).rename(columns=columns), hide_index=True,
                  width="stretch", height=min(height, 38 + 35 * len(frame)), key=key,
                  on_select=lambda: _pick(key, frame["code"].tolist()),
                  selection_mode="single-row")

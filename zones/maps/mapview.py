@@ -238,7 +238,6 @@ _LEGEND_JS = Template("""
       xhr.open("GET", {{ this.timeline|tojson }}, false); xhr.send(null);
       Z.timeline = JSON.parse(xhr.responseText);
     }
-    Z.saved = {levels: Z.levels, rates: Z.rates, label: Z.label, marks: Z.marks};
     var T = Z.timeline, k = Math.max(0, T.labels.indexOf(Z.label.split(" ")[0]));
     if (k >= T.labels.length - 1) { k = 0; }
     button.textContent = "⏸"; button.title = Z.texts.pause;
