@@ -20,11 +20,7 @@ actor = require_actor(api.Right.USERS)
 ws = workspace()
 units = api.units(ws)
 
-#: the level of unit each role acts in (leaders and observers: optional, any level)
-ROLE_LEVELS = {Role.PROVINCE: ("province",), Role.DISTRICT: ("district",),
-               Role.COMMUNE: ("commune",),
-               Role.LEADER: ("province", "district", "commune"),
-               Role.OBSERVER: ("province", "district", "commune")}
+ROLE_LEVELS = api.accounts.ROLE_LEVELS  # the core's: the unit list follows the role
 
 
 def unit_text(code) -> str:

@@ -294,3 +294,16 @@ def test_a_lock_reaches_every_unit_below_the_approved_one():
     assert locks(VINH_LAC, date(2021, 9, 13)) is None
     looped = Locks({}, {"a": "b", "b": "a"})  # a broken tree cannot hang the walk
     assert looped("a", week) is None
+
+
+def test_an_official_works_in_a_unit_of_their_roles_level(accounts, capsys, monkeypatch):
+    """A district official's unit is a district (the page offers only those; the core
+    refuses the others, from the CLI too)."""
+    assert cli(accounts, "users", "add", "huyen.sai", "--role", "district", "--unit",
+               VINH_LAC, "--password-stdin", stdin=PASSWORD + "\n", monkeypatch=monkeypatch) == 2
+    err = capsys.readouterr().err
+    assert "30745" in err and "Xã/phường" in err and "Huyện/quận" in err
+    assert "huyen.sai" not in set(api.list_users(api.open_workspace(accounts),
+                                                 api.LOCAL_ADMIN)["name"])
+    assert cli(accounts, "users", "add", "lanhdao.xa", "--role", "leader", "--unit",
+               VINH_LAC, "--password-stdin", stdin=PASSWORD + "\n", monkeypatch=monkeypatch) == 0

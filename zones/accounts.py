@@ -33,6 +33,12 @@ _NAME = re.compile(r"^[\w.@-]{2,100}$")
 _HASHER = PasswordHasher()
 #: roles that act inside one unit's subtree and so need a unit
 NEEDS_UNIT = frozenset({Role.PROVINCE, Role.DISTRICT, Role.COMMUNE})
+#: the levels of unit each role may work in (a district official's unit is a district;
+#: leaders and observers: any level, or none for everywhere)
+ROLE_LEVELS = {Role.PROVINCE: ("province",), Role.DISTRICT: ("district",),
+               Role.COMMUNE: ("commune",),
+               Role.LEADER: ("province", "district", "commune"),
+               Role.OBSERVER: ("province", "district", "commune")}
 
 
 def _check_password(password: str) -> None:
@@ -59,9 +65,15 @@ def add_user(engine: Engine, actor: Actor, name: str, password: str, role: str,
         raise ZonesError(t("users.needs_unit", role=t(f"role.{role_}")))
     with engine.begin() as conn:
         store.take_write_lock(conn)
-        if unit and conn.execute(sa.select(units_table.c.code).where(
-                units_table.c.code == unit)).first() is None:
+        found = conn.execute(sa.select(units_table.c.level).where(
+            units_table.c.code == unit)).first() if unit else None
+        if unit and found is None:
             raise ZonesError(t("users.unknown_unit", value=unit))
+        if found is not None and found.level not in ROLE_LEVELS.get(role_, ()):
+            raise ZonesError(t("users.unit_level", unit=unit, level=t(f"ui.level.{found.level}"),
+                               role=t(f"role.{role_}"),
+                               levels=", ".join(t(f"ui.level.{lv}")
+                                                for lv in ROLE_LEVELS.get(role_, ()))))
         if conn.execute(sa.select(users.c.id).where(users.c.name == name)).first():
             raise ZonesError(t("users.exists", name=name))
         conn.execute(sa.insert(users).values(
