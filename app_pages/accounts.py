@@ -5,6 +5,7 @@ through the core's front door, which checks the right and writes the audit trail
 import pandas as pd
 import streamlit as st
 
+from ui import widgets
 from ui.common import apply_lang, lang, md_text, show_error, tr, workspace
 from ui.session import require_actor
 from ui.widgets import fmt_day
@@ -66,7 +67,7 @@ st.subheader(tr("acct.list", n=len(people)))
 if people.empty:
     st.info(tr("acct.none"))
 else:
-    st.dataframe(api.safe_frame(pd.DataFrame({
+    widgets.table(api.safe_frame(pd.DataFrame({
         tr("acct.col.name"): people["name"],
         tr("acct.col.role"): people["role"].map(lambda r: tr(f"role.{r}")),
         tr("acct.col.unit"): people["unit_code"].map(unit_text),

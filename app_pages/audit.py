@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
+from ui import widgets
 from ui.common import apply_lang, lang, show_error, tr, workspace
 from ui.session import require_actor
 from zones import api
@@ -55,7 +56,7 @@ readable = shown.assign(
     unit_code=shown["unit_code"].fillna(""),
     upload_id=shown["upload_id"].map(lambda u: "" if u is None or u != u else str(int(u))),
     detail=shown["detail"].fillna(""))
-st.dataframe(api.safe_frame(readable).rename(columns={c: tr(f"audit.col.{c}")
+widgets.table(api.safe_frame(readable).rename(columns={c: tr(f"audit.col.{c}")
                                                    for c in readable.columns}),
              hide_index=True, width="stretch")
 st.download_button(tr("audit.download"),

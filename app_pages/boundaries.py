@@ -4,6 +4,7 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
+from ui import widgets
 from ui.common import apply_lang, lang, md_text, show_error, tr, workspace
 from ui.session import require_actor
 from zones import api
@@ -108,7 +109,7 @@ else:
         ("province", "district", "commune", "hamlet"))}
     labels.update({lv: tr(f"ui.level.{lv}") for lv in ("province", "district", "commune",
                                                          "hamlet")})
-    st.dataframe(sets.rename(columns=labels), hide_index=True, width="stretch")
+    widgets.table(sets.rename(columns=labels), hide_index=True, width="stretch")
     ids = sets["id"].tolist()
     active = sets.loc[sets["is_active"].astype(bool), "id"]
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
@@ -131,6 +132,6 @@ if not changes.empty:
     with st.expander(tr("bnd.ui.history", n=len(changes))):
         when = changes["changed_at"].map(lambda d: d.strftime("%d/%m/%Y %H:%M"))
         shown = changes.assign(changed_at=when)
-        st.dataframe(api.safe_frame(shown).rename(
+        widgets.table(api.safe_frame(shown).rename(
             columns={c: tr(f"bnd.ui.hist.{c}") for c in shown.columns}),
             hide_index=True, width="stretch")

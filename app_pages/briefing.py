@@ -48,7 +48,7 @@ left.image(briefing_view.files(prepared)["png"], width="stretch")
 with right:
     names = prepared.names
     counts = prepared.counts
-    st.dataframe(pd.DataFrame({
+    widgets.table(pd.DataFrame({
         tr("brief.col.level"): counts["name"],
         tr("brief.col.units_on", date=widgets.fmt_day(prepared.before)): counts["units_before"],
         tr("brief.col.units_on", date=widgets.fmt_day(prepared.end)): counts["units"]}),
@@ -56,7 +56,7 @@ with right:
     for key, frame in (("up", prepared.up), ("down", prepared.down)):
         st.markdown(f"**{tr(f'brief.{key}', n=len(frame), period=prepared.period)}**")
         if len(frame):
-            st.dataframe(pd.DataFrame({
+            widgets.table(pd.DataFrame({
                 tr("brief.col.unit"): frame["name"],
                 tr("brief.col.from_to"): [f"{names[a]} → {names[b]}" for a, b in
                                           zip(frame["from_level"], frame["to_level"],
@@ -65,7 +65,7 @@ with right:
                 hide_index=True, width="stretch", height=200)
     st.markdown(f"**{tr('brief.declared', n=len(prepared.declared), date=widgets.fmt_day(prepared.end))}**")
     if len(prepared.declared):
-        st.dataframe(prepared.declared[["name", "decision", "start"]].rename(columns={
+        widgets.table(prepared.declared[["name", "decision", "start"]].rename(columns={
             "name": tr("brief.col.unit"), "decision": tr("brief.col.decision"),
             "start": tr("brief.col.effective")}), hide_index=True, width="stretch")
     st.markdown(f"**{tr('brief.silent', n=len(prepared.silent), days=api.STALE_DAYS, date=widgets.fmt_day(prepared.end))}**")

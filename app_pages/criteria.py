@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ui import widgets
 from ui.common import apply_lang, lang, md_text, tr, workspace
 from ui.widgets import fmt_day
 from zones import api
@@ -24,19 +25,19 @@ for rs in sorted(registry.rulesets.values(), key=lambda r: r.effective_from or r
         names = rs.level_names(lang())
         st.markdown(" · ".join(f"{k}: {md_text(v)}" for k, v in names.items() if k))
         table = api.describe_ruleset(rs, lang())
-        st.dataframe(table.rename(columns=lambda c: tr(f"crit.col.{c}")), hide_index=True,
+        widgets.table(table.rename(columns=lambda c: tr(f"crit.col.{c}")), hide_index=True,
                      width="stretch")
         params = [{tr("crit.col.parameter"): name, tr("crit.col.value"): str(p.value),
                    tr("crit.col.configurable"): "✔" if p.configurable else "",
                    tr("crit.col.note"): p.note}
                   for name, p in rs.parameter_info.items()]
         st.markdown(f"**{tr('crit.parameters')}**")
-        st.dataframe(params, hide_index=True, width="stretch")
+        widgets.table(params, hide_index=True, width="stretch")
 
 for path, problems in registry.errors.items():
     with st.expander(f"❌ {md_text(path)}", expanded=True):
         st.error(tr("crit.invalid", n=len(problems)))
-        st.dataframe([{tr("crit.col.rule"): p.rule_id or "", tr("crit.col.field"): p.field,
+        widgets.table([{tr("crit.col.rule"): p.rule_id or "", tr("crit.col.field"): p.field,
                        tr("crit.col.value"): str(p.value), tr("crit.col.expected"): p.expected,
                        tr("crit.col.suggestion"): p.suggestion or ""} for p in problems],
                      hide_index=True, width="stretch")

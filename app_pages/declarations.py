@@ -67,7 +67,7 @@ shown = pd.DataFrame({
     tr("decl.to"): [widgets.fmt_day(d) if pd.notna(d) else "" for d in decl["effective_to"]],
     tr("decl.decision"): decl["decision_number"], tr("decl.by"): decl["entered_by"],
     tr("decl.note"): decl["note"].fillna("")})
-st.dataframe(shown, hide_index=True, width="stretch")
+widgets.table(shown, hide_index=True, width="stretch")
 if not may_declare:
     st.stop()
 with st.expander(tr("decl.delete")):

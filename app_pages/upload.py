@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
+from ui import widgets
 from ui.common import (
     apply_lang,
     data_version,
@@ -95,7 +96,7 @@ def problems_ui(checked) -> None:
                      key="only_problems")
     table = api.upload_preview(checked, only_problems=only, limit=PREVIEW_ROWS)
     if len(table):
-        st.dataframe(table, hide_index=True)
+        widgets.table(table, hide_index=True)
         st.caption(tr("ingest.page.preview_note", limit=PREVIEW_ROWS))
     if not checked.problems.empty:
         st.download_button(tr("ingest.page.download_report"), api.upload_error_report(checked),
@@ -149,7 +150,7 @@ def history_ui() -> None:
     if history.empty:
         st.info(tr("ingest.page.history_empty"))
         return
-    st.dataframe(api.history_table(history, lang()), hide_index=True)
+    widgets.table(api.history_table(history, lang()), hide_index=True)
 
 
 def approval_ui() -> None:

@@ -6,11 +6,22 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui.common import tr
+from ui.common import lang, tr
 
 _LAYOUT = {"height": 230, "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
-           "legend": {"orientation": "h", "y": -0.25}, "xaxis": {"tickformat": "%d/%m"},
+           "legend": {"orientation": "h", "y": -0.25},
+           "xaxis": {"tickformat": "%d/%m", "hoverformat": "%d/%m/%Y"},
            "hovermode": "x unified"}
+
+
+def separators(language: str | None = None) -> str:
+    """Plotly's decimal and thousands marks: "365,7" and "1.240" in Vietnamese."""
+    return ",." if (language or lang()) == "vi" else ".,"
+
+
+def _layout(**extra) -> dict:
+    """The charts' common layout in the UI's language (number marks), with ``extra``."""
+    return {**_LAYOUT, "separators": separators(), **extra}
 
 
 def history_ui(history: pd.DataFrame, levels: pd.Series | None, day, names, colours,
@@ -45,7 +56,8 @@ def _rate_chart(h: pd.DataFrame, day, colours, edges) -> go.Figure:
     fig.add_trace(go.Scatter(x=h.index, y=h["rate_7d"], name=tr("ui.rate"),
                              line={"color": "#222", "width": 2}))
     _marker(fig, day)
-    fig.update_layout(title=tr("ui.chart.rate"), yaxis={"range": [0, top]}, **_LAYOUT)
+    fig.update_layout(**_layout(title=tr("ui.chart.rate"),
+                                yaxis={"range": [0, top], "hoverformat": ",.1f"}))
     return fig
 
 
@@ -55,10 +67,14 @@ def _tests_chart(h: pd.DataFrame, day) -> go.Figure:
     fig.add_trace(go.Bar(x=h.index, y=h["tests_antigen"], name=tr("ui.chart.antigen"),
                          marker_color="#c9d7e6"))
     fig.add_trace(go.Scatter(x=h.index, y=h["positivity"], name=tr("ui.chart.positivity"),
-                             yaxis="y2", line={"color": "#b3261e"}))
+                             yaxis="y2", line={"color": "#b3261e"},
+                             hovertemplate="%{y:,.1f}%"))
     _marker(fig, day)
-    fig.update_layout(title=tr("ui.chart.tests"), barmode="stack",
-                      yaxis2={"overlaying": "y", "side": "right", "ticksuffix": "%"}, **_LAYOUT)
+    fig.update_layout(**_layout(
+        title=tr("ui.chart.tests"), barmode="stack",
+        yaxis={"rangemode": "nonnegative", "hoverformat": ",d"},
+        yaxis2={"overlaying": "y", "side": "right", "ticksuffix": "%", "rangemode": "nonnegative",
+                "hoverformat": ",.1f"}))
     return fig
 
 
@@ -67,10 +83,11 @@ def _vacc_chart(h: pd.DataFrame, day) -> go.Figure:
     for col, key, colour in (("cover_18", "ui.chart.cover18", "#2b6cb0"),
                              ("cover_50", "ui.chart.cover50", "#6b46c1"),
                              ("cover_65", "ui.chart.cover65", "#b7791f")):
-        fig.add_trace(go.Scatter(x=h.index, y=h[col], name=tr(key), line={"color": colour}))
+        fig.add_trace(go.Scatter(x=h.index, y=h[col], name=tr(key), line={"color": colour},
+                                 hovertemplate="%{y:,.1f}%"))
     _marker(fig, day)
-    fig.update_layout(title=tr("ui.chart.vaccination"),
-                      yaxis={"range": [0, 100], "ticksuffix": "%"}, **_LAYOUT)
+    fig.update_layout(**_layout(title=tr("ui.chart.vaccination"),
+                                yaxis={"range": [0, 100], "ticksuffix": "%", "hoverformat": ",.1f"}))
     return fig
 
 
@@ -84,8 +101,7 @@ def _strip(levels: pd.Series, day, names, colours) -> go.Figure:
                              marker_color=colours[lv], width=86_400_000,
                              hovertemplate="%{x|%d/%m/%Y}<extra>" + names[lv] + "</extra>"))
     _marker(fig, day)
-    layout = dict(_LAYOUT, height=150)
+    layout = {k: v for k, v in _layout(height=150).items() if k != "hovermode"}
     fig.update_layout(title=tr("ui.chart.levels"), barmode="stack", bargap=0,
-                      yaxis={"visible": False}, showlegend=False, **{k: v for k, v in
-                      layout.items() if k not in ("hovermode",)})
+                      yaxis={"visible": False}, showlegend=False, **layout)
     return fig

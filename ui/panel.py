@@ -42,7 +42,7 @@ def _unit_list(key: str, frame: pd.DataFrame, columns: dict[str, str], height: i
     if frame.empty:
         return
     # the grid's own CSV download: names that a spreadsheet would read as a formula
-    st.dataframe(api.safe_frame(frame[list(columns)]).rename(columns=columns), hide_index=True,
+    widgets.table(api.safe_frame(frame[list(columns)]).rename(columns=columns), hide_index=True,
                  width="stretch", height=min(height, 38 + 35 * len(frame)), key=key,
                  on_select=lambda: _pick(key, frame["code"].tolist()),
                  selection_mode="single-row")
@@ -88,7 +88,7 @@ def overview_ui(units, table: api.Table, dv: api.DayView, day, colours) -> None:
     stale = api.silent_units(dv)
     st.markdown(f"**{tr('ui.freshness', n=len(stale), days=api.STALE_DAYS)}**")
     if len(stale):
-        st.dataframe(stale[["name", "last"]].rename(
+        widgets.table(stale[["name", "last"]].rename(
             columns={"name": tr("ui.col.unit"), "last": tr("ui.col.last_report")}),
             hide_index=True, width="stretch", height=160)
 

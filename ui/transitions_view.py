@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import streamlit as st
 from streamlit_folium import st_folium
 
-from ui import loaders, widgets
+from ui import charts, loaders, widgets
 from ui.common import lang, tr
 from zones import api
 from zones.maps.mapview import MapSpec, base_map, level_string, restyle_group
@@ -30,8 +29,9 @@ def sankey(frame: pd.DataFrame, names: dict[int, str], colours: dict[int, str]) 
         node={"label": labels, "color": node_colours, "pad": 18, "thickness": 16},
         link={"source": [left[int(a)] for a in f["from_level"]],
               "target": [right[int(b)] for b in f["to_level"]],
-              "value": f["units"].tolist(), "color": link_colours}))
-    fig.update_layout(height=360, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+              "value": f["units"].tolist(), "color": link_colours}, valueformat=",d"))
+    fig.update_layout(height=360, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                      separators=charts.separators())
     return fig
 
 
@@ -70,7 +70,7 @@ def readable(frame: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
 def table_ui(frame: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
     """The transitions table on the page."""
     shown = readable(frame, names)
-    st.dataframe(shown, hide_index=True, width="stretch")
+    widgets.table(shown, hide_index=True, width="stretch")
     return shown
 
 

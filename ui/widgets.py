@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.common import lang, tr
-from zones.i18n import fmt_date, fmt_int
+from zones.i18n import fmt_date, fmt_int, fmt_num
 from zones.maps.palettes import PALETTES
 from zones.safe import md_text, text
 
@@ -85,3 +85,32 @@ def badge(level: int, names: dict[int, str], colours: dict[int, str]) -> str:
 def fmt_day(d) -> str:
     """dd/mm/yyyy for dates and timestamps."""
     return fmt_date(pd.Timestamp(d).date()) if d is not None else ""
+
+
+#: sprintf formats of whole numbers in the grid: 12.345 (vi) and 12,345 (en)
+INT_FORMATS = {"vi": "%'.,d", "en": "%,d"}
+#: above this many rows, decimals are left to the grid (the styled display costs ~50 µs a row)
+STYLED_ROWS = 2000
+
+
+def table(frame, **kwargs):
+    """``st.dataframe`` with numbers as the UI's language writes them: whole numbers by the
+    grid's own format (still sorted as numbers), decimals by their displayed text."""
+    language = lang()
+    frame = frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(frame)
+    config = dict(kwargs.pop("column_config", None) or {})
+    decimals = []
+    for col in frame.columns:
+        if col in config or not pd.api.types.is_numeric_dtype(frame[col]) \
+                or pd.api.types.is_bool_dtype(frame[col]):
+            continue
+        values = frame[col].dropna()
+        if values.empty or (values == values.round()).all():
+            config[col] = st.column_config.NumberColumn(format=INT_FORMATS[language])
+        else:
+            decimals.append(col)
+    data = frame
+    if decimals and len(frame) <= STYLED_ROWS:
+        data = frame.style.format(lambda v: fmt_num(v, 2, language).rstrip("0").rstrip(",.")
+                                  if v == v else "", subset=decimals)
+    return st.dataframe(data, column_config=config or None, **kwargs)

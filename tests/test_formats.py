@@ -1,0 +1,81 @@
+"""Numbers as the UI's language writes them: grids and charts (issue 14, item 5)."""
+
+import json
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.test_app import run_page
+from ui import charts
+from zones.i18n import set_lang
+
+
+def _columns(element) -> dict:
+    return json.loads(element.proto.columns or "{}")
+
+
+def test_population_in_the_overview_list_uses_vietnamese_separators(demo_url, use_db):
+    use_db(demo_url)
+    at = run_page("app_pages/map.py")
+    lists = {d.key: d for d in at.dataframe if d.key}
+    grid = lists["list-level-commune"]
+    assert _columns(grid)["Dân số"]["type_config"]["format"] == "%'.,d"
+    assert pd.api.types.is_numeric_dtype(grid.value["Dân số"])  # sorted as numbers
+
+
+def test_population_in_english_uses_english_separators(demo_url, use_db):
+    use_db(demo_url)
+    at = run_page("app_pages/map.py", lang="en")
+    grid = next(d for d in at.dataframe if d.key == "list-level-commune")
+    assert _columns(grid)["Population"]["type_config"]["format"] == "%,d"
+
+
+def _table_app(language: str):
+    def app(language):
+        import pandas as pd
+        import streamlit as st
+
+        from ui import widgets
+        from zones.i18n import set_lang
+
+        set_lang(language)
+        st.session_state["lang"] = language
+        widgets.table(pd.DataFrame({"n": [1240, 5], "x": [365.705, 1234.5], "s": ["a", "b"],
+                                    "gap": [None, 2.0]}))
+    return AppTest.from_function(app, kwargs={"language": language}, default_timeout=60).run()
+
+
+@pytest.mark.parametrize(("language", "whole", "decimal"),
+                         [("vi", "%'.,d", "1.234,5"), ("en", "%,d", "1,234.5")])
+def test_grid_numbers_follow_the_language(language, whole, decimal):
+    at = _table_app(language)
+    assert not at.exception, at.exception
+    grid = at.dataframe[0]
+    cols = _columns(grid)
+    assert cols["n"]["type_config"]["format"] == whole and cols["gap"]["type_config"]["format"] == whole
+    assert "s" not in cols
+    shown = pa.ipc.open_stream(grid.proto.arrow_data.styler.display_values).read_all().to_pandas()
+    assert decimal in set(shown["x"])
+
+
+@pytest.mark.parametrize(("language", "marks"), [("vi", ",."), ("en", ".,")])
+def test_charts_use_the_languages_marks_and_dd_mm_yyyy(language, marks, monkeypatch):
+    monkeypatch.setattr(charts, "lang", lambda: language)
+    set_lang(language)
+    days = pd.date_range("2021-09-01", periods=10)
+    h = pd.DataFrame({"rate_7d": [365.705] * 10, "tests_pcr": [1240] * 10,
+                      "tests_antigen": [0] * 10, "positivity": [0.0] * 10,
+                      "cover_18": [50.0] * 10, "cover_50": [40.0] * 10,
+                      "cover_65": [30.0] * 10}, index=days)
+    colours = dict.fromkeys(range(5), "#00aa00")
+    for fig in (charts._rate_chart(h, days[3], colours, [20, 50, 150]),
+                charts._tests_chart(h, days[3]), charts._vacc_chart(h, days[3])):
+        assert fig.layout.separators == marks
+        assert fig.layout.xaxis.hoverformat == "%d/%m/%Y"
+    tests = charts._tests_chart(h, days[3])
+    # an all-zero positivity must not draw a negative percentage axis
+    assert tests.layout.yaxis2.rangemode == "nonnegative"
+    assert tests.layout.yaxis.rangemode == "nonnegative"
+    assert charts._rate_chart(h, days[3], colours, None).layout.yaxis.hoverformat == ",.1f"
