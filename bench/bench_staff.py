@@ -83,7 +83,7 @@ UNIT_CODE, UNIT_NAME = "30745", "Phường Vĩnh Lạc"
 PAGES = ("transitions", "briefing", "criteria", "declarations", "upload", "boundaries")
 BUDGETS = {"map_first_paint_over_floor_s": 1.0, "page_over_floor_s": 1.0,
            "interaction_s": 0.5, "panel_charts_s": 1.0, "date_step_kb": 50.0,
-           "first_load_mb": 1.5}
+           "first_load_mb": 1.5, "play_fps": 5.0, "transitions_national_s": 1.5}
 WAIT_S = 180  # generous: the machine is shared
 
 # Top frame only: a snapshot of what is painted (visible headings, plotly charts, the
@@ -252,10 +252,10 @@ def visit_floor(browser, base: str, external: list) -> dict:
                 "http_bytes": sum(h["bytes"] for h in http)}
 
 
-def visit_page(browser, base: str, name: str, external: list) -> dict:
+def visit_page(browser, base: str, name: str, external: list, query: str = "") -> dict:
     """Navigation start -> title painted and script finished (+ the sankey)."""
     with Visit(browser, external) as v:
-        v.open(f"{base}/{name}")
+        v.open(f"{base}/{name}{query}")
         done = v.log_entry(H1_DONE)
         out = {"page": name, "useful_s": v.s(done["t"]),
                "title": next(h for h in done["s"]["heads"] if h.startswith("H1:"))[3:],
@@ -365,6 +365,70 @@ def visit_map(browser, base: str, external: list, full: bool = True) -> dict:
         return res
 
 
+# In the map's iframe: press play, count the frames whose new date was painted (checked on
+# every animation frame), and time each Z.apply (the restyle of every feature); then pause.
+PLAY_JS = r"""
+async (ms) => {
+  const Z = window.__zl, applied = [], orig = Z.apply;
+  Z.apply = function () {
+    const t = performance.now(); const r = orig.apply(this, arguments);
+    applied.push(performance.now() - t); return r;
+  };
+  const button = document.querySelector('.zl-play');
+  button.click();
+  const seen = [];
+  let last = Z.label, t0 = null;
+  await new Promise(done => {
+    const tick = (now) => {
+      if (Z.label !== last) { last = Z.label; seen.push(now); if (t0 === null) t0 = now; }
+      if (t0 !== null && now - t0 > ms || !Z.timer && t0 !== null) { done(); return; }
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  if (Z.timer) button.click();  // pause
+  Z.apply = orig;
+  const span = seen.length > 1 ? (seen[seen.length - 1] - seen[0]) / 1000 : null;
+  applied.sort((a, b) => a - b);
+  return {frames: seen.length, span_s: span,
+          fps: span ? (seen.length - 1) / span : null,
+          apply_ms_median: applied.length ? applied[applied.length >> 1] : null,
+          apply_ms_max: applied.length ? applied[applied.length - 1] : null,
+          features: Z.layer ? Object.keys(Z.layer._layers).length : null};
+}
+"""
+
+
+def play_rate(v: Visit, ms: int = 6000) -> dict:
+    """The map's player: frames a second actually painted, and the restyle per frame."""
+    frame = map_frame(v.page, timeout_s=WAIT_S)
+    return frame.evaluate(PLAY_JS, ms)
+
+
+def week_query(url: str) -> str:
+    """"Chuyển cấp" for every commune, from a week before the opening day to that day."""
+    from datetime import timedelta
+
+    from zones import api
+
+    day = api.default_day(api.open_workspace(url))
+    return f"?level=commune&from={day - timedelta(days=7):%Y-%m-%d}&date={day:%Y-%m-%d}"
+
+
+def visit_national(browser, base: str, external: list, query: str) -> dict:
+    """The country view, the 10,040-commune layer (switch, date step, play), "Chuyển cấp"
+    for every commune a week apart."""
+    with Visit(browser, external) as v:
+        ev, out = first_paint(v, base)
+        res = {"first": out}
+        ev, res["date_step"] = date_step(v, ev)
+        ev, res["to_commune"] = level_switch(v, ev, COMMUNE_LABEL)
+        ev, res["commune_date_step"] = date_step(v, ev)
+        res["play"] = play_rate(v)
+    res["transitions"] = visit_page(browser, base, "transitions", external, query)
+    return res
+
+
 def app_round(browser, base: str, external: list) -> dict:
     res = {"map": visit_map(browser, base, external)}
     for name in PAGES:
@@ -471,6 +535,27 @@ def report(res: dict) -> str:
                b["interaction_s"])
         within("  websocket bytes of the rerun (KB)", [r["date_step"]["ws_bytes"] for r in n],
                b["date_step_kb"], "KB", 1e-3, 1)
+        pick = lambda *path: [_dig(r, path) for r in n]  # noqa: E731
+        communes = pick("to_commune", "features")[0]
+        within(f"national: switch to {communes:,} communes→painted (s)",
+               pick("to_commune", "s"), b["interaction_s"])
+        within("  websocket bytes of the switch (MB)", pick("to_commune", "ws_bytes"), None,
+               scale=1e-6, digits=2)
+        within("national communes: date step click→painted (s)",
+               pick("commune_date_step", "s"), b["interaction_s"])
+        within("  websocket bytes of the rerun (KB)", pick("commune_date_step", "ws_bytes"),
+               b["date_step_kb"], "KB", 1e-3, 1)
+        fps = pick("play", "fps")
+        m = med(fps)
+        rows.append(("national communes: play, frames painted a second", fmt(fps), "",
+                     f"≥ {b['play_fps']:g}", "–" if m is None else
+                     ("PASS" if m >= b["play_fps"] else "MISS")))
+        within("  restyle of every feature per frame (ms)", pick("play", "apply_ms_median"),
+               None, digits=1)
+        over("national: Chuyển cấp, title + flow chart (s)",
+             [None if u is None or f is None else max(u, f) for u, f in
+              zip(pick("transitions", "useful_s"), pick("transitions", "flow_chart_s"),
+                  strict=True)], b["transitions_national_s"])
     head = ("measure (median [min–max])", "measured", "over floor", "budget", "")
     w = [max(len(str(r[i])) for r in [*rows, head]) for i in range(5)]
     lines = [" | ".join(str(c).ljust(w[i]) for i, c in enumerate(head)),
@@ -534,9 +619,10 @@ def main(argv=None) -> int:
             res["app"] = {"cold": cold, "runs": warm}
         if nat:
             print(f"national map ({nat})…", flush=True)
+            query = week_query(nat)
             with server(ROOT, APP_LAUNCH, nat, tmp / "national.log", timeout=300) as base:
                 cold, warm = measure("national map",
-                                     lambda: visit_map(browser, base, external, full=False),
+                                     lambda: visit_national(browser, base, external, query),
                                      args.runs)
                 res["national"] = {"db": nat, "cold": cold, "runs": warm}
         browser.close()

@@ -14,8 +14,11 @@ import numpy as np
 import shapely
 from shapely.errors import GEOSException
 
-# degrees; ~1 px at the deepest zoom each layer is looked at
-TOLERANCE = {"country": 0.001, "province": 0.0002, "hamlet": 0.00005}
+# degrees; about one screen pixel at the deepest zoom each layer is looked at: the whole
+# country up to zoom 9 (a province opened gets its own, finer layer). On the 3,321 real
+# 2025 wards, 0.001 gave 8.7 MB of GeoJSON, 0.003 with 3 decimals gives 3.0 MB
+# (bench/bench_wards.py).
+TOLERANCE = {"country": 0.003, "province": 0.0002, "hamlet": 0.00005}
 
 
 def simplify_coverage(geoms: np.ndarray, tolerance: float) -> np.ndarray:
@@ -48,7 +51,8 @@ def geojson_layer(units: gpd.GeoDataFrame, tolerance: float, *,
     keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     geoms = geoms.copy()
     geoms[keep] = simplify_coverage(geoms[keep], tolerance)
-    decimals = 4 if tolerance >= 0.001 else 5
+    # a rounding step at most a third of the tolerance: 3 places ≈ 110 m, 5 ≈ 1 m
+    decimals = 3 if tolerance >= 0.003 else 4 if tolerance >= 0.001 else 5
     geoms[keep] = round_coords(geoms[keep], decimals)
     texts = shapely.to_geojson(geoms)
     props = units[list(properties)].astype(str).to_dict("records")

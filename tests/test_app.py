@@ -82,7 +82,7 @@ def test_a_row_of_the_overview_opens_the_unit(demo_url, use_db):
     """The overview's lists: every unit at the chosen levels, every move (a row opening
     the unit: tests/test_browser.py)."""
     use_db(demo_url)
-    at = run_page("app_pages/map.py")
+    at = run_page("app_pages/map.py", side_tab="Tổng quan")
     assert not at.exception
     lists = {d.key: d for d in at.dataframe if d.key}
     by_level = lists["list-level-commune"].value
@@ -214,8 +214,30 @@ def test_unit_panel_for_every_level(demo_url, use_db, code):
 
 def test_overview_lists_the_silent_commune(demo_url, use_db):
     use_db(demo_url)
-    at = run_page("app_pages/map.py", day=date(2021, 11, 20))
+    at = run_page("app_pages/map.py", day=date(2021, 11, 20), side_tab="Tổng quan")
     text = " ".join(m.value for m in at.markdown)
     assert "Chưa báo cáo 3 ngày trở lên: 1 đơn vị" in text
     names = at.dataframe[-1].value.iloc[:, 0].tolist()
     assert names == ["Xã Hòn Nghệ"]
+
+
+def test_only_the_open_side_tab_is_built(demo_url, use_db):
+    """A date step sends what is seen: the overview's lists only while that tab is open."""
+    use_db(demo_url)
+    at = run_page("app_pages/map.py")
+    assert not [d for d in at.dataframe if d.key] and not at.get("html")[1:]
+    assert any("Bấm vào một đơn vị" in i.value for i in at.info)
+    at = run_page("app_pages/map.py", side_tab="Tổng quan")
+    assert {d.key for d in at.dataframe if d.key} >= {"list-level-commune"}
+    assert not any("Bấm vào một đơn vị" in i.value for i in at.info)
+
+
+def test_a_long_list_says_how_to_see_the_rest(demo_url, use_db, monkeypatch):
+    from ui import panel
+
+    monkeypatch.setattr(panel, "LIST_ROWS", 10)
+    use_db(demo_url)
+    at = run_page("app_pages/map.py", side_tab="Tổng quan")
+    grid = next(d for d in at.dataframe if d.key == "list-level-commune")
+    assert len(grid.value) == 10
+    assert any(c.value.startswith("10 trên ") and "mở một tỉnh" in c.value for c in at.caption)

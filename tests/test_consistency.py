@@ -105,6 +105,8 @@ def test_every_view_shows_the_declared_level(capsys, tmp_path, monkeypatch, decl
     assert names[declared] in text and md_text(decision) in text  # as written, not Markdown
     assert f"Cấp tính toán: {names[computed]}" in " ".join(
         c.value for c in at.caption)  # the panel shows the computed level beside it
+    at = run_page("app_pages/map.py", day=day, selected=code, view="91", show="commune",
+                  side_tab="Tổng quan")
     summary = " ".join(h.body for h in at.get("html"))
     assert names[declared] in summary
 

@@ -18,7 +18,7 @@ def _columns(element) -> dict:
 
 def test_population_in_the_overview_list_uses_vietnamese_separators(demo_url, use_db):
     use_db(demo_url)
-    at = run_page("app_pages/map.py")
+    at = run_page("app_pages/map.py", side_tab="Tổng quan")
     lists = {d.key: d for d in at.dataframe if d.key}
     grid = lists["list-level-commune"]
     assert _columns(grid)["Dân số"]["type_config"]["format"] == "%'.,d"
@@ -27,7 +27,7 @@ def test_population_in_the_overview_list_uses_vietnamese_separators(demo_url, us
 
 def test_population_in_english_uses_english_separators(demo_url, use_db):
     use_db(demo_url)
-    at = run_page("app_pages/map.py", lang="en")
+    at = run_page("app_pages/map.py", lang="en", side_tab="Overview")
     grid = next(d for d in at.dataframe if d.key == "list-level-commune")
     assert _columns(grid)["Population"]["type_config"]["format"] == "%,d"
 

@@ -171,6 +171,8 @@ def test_markdown_names_show_literally_on_any_page(markdown_db, monkeypatch, pag
         assert md_text("Huyện _nghiêng_ # to") in everything  # the breadcrumb, the caption
         found = [b.label for b in at.button if b.key == f"find-{VINH_LAC}"]
         assert found and found[0].startswith(md_text(MD_NAME))
+        state["side_tab"] = "Tổng quan"  # the overview's lists and captions
+        assert_literal(markdown_sources(run(markdown_db, monkeypatch, page, **state)))
     if page == "briefing.py":
         assert at.subheader[0].value.endswith(md_text(MD_NAME))
 

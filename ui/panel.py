@@ -20,14 +20,18 @@ def side_ui(units, table: api.Table, dv: api.DayView, day, override) -> None:
     if st.session_state.get(mapstate.PANEL_TABS) not in labels:  # e.g. another language
         st.session_state.pop(mapstate.PANEL_TABS, None)
     tabs = st.tabs(labels, key=mapstate.PANEL_TABS, on_change="rerun")
+    # only the open tab is built: a date step then sends only what is seen (the overview's
+    # lists of 10,040 communes are about 1 MB; a tab switch reruns the page)
+    showing = st.session_state.get(mapstate.PANEL_TABS) or labels[0]
     colours = widgets.palette()
     with tabs[0]:
-        if selected is None:
+        if showing == labels[0] and selected is None:
             st.info(tr("ui.click_hint"))
-        else:
+        elif showing == labels[0]:
             unit_ui(units, table, selected, day, colours, override)
     with tabs[1]:
-        overview_ui(units, table, dv, day, colours)
+        if showing == labels[1]:
+            overview_ui(units, table, dv, day, colours)
 
 
 def _pick(key: str, codes: list[str]) -> None:
@@ -37,10 +41,19 @@ def _pick(key: str, codes: list[str]) -> None:
         mapstate.select(codes[rows[0]])
 
 
+#: rows sent to the browser in one overview list (a national commune list is 10,040 rows,
+#: about 0.5 MB a date step); the rest is a province away (the list follows the view)
+LIST_ROWS = 500
+
+
 def _unit_list(key: str, frame: pd.DataFrame, columns: dict[str, str], height: int) -> None:
     """A sortable list of units; choosing a row opens that unit's panel."""
     if frame.empty:
         return
+    if len(frame) > LIST_ROWS:
+        st.caption(tr("ui.list.capped", shown=fmt_int(LIST_ROWS, lang()),
+                      n=fmt_int(len(frame), lang())))
+        frame = frame.head(LIST_ROWS)
     # the grid's own CSV download: names that a spreadsheet would read as a formula
     widgets.table(api.safe_frame(frame[list(columns)]).rename(columns=columns), hide_index=True,
                  width="stretch", height=min(height, 38 + 35 * len(frame)), key=key,

@@ -247,7 +247,7 @@ _LEGEND_JS = Template("""
       Z.apply(T.levels[k], null, T.labels[k] + " ▶", T.marks ? T.marks[k] : "");
       if (k >= T.labels.length - 1) { clearInterval(Z.timer); Z.timer = null;
                                       button.textContent = "▶"; Z.follow(T.labels[k]); }
-    }, 450);
+    }, {{ this.play_ms }});
   };
   {% endif %}
 })();
@@ -292,8 +292,12 @@ class Legend(MacroElement):
         self.notice = text(" · ".join(spec.notices))
         self.timeline = spec.timeline
         self.follow_lat = FOLLOW_LAT
+        self.play_ms = PLAY_MS
 
 
+#: the player's frame interval: 5 frames a second (bench/bench_staff.py measures what the
+#: browser keeps up with on the national commune layer)
+PLAY_MS = 200
 #: the latitude of the player's "show this day" message (Antarctica: no unit is there)
 FOLLOW_LAT = -88.0
 #: the latitude of the "this feature was clicked" message
