@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import statistics
 import subprocess
 import sys
@@ -63,9 +64,9 @@ def figures(db: str, out: Path) -> int:
 
 
 def paint_export(html: Path, runs: int = 3) -> list[float]:
+    from bench_map import ARGS
     from playwright.sync_api import sync_playwright
 
-    from bench_map import ARGS
     from tests.browser import CHROMIUM
 
     times = []
@@ -84,12 +85,13 @@ def paint_export(html: Path, runs: int = 3) -> list[float]:
 
 
 def dashboard_switch(db: str, tmp: Path) -> dict:
-    from playwright.sync_api import sync_playwright
-
     import bench_staff as staff
     from bench_map import ARGS
+    from playwright.sync_api import sync_playwright
+
     from tests.browser import CHROMIUM
 
+    os.environ["ZONES_PUBLIC_READ"] = "1"  # the map without an account, as in a briefing room
     with sync_playwright() as p, staff.server(ROOT, staff.APP_LAUNCH, db, tmp / "app.log",
                                               timeout=300) as base:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)

@@ -1,6 +1,6 @@
 """Run every benchmark in bench/ one after the other (``make bench``); each prints its figures.
 
-bench_import.py needs ../shared/geodata (skipped when absent); bench_map.py needs Debian's
+bench_import.py and bench_wards.py need ../shared/geodata (skipped when absent); bench_map.py needs Debian's
 Chromium and builds the national demo database if it is missing (several minutes);
 bench_staff.py needs Chromium too and builds the KG demo into /tmp/bench_kg.db if missing.
 """
@@ -16,8 +16,8 @@ SHARED = HERE.parent.parent / "shared" / "geodata" / "vn_wards_2025_web.parquet"
 def main() -> int:
     failed = []
     for script in ("bench_rules.py", "bench_ingest.py", "bench_import.py", "bench_map.py",
-                   "bench_briefing.py", "bench_staff.py"):
-        if script == "bench_import.py" and not SHARED.exists():
+                   "bench_briefing.py", "bench_staff.py", "bench_wards.py"):
+        if script in ("bench_import.py", "bench_wards.py") and not SHARED.exists():
             print(f"== {script}: skipped ({SHARED} is absent)\n", flush=True)
             continue
         print(f"== {script}", flush=True)
