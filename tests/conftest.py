@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 
 import pytest
 
@@ -30,18 +31,102 @@ def copy_of(url: str, path) -> str:
     return f"sqlite:///{path}"
 
 
+# ------------------------------------------------------------------ both stores
+# A module marked ``pytest.mark.both_stores`` runs its tests on SQLite and on PostgreSQL:
+# its ``demo_copy``, ``empty_url`` and ``engine`` are then databases of the ``backend``.
+# PostgreSQL is the cluster of ZONES_TEST_PG (an admin URL; ``.ci/pg start`` makes one):
+# without it those tests are skipped, except in CI, where they fail.
+
+PG_ADMIN = os.environ.get("ZONES_TEST_PG", "")
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+            "both_stores"):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
 @pytest.fixture
-def demo_copy(demo_url, tmp_path) -> str:
+def backend(request) -> str:
+    """The store under test: "sqlite" unless the module runs on both."""
+    name = getattr(request, "param", "sqlite")
+    if name == "postgresql" and not PG_ADMIN:
+        if os.environ.get("CI"):
+            pytest.fail("ZONES_TEST_PG is not set: .ci/run starts PostgreSQL for these tests")
+        pytest.skip("PostgreSQL tests need ZONES_TEST_PG (eval \"$(.ci/pg start)\")")
+    return name
+
+
+def _pg_admin(sql: str) -> None:
+    import psycopg
+
+    url = PG_ADMIN.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def pg_database(template: str | None = None) -> str:
+    """A new PostgreSQL database (a copy of ``template`` when given); its URL."""
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    _pg_admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_pg(url: str) -> None:
+    """Drop the test database at ``url`` (FORCE: the cached engines' connections too)."""
+    _pg_admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def pg_demo(tmp_path_factory):
+    """Name of a PostgreSQL database holding the demo, a template for copies (built once
+    per worker); None without PostgreSQL."""
+    if not PG_ADMIN:
+        yield None
+        return
+    url = pg_database()
+    ws = api.open_workspace(url)
+    api.demo(ws, api.LOCAL_ADMIN)
+    ws.engine.dispose()  # a template must have no connections
+    yield url.rsplit("/", 1)[1]
+    drop_pg(url)
+
+
+@pytest.fixture
+def demo_copy(demo_url, tmp_path, backend, request) -> str:
     """URL of a private copy of the demo database, for tests that write to it."""
-    return copy_of(demo_url, tmp_path / "copy.db")
+    if backend == "sqlite":
+        yield copy_of(demo_url, tmp_path / "copy.db")
+        return
+    url = pg_database(template=request.getfixturevalue("pg_demo"))
+    yield url
+    drop_pg(url)
 
 
 @pytest.fixture
-def empty_url(tmp_path) -> str:
+def blank_url(tmp_path, backend) -> str:
+    """URL of a new database with nothing in it, not even the schema."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'blank.db'}"
+        return
+    url = pg_database()
+    yield url
+    drop_pg(url)
+
+
+@pytest.fixture
+def empty_url(tmp_path, backend) -> str:
     """URL of a fresh, migrated, empty database."""
-    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'empty.db'}"
+        open_db(url)
+        yield url
+        return
+    url = pg_database()
     open_db(url)
-    return url
+    yield url
+    drop_pg(url)
 
 
 @pytest.fixture
@@ -68,11 +153,16 @@ def _vietnamese_by_default():
 
 
 @pytest.fixture
-def engine(tmp_path):
+def engine(tmp_path, backend):
     """A small database holding a unit tree and no observations (upload tests)."""
     from tests.test_ingest_fixtures import make_db
 
-    return make_db(tmp_path / "t.db")
+    if backend == "sqlite":
+        yield make_db(tmp_path / "t.db")
+        return
+    url = pg_database()
+    yield make_db(url)
+    drop_pg(url)
 
 
 @pytest.fixture

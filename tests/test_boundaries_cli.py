@@ -26,6 +26,8 @@ from zones.storage import store
 from zones.storage.db import open_db
 from zones.storage.schema import units
 
+pytestmark = pytest.mark.both_stores
+
 FULL = {"province": 1, "district": 2, "commune": 4}
 
 

@@ -6,9 +6,13 @@ import csv
 import io
 import shutil
 
+import pytest
+
 from zones.cli import main
 from zones.levels.dayview import ruleset_registry
 from zones.workspace import Workspace
+
+pytestmark = pytest.mark.both_stores
 
 
 def run(capsys, *argv):

@@ -1,4 +1,4 @@
-"""Twenty officials sending at once (separate processes, one SQLite database): every
+"""Twenty officials sending at once (separate processes, one database: SQLite, PostgreSQL): every
 upload is stored or told it was already imported, none fails for a lock or a unique
 conflict, exactly one current value per (unit, date), every value sent is in the history,
 and the stored levels equal a fresh computation."""
@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -15,19 +16,17 @@ import pytest
 import sqlalchemy as sa
 
 from tests.browser import ROOT
-from tests.conftest import copy_of
 from zones import api
 from zones.levels.assessment import compute, stored_levels
 from zones.storage.schema import observations
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.both_stores]
 SENDERS = 20
 COMMUNES = ["30745", "30775", "30733", "30736"]
 
 
-def test_twenty_senders_at_once(demo_url, tmp_path):
-    path = tmp_path / "busy.db"
-    url = copy_of(demo_url, path)
+def test_twenty_senders_at_once(demo_copy, tmp_path):
+    url = demo_copy
     files = []
     for k in range(SENDERS):  # overlapping (unit, date) pairs, distinct values
         rows = [f"{d:%d/%m/%Y},{c},{100 + k}" for d in pd.date_range("2021-09-01", periods=3)
@@ -49,8 +48,8 @@ def test_twenty_senders_at_once(demo_url, tmp_path):
     with ws.engine.connect() as conn:
         every = pd.read_sql(sa.select(observations.c.unit_code, observations.c.date,
                                       observations.c.tests_pcr, observations.c.superseded_at)
-                            .where(observations.c.date >= "2021-09-01",
-                                   observations.c.date <= "2021-09-03",
+                            .where(observations.c.date >= date(2021, 9, 1),
+                                   observations.c.date <= date(2021, 9, 3),
                                    observations.c.unit_code.in_(COMMUNES)), conn)
     current = every[every["superseded_at"].isna()]
     assert not current.duplicated(["unit_code", "date"]).any()

@@ -12,6 +12,8 @@ from zones.levels import declarations
 from zones.levels.tables import Table
 from zones.storage import store
 
+pytestmark = pytest.mark.both_stores
+
 
 @pytest.fixture
 def ws(demo_copy):

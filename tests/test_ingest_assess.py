@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 import sqlalchemy as sa
 
 from zones.cli import main
 from zones.ingest.versions import export_frame
 from zones.storage.db import open_db
 from zones.storage.schema import assessments
+
+pytestmark = pytest.mark.both_stores
 
 
 def test_upload_recomputes_levels_from_the_changed_date(demo_copy, tmp_path):

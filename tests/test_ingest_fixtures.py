@@ -42,8 +42,9 @@ UNITS = pd.DataFrame(
 
 
 def make_db(path, with_units: bool = True):
-    """An opened, migrated SQLite database at ``path`` holding UNITS."""
-    engine = open_db(f"sqlite:///{path}")
+    """An opened, migrated database holding UNITS: a SQLite file at ``path``, or the
+    database of ``path`` when it is a URL (PostgreSQL)."""
+    engine = open_db(path if "://" in str(path) else f"sqlite:///{path}")
     if with_units:
         with engine.begin() as conn:
             set_id = store.create_set(conn, name="test", structure="2021")

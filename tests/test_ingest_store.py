@@ -21,6 +21,8 @@ from zones.ingest.upload import check_upload
 from zones.ingest.versions import export_frame, plan_versions, unit_history
 from zones.storage.schema import METRICS
 
+pytestmark = pytest.mark.both_stores
+
 
 @pytest.fixture(autouse=True)
 def _no_recompute(recomputed) -> list:

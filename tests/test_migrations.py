@@ -1,14 +1,22 @@
 """Schema migrations: a database built by an earlier revision opens and upgrades."""
 
+import os
+import subprocess
+import sys
+
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
 
+from tests.browser import ROOT
 from zones.storage.db import alembic_config, open_db
 
+pytestmark = pytest.mark.both_stores
 
-def test_open_twice_is_idempotent(tmp_path):
-    url = f"sqlite:///{tmp_path / 'a.db'}"
+
+def test_open_twice_is_idempotent(blank_url):
+    url = blank_url
     open_db(url)
     open_db.cache_clear()
     engine = open_db(url)
@@ -18,8 +26,8 @@ def test_open_twice_is_idempotent(tmp_path):
     assert version == head
 
 
-def test_database_from_first_revision_upgrades_and_keeps_data(tmp_path):
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+def test_database_from_first_revision_upgrades_and_keeps_data(blank_url):
+    url = blank_url
     engine = sa.create_engine(url)
     cfg = alembic_config(engine)
     with engine.begin() as conn:
@@ -36,14 +44,30 @@ def test_database_from_first_revision_upgrades_and_keeps_data(tmp_path):
     assert "uq_observations_current_unit_date" in indexes
 
 
-def test_two_current_rows_for_one_unit_and_date_are_refused(tmp_path):
-    import pytest
+def test_two_current_rows_for_one_unit_and_date_are_refused(empty_url):
     from sqlalchemy.exc import IntegrityError
 
-    engine = open_db(f"sqlite:///{tmp_path / 'u.db'}")
+    engine = open_db(empty_url)
     row = ("INSERT INTO observations (unit_code, date, sent_by, recorded_at) "
            "VALUES ('00001', '2021-09-01', 'x', '2021-09-02 00:00:00')")
     with engine.begin() as conn:
         conn.execute(sa.text(row))
     with pytest.raises(IntegrityError), engine.begin() as conn:
         conn.execute(sa.text(row))
+
+
+def test_processes_opening_a_fresh_database_at_once_migrate_it_once(blank_url):
+    """Replicas starting together: every process opens the database, none crashes on the
+    migration another one is running."""
+    code = ("import sys; from zones.storage.db import open_db; open_db(sys.argv[1]); "
+            "print('ok')")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [subprocess.Popen([sys.executable, "-c", code, blank_url], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(8)]
+    results = [(p.wait(timeout=300), *p.communicate()) for p in procs]
+    for rc, out, err in results:
+        assert rc == 0 and out.strip() == "ok", err[-600:]
+    with open_db(blank_url).connect() as conn:
+        versions = conn.execute(sa.text("SELECT version_num FROM alembic_version")).all()
+    assert len(versions) == 1

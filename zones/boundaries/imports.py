@@ -703,13 +703,14 @@ def _update_units(conn: Connection, set_id: int, updates: pd.DataFrame,
     # an empty cell keeps the stored value
     stmt = (sa.update(units).where(units.c.boundary_set_id == set_id,
                                    units.c.code == sa.bindparam("_code"))
-            .values({c: sa.func.coalesce(sa.bindparam(f"_{c}"), units.c[c]) for c in cols}))
+            .values({c: sa.func.coalesce(sa.bindparam(f"_{c}", type_=units.c[c].type),
+                                         units.c[c]) for c in cols}))
     records = []
     for rec in updates[["code", *cols]].to_dict("records"):
         row = {"_code": rec["code"]}
-        for c in cols:
-            value = rec[c]
-            row[f"_{c}"] = (None if pd.isna(value) else int(value)) if c in POPULATION_FIELDS \
+        for c in cols:  # an empty cell is None (not a float NaN: PostgreSQL types it)
+            value = None if pd.isna(rec[c]) else rec[c]
+            row[f"_{c}"] = int(value) if value is not None and c in POPULATION_FIELDS \
                 else value
         records.append(row)
     conn.execute(stmt, records)

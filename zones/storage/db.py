@@ -7,8 +7,14 @@ version still opens after a schema change.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: one process at a time is the operator's business
+    fcntl = None
 
 import sqlalchemy as sa
 from alembic import command
@@ -62,12 +68,41 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return cfg
 
 
+#: the PostgreSQL advisory lock held while migrating (any constant shared by all replicas)
+MIGRATION_LOCK = 0x7A6F6E6573  # "zones"
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (idempotent)."""
+    """Bring the schema to the newest revision (idempotent). Processes opening the same
+    database at once (replicas starting together, parallel CLI runs) migrate it once: the
+    others wait for that migration, then find nothing to do."""
     cfg = alembic_config(engine)
-    with engine.begin() as conn:
+    with _migration_lock(engine), engine.begin() as conn:
+        if engine.dialect.name == "postgresql":  # released with the transaction
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+@contextmanager
+def _migration_lock(engine: Engine):
+    """For a SQLite file: an exclusive lock on a file beside it while migrating (SQLite's
+    own locks do not cover Alembic's reads before its first write)."""
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:" or fcntl is None:
+        yield
+        return
+    lock = Path(path).expanduser().resolve().with_name(Path(path).name + ".migrate-lock")
+    try:
+        handle = open(lock, "a+b")  # noqa: SIM115 - held for the block
+    except OSError:  # a read-only folder: nothing to migrate into anyway
+        yield
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        handle.close()
 
 
 @lru_cache(maxsize=8)
