@@ -39,7 +39,9 @@ if may_declare:
         start = c3.date_input(tr("decl.from"), value=date.today(), format="DD/MM/YYYY")
         has_end = c4.checkbox(tr("decl.has_end"))
         end = c5.date_input(tr("decl.to"), value=date.today(), format="DD/MM/YYYY")
-        decision = st.text_input(tr("decl.decision"), placeholder="2875/QĐ-UBND")
+        c6, c7 = st.columns(2)
+        decision = c6.text_input(tr("decl.decision"), placeholder="2875/QĐ-UBND")
+        signed_by = c7.text_input(tr("decl.signed_by"), max_chars=200)
         note = st.text_input(tr("decl.note"))
         submitted = st.form_submit_button(tr("decl.save"), type="primary")
 
@@ -47,7 +49,8 @@ if submitted:
     try:
         done = api.declare(ws, actor=actor, unit_code=code, level=level,
                            effective_from=start, effective_to=end if has_end else None,
-                           decision_number=decision, note=note or None, lang=lang())
+                           decision_number=decision, note=note or None, lang=lang(),
+                           signed_by=signed_by or None)
     except ZonesError as err:
         show_error(err)
     else:
@@ -65,7 +68,8 @@ shown = pd.DataFrame({
     tr("decl.level"): [names.get(int(v), str(v)) for v in decl["level"]],
     tr("decl.from"): [widgets.fmt_day(d) for d in decl["effective_from"]],
     tr("decl.to"): [widgets.fmt_day(d) if pd.notna(d) else "" for d in decl["effective_to"]],
-    tr("decl.decision"): decl["decision_number"], tr("decl.by"): decl["entered_by"],
+    tr("decl.decision"): decl["decision_number"],
+    tr("decl.signed_by"): decl["signed_by"].fillna(""), tr("decl.by"): decl["entered_by"],
     tr("decl.note"): decl["note"].fillna("")})
 widgets.table(shown, hide_index=True, width="stretch")
 if not may_declare:

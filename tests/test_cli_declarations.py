@@ -75,3 +75,23 @@ def test_assess_with_a_broken_custom_ruleset_lists_its_problems(capsys, demo_cop
     assert code == 0 and {r["ruleset"] for r in csv.DictReader(io.StringIO(out))} == {
         "qd4800-kg"}
     shutil.rmtree(ws.rulesets_dir)
+
+
+def test_the_signer_is_kept_and_listed_and_a_too_long_decision_is_refused(demo_copy, capsys,
+                                                                         tmp_path):
+    from zones.cli import main
+
+    code = main(["--db", demo_copy, "declarations", "add", "--unit", "30745", "--level", "2",
+                 "--from", "2021-12-01", "--decision", "77/QĐ-UBND", "--by", "Nguyễn Văn A"])
+    assert code == 0, capsys.readouterr().err
+    out = tmp_path / "d.csv"
+    assert main(["--db", demo_copy, "declarations", "list", "--out", str(out)]) == 0
+    rows = out.read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0].endswith(",note,signed_by") and rows[-1].endswith(",Nguyễn Văn A")
+    capsys.readouterr()
+    code = main(["--db", demo_copy, "declarations", "add", "--unit", "30745", "--level", "2",
+                 "--from", "2021-12-01", "--decision", "9" * 101])
+    err = capsys.readouterr().err
+    assert code == 2 and "101 ký tự" in err and "tối đa 100" in err and "Traceback" not in err
+    assert main(["--db", demo_copy, "declarations", "list", "--out", str(out)]) == 0
+    assert len(out.read_text(encoding="utf-8-sig").splitlines()) == len(rows)

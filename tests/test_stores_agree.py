@@ -103,7 +103,7 @@ def test_the_same_writes_leave_the_same_data(stores, tmp_path, capsys):
     assert code == 1 and "Traceback" not in text
     code, text, _ = same(run_both(
         stores, tmp_path, capsys, "declarations", "add", "--unit", "30745", "--level", "3",
-        "--from", "2021-09-02", "--decision", "12/QĐ-UBND"))
+        "--from", "2021-09-02", "--decision", "12/QĐ-UBND", "--by", "Chủ tịch UBND"))
     assert code == 0
     for argv in (*READS[:5], ("units", "export", "--out", "{OUT}.csv"),
                  ("observations", "export", "--from", DAY, "--to", "2021-09-03",

@@ -763,7 +763,7 @@ def download_boundaries(ws: Workspace, source: str, *, level: int | None = None,
 def declare(ws: Workspace, *, actor: Actor, unit_code: str, level: int,
             effective_from: date | None, effective_to: date | None = None,
             decision_number: str, note: str | None = None, lang: str = "vi",
-            now=None) -> decl.Declared:
+            now=None, signed_by: str | None = None) -> decl.Declared:
     """Validate and store a declaration as ``actor`` (leaders, inside their subtree;
     every problem listed at once); warn when a raise is announced less than 48 hours
     ahead (NQ 128)."""
@@ -771,7 +771,7 @@ def declare(ws: Workspace, *, actor: Actor, unit_code: str, level: int,
         who = _allowed(ws, actor, Right.DECLARE, "declared",
                        unit_code if unit_code in units(ws).index else None)
         problems = decl.problems(units(ws), unit_code, level, effective_from, effective_to,
-                                 decision_number)
+                                 decision_number, signed_by)
         if problems:
             log.info("declaration refused: %d problems", len(problems))
             raise ZonesError("\n".join(problems))
@@ -781,10 +781,11 @@ def declare(ws: Workspace, *, actor: Actor, unit_code: str, level: int,
         new_id = decl.insert(ws.engine, unit_code=unit_code, level=level,
                              effective_from=effective_from, effective_to=effective_to,
                              decision_number=decision_number, entered_by=who.name,
-                             note=note, stamp=stamp)
+                             note=note, stamp=stamp, signed_by=signed_by)
         audit.record(ws.engine, who, "declared", unit=unit_code, detail={
             "id": new_id, "level": level, "from": effective_from, "to": effective_to,
-            "decision": decision_number, "note": note, "previous_level": previous})
+            "decision": decision_number, "signed_by": signed_by, "note": note,
+            "previous_level": previous})
         refresh(ws, levels=False)
     log.info("declaration %d stored", new_id)
     return decl.Declared(new_id, warnings)

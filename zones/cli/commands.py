@@ -169,10 +169,12 @@ def briefing(ws: api.Workspace, o: Options, lang: str) -> int:
 
 
 def declarations_add(ws: api.Workspace, o: Options, lang: str) -> int:
-    """``declarations add --unit CODE --level N --from D [--to D] --decision TEXT``."""
+    """``declarations add --unit CODE --level N --from D [--to D] --decision TEXT
+    [--by NAME]`` (NAME: who signed the decision; who entered it is the account)."""
     done = api.declare(ws, actor=o["actor"], unit_code=o["unit"], level=o["level"],
                        effective_from=o["start"], effective_to=o.get("end"),
-                       decision_number=o["decision"], note=o.get("note"), lang=lang)
+                       decision_number=o["decision"], note=o.get("note"), lang=lang,
+                       signed_by=o.get("signed_by"))
     for warning in done.warnings:
         say(warning)
     print(t("decl.cli_saved", id=done.id))
@@ -180,7 +182,8 @@ def declarations_add(ws: api.Workspace, o: Options, lang: str) -> int:
 
 
 DECLARATION_COLUMNS = ["id", "unit_code", "unit_name", "level", "effective_from",
-                       "effective_to", "decision_number", "entered_by", "entered_at", "note"]
+                       "effective_to", "decision_number", "entered_by", "entered_at", "note",
+                       "signed_by"]
 
 
 def declarations_list(ws: api.Workspace, o: Options, lang: str) -> int:
@@ -196,7 +199,8 @@ def declarations_list(ws: api.Workspace, o: Options, lang: str) -> int:
                          for d in decl["effective_to"]],
         "decision_number": decl["decision_number"], "entered_by": decl["entered_by"],
         "entered_at": [f"{pd.Timestamp(d):%d/%m/%Y %H:%M}" for d in decl["entered_at"]],
-        "note": decl["note"].fillna("")}, columns=DECLARATION_COLUMNS)
+        "note": decl["note"].fillna(""),
+        "signed_by": decl["signed_by"].fillna("")}, columns=DECLARATION_COLUMNS)
     write_csv(frame, o.get("out"))
     return 0
 

@@ -201,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     da.add_argument("--to", dest="end", type=parse_date)
     da.add_argument("--decision", required=True)
     da.add_argument("--note", default=None)
+    da.add_argument("--by", dest="signed_by", default=None)
     dl = dsub.add_parser("list")
     dl.add_argument("--out")
     dr = dsub.add_parser("revoke")

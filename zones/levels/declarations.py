@@ -33,10 +33,18 @@ class Declared:
     warnings: list[str] = field(default_factory=list)
 
 
+#: the longest decision number and signer the store keeps (its columns' sizes)
+MAX_DECISION, MAX_SIGNER = 100, 200
+
+
 def problems(units: pd.DataFrame, unit_code: str, level: int, start: date | None,
-             end: date | None, decision: str) -> list[str]:
+             end: date | None, decision: str, signed_by: str | None = None) -> list[str]:
     """Everything wrong with a declaration, at once."""
     out = []
+    for label, value, limit in (("decl.decision", decision, MAX_DECISION),
+                                ("decl.signed_by", signed_by, MAX_SIGNER)):
+        if value and len(value.strip()) > limit:
+            out.append(t("decl.too_long", field=t(label), n=len(value.strip()), limit=limit))
     if unit_code not in units.index:
         out.append(t("decl.unknown_unit", value=unit_code))
     if level not in (1, 2, 3, 4):
@@ -62,14 +70,15 @@ def notice_warnings(level: int, previous: int | None, effective_from: date,
 
 def insert(engine: Engine, *, unit_code: str, level: int, effective_from: date,
            effective_to: date | None, decision_number: str, entered_by: str,
-           note: str | None, stamp: datetime) -> int:
+           note: str | None, stamp: datetime, signed_by: str | None = None) -> int:
     """Store a checked declaration; its id."""
     with engine.begin() as conn:
         store.take_write_lock(conn)
         new_id = conn.execute(sa.insert(declarations).values(
             unit_code=unit_code, level=level, effective_from=effective_from,
             effective_to=effective_to, decision_number=decision_number.strip(),
-            entered_by=entered_by, entered_at=stamp, note=note)).inserted_primary_key[0]
+            entered_by=entered_by, entered_at=stamp, note=note,
+            signed_by=(signed_by or "").strip() or None)).inserted_primary_key[0]
     return int(new_id)
 
 

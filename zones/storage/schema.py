@@ -160,6 +160,7 @@ declarations = Table(
     Column("entered_by", String(200), nullable=False, default=""),
     Column("entered_at", DateTime, nullable=False),
     Column("note", Text, nullable=True),
+    Column("signed_by", String(200), nullable=True),  # who signed the decision
 )
 
 # Accounts: a password is stored only as its argon2 hash.
