@@ -26,6 +26,8 @@ SHIPPED = Path(__file__).parent / "rulesets"
 class RuleSetRegistry:
     rulesets: dict[str, RuleSet] = field(default_factory=dict)
     errors: dict[str, list[Problem]] = field(default_factory=dict)
+    #: id -> where a rule set kept in a database came from (file, who, when)
+    stored: dict[str, dict] = field(default_factory=dict)
 
     def get(self, ruleset_id: str) -> RuleSet:
         """The rule set with this id; ``KeyError`` with a did-you-mean otherwise."""

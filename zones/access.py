@@ -35,6 +35,7 @@ class Right(StrEnum):
     BOUNDARIES = "boundaries"  # import boundaries, switch the active set
     USERS = "users"
     AUDIT = "audit"  # read the audit trail
+    RULESETS = "rulesets"  # add custom rule sets (administrators)
 
 
 _STAFF = frozenset({Right.READ, Right.EXPORT, Right.SEND})

@@ -25,6 +25,7 @@ import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
 import rules
+from rules.registry import SHIPPED as SHIPPED_RULESETS
 from zones import access, accounts, approvals, audit, ingest, isolate, safe, sessions
 from zones import boundaries as bnd
 from zones import briefing as briefing_pkg
@@ -34,6 +35,7 @@ from zones.errors import ZonesError
 from zones.i18n import fmt_date, t, using_lang
 from zones.levels import dayview, story
 from zones.levels import declarations as decl
+from zones.levels import stored_rulesets as stored
 from zones.levels.assessment import check_ruleset
 from zones.levels.dayview import DayView
 from zones.levels.memo import cached
@@ -820,3 +822,67 @@ def _refresh_or_warn(ws: Workspace, start: date) -> str | None:
         log.warning("levels not recomputed after an upload: %s", err)
         return t("ingest.recompute_failed", reason=str(err))
     return None
+
+
+# --- rule sets kept in the store ------------------------------------------------------------
+
+RULESET_COLUMNS = ["id", "version", "title", "effective_from", "effective_to", "source",
+                   "file", "added_by", "added_at", "status"]
+
+
+def add_ruleset(ws: Workspace, actor: Actor | None, data: bytes, file_name: str,
+                lang: str = "vi") -> stored.Added:
+    """Validate and keep a custom rule set in the database (administrators; audited);
+    the levels are recomputed (it may be in force on some days)."""
+    with using_lang(lang):
+        who = _allowed(ws, actor, Right.RULESETS, "ruleset_added")
+        reg = rulesets(ws)
+        taken = {rid: (t("rs.shipped") if rs.path is not None and SHIPPED_RULESETS in
+                       rs.path.parents else str(rs.path or rid))
+                 for rid, rs in reg.rulesets.items() if rid not in reg.stored}
+        added = stored.add(ws.engine, data, file_name, who.name, taken)
+        if not added.unchanged:
+            audit.record(ws.engine, who, "ruleset_added", detail={
+                "ruleset": added.ruleset_id, "version": added.version,
+                "stored_version": added.number, "file": file_name})
+            refresh(ws)
+    return added
+
+
+def list_rulesets(ws: Workspace, lang: str = "vi") -> pd.DataFrame:
+    """Every rule set (shipped, folder, database) and every broken one, as the CLI lists them."""
+    reg = rulesets(ws)
+    rows = []
+    for rid, rs in sorted(reg.rulesets.items()):
+        kept = reg.stored.get(rid)
+        source = "database" if kept else ("shipped" if rs.path is not None and
+                                          SHIPPED_RULESETS in rs.path.parents else "folder")
+        rows.append({"id": rid, "version": rs.version, "title": rs.title.get(lang),
+                     "effective_from": fmt_date(rs.effective_from),
+                     "effective_to": fmt_date(rs.effective_to), "source": source,
+                     "file": kept["file"] if kept else (rs.path.name if rs.path else ""),
+                     "added_by": kept["added_by"] if kept else "",
+                     "added_at": f"{pd.Timestamp(kept['added_at']):%d/%m/%Y %H:%M}"
+                     if kept else "", "status": "ok"})
+    for where, problems in reg.errors.items():
+        rows.append({"id": where, "version": "", "title": "", "effective_from": "",
+                     "effective_to": "", "source": "database" if where.startswith(
+                         stored.ORIGIN) else "folder", "file": Path(where).name,
+                     "added_by": "", "added_at": "", "status": f"{len(problems)} problem(s)"})
+    return pd.DataFrame(rows, columns=RULESET_COLUMNS)
+
+
+def ruleset_text(ws: Workspace, ruleset_id: str) -> str:
+    """The YAML text of a rule set (stored, shipped or in the folder), to read or copy."""
+    reg = rulesets(ws)
+    check_ruleset(reg, ruleset_id)
+    if ruleset_id in reg.stored:
+        rows = stored.newest(ws.engine)
+        return str(rows.loc[rows["ruleset_id"] == ruleset_id, "source"].iloc[-1])
+    path = reg.rulesets[ruleset_id].path
+    return path.read_text(encoding="utf-8") if path is not None else ""
+
+
+def ruleset_versions(ws: Workspace) -> pd.DataFrame:
+    """Every version kept in the database (who added it, when), oldest first."""
+    return stored.history(ws.engine)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from zones import api
 from zones.cli.output import read_file, say, write_bytes, write_csv, write_text
+from zones.errors import ZonesError
 from zones.i18n import fmt_date, fmt_int, t
 from zones.ingest.read import check_size
 
@@ -280,6 +281,34 @@ def audit_export(ws: api.Workspace, o: Options, lang: str) -> int:
     return 0
 
 
+def rulesets_add(ws: api.Workspace, o: Options, lang: str) -> int:
+    """``rulesets add FILE``: validated as a whole, kept in the database."""
+    path = Path(o["file"])
+    try:
+        if path.stat().st_size > api.stored.MAX_BYTES:  # bounded before it is read
+            raise ZonesError(t("rs.too_big", file=path.name, size=path.stat().st_size // 1024,
+                               limit=api.stored.MAX_BYTES // 1024))
+        data = path.read_bytes()
+    except OSError as err:
+        raise ZonesError(t("rs.cannot_read", file=str(path), reason=err.strerror)) from err
+    added = api.add_ruleset(ws, o["actor"], data, path.name, lang)
+    key = "rs.unchanged" if added.unchanged else "rs.added"
+    print(t(key, id=added.ruleset_id, version=added.version, n=added.number))
+    return 0
+
+
+def rulesets_list(ws: api.Workspace, o: Options, lang: str) -> int:
+    """``rulesets list [--out F]``: shipped, folder and stored rule sets, broken ones too."""
+    write_csv(api.list_rulesets(ws, lang), o.get("out"))
+    return 0
+
+
+def rulesets_show(ws: api.Workspace, o: Options, lang: str) -> int:
+    """``rulesets show ID``: the rule set's YAML text (copy it, change the id, add it)."""
+    sys.stdout.write(api.ruleset_text(ws, o["id"]))
+    return 0
+
+
 #: (command, action) -> handler
 COMMANDS: dict[tuple[str, str | None], Callable[[api.Workspace, Options, str], int]] = {
     ("demo", None): demo,
@@ -306,4 +335,7 @@ COMMANDS: dict[tuple[str, str | None], Callable[[api.Workspace, Options, str], i
     ("declarations", "add"): declarations_add,
     ("declarations", "list"): declarations_list,
     ("declarations", "revoke"): declarations_revoke,
+    ("rulesets", "add"): rulesets_add,
+    ("rulesets", "list"): rulesets_list,
+    ("rulesets", "show"): rulesets_show,
 }

@@ -206,6 +206,12 @@ def build_parser() -> argparse.ArgumentParser:
     dl.add_argument("--out")
     dr = dsub.add_parser("revoke")
     dr.add_argument("id", type=parse_id)
+
+    rc = sub.add_parser("rulesets", help=t("cli.help.rulesets"))
+    rsub = rc.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    rsub.add_parser("add").add_argument("file")
+    rsub.add_parser("list").add_argument("--out")
+    rsub.add_parser("show").add_argument("id")
     return p
 
 

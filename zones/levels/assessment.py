@@ -24,8 +24,12 @@ from zones.workspace import Workspace
 
 def registry(ws: Workspace) -> rules.RuleSetRegistry:
     """All rule sets (shipped + custom) with the errors of any that failed to load."""
+    from zones.levels import stored_rulesets
+
     custom = ws.rulesets_dir
-    return rules.load_rulesets(*([custom] if custom.is_dir() else []))
+    registry = rules.load_rulesets(*([custom] if custom.is_dir() else []))
+    stored_rulesets.load_into(registry, ws.engine)
+    return registry
 
 
 def check_ruleset(reg: rules.RuleSetRegistry, ruleset_id: str | None) -> None:

@@ -49,6 +49,7 @@ def units(ws: Workspace) -> gpd.GeoDataFrame:
 def ruleset_registry(ws: Workspace) -> rules.RuleSetRegistry:
     """Shipped and custom rule sets (re-read when a custom file changes)."""
     folder = ws.rulesets_dir
+    # stored rule sets: adding one bumps the data version, which keys the cache
     stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.glob("*.y*ml"))) \
         if folder.is_dir() else ()
     return cached(ws, "registry", lambda: registry(ws), stamp)

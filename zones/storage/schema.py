@@ -163,6 +163,20 @@ declarations = Table(
     Column("signed_by", String(200), nullable=True),  # who signed the decision
 )
 
+# Custom rule sets kept in the database: every version added, the newest per id in force.
+stored_rulesets = Table(
+    "stored_rulesets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ruleset_id", String(64), nullable=False, index=True),
+    Column("version", String(64), nullable=False),
+    Column("file_name", String(255), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("added_by", String(100), nullable=False),
+    Column("added_at", DateTime, nullable=False),
+)
+
 # Accounts: a password is stored only as its argon2 hash.
 users = Table(
     "users",

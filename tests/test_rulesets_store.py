@@ -1,0 +1,104 @@
+"""Rule sets kept in the database: ``rulesets add / list / show`` (issue 13, item 4)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+
+import pytest
+
+from tests.browser import ROOT
+from zones import api
+from zones.cli import main
+
+pytestmark = pytest.mark.both_stores
+SHIPPED = ROOT / "rules" / "rulesets" / "qd2686.yaml"
+
+
+def run(capsys, url, *argv):
+    code = main(["--db", url, *argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def province_copy(tmp_path, rid="kg-2686", edit=""):
+    text = SHIPPED.read_text(encoding="utf-8").replace("id: qd2686", f"id: {rid}", 1)
+    path = tmp_path / f"{rid}.yaml"
+    path.write_text(text + edit, encoding="utf-8")
+    return path
+
+
+def listed(out: str) -> dict[str, dict]:
+    return {r["id"]: r for r in csv.DictReader(io.StringIO(out))}
+
+
+def test_add_list_show_and_use_a_province_copy(demo_copy, tmp_path, capsys):
+    path = province_copy(tmp_path)
+    code, out, err = run(capsys, demo_copy, "rulesets", "add", str(path))
+    assert code == 0, err
+    assert "kg-2686" in out and "bản lưu thứ 1" in out
+    code, out, _ = run(capsys, demo_copy, "rulesets", "list")
+    rows = listed(out)
+    assert rows["kg-2686"]["source"] == "database" and rows["kg-2686"]["added_by"]
+    assert rows["qd2686"]["source"] == "shipped"
+    code, out, _ = run(capsys, demo_copy, "rulesets", "show", "kg-2686")
+    assert code == 0 and out == path.read_text(encoding="utf-8")
+    code, out, err = run(capsys, demo_copy, "assess", "--date", "2021-09-01",
+                         "--ruleset", "kg-2686")
+    assert code == 0, err
+    assert {r["ruleset"] for r in csv.DictReader(io.StringIO(out))} == {"kg-2686"}
+    # another process (a second replica) sees it without any shared folder
+    listing = subprocess.run([sys.executable, "-m", "zones", "--db", demo_copy, "rulesets",
+                              "list"], cwd=ROOT, capture_output=True, text=True)
+    assert "kg-2686" in listed(listing.stdout)
+
+
+def test_the_same_text_twice_changes_nothing_and_a_change_is_a_new_version(demo_copy, tmp_path,
+                                                                        capsys):
+    path = province_copy(tmp_path)
+    assert run(capsys, demo_copy, "rulesets", "add", str(path))[0] == 0
+    code, out, _ = run(capsys, demo_copy, "rulesets", "add", str(path))
+    assert code == 0 and "không có gì thay đổi" in out
+    changed = province_copy(tmp_path, edit="\n# điều chỉnh của tỉnh\n")
+    code, out, _ = run(capsys, demo_copy, "rulesets", "add", str(changed))
+    assert code == 0 and "bản lưu thứ 2" in out
+    versions = api.ruleset_versions(api.open_workspace(demo_copy))
+    assert list(versions["ruleset_id"]) == ["kg-2686", "kg-2686"]
+    trail = api.audit_entries(api.open_workspace(demo_copy), api.LOCAL_ADMIN)
+    assert (trail["action"] == "ruleset_added").sum() == 2
+
+
+def test_a_bad_file_lists_every_problem_and_stores_nothing(demo_copy, tmp_path, capsys):
+    bad = tmp_path / "hong.yaml"
+    bad.write_text("id: hong\nversion: 1\nlevels: 3\n", encoding="utf-8")
+    code, _out, err = run(capsys, demo_copy, "rulesets", "add", str(bad))
+    assert code == 2 and "Traceback" not in err
+    assert "'title'" in err and "'indicators'" in err and "'tiers'" in err and "'levels'" in err
+    for name, content in (("copy.yaml", SHIPPED.read_bytes()),          # a shipped id
+                          ("big.yaml", b"# x\n" * 200_000),              # over the bound
+                          ("latin.yaml", "id: é\n".encode("latin-1"))):  # not UTF-8
+        (tmp_path / name).write_bytes(content)
+        code, _out, err = run(capsys, demo_copy, "rulesets", "add", str(tmp_path / name))
+        assert code == 2 and "Traceback" not in err, name
+    code, out, _ = run(capsys, demo_copy, "rulesets", "list")
+    assert set(listed(out)) == {"qd2686", "qd4800"}
+    assert api.ruleset_versions(api.open_workspace(demo_copy)).empty
+
+
+def test_only_an_administrator_adds_a_rule_set(demo_copy, tmp_path, capsys):
+    ws = api.open_workspace(demo_copy)
+    api.add_user(ws, api.LOCAL_ADMIN, "xem", "mat-khau-dai-du-12", "observer", None, False)
+    code, _out, err = run(capsys, demo_copy, "--as", "xem", "rulesets", "add",
+                          str(province_copy(tmp_path)))
+    assert code == 2 and "Traceback" not in err
+    assert api.ruleset_versions(ws).empty
+    trail = api.audit_entries(ws, api.LOCAL_ADMIN)
+    refused = trail[(trail["action"] == "ruleset_added") & (trail["outcome"] == "refused")]
+    assert len(refused) == 1
+
+
+def test_show_an_unknown_id_names_the_ones_there_are(demo_copy, capsys):
+    code, _out, err = run(capsys, demo_copy, "rulesets", "show", "qd2868")
+    assert code == 2 and "qd2686" in err

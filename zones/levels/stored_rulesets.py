@@ -1,0 +1,129 @@
+"""Custom rule sets kept in the database (``rulesets add FILE``, the "Tiêu chí" page).
+
+Every replica reads the same ones: they live in the store, not in a folder beside it. Each
+addition is a new version row (who, when, the file's text and checksum); the newest row of
+an id is the one in force. The same text added again changes nothing. A file is bounded
+before it is read and checked as a whole (every problem listed at once) before it is kept;
+an id of a shipped rule set or of a file in the folder beside a SQLite database is
+refused (a province's copy needs its own id).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+import yaml
+from sqlalchemy.engine import Engine
+
+import rules
+from rules.errors import Problem, RuleSetError
+from rules.loader import parse_ruleset
+from zones.errors import ZonesError
+from zones.i18n import t
+from zones.storage import store
+from zones.storage.schema import stored_rulesets
+
+#: the largest rule-set file accepted (the shipped ones are about 20 KB)
+MAX_BYTES = 256 * 1024
+#: where a stored rule set "lives", for messages and the registry's errors
+ORIGIN = "db:"
+
+
+@dataclass(frozen=True)
+class Added:
+    row_id: int
+    ruleset_id: str
+    version: str
+    number: int  # this id's how-manieth stored version
+    unchanged: bool  # the same text was already the newest version
+
+
+def decode(data: bytes, file_name: str) -> str:
+    """A rule-set file's text: bounded, UTF-8 (a BOM is dropped)."""
+    if len(data) > MAX_BYTES:
+        raise ZonesError(t("rs.too_big", file=file_name, size=len(data) // 1024,
+                           limit=MAX_BYTES // 1024))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ZonesError(t("rs.not_utf8", file=file_name, pos=err.start)) from err
+
+
+def parse(text: str, file_name: str) -> rules.RuleSet:
+    """Check the text as a rule set; ``RuleSetError`` with every problem otherwise."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise RuleSetError([Problem(file_name, None, "(file)", file_name,
+                                    "a readable YAML file", str(err).splitlines()[0])]) from err
+    return parse_ruleset(raw, file=file_name)
+
+
+def problems_message(ruleset_id: str, file_name: str, err: RuleSetError) -> str:
+    lines = "\n".join(f"  - {p}" for p in err.problems)
+    return t("cli.ruleset_invalid", value=ruleset_id, path=file_name, n=len(err.problems),
+             problems=lines)
+
+
+def add(engine: Engine, data: bytes, file_name: str, added_by: str,
+        taken: dict[str, str]) -> Added:
+    """Validate and keep a rule-set file. ``taken``: ids of rule sets not kept here (shipped,
+    folder) -> where they come from."""
+    text = decode(data, file_name)
+    try:
+        rs = parse(text, file_name)
+    except RuleSetError as err:
+        raise ZonesError(problems_message(file_name, file_name, err)) from err
+    if rs.id in taken:
+        raise ZonesError(t("rs.id_taken", id=rs.id, where=taken[rs.id]))
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    with engine.begin() as conn:
+        store.take_write_lock(conn)
+        rows = conn.execute(sa.select(stored_rulesets.c.id, stored_rulesets.c.sha256)
+                            .where(stored_rulesets.c.ruleset_id == rs.id)
+                            .order_by(stored_rulesets.c.id)).all()
+        if rows and rows[-1].sha256 == digest:
+            return Added(rows[-1].id, rs.id, rs.version, len(rows), unchanged=True)
+        new_id = conn.execute(sa.insert(stored_rulesets).values(
+            ruleset_id=rs.id, version=rs.version, file_name=file_name[:255], sha256=digest,
+            source=text, added_by=added_by, added_at=store.now())).inserted_primary_key[0]
+        store.bump_version(conn)
+    return Added(int(new_id), rs.id, rs.version, len(rows) + 1, unchanged=False)
+
+
+def history(engine: Engine) -> pd.DataFrame:
+    """Every stored version (without the text), oldest first."""
+    cols = [c for c in stored_rulesets.c if c.name != "source"]
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(sa.select(*cols).order_by(stored_rulesets.c.id))
+                            .mappings().all(), columns=[c.name for c in cols])
+
+
+def newest(engine: Engine) -> pd.DataFrame:
+    """The version in force of each stored id, with its text."""
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(sa.select(stored_rulesets)
+                                          .order_by(stored_rulesets.c.id)).mappings().all(),
+                             columns=[c.name for c in stored_rulesets.c])
+    return frame.drop_duplicates("ruleset_id", keep="last")
+
+
+def load_into(registry: rules.RuleSetRegistry, engine: Engine) -> None:
+    """Add the stored rule sets to ``registry`` (a broken or clashing one into its errors)."""
+    for row in newest(engine).itertuples():
+        where = f"{ORIGIN}{row.ruleset_id}"
+        try:
+            rs = parse(row.source, row.file_name)
+        except RuleSetError as err:
+            registry.errors[where] = err.problems
+            continue
+        if rs.id in registry.rulesets:
+            registry.errors[where] = [Problem(where, None, "id", rs.id,
+                                              "an id not used by another rule set")]
+            continue
+        registry.rulesets[rs.id] = rs
+        registry.stored[rs.id] = {"version_row": int(row.id), "file": row.file_name,
+                                  "added_by": row.added_by, "added_at": row.added_at}
