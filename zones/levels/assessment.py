@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 import rules
 from zones.errors import NoDataError, ZonesError
 from zones.i18n import t
+from zones.levels import stored_rulesets as kept_rulesets
 from zones.storage import store
 from zones.storage.schema import assessments
 from zones.workspace import Workspace
@@ -24,11 +25,9 @@ from zones.workspace import Workspace
 
 def registry(ws: Workspace) -> rules.RuleSetRegistry:
     """All rule sets (shipped + custom) with the errors of any that failed to load."""
-    from zones.levels import stored_rulesets
-
     custom = ws.rulesets_dir
     registry = rules.load_rulesets(*([custom] if custom.is_dir() else []))
-    stored_rulesets.load_into(registry, ws.engine)
+    kept_rulesets.load_into(registry, ws.engine)
     return registry
 
 
