@@ -13,6 +13,16 @@ st.caption(tr("crit.intro"))
 ws = workspace()
 registry = api.rulesets(ws)
 
+
+def _origin(rs) -> str:
+    """The file a rule set came from; for one kept in the database, who added it and when."""
+    kept = registry.stored.get(rs.id)
+    if kept is None:
+        return rs.path.name if rs.path else "–"
+    return tr("crit.stored", file=kept["file"], by=kept["added_by"],
+              at=f"{kept['added_at']:%d/%m/%Y %H:%M}")
+
+
 for rs in sorted(registry.rulesets.values(), key=lambda r: r.effective_from or r.id):
     until = fmt_day(rs.effective_to) if rs.effective_to else tr("crit.open_ended")
     # titles, references, level names and file names come from rule-set files (custom
@@ -21,7 +31,7 @@ for rs in sorted(registry.rulesets.values(), key=lambda r: r.effective_from or r
     with st.expander(title, expanded=True):
         st.markdown(f"**{tr('crit.reference')}:** {md_text(rs.reference.get(lang()))}  \n"
                     f"**{tr('crit.in_force')}:** {fmt_day(rs.effective_from)} – {until}  \n"
-                    f"**{tr('crit.file')}:** {md_text(rs.path.name if rs.path else '–')}")
+                    f"**{tr('crit.file')}:** {md_text(_origin(rs))}")
         names = rs.level_names(lang())
         st.markdown(" · ".join(f"{k}: {md_text(v)}" for k, v in names.items() if k))
         table = api.describe_ruleset(rs, lang())

@@ -33,15 +33,55 @@ REQUIRED_TOP = ("id", "version", "title", "levels", "indicators", "tiers")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
 
+#: the most values a rule set may hold once YAML's aliases are expanded (the shipped ones
+#: hold about 1,100): a small file of nested aliases ("billion laughs") stays refused
+MAX_VALUES = 200_000
+
+
 def load_ruleset(path: str | Path) -> RuleSet:
     """Read and check one rule-set file; raise ``RuleSetError`` listing every problem."""
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise RuleSetError([Problem(str(path), None, "(file)", path.name,
                                     "a readable UTF-8 YAML file", str(exc).splitlines()[0])]) from exc
-    return parse_ruleset(raw, file=str(path), path=path)
+    return parse_text(text, file=str(path), path=path)
+
+
+def parse_text(text: str, file: str = "<memory>", path: Path | None = None) -> RuleSet:
+    """Parse a rule set's YAML text and check it; ``RuleSetError`` listing every problem
+    (unreadable YAML, too deep, too many values once aliases are expanded, then the
+    rule set's own problems)."""
+    name = Path(file).name
+    try:
+        raw = yaml.safe_load(text)
+    except (yaml.YAMLError, RecursionError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise RuleSetError([Problem(file, None, "(file)", name, "a readable YAML file",
+                                    first)]) from exc
+    if _values_over(raw, MAX_VALUES):
+        raise RuleSetError([Problem(file, None, "(file)", name,
+                                    f"at most {MAX_VALUES:,} values once aliases are expanded",
+                                    "write the values out instead of nesting aliases")])
+    return parse_ruleset(raw, file=file, path=path)
+
+
+def _values_over(raw: Any, limit: int) -> bool:
+    """Whether ``raw`` holds more than ``limit`` values, an alias counted each time it is
+    used (an iterative walk: a deep file cannot exhaust the stack here)."""
+    seen, todo = 0, [raw]
+    while todo:
+        item = todo.pop()
+        seen += 1
+        if seen > limit:
+            return True
+        if isinstance(item, Mapping):
+            todo.extend(item.keys())
+            todo.extend(item.values())
+        elif isinstance(item, list | tuple):
+            todo.extend(item)
+    return False
 
 
 def parse_ruleset(raw: Any, file: str = "<memory>", path: Path | None = None) -> RuleSet:

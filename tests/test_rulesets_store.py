@@ -102,3 +102,29 @@ def test_only_an_administrator_adds_a_rule_set(demo_copy, tmp_path, capsys):
 def test_show_an_unknown_id_names_the_ones_there_are(demo_copy, capsys):
     code, _out, err = run(capsys, demo_copy, "rulesets", "show", "qd2868")
     assert code == 2 and "qd2686" in err
+
+
+def test_hostile_yaml_is_refused_with_a_message(demo_copy, tmp_path, capsys):
+    """Nested aliases ("billion laughs") and deep nesting: refused, nothing stored."""
+    laughs = ["id: lol", 'a0: &a0 ["ha", "ha", "ha", "ha", "ha", "ha", "ha", "ha", "ha"]']
+    laughs += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    (tmp_path / "lol.yaml").write_text("\n".join(laughs) + "\n", encoding="utf-8")
+    (tmp_path / "deep.yaml").write_text("id: deep\nx: " + "[" * 20_000 + "]" * 20_000 + "\n",
+                                        encoding="utf-8")
+    for name in ("lol.yaml", "deep.yaml"):
+        code, _out, err = run(capsys, demo_copy, "rulesets", "add", str(tmp_path / name))
+        assert code == 2 and "Traceback" not in err and name in err, err[-300:]
+    assert api.ruleset_versions(api.open_workspace(demo_copy)).empty
+
+
+def test_the_criteria_page_says_where_a_stored_rule_set_comes_from(demo_copy, tmp_path,
+                                                                  monkeypatch, capsys):
+    from tests.test_app import run_page
+    from zones.safe import md_text
+
+    assert run(capsys, demo_copy, "rulesets", "add", str(province_copy(tmp_path)))[0] == 0
+    monkeypatch.setenv("ZONES_DB", demo_copy)
+    at = run_page("app_pages/criteria.py")
+    assert not at.exception, at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert md_text("kg-2686.yaml (lưu trong cơ sở dữ liệu bởi local-admin, ") in text

@@ -25,10 +25,11 @@ def side_ui(units, table: api.Table, dv: api.DayView, day, override) -> None:
     showing = st.session_state.get(mapstate.PANEL_TABS) or labels[0]
     colours = widgets.palette()
     with tabs[0]:
-        if showing == labels[0] and selected is None:
-            st.info(tr("ui.click_hint"))
-        elif showing == labels[0]:
-            unit_ui(units, table, selected, day, colours, override)
+        if showing == labels[0]:
+            if selected is None:
+                st.info(tr("ui.click_hint"))
+            else:
+                unit_ui(units, table, selected, day, colours, override)
     with tabs[1]:
         if showing == labels[1]:
             overview_ui(units, table, dv, day, colours)

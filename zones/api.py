@@ -837,8 +837,8 @@ def add_ruleset(ws: Workspace, actor: Actor | None, data: bytes, file_name: str,
     with using_lang(lang):
         who = _allowed(ws, actor, Right.RULESETS, "ruleset_added")
         reg = rulesets(ws)
-        taken = {rid: (t("rs.shipped") if rs.path is not None and SHIPPED_RULESETS in
-                       rs.path.parents else str(rs.path or rid))
+        taken = {rid: t("rs.shipped") if ruleset_source(reg, rid) == "shipped"
+                 else str(rs.path or rid)
                  for rid, rs in reg.rulesets.items() if rid not in reg.stored}
         added = stored.add(ws.engine, data, file_name, who.name, taken)
         if not added.unchanged:
@@ -849,17 +849,24 @@ def add_ruleset(ws: Workspace, actor: Actor | None, data: bytes, file_name: str,
     return added
 
 
+def ruleset_source(reg: rules.RuleSetRegistry, ruleset_id: str) -> str:
+    """Where a loaded rule set comes from: "database", "shipped" or "folder"."""
+    if ruleset_id in reg.stored:
+        return "database"
+    path = reg.rulesets[ruleset_id].path
+    return "shipped" if path is not None and SHIPPED_RULESETS in path.parents else "folder"
+
+
 def list_rulesets(ws: Workspace, lang: str = "vi") -> pd.DataFrame:
     """Every rule set (shipped, folder, database) and every broken one, as the CLI lists them."""
     reg = rulesets(ws)
     rows = []
     for rid, rs in sorted(reg.rulesets.items()):
         kept = reg.stored.get(rid)
-        source = "database" if kept else ("shipped" if rs.path is not None and
-                                          SHIPPED_RULESETS in rs.path.parents else "folder")
         rows.append({"id": rid, "version": rs.version, "title": rs.title.get(lang),
                      "effective_from": fmt_date(rs.effective_from),
-                     "effective_to": fmt_date(rs.effective_to), "source": source,
+                     "effective_to": fmt_date(rs.effective_to),
+                     "source": ruleset_source(reg, rid),
                      "file": kept["file"] if kept else (rs.path.name if rs.path else ""),
                      "added_by": kept["added_by"] if kept else "",
                      "added_at": f"{pd.Timestamp(kept['added_at']):%d/%m/%Y %H:%M}"

@@ -15,7 +15,6 @@ import pandas as pd
 
 from zones import api
 from zones.cli.output import read_file, say, write_bytes, write_csv, write_text
-from zones.errors import ZonesError
 from zones.i18n import fmt_date, fmt_int, t
 from zones.ingest.read import check_size
 
@@ -284,14 +283,9 @@ def audit_export(ws: api.Workspace, o: Options, lang: str) -> int:
 def rulesets_add(ws: api.Workspace, o: Options, lang: str) -> int:
     """``rulesets add FILE``: validated as a whole, kept in the database."""
     path = Path(o["file"])
-    try:
-        if path.stat().st_size > api.stored.MAX_BYTES:  # bounded before it is read
-            raise ZonesError(t("rs.too_big", file=path.name, size=path.stat().st_size // 1024,
-                               limit=api.stored.MAX_BYTES // 1024))
-        data = path.read_bytes()
-    except OSError as err:
-        raise ZonesError(t("rs.cannot_read", file=str(path), reason=err.strerror)) from err
-    added = api.add_ruleset(ws, o["actor"], data, path.name, lang)
+    if path.is_file():  # bounded before it is read (the core checks the bytes again)
+        api.stored.check_size(path.stat().st_size, path.name)
+    added = api.add_ruleset(ws, o["actor"], read_file(path), path.name, lang)
     key = "rs.unchanged" if added.unchanged else "rs.added"
     print(t(key, id=added.ruleset_id, version=added.version, n=added.number))
     return 0

@@ -15,12 +15,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 import sqlalchemy as sa
-import yaml
 from sqlalchemy.engine import Engine
 
 import rules
 from rules.errors import Problem, RuleSetError
-from rules.loader import parse_ruleset
+from rules.loader import parse_text
 from zones.errors import ZonesError
 from zones.i18n import t
 from zones.storage import store
@@ -41,25 +40,20 @@ class Added:
     unchanged: bool  # the same text was already the newest version
 
 
+def check_size(size: int, file_name: str) -> None:
+    """Refuse a rule-set file over ``MAX_BYTES`` (before reading it, where that is possible)."""
+    if size > MAX_BYTES:
+        raise ZonesError(t("rs.too_big", file=file_name, size=size // 1024,
+                           limit=MAX_BYTES // 1024))
+
+
 def decode(data: bytes, file_name: str) -> str:
     """A rule-set file's text: bounded, UTF-8 (a BOM is dropped)."""
-    if len(data) > MAX_BYTES:
-        raise ZonesError(t("rs.too_big", file=file_name, size=len(data) // 1024,
-                           limit=MAX_BYTES // 1024))
+    check_size(len(data), file_name)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise ZonesError(t("rs.not_utf8", file=file_name, pos=err.start)) from err
-
-
-def parse(text: str, file_name: str) -> rules.RuleSet:
-    """Check the text as a rule set; ``RuleSetError`` with every problem otherwise."""
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        raise RuleSetError([Problem(file_name, None, "(file)", file_name,
-                                    "a readable YAML file", str(err).splitlines()[0])]) from err
-    return parse_ruleset(raw, file=file_name)
 
 
 def problems_message(ruleset_id: str, file_name: str, err: RuleSetError) -> str:
@@ -74,7 +68,7 @@ def add(engine: Engine, data: bytes, file_name: str, added_by: str,
     folder) -> where they come from."""
     text = decode(data, file_name)
     try:
-        rs = parse(text, file_name)
+        rs = parse_text(text, file_name)
     except RuleSetError as err:
         raise ZonesError(problems_message(file_name, file_name, err)) from err
     if rs.id in taken:
@@ -116,7 +110,7 @@ def load_into(registry: rules.RuleSetRegistry, engine: Engine) -> None:
     for row in newest(engine).itertuples():
         where = f"{ORIGIN}{row.ruleset_id}"
         try:
-            rs = parse(row.source, row.file_name)
+            rs = parse_text(row.source, row.file_name)
         except RuleSetError as err:
             registry.errors[where] = err.problems
             continue
