@@ -32,6 +32,22 @@ def require_chromium() -> None:
         pytest.skip("Debian chromium is not installed (apt-get install chromium)")
 
 
+#: a loaded 2-core machine can take well over Playwright's 30 s default to serve a page
+PAGE_TIMEOUT_MS = 120_000
+
+
+def open_page(owner, width: int = 1400, height: int = 1000):
+    """A new tab of ``owner`` (a browser or a context) with generous waits."""
+    if hasattr(owner, "contexts"):
+        page = owner.new_page(viewport={"width": width, "height": height})
+    else:
+        page = owner.new_page()
+        page.set_viewport_size({"width": width, "height": height})
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
+    page.set_default_navigation_timeout(PAGE_TIMEOUT_MS)
+    return page
+
+
 def free_port() -> int:
     with contextlib.closing(socket.socket()) as s:
         s.bind(("127.0.0.1", 0))

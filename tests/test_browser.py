@@ -8,6 +8,7 @@ import pytest
 from tests.browser import (
     FILLS_JS,
     map_frame,
+    open_page,
     settle,
     streamlit_server,
 )
@@ -33,7 +34,7 @@ def wait_for_change(frame, before, timeout_s=30):
 
 
 def test_map_shows_coloured_communes_and_date_recolours(browser, server):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = open_page(browser, 1400, 1000)
     external = []
     page.on("request", lambda r: external.append(r.url)
             if not r.url.startswith(("http://127.0.0.1", "data:", "blob:", "about:")) else None)
@@ -68,7 +69,7 @@ def click_unit(page, frame, code: str) -> None:
 def test_click_a_commune_opens_its_panel(browser, server, size):
     """The first click, at any window size (the phone's map is scrolled into view
     first), opens the unit under the pointer and outlines it."""
-    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    page = open_page(browser, size[0], size[1])
     page.goto(server)
     frame = map_frame(page)
     click_unit(page, frame, "30745")  # Phường Vĩnh Lạc, small and among many
@@ -99,7 +100,7 @@ def test_the_map_and_its_legend_are_on_the_first_screen(browser, server, size):
     """At 1366x768 and 1400x900 the whole map, its date control and its legend are visible
     without scrolling; on a phone the map starts on the first screen."""
     width, height = size
-    page = browser.new_page(viewport={"width": width, "height": height})
+    page = open_page(browser, width, height)
     page.goto(server)
     frame = map_frame(page)
     box = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
@@ -115,7 +116,7 @@ def test_the_map_and_its_legend_are_on_the_first_screen(browser, server, size):
 
 
 def test_a_click_on_the_map_outlines_the_unit_and_a_row_of_a_list_opens_it(browser, server):
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page = open_page(browser, 1400, 900)
     page.goto(server)
     frame = map_frame(page)
     click_unit(page, frame, "30745")
@@ -165,7 +166,7 @@ def wait_for_codes(page, predicate, timeout_s=40):
 
 
 def test_drill_down_to_a_hamlet_and_back_up(browser, server):
-    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page = open_page(browser, 1400, 1400)
     page.goto(server)
     frame = map_frame(page)
     click_unit(page, frame, "30745")
@@ -181,7 +182,7 @@ def test_drill_down_to_a_hamlet_and_back_up(browser, server):
 
 
 def test_transitions_page_shows_flows(browser, server):
-    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page = open_page(browser, 1400, 1400)
     page.goto(server)
     page.get_by_role("link", name="Chuyển cấp").click()
     page.get_by_text(re.compile(r"^\d+ đơn vị chuyển cấp:")).wait_for(timeout=30000)
@@ -194,7 +195,7 @@ def test_transitions_page_shows_flows(browser, server):
 def test_first_visit_straight_to_a_page_keeps_the_app_navigation(browser, demo_url):
     """A bookmarked page opened first after a restart must still get app.py's sidebar."""
     with streamlit_server(demo_url) as base:
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = open_page(browser, 1400, 1000)
         page.goto(f"{base}/criteria")
         page.get_by_role("heading", name="Tiêu chí đánh giá cấp độ dịch").wait_for(
             timeout=30000)
@@ -206,7 +207,7 @@ def test_first_visit_straight_to_a_page_keeps_the_app_navigation(browser, demo_u
 
 def test_play_steps_through_dates_in_the_browser(browser, server):
     """▶ recolours day after day from the timeline file, with no Streamlit rerun."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page = open_page(browser, 1400, 1400)
     reruns = []
     page.on("websocket", lambda ws: ws.on("framesent", lambda f: reruns.append(f)))
     page.goto(server)

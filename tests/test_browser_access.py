@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.browser import streamlit_server
+from tests.browser import open_page, streamlit_server
 from tests.conftest import copy_of
 from zones.cli import main
 
@@ -51,7 +51,7 @@ def session_cookies(context, timeout: float = 90) -> dict:
 def test_write_pages_need_sign_in_and_a_wrong_password_is_refused(browser, url):
     with streamlit_server(url) as base:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        page = context.new_page()
+        page = open_page(context)
         for path in ("upload", "boundaries", "accounts", "audit"):
             page.goto(f"{base}/{path}")
             page.get_by_text("Trang này cần đăng nhập").wait_for(timeout=90000)
@@ -81,7 +81,7 @@ def test_write_pages_need_sign_in_and_a_wrong_password_is_refused(browser, url):
         # a reload, a page URL opened directly and a second tab stay signed in
         page.reload()
         page.get_by_text("Đăng nhập: xa.vinhlac").wait_for(timeout=90000)
-        other = context.new_page()
+        other = open_page(context)
         other.goto(f"{base}/boundaries")
         other.get_by_text("không có quyền").wait_for(timeout=90000)  # a commune official
         # signing out in one tab ends the session in every tab
@@ -95,7 +95,7 @@ def test_write_pages_need_sign_in_and_a_wrong_password_is_refused(browser, url):
 
 def test_the_map_needs_an_account_when_reading_is_not_public(browser, url):
     with streamlit_server(url, ZONES_PUBLIC_READ="0") as base:
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = open_page(browser, 1400, 1000)
         page.goto(base)
         page.get_by_text("Trang này cần đăng nhập").wait_for(timeout=90000)
         assert page.locator("iframe[title='streamlit_folium.st_folium']").count() == 0
@@ -103,7 +103,7 @@ def test_the_map_needs_an_account_when_reading_is_not_public(browser, url):
         page.locator("iframe[title='streamlit_folium.st_folium']").wait_for(timeout=90000)
         page.close()
     with streamlit_server(url) as base:  # the embedded demo: reading is public
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = open_page(browser, 1400, 1000)
         page.goto(base)
         page.locator("iframe[title='streamlit_folium.st_folium']").wait_for(timeout=90000)
         page.close()

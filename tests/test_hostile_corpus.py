@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, require_chromium
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, open_page, require_chromium
 
 pytestmark = [pytest.mark.slow]
 
@@ -75,7 +75,7 @@ def test_hostile_names_run_no_script_in_the_exported_maps(corpus):
     assert len(maps) >= 10
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1000, "height": 700})
+        page = open_page(browser, 1000, 700)
         dialogs = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         for path in maps:

@@ -11,7 +11,14 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, map_frame, require_chromium, streamlit_server
+from tests.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    map_frame,
+    open_page,
+    require_chromium,
+    streamlit_server,
+)
 from tests.conftest import copy_of
 from zones import api
 from zones.cli import main
@@ -79,7 +86,7 @@ def test_hostile_name_runs_nothing_in_the_export_or_the_dashboard(hostile_db, tm
     assert main(["--db", hostile_db, "map", "--date", "2021-09-01", "--out", str(out)]) == 0
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page = open_page(browser, 1200, 900)
         dialogs = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.goto(out.as_uri())
@@ -90,7 +97,7 @@ def test_hostile_name_runs_nothing_in_the_export_or_the_dashboard(hostile_db, tm
         assert page.evaluate("() => window.__pwned") is None and dialogs == []
 
         with streamlit_server(hostile_db) as base:
-            page = browser.new_page(viewport={"width": 1400, "height": 1200})
+            page = open_page(browser, 1400, 1200)
             page.goto(base)
             frame = map_frame(page)
             tip = hover_tooltip(page, frame, VINH_LAC, inside)
@@ -181,7 +188,7 @@ def test_hostile_names_run_nothing_on_any_page(hostile_db, tmp_path, browser):
     api.declare(ws, actor=api.LOCAL_ADMIN, unit_code=VINH_LAC, level=3,
                 effective_from=date(2021, 9, 2), decision_number=HOSTILE[:90])
     with streamlit_server(url) as base:
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = open_page(browser, 1400, 1000)
         dialogs = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.goto(f"{base}/upload")
