@@ -15,7 +15,8 @@ import pytest
 
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, open_page, require_chromium
 
-pytestmark = [pytest.mark.slow]
+# one group: the corpus (about a minute to run) is built once, on one worker
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hostile")]
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +67,6 @@ def test_no_process_over_one_gigabyte(corpus):
 
 
 @pytest.mark.browser
-@pytest.mark.xdist_group("browser")
 def test_hostile_names_run_no_script_in_the_exported_maps(corpus):
     require_chromium()
     from playwright.sync_api import sync_playwright

@@ -3,14 +3,12 @@
 What a day looks like comes from the front door (``zones.api``), which caches per data
 version itself. Here only what the browser fetches is made: each view's geometry as a
 static GeoJSON file (simplified once), the timeline of levels in force for play, and the
-per-day tooltip rates, written under ``static/layers`` with a content key in their name
-so browsers cache them safely.
+per-day tooltip rates, each a URL of ``ui.served_routes`` named by what it shows and the
+data version, which any replica rebuilds from the database when asked.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -18,15 +16,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geodata.display import TOLERANCE, geojson_layer
 from ui.assets import ensure_static
 from ui.common import data_version, lang, workspace
+from ui.served_routes import url_of
 from zones import api
-from zones.i18n import fmt_date
-from zones.levels.tables import format_rates
-from zones.maps.mapview import level_string
-
-MAX_STATIC_FILES = 3000
 
 
 @dataclass(frozen=True)
@@ -49,53 +42,26 @@ def units() -> gpd.GeoDataFrame:
     return api.units(workspace())
 
 
-def _folder():
-    return workspace().layers_dir
-
-
-def _write_static(name: str, text: str) -> str:
-    folder = _folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    if not path.is_file():
-        _prune(folder)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    return f"/app/static/{folder.name}/{name}"
-
-
-def _prune(folder) -> None:
-    """Keep the served folder bounded: per-day rate files accumulate as users browse."""
-    files = list(folder.glob("rates-*.json"))  # layers and timelines stay: few, and cached
-    if len(files) <= MAX_STATIC_FILES:
-        return
-    files.sort(key=lambda p: p.stat().st_mtime)
-    for old in files[: len(files) // 2]:
-        old.unlink(missing_ok=True)
+def _url(kind: str, **params) -> str:
+    name = api.served_name(workspace(), kind, **params)
+    return url_of(name, st.get_option("server.baseUrlPath") or "")
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _layer(url: str, version: str, level: str, parent: str | None, outline: bool) -> Layer:
-    ensure_static()
     everything = units()
     view = api.view_units(everything, level, parent)
-    # about one screen pixel at the deepest zoom the view is looked at (perf.md)
-    tol = TOLERANCE["hamlet"] if level == "hamlet" else (
-        TOLERANCE["country"] if parent is None else TOLERANCE["province"])
-    text = geojson_layer(view, tol, properties=("code",)) if outline else geojson_layer(
-        view, tol)
-    digest = hashlib.sha1(text.encode()).hexdigest()[:16]
-    served = _write_static(f"{level}-{digest}.json", text)
     b = view.total_bounds if len(view) else everything.total_bounds
     bounds = ((float(b[1]), float(b[0])), (float(b[3]), float(b[2])))
-    return Layer(key=digest, url=served, level=level, parent=parent,
+    served = _url("layer", level=level, parent=parent, outline=outline)
+    return Layer(key=served, url=served, level=level, parent=parent,
                  codes=pd.Index(view.index), names=view["name"].to_numpy(),
                  population=view["population"].to_numpy(float), bounds=bounds, units=view)
 
 
 def layer(level: str, parent: str | None, outline: bool = False) -> Layer:
     """The served layer of ``level`` units under ``parent``."""
+    ensure_static()
     return _layer(workspace().url, _geometry_version(), level, parent, outline)
 
 
@@ -104,24 +70,9 @@ def _geometry_version() -> str:
     return api.boundary_version(workspace())
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _timeline(url: str, version: str, override: str | None, level: str,
-              parent: str | None) -> str:
-    table = api.levels_in_force(workspace(), override)
-    lay = layer(level, parent)
-    cols = table.codes.get_indexer(lay.codes)
-    body = {"labels": [fmt_date(d) for d in table.dates],
-            "levels": [level_string(np.where(cols >= 0, row[np.clip(cols, 0, None)], 0))
-                       for row in table.values]}
-    text = json.dumps(body, separators=(",", ":"))
-    name = "timeline-" + hashlib.sha1(f"{url}|{version}|{override}|{lay.key}".encode()
-                                      ).hexdigest()[:16] + ".json"
-    return _write_static(name, text)
-
-
 def timeline(lay: Layer, override: str | None) -> str:
     """URL of the whole period's levels in force for ``lay`` (played in the browser)."""
-    return _timeline(workspace().url, data_version(), override, lay.level, lay.parent)
+    return _url("timeline", level=lay.level, parent=lay.parent, override=override)
 
 
 def unapproved(view: api.DayView) -> set[str]:
@@ -132,12 +83,8 @@ def unapproved(view: api.DayView) -> set[str]:
 
 def rates_url(view: api.DayView) -> str:
     """URL of the tooltip rates of a day view (fetched by the browser on first hover)."""
-    text = json.dumps(format_rates(view.rates, lang()), ensure_ascii=False,
-                      separators=(",", ":"))
-    digest = hashlib.sha1(text.encode()).hexdigest()[:16]
-    return _write_static(f"rates-{digest}.json", text)
-
-
+    return _url("rates", level=view.level, parent=view.parent, override=view.override,
+                day=view.day.isoformat(), lang=lang())
 def day_view(day, level: str, parent: str | None, override: str | None) -> api.DayView:
     """The day view (the front door caches it per data version)."""
     return _day_view(workspace().url, data_version(), pd.Timestamp(day), level, parent,

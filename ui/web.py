@@ -9,6 +9,10 @@ browser back to its page. ``/zones-auth/signout`` clears the cookie after the pa
 ended the session in the database. Both answer only with a redirect to a page of this
 site, never with an error page.
 
+The map's files (its layers, the player's timeline, a day's tooltip rates) come from
+``/zones-map/<name>`` (``ui.served_routes``), rebuilt from the database by whichever
+replica is asked.
+
 Streamlit's own JavaScript goes out gzipped (``ui.compress``): it is most of a first
 visit's bytes, and an intranet often has no proxy to compress it.
 
@@ -24,7 +28,8 @@ from starlette.middleware import Middleware
 
 from ui.auth_routes import ROUTES
 from ui.compress import CompressedBundles
+from ui.served_routes import ROUTES as MAP_ROUTES
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
-app = st.App(APP, routes=ROUTES, middleware=[Middleware(CompressedBundles)])
+app = st.App(APP, routes=[*ROUTES, *MAP_ROUTES], middleware=[Middleware(CompressedBundles)])

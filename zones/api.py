@@ -45,6 +45,7 @@ from zones.levels.tables import view_units as _view_units
 from zones.levels.transitions import COLUMNS as TRANSITION_COLUMNS
 from zones.levels.transitions import flows
 from zones.levels.transitions import transitions as _transitions
+from zones.maps import served
 from zones.maps.export import standalone_map
 from zones.search import Finder
 from zones.storage import store
@@ -605,6 +606,22 @@ def public_read(ws: Workspace) -> bool:
     return store.get_meta(ws.engine, store.Meta.DEMO) is not None
 
 
+def served_file(ws: Workspace, name: str, token: str | None) -> served.Served | None:
+    """A file the map fetches (layer, timeline, a day's rates), rebuilt from the database
+    by whichever replica is asked; None for a name that means nothing. Only for someone
+    signed in, unless the map is open to all (``public_read``)."""
+    if served.parse(name) is None:
+        return None
+    if not public_read(ws) and sessions.actor_of(ws.engine, token) is None:
+        raise AccessError(t("access.sign_in"))
+    return served.get(ws, name)
+
+
+def served_name(ws: Workspace, kind: str, **params) -> str:
+    """The current name of a map file of ``kind`` (see ``served_file``)."""
+    return served.name_of(kind, served.version_for(ws, kind), **params)
+
+
 def allow_export(ws: Workspace, actor: Actor | None, what: str, lang: str = "vi") -> None:
     """Refuse an export to an observer without the export right (audited)."""
     if actor is None:
@@ -847,6 +864,12 @@ def add_ruleset(ws: Workspace, actor: Actor | None, data: bytes, file_name: str,
                 "stored_version": added.number, "file": file_name})
             refresh(ws)
     return added
+
+
+def check_ruleset_size(size: int, file_name: str, lang: str = "vi") -> None:
+    """Refuse a rule-set file too big to be one, before it is read."""
+    with using_lang(lang):
+        stored.check_size(size, file_name)
 
 
 def ruleset_source(reg: rules.RuleSetRegistry, ruleset_id: str) -> str:

@@ -1,10 +1,13 @@
 """The workspace: one database and the folders that belong to it.
 
 Every action of the front door (``zones.api``) takes a ``Workspace`` explicitly, so no
-module derives a path on its own. For a SQLite file the folders sit beside the file
-(``rulesets/``, ``cache/``, ``downloads/``); for any other URL (e.g. PostgreSQL) they
-sit under the repository's ``data/``. Display layers are served by the app from
-``static/layers`` (Streamlit serves only that folder).
+module derives a path on its own. Everything every replica must see alike lives in the
+database (levels, their snapshot, stored rule sets, archived uploads); the map's files
+are rebuilt from it on request (``zones.maps.served``). For a SQLite file, the embedded
+default, a ``rulesets/`` folder beside the file is read too; a server database (e.g.
+PostgreSQL) has no such folder: its rule sets are only the stored ones. ``downloads/``
+holds boundary files fetched from a public source before they are imported (beside a
+SQLite file, else under the repository's ``data/``).
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ from zones.storage.db import open_db
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 DEFAULT_DB_PATH = DATA / "zones.db"
-STATIC = ROOT / "static"
 
 
 def default_url() -> str:
@@ -31,12 +33,10 @@ def default_url() -> str:
 
 @dataclass(frozen=True)
 class Workspace:
-    """A database URL and its folders (custom rule sets, caches, layers, downloads)."""
+    """A database URL and its folders (custom rule sets beside a SQLite file, downloads)."""
 
     url: str
-    rulesets_dir: Path
-    cache_dir: Path
-    layers_dir: Path
+    rulesets_dir: Path | None  # None: a server database (its rule sets are stored ones)
     downloads_dir: Path
 
     @classmethod
@@ -44,13 +44,22 @@ class Workspace:
         """The workspace of ``url`` (default: ``default_url()``)."""
         url = url or default_url()
         home = _home(url)
-        return cls(url=url, rulesets_dir=home / "rulesets", cache_dir=home / "cache",
-                   layers_dir=STATIC / "layers", downloads_dir=home / "downloads")
+        return cls(url=url, rulesets_dir=home / "rulesets" if _is_file(url) else None,
+                   downloads_dir=home / "downloads")
 
     @property
     def engine(self) -> Engine:
         """The opened (and migrated) database; ``DatabaseError`` with a clear message."""
         return open_db(self.url)
+
+
+def _is_file(url: str) -> bool:
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        return False
+    return parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "",
+                                                                            ":memory:")
 
 
 def _home(url: str) -> Path:

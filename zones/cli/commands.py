@@ -284,7 +284,7 @@ def rulesets_add(ws: api.Workspace, o: Options, lang: str) -> int:
     """``rulesets add FILE``: validated as a whole, kept in the database."""
     path = Path(o["file"])
     if path.is_file():  # bounded before it is read (the core checks the bytes again)
-        api.stored.check_size(path.stat().st_size, path.name)
+        api.check_ruleset_size(path.stat().st_size, path.name)
     added = api.add_ruleset(ws, o["actor"], read_file(path), path.name, lang)
     key = "rs.unchanged" if added.unchanged else "rs.added"
     print(t(key, id=added.ruleset_id, version=added.version, n=added.number))

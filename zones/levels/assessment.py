@@ -26,7 +26,7 @@ from zones.workspace import Workspace
 def registry(ws: Workspace) -> rules.RuleSetRegistry:
     """All rule sets (shipped + custom) with the errors of any that failed to load."""
     custom = ws.rulesets_dir
-    registry = rules.load_rulesets(*([custom] if custom.is_dir() else []))
+    registry = rules.load_rulesets(*([custom] if custom is not None and custom.is_dir() else []))
     kept_rulesets.load_into(registry, ws.engine)
     return registry
 

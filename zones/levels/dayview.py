@@ -51,7 +51,7 @@ def ruleset_registry(ws: Workspace) -> rules.RuleSetRegistry:
     folder = ws.rulesets_dir
     # stored rule sets: adding one bumps the data version, which keys the cache
     stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.glob("*.y*ml"))) \
-        if folder.is_dir() else ()
+        if folder is not None and folder.is_dir() else ()
     return cached(ws, "registry", lambda: registry(ws), stamp)
 
 

@@ -67,6 +67,7 @@ def _recompute_once(ws: Workspace, start: date | None, observations) -> int | No
     inputs = load_inputs(engine, observations=observations)
     result = rules.assess_in_force(inputs, registry(ws), dates)
     frame = result_rows(result, start)
+    snap = snapshot.encode(result, inputs.observations)
     with engine.begin() as conn:
         store.take_write_lock(conn)  # from here no other write can come between
         if store.data_version_in(conn) != version:
@@ -76,8 +77,7 @@ def _recompute_once(ws: Workspace, start: date | None, observations) -> int | No
         store.bump_version(conn)
         run = store.now().isoformat()
         store.set_meta(conn, store.Meta.LEVELS_VERSION, run)
-    snapshot.write(ws, result, inputs.observations, run)  # keyed by our own run, never
-    # by a newer one that may have committed since
+        store.save_snapshot(conn, run, snap)  # with its levels: never one without the other
     log.info("levels recomputed from %s: %d rows, %d units, %.2f s",
              start or "the first day", n, len(inputs.units), time.perf_counter() - started)
     return n

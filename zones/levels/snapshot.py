@@ -1,16 +1,17 @@
 """The snapshot: what every visit reads, saved once per assessment run.
 
 Levels, headline rates (as the engine computed them) and last reports per unit and day,
-in one ``.npz`` file under the workspace's ``cache/``. A disposable cache keyed by the
-run: the database stays the source of truth, and a missing or stale file is rebuilt
-from it.
+as one ``.npz`` kept in the database (table ``snapshots``) in the same transaction as the
+levels it belongs to, so every replica reads the same one and a replica that starts
+empty pays one read, not a recomputation. It stays a cache: the levels table is the
+source of truth, and a missing snapshot is read from it.
 """
 
 from __future__ import annotations
 
-import hashlib
+import io
 import logging
-from pathlib import Path
+import threading
 
 import numpy as np
 import pandas as pd
@@ -20,39 +21,25 @@ from zones.storage import store
 from zones.workspace import Workspace
 
 log = logging.getLogger(__name__)
+_last: dict[str, tuple[str, dict[str, Table]]] = {}  # per database URL: its newest run
+_lock = threading.Lock()
 
 
-def path_of(ws: Workspace, version: str) -> Path:
-    """Where the snapshot of assessment run ``version`` lives."""
-    name = hashlib.sha1(f"{ws.url}|{version}".encode()).hexdigest()[:20]
-    return ws.cache_dir / f"levels-{name}.npz"
-
-
-def write(ws: Workspace, result, obs: pd.DataFrame, version: str) -> None:
-    """Save levels, rates and last reports of assessment run ``version``."""
+def encode(result, obs: pd.DataFrame) -> bytes:
+    """The snapshot of an assessment ``result`` and the observations it read."""
     levels, rates, reports = result_table(result), rates_table(result), reports_from(obs)
-    path = path_of(ws, version)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npz")
-        np.savez(tmp, dates=levels.dates.to_numpy(), codes=levels.codes.to_numpy(dtype=str),
-                 levels=levels.values, rulesets=levels.rulesets.to_numpy(dtype=str),
-                 rate_dates=rates.dates.to_numpy(), rate_codes=rates.codes.to_numpy(dtype=str),
-                 rates=rates.values, last_dates=reports.dates.to_numpy(),
-                 last_codes=reports.codes.to_numpy(dtype=str), last=reports.values)
-        tmp.replace(path)
-    except OSError as err:  # a read-only cache folder only costs speed
-        log.warning("snapshot not written to %s: %s", path.parent, err.strerror)
+    out = io.BytesIO()
+    np.savez(out, dates=levels.dates.to_numpy(), codes=levels.codes.to_numpy(dtype=str),
+             levels=levels.values, rulesets=levels.rulesets.to_numpy(dtype=str),
+             rate_dates=rates.dates.to_numpy(), rate_codes=rates.codes.to_numpy(dtype=str),
+             rates=rates.values, last_dates=reports.dates.to_numpy(),
+             last_codes=reports.codes.to_numpy(dtype=str), last=reports.values)
+    return out.getvalue()
 
 
-def read(ws: Workspace) -> dict[str, Table] | None:
-    """The snapshot of the current assessment run, or None (then read the database)."""
-    version = store.get_meta(ws.engine, store.Meta.LEVELS_VERSION)
-    path = path_of(ws, version) if version else None
-    if path is None or not path.is_file():
-        return None
+def decode(body: bytes) -> dict[str, Table] | None:
     try:
-        z = np.load(path, allow_pickle=False)
+        z = np.load(io.BytesIO(body), allow_pickle=False)
         dates = pd.DatetimeIndex(z["dates"])
         return {
             "levels": Table(dates, pd.Index(z["codes"].astype(object)), z["levels"],
@@ -63,4 +50,22 @@ def read(ws: Workspace) -> dict[str, Table] | None:
                           pd.Index(z["last_codes"].astype(object)), z["last"]),
         }
     except (OSError, ValueError, KeyError):
+        log.warning("snapshot unreadable: the levels are read from the database")
         return None
+
+
+def read(ws: Workspace) -> dict[str, Table] | None:
+    """The snapshot of the current assessment run, or None (then read the database)."""
+    version = store.get_meta(ws.engine, store.Meta.LEVELS_VERSION)
+    if not version:
+        return None
+    with _lock:
+        hit = _last.get(ws.url)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    body = store.load_snapshot(ws.engine, version)
+    snap = decode(body) if body is not None else None
+    if snap is not None:
+        with _lock:
+            _last[ws.url] = (version, snap)
+    return snap

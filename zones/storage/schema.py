@@ -163,6 +163,16 @@ declarations = Table(
     Column("signed_by", String(200), nullable=True),  # who signed the decision
 )
 
+# The snapshot of the current assessment run (an .npz of levels, rates and last reports):
+# one row, replaced with every run, so every replica reads the same one.
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("run", String(64), primary_key=True),
+    Column("body", LargeBinary, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
 # Custom rule sets kept in the database: every version added, the newest per id in force.
 stored_rulesets = Table(
     "stored_rulesets",

@@ -26,6 +26,7 @@ from zones.storage.schema import (
     declarations,
     meta_kv,
     observations,
+    snapshots,
     units,
 )
 
@@ -336,6 +337,19 @@ def load_declarations(engine: Engine) -> pd.DataFrame:
 
 
 # --- meta ----------------------------------------------------------------------------------
+
+def save_snapshot(conn: Connection, run: str, body: bytes) -> None:
+    """Keep ``body`` as the snapshot of assessment run ``run`` (the only one kept)."""
+    conn.execute(sa.delete(snapshots))
+    conn.execute(sa.insert(snapshots).values(run=run, body=body, created_at=now()))
+
+
+def load_snapshot(engine: Engine, run: str) -> bytes | None:
+    """The snapshot of assessment run ``run``, or None."""
+    with engine.connect() as conn:
+        return conn.execute(sa.select(snapshots.c.body).where(
+            snapshots.c.run == run)).scalar()
+
 
 def get_meta(engine: Engine, key: Meta, default: str | None = None) -> str | None:
     """A value from the key/value meta table."""
