@@ -64,7 +64,7 @@ def _add_form() -> None:
     """Administrators add or update a rule set; the problems of a bad file are listed."""
     st.subheader(tr("crit.add_title"))
     actor = current_actor()
-    if actor is None and api.has_accounts(ws):
+    if actor is None:
         with st.expander(tr("crit.sign_in_to_add")):
             sign_in_form()
         return

@@ -96,7 +96,7 @@ def streamlit_server(db_url: str, timeout: float = 90, **settings: str):
         stop(proc)
 
 
-def map_frame(page, timeout_s: float = 60):
+def map_frame(page, timeout_s: float = 120):
     """The st_folium iframe once its layer has loaded (``window.__zl.layer``)."""
     deadline = time.time() + timeout_s
     while time.time() < deadline:

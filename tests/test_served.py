@@ -13,7 +13,7 @@ import json
 import pytest
 from starlette.requests import Request
 
-from tests.test_access import PASSWORD, cli, upload
+from tests.test_access import PASSWORD, cli
 from tests.test_access import accounts as accounts  # the fixture, shared
 from ui import served_routes
 from zones import api
