@@ -4,6 +4,7 @@ Thin page: reading, checking, storing and formatting live in the core (``zones.a
 shown are capped (PREVIEW_ROWS, HISTORY_ROWS) so the page stays light on slow links.
 """
 
+import time
 from datetime import date, timedelta
 
 import streamlit as st
@@ -111,13 +112,41 @@ def store_ui(checked, actor) -> None:
     if st.button(tr("ingest.page.confirm", good=counts["good"]), type="primary",
                  disabled=blocked, key="confirm"):
         try:
-            result = api.store_upload(workspace(), checked, actor, all_or_nothing=strict)
+            result = api.store_upload(workspace(), checked, actor, all_or_nothing=strict,
+                                      background=True)
         except ZonesError as err:
             show_error(err)
             return
         st.session_state["ingest_result"] = api.format_result(result, lang())
+        if result.recomputing:
+            st.session_state["recompute"] = (widgets.fmt_day(result.first_date), time.time())
+            st.session_state.pop("recompute_done", None)
     if "ingest_result" in st.session_state:
         st.success(st.session_state["ingest_result"])
+    if "recompute" in st.session_state:
+        recompute_status()
+    elif st.session_state.get("recompute_done"):
+        st.success(tr("ingest.page.recompute_done"))
+
+
+@st.fragment(run_every=1.0)
+def recompute_status() -> None:
+    """The levels' recomputation after this upload, followed each second without
+    rerunning the page; when it is done the whole page reruns once."""
+    pending = st.session_state.get("recompute")
+    if pending is None:
+        return
+    first, started = pending
+    progress = api.recompute_progress(workspace())
+    if progress.owed is None:
+        st.session_state.pop("recompute", None)
+        st.session_state["recompute_done"] = True
+        st.rerun()
+    seconds = int(time.time() - started)
+    key = "ingest.page.recompute_running" if progress.running_here else \
+        "ingest.page.recompute_elsewhere"
+    with st.status(tr(key, first=first, seconds=seconds), state="running"):
+        st.caption(tr("ingest.page.recompute_note"))
 
 
 def upload_ui() -> None:

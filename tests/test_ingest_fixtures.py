@@ -58,7 +58,15 @@ def patch_recompute(monkeypatch) -> list:
     Levels are the assessment module's business; these tests only check the call.
     """
     calls: list = []
-    monkeypatch.setattr(api, "refresh", lambda ws, start=None, **kw: calls.append(start) or 0)
+
+    def recorded(ws, start=None, **kw):
+        calls.append(start)
+        with ws.engine.begin() as conn:  # as a real one would: the debt is paid
+            store.settle_levels(conn, store.levels_owed(ws.engine))
+        return 0
+
+    monkeypatch.setattr(api, "refresh", recorded)
+    monkeypatch.setattr("zones.levels.worker.refresh", recorded)
     return calls
 
 

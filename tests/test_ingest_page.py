@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,15 @@ def test_upload_check_then_store(url, monkeypatch, tmp_path):
     assert "Đã lưu: 1 dòng" in at.success[0].value
     rows = stored(make_db(tmp_path / "t.db", with_units=False))
     assert rows["sent_by"].tolist() == ["quantri"]  # the signed-in account, never typed
+    # the levels are recomputed off the request; the page follows, then says it is done
+    ws = api.open_workspace(url)
+    deadline = time.time() + 120
+    while api.recompute_progress(ws).owed is not None and time.time() < deadline:
+        time.sleep(0.2)
+    assert api.recompute_progress(ws).owed is None
+    at.run()
+    assert not at.exception
+    assert any("Đã tính lại cấp độ dịch" in m.value for m in at.success)
 
 
 def test_all_or_nothing_disables_confirm(url, monkeypatch):

@@ -33,7 +33,7 @@ from zones.access import LOCAL_ADMIN, AccessError, Actor, Right
 from zones.demo import build_demo
 from zones.errors import ZonesError
 from zones.i18n import fmt_date, t, using_lang
-from zones.levels import dayview, story
+from zones.levels import dayview, story, worker
 from zones.levels import declarations as decl
 from zones.levels import stored_rulesets as stored
 from zones.levels.assessment import check_ruleset
@@ -670,9 +670,14 @@ def check_upload(ws: Workspace, data: bytes, filename: str, sheet: str | None = 
 
 
 def store_upload(ws: Workspace, checked: ingest.Checked, actor: Actor,
-                 all_or_nothing: bool = False, dry_run: bool = False) -> ingest.StoreResult:
+                 all_or_nothing: bool = False, dry_run: bool = False,
+                 background: bool = False,
+                 progress: Callable[[str], None] | None = None) -> ingest.StoreResult:
     """Store the good rows of a checked upload as ``actor`` (who sent it), with its
-    audit entry in the same transaction, then refresh from its earliest day."""
+    audit entry and its debt of levels in the same transaction, then recompute the
+    levels from its earliest day, merged with any other upload's (``zones.levels.
+    worker``): before returning, or with ``background`` in a thread of this process
+    (the page follows it with ``recompute_progress``)."""
     with using_lang(checked.lang):
         who = _allowed(ws, actor, Right.SEND, "upload")
         if who.scoped:
@@ -703,7 +708,11 @@ def store_upload(ws: Workspace, checked: ingest.Checked, actor: Actor,
                          detail={"file": checked.filename, "reason": str(err)})
             raise
         if not dry_run and result.duplicate_of is None and result.first_date is not None:
-            result.warning = _refresh_or_warn(ws, result.first_date)
+            if background:
+                worker.start_paying(ws)
+                result.recomputing = True
+            else:
+                result.warning = _pay_or_warn(ws, progress)
     # never user data in the log: counts and ids only (no file names, no values)
     log.info("upload stored: %s rows new, %s superseded, %s refused", result.inserted,
              result.superseded, len(checked.refused))
@@ -832,9 +841,14 @@ def _check_override(ws: Workspace, override: str) -> None:
     check_ruleset(dayview.ruleset_registry(ws), override)
 
 
-def _refresh_or_warn(ws: Workspace, start: date) -> str | None:
+def recompute_progress(ws: Workspace) -> worker.Progress:
+    """Whether levels are still owed (an upload's recomputation not finished yet)."""
+    return worker.progress(ws)
+
+
+def _pay_or_warn(ws: Workspace, progress: Callable[[str], None] | None) -> str | None:
     try:
-        refresh(ws, start)
+        worker.pay_owed(ws, wait=True, report=progress)
     except ZonesError as err:
         log.warning("levels not recomputed after an upload: %s", err)
         return t("ingest.recompute_failed", reason=str(err))

@@ -118,7 +118,8 @@ def observations_import(ws: api.Workspace, o: Options, lang: str) -> int:
         write_bytes(Path(o["report"]), api.upload_error_report(checked))
     result = api.store_upload(ws, checked, o["actor"],
                               all_or_nothing=o.get("all_or_nothing", False),
-                              dry_run=o.get("dry_run", False))
+                              dry_run=o.get("dry_run", False),
+                              progress=lambda line: print(line, file=sys.stderr, flush=True))
     print(api.format_result(result, lang))
     return 1 if len(checked.refused) and result.duplicate_of is None else 0
 

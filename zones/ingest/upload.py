@@ -238,6 +238,8 @@ def format_result(result: StoreResult, lang: str | None = None) -> str:
                  first=fmt_date(result.first_date) if result.first_date else "–")
     if result.warning:
         text += "\n" + result.warning
+    elif result.recomputing:
+        text += " " + t("ingest.recomputing", lang=lang, first=fmt_date(result.first_date))
     elif result.first_date and not result.dry_run:
         text += " " + t("ingest.recomputed", lang=lang, first=fmt_date(result.first_date))
     return text

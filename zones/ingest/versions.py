@@ -37,6 +37,7 @@ class StoreResult:
     first_date: date | None = None  # earliest date whose values changed
     dry_run: bool = False
     warning: str | None = None  # e.g. the levels could not be recomputed
+    recomputing: bool = False  # the levels are being recomputed in the background
     changes: list = field(default_factory=list)  # values replaced: unit, date, metric, old, new
 
 

@@ -295,13 +295,20 @@ def replace_assessments(conn: Connection, frame: pd.DataFrame) -> int:
 
 def bulk_insert(conn: Connection, table: sa.Table, columns: list[str], rows: list[tuple],
                 chunk: int = 100_000) -> int:
-    """Insert many plain tuples through the DBAPI's ``executemany`` (inside the caller's
-    transaction). Much faster than dict records for 10^5-10^6 rows."""
-    style = conn.dialect.paramstyle
-    marks = ", ".join("?" if style == "qmark" else "%s" for _ in columns)
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
-    cursor = conn.connection.driver_connection.cursor()
+    """Insert many plain tuples inside the caller's transaction: ``COPY`` on PostgreSQL
+    (psycopg 3; about 20 times the rows a second of an insert), else the DBAPI's
+    ``executemany`` (much faster than dict records for 10^5-10^6 rows)."""
+    driver = conn.connection.driver_connection
+    cursor = driver.cursor()
     try:
+        if conn.dialect.name == "postgresql" and hasattr(cursor, "copy"):
+            with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return len(rows)
+        style = conn.dialect.paramstyle
+        marks = ", ".join("?" if style == "qmark" else "%s" for _ in columns)
+        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
         for start in range(0, len(rows), chunk):
             cursor.executemany(sql, rows[start:start + chunk])
     finally:
