@@ -11,6 +11,7 @@ import shapely
 import sqlalchemy as sa
 
 from zones import api
+from zones.cli import main
 from zones.storage import postgis
 
 VINH_LAC = "30745"
@@ -46,3 +47,11 @@ def test_units_have_postgis_geometries_with_a_spatial_index(demo_copy):
         area = conn.execute(sa.text("SELECT ST_Area(geom) FROM units WHERE code = :c"),
                             {"c": VINH_LAC}).scalar()
     assert area == pytest.approx(1.0)
+
+
+def test_a_url_whose_driver_is_missing_says_so_without_its_password(capsys):
+    assert main(["--db", "mysql://u:pw-secret@127.0.0.1/x", "assess",
+                 "--date", "2021-10-01"]) == 2
+    err = capsys.readouterr().err
+    assert "trình điều khiển" in err and "postgresql+psycopg://" in err
+    assert "pw-secret" not in err and "Traceback" not in err

@@ -43,7 +43,10 @@ def _make_engine(url: str) -> Engine:
             raise DatabaseError(t("db.no_folder", url=url, folder=str(parent)))
     try:
         engine = sa.create_engine(url, future=True)
-    except (ArgumentError, NoSuchModuleError, ImportError) as err:
+    except ImportError as err:  # a dialect whose DBAPI module is not installed
+        raise DatabaseError(t("db.no_driver", url=parsed.render_as_string(hide_password=True),
+                              driver=parsed.get_driver_name())) from err
+    except (ArgumentError, NoSuchModuleError) as err:
         raise DatabaseError(t("db.bad_url", url=url)) from err
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
