@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from tests.browser import FILLS_JS, ROOT, map_frame, open_page, settle, streamlit_server
+from tests.browser import FILLS_JS, ROOT, map_frame, open_page, streamlit_server
+from tests.test_browser import click_unit
 from zones.cli import main
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -27,15 +28,7 @@ def fill_of(frame, code: str) -> str:
 
 
 def open_unit(page, frame, code: str) -> None:
-    settle(frame)
-    point = frame.evaluate("""(code) => {
-        const Z = window.__zl; let c = null;
-        Z.layer.eachLayer(l => { if (l.feature.properties.code === code)
-            c = Z.map.latLngToContainerPoint(l.getBounds().getCenter()); });
-        return c; }""", code)
-    page.locator("iframe[title='streamlit_folium.st_folium']").scroll_into_view_if_needed()
-    frame.locator(".leaflet-container").first.click(position={"x": point["x"],
-                                                              "y": point["y"]})
+    click_unit(page, frame, code)
     page.get_by_role("heading", name="Xã Thổ Sơn").wait_for(timeout=120000)
 
 
