@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui import session
-from ui.common import apply_lang, show_failure, tr, workspace
+from ui.common import apply_lang, recompute_notice, show_failure, tr, workspace
 from zones import api
 
 st.set_page_config(page_title="Bản đồ cấp độ dịch", page_icon=str(Path(__file__).parent / "ui" / "icon.png"), layout="wide")
@@ -38,6 +38,9 @@ try:
     if session.current_actor() is None and not api.public_read(workspace()):
         session.sign_in_form(tr("auth.needed"))  # reading needs an account here
         st.stop()
+    # levels being recomputed: say so, and rerun once they are (the upload page has its own)
+    if st.session_state.get("recompute") is None and api.levels_owed(workspace()):
+        recompute_notice()
     page.run()
 except Exception as err:  # the last resort: a message in the user's language, no traceback
     show_failure(err)

@@ -10,7 +10,9 @@ from datetime import date
 
 import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 
+from tests.browser import ROOT
 from tests.test_ingest_fixtures import csv_bytes
 from zones import api
 from zones.levels import worker
@@ -92,3 +94,24 @@ def test_a_page_upload_returns_before_the_levels_and_they_follow(demo_copy):
     wide = stored_levels(ws.engine)
     fresh = compute(ws).frame().reindex(index=wide.index, columns=wide.columns)
     assert np.array_equal(fresh.to_numpy(), wide.to_numpy())
+
+
+def test_pages_say_levels_are_being_recomputed_and_follow(demo_copy, slow_refresh,
+                                                          monkeypatch):
+    calls, inside, release = slow_refresh
+    ws = api.open_workspace(demo_copy)
+    owe(ws, date(2021, 10, 5))  # an upload's recomputation not done yet
+    monkeypatch.setenv("ZONES_DB", demo_copy)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    assert not at.exception, at.exception
+    assert inside.wait(60), "the page started the recomputation in the background"
+    assert any("đang được tính lại" in c.value for c in at.caption)
+    assert at.title[0].value  # the page itself is drawn meanwhile, with the stored levels
+    release.set()
+    deadline = time.time() + 60
+    while api.recompute_progress(ws).owed is not None and time.time() < deadline:
+        time.sleep(0.1)
+    at.run()
+    assert not at.exception
+    assert not any("đang được tính lại" in c.value for c in at.caption)
+    assert calls == [date(2021, 10, 5)]

@@ -26,7 +26,7 @@ PREFIX = "zones-auth"
 
 @cache
 def _workspace() -> api.Workspace:
-    return api.open_workspace(api.default_url())
+    return api.open_workspace(api.default_url(), wait_for_levels=False)
 
 
 def back_to(value: str | None) -> str:

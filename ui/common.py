@@ -16,16 +16,15 @@ log = logging.getLogger(__name__)
 
 @st.cache_resource(show_spinner=False)
 def _workspace(url: str) -> api.Workspace:
-    return api.open_workspace(url)
+    return api.open_workspace(url, wait_for_levels=False)
 
 
 def workspace() -> api.Workspace:
     """The app's workspace (database opened and migrated once per process)."""
     try:
         ws = _workspace(api.default_url())
-        if api.levels_owed(ws):  # a write whose recomputation was cut short
-            with st.spinner(tr("ui.finishing_recompute")):
-                api.finish_owed_work(ws)
+        if api.levels_owed(ws):  # running (after an upload) or cut short: in the background
+            api.finish_owed_work(ws)
         return ws
     except ZonesError as err:
         st.error(plain_message(err))
@@ -95,3 +94,14 @@ def assessed_page(title_key: str, intro_key: str | None = None):
         st.info(tr("ui.no_assessments"))
         st.stop()
     return ws, api.units(ws), table
+
+
+@st.fragment(run_every=2.0)
+def recompute_notice() -> None:
+    """Drawn only while levels are being recomputed (after anyone's upload, on any
+    replica): a line saying the page shows the levels stored so far; once they are done
+    the whole page reruns by itself, with the new levels, and this is no longer drawn.
+    Checked every 2 s (one meta read)."""
+    if api.recompute_progress(workspace()).owed is None:
+        st.rerun()
+    st.caption(":material/hourglass_top: " + tr("ui.recomputing_notice"))

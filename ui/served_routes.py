@@ -29,7 +29,7 @@ MAX_AGE = 365 * 24 * 3600
 
 @cache
 def _workspace() -> api.Workspace:
-    return api.open_workspace(api.default_url())
+    return api.open_workspace(api.default_url(), wait_for_levels=False)
 
 
 def _plain(status: int, text: str) -> Response:

@@ -39,7 +39,7 @@ from zones.levels import stored_rulesets as stored
 from zones.levels.assessment import check_ruleset
 from zones.levels.dayview import DayView
 from zones.levels.memo import cached
-from zones.levels.refresh import pay_debts, refresh
+from zones.levels.refresh import refresh
 from zones.levels.tables import Table, ancestors, child_level, entered_on, moves, summary
 from zones.levels.tables import view_units as _view_units
 from zones.levels.transitions import COLUMNS as TRANSITION_COLUMNS
@@ -151,12 +151,16 @@ def failure_message(err: BaseException, lang: str = "vi", page: bool = False) ->
         return t("ui.unexpected" if page else "cli.unexpected", kind=type(err).__name__)
 
 
-def open_workspace(url: str | None = None) -> Workspace:
+def open_workspace(url: str | None = None, wait_for_levels: bool = True) -> Workspace:
     """The workspace of ``url`` (default: ``ZONES_DB`` or ``data/zones.db``), its database
-    opened and migrated; ``DatabaseError`` with a clear message otherwise."""
+    opened and migrated; ``DatabaseError`` with a clear message otherwise. A
+    recomputation owed (cut short by a crash, or running elsewhere) is finished first
+    (``wait_for_levels``: the CLI); pages pass False and follow it instead
+    (``finish_owed_work``)."""
     ws = Workspace.at(url)
     ws.engine  # noqa: B018 (opens and migrates now, so errors surface here)
-    pay_debts(ws)  # a recomputation a crash or kill left owed is finished first
+    if wait_for_levels:
+        worker.pay_owed(ws, wait=True)
     return ws
 
 
@@ -171,8 +175,15 @@ def levels_owed(ws: Workspace) -> bool:
 
 
 def finish_owed_work(ws: Workspace) -> bool:
-    """Finish a recomputation a crash or kill left owed (pages call this on every load)."""
-    return pay_debts(ws)
+    """Pages, on every load: a recomputation owed (cut short by a crash or kill) is
+    started in the background unless one is running here already; True when one is owed.
+    Pages show the levels stored so far meanwhile and follow ``recompute_progress``."""
+    progress = worker.progress(ws)
+    if progress.owed is None:
+        return False
+    if not progress.running_here:
+        worker.start_paying(ws)
+    return True
 
 
 def data_version(ws: Workspace) -> str:

@@ -81,13 +81,3 @@ def _recompute_once(ws: Workspace, start: date | None, observations) -> int | No
     log.info("levels recomputed from %s: %d rows, %d units, %.2f s",
              start or "the first day", n, len(inputs.units), time.perf_counter() - started)
     return n
-
-
-def pay_debts(ws: Workspace) -> bool:
-    """Finish a recomputation a crash or kill left owed (on every start, command and page
-    load); True when one was due."""
-    if store.levels_owed(ws.engine) is None:
-        return False
-    log.warning("levels owed since %s: recomputing now", store.levels_owed(ws.engine))
-    refresh(ws)
-    return True
