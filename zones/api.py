@@ -621,10 +621,14 @@ def served_file(ws: Workspace, name: str, token: str | None) -> served.Served | 
     """A file the map fetches (layer, timeline, a day's rates), rebuilt from the database
     by whichever replica is asked; None for a name that means nothing. Only for someone
     signed in, unless the map is open to all (``public_read``)."""
-    if served.parse(name) is None:
+    parsed = served.parse(name)
+    if parsed is None:
         return None
     if not public_read(ws) and sessions.actor_of(ws.engine, token) is None:
         raise AccessError(t("access.sign_in"))
+    override = parsed[1].get("override")
+    if override and override not in rulesets(ws).rulesets:
+        return None  # a rule set that is not (or no longer) there
     return served.get(ws, name)
 
 
