@@ -102,7 +102,10 @@ def first_loads(url: str) -> dict:
             out["features"] = n
             # then every commune of the country (10,040 features)
             t1 = time.perf_counter()
-            page.get_by_role("button", name=COMMUNES, exact=True).click()
+            choice = page.get_by_role("radio", name=COMMUNES, exact=True)
+            if not choice.count():  # a segmented control drawn as plain buttons
+                choice = page.get_by_role("button", name=COMMUNES, exact=True)
+            choice.click()
             deadline = time.time() + WAIT_S
             while time.time() < deadline:
                 frame = map_frame(page, timeout_s=WAIT_S)
