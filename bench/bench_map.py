@@ -100,8 +100,8 @@ INIT_JS = r"""
   }
   function resources() {
     return performance.getEntriesByType('resource')
-      .filter((e) => e.name.indexOf('/app/static/') >= 0)
-      .map((e) => ({name: e.name.split('/app/static/')[1],
+      .filter((e) => e.name.indexOf('/app/static/') >= 0 || e.name.indexOf('/zones-map/') >= 0)
+      .map((e) => ({name: e.name.split(/\/app\/static\/|\/zones-map\//)[1],
                     start: performance.timeOrigin + e.startTime,
                     end: performance.timeOrigin + e.responseEnd,
                     transfer: e.transferSize, encoded: e.encodedBodySize,
@@ -453,7 +453,7 @@ def visit(browser, base: str, kind: str, external: list, min_features: int,
         out["first_shell_s"] = rel(starts[0]) if starts else None
         out["first_map_msg_s"] = rel(comps[-1]) if comps else None
         out["layer_files"] = [{"url": h["url"], "wire_bytes": h["bytes"]} for h in http
-                              if "/app/static/layers/" in h["url"]]
+                              if "/zones-map/layer-" in h["url"]]
 
         # date change
         mark = rec.mark()
@@ -516,14 +516,21 @@ def run_server(browser, base, kind, runs, external, min_features):
 
 # ---------------------------------------------------------------- payload
 
-def payload(app_runs) -> dict:
+def payload(app_runs, url: str) -> dict:
     """Sizes of the served commune layer file and of a per-date update."""
+    from zones import api
+    from zones.maps import served
+
+    def commune_layer(address: str) -> bool:
+        parsed = served.parse(address.rsplit("/", 1)[1].split("?")[0])
+        return bool(parsed) and parsed[1]["level"] == "commune" and not parsed[1]["outline"]
+
     r = app_runs[0]
-    files = [f for f in r["layer_files"] if "/layers/commune-" in f["url"]]
+    files = [f for f in r["layer_files"] if commune_layer(f["url"])]
     out = {"all_layer_files": r["layer_files"]}
     if files:
         name = files[0]["url"].rsplit("/", 1)[1]
-        raw = (ROOT / "static" / "layers" / name).read_bytes()
+        raw = api.served_file(api.open_workspace(url), name, None).plain()
         out.update(layer_file=name, layer_raw_bytes=len(raw),
                    layer_gzip6_bytes=len(gzip.compress(raw, 6)),
                    layer_wire_bytes=files[0]["wire_bytes"],
@@ -665,7 +672,7 @@ def main(argv=None) -> int:
         else:
             res["naive"] = {"cold": {"first_paint_s": None}, "runs": []}
         browser.close()
-    res["payload"] = payload(res["app"]["runs"])
+    res["payload"] = payload(res["app"]["runs"], url)
     res["external_requests"] = external
     res["wall_s"] = round(time.time() - started, 1)
     print()
