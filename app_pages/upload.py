@@ -4,6 +4,7 @@ Thin page: reading, checking, storing and formatting live in the core (``zones.a
 shown are capped (PREVIEW_ROWS, HISTORY_ROWS) so the page stays light on slow links.
 """
 
+import dataclasses
 import time
 from datetime import date, timedelta
 
@@ -118,9 +119,12 @@ def store_ui(checked, actor) -> None:
             show_error(err)
             return
         st.session_state["ingest_result"] = api.format_result(result, lang())
+        st.session_state.pop("recompute_done", None)
         if result.recomputing:
             st.session_state["recompute"] = (widgets.fmt_day(result.first_date), time.time())
-            st.session_state.pop("recompute_done", None)
+            # what the message says once the levels are recomputed
+            st.session_state["ingest_result_done"] = api.format_result(
+                dataclasses.replace(result, recomputing=False), lang())
     if "ingest_result" in st.session_state:
         st.success(st.session_state["ingest_result"])
     if "recompute" in st.session_state:
@@ -141,6 +145,9 @@ def recompute_status() -> None:
     if progress.owed is None:
         st.session_state.pop("recompute", None)
         st.session_state["recompute_done"] = True
+        done = st.session_state.pop("ingest_result_done", None)
+        if done:
+            st.session_state["ingest_result"] = done
         st.rerun()
     seconds = int(time.time() - started)
     key = "ingest.page.recompute_running" if progress.running_here else \

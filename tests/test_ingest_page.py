@@ -77,7 +77,8 @@ def test_upload_check_then_store(url, monkeypatch, tmp_path):
     assert api.recompute_progress(ws).owed is None
     at.run()
     assert not at.exception
-    assert any("Đã tính lại cấp độ dịch" in m.value for m in at.success)
+    assert any("Đã tính lại cấp độ dịch từ ngày" in m.value for m in at.success)
+    assert any("đã hiển thị cấp độ mới" in m.value for m in at.success)
 
 
 def test_all_or_nothing_disables_confirm(url, monkeypatch):
