@@ -417,9 +417,11 @@ def week_query(url: str) -> str:
 
 def visit_national(browser, base: str, external: list, query: str) -> dict:
     """The country view, the 10,040-commune layer (switch, date step, play), "Chuyển cấp"
-    for every commune a week apart."""
+    for every commune a week apart. The map opens on the week's first day, so "1 ›" has
+    a next day (the national demo opens on its last day)."""
+    start = query.split("from=")[1].split("&")[0]
     with Visit(browser, external) as v:
-        ev, out = first_paint(v, base)
+        ev, out = first_paint(v, f"{base}/?date={start}")
         res = {"first": out}
         ev, res["date_step"] = date_step(v, ev)
         ev, res["to_commune"] = level_switch(v, ev, COMMUNE_LABEL)
