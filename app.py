@@ -39,7 +39,8 @@ try:
         session.sign_in_form(tr("auth.needed"))  # reading needs an account here
         st.stop()
     # levels being recomputed: say so, and rerun once they are (the upload page has its own)
-    if st.session_state.get("recompute") is None and api.levels_owed(workspace()):
+    following = getattr(st.session_state.get("ingest_stored"), "recomputing", False)
+    if not following and api.levels_owed(workspace()):
         recompute_notice()
     page.run()
 except Exception as err:  # the last resort: a message in the user's language, no traceback

@@ -68,13 +68,13 @@ def _add_form() -> None:
         with st.expander(tr("crit.sign_in_to_add")):
             sign_in_form()
         return
-    if actor is not None and not actor.can(api.Right.RULESETS):
+    if not actor.can(api.Right.RULESETS):
         st.info(tr("crit.admins_only"))
         return
     st.caption(tr("crit.add_hint"))
     with st.form("add_ruleset", clear_on_submit=True):
         file = st.file_uploader(tr("crit.add_file"), type=["yaml", "yml"],
-                                key="ruleset_file")
+                                key="ruleset_file", max_upload_size=1)  # MB, before reading
         submitted = st.form_submit_button(tr("crit.add_submit"), type="primary")
     if not submitted:
         return
@@ -96,7 +96,7 @@ def _add_form() -> None:
 done = st.session_state.pop("_ruleset_added", None)
 if done is not None:
     (st.info if done[0] == "rs.unchanged" else st.success)(
-        tr(done[0], id=done[1], version=done[2], n=done[3]))
+        tr(done[0], id=done[1], version=md_text(done[2]), n=done[3]))  # from the file
 _add_form()
 versions = api.ruleset_versions(ws)
 if len(versions):

@@ -118,18 +118,15 @@ def store_ui(checked, actor) -> None:
         except ZonesError as err:
             show_error(err)
             return
-        st.session_state["ingest_result"] = api.format_result(result, lang())
-        st.session_state.pop("recompute_done", None)
-        if result.recomputing:
-            st.session_state["recompute"] = (widgets.fmt_day(result.first_date), time.time())
-            # what the message says once the levels are recomputed
-            st.session_state["ingest_result_done"] = api.format_result(
-                dataclasses.replace(result, recomputing=False), lang())
-    if "ingest_result" in st.session_state:
-        st.success(st.session_state["ingest_result"])
-    if "recompute" in st.session_state:
+        st.session_state["ingest_stored"] = result
+        st.session_state["recompute_started"] = time.time() if result.recomputing else None
+    stored = st.session_state.get("ingest_stored")
+    if stored is None:
+        return
+    st.success(api.format_result(stored, lang()))
+    if stored.recomputing:
         recompute_status()
-    elif st.session_state.get("recompute_done"):
+    elif st.session_state.get("recompute_started"):
         st.success(tr("ingest.page.recompute_done"))
 
 
@@ -137,22 +134,18 @@ def store_ui(checked, actor) -> None:
 def recompute_status() -> None:
     """The levels' recomputation after this upload, followed each second without
     rerunning the page; when it is done the whole page reruns once."""
-    pending = st.session_state.get("recompute")
-    if pending is None:
+    stored = st.session_state.get("ingest_stored")
+    if stored is None or not stored.recomputing:
         return
-    first, started = pending
     progress = api.recompute_progress(workspace())
-    if progress.owed is None:
-        st.session_state.pop("recompute", None)
-        st.session_state["recompute_done"] = True
-        done = st.session_state.pop("ingest_result_done", None)
-        if done:
-            st.session_state["ingest_result"] = done
+    if progress.owed is None:  # the message now says "recomputed from …"
+        st.session_state["ingest_stored"] = dataclasses.replace(stored, recomputing=False)
         st.rerun()
-    seconds = int(time.time() - started)
+    seconds = int(time.time() - st.session_state["recompute_started"])
     key = "ingest.page.recompute_running" if progress.running_here else \
         "ingest.page.recompute_elsewhere"
-    with st.status(tr(key, first=first, seconds=seconds), state="running"):
+    with st.status(tr(key, first=widgets.fmt_day(stored.first_date), seconds=seconds),
+                   state="running"):
         st.caption(tr("ingest.page.recompute_note"))
 
 
@@ -165,7 +158,7 @@ def upload_ui() -> None:
                               max_upload_size=20)
     sheet = st.text_input(tr("ingest.page.sheet"), key="upload_sheet").strip() or None
     if upload is None:
-        st.session_state.pop("ingest_result", None)
+        st.session_state.pop("ingest_stored", None)
         return
     try:
         checked = checked_upload(upload.name, upload.getvalue(), sheet, actor)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from tests.browser import ROOT
 from zones import api
@@ -128,3 +129,33 @@ def test_the_criteria_page_says_where_a_stored_rule_set_comes_from(demo_copy, tm
     assert not at.exception, at.exception
     text = " ".join(m.value for m in at.markdown)
     assert md_text("kg-2686.yaml (lưu trong cơ sở dữ liệu bởi local-admin, ") in text
+
+
+def test_an_administrator_adds_a_rule_set_on_the_criteria_page(demo_copy, tmp_path,
+                                                               monkeypatch):
+    """The page's form: a file with a problem is refused with it, a good one is stored and
+    listed, its version (text from the file) shown literally."""
+    monkeypatch.setenv("ZONES_DB", demo_copy)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "criteria.py"), default_timeout=90)
+    at.session_state["_actor"] = api.LOCAL_ADMIN
+    at.run()
+    bad = province_copy(tmp_path, "kg-bad").read_text(encoding="utf-8").replace(
+        "fn: window_sum", "fn: window_summ", 1)
+    at.file_uploader(key="ruleset_file").set_value(("kg-bad.yaml", bad.encode(),
+                                                    "application/x-yaml"))
+    at.button[-1].click().run()  # "Kiểm tra và lưu", the form's one button
+    assert not at.exception, at.exception
+    assert any("window\\_summ" in e.value and "window\\_sum\\'" in e.value
+               for e in at.error)  # the problem and its fix (markdown-escaped)
+    assert "kg-bad" not in listed(api.list_rulesets(api.open_workspace(demo_copy)).to_csv(
+        index=False))
+    good = province_copy(tmp_path, "kg-2686").read_text(encoding="utf-8").replace(
+        "version:", "version: '**x** ![i](http://e)' #", 1)
+    at.file_uploader(key="ruleset_file").set_value(("kg-2686.yaml", good.encode(),
+                                                    "application/x-yaml"))
+    at.button[-1].click().run()
+    assert not at.exception, at.exception
+    said = " ".join(m.value for m in at.success)
+    assert "kg-2686" in said and "![i](http://e)" not in said
+    assert "kg-2686" in listed(api.list_rulesets(api.open_workspace(demo_copy)).to_csv(
+        index=False))

@@ -49,6 +49,7 @@ def _url(kind: str, **params) -> str:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _layer(url: str, version: str, level: str, parent: str | None, outline: bool) -> Layer:
+    ensure_static()  # the vendored Leaflet the map page loads, once per process and view
     everything = units()
     view = api.view_units(everything, level, parent)
     b = view.total_bounds if len(view) else everything.total_bounds
@@ -61,7 +62,6 @@ def _layer(url: str, version: str, level: str, parent: str | None, outline: bool
 
 def layer(level: str, parent: str | None, outline: bool = False) -> Layer:
     """The served layer of ``level`` units under ``parent``."""
-    ensure_static()
     return _layer(workspace().url, _geometry_version(), level, parent, outline)
 
 

@@ -43,8 +43,9 @@ class Workspace:
     def at(cls, url: str | None = None) -> Workspace:
         """The workspace of ``url`` (default: ``default_url()``)."""
         url = url or default_url()
-        home = _home(url)
-        return cls(url=url, rulesets_dir=home / "rulesets" if _is_file(url) else None,
+        file = _sqlite_file(url)
+        home = file.parent if file else DATA
+        return cls(url=url, rulesets_dir=home / "rulesets" if file else None,
                    downloads_dir=home / "downloads")
 
     @property
@@ -53,21 +54,11 @@ class Workspace:
         return open_db(self.url)
 
 
-def _is_file(url: str) -> bool:
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL; None for any other database (or ``:memory:``)."""
     try:
         parsed = sa.engine.make_url(url)
     except sa.exc.ArgumentError:
-        return False
-    return parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "",
-                                                                            ":memory:")
-
-
-def _home(url: str) -> Path:
-    try:
-        parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError:
-        return DATA
+        return None
     db = parsed.database if parsed.get_backend_name() == "sqlite" else None
-    if db and db != ":memory:":
-        return Path(db).expanduser().resolve().parent
-    return DATA
+    return Path(db).expanduser().resolve() if db and db != ":memory:" else None

@@ -17,22 +17,16 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from zones.i18n import fmt_date, t
 from zones.levels.refresh import refresh
 from zones.storage import store
+from zones.storage.db import file_lock
 from zones.workspace import Workspace
-
-try:
-    import fcntl
-except ImportError:  # not on Windows: the lock is then the database's own
-    fcntl = None
 
 log = logging.getLogger(__name__)
 #: the PostgreSQL advisory lock of the recomputation (shared by all replicas)
@@ -48,17 +42,17 @@ class Progress:
 
     owed: str | None          # an ISO day, "all", or None: nothing owed
     running_here: bool        # this process is recomputing
-    started: float | None     # time.time() when this process started, if it is
 
 
-_running: dict[str, float] = {}  # url -> when this process started paying
+_running: set[str] = set()  # database URLs this process is recomputing
 _guard = threading.Lock()
+_local_locks: dict[str, threading.Lock] = {}
 
 
 def progress(ws: Workspace) -> Progress:
     with _guard:
-        started = _running.get(ws.url)
-    return Progress(store.levels_owed(ws.engine), started is not None, started)
+        here = ws.url in _running
+    return Progress(store.levels_owed(ws.engine), here)
 
 
 def pay_owed(ws: Workspace, wait: bool,
@@ -68,16 +62,11 @@ def pay_owed(ws: Workspace, wait: bool,
     runs = 0
     say = report or (lambda _line: None)
     while store.levels_owed(ws.engine) is not None and runs < MAX_RUNS:
-        with _lock(ws, False) as held:
-            if not held and wait:
-                say(t("levels.waiting"))
-        if not held and not wait:
-            return runs  # the holder looks again before it lets go
-        with _lock(ws, wait) as held:
+        with _lock(ws, wait, lambda: say(t("levels.waiting"))) as held:
             if not held:
-                return runs
+                return runs  # the holder looks again after it lets go
             with _guard:
-                _running[ws.url] = time.time()
+                _running.add(ws.url)
             try:
                 while (owed := store.levels_owed(ws.engine)) is not None and runs < MAX_RUNS:
                     start = None if owed == store.ALL_DAYS else date.fromisoformat(owed)
@@ -87,7 +76,7 @@ def pay_owed(ws: Workspace, wait: bool,
                     runs += 1
             finally:
                 with _guard:
-                    _running.pop(ws.url, None)
+                    _running.discard(ws.url)
         # a debt written after our last look but while we held the lock: look again
     if runs >= MAX_RUNS:
         log.warning("levels still owed after %d recomputations: left to the next one", runs)
@@ -107,16 +96,18 @@ def start_paying(ws: Workspace) -> threading.Thread:
 
 
 @contextmanager
-def _lock(ws: Workspace, wait: bool):
+def _lock(ws: Workspace, wait: bool, on_busy: Callable[[], None]):
+    """The recomputation's lock for the database: tried at once; when it is taken and
+    ``wait``, ``on_busy()`` then wait for it. Yields whether it is held."""
     engine = ws.engine
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
-            if wait:
+            held = bool(conn.exec_driver_sql(
+                f"SELECT pg_try_advisory_lock({RECOMPUTE_LOCK})").scalar())
+            if not held and wait:
+                on_busy()
                 conn.exec_driver_sql(f"SELECT pg_advisory_lock({RECOMPUTE_LOCK})")
                 held = True
-            else:
-                held = bool(conn.exec_driver_sql(
-                    f"SELECT pg_try_advisory_lock({RECOMPUTE_LOCK})").scalar())
             conn.commit()
             try:
                 yield held
@@ -125,41 +116,24 @@ def _lock(ws: Workspace, wait: bool):
                     conn.exec_driver_sql(f"SELECT pg_advisory_unlock({RECOMPUTE_LOCK})")
                     conn.commit()
         return
-    path = engine.url.database if engine.dialect.name == "sqlite" else None
-    if not path or path == ":memory:" or fcntl is None:
-        with _guard_for(ws.url, wait) as held:
-            yield held
-        return
-    file = Path(path).expanduser().resolve()
-    try:
-        handle = open(file.with_name(file.name + ".recompute-lock"), "a+b")  # noqa: SIM115
-    except OSError:  # a read-only folder: this process's own lock only
-        with _guard_for(ws.url, wait) as held:
-            yield held
-        return
-    with handle:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield False
+    with file_lock(engine, "recompute-lock", wait=False) as held:
+        if held is False and wait:
+            on_busy()
+            with file_lock(engine, "recompute-lock", wait=True) as held:
+                yield held
             return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-_local_locks: dict[str, threading.Lock] = {}
-
-
-@contextmanager
-def _guard_for(url: str, wait: bool):
+        if held is not None:
+            yield held
+            return
+    # no file to lock beside (an in-memory or read-only database): this process only
     with _guard:
-        lock = _local_locks.setdefault(url, threading.Lock())
-    held = lock.acquire(blocking=wait)
+        lock = _local_locks.setdefault(ws.url, threading.Lock())
+    held = lock.acquire(blocking=False)
+    if not held and wait:
+        on_busy()
+        held = lock.acquire()
     try:
         yield held
     finally:
         if held:
             lock.release()
-

@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import binascii
 import gzip
-import hashlib
 import json
 import threading
 from collections import OrderedDict
@@ -120,26 +119,22 @@ def tolerance(level: str, parent: str | None) -> float:
     return TOLERANCE["country"] if parent is None else TOLERANCE["province"]
 
 
-def _view(ws: Workspace, level: str, parent: str | None):
-    return view_units(dayview.units(ws), level, parent)
-
-
 def _build(ws: Workspace, kind: str, p: dict) -> str:
-    view = _view(ws, p["level"], p["parent"])
+    if kind == "rates":  # in the day view's order, which is the layer's
+        dv = dayview.day_view(ws, date.fromisoformat(p["day"]), p["level"], p["parent"],
+                              p["override"], p["lang"])
+        return json.dumps(format_rates(dv.rates, p["lang"]), ensure_ascii=False,
+                          separators=(",", ":"))
+    view = view_units(dayview.units(ws), p["level"], p["parent"])
     if kind == "layer":
         props = ("code",) if p["outline"] else ("code", "name")
         return geojson_layer(view, tolerance(p["level"], p["parent"]), properties=props)
-    if kind == "timeline":
-        table = dayview.levels_in_force(ws, p["override"])
-        cols = table.codes.get_indexer(view.index)
-        body = {"labels": [fmt_date(d) for d in table.dates],
-                "levels": [level_string(np.where(cols >= 0, row[np.clip(cols, 0, None)], 0))
-                           for row in table.values]}
-        return json.dumps(body, separators=(",", ":"))
-    day = date.fromisoformat(p["day"])
-    dv = dayview.day_view(ws, day, p["level"], p["parent"], p["override"], p["lang"])
-    return json.dumps(format_rates(dv.rates, p["lang"]), ensure_ascii=False,
-                      separators=(",", ":"))
+    table = dayview.levels_in_force(ws, p["override"])  # the timeline
+    cols = table.codes.get_indexer(view.index)
+    body = {"labels": [fmt_date(d) for d in table.dates],
+            "levels": [level_string(np.where(cols >= 0, row[np.clip(cols, 0, None)], 0))
+                       for row in table.values]}
+    return json.dumps(body, separators=(",", ":"))
 
 
 _cache: OrderedDict[tuple, Served] = OrderedDict()
@@ -187,6 +182,3 @@ def _remember(key: tuple, value: Served) -> None:
             _, old = _cache.popitem(last=False)
             _size -= len(old.gzipped)
 
-
-def etag(served: Served) -> str:
-    return '"' + hashlib.sha1(served.gzipped).hexdigest()[:20] + '"'

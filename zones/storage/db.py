@@ -93,21 +93,33 @@ def migrate(engine: Engine) -> None:
 def _migration_lock(engine: Engine):
     """For a SQLite file: an exclusive lock on a file beside it while migrating (SQLite's
     own locks do not cover Alembic's reads before its first write)."""
+    with file_lock(engine, "migrate-lock", wait=True):
+        yield
+
+
+@contextmanager
+def file_lock(engine: Engine, suffix: str, wait: bool):
+    """An exclusive lock on ``<database file>.<suffix>``, for what SQLite's own locks do
+    not cover; yields whether it is held (always, with ``wait``). None when there is no
+    file to lock beside (another database, ``:memory:``, a read-only folder, no fcntl):
+    the caller falls back on its own."""
     path = engine.url.database if engine.dialect.name == "sqlite" else None
     if not path or path == ":memory:" or fcntl is None:
-        yield
+        yield None
         return
-    lock = Path(path).expanduser().resolve().with_name(Path(path).name + ".migrate-lock")
+    lock = Path(path).expanduser().resolve().with_name(Path(path).name + "." + suffix)
     try:
         handle = open(lock, "a+b")  # noqa: SIM115 - held for the block
-    except OSError:  # a read-only folder: nothing to migrate into anyway
-        yield
+    except OSError:  # a read-only folder
+        yield None
         return
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-    finally:
-        handle.close()
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        yield True
 
 
 @lru_cache(maxsize=8)
