@@ -40,12 +40,16 @@ known = frame["to_level"].notna() & frame["from_level"].notna()
 up = int((known & (frame["to_level"] > frame["from_level"])).sum())
 data = int((~known).sum())
 st.markdown(tr("tr.summary", n=len(frame), up=up, down=len(frame) - up - data, data=data))
+note = transitions_view.ruleset_note(moved)
+if note:
+    st.info(note, icon=":material/rule:")
 st.subheader(tr("tr.flow"))
 st.plotly_chart(transitions_view.sankey(frame, names, colours), width="stretch")
 st.subheader(tr("tr.map"))
 transitions_view.change_map(frame, level, view, names, colours,
                             f"{widgets.fmt_day(start)} → {widgets.fmt_day(end)}")
-transitions_view.table_ui(frame, names)
+transitions_view.table_ui(frame, names,
+                          moved.ruleset_change.on if moved.ruleset_change else None)
 c1, c2 = st.columns(2)
 if may_export():
     c1.download_button(tr("tr.download"), transitions_view.csv_bytes(frame),

@@ -94,7 +94,9 @@ def test_transitions_csv(capsys, demo_url, tmp_path):
                      "--to", "01/09/2021", "--out", str(out))
     assert code == 0
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
-    assert list(rows[0]) == ["unit_code", "unit_name", "from_level", "to_level", "changed_on"]
+    assert list(rows[0]) == ["unit_code", "unit_name", "from_level", "to_level", "changed_on",
+                             "cause"]
+    assert {r["cause"] for r in rows} == {"data"}  # one rule set (QĐ 2686), no declaration
     assert any(r["unit_name"] == "Phường Vĩnh Lạc" and r["to_level"] == "4" for r in rows)
     assert all("2021-08-16" <= r["changed_on"] <= "2021-09-01" for r in rows)
 

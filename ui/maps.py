@@ -9,8 +9,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from ui import loaders, mapstate, widgets
-from ui.common import lang, tr
+from ui.common import lang, tr, workspace
 from zones import api
+from zones.maps.export import decision_notes, declared_units
 from zones.maps.mapview import (
     MapSpec,
     Outline,
@@ -86,7 +87,7 @@ def day_map(lay: loaders.Layer, dv: api.DayView, override: str | None, edges) ->
         base_map(spec), key=key,
         feature_group_to_add=restyle_group(level_string(dv.in_force), loaders.rates_url(dv),
                                            widgets.fmt_day(dv.day), marks, pending,
-                                           _selected_index(dv)),
+                                           _selected_index(dv), _notes(dv)),
         returned_objects=["last_clicked"], height=MAP_HEIGHT, use_container_width=True)
     if pending:
         monday = dv.day - timedelta(days=dv.day.weekday())
@@ -94,6 +95,13 @@ def day_map(lay: loaders.Layer, dv: api.DayView, override: str | None, edges) ->
                       week=f"{widgets.fmt_day(monday)}–"
                            f"{widgets.fmt_day(monday + timedelta(days=6))}"))
     _take_click(lay, clicked)
+
+
+def _notes(dv: api.DayView) -> dict[int, str]:
+    """The tooltip's decision (number, signer, dates) of every unit declared that day."""
+    if not dv.declared.any():
+        return {}
+    return decision_notes(dv, declared_units(dv, api.declarations(workspace())), lang())
 
 
 def _take_click(lay: loaders.Layer, value) -> None:

@@ -58,18 +58,31 @@ def change_map(frame: pd.DataFrame, level: str, parent: str | None, names, colou
               returned_objects=[], height=480, use_container_width=True)
 
 
-def readable(frame: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
-    """The transitions as users read them (level names, dd/mm/yyyy, translated headers)."""
+def readable(frame: pd.DataFrame, names: dict[int, str], changed_on=None) -> pd.DataFrame:
+    """The transitions as users read them (level names, dd/mm/yyyy, the cause in words,
+    translated headers); ``changed_on``: the day the rule set changed, if it did."""
     shown = frame[api.TRANSITION_COLUMNS].copy()
     for col in ("from_level", "to_level"):
         shown[col] = [names[int(v) if pd.notna(v) else 0] for v in shown[col]]
     shown["changed_on"] = [widgets.fmt_day(d) if d else "" for d in shown["changed_on"]]
+    day = widgets.fmt_day(changed_on) if changed_on else ""
+    shown["cause"] = [tr(f"tr.cause.{c}", date=day) if c else "" for c in shown["cause"]]
     return shown.rename(columns=lambda c: tr(f"tr.col.{c}"))
 
 
-def table_ui(frame: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
+def ruleset_note(moved) -> str | None:
+    """What the page says when some units moved only because the rule set changed."""
+    change = moved.ruleset_change
+    n = int((moved.frame["cause"] == "ruleset").sum())
+    if change is None or not n:
+        return None
+    return tr("tr.ruleset_note", n=n, date=widgets.fmt_day(change.on),
+              end=widgets.fmt_day(moved.end))
+
+
+def table_ui(frame: pd.DataFrame, names: dict[int, str], changed_on=None) -> pd.DataFrame:
     """The transitions table on the page."""
-    shown = readable(frame, names)
+    shown = readable(frame, names, changed_on)
     widgets.table(shown, hide_index=True, width="stretch")
     return shown
 

@@ -43,8 +43,8 @@ from zones.levels.refresh import refresh
 from zones.levels.tables import Table, ancestors, child_level, entered_on, moves, summary
 from zones.levels.tables import view_units as _view_units
 from zones.levels.transitions import COLUMNS as TRANSITION_COLUMNS
-from zones.levels.transitions import flows
-from zones.levels.transitions import transitions as _transitions
+from zones.levels.transitions import RulesetChange, flows
+from zones.levels.transitions import in_force as _transitions
 from zones.maps import served
 from zones.maps.export import standalone_map
 from zones.search import Finder
@@ -271,13 +271,15 @@ class Transitions:
     level_names: dict[int, str]
     start: date
     end: date
+    ruleset_change: RulesetChange | None = None  # rule sets of start and end, when they differ
 
 
 def transitions(ws: Workspace, start: date, end: date, level: str = "commune",
                 parent: str | None = None, changed_only: bool = True,
                 lang: str = "vi") -> Transitions:
     """Level on ``start`` and on ``end`` (in force: declared, else computed) of every
-    ``level`` unit under ``parent``, with the day of the last change."""
+    ``level`` unit under ``parent``, with the day of the last change and its cause
+    (``data``, ``ruleset``: only the rule set changed, ``declaration``)."""
     with using_lang(lang):
         if end < start:
             raise ZonesError(t("tr.order", start=fmt_date(start), end=fmt_date(end)))
@@ -285,10 +287,10 @@ def transitions(ws: Workspace, start: date, end: date, level: str = "commune",
         for d in (start, end):
             dayview.check_day(table, d)
         chosen = _view_units(units(ws), level, parent)
-        frame = _transitions(table, chosen, start, end, level, changed_only=changed_only)
+        frame, change = _transitions(ws, chosen, start, end, level, changed_only=changed_only)
         rs = dayview.ruleset_on(ws, end)
         names = dayview.level_names(dayview.ruleset_registry(ws), rs.id if rs else None, lang)
-        return Transitions(frame, names, start, end)
+        return Transitions(frame, names, start, end, change)
 
 
 def map_html(ws: Workspace, day, level: str = "commune", parent: str | None = None,
@@ -296,7 +298,7 @@ def map_html(ws: Workspace, day, level: str = "commune", parent: str | None = No
     """The standalone HTML map of the day view (declared levels honoured, marked)."""
     view = day_view(ws, day, level, parent, None, lang)
     with using_lang(lang):
-        return standalone_map(view, units(ws), palette, lang)
+        return standalone_map(view, units(ws), palette, lang, dayview.declarations(ws))
 
 
 def unit_index(ws: Workspace, lang: str = "vi"):

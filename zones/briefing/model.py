@@ -23,7 +23,8 @@ from zones.levels import dayview
 from zones.levels.dayview import DayView
 from zones.levels.story import unit_story
 from zones.levels.tables import child_level, view_units
-from zones.levels.transitions import flows, transitions
+from zones.levels.transitions import RulesetChange, flows
+from zones.levels.transitions import in_force as transitions
 from zones.workspace import Workspace
 
 LEVELS_DOWN = (4, 3, 2, 1, 0)
@@ -49,14 +50,15 @@ class Briefing:
     counts: pd.DataFrame        # level, name, units, population, units_before, population_before
     by_parent: pd.DataFrame     # parent name, then one column per level (units now)
     flow: pd.DataFrame          # from_level, to_level, units (every unit, unchanged too)
-    up: pd.DataFrame            # code, name, from_level, to_level, since, reason, path_down
-    down: pd.DataFrame
+    up: pd.DataFrame            # code, name, from_level, to_level, since, reason, path_down,
+    down: pd.DataFrame          # cause (data, ruleset, declaration)
     declared: pd.DataFrame      # code, name, declared, computed, decision, start, end
     silent: pd.DataFrame        # code, name, last
     story: pd.DataFrame         # daily figures and rates of the unit (charts)
     bands: list[float] | None
     method: pd.DataFrame        # the criteria of the rule set for the level shown
     notices: tuple[str, ...]
+    ruleset_change: RulesetChange | None = None  # rule sets before and at the end, if they differ
 
     @property
     def names(self) -> dict[int, str]:
@@ -122,7 +124,7 @@ def build(ws: Workspace, day, unit: str | None = None, level: str | None = None,
                            unit=_name(units, unit, lang)))
     earlier = dayview.day_view(ws, before, level, unit, None, lang)
     chosen = view_units(units, level, unit)
-    everyone = transitions(table, chosen, before, end, level, changed_only=False)
+    everyone, change = transitions(ws, chosen, before, end, level, changed_only=False)
     _say(progress, t("brief.step.reasons"))
     result = dayview.local_result(ws, unit)
     up, down = _moves(everyone, result, end, lang)
@@ -137,7 +139,8 @@ def build(ws: Workspace, day, unit: str | None = None, level: str | None = None,
         counts=_counts(now, earlier), by_parent=_by_parent(units, now),
         flow=flows(everyone), up=up, down=down, declared=_declared(now),
         silent=dayview.silent(now), story=unit_story(ws, story_code) if story_code else
-        pd.DataFrame(), bands=_bands(rs), method=_method(rs, level, lang), notices=now.notices)
+        pd.DataFrame(), bands=_bands(rs), method=_method(rs, level, lang), notices=now.notices,
+        ruleset_change=change)
 
 
 def _say(progress, text: str) -> None:
@@ -188,9 +191,10 @@ def _moves(everyone: pd.DataFrame, result: rules.Result, end: date, lang: str
         a = 0 if pd.isna(r.from_level) else int(r.from_level)
         b = 0 if pd.isna(r.to_level) else int(r.to_level)
         rows.append({"code": r.unit_code, "name": r.unit_name, "from_level": a, "to_level": b,
-                     "since": r.changed_on, "reason": reason, "path_down": path})
+                     "since": r.changed_on, "reason": reason, "path_down": path,
+                     "cause": r.cause})
     frame = pd.DataFrame(rows, columns=["code", "name", "from_level", "to_level", "since",
-                                        "reason", "path_down"])
+                                        "reason", "path_down", "cause"])
     up = frame[frame["to_level"] > frame["from_level"]].sort_values(
         ["to_level", "name"], ascending=[False, True])
     down = frame[frame["to_level"] < frame["from_level"]].sort_values(

@@ -11,6 +11,7 @@ from zones.briefing import pictures
 from zones.briefing.model import Briefing
 from zones.i18n import fmt_date, fmt_int, t
 from zones.levels.dayview import STALE_DAYS
+from zones.levels.transitions import DECLARATION, RULESET
 from zones.maps.palettes import PALETTES
 
 
@@ -99,11 +100,26 @@ def _moves(b: Briefing, frame, direction: str) -> Section:
     header = [tr(b, "brief.col.unit"), tr(b, "brief.col.from_to"), tr(b, "brief.col.since"),
               tr(b, "brief.col.reason"), tr(b, "brief.col.path_down")]
     rows = [[f"{r.name} ({r.code})", f"{b.names[r.from_level]} → {b.names[r.to_level]}",
-             fmt_date(r.since) if r.since else "", r.reason, r.path_down]
+             fmt_date(r.since) if r.since else "", _reason(b, r), r.path_down]
             for r in frame.itertuples()]
     lines = [] if rows else [tr(b, "brief.none")]
+    only_rules = int((frame["cause"] == RULESET).sum()) if "cause" in frame else 0
+    if only_rules and b.ruleset_change is not None:
+        lines.append(tr(b, "brief.moves_ruleset", n=only_rules,
+                        date=fmt_date(b.ruleset_change.on)))
     return Section(direction, tr(b, f"brief.{direction}", n=len(rows), period=b.period),
                    lines, header, rows, widths=[2.2, 2.6, 1.6, 3.6, 3.0])
+
+
+def _reason(b: Briefing, r) -> str:
+    """The main reason of a move; a move made only by the change of rule set, or by a
+    declaration, says so first."""
+    note = ""
+    if r.cause == RULESET and b.ruleset_change is not None:
+        note = tr(b, "brief.cause.ruleset", date=fmt_date(b.ruleset_change.on))
+    elif r.cause == DECLARATION:
+        note = tr(b, "brief.cause.declaration")
+    return "; ".join(part for part in (note, r.reason) if part)
 
 
 def _declared(b: Briefing) -> Section:

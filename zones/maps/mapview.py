@@ -49,6 +49,7 @@ class MapSpec:
     inline: bool = False
     tiles: bool = False
     texts: dict = field(default_factory=dict)  # UI words for the JS (rate, play, pause…)
+    declarations: tuple[str, ...] = ()  # the legend's lines on the decisions in force
 
 
 _LAYER_JS = Template("""
@@ -105,9 +106,16 @@ _LAYER_JS = Template("""
   Z.tip = function (i, name) {
     var r = Z.rate(i), t = Z.texts;
     var html = "<b>" + esc(name) + "</b><br>" + esc(Z.names[Z.level(i)]);
+    // the decision in force for the day shown (not for a frame of the player)
+    var note = (Z.notes && Z.notesFor === Z.label) ? Z.notes[i] : "";
     if (Z.mark(i)) {
       html += " <i>(" + esc(t.declared) + ")</i><br>" + esc(t.computed) + ": " +
               esc(Z.names[Z.mark(i) - 1]);
+    } else if (note) {
+      html += " <i>(" + esc(t.declared) + ")</i>";
+    }
+    if (note) {
+      html += "<br>" + esc(note);
     }
     if (r !== undefined && r !== null && r !== "") {
       html += "<br>" + esc(t.rate) + ": <b>" + esc(r) + "</b>";
@@ -183,7 +191,7 @@ _LEGEND_JS = Template("""
   var box = L.control({position: "bottomright"});
   box.onAdd = function () {
     var d = L.DomUtil.create("div", "zl-legend");
-    d.innerHTML = {{ this.html|tojson }};
+    d.innerHTML = {{ this.html_json }};
     L.DomEvent.disableClickPropagation(d);
     return d;
   };
@@ -262,6 +270,9 @@ _CSS = """
 .zl-legend .sw {display: inline-block; width: 14px; height: 14px; margin-right: 6px;
   vertical-align: -2px; border: 1px solid #777;}
 .zl-legend b {display: block; margin-bottom: 3px;}
+.zl-legend .zl-decl {max-width: 320px; max-height: 10em; overflow-y: auto; margin-top: 4px;
+  font-size: 12px;}
+.zl-legend .zl-decl div {margin-bottom: 2px;}
 .zl-notice {font-size: 12px; color: #6b4e00; background: rgba(255,248,225,0.95);}
 .zl-date {font-weight: 600; font-size: 14px;}
 .zl-date button {font-size: 14px; margin-right: 6px; cursor: pointer; min-width: 30px;}
@@ -288,7 +299,13 @@ class Legend(MacroElement):
         if spec.texts.get("marked"):
             rows.append("<div><span class='sw' style='border:2px dashed #000;background:#fff'>"
                         f"</span>{text(spec.texts['marked'])}</div>")
+        if spec.declarations:
+            rows.append(f"<div class='zl-decl'><b>{text(spec.texts.get('decisions', ''))}</b>"
+                        + "".join(f"<div>{text(line)}</div>" for line in spec.declarations)
+                        + "</div>")
         self.html = "".join(rows)
+        # decision numbers and names kept as written (still inert inside the script)
+        self.html_json = script_json(json.dumps(self.html, ensure_ascii=False))
         self.notice = text(" · ".join(spec.notices))
         self.timeline = spec.timeline
         self.follow_lat = FOLLOW_LAT
@@ -344,6 +361,8 @@ def base_map(spec: MapSpec) -> folium.Map:
 
 _APPLY_JS = Template("""
 {% macro script(this, kwargs) %}
+window.__zl && (window.__zl.notes = {{ this.notes_json }},
+                window.__zl.notesFor = {{ this.label|tojson }});
 window.__zl && window.__zl.apply({{ this.levels|tojson }}, {{ this.rates|tojson }},
                                  {{ this.label|tojson }}, {{ this.marks|tojson }},
                                  {{ this.pending|tojson }}, {{ this.selected|tojson }});
@@ -352,20 +371,24 @@ window.__zl && window.__zl.apply({{ this.levels|tojson }}, {{ this.rates|tojson 
 
 
 class Restyle(MacroElement):
-    """Per-date state: the level digits, the tooltip rates and the date label."""
+    """Per-date state: the level digits, the tooltip rates, the date label and the
+    tooltip's decision notes."""
 
     _template = _APPLY_JS
 
     def __init__(self, levels: str, rates: str | list[str], label: str, marks: str = "",
-                 pending: str = "", selected: int = -1):
+                 pending: str = "", selected: int = -1, notes: dict[int, str] | None = None):
         super().__init__()
         self._name = "Restyle"
         self.levels, self.rates, self.label, self.marks = levels, rates, label, marks
         self.pending, self.selected = pending, int(selected)
+        self.notes_json = script_json(json.dumps({str(i): str(n) for i, n in
+                                                  (notes or {}).items()}, ensure_ascii=False))
 
 
 def restyle_group(levels: str, rates: str | list[str], label: str,
-                  marks: str = "", pending: str = "", selected: int = -1) -> folium.FeatureGroup:
+                  marks: str = "", pending: str = "", selected: int = -1,
+                  notes: dict[int, str] | None = None) -> folium.FeatureGroup:
     """A feature group holding only the per-date restyle call (for st_folium).
 
     ``levels``: one digit per feature; ``rates``: the tooltip values, or the URL of a JSON
@@ -373,18 +396,20 @@ def restyle_group(levels: str, rates: str | list[str], label: str,
     ``marks``: one digit per feature, 0 = none, else 1 + the computed level of a unit
     whose declared level differs from it; ``pending``: "1" per feature whose figures
     for the week shown are not approved yet ('' when approval is not in use);
-    ``selected``: the feature outlined as the unit whose panel is open (-1: none).
+    ``selected``: the feature outlined as the unit whose panel is open (-1: none);
+    ``notes``: per feature number of a declared unit, the decision in force (its number,
+    signer and dates) the tooltip names.
     """
     fg = folium.FeatureGroup(name="levels", control=False)
-    fg.add_child(Restyle(levels, rates, label, marks, pending, selected))
+    fg.add_child(Restyle(levels, rates, label, marks, pending, selected, notes))
     return fg
 
 
 def standalone_html(spec: MapSpec, levels: str, rates: list[str], label: str, title: str,
-                    marks: str = "") -> str:
+                    marks: str = "", notes: dict[int, str] | None = None) -> str:
     """A self-contained HTML page (Leaflet and geometry inlined): works offline."""
     m = base_map(spec)
-    m.add_child(Restyle(levels, rates, label, marks))
+    m.add_child(Restyle(levels, rates, label, marks, notes=notes))
     root = m.get_root()
     root.title = text(title)
     policy = Element(f'<meta http-equiv="Content-Security-Policy" content="{CSP}">')
