@@ -142,8 +142,15 @@ def test_declarations_page_saves_and_lists(demo_copy, use_db):
     at = run_page("app_pages/declarations.py", _actor=LEADER)
     assert not at.exception
     assert any("Chưa có quyết định" in i.value for i in at.info)
-    at.text_input[0].input("2875/QĐ-UBND")
-    at.button[0].click().run()
+    at.text_input(key="decl_query").input("vinh lac").run()
+    at.radio(key="decl_unit").set_value("30745")
+    at.selectbox(key="decl_level").set_value(3)
+    at.date_input(key="decl_from").set_value(date(2021, 9, 10))
+    at.text_input(key="decl_decision").input("2875/QĐ-UBND")
+    at.button(key="decl_save").click().run()
+    assert any(b.label == "Xác nhận công bố" for b in at.button)  # repeated, not saved
+    assert not any("Đã lưu" in s.value for s in at.success) and len(at.dataframe) == 0
+    at.button(key="decl_confirm").click().run()
     assert not at.exception
     assert any("Đã lưu" in s.value for s in at.success)
     assert len(at.dataframe) == 1
@@ -152,8 +159,8 @@ def test_declarations_page_saves_and_lists(demo_copy, use_db):
 def test_declarations_page_refuses_missing_decision_number(demo_copy, use_db):
     use_db(demo_copy)
     at = run_page("app_pages/declarations.py", _actor=LEADER)
-    at.button[0].click().run()
-    assert any("số quyết định" in e.value for e in at.error)
+    at.button(key="decl_save").click().run()
+    assert any(md_text("số quyết định") in e.value for e in at.error)
 
 
 def test_declarations_page_without_sign_in_lists_but_offers_no_form(demo_copy, use_db):

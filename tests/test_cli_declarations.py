@@ -89,7 +89,8 @@ def test_the_signer_is_kept_and_listed_and_a_too_long_decision_is_refused(demo_c
     out = tmp_path / "d.csv"
     assert main(["--db", demo_copy, "declarations", "list", "--out", str(out)]) == 0
     rows = out.read_text(encoding="utf-8-sig").splitlines()
-    assert rows[0].endswith(",note,signed_by") and rows[-1].endswith(",Nguyễn Văn A")
+    assert rows[0].endswith(",note,signed_by,status,revoked_by,revoked_at")
+    assert rows[-1].endswith(",Nguyễn Văn A,active,,")
     capsys.readouterr()
     code = main(["--db", demo_copy, "declarations", "add", "--unit", "30745", "--level", "2",
                  "--from", "2021-12-01", "--decision", "9" * 101])

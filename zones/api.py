@@ -73,6 +73,7 @@ __all__ = [
     "audit_entries",
     "band_edges",
     "boundary_sets",
+    "check_declaration",
     "check_upload",
     "child_level",
     "computed_levels",
@@ -805,7 +806,45 @@ def download_boundaries(ws: Workspace, source: str, *, level: int | None = None,
     return got, plan, import_boundaries(ws, plan, actor, lang)
 
 
-def declare(ws: Workspace, *, actor: Actor, unit_code: str, level: int,
+def _proposal(ws: Workspace, actor: Actor, unit_code: str | None, level: int | None,
+              effective_from: date | None, effective_to: date | None,
+              decision_number: str, note: str | None, signed_by: str | None,
+              stamp) -> tuple[Actor, decl.Proposal, int | None]:
+    """Who declares, what (checked: every problem listed at once) and the level in force
+    the day before (for the NQ 128 warning)."""
+    everything = units(ws)
+    known = unit_code if unit_code and unit_code in everything.index else None
+    who = _allowed(ws, actor, Right.DECLARE, "declared", known)
+    problems = decl.problems(everything, unit_code, level, effective_from, effective_to,
+                             decision_number, signed_by)
+    if problems:
+        log.info("declaration refused: %d problems", len(problems))
+        raise ZonesError("\n".join(problems))
+    previous = decl.level_before(levels_in_force(ws), unit_code, effective_from)
+    return who, decl.Proposal(
+        unit_code=unit_code, unit_name=str(everything.at[unit_code, "name"]),
+        unit_level=str(everything.at[unit_code, "level"]),
+        parents=decl.parents(everything, unit_code), level=level,
+        effective_from=effective_from, effective_to=effective_to,
+        decision_number=decision_number.strip(), signed_by=(signed_by or "").strip() or None,
+        note=note or None,
+        warnings=tuple(decl.notice_warnings(level, previous, effective_from, stamp))), previous
+
+
+def check_declaration(ws: Workspace, *, actor: Actor, unit_code: str | None,
+                      level: int | None, effective_from: date | None,
+                      effective_to: date | None = None, decision_number: str,
+                      note: str | None = None, lang: str = "vi", now=None,
+                      signed_by: str | None = None) -> decl.Proposal:
+    """Check a declaration as ``declare`` would and store nothing: what the page's
+    confirmation step repeats (the unit with its district and province, the level, the
+    dates, the decision, the signer) and the warnings saving would give."""
+    with using_lang(lang):
+        return _proposal(ws, actor, unit_code, level, effective_from, effective_to,
+                         decision_number, note, signed_by, now or store.now())[1]
+
+
+def declare(ws: Workspace, *, actor: Actor, unit_code: str | None, level: int | None,
             effective_from: date | None, effective_to: date | None = None,
             decision_number: str, note: str | None = None, lang: str = "vi",
             now=None, signed_by: str | None = None) -> decl.Declared:
@@ -813,41 +852,40 @@ def declare(ws: Workspace, *, actor: Actor, unit_code: str, level: int,
     every problem listed at once); warn when a raise is announced less than 48 hours
     ahead (NQ 128)."""
     with using_lang(lang):
-        who = _allowed(ws, actor, Right.DECLARE, "declared",
-                       unit_code if unit_code in units(ws).index else None)
-        problems = decl.problems(units(ws), unit_code, level, effective_from, effective_to,
-                                 decision_number, signed_by)
-        if problems:
-            log.info("declaration refused: %d problems", len(problems))
-            raise ZonesError("\n".join(problems))
         stamp = now or store.now()
-        previous = decl.level_before(levels_in_force(ws), unit_code, effective_from)
-        warnings = decl.notice_warnings(level, previous, effective_from, stamp)
-        new_id = decl.insert(ws.engine, unit_code=unit_code, level=level,
-                             effective_from=effective_from, effective_to=effective_to,
-                             decision_number=decision_number, entered_by=who.name,
-                             note=note, stamp=stamp, signed_by=signed_by)
-        audit.record(ws.engine, who, "declared", unit=unit_code, detail={
+        who, got, previous = _proposal(ws, actor, unit_code, level, effective_from,
+                                       effective_to, decision_number, note, signed_by, stamp)
+        new_id = decl.insert(ws.engine, unit_code=got.unit_code, level=got.level,
+                             effective_from=got.effective_from, effective_to=got.effective_to,
+                             decision_number=got.decision_number, entered_by=who.name,
+                             note=got.note, stamp=stamp, signed_by=got.signed_by)
+        audit.record(ws.engine, who, "declared", unit=got.unit_code, detail={
             "id": new_id, "level": level, "from": effective_from, "to": effective_to,
             "decision": decision_number, "signed_by": signed_by, "note": note,
             "previous_level": previous})
         refresh(ws, levels=False)
     log.info("declaration %d stored", new_id)
-    return decl.Declared(new_id, warnings)
+    return decl.Declared(new_id, list(got.warnings))
 
 
 def revoke(ws: Workspace, declaration_id: int, actor: Actor, lang: str = "vi") -> None:
-    """Delete a declaration entered by mistake (leaders, inside their subtree); the
-    audit keeps what it said."""
+    """Revoke a declaration (leaders, inside their subtree): it stays listed, marked
+    with who revoked it and when, and no level in force uses it any more; an unknown or
+    already revoked id is refused in words."""
     with using_lang(lang):
         existing = declarations(ws)
         row = existing[existing["id"] == declaration_id]
         unit = str(row["unit_code"].iloc[0]) if len(row) else None
         who = _allowed(ws, actor, Right.DECLARE, "revoked", unit)
-        if not decl.delete(ws.engine, declaration_id):
+        old = decl.revoke(ws.engine, declaration_id, who.name, store.now())
+        if old is None:
             raise ZonesError(t("decl.no_such", value=declaration_id))
-        audit.record(ws.engine, who, "revoked", unit=unit, detail={
-            "id": declaration_id, "old": row.iloc[0].to_dict() if len(row) else None})
+        if old["revoked_at"] is not None:
+            raise ZonesError(t("decl.already_revoked", id=declaration_id,
+                               decision=old["decision_number"], by=old["revoked_by"] or "",
+                               at=f"{pd.Timestamp(old['revoked_at']):%d/%m/%Y %H:%M}"))
+        audit.record(ws.engine, who, "revoked", unit=old["unit_code"], detail={
+            "id": declaration_id, "old": old})
         refresh(ws, levels=False)
     log.info("declaration %d revoked", declaration_id)
 

@@ -184,11 +184,12 @@ def declarations_add(ws: api.Workspace, o: Options, lang: str) -> int:
 
 DECLARATION_COLUMNS = ["id", "unit_code", "unit_name", "level", "effective_from",
                        "effective_to", "decision_number", "entered_by", "entered_at", "note",
-                       "signed_by"]
+                       "signed_by", "status", "revoked_by", "revoked_at"]
 
 
 def declarations_list(ws: api.Workspace, o: Options, lang: str) -> int:
-    """``declarations list [--out F]``: every declaration, dates as dd/mm/yyyy."""
+    """``declarations list [--out F]``: every declaration, dates as dd/mm/yyyy; a revoked
+    one stays listed (``status`` revoked, by whom, when)."""
     decl = api.declarations(ws)
     names = api.units(ws)["name"] if api.has_units(ws) else pd.Series(dtype=object)
     frame = pd.DataFrame({
@@ -201,7 +202,11 @@ def declarations_list(ws: api.Workspace, o: Options, lang: str) -> int:
         "decision_number": decl["decision_number"], "entered_by": decl["entered_by"],
         "entered_at": [f"{pd.Timestamp(d):%d/%m/%Y %H:%M}" for d in decl["entered_at"]],
         "note": decl["note"].fillna(""),
-        "signed_by": decl["signed_by"].fillna("")}, columns=DECLARATION_COLUMNS)
+        "signed_by": decl["signed_by"].fillna(""),
+        "status": ["active" if pd.isna(d) else "revoked" for d in decl["revoked_at"]],
+        "revoked_by": decl["revoked_by"].fillna(""),
+        "revoked_at": [f"{pd.Timestamp(d):%d/%m/%Y %H:%M}" if pd.notna(d) else ""
+                       for d in decl["revoked_at"]]}, columns=DECLARATION_COLUMNS)
     write_csv(frame, o.get("out"))
     return 0
 

@@ -5,6 +5,11 @@ decision number (e.g. "2875/QĐ-UBND"), who entered it and when. The level in fo
 date is the declared one where a declaration covers that date, else the computed one.
 NQ 128 asks that a raise be announced at least 48 hours before it takes effect: a
 declaration that raises the level with less notice is stored with a warning.
+
+A decision is one-shot: the page repeats what it will store (``Proposal``: the unit with
+its district and province, the level, the dates, the decision) and stores it only once
+that is confirmed. A revoked declaration keeps its row, marked with who revoked it and
+when, and applies nowhere (``active``); ids are never reused.
 """
 
 from __future__ import annotations
@@ -18,11 +23,28 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from zones.i18n import fmt_date, t
-from zones.levels.tables import Table
+from zones.levels.tables import Table, ancestors
 from zones.storage import store
 from zones.storage.schema import declarations
 
 NOTICE = timedelta(hours=48)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A checked declaration, not stored yet: what the confirmation step repeats."""
+
+    unit_code: str
+    unit_name: str
+    unit_level: str            # "commune", "district", …
+    parents: tuple[str, ...]   # the names above it, nearest first (district, province)
+    level: int
+    effective_from: date
+    effective_to: date | None
+    decision_number: str
+    signed_by: str | None
+    note: str | None
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -37,7 +59,7 @@ class Declared:
 MAX_DECISION, MAX_SIGNER = 100, 200
 
 
-def problems(units: pd.DataFrame, unit_code: str, level: int, start: date | None,
+def problems(units: pd.DataFrame, unit_code: str | None, level: int | None, start: date | None,
              end: date | None, decision: str, signed_by: str | None = None) -> list[str]:
     """Everything wrong with a declaration, at once."""
     out = []
@@ -45,9 +67,13 @@ def problems(units: pd.DataFrame, unit_code: str, level: int, start: date | None
                                 ("decl.signed_by", signed_by, MAX_SIGNER)):
         if value and len(value.strip()) > limit:
             out.append(t("decl.too_long", field=t(label), n=len(value.strip()), limit=limit))
-    if unit_code not in units.index:
+    if not unit_code:
+        out.append(t("decl.no_unit"))
+    elif unit_code not in units.index:
         out.append(t("decl.unknown_unit", value=unit_code))
-    if level not in (1, 2, 3, 4):
+    if level is None:
+        out.append(t("decl.no_level"))
+    elif level not in (1, 2, 3, 4):
         out.append(t("decl.bad_level", value=level))
     if start is None:
         out.append(t("decl.no_start"))
@@ -56,6 +82,11 @@ def problems(units: pd.DataFrame, unit_code: str, level: int, start: date | None
     if not (decision or "").strip():
         out.append(t("decl.no_decision"))
     return out
+
+
+def parents(units: pd.DataFrame, code: str) -> tuple[str, ...]:
+    """The names of the units above ``code``, nearest first."""
+    return tuple(str(units.at[c, "name"]) for c in ancestors(units, code)[-2::-1])
 
 
 def notice_warnings(level: int, previous: int | None, effective_from: date,
@@ -90,10 +121,18 @@ def level_before(levels_in_force: Table, code: str, day: date) -> int | None:
     return int(levels_in_force.row(prev, [code])[0]) or None
 
 
+def active(decl: pd.DataFrame) -> pd.DataFrame:
+    """The declarations not revoked: the only ones any level in force uses."""
+    if "revoked_at" not in decl.columns:
+        return decl
+    return decl[decl["revoked_at"].isna()]
+
+
 def effective(computed: Table, decl: pd.DataFrame) -> Table:
-    """The computed table with declared levels laid over the dates they cover."""
+    """The computed table with declared levels (not revoked) laid over the dates they
+    cover."""
     values = computed.values.copy()
-    for row in decl.sort_values("entered_at").itertuples():
+    for row in active(decl).sort_values("entered_at").itertuples():
         j = computed.codes.get_indexer([row.unit_code])[0]
         if j < 0:
             continue
@@ -105,20 +144,29 @@ def effective(computed: Table, decl: pd.DataFrame) -> Table:
 
 
 def covering(decl: pd.DataFrame, day) -> pd.DataFrame:
-    """The declaration in force on ``day`` for each unit (the latest entered wins)."""
+    """The declaration in force on ``day`` for each unit (the latest entered wins;
+    revoked ones never)."""
     d = pd.Timestamp(day)
+    decl = active(decl)
     on = decl[(decl["effective_from"] <= d) &
               (decl["effective_to"].isna() | (decl["effective_to"] >= d))]
     return on.sort_values("entered_at").drop_duplicates("unit_code", keep="last").set_index(
         "unit_code")
 
 
-def delete(engine: Engine, declaration_id: int) -> bool:
-    """Delete a declaration entered by mistake; False when there is no such id."""
+def revoke(engine: Engine, declaration_id: int, by: str, stamp: datetime) -> dict | None:
+    """Mark a declaration revoked by ``by`` at ``stamp`` (its row stays); the row as it
+    was before, or None when there is no such id. A declaration revoked already is
+    left as it is: its row is returned with its ``revoked_at`` set."""
     with engine.begin() as conn:
         store.take_write_lock(conn)
-        res = conn.execute(sa.delete(declarations).where(declarations.c.id == declaration_id))
-    return res.rowcount > 0
+        row = conn.execute(sa.select(declarations).where(
+            declarations.c.id == declaration_id)).mappings().first()
+        if row is None or row["revoked_at"] is not None:
+            return dict(row) if row is not None else None
+        conn.execute(sa.update(declarations).where(declarations.c.id == declaration_id)
+                     .values(revoked_at=stamp, revoked_by=by))
+    return dict(row)
 
 
 def listing(engine: Engine) -> pd.DataFrame:

@@ -161,6 +161,10 @@ declarations = Table(
     Column("entered_at", DateTime, nullable=False),
     Column("note", Text, nullable=True),
     Column("signed_by", String(200), nullable=True),  # who signed the decision
+    # a revoked declaration stays listed (who revoked it, when) and applies nowhere
+    Column("revoked_at", DateTime, nullable=True),
+    Column("revoked_by", String(200), nullable=True),
+    sqlite_autoincrement=True,  # ids never reused (PostgreSQL: its sequence)
 )
 
 # The snapshot of the current assessment run (an .npz of levels, rates and last reports):
