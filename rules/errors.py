@@ -1,7 +1,9 @@
 """Structured errors of the rules package.
 
 A rule-set file is checked as a whole; every problem found becomes a ``Problem`` and all of
-them travel together in one ``RuleSetError`` (pandera's lazy validation is the model).
+them travel together in one ``RuleSetError`` (pandera's lazy validation is the model). At
+most ``MAX_LISTED`` problems are kept; the others are only counted (``ProblemList.more``),
+so a file of 20,000 wrong keys is answered at once with 20 of them and a count.
 """
 
 from __future__ import annotations
@@ -10,6 +12,11 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+#: the most problems of one file that are listed; the rest are counted
+MAX_LISTED = 20
+#: the most characters of a value quoted in a problem (a value may be a whole file)
+MAX_QUOTED = 120
 
 
 @dataclass(frozen=True)
@@ -27,19 +34,51 @@ class Problem:
         where = f"{self.file}"
         if self.rule_id:
             where += f" [rule {self.rule_id}]"
-        text = f"{where}: field '{self.field}' = {self.value!r}; expected {self.expected}"
+        text = f"{where}: field '{self.field}' = {quoted(self.value)}; expected {self.expected}"
         if self.suggestion:
             text += f"; {self.suggestion}"
         return text
 
 
-class RuleSetError(ValueError):
+def quoted(value: Any) -> str:
+    """``repr(value)``, cut to ``MAX_QUOTED`` characters."""
+    text = repr(value) if not isinstance(value, int) or value.bit_length() < 64 \
+        else f"<an integer of {value.bit_length()} bits>"
+    return text if len(text) <= MAX_QUOTED else f"{text[:MAX_QUOTED]}… ({len(text):,} chars)"
+
+
+class ProblemList(list):
+    """The problems kept (at most ``MAX_LISTED``) and how many more were found."""
+
+    def __init__(self, problems: Iterable[Problem] = (), more: int = 0) -> None:
+        super().__init__(problems)
+        self.more = more
+
+    @property
+    def total(self) -> int:
+        return len(self) + self.more
+
+
+class ProblemsError(ValueError):
+    """A checked file cannot be used; ``problems`` lists what is wrong with it (at most
+    ``MAX_LISTED``, ``problems.more`` counts the others). Rule sets and any later YAML
+    file checked the same way (scoring schemes) raise a subclass."""
+
+    what = "file"
+
+    def __init__(self, problems: Iterable[Problem], more: int = 0) -> None:
+        problems = list(problems)
+        extra = max(0, len(problems) - MAX_LISTED) + more
+        self.problems = ProblemList(problems[:MAX_LISTED], extra)
+        lines = "\n  - ".join(str(p) for p in self.problems)
+        tail = f"\n  … and {extra} more problem(s)" if extra else ""
+        super().__init__(f"{self.problems.total} problem(s) in {self.what}:\n  - {lines}{tail}")
+
+
+class RuleSetError(ProblemsError):
     """A rule-set file cannot be used; ``problems`` lists everything wrong with it."""
 
-    def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems: list[Problem] = list(problems)
-        lines = "\n  - ".join(str(p) for p in self.problems)
-        super().__init__(f"{len(self.problems)} problem(s) in rule set:\n  - {lines}")
+    what = "rule set"
 
 
 class RulesInputError(ValueError):

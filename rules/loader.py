@@ -1,28 +1,31 @@
 """YAML rule-set files -> ``RuleSet``, checking everything and reporting all problems.
 
 ``parse_ruleset(raw, file=...)`` is pure (testable from dicts); ``load_ruleset(path)``
-reads the file with ``yaml.safe_load``. Every problem found is collected: unknown
-indicators, functions, metrics, operators, levels, parameters and keys (each with a
-did-you-mean), duplicate rule ids, missing fields and values of the wrong type. Values
-written ``$name`` are taken from the file's ``parameters``.
+reads the file strictly (``strict_yaml``: duplicate keys and overlong integers are
+problems). Every problem found is collected: unknown indicators, functions, metrics,
+operators, levels, parameters and keys (each with a did-you-mean), duplicate rule ids,
+missing fields, values of the wrong type, and numbers outside their declared range
+(``model``: a threshold by the unit of its indicator, windows, lags, raises; no NaN or
+infinity anywhere); band edges must rise strictly. Values written ``$name`` are taken from
+the file's ``parameters``. At most 20 problems are listed, then a count.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .checker import MISSING, Checker
 from .errors import Problem, RuleSetError, did_you_mean
 from .indicators import NEEDS_CHILD_LEVELS, REGISTRY
 from .levels import KEY_TO_LEVEL, LEVELS
-from .model import IndicatorSpec, Parameter, RuleSet, Text
+from .model import HISTORY_DAYS, WINDOW_DAYS, IndicatorSpec, Parameter, RuleSet, Text
+from .strict_yaml import read_yaml
 from .tiers import parse_tiers
 from .vocab import ATTRIBUTES, METRICS
 
@@ -31,17 +34,25 @@ TOP_KEYS = ("id", "version", "title", "reference", "effective_from", "effective_
             "templates", "notes", "headline")
 REQUIRED_TOP = ("id", "version", "title", "levels", "indicators", "tiers")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+PARAMETER_KEYS = ("value", "configurable", "uncertain", "note", "choices")
 
 
 #: the most values a rule set may hold once YAML's aliases are expanded (the shipped ones
 #: hold about 1,100): a small file of nested aliases ("billion laughs") stays refused
 MAX_VALUES = 200_000
+#: the largest rule-set file read (the shipped ones are about 20 KB)
+MAX_BYTES = 256 * 1024
 
 
 def load_ruleset(path: str | Path) -> RuleSet:
     """Read and check one rule-set file; raise ``RuleSetError`` listing every problem."""
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise RuleSetError([Problem(str(path), None, "(file)", path.name,
+                                        f"a file of at most {MAX_BYTES // 1024} KB",
+                                        f"this one is {size // 1024:,} KB")])
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleSetError([Problem(str(path), None, "(file)", path.name,
@@ -51,37 +62,10 @@ def load_ruleset(path: str | Path) -> RuleSet:
 
 def parse_text(text: str, file: str = "<memory>", path: Path | None = None) -> RuleSet:
     """Parse a rule set's YAML text and check it; ``RuleSetError`` listing every problem
-    (unreadable YAML, too deep, too many values once aliases are expanded, then the
-    rule set's own problems)."""
-    name = Path(file).name
-    try:
-        raw = yaml.safe_load(text)
-    except (yaml.YAMLError, RecursionError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise RuleSetError([Problem(file, None, "(file)", name, "a readable YAML file",
-                                    first)]) from exc
-    if _values_over(raw, MAX_VALUES):
-        raise RuleSetError([Problem(file, None, "(file)", name,
-                                    f"at most {MAX_VALUES:,} values once aliases are expanded",
-                                    "write the values out instead of nesting aliases")])
+    (unreadable YAML, duplicate keys, overlong integers, too deep, too many values once
+    aliases are expanded, then the rule set's own problems)."""
+    raw = read_yaml(text, file, RuleSetError, MAX_VALUES)
     return parse_ruleset(raw, file=file, path=path)
-
-
-def _values_over(raw: Any, limit: int) -> bool:
-    """Whether ``raw`` holds more than ``limit`` values, an alias counted each time it is
-    used (an iterative walk: a deep file cannot exhaust the stack here)."""
-    seen, todo = 0, [raw]
-    while todo:
-        item = todo.pop()
-        seen += 1
-        if seen > limit:
-            return True
-        if isinstance(item, Mapping):
-            todo.extend(item.keys())
-            todo.extend(item.values())
-        elif isinstance(item, list | tuple):
-            todo.extend(item)
-    return False
 
 
 def parse_ruleset(raw: Any, file: str = "<memory>", path: Path | None = None) -> RuleSet:
@@ -90,10 +74,7 @@ def parse_ruleset(raw: Any, file: str = "<memory>", path: Path | None = None) ->
         raise RuleSetError([Problem(file, None, "(file)", type(raw).__name__,
                                     "a mapping with keys id, version, title, levels, ...")])
     ck = Checker(file)
-    for key in raw:
-        if key not in TOP_KEYS:
-            ck.problem(None, str(key), raw[key], "a known top-level key",
-                       did_you_mean(key, TOP_KEYS))
+    ck.unknown_keys(raw, TOP_KEYS, None, None)
     for key in REQUIRED_TOP:
         if key not in raw:
             ck.problem(None, key, None, "this required field")
@@ -101,12 +82,15 @@ def parse_ruleset(raw: Any, file: str = "<memory>", path: Path | None = None) ->
     meta = _metadata(ck, raw)
     indicators = _indicators(ck, raw.get("indicators") or {})
     tiers = parse_tiers(ck, raw.get("tiers") or {}, indicators)
+    for name, param in ck.params.items():  # a used one was checked where it is used
+        if name not in ck.used:
+            ck.finite(param.value, None, f"parameters.{name}.value")
     headline = raw.get("headline")
-    if headline is not None and headline not in indicators:
+    if headline is not None and not _known(headline, indicators):
         ck.problem(None, "headline", headline, "the name of an indicator of this rule set",
-                   did_you_mean(str(headline), indicators))
+                   lambda: did_you_mean(str(headline), indicators))
     if ck.problems:
-        raise RuleSetError(ck.problems)
+        raise RuleSetError(ck.problems, ck.more)
     return RuleSet(**meta, parameter_info=ck.params, indicators=indicators, tiers=tiers,
                    headline=headline, path=path)
 
@@ -117,13 +101,15 @@ def _metadata(ck: Checker, raw: Mapping) -> dict[str, Any]:
         ck.problem(None, "id", rid, "lower-case letters, digits, '_', '-' or '.'",
                    "e.g. 'qd4800-kiengiang'")
     version = raw.get("version")
-    if version is not None and not isinstance(version, str | int | float):
+    if version is not None and (not isinstance(version, str | int | float) or (isinstance(
+            version, float) and not math.isfinite(version))):
         ck.problem(None, "version", version, "a string such as \"2021.10.12-1\"")
     start = ck.date(raw.get("effective_from"), None, "effective_from", optional=True)
     end = ck.date(raw.get("effective_to"), None, "effective_to", optional=True)
-    if start and end and end < start:
+    if MISSING not in (start, end) and start and end and end < start:
         ck.problem(None, "effective_to", str(end), f"a date on or after {start}")
-    history = ck.integer(raw.get("history_days", 120), None, "history_days", minimum=0)
+    history = ck.integer(raw.get("history_days", 120), None, "history_days",
+                         within=HISTORY_DAYS)
     return {"id": str(rid), "version": str(version), "title": ck.text(raw.get("title"), None,
                 "title"), "reference": ck.text(raw.get("reference", ""), None, "reference"),
                 "effective_from": start, "effective_to": end,
@@ -153,20 +139,20 @@ def _parameters(ck: Checker, raw: Any) -> dict[str, Parameter]:
     out = {}
     for name, spec in raw.items():
         spec = spec if isinstance(spec, Mapping) else {"value": spec}
-        extra = set(spec) - {"value", "configurable", "uncertain", "note", "choices"}
-        for key in sorted(extra):
-            ck.problem(None, f"parameters.{name}.{key}", spec[key], "value, configurable, "
-                       "uncertain, note or choices", did_you_mean(key, ["value", "configurable",
-                                                                      "uncertain", "note", "choices"]))
+        ck.unknown_keys(spec, PARAMETER_KEYS, None, f"parameters.{name}")
         if "value" not in spec:
             ck.problem(None, f"parameters.{name}.value", None, "a value")
-        choices = tuple(spec.get("choices") or ())
-        if choices and spec.get("value") not in choices:
-            ck.problem(None, f"parameters.{name}.value", spec.get("value"),
-                       f"one of {list(choices)}", did_you_mean(spec.get("value"), choices))
-        out[str(name)] = Parameter(str(name), spec.get("value"), bool(spec.get("configurable")),
-                                   bool(spec.get("uncertain")), str(spec.get("note", "")),
-                                   choices)
+        choices = spec.get("choices") or []
+        choices = tuple(choices) if isinstance(choices, list) else (choices,)
+        if choices and ck.finite(list(choices), None, f"parameters.{name}.choices"):
+            ck.choice(spec.get("value"), None, f"parameters.{name}.value", choices)
+        flags = [ck.boolean(spec.get(key, False), None, f"parameters.{name}.{key}")
+                 for key in ("configurable", "uncertain")]
+        note = spec.get("note", "")
+        if not isinstance(note, str):
+            ck.problem(None, f"parameters.{name}.note", note, "a text")
+        out[str(name)] = Parameter(str(name), spec.get("value"), flags[0] is True,
+                                   flags[1] is True, str(note), choices)
     return out
 
 
@@ -185,10 +171,10 @@ def _indicators(ck: Checker, raw: Any) -> dict[str, IndicatorSpec]:
         if not isinstance(spec, Mapping) or "fn" not in spec:
             ck.problem(None, f"{where}.fn", spec, f"one of {sorted(REGISTRY)}")
             continue
-        entry = REGISTRY.get(spec["fn"])
+        entry = REGISTRY.get(spec["fn"]) if isinstance(spec["fn"], str) else None
         if entry is None:
             ck.problem(None, f"{where}.fn", spec["fn"], "a registered indicator function",
-                       did_you_mean(spec["fn"], REGISTRY))
+                       lambda fn=spec["fn"]: did_you_mean(fn, REGISTRY))
             continue
         args = _indicator_args(ck, where, spec, entry, names)
         out[str(name)] = IndicatorSpec(str(name), spec["fn"], args,
@@ -204,37 +190,41 @@ def _indicators(ck: Checker, raw: Any) -> dict[str, IndicatorSpec]:
 
 def _indicator_args(ck: Checker, where: str, spec: Mapping, entry, names: set) -> dict:
     args = {}
-    for key in spec:
-        if key not in entry.args and key not in ("fn", "label", "unit"):
-            ck.problem(None, f"{where}.{key}", spec[key], f"one of {sorted(entry.args)}",
-                       did_you_mean(key, list(entry.args)))
+    ck.unknown_keys(spec, (*entry.args, "fn", "label", "unit"), None, where)
     for key, kind in entry.args.items():
         if key not in spec:
             if key not in entry.optional:
                 ck.problem(None, f"{where}.{key}", None, f"this required argument ({kind})")
             continue
         value, _ = ck.resolve(spec[key], None, f"{where}.{key}")
-        if kind == "metric" and value not in METRICS:
-            ck.problem(None, f"{where}.{key}", value, "a known metric",
-                       did_you_mean(value, METRICS))
-        elif kind == "indicator" and value not in names:
-            ck.problem(None, f"{where}.{key}", value, "a defined indicator or attribute",
-                       did_you_mean(value, names))
-        elif kind == "int":
-            value = ck.integer(value, None, f"{where}.{key}", minimum=1)
+        if kind == "metric" and not _known(value, METRICS):
+            value = ck.problem(None, f"{where}.{key}", value, "a known metric",
+                               lambda value=value: did_you_mean(value, METRICS))
+        elif kind == "indicator" and not _known(value, names):
+            value = ck.problem(None, f"{where}.{key}", value, "a defined indicator or "
+                               "attribute", lambda value=value: did_you_mean(value, names))
+        elif kind == "int":  # every whole-number argument is a number of days
+            value = ck.integer(spec[key], None, f"{where}.{key}", within=WINDOW_DAYS)
         elif kind == "date":
             value = ck.date(value, None, f"{where}.{key}")
         elif kind == "level":
             value = ck.level(value, None, f"{where}.{key}")
+        elif kind == "str" and not (isinstance(value, str) and value.strip()):
+            value = ck.problem(None, f"{where}.{key}", value, "a name (text)")
         args[key] = value
     return args
+
+
+def _known(value: Any, names) -> bool:
+    """Whether ``value`` is one of ``names`` (an unhashable value is not)."""
+    return isinstance(value, str) and value in names
 
 
 def _check_cycles(ck: Checker, specs: dict[str, IndicatorSpec]) -> None:
     def deps(name: str) -> list[str]:
         spec = specs.get(name)
         return [v for k, v in spec.args.items() if REGISTRY[spec.fn].args.get(k) ==
-                "indicator" and v in specs] if spec else []
+                "indicator" and _known(v, specs)] if spec else []
 
     for start in specs:
         seen, stack = set(), list(deps(start))

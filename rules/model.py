@@ -14,6 +14,10 @@ indicators (computed from observations and unit attributes) and one ``Tier`` per
    earlier;
 6. hysteresis: a unit goes up at once and down only after ``min_days_before_downgrade``
    days below its current level.
+
+Every number a file may hold has a declared ``Range`` below (the schema the loader checks
+against): a threshold by the unit of the indicator it is compared with, a window, a lag,
+a raise. They say what the engine can mean, not what a province should choose.
 """
 
 from __future__ import annotations
@@ -29,6 +33,47 @@ import pandas as pd
 from .describe import describe_ruleset
 from .levels import NO_DATA, NO_DATA_NAME
 from .text import fmt_threshold
+
+
+@dataclass(frozen=True)
+class Range:
+    """The values a number of a checked file may take: finite, ``low <= x <= high``, and a
+    whole number when ``whole``; ``unit`` words the range for messages."""
+
+    low: float
+    high: float
+    whole: bool = False
+    unit: str = ""
+
+    def __str__(self) -> str:
+        kind = "a whole number" if self.whole else "a finite number"
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{kind} from {self.low:,g} to {self.high:,g}{unit}"
+
+
+# --- the schema of a rule-set file's numbers ---------------------------------------------
+#: a sum, a mean or a flag over a window of days (``days``, ``max_age_days``)
+WINDOW_DAYS = Range(1, 60, whole=True, unit="days")
+#: how far back a hold looks (``lag_days``: QĐ 4800 compares with D-7)
+LAG_DAYS = Range(1, 60, whole=True, unit="days")
+#: hysteresis (``min_days_before_downgrade``)
+DOWNGRADE_DAYS = Range(0, 60, whole=True, unit="days")
+#: days computed before the first requested one (holds and hysteresis look back)
+HISTORY_DAYS = Range(0, 366, whole=True, unit="days")
+#: a raise's ``by``: at most from the lowest level to the highest
+RAISE_BY = Range(1, 3, whole=True, unit="levels")
+#: how many cut points bands have (levels 2, 3 and 4 start at them)
+BAND_CUTS = Range(1, 3, whole=True, unit="cut points")
+#: a threshold, by the unit of the indicator it is compared with (``None``: a figure as
+#: reported, e.g. the latest cumulative count); no figure of ours is negative
+THRESHOLDS = {
+    "share": Range(0, 1, unit="(a share: 0.7 is 70%)"),
+    "per_100k": Range(0, 100_000, unit="per 100,000 people"),
+    "count": Range(0, 100_000_000, unit="(a count of people or cases)"),
+    "flag": Range(0, 1, unit="(a yes/no flag: 1 = yes)"),
+    "days": Range(0, 366, unit="days"),
+    None: Range(0, 100_000_000, unit="(a reported figure)"),
+}
 
 
 @dataclass(frozen=True)

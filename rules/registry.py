@@ -3,13 +3,17 @@
 ``load_rulesets()`` always includes the shipped ``rules/rulesets/*.yaml``; further folders
 (e.g. ``data/rulesets/`` beside the database) add custom rule sets. A bad file never stops
 the others: its problems are kept under ``errors``. A later file with an id already loaded
-is an error too (ids must be unique: a province's copy needs its own id).
+is an error too (ids must be unique: a province's copy needs its own id), and so is a
+custom file carrying the title of an official (shipped) one: lists and pages would show it
+as the official rule set.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -58,6 +62,34 @@ class RuleSetRegistry:
                                              and SHIPPED in rs.path.parents, rs.id))
 
 
+def title_key(text: str) -> str:
+    """A title as compared: case, accents (đ too) and spacing aside."""
+    plain = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    return " ".join("".join(c for c in plain if not unicodedata.combining(c)).casefold().split())
+
+
+@lru_cache(maxsize=1)
+def official() -> tuple[RuleSet, ...]:
+    """The shipped (official) rule sets."""
+    return tuple(load_rulesets().rulesets.values())
+
+
+def official_clash(rs: RuleSet, file: str) -> Problem | None:
+    """A problem when a custom rule set takes the id or a title of an official one."""
+    for shipped in official():
+        if rs.id == shipped.id:
+            return Problem(file, None, "id", rs.id, "an id of its own",
+                           f"'{rs.id}' is the official rule set {shipped.path.name if shipped.path else shipped.id}; "
+                           "give the copy its own id (e.g. add the province's name)")
+        titles = {title_key(t) for t in (shipped.title.vi, shipped.title.en) if t}
+        for lang, title in (("vi", rs.title.vi), ("en", rs.title.en)):
+            if title and title_key(title) in titles:
+                return Problem(file, None, f"title.{lang}", title, "a title of its own",
+                               f"this is the title of the official rule set {shipped.id}; "
+                               "rename it (e.g. add the province's name)")
+    return None
+
+
 def _declared_id(path: str) -> str | None:
     """The ``id:`` a (possibly broken) rule-set file declares, if it can be read at all."""
     try:
@@ -80,10 +112,16 @@ def load_rulesets(*dirs: str | Path, include_shipped: bool = True) -> RuleSetReg
             except RuleSetError as exc:
                 registry.errors[str(path)] = exc.problems
                 continue
+            clash = official_clash(rs, str(path)) if folder != SHIPPED else None
+            if clash is not None:
+                registry.errors[str(path)] = [clash]
+                continue
             if rs.id in registry.rulesets:
+                other = registry.rulesets[rs.id].path
                 registry.errors[str(path)] = [Problem(
                     str(path), None, "id", rs.id, "an id not used by another rule set",
-                    f"already used by {registry.rulesets[rs.id].path}; give the copy its own id")]
+                    f"already used by {other.name if other else rs.id}; give the copy its own "
+                    "id")]
                 continue
             registry.rulesets[rs.id] = rs
     return registry

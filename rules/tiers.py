@@ -8,9 +8,25 @@ from typing import Any
 from .checker import MISSING, Checker
 from .errors import did_you_mean
 from .indicators import NEEDS_CHILD_LEVELS
-from .model import Bands, Cascade, Condition, Group, Hold, IndicatorSpec, LevelRule, Raise, Tier
+from .model import (
+    BAND_CUTS,
+    DOWNGRADE_DAYS,
+    LAG_DAYS,
+    RAISE_BY,
+    THRESHOLDS,
+    Bands,
+    Cascade,
+    Condition,
+    Group,
+    Hold,
+    IndicatorSpec,
+    LevelRule,
+    Raise,
+    Range,
+    Tier,
+)
 from .operators import ALIASES, OPERATORS, RANGE_OPERATORS
-from .vocab import ATTRIBUTES, UNIT_LEVELS
+from .vocab import ATTRIBUTES, METRICS, UNIT_LEVELS
 
 TIER_KEYS = ("figures", "levels_of", "method_label", "requires", "bands", "rules", "default",
              "raises", "cascade", "holds", "min_days_before_downgrade", "use", "variants")
@@ -38,9 +54,9 @@ class _TierParser:
 
     def indicator(self, name: Any, rid: str, field: str) -> Any:
         known = set(self.indicators) | set(ATTRIBUTES)
-        if name not in known:
+        if not isinstance(name, str) or name not in known:
             return self.ck.problem(rid, field, name, "a defined indicator or attribute",
-                                   did_you_mean(name, known))
+                                   lambda: did_you_mean(name, known))
         spec = self.indicators.get(name)
         if spec is not None and spec.fn in NEEDS_CHILD_LEVELS and not self.levels_of:
             self.ck.problem(rid, field, name, "an indicator usable in this tier",
@@ -57,22 +73,39 @@ class _TierParser:
                 self.ck.problem(rid, f"{where}.{key}", None, "this required field")
         ind = self.indicator(raw.get("indicator"), rid, f"{where}.indicator")
         op = raw.get("op")
-        if op not in OPERATORS:
+        if not isinstance(op, str) or op not in OPERATORS:
             hint = (f"did you mean '{ALIASES[op]}'?" if isinstance(op, str) and op in ALIASES
-                    else did_you_mean(op, OPERATORS))
+                    else (lambda: did_you_mean(op, OPERATORS)))
             op = self.ck.problem(rid, f"{where}.op", op, f"one of {sorted(OPERATORS)}", hint)
-        value, params = self.ck.resolve(raw.get("value"), rid, f"{where}.value")
-        value = self._threshold(value, op, rid, f"{where}.value")
-        if MISSING in (ind, op, value):
+        field = self.ck.source(raw.get("value"), f"{where}.value")
+        value, params = self.ck.resolve(raw.get("value"), rid, field)
+        value = self._threshold(value, op, rid, field, self.within(ind))
+        if MISSING in (ind, op, value) or (isinstance(value, tuple) and MISSING in value):
             return None
         return Condition(ind, op, value, params)
 
-    def _threshold(self, value: Any, op: Any, rid: str, field: str) -> Any:
+    def within(self, name: Any) -> Range:
+        """The values a threshold compared with indicator ``name`` may take (its unit's)."""
+        spec = self.indicators.get(name) if isinstance(name, str) else None
+        if spec is None:  # a unit attribute (population), or an unknown name
+            return THRESHOLDS["count"]
+        unit = spec.unit
+        metric = METRICS.get(spec.args.get("metric")) if isinstance(
+            spec.args.get("metric"), str) else None
+        if unit is None and metric is not None and metric.kind == "flag":
+            unit = "flag"
+        return THRESHOLDS.get(unit, THRESHOLDS[None])
+
+    def _threshold(self, value: Any, op: Any, rid: str, field: str, within: Range) -> Any:
         if op in RANGE_OPERATORS:
             if not (isinstance(value, list) and len(value) == 2):
                 return self.ck.problem(rid, field, value, "a pair [low, high]")
-            return tuple(self.ck.number(v, rid, field) for v in value)
-        return self.ck.number(value, rid, field)
+            pair = tuple(self.ck.number(v, rid, field, within) for v in value)
+            if MISSING not in pair and not self.ck.increasing(
+                    list(pair), rid, field, "a pair [low, high] with low < high"):
+                return MISSING
+            return pair
+        return self.ck.number(value, rid, field, within)
 
     def group(self, raw: Any, rid: str, where: str) -> Group | None:
         if not isinstance(raw, Mapping) or len(raw) != 1 or next(iter(raw)) not in ("all", "any"):
@@ -95,15 +128,21 @@ def _bands(p: _TierParser, raw: Any, where: str) -> Bands | None:
     rid = p.rule_id(raw, where)
     p.ck.unknown_keys(raw, ("id", "indicator", "cuts", "label"), rid, where)
     ind = p.indicator(raw.get("indicator"), rid, f"{where}.indicator")
-    cuts, params = p.ck.resolve(raw.get("cuts"), rid, f"{where}.cuts")
-    ok = isinstance(cuts, list) and 1 <= len(cuts) <= 3 and all(
-        isinstance(c, int | float) and not isinstance(c, bool) for c in cuts)
-    if not ok or list(cuts) != sorted(cuts):
-        return p.ck.problem(rid, f"{where}.cuts", cuts, "1 to 3 increasing numbers "
-                            "(the values where levels 2, 3, 4 start)")
+    field = p.ck.source(raw.get("cuts"), f"{where}.cuts")
+    cuts, params = p.ck.resolve(raw.get("cuts"), rid, field)
+    if cuts is MISSING:
+        return None
+    if not (isinstance(cuts, list) and BAND_CUTS.low <= len(cuts) <= BAND_CUTS.high):
+        return p.ck.problem(rid, field, cuts, f"a list of {BAND_CUTS.low:g} to "
+                            f"{BAND_CUTS.high:g} numbers (where levels 2, 3, 4 start)")
+    within = p.within(ind)
+    values = [p.ck.number(c, rid, f"{field}[{i}]", within) for i, c in enumerate(cuts)]
+    if MISSING in values or not p.ck.increasing(values, rid, field, "strictly increasing "
+                                                "numbers (where levels 2, 3, 4 start)"):
+        return None
     if ind is MISSING:
         return None
-    return Bands(rid, ind, tuple(float(c) for c in cuts),
+    return Bands(rid, ind, tuple(values),
                  p.ck.text(raw.get("label", rid), rid, f"{where}.label"), params)
 
 
@@ -135,14 +174,18 @@ def _raises(p: _TierParser, raw: Any, where: str) -> tuple[tuple[Raise, ...], bo
     stack = p.ck.boolean(raw.get("stack", False), None, f"{where}.stack")
     cap = p.ck.level(raw.get("cap", 4), None, f"{where}.cap")
     out = []
-    for i, item in enumerate(raw.get("rules") or []):
+    items = raw.get("rules") or []
+    if not isinstance(items, list):
+        p.ck.problem(None, f"{where}.rules", items, "a list of raises")
+        items = []
+    for i, item in enumerate(items):
         w = f"{where}.rules[{i}]"
         rid = p.rule_id(item, w)
         if not isinstance(item, Mapping):
             continue
         p.ck.unknown_keys(item, ("id", "label", "when", "by", "if_missing", "note"), rid, w)
         when = p.group(item.get("when"), rid, f"{w}.when")
-        by = p.ck.integer(item.get("by", 1), rid, f"{w}.by", minimum=1)
+        by = p.ck.integer(item.get("by", 1), rid, f"{w}.by", within=RAISE_BY)
         miss = p.ck.choice(item.get("if_missing", "ignore"), rid, f"{w}.if_missing", IF_MISSING)
         _, params = p.ck.resolve(item.get("if_missing"), rid, w)
         if when is not None and MISSING not in (by, miss):
@@ -160,7 +203,7 @@ def _holds(p: _TierParser, raw: Any, where: str) -> tuple[Hold, ...]:
             continue
         p.ck.unknown_keys(item, ("id", "label", "when", "lag_days", "note"), rid, w)
         when = p.group(item.get("when"), rid, f"{w}.when")
-        lag = p.ck.integer(item.get("lag_days", 7), rid, f"{w}.lag_days", minimum=1)
+        lag = p.ck.integer(item.get("lag_days", 7), rid, f"{w}.lag_days", within=LAG_DAYS)
         if when is not None and lag is not MISSING:
             out.append(Hold(rid, when, p.ck.text(item.get("label", rid), rid, f"{w}.label"), lag))
     if not isinstance(raw, list):
@@ -215,7 +258,7 @@ def parse_tier(ck: Checker, level: str, raw: Any, indicators) -> Tier | None:
         ck.problem(None, where, raw, "a mapping describing how the tier is assessed")
         return None
     p = _TierParser(ck, level, indicators)
-    before = len(ck.problems)
+    before = ck.noted
     ck.unknown_keys(raw, TIER_KEYS, None, where)
     p.levels_of = raw.get("levels_of")
     if p.levels_of is not None and p.levels_of not in UNIT_LEVELS:
@@ -224,7 +267,7 @@ def parse_tier(ck: Checker, level: str, raw: Any, indicators) -> Tier | None:
     figures, source = _figures(p, raw, where)
     requires, mode = _requires(p, raw.get("requires", []), f"{where}.requires")
     if ("bands" in raw) == ("rules" in raw):
-        ck.problem(None, where, sorted(raw), "exactly one of 'bands' or 'rules'")
+        ck.problem(None, where, sorted(map(str, raw)), "exactly one of 'bands' or 'rules'")
     bands = _bands(p, raw["bands"], f"{where}.bands") if "bands" in raw else None
     rules = _level_rules(p, raw["rules"], f"{where}.rules") if "rules" in raw else ()
     default = ck.level(raw.get("default", 1), None, f"{where}.default")
@@ -233,10 +276,10 @@ def parse_tier(ck: Checker, level: str, raw: Any, indicators) -> Tier | None:
     cascade = _cascade(p, raw.get("cascade", []), f"{where}.cascade")
     holds = _holds(p, raw.get("holds", []), f"{where}.holds")
     min_days = ck.integer(raw.get("min_days_before_downgrade", 0), None,
-                          f"{where}.min_days_before_downgrade")
+                          f"{where}.min_days_before_downgrade", within=DOWNGRADE_DAYS)
     label = ck.text(raw["method_label"], None, f"{where}.method_label") \
         if "method_label" in raw else None
-    if len(ck.problems) > before:
+    if ck.noted > before:
         return None
     return Tier(level, figures, source, p.levels_of, label, requires, mode, bands or None,
                 rules, default, raises, stack, cap, cascade, holds, min_days)
@@ -251,7 +294,7 @@ def parse_tiers(ck: Checker, raw: Any, indicators) -> dict[str, Tier]:
     for level, spec in raw.items():
         if level not in UNIT_LEVELS:
             ck.problem(None, f"tiers.{level}", level, f"one of {list(UNIT_LEVELS)}",
-                       did_you_mean(level, UNIT_LEVELS))
+                       lambda level=level: did_you_mean(level, UNIT_LEVELS))
             continue
         if isinstance(spec, Mapping) and "variants" in spec:
             variants = spec["variants"] if isinstance(spec["variants"], Mapping) else {}

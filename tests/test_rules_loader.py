@@ -134,6 +134,7 @@ def test_unreadable_yaml(tmp_path):
 def test_registry_keeps_good_files_and_errors_of_bad(tmp_path: Path):
     good = copy.deepcopy(BASE)
     good["id"] = "qd4800-kiengiang"
+    good["title"] = {"vi": "Cấp độ dịch tỉnh Kiên Giang", "en": "Kien Giang's levels"}
     good["parameters"]["adult_cover_target"]["value"] = 0.6
     (tmp_path / "good.yaml").write_text(yaml.safe_dump(good, allow_unicode=True), "utf-8")
     bad = copy.deepcopy(good)
