@@ -4,7 +4,10 @@ A sign-in on the form is kept in the database as a session whose token lives in 
 HttpOnly cookie (set by ``ui.web``'s route: page scripts never see it), so a reload or a
 second tab stays signed in, and a sign-out, an expiry (``ZONES_SESSION_MINUTES`` idle,
 default 480; ``ZONES_SESSION_MAX_HOURS`` in all, default 24) or a disabled account ends
-it in every tab. Every right is still checked by the core's front door: this module
+it in every tab. Every page run checks the account behind the tab against the database
+(cookie or not: a tab whose browser never took the cookie keeps its actor in the
+session state, and loses it once the account is disabled, locked for everyone or given
+a new password). Every right is still checked by the core's front door: this module
 only decides what the page shows.
 """
 
@@ -23,8 +26,11 @@ from zones.errors import ZonesError
 SESSION_MINUTES = sessions.IDLE_MINUTES
 #: the actor, when it was last seen, the cookie token it came from, a pending redirect
 _KEY, _SEEN, _TOKEN, _GO = "_actor", "_actor_seen", "_actor_token", "_go_to"
-#: the last cookie check (token, when, actor): reused within one page run
-_CHECKED, RECHECK_SECONDS = "_cookie_checked", 1.0
+#: when the actor signed in (its account's later changes end the tab's sign-in)
+_SINCE = "_actor_since"
+#: the last cookie check (token, when, actor) and the last check of the session state's
+#: actor (actor, when, result): reused within one page run
+_CHECKED, _STATE_CHECKED, RECHECK_SECONDS = "_cookie_checked", "_state_checked", 1.0
 
 
 def sso_configured() -> bool:
@@ -52,7 +58,17 @@ def _from_sso() -> api.Actor | None:
         return None
     st.session_state[_KEY] = actor
     st.session_state[_SEEN] = time.monotonic()
+    st.session_state[_SINCE] = api.session_started()
     return actor
+
+
+def _client_address() -> str | None:
+    """The browser's address as Streamlit sees it (None on localhost or in a test)."""
+    try:
+        value = st.context.ip_address
+    except Exception:  # no browser request (a test harness)
+        return None
+    return value if isinstance(value, str) and value else None
 
 
 def _cookie(name: str) -> str | None:
@@ -92,8 +108,9 @@ def _from_cookie() -> api.Actor | None:
     if actor is not None:
         st.session_state[_KEY], st.session_state[_TOKEN] = actor, token
         st.session_state[_SEEN] = time.monotonic()
+        st.session_state.setdefault(_SINCE, api.session_started())
     elif st.session_state.get(_TOKEN) == token:  # ended or expired since the last run
-        for key in (_KEY, _SEEN, _TOKEN):
+        for key in (_KEY, _SEEN, _SINCE, _TOKEN):
             st.session_state.pop(key, None)
         st.session_state["_expired"] = True
     return actor
@@ -110,15 +127,34 @@ def current_actor() -> api.Actor | None:
     if time.monotonic() - st.session_state.get(_SEEN, time.monotonic()) > SESSION_MINUTES * 60:
         sign_out(expired=True)
         return None
+    actor = _from_state(actor)
+    if actor is None:  # disabled, locked for everyone or a new password since
+        sign_out(expired=True)
+        return None
     st.session_state[_SEEN] = time.monotonic()
     return actor
+
+
+def _from_state(actor: api.Actor) -> api.Actor | None:
+    """The session state's actor checked against its account in the database, once per
+    page run (a run asks several times)."""
+    since = st.session_state.setdefault(_SINCE, api.session_started())
+    checked = st.session_state.get(_STATE_CHECKED)
+    if (checked and checked[0] == actor and checked[1] == since
+            and time.monotonic() - checked[2] < RECHECK_SECONDS):
+        return checked[3]
+    fresh = api.recheck_actor(workspace(), actor, since)
+    st.session_state[_STATE_CHECKED] = (actor, since, time.monotonic(), fresh)
+    if fresh is not None:
+        st.session_state[_KEY] = fresh
+    return fresh
 
 
 def sign_out(expired: bool = False) -> None:
     """End the session: in the database (every tab), then the cookie (a redirect)."""
     actor = st.session_state.pop(_KEY, None)
-    st.session_state.pop(_SEEN, None)
-    st.session_state.pop(_CHECKED, None)
+    for key in (_SEEN, _SINCE, _CHECKED, _STATE_CHECKED):
+        st.session_state.pop(key, None)
     token = st.session_state.pop(_TOKEN, None) or _cookie(COOKIE)
     if expired:
         st.session_state["_expired"] = True
@@ -148,12 +184,14 @@ def sign_in_form(reason: str | None = None) -> None:
         submitted = st.form_submit_button(tr("auth.submit"), type="primary")
     if submitted:
         try:
-            actor = api.sign_in(ws, name.strip(), password, "page", lang())
+            actor = api.sign_in(ws, name.strip(), password, "page", lang(),
+                                address=_client_address())
         except ZonesError as err:
             show_error(err)
             return
         st.session_state[_KEY] = actor
         st.session_state[_SEEN] = time.monotonic()
+        st.session_state[_SINCE] = api.session_started()
         # this tab is signed in now; the cookie (set by a redirect) keeps it on a reload
         ticket = api.start_session(ws, actor, _cookie(XSRF_COOKIE))
         st.session_state[_GO] = _route("session", t=ticket)

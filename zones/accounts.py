@@ -2,20 +2,35 @@
 lock-out after repeated wrong passwords.
 
 The password itself is never stored, logged or audited: only ``argon2-cffi``'s hash
-(argon2id, a random salt per password). Five wrong passwords in a row lock the account
-for ``LOCK_MINUTES``; every sign-in, good or bad, is in the audit trail.
+(argon2id, a random salt per password). Every sign-in, good or bad, is in the audit
+trail; a name that is no account is recorded cut short and marked, never as typed (it
+may be a password typed into the wrong field).
+
+Guessing is throttled before any password is checked: each attempt first takes and
+raises, in one statement, the count of its account and client address, so guesses sent
+at once are counted one by one. ``MAX_FAILURES`` wrong passwords from one address lock
+that address out of that account for ``LOCK_MINUTES``, twice as long after each lock
+(at most ``MAX_LOCK_MINUTES``); ``MAX_FAILURES_ALL`` from all addresses together lock
+the account for everyone for ``LOCK_MINUTES``. Locks expire; an administrator lifts
+them at once (``users enable``, or a new password); a right password resets the counts.
+An unknown name, a wrong password, a locked and a disabled account get the same message
+after the same work (one argon2 check), so neither tells which names exist.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from datetime import timedelta
+import secrets
+from datetime import datetime, timedelta
+from functools import cache
 
 import pandas as pd
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
 from zones import audit
@@ -23,11 +38,18 @@ from zones.access import AccessError, Actor, Role
 from zones.errors import ZonesError
 from zones.i18n import t
 from zones.storage import store
-from zones.storage.schema import sessions, users
+from zones.storage.schema import sessions, sign_in_throttle, users
 from zones.storage.schema import units as units_table
 
 MAX_FAILURES = int(os.environ.get("ZONES_MAX_FAILED_SIGN_INS", "5"))
 LOCK_MINUTES = int(os.environ.get("ZONES_LOCK_MINUTES", "15"))
+#: wrong passwords from every address together that lock the account for everyone
+MAX_FAILURES_ALL = int(os.environ.get("ZONES_MAX_FAILED_SIGN_INS_ALL",
+                                      str(4 * MAX_FAILURES)))
+#: the longest lock of one address (each lock of an address doubles the next one)
+MAX_LOCK_MINUTES = int(os.environ.get("ZONES_LOCK_MAX_MINUTES", "1440"))
+#: characters of an unknown sign-in name kept in the audit trail
+UNKNOWN_NAME_KEPT = 3
 MIN_PASSWORD = 8
 _NAME = re.compile(r"^[\w.@-]{2,100}$")
 _HASHER = PasswordHasher()
@@ -79,7 +101,7 @@ def add_user(engine: Engine, actor: Actor, name: str, password: str, role: str,
         conn.execute(sa.insert(users).values(
             name=name, password_hash=_HASHER.hash(password), role=str(role_),
             unit_code=unit or None, disabled=False, no_export=no_export,
-            failed_sign_ins=0, created_at=store.now()))
+            failed_sign_ins=0, created_at=store.now(), password_changed_at=store.now()))
         audit.record(conn, actor, "user_added", unit=unit,
                      detail={"user": name, "role": str(role_), "unit": unit})
 
@@ -110,21 +132,25 @@ def disable_user(engine: Engine, actor: Actor, name: str) -> None:
 
 
 def enable_user(engine: Engine, actor: Actor, name: str) -> None:
-    """Enable a disabled account again (and lift a lock-out)."""
+    """Enable a disabled account again, and lift its locks after wrong passwords (for
+    every address)."""
     _row(engine, name)
     with engine.begin() as conn:
         conn.execute(sa.update(users).where(users.c.name == name).values(
             disabled=False, failed_sign_ins=0, locked_until=None))
+        conn.execute(sa.delete(sign_in_throttle).where(sign_in_throttle.c.user_name == name))
         audit.record(conn, actor, "user_enabled", detail={"user": name})
 
 
 def reset_password(engine: Engine, actor: Actor, name: str, password: str) -> None:
-    """Give an account a new password (and lift a lock-out)."""
+    """Give an account a new password (and lift its locks; its sessions end)."""
     _check_password(password)
     _row(engine, name)
     with engine.begin() as conn:
         conn.execute(sa.update(users).where(users.c.name == name).values(
-            password_hash=_HASHER.hash(password), failed_sign_ins=0, locked_until=None))
+            password_hash=_HASHER.hash(password), failed_sign_ins=0, locked_until=None,
+            password_changed_at=store.now()))
+        conn.execute(sa.delete(sign_in_throttle).where(sign_in_throttle.c.user_name == name))
         ended = _end_sessions(conn, name)
         audit.record(conn, actor, "user_password_reset",
                      detail={"user": name, "sessions_ended": ended})
@@ -150,44 +176,124 @@ def actor(engine: Engine, name: str, via: str) -> Actor:
                  bool(row["no_export"]))
 
 
-def sign_in(engine: Engine, name: str, password: str, via: str = "page") -> Actor:
-    """Check a name and password; the actor on success. Wrong passwords count towards a
-    lock-out; every attempt is audited (never the password)."""
-    try:
-        row = _row(engine, name)
-    except ZonesError:
-        _HASHER.hash(password)  # the same work for an unknown name: no timing oracle
-        audit.record(engine, None, "sign_in", outcome="refused", name=name[:100],
-                     detail={"reason": "unknown user"})
-        raise AccessError(t("users.bad_sign_in")) from None
+def refuse_disabled(engine: Engine, who: Actor) -> None:
+    """AccessError when ``who``'s account has been disabled since it signed in (asked by
+    the front door before every write: a page that still holds the actor cannot write).
+    An actor without an account (the CLI's ``local-admin``) passes."""
+    with engine.connect() as conn:
+        disabled = conn.execute(sa.select(users.c.disabled).where(
+            users.c.name == who.name)).scalar()
+    if disabled:
+        raise AccessError(t("users.disabled", name=who.name))
+
+
+def unknown_name(name: str) -> str:
+    """How a sign-in name that is no account is recorded: its first characters and "…"
+    (what was typed may be a password)."""
+    return name[:UNKNOWN_NAME_KEPT] + "…"
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash no password matches, made like every stored one: checked instead of the
+    account's own when the guess is not allowed, so every refusal takes the same time."""
+    return _HASHER.hash(secrets.token_urlsafe(24))
+
+
+def _lock_length(lockouts: int) -> timedelta:
+    """How long an address waits after its ``lockouts``-th lock (doubling, bounded)."""
+    return timedelta(minutes=min(LOCK_MINUTES * 2 ** min(lockouts, 30), MAX_LOCK_MINUTES))
+
+
+def _count_address(conn: Connection, name: str, address: str, now: datetime) -> bool:
+    """Take and raise the count of wrong passwords of ``name`` from ``address`` in one
+    statement (the row is held until the transaction ends); whether this guess is still
+    allowed. The last allowed guess locks the address at once: the lock stays if it is
+    wrong, and a right password lifts it."""
+    t = sign_in_throttle
+    expired = sa.and_(t.c.locked_until.is_not(None), t.c.locked_until <= now)
+    stale = sa.and_(t.c.last_at < now - timedelta(minutes=MAX_LOCK_MINUTES),
+                    sa.or_(t.c.locked_until.is_(None), expired))
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(t).values(user_name=name, address=address, failures=1,
+                            locked_until=None, lockouts=0, last_at=now)
+    stmt = stmt.on_conflict_do_update(index_elements=[t.c.user_name, t.c.address], set_={
+        "failures": sa.case((sa.or_(expired, stale), 1), else_=t.c.failures + 1),
+        "locked_until": sa.case((sa.or_(expired, stale), sa.null()),
+                                else_=t.c.locked_until),
+        "lockouts": sa.case((stale, 0), else_=t.c.lockouts),
+        "last_at": now}).returning(t.c.failures, t.c.lockouts)
+    row = conn.execute(stmt).one()
+    if row.failures == MAX_FAILURES:
+        conn.execute(sa.update(t).where(t.c.user_name == name, t.c.address == address)
+                     .values(locked_until=now + _lock_length(row.lockouts),
+                             lockouts=t.c.lockouts + 1))
+    return row.failures <= MAX_FAILURES
+
+
+def _count_account(conn: Connection, name: str, now: datetime):
+    """The same for the account over every address (``MAX_FAILURES_ALL``): its row as
+    it is now, and whether this guess is still allowed (called once the transaction
+    holds the write lock, so the read and the update see the same row)."""
+    before = conn.execute(sa.select(users.c.locked_until).where(
+        users.c.name == name).with_for_update()).scalar()
+    expired = sa.and_(users.c.locked_until.is_not(None), users.c.locked_until <= now)
+    failures = sa.case((expired, 1), else_=users.c.failed_sign_ins + 1)
+    row = conn.execute(sa.update(users).where(users.c.name == name).values(
+        failed_sign_ins=failures,
+        locked_until=sa.case((expired, sa.null()),
+                             (users.c.locked_until.is_not(None), users.c.locked_until),
+                             (failures >= MAX_FAILURES_ALL,
+                              now + timedelta(minutes=LOCK_MINUTES)),
+                             else_=sa.null())).returning(
+        *(users.c[c] for c in ("id", "name", "password_hash", "role", "unit_code",
+                               "disabled", "no_export", "failed_sign_ins")))).mappings().one()
+    locked = before is not None and before > now
+    return row, not locked and row["failed_sign_ins"] <= MAX_FAILURES_ALL
+
+
+def sign_in(engine: Engine, name: str, password: str, via: str = "page",
+            address: str | None = None) -> Actor:
+    """Check a name and password; the actor on success. The guess is counted first (for
+    the account and the client ``address``), then one password check runs: against the
+    account's hash when the guess is allowed, else against a dummy one. Every refusal
+    has one message, whatever its reason (audited, never with the password)."""
     now = store.now()
-    if row["disabled"]:
-        audit.record(engine, None, "sign_in", outcome="refused", name=name,
-                     detail={"reason": "disabled"})
-        raise AccessError(t("users.bad_sign_in"))
-    if row["locked_until"] and row["locked_until"] > now:
-        minutes = max(1, round((row["locked_until"] - now).total_seconds() / 60))
-        audit.record(engine, None, "sign_in", outcome="refused", name=name,
-                     detail={"reason": "locked"})
-        raise AccessError(t("users.locked", minutes=minutes))
-    try:
-        _HASHER.verify(row["password_hash"], password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        failures = row["failed_sign_ins"] + 1
-        locked = now + timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
+    address = (address or "")[:64]
+    with engine.connect() as conn:  # read outside the write: nothing is stored for a
+        known = conn.execute(sa.select(users.c.id).where(  # name that is no account
+            users.c.name == name)).first() is not None
+    row, allowed = None, False
+    if known:
         with engine.begin() as conn:
-            conn.execute(sa.update(users).where(users.c.id == row["id"]).values(
-                failed_sign_ins=0 if locked else failures, locked_until=locked))
-            audit.record(conn, None, "sign_in", outcome="refused", name=name,
-                         detail={"reason": "wrong password", "failures": failures,
-                                 "locked": bool(locked)})
-        if locked:
-            raise AccessError(t("users.locked", minutes=LOCK_MINUTES)) from None
-        raise AccessError(t("users.bad_sign_in")) from None
+            if _count_address(conn, name, address, now):
+                row, allowed = _count_account(conn, name, now)
+            else:
+                row = conn.execute(sa.select(users.c.disabled).where(
+                    users.c.name == name)).mappings().one()
+    usable = allowed and not row["disabled"]
+    try:
+        _HASHER.verify(row["password_hash"] if usable else _dummy_hash(), password)
+        right = usable
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        right = False
+    if not right:
+        reason = ("unknown user" if row is None else "disabled" if row["disabled"]
+                  else "wrong password" if allowed else "locked")
+        detail = {"reason": reason}
+        if row is None:
+            detail["unknown_name"] = True
+        elif address:
+            detail["address"] = address
+        audit.record(engine, None, "sign_in", outcome="refused",
+                     name=unknown_name(name) if row is None else name, detail=detail)
+        raise AccessError(t("users.bad_sign_in", n=MAX_FAILURES, minutes=LOCK_MINUTES))
     who = Actor(row["name"], Role(row["role"]), row["unit_code"], via, bool(row["no_export"]))
     with engine.begin() as conn:
         conn.execute(sa.update(users).where(users.c.id == row["id"]).values(
             failed_sign_ins=0, locked_until=None))
+        conn.execute(sa.delete(sign_in_throttle).where(
+            sign_in_throttle.c.user_name == name, sign_in_throttle.c.address == address))
         audit.record(conn, who, "sign_in")
     return who
 

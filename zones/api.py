@@ -17,7 +17,7 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -421,6 +421,7 @@ def _allowed(ws: Workspace, actor: Actor | None, right: Right, action: str,
     the refusal is audited and raised (AccessError, exit code 2, nothing stored)."""
     try:
         who = access.require(actor, right)
+        accounts.refuse_disabled(ws.engine, who)  # disabled since it signed in
         if unit is not None and who.scoped and unit not in _area(ws, who):
             raise AccessError(t("access.outside_unit", user=who.name,
                                 area=_unit_name(ws, who.unit), unit=_unit_name(ws, unit)))
@@ -452,10 +453,12 @@ def _unit_name(ws: Workspace, code: str | None) -> str:
 
 
 def sign_in(ws: Workspace, name: str, password: str, via: str = "page",
-            lang: str = "vi") -> Actor:
-    """The actor of a name and password (AccessError when wrong, locked or disabled)."""
+            lang: str = "vi", address: str | None = None) -> Actor:
+    """The actor of a name and password (AccessError, one message whether the name is
+    unknown, the password wrong, the account locked or disabled); wrong passwords are
+    counted per account and client ``address``."""
     with using_lang(lang):
-        return accounts.sign_in(ws.engine, name, password, via)
+        return accounts.sign_in(ws.engine, name, password, via, address)
 
 
 def start_session(ws: Workspace, actor: Actor, bound_to: str | None = None) -> str:
@@ -475,6 +478,18 @@ def session_actor(ws: Workspace, token: str | None) -> Actor | None:
     (``ZONES_SESSION_MINUTES`` idle, ``ZONES_SESSION_MAX_HOURS`` in all) or its account
     was disabled."""
     return sessions.actor_of(ws.engine, token)
+
+
+def session_started() -> datetime:
+    """The time a tab's sign-in begins (kept with its actor for ``recheck_actor``)."""
+    return sessions.started()
+
+
+def recheck_actor(ws: Workspace, actor: Actor, since: datetime) -> Actor | None:
+    """A tab's actor (signed in at ``since``, kept without a cookie) checked against its
+    account on every page run; None once it is disabled, locked for everyone or its
+    password was set anew."""
+    return sessions.check(ws.engine, actor, since)
 
 
 def sign_out(ws: Workspace, token: str | None, actor: Actor | None) -> None:

@@ -7,7 +7,10 @@ in. Only SHA-256 hashes of tickets and tokens are stored, so a copy of the datab
 signs no one in; every replica of the app sees the same sessions.
 
 A session ends on sign-out, after ``IDLE_MINUTES`` without activity, after
-``MAX_HOURS`` in all, and when its account is disabled or its password reset.
+``MAX_HOURS`` in all, and when its account is disabled, locked for everyone after wrong
+passwords, or its password is set anew. Every page run checks this against the database
+(one indexed read), for a cookie's session and for a tab that holds its actor without
+one (``check``).
 """
 
 from __future__ import annotations
@@ -15,16 +18,15 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from zones import accounts, audit
-from zones.access import AccessError, Actor
-from zones.errors import ZonesError
+from zones import audit
+from zones.access import Actor, Role
 from zones.storage import store
-from zones.storage.schema import sessions
+from zones.storage.schema import sessions, users
 
 IDLE_MINUTES = float(os.environ.get("ZONES_SESSION_MINUTES", "480"))
 MAX_HOURS = float(os.environ.get("ZONES_SESSION_MAX_HOURS", "24"))
@@ -79,29 +81,68 @@ def redeem(engine: Engine, ticket: str, bound_to: str | None = None) -> str | No
         return token if done.rowcount == 1 else None
 
 
+#: what a page run needs of an account to know it may still act
+_ACCOUNT = (users.c.name, users.c.role, users.c.unit_code, users.c.no_export,
+            users.c.disabled, users.c.locked_until, users.c.password_changed_at)
+
+
+def _usable(row, since: datetime, now: datetime) -> bool:
+    """Whether an account row still backs a session begun at ``since``: not disabled,
+    not locked for everyone, its password not set anew since."""
+    return not (row["disabled"] or (row["locked_until"] and row["locked_until"] > now)
+                or (row["password_changed_at"] and row["password_changed_at"] > since))
+
+
+def started() -> datetime:
+    """The time a page session begins (to compare with a later new password)."""
+    return store.now()
+
+
+def check(engine: Engine, actor: Actor, since: datetime) -> Actor | None:
+    """The actor of a tab signed in at ``since`` without a session cookie, checked against
+    its account (one indexed read); None once the account is disabled, locked for
+    everyone, or its password was set anew since. An actor without an account (the
+    CLI's ``local-admin``) has nothing to check and is returned as it is."""
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(*_ACCOUNT).where(
+            users.c.name == actor.name)).mappings().first()
+    if row is None:
+        return actor
+    if not _usable(row, since, store.now()):
+        return None
+    return Actor(row["name"], Role(row["role"]), row["unit_code"], actor.via,
+                 bool(row["no_export"]))
+
+
 def actor_of(engine: Engine, token: str | None) -> Actor | None:
     """The actor of a live session token (its idle clock moved on); None when there is
-    no such session, or it has ended, expired, or its account was disabled."""
+    no such session, or it has ended or expired, or its account may no longer act
+    (disabled, locked for everyone, a new password): one read of the session and its
+    account together."""
     if not token:
         return None
     now = store.now()
     with engine.connect() as conn:
-        row = conn.execute(sa.select(sessions).where(
-            sessions.c.token_hash == digest(token),
-            sessions.c.ended_at.is_(None))).mappings().first()
+        row = conn.execute(sa.select(sessions.c.id, sessions.c.via, sessions.c.created_at,
+                                     sessions.c.last_seen, *_ACCOUNT)
+                           .select_from(sessions.outerjoin(
+                               users, users.c.name == sessions.c.user_name))
+                           .where(sessions.c.token_hash == digest(token),
+                                  sessions.c.ended_at.is_(None))).mappings().first()
     if row is None:
         return None
     idle = now - row["last_seen"] > timedelta(minutes=IDLE_MINUTES)
     old = now - row["created_at"] > timedelta(hours=MAX_HOURS)
-    try:
-        who = None if idle or old else accounts.actor(engine, row["user_name"], row["via"])
-    except (AccessError, ZonesError):  # disabled or removed since
-        who = None
-    with engine.begin() as conn:
-        if who is None:
+    who = None
+    if not (idle or old or row["name"] is None or not _usable(row, row["created_at"], now)):
+        who = Actor(row["name"], Role(row["role"]), row["unit_code"], row["via"],
+                    bool(row["no_export"]))
+    if who is None:
+        with engine.begin() as conn:
             conn.execute(sa.update(sessions).where(sessions.c.id == row["id"]).values(
                 ended_at=now))
-        elif (now - row["last_seen"]).total_seconds() > _TOUCH_SECONDS:
+    elif (now - row["last_seen"]).total_seconds() > _TOUCH_SECONDS:
+        with engine.begin() as conn:
             conn.execute(sa.update(sessions).where(sessions.c.id == row["id"]).values(
                 last_seen=now))
     return who

@@ -202,9 +202,25 @@ users = Table(
     Column("unit_code", String(64), nullable=True),  # root of the subtree they act in
     Column("disabled", Boolean, nullable=False, default=False),
     Column("no_export", Boolean, nullable=False, default=False),
+    # wrong passwords of every address since the last sign-in, and the account's lock
     Column("failed_sign_ins", Integer, nullable=False, default=0),
     Column("locked_until", DateTime, nullable=True),
     Column("created_at", DateTime, nullable=False),
+    # when the password was last set (a session begun before it has ended)
+    Column("password_changed_at", DateTime, nullable=True),
+)
+
+# Sign-in throttling per account and client address: guesses are counted here before
+# the password is checked; an address over the limit waits, longer after each lock.
+sign_in_throttle = Table(
+    "sign_in_throttle",
+    metadata,
+    Column("user_name", String(100), primary_key=True),
+    Column("address", String(64), primary_key=True),  # "" when not known
+    Column("failures", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime, nullable=True),
+    Column("lockouts", Integer, nullable=False, default=0),  # locks so far: the next is longer
+    Column("last_at", DateTime, nullable=False),
 )
 
 # The audit trail: append-only (no code path updates or deletes a row; the database
