@@ -30,7 +30,7 @@ from zones import access, accounts, approvals, audit, ingest, isolate, safe, ses
 from zones import boundaries as bnd
 from zones import briefing as briefing_pkg
 from zones.access import LOCAL_ADMIN, AccessError, Actor, Right
-from zones.demo import build_demo
+from zones.demo import build_demo, check_rebuild
 from zones.errors import ZonesError
 from zones.i18n import fmt_date, t, using_lang
 from zones.levels import dayview, story, worker
@@ -672,14 +672,28 @@ def upload_area(ws: Workspace, actor: Actor, lang: str = "vi") -> str | None:
 # --- writing ----------------------------------------------------------------------------------
 
 def demo(ws: Workspace, actor: Actor, national: bool = False, reset: bool = False,
-         lang: str = "vi") -> dict:
-    """Build the embedded demo, then refresh (levels, snapshot, data version)."""
+         lang: str = "vi", yes: bool = False) -> dict:
+    """Build the embedded demo, then refresh (levels, snapshot, data version). The audit
+    entry "started" (with what is replaced) is committed before anything is deleted; the
+    old data is replaced in one transaction; a reset over data people put in (uploads,
+    declarations, rule sets, accounts, …) is refused unless ``yes``."""
     with using_lang(lang):
         _allowed(ws, actor, Right.BOUNDARIES, "demo")
-        built = build_demo(ws.engine, national=national, reset=reset)
+        asked = {"national": national, "reset": reset}
+        try:
+            replacing = check_rebuild(ws.engine, reset=reset, yes=yes)
+        except ZonesError:
+            audit.record(ws.engine, actor, "demo", outcome="refused", detail=asked)
+            raise
+        audit.record(ws.engine, actor, "demo", outcome="started",
+                     detail={**asked, "replacing": replacing})
+        try:
+            built = build_demo(ws.engine, national=national, reset=reset)
+        except Exception:  # nothing replaced: the transaction rolled back
+            audit.record(ws.engine, actor, "demo", outcome="failed", detail=asked)
+            raise
         built["assessed"] = refresh(ws, observations=built.pop("observations"))
-        audit.record(ws.engine, actor, "demo", detail={"national": national,
-                                                       "units": built["units"],
+        audit.record(ws.engine, actor, "demo", detail={**asked, "units": built["units"],
                                                        "rows": built["rows"]})
     log.info("demo built: %d units, %d rows", built["units"], built["rows"])
     return built

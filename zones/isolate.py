@@ -3,11 +3,18 @@
 A file an official sends may be built to exhaust memory (a workbook whose used range
 claims a million rows by sixteen thousand columns, a tiny archive that inflates to
 gigabytes) or to crash a native reader outright. ``bounded(fn, *args)`` runs ``fn`` in a
-child process whose data (heap and private memory) may grow by at most ``ZONES_READ_MAX_MB`` (default
+child process whose resident memory may grow by at most ``ZONES_READ_MAX_MB`` (default
 1024) and which is stopped after ``ZONES_READ_TIMEOUT_S`` seconds (default 300). The
 result (or the exception it raised) comes back to the caller; a child that runs out of
 memory, crashes or overruns becomes a ``ZonesError`` with a message, so the web server or
 the command that asked keeps running.
+
+What is bounded is memory *used* (the child's anonymous resident memory, watched by the
+caller), not memory *reserved*: Arrow's allocator (mimalloc, behind pandas' strings, in a
+child forked from a process that used it) reserves a 1 GB arena at once for a one-row
+table, and a cap on reservations refused every attribute table. The child's data size
+(``RLIMIT_DATA``) is still capped, above the bound by ``RESERVE_MB``, so a reader that
+allocates faster than the caller looks is stopped too.
 
 A single-threaded caller (the CLI, the tests) forks, which costs milliseconds; a
 multi-threaded one (the Streamlit server) uses a fork server started once with the
@@ -24,6 +31,7 @@ import pickle
 import resource
 import sys
 import threading
+import time
 import traceback
 import types
 from collections.abc import Callable
@@ -42,6 +50,12 @@ PRELOAD = ["zones.ingest.read", "geodata.readers"]
 def max_mb() -> int:
     """How much more memory (MB) a reading child may take."""
     return int(float(os.environ.get("ZONES_READ_MAX_MB", "1024")))
+
+
+#: room above the bound for reservations an allocator makes but never touches (MB)
+RESERVE_MB = 2048
+#: how often the caller looks at the child's memory (seconds)
+WATCH_S = 0.02
 
 
 def timeout_s() -> float:
@@ -69,13 +83,7 @@ def bounded(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
             child.start()
     send.close()
     try:
-        if not receive.poll(timeout_s()):
-            raise ZonesError(t("isolate.timeout", seconds=round(timeout_s()),
-                               setting="ZONES_READ_TIMEOUT_S"))
-        try:
-            status, payload = receive.recv()
-        except (EOFError, OSError, pickle.UnpicklingError):
-            status, payload = "died", None
+        status, payload = _watch(receive, child, max_mb())
     finally:
         receive.close()
         if child.is_alive():
@@ -91,6 +99,43 @@ def bounded(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         raise ZonesError(t("isolate.failed", reason=payload))
     raise ZonesError(t("isolate.died", code=_exit_text(child.exitcode),
                        mb=max_mb(), setting="ZONES_READ_MAX_MB"))
+
+
+def _watch(receive, child, budget_mb: int) -> tuple[str, Any]:
+    """Wait for the child's result, stopping it when it overruns the time or grows its
+    resident memory beyond ``budget_mb`` over what it had when it started."""
+    deadline = time.monotonic() + timeout_s()
+    start_kb = None
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise ZonesError(t("isolate.timeout", seconds=round(timeout_s()),
+                               setting="ZONES_READ_TIMEOUT_S"))
+        if receive.poll(min(WATCH_S, left)):
+            try:
+                status, payload = receive.recv()
+            except (EOFError, OSError, pickle.UnpicklingError):
+                return "died", None
+            if status != "started":
+                return status, payload
+            start_kb = payload
+        elif start_kb is not None and budget_mb > 0:
+            used = _resident_kb(child.pid)
+            if used is not None and used - start_kb > budget_mb * 1024:
+                child.kill()
+                return "memory", None
+
+
+def _resident_kb(pid: int | None) -> int | None:
+    """Anonymous resident memory of a process (kB); None where /proc cannot tell."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
 
 
 _STARTING = threading.Lock()
@@ -122,6 +167,7 @@ def _context():
 def _child(send, budget_mb: int, fn, args, kwargs) -> None:
     _quiet()
     _limit_memory(budget_mb)
+    send.send(("started", _resident_kb(os.getpid()) or 0))
     try:
         result: tuple[str, Any] = ("ok", fn(*args, **kwargs))
     except MemoryError:
@@ -160,8 +206,9 @@ def _plain_arrow_allocator() -> None:
 
 def _limit_memory(budget_mb: int) -> None:
     """Cap the process's data (heap and private writable mappings) at what it has now plus
-    ``budget_mb``. Not the address space: allocators such as Arrow's reserve large
-    ranges they never touch, which an address-space cap would refuse on a tiny file."""
+    ``budget_mb`` plus ``RESERVE_MB`` for reservations never touched: the backstop of the
+    caller's watch on resident memory. Not the address space, which allocators reserve
+    far more of."""
     _plain_arrow_allocator()
     if budget_mb <= 0:
         return
@@ -171,7 +218,7 @@ def _limit_memory(budget_mb: int) -> None:
             if line.startswith("VmData:"):
                 now = int(line.split()[1]) * 1024
                 break
-    cap = now + budget_mb * 2**20
+    cap = now + (budget_mb + RESERVE_MB) * 2**20
     resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
 
 

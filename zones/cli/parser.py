@@ -86,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help=t("cli.help.demo"))
     d.add_argument("--national", action="store_true")
     d.add_argument("--reset", action="store_true")
+    d.add_argument("--yes", action="store_true",
+                   help="--reset: delete uploads, declarations and rule sets people added")
 
     u = sub.add_parser("units", help=t("cli.help.units"))
     usub = u.add_subparsers(dest="action", required=True, parser_class=_Parser)

@@ -21,9 +21,19 @@ from geodata.approx import cells_in_boxes, dissolve_codes, random_points_in, vor
 from geodata.gazetteer import SOURCE, legacy_communes
 from zones.demo.simulate import KIEN_LUONG_HOTSPOTS, VINH_LAC, populations, simulate
 from zones.errors import ZonesError
-from zones.i18n import t
+from zones.i18n import fmt_int, t
 from zones.storage import store
-from zones.storage.schema import METRICS, metadata, observations, uploads
+from zones.storage.schema import (
+    METRICS,
+    approvals,
+    boundary_sets,
+    declarations,
+    metadata,
+    observations,
+    stored_rulesets,
+    uploads,
+    users,
+)
 
 DEMO_PROVINCE = "91"
 # commune code -> (hamlet word, number of hamlets); invented, for the hamlet level demo
@@ -144,21 +154,65 @@ def _insert_observations(conn, frame: pd.DataFrame, upload_id: int) -> int:
                                                   "sent_by", "recorded_at"], block.tolist())
 
 
-def _reset(engine: Engine) -> None:
-    with engine.begin() as conn:
-        for table in reversed(metadata.sorted_tables):
-            # the accounts and the append-only audit trail outlive a demo reset
-            if table.name not in ("alembic_version", "users", "audit"):
-                conn.execute(table.delete())
+#: what a rebuild keeps: the accounts (and their sign-in state) and the append-only audit
+KEPT = frozenset({"alembic_version", "users", "sign_in_throttle", "audit"})
+
+
+def _clear(conn) -> None:
+    """Delete everything a rebuild replaces, inside the caller's transaction."""
+    for table in reversed(metadata.sorted_tables):
+        if table.name not in KEPT:
+            conn.execute(table.delete())
+
+
+def real_data(engine: Engine) -> dict[str, int]:
+    """What people put in the database (not the demo), by kind: what a rebuild would
+    delete (uploads, their figures, declarations, approvals, rule sets, boundary sets)
+    and the accounts, which it keeps."""
+    demo_uploads = sa.select(uploads.c.id).where(uploads.c.kind == "demo")
+    count = sa.func.count()
+    with engine.connect() as conn:
+        def n(table, *where) -> int:
+            return int(conn.execute(sa.select(count).select_from(table).where(*where))
+                       .scalar() or 0)
+        return {
+            "uploads": n(uploads, uploads.c.kind != "demo"),
+            "figures": n(observations, sa.or_(observations.c.upload_id.is_(None),
+                                              observations.c.upload_id.not_in(demo_uploads))),
+            "declarations": n(declarations),
+            "approvals": n(approvals),
+            "rulesets": n(stored_rulesets),
+            "boundary_sets": n(boundary_sets, sa.or_(boundary_sets.c.note.is_(None),
+                                                     boundary_sets.c.note != "demo")),
+            "accounts": n(users),
+        }
+
+
+def check_rebuild(engine: Engine, reset: bool, yes: bool) -> dict[str, int]:
+    """Before anything is written: refuse a build over data without ``reset``, and a
+    reset over data people put in without ``yes`` (the message counts what would be
+    lost). Returns what the rebuild replaces (empty for a new database)."""
+    if store.active_set(engine) is None and not reset:
+        return {}
+    if not reset:
+        raise ZonesError(t("demo.exists"))
+    found = real_data(engine)
+    if any(found.values()) and not yes:
+        lost = [t(f"demo.lost.{kind}", n=fmt_int(found[kind]))
+                for kind in found if found[kind]]
+        raise ZonesError(t("demo.real_data", lost="; ".join(lost)))
+    return found
 
 
 def build_demo(engine: Engine, national: bool = False, reset: bool = False) -> dict:
-    """Build the demo database; return counts and the time taken."""
+    """Build the demo database; return counts and the time taken.
+
+    Everything is computed first, then the old data (with ``reset``) is replaced in one
+    transaction: a build stopped at any moment leaves the old database or the new one,
+    never a part of either. Call ``check_rebuild`` (and record the audit entry) first."""
     started = time.perf_counter()
-    if store.active_set(engine) is not None:
-        if not reset:
-            raise ZonesError(t("demo.exists"))
-        _reset(engine)
+    if store.active_set(engine) is not None and not reset:
+        raise ZonesError(t("demo.exists"))
     units = build_units(national)
     communes = units[units["level"] == "commune"].copy()
     communes["district_code"] = communes["parent_code"]
@@ -170,6 +224,9 @@ def build_demo(engine: Engine, national: bool = False, reset: bool = False) -> d
                         ignore_index=True)
     pairs = touching_pairs(units.set_index("code", drop=False))
     with engine.begin() as conn:
+        store.take_write_lock(conn)
+        if reset:
+            _clear(conn)
         set_id = store.create_set(
             conn, name="Demo " + ("toàn quốc 2021" if national else "Kiên Giang 2021"),
             structure="2021", source=SOURCE, licence="MIT (vietnamadminunits); hình dạng "
