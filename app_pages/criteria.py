@@ -16,15 +16,13 @@ st.title(tr("crit.title"))
 st.caption(tr("crit.intro"))
 ws = workspace()
 registry = api.rulesets(ws)
+viewer = current_actor()
 
 
-def _origin(rs) -> str:
-    """The file a rule set came from; for one kept in the database, who added it and when."""
-    kept = registry.stored.get(rs.id)
-    if kept is None:
-        return rs.path.name if rs.path else "–"
-    return tr("crit.stored", file=kept["file"], by=kept["added_by"],
-              at=f"{kept['added_at']:%d/%m/%Y %H:%M}")
+def _origin(key: str) -> str:
+    """Where a rule set (or a broken file) comes from: the file and folder for an
+    administrator, a neutral source for anyone else (no server path)."""
+    return api.ruleset_origin(registry, key, viewer, lang())
 
 
 for rs in sorted(registry.rulesets.values(), key=lambda r: r.effective_from or r.id):
@@ -35,7 +33,7 @@ for rs in sorted(registry.rulesets.values(), key=lambda r: r.effective_from or r
     with st.expander(title, expanded=True):
         st.markdown(f"**{tr('crit.reference')}:** {md_text(rs.reference.get(lang()))}  \n"
                     f"**{tr('crit.in_force')}:** {fmt_day(rs.effective_from)} – {until}  \n"
-                    f"**{tr('crit.file')}:** {md_text(_origin(rs))}")
+                    f"**{tr('crit.file')}:** {md_text(_origin(rs.id))}")
         st.download_button(tr("crit.download"), api.ruleset_text(ws, rs.id),
                            file_name=f"{rs.id}.yaml", mime="application/x-yaml",
                            key=f"yaml_{rs.id}")
@@ -52,12 +50,16 @@ for rs in sorted(registry.rulesets.values(), key=lambda r: r.effective_from or r
         widgets.table(params, hide_index=True, width="stretch")
 
 for path, problems in registry.errors.items():
-    with st.expander(f"❌ {md_text(path)}", expanded=True):
-        st.error(tr("crit.invalid", n=len(problems)))
+    more = getattr(problems, "more", 0)  # at most 20 are listed, the others counted
+    with st.expander(f"❌ {md_text(_origin(path))}", expanded=True):
+        st.error(tr("crit.invalid", n=len(problems) + more))
         widgets.table([{tr("crit.col.rule"): p.rule_id or "", tr("crit.col.field"): p.field,
-                       tr("crit.col.value"): str(p.value), tr("crit.col.expected"): p.expected,
+                       tr("crit.col.value"): str(p.value)[:200],
+                       tr("crit.col.expected"): p.expected,
                        tr("crit.col.suggestion"): p.suggestion or ""} for p in problems],
                      hide_index=True, width="stretch")
+        if more:
+            st.caption(tr("rs.more_problems", n=more))
 
 
 def _add_form() -> None:
@@ -105,5 +107,5 @@ if len(versions):
                         tr("crit.col.file"): r.file_name, tr("crit.col.added_by"): r.added_by,
                         tr("crit.col.added_at"): f"{r.added_at:%d/%m/%Y %H:%M}"}
                        for r in versions.itertuples()], hide_index=True, width="stretch")
-if ws.rulesets_dir is not None:
-    st.caption(tr("crit.custom_hint", folder=md_text(ws.rulesets_dir)))
+if ws.rulesets_dir is not None and viewer is not None and viewer.can(api.Right.RULESETS):
+    st.caption(tr("crit.custom_hint", folder=md_text(ws.rulesets_dir)))  # a server path

@@ -9,6 +9,7 @@ so a file of 20,000 wrong keys is answered at once with 20 of them and a count.
 from __future__ import annotations
 
 import difflib
+import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -41,10 +42,17 @@ class Problem:
 
 
 def quoted(value: Any) -> str:
-    """``repr(value)``, cut to ``MAX_QUOTED`` characters."""
-    text = repr(value) if not isinstance(value, int) or value.bit_length() < 64 \
-        else f"<an integer of {value.bit_length()} bits>"
-    return text if len(text) <= MAX_QUOTED else f"{text[:MAX_QUOTED]}… ({len(text):,} chars)"
+    """``repr(value)``, short: nested and long values abridged with "...", an integer too
+    long to convert named by its size."""
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"<an integer of {value.bit_length():,} bits>"
+    text = _SHORT.repr(value)
+    return text if len(text) <= MAX_QUOTED else f"{text[:MAX_QUOTED]}…"
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother = 3, MAX_QUOTED, MAX_QUOTED
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = 6
 
 
 class ProblemList(list):

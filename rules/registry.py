@@ -17,11 +17,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from .errors import Problem, RuleSetError, did_you_mean
-from .loader import load_ruleset
+from .loader import MAX_BYTES, load_ruleset
 from .model import RuleSet
+from .strict_yaml import peek
 
 SHIPPED = Path(__file__).parent / "rulesets"
 
@@ -74,27 +74,38 @@ def official() -> tuple[RuleSet, ...]:
     return tuple(load_rulesets().rulesets.values())
 
 
+def official_title(rs: RuleSet) -> tuple[str, RuleSet] | None:
+    """(the title, the official rule set) when ``rs`` carries a title of a shipped one."""
+    for shipped in official():
+        titles = {title_key(t) for t in (shipped.title.vi, shipped.title.en) if t}
+        for title in (rs.title.vi, rs.title.en):
+            if title and title_key(title) in titles:
+                return title, shipped
+    return None
+
+
 def official_clash(rs: RuleSet, file: str) -> Problem | None:
     """A problem when a custom rule set takes the id or a title of an official one."""
     for shipped in official():
         if rs.id == shipped.id:
             return Problem(file, None, "id", rs.id, "an id of its own",
-                           f"'{rs.id}' is the official rule set {shipped.path.name if shipped.path else shipped.id}; "
-                           "give the copy its own id (e.g. add the province's name)")
-        titles = {title_key(t) for t in (shipped.title.vi, shipped.title.en) if t}
-        for lang, title in (("vi", rs.title.vi), ("en", rs.title.en)):
-            if title and title_key(title) in titles:
-                return Problem(file, None, f"title.{lang}", title, "a title of its own",
-                               f"this is the title of the official rule set {shipped.id}; "
-                               "rename it (e.g. add the province's name)")
+                           f"'{rs.id}' is the id of the official rule set; give the copy its "
+                           "own id (e.g. add the province's name)")
+    same = official_title(rs)
+    if same is not None:
+        return Problem(file, None, "title", same[0], "a title of its own",
+                       f"this is the title of the official rule set {same[1].id}; rename it "
+                       "(e.g. add the province's name)")
     return None
 
 
 def _declared_id(path: str) -> str | None:
     """The ``id:`` a (possibly broken) rule-set file declares, if it can be read at all."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        if Path(path).stat().st_size > MAX_BYTES:
+            return None
+        data = peek(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
         return None
     return str(data["id"]) if isinstance(data, dict) and "id" in data else None
 

@@ -9,8 +9,8 @@ given) listing:
   override, not a duplicate;
 * an integer of more than ``MAX_DIGITS`` digits (Python refuses to convert very long
   ones at all: "Exceeds the limit (4300 digits)"; no number of ours needs 16);
-* unreadable YAML, nesting too deep, or more than ``max_values`` values once aliases are
-  expanded (a "billion laughs" file).
+* unreadable YAML, nesting deeper than ``MAX_DEPTH``, or more than ``max_values`` values
+  once aliases are expanded (a "billion laughs" file).
 
 Parsing uses libyaml when it is installed (a 250 KB file of 20,000 keys reads in about
 0.1 s) and stops collecting at ``MAX_LISTED`` problems (the others are counted).
@@ -30,6 +30,8 @@ from .errors import MAX_LISTED, Problem, ProblemsError
 MAX_DIGITS = 15
 #: the most values a file may hold once aliases are expanded (a rule set holds about 1,100)
 MAX_VALUES = 200_000
+#: the deepest nesting of mappings and lists (a rule set nests 9 deep)
+MAX_DEPTH = 40
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _INT = "tag:yaml.org,2002:int"
@@ -109,23 +111,37 @@ def read_yaml(text: str, file: str = "<memory>", error: type[ProblemsError] = Pr
         raise error(loader.problems, loader.more)
     if values_over(data, max_values):
         raise error([Problem(file, None, "(file)", name,
-                             f"at most {max_values:,} values once aliases are expanded",
-                             "write the values out instead of nesting aliases")])
+                             f"at most {max_values:,} values once aliases are expanded, "
+                             f"nested at most {MAX_DEPTH} deep",
+                             "write the values out instead of nesting aliases or lists")])
     return data
 
 
-def values_over(raw: Any, limit: int) -> bool:
+def peek(text: str) -> Any:
+    """The data of a YAML text as far as it can be read (duplicates and overlong integers
+    let through, as ``None``), or ``None``: to find what a broken file meant to be."""
+    loader = StrictLoader(text, "<peek>")
+    try:
+        return loader.get_single_data()
+    except (yaml.YAMLError, RecursionError):
+        return None
+    finally:
+        loader.dispose()
+
+
+def values_over(raw: Any, limit: int, depth: int = MAX_DEPTH) -> bool:
     """Whether ``raw`` holds more than ``limit`` values, an alias counted each time it is
-    used (an iterative walk: a deep file cannot exhaust the stack here)."""
-    seen, todo = 0, [raw]
+    used, or nests deeper than ``depth`` (an iterative walk: a deep file cannot exhaust the
+    stack here)."""
+    seen, todo = 0, [(raw, 0)]
     while todo:
-        item = todo.pop()
+        item, level = todo.pop()
         seen += 1
-        if seen > limit:
+        if seen > limit or level > depth:
             return True
         if isinstance(item, Mapping):
-            todo.extend(item.keys())
-            todo.extend(item.values())
+            todo.extend((k, level + 1) for k in item.keys())
+            todo.extend((v, level + 1) for v in item.values())
         elif isinstance(item, list | tuple):
-            todo.extend(item)
+            todo.extend((v, level + 1) for v in item)
     return False

@@ -61,7 +61,8 @@ def test_assess_with_a_broken_custom_ruleset_lists_its_problems(capsys, demo_cop
     if ws.rulesets_dir is None:
         pytest.skip("a server database has no rule-set folder (test_rulesets_store)")
     ws.rulesets_dir.mkdir(parents=True, exist_ok=True)
-    source = (ruleset_registry(ws).get("qd4800").path).read_text(encoding="utf-8")
+    source = (ruleset_registry(ws).get("qd4800").path).read_text(encoding="utf-8").replace(
+        "  vi: Đánh giá", "  vi: Kiên Giang – Đánh giá", 1).replace("  en: COVID", "  en: KG COVID", 1)
     broken = source.replace("id: qd4800", "id: qd4800-kg").replace("fn: window_sum",
                                                                    "fn: window_summ", 1)
     (ws.rulesets_dir / "qd4800-kg.yaml").write_text(broken, encoding="utf-8")

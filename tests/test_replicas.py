@@ -53,7 +53,9 @@ def test_two_replicas_on_one_database_show_the_same(browser, demo_copy, tmp_path
         f"{d:02d}/11/2021,{THO_SON},400\n" for d in range(1, 16)), encoding="utf-8")
     ruleset = tmp_path / "kg-4800.yaml"
     ruleset.write_text((ROOT / "rules" / "rulesets" / "qd4800.yaml").read_text(
-        encoding="utf-8").replace("id: qd4800", "id: kg-4800", 1), encoding="utf-8")
+        encoding="utf-8").replace("id: qd4800", "id: kg-4800", 1).replace(
+        "  vi: Đánh giá", "  vi: Kiên Giang – Đánh giá", 1).replace("  en: COVID", "  en: KG COVID", 1),
+        encoding="utf-8")
     with (streamlit_server(demo_copy, ZONES_PUBLIC_READ="1") as a,
           streamlit_server(demo_copy, ZONES_PUBLIC_READ="1") as b):
         # B: the commune is orange on 15/11/2021

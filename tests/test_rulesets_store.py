@@ -25,7 +25,9 @@ def run(capsys, url, *argv):
 
 
 def province_copy(tmp_path, rid="kg-2686", edit=""):
-    text = SHIPPED.read_text(encoding="utf-8").replace("id: qd2686", f"id: {rid}", 1)
+    text = SHIPPED.read_text(encoding="utf-8").replace("id: qd2686", f"id: {rid}", 1).replace(
+        "theo QĐ 2686/QĐ-BCĐQG", "theo QĐ 2686/QĐ-BCĐQG, tỉnh Kiên Giang", 1).replace(
+        "under Decision 2686/QD-BCDQG", "under Decision 2686/QD-BCDQG, Kien Giang", 1)
     path = tmp_path / f"{rid}.yaml"
     path.write_text(text + edit, encoding="utf-8")
     return path
@@ -125,10 +127,13 @@ def test_the_criteria_page_says_where_a_stored_rule_set_comes_from(demo_copy, tm
 
     assert run(capsys, demo_copy, "rulesets", "add", str(province_copy(tmp_path)))[0] == 0
     monkeypatch.setenv("ZONES_DB", demo_copy)
-    at = run_page("app_pages/criteria.py")
+    at = run_page("app_pages/criteria.py", _actor=api.LOCAL_ADMIN)
     assert not at.exception, at.exception
     text = " ".join(m.value for m in at.markdown)
     assert md_text("kg-2686.yaml (lưu trong cơ sở dữ liệu bởi local-admin, ") in text
+    at = run_page("app_pages/criteria.py")  # anyone else: where, in words only
+    text = " ".join(m.value for m in at.markdown)
+    assert md_text("kho dữ liệu (") in text and "local-admin" not in text
 
 
 def test_an_administrator_adds_a_rule_set_on_the_criteria_page(demo_copy, tmp_path,

@@ -978,6 +978,15 @@ def ruleset_source(reg: rules.RuleSetRegistry, ruleset_id: str) -> str:
     return "shipped" if path is not None and SHIPPED_RULESETS in path.parents else "folder"
 
 
+def ruleset_origin(reg: rules.RuleSetRegistry, key: str, actor: Actor | None,
+                   lang: str = "vi") -> str:
+    """Where a rule set (an id) or a broken file (a key of ``reg.errors``) comes from, in
+    words: administrators see the file and its folder, others a neutral source (no server
+    path)."""
+    with using_lang(lang):
+        return stored.origin(reg, key, actor is not None and actor.can(Right.RULESETS))
+
+
 def list_rulesets(ws: Workspace, lang: str = "vi") -> pd.DataFrame:
     """Every rule set (shipped, folder, database) and every broken one, as the CLI lists them."""
     reg = rulesets(ws)
@@ -996,7 +1005,8 @@ def list_rulesets(ws: Workspace, lang: str = "vi") -> pd.DataFrame:
         rows.append({"id": where, "version": "", "title": "", "effective_from": "",
                      "effective_to": "", "source": "database" if where.startswith(
                          stored.ORIGIN) else "folder", "file": Path(where).name,
-                     "added_by": "", "added_at": "", "status": f"{len(problems)} problem(s)"})
+                     "added_by": "", "added_at": "",
+                     "status": f"{len(problems) + getattr(problems, 'more', 0)} problem(s)"})
     return pd.DataFrame(rows, columns=RULESET_COLUMNS)
 
 

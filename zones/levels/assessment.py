@@ -36,11 +36,9 @@ def check_ruleset(reg: rules.RuleSetRegistry, ruleset_id: str | None) -> None:
     if ruleset_id is None or ruleset_id in reg.rulesets:
         return
     broken = reg.errors_of(ruleset_id)
-    if broken is not None:
+    if broken is not None:  # named by its file's name: the folder is the server's business
         path, problems = broken
-        lines = "\n".join(f"  - {p}" for p in problems)
-        raise ZonesError(t("cli.ruleset_invalid", value=ruleset_id, path=path,
-                           n=len(problems), problems=lines))
+        raise ZonesError(kept_rulesets.problems_message(ruleset_id, path, problems))
     raise ZonesError(t("cli.unknown_ruleset", value=ruleset_id,
                        choices=", ".join(sorted(reg.rulesets))))
 

@@ -3,15 +3,18 @@
 Every replica reads the same ones: they live in the store, not in a folder beside it. Each
 addition is a new version row (who, when, the file's text and checksum); the newest row of
 an id is the one in force. The same text added again changes nothing. A file is bounded
-before it is read and checked as a whole (every problem listed at once) before it is kept;
-an id of a shipped rule set or of a file in the folder beside a SQLite database is
-refused (a province's copy needs its own id).
+before it is read and checked as a whole (every problem listed at once, at most 20 and
+then a count) before it is kept; an id of a shipped rule set or of a file in the folder
+beside a SQLite database is refused (a province's copy needs its own id), and so is the
+title of an official one (lists would show the copy as the official rule set).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
@@ -19,14 +22,13 @@ from sqlalchemy.engine import Engine
 
 import rules
 from rules.errors import Problem, RuleSetError
-from rules.loader import parse_text
+from rules.loader import MAX_BYTES, parse_text
+from rules.registry import SHIPPED, official_clash, official_title
 from zones.errors import ZonesError
 from zones.i18n import t
 from zones.storage import store
 from zones.storage.schema import stored_rulesets
 
-#: the largest rule-set file accepted (the shipped ones are about 20 KB)
-MAX_BYTES = 256 * 1024
 #: where a stored rule set "lives", for messages and the registry's errors
 ORIGIN = "db:"
 
@@ -56,10 +58,28 @@ def decode(data: bytes, file_name: str) -> str:
         raise ZonesError(t("rs.not_utf8", file=file_name, pos=err.start)) from err
 
 
-def problems_message(ruleset_id: str, file_name: str, err: RuleSetError) -> str:
-    lines = "\n".join(f"  - {p}" for p in err.problems)
-    return t("cli.ruleset_invalid", value=ruleset_id, path=file_name, n=len(err.problems),
-             problems=lines)
+def problem_lines(problems: Sequence[Problem]) -> str:
+    """The problems of a file, one a line (each naming its file by name only, never by a
+    server path), then how many more there are."""
+    lines = [f"  - {_named(p)}" for p in problems]
+    more = getattr(problems, "more", 0)
+    if more:
+        lines.append(f"  {t('rs.more_problems', n=more)}")
+    return "\n".join(lines)
+
+
+def _named(problem: Problem) -> Problem:
+    name = problem.file.removeprefix(ORIGIN) if problem.file.startswith(ORIGIN) \
+        else Path(problem.file).name
+    return Problem(name, problem.rule_id, problem.field, problem.value, problem.expected,
+                   problem.suggestion)
+
+
+def problems_message(ruleset_id: str, file_name: str, problems: Sequence[Problem]) -> str:
+    """The refusal of a rule set with problems: where, how many, then each of them."""
+    total = len(problems) + getattr(problems, "more", 0)
+    return t("cli.ruleset_invalid", value=ruleset_id, path=Path(file_name).name, n=total,
+             problems=problem_lines(problems))
 
 
 def add(engine: Engine, data: bytes, file_name: str, added_by: str,
@@ -70,9 +90,12 @@ def add(engine: Engine, data: bytes, file_name: str, added_by: str,
     try:
         rs = parse_text(text, file_name)
     except RuleSetError as err:
-        raise ZonesError(problems_message(file_name, file_name, err)) from err
+        raise ZonesError(problems_message(file_name, file_name, err.problems)) from err
     if rs.id in taken:
         raise ZonesError(t("rs.id_taken", id=rs.id, where=taken[rs.id]))
+    same = official_title(rs)
+    if same is not None:
+        raise ZonesError(t("rs.title_taken", title=same[0], official=same[1].id))
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     with engine.begin() as conn:
         store.take_write_lock(conn)
@@ -86,6 +109,26 @@ def add(engine: Engine, data: bytes, file_name: str, added_by: str,
             source=text, added_by=added_by, added_at=store.now())).inserted_primary_key[0]
         store.bump_version(conn)
     return Added(int(new_id), rs.id, rs.version, len(rows) + 1, unchanged=False)
+
+
+def origin(registry: rules.RuleSetRegistry, key: str, admin: bool) -> str:
+    """Where a rule set (its id) or a broken one (a key of ``registry.errors``) comes from.
+    Administrators see the file (a folder file's path, who stored one and when); others a
+    neutral source and the file's name, never a server path."""
+    kept = registry.stored.get(key)
+    if kept is not None:
+        at = f"{pd.Timestamp(kept['added_at']):%d/%m/%Y %H:%M}"
+        return t("crit.stored", file=kept["file"], by=kept["added_by"], at=at) if admin \
+            else f"{t('rs.origin_database')} ({at})"
+    if key.startswith(ORIGIN):
+        return f"{t('rs.origin_database')}: {key.removeprefix(ORIGIN)}"
+    rs = registry.rulesets.get(key)
+    path = Path(key) if rs is None else rs.path
+    if path is None:
+        return "–"
+    if SHIPPED in path.parents:
+        return f"{path.name} ({t('rs.origin_shipped')})"
+    return str(path) if admin else f"{t('rs.origin_folder')}: {path.name}"
 
 
 def history(engine: Engine) -> pd.DataFrame:
@@ -111,8 +154,12 @@ def load_into(registry: rules.RuleSetRegistry, engine: Engine) -> None:
         where = f"{ORIGIN}{row.ruleset_id}"
         try:
             rs = parse_text(row.source, row.file_name)
-        except RuleSetError as err:
+        except RuleSetError as err:  # kept before a check it now fails: not used
             registry.errors[where] = err.problems
+            continue
+        clash = official_clash(rs, where)
+        if clash is not None:
+            registry.errors[where] = [clash]
             continue
         if rs.id in registry.rulesets:
             registry.errors[where] = [Problem(where, None, "id", rs.id,
