@@ -140,7 +140,7 @@ def values_over(raw: Any, limit: int, depth: int = MAX_DEPTH) -> bool:
         if seen > limit or level > depth:
             return True
         if isinstance(item, Mapping):
-            todo.extend((k, level + 1) for k in item.keys())
+            todo.extend((k, level + 1) for k in item)
             todo.extend((v, level + 1) for v in item.values())
         elif isinstance(item, list | tuple):
             todo.extend((v, level + 1) for v in item)
