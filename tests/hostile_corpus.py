@@ -15,7 +15,8 @@ run can tell a row lost in reading from one refused with a message). Categories:
 * ``boundaries``: broken GeoJSON/Shapefile/GeoPackage/Parquet, CRS, loops, orphans, zips;
 * ``attributes``: attribute tables with impossible populations and unknown units;
 * ``database``: URLs to no database, a newer schema, a damaged page, a missing folder;
-* ``cli``: misuse of the command line (bad dates, missing files, unwritable outputs).
+* ``cli``: misuse of the command line (bad dates, missing files, unwritable outputs, rule sets
+  made hostile: NaN, negative, unbounded numbers, duplicate and 20,000 unknown keys).
 """
 
 from __future__ import annotations
@@ -717,5 +718,29 @@ def _cli(folder: Path) -> list[Case]:
                                  "--out", "/proc/x.pdf"],
         "cli-dry-run-good": ["observations", "import", good, "--dry-run"],
     }
+    for cid, text in _bad_rulesets().items():  # each refused with its problems, none stored
+        runs[cid] = ["rulesets", "add", str(_write(folder, f"{cid}.yaml", text.encode()))]
     return [Case(cid, "cli", ["--db", "{db}", *argv], "cli",
                  dry_run="--dry-run" in argv) for cid, argv in runs.items()]
+
+
+def _bad_rulesets() -> dict[str, str]:
+    """A province's copy of QĐ 4800 made hostile as in issue 20."""
+    official = (Path(__file__).parents[1] / "rules" / "rulesets" / "qd4800.yaml").read_text(
+        encoding="utf-8")
+    own = official.replace("id: qd4800", "id: kg-x", 1).replace("  vi: Đánh", "  vi: KG Đánh", 1)
+    bands = "value: [20, 50, 150]"
+    return {
+        "cli-ruleset-nan-bands": own.replace(bands, "value: [.nan, .nan, .nan]"),
+        "cli-ruleset-negative-bands": own.replace(bands, "value: [-1, -1, -1]"),
+        "cli-ruleset-inf-band": own.replace(bands, "value: [20, 50, .inf]"),
+        "cli-ruleset-flat-bands": own.replace(bands, "value: [20, 20, 150]"),
+        "cli-ruleset-window": own.replace("value: 7\n    note: Criterion 1",
+                                          "value: 100000000\n    note: Criterion 1"),
+        "cli-ruleset-5000-digits": own.replace("value: 7\n    note: Criterion 1",
+                                               f"value: {'9' * 5000}\n    note: Criterion 1"),
+        "cli-ruleset-duplicate-key": own.replace("history_days: 63",
+                                                 "history_days: 63\nhistory_days: 6"),
+        "cli-ruleset-unknown-keys": own + "".join(f"x{i}: 0\n" for i in range(20_000)),
+        "cli-ruleset-official-title": official.replace("id: qd4800", "id: kg-x", 1),
+    }

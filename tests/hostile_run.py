@@ -31,7 +31,7 @@ from zones.cli import main
 from zones.storage import db as zdb
 
 TABLES = ("boundary_sets", "units", "adjacency", "uploads", "observations", "assessments",
-          "declarations", "unit_changes", "meta")
+          "declarations", "unit_changes", "meta", "stored_rulesets")
 UNEXPECTED = ("Lỗi không mong đợi", "Unexpected error")
 
 
