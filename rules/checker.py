@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from itertools import pairwise
 from typing import Any
 
-from .errors import MAX_LISTED, Problem, did_you_mean, quoted
+from .errors import MAX_LISTED, Problem, did_you_mean
 from .levels import KEY_TO_LEVEL, LEVELS
 from .model import Parameter, Range, Text
 
@@ -45,7 +45,7 @@ class Checker:
         """Note a problem (``suggestion`` may be a function, called only when the problem
         is listed); return ``MISSING``."""
         self.noted += 1
-        key = (rule_id, field, quoted(value), expected)
+        key = (rule_id, field, expected)  # a field names one place (or one parameter)
         if key in self._seen:
             return MISSING
         self._seen.add(key)
