@@ -10,12 +10,14 @@ setting (environment variable) and every refusal names the limit and the file's 
 
 from __future__ import annotations
 
+import html
 import io
 import os
 import re
 import zipfile
 import zlib
 from dataclasses import dataclass
+from xml.parsers import expat
 
 MAX_MEMBERS = int(os.environ.get("ZONES_XLSX_MAX_MEMBERS", "2000"))
 MAX_EXPANDED_MB = float(os.environ.get("ZONES_XLSX_MAX_EXPANDED_MB", "300"))
@@ -23,8 +25,15 @@ MAX_CELLS = int(os.environ.get("ZONES_XLSX_MAX_CELLS", "5000000"))
 MAX_COLUMNS = int(os.environ.get("ZONES_XLSX_MAX_COLUMNS", "500"))
 CHUNK = 1 << 20
 
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
-_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})(\d{1,7})"')  # a cell's own reference
+# Attributes are read as XML allows them: either quote, spaces around "=", character
+# references ("&#88;FD1" is "XFD1"); a reference that is not plain is decoded, and a sheet
+# whose cells do not all carry their own reference is walked by an XML parser that counts
+# positions as a reader does.
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\sref\s*=\s*([\"'])(.*?)\1", re.S)
+_REF = re.compile(rb"\sr\s*=\s*[\"']([^\"'<>]*)")  # a cell's or a row's own reference
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")  # every cell, with or without a reference
+_PLAIN = re.compile(r"([A-Z]{0,3})(\d{1,7})")
+_RANGE_END = re.compile(r"(?:[^:]*:)?\$?([A-Za-z]{1,3})\$?(\d{1,7})")
 
 
 class SheetLimitError(ValueError):
@@ -85,9 +94,102 @@ def check_workbook(data: bytes) -> list[Extent]:
     return out
 
 
+def _ref_parts(value: bytes) -> tuple[str, int] | None:
+    """A reference's (column letters, row number): "XFD1048576" -> ("XFD", 1048576),
+    "5" (a row's) -> ("", 5); character references decoded; None when it is no reference."""
+    text = value.decode("utf-8", "replace")
+    if "&" in text:
+        text = html.unescape(text)
+    hit = _PLAIN.fullmatch(text.strip().upper())
+    return (hit.group(1), int(hit.group(2))) if hit else None
+
+
+class _Scan:
+    """The furthest row and column a sheet's XML claims or holds, fed in chunks."""
+
+    def __init__(self) -> None:
+        self.rows = self.cols = 0
+        self.cells = self.with_ref = 0  # cell tags, and cell references seen
+        self.dimension_seen = False
+
+    def feed(self, text: bytes) -> None:
+        if not self.dimension_seen:
+            dim = _DIMENSION.search(text)
+            if dim:
+                self.dimension_seen = True
+                self._dimension(dim.group(2))
+            elif b"<sheetData" in text or b":sheetData" in text:
+                self.dimension_seen = True  # the dimension comes before the data
+        self.cells += len(_CELL_TAG.findall(text))
+        values = _REF.findall(text)
+        if not values:
+            return
+        joined = b" ".join(values)  # the references alone: a far smaller text to scan
+        if re.search(rb"[^A-Z0-9 ]", joined):  # lower case, character references…
+            parts = [p for v in values if (p := _ref_parts(v)) is not None]
+            joined = " ".join(f"{letters}{number}" for letters, number in parts).encode()
+        letters = re.findall(rb"[A-Z]+", joined)
+        numbers = re.findall(rb"\d+", joined)
+        if numbers:
+            self.rows = max(self.rows, max(map(int, set(numbers))))
+        if letters:
+            self.cols = max(self.cols, max(column_number(c) for c in set(letters)))
+        self.with_ref += len(letters)
+
+    def _dimension(self, value: bytes) -> None:
+        text = html.unescape(value.decode("utf-8", "replace"))
+        hit = _RANGE_END.fullmatch(text.strip())
+        if hit:
+            self.cols = max(self.cols, column_number(hit.group(1).upper()))
+            self.rows = max(self.rows, int(hit.group(2)))
+
+
+def _positions(stream) -> tuple[int, int]:
+    """The furthest (row, column) of a sheet whose cells lack references, counted as a
+    reader does (a row or cell without ``r`` follows the previous one); an XML parser,
+    so slower than the scan: only for such sheets."""
+    state = {"row": 0, "col": 0, "rows": 0, "cols": 0}
+
+    def start(name: str, attrs: dict) -> None:
+        local = name.rpartition(":")[2]
+        if local == "row":
+            parts = _ref_parts(attrs.get("r", "").encode())
+            state["row"] = parts[1] if parts else state["row"] + 1
+            state["col"] = 0
+            state["rows"] = max(state["rows"], state["row"])
+        elif local == "c":
+            parts = _ref_parts(attrs.get("r", "").encode())
+            if parts and parts[0]:
+                state["col"] = column_number(parts[0])
+                state["rows"] = max(state["rows"], parts[1])
+            else:
+                state["col"] += 1
+            state["cols"] = max(state["cols"], state["col"])
+            if state["cols"] > MAX_COLUMNS or state["rows"] * state["cols"] > MAX_CELLS:
+                raise _Over(state["rows"], state["cols"])
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    try:
+        while chunk := stream.read(CHUNK):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except _Over as over:
+        return over.rows, over.cols
+    except expat.ExpatError:
+        pass  # broken XML: the reader reports it; what was counted so far stands
+    return state["rows"], state["cols"]
+
+
+class _Over(Exception):
+    def __init__(self, rows: int, cols: int):
+        super().__init__(rows, cols)
+        self.rows, self.cols = rows, cols
+
+
 def _extent(book: zipfile.ZipFile, member: zipfile.ZipInfo) -> Extent:
     """The largest of the declared dimension and the furthest cell present."""
-    rows = cols = 0
+    scan = _Scan()
     tail = b""
     read = 0
     try:
@@ -101,22 +203,24 @@ def _extent(book: zipfile.ZipFile, member: zipfile.ZipInfo) -> Extent:
                     raise SheetLimitError("xlsx_expanded", mb=round(read / 1e6),
                                      limit=round(MAX_EXPANDED_MB))
                 text = tail + chunk
-                if rows == 0 and cols == 0:
-                    dim = _DIMENSION.search(text)
-                    if dim and dim.group(3):
-                        cols, rows = column_number(dim.group(3)), int(dim.group(4))
-                refs = _CELL_REF.findall(text)  # (letters, digits) of every cell, in C
-                if refs:
-                    letters, numbers = zip(*refs, strict=True)
-                    cols = max(cols, max(column_number(c) for c in set(letters)))
-                    rows = max(rows, max(map(int, numbers)))
-                tail = text[-256:]  # a tag cut between two chunks is seen whole next time
+                cut = text.rfind(b">") + 1  # whole tags only: each is counted once
+                if cut == 0 and len(text) < 4 * CHUNK:
+                    tail = text
+                    continue
+                cut = cut or len(text)
+                scan.feed(text[:cut])
+                tail = text[cut:]
+            scan.feed(tail)
+        if scan.cells > scan.with_ref:  # cells placed by counting: walk them as a reader
+            with book.open(member) as stream:
+                rows, cols = _positions(stream)
+            scan.rows, scan.cols = max(scan.rows, rows), max(scan.cols, cols)
     except SheetLimitError:
         raise
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, ValueError,
             NotImplementedError):
         pass  # encrypted or broken member: the reader reports it
-    return Extent(member.filename, rows, cols)
+    return Extent(member.filename, scan.rows, scan.cols)
 
 
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]+)"')

@@ -15,10 +15,11 @@ from datetime import date, datetime, time
 import numpy as np
 import pandas as pd
 
+import contract
 from geodata.names import fold, nfc
 from zones.i18n import fmt_date, t
 from zones.ingest.read import UNIT_COLUMNS, RawTable
-from zones.ingest.units import UnitIndex, resolve_units
+from zones.ingest.units import OBSERVED_LEVELS, UnitIndex, describe, resolve_units
 from zones.storage.schema import METRICS
 
 MAX_INT = 2_147_483_647  # the observations columns are 32-bit integers
@@ -27,17 +28,23 @@ FLAG_COLUMNS = ("treatment_capacity_ok",)
 POSITIVE_OF = {"tests_pcr_positive": "tests_pcr", "tests_antigen_positive": "tests_antigen"}
 PROBLEM_COLUMNS = ["row", "column", "value", "reason", "fix", "kind"]
 # Every kind of cell problem; each has messages ingest.reason.<kind> and ingest.fix.<kind>.
-#: kinds that warn: the row is not stored, the file's other row for it is (nothing refused)
-WARNING_KINDS = frozenset({"duplicate_replaced"})
+#: kinds that warn without refusing the row: ``REPLACED_KINDS`` leave the row unstored
+#: (the file's other row for its unit and day is stored), the others store it
+REPLACED_KINDS = frozenset({"duplicate_replaced"})
+WARNING_KINDS = REPLACED_KINDS | {"hamlets_sum_differs"}
+#: a unit's own inputs, taken for a district or province too (QĐ 4800 criterion 3: the
+#: district's hospitals); every additive figure goes to communes and hamlets only
+OWN_INPUTS = tuple(m for m in METRICS if not contract.METRICS[m].additive)
+HAMLET_NAMES_SHOWN = 6  # hamlets named in a sum warning
 
 PROBLEM_KINDS = (
     "date_missing", "date_format", "date_impossible", "date_future", "date_too_old",
     "date_before_rules",
     "int_text", "int_decimal", "int_negative", "int_too_large", "flag_not_01",
-    "positive_gt_tests", "unit_missing", "code_unknown", "code_name_mismatch",
-    "name_unknown", "name_not_in_parent", "name_ambiguous", "unit_not_reporting", "duplicate",
-    "outside_area", "week_locked",
-    "duplicate_replaced",
+    "positive_gt_tests", "unit_missing", "code_unknown", "code_unknown_none",
+    "code_name_mismatch", "name_unknown", "name_unknown_none", "name_not_in_parent",
+    "name_ambiguous", "unit_not_reporting", "duplicate", "outside_area", "week_locked",
+    "duplicate_replaced", "hamlets_sum_differs",
 )
 
 _DMY = r"(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4})"
@@ -64,7 +71,7 @@ class Checked:
     @property
     def replaced(self) -> pd.Index:
         """Rows another row of the same file replaces (same unit and day, further down)."""
-        return pd.Index(self.problems.loc[self.problems["kind"].isin(WARNING_KINDS), "row"]
+        return pd.Index(self.problems.loc[self.problems["kind"].isin(REPLACED_KINDS), "row"]
                         .unique(), dtype=int) if "kind" in self.problems else pd.Index([])
 
     @property
@@ -297,12 +304,15 @@ def explain(problems: pd.DataFrame, lang: str | None = None,
     detail); sorted by row, then by the columns' ``order`` in the file."""
     if problems.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in PROBLEM_COLUMNS})
-    pairs = problems[["kind", "detail"]].drop_duplicates()
-    texts_ = {(k, d): (t(f"ingest.reason.{k}", lang=lang, detail=d),
-                       t(f"ingest.fix.{k}", lang=lang, detail=d))
-              for k, d in pairs.itertuples(index=False, name=None)}
-    keys = list(zip(problems["kind"], problems["detail"], strict=True))
-    out = problems.assign(reason=[texts_[k][0] for k in keys], fix=[texts_[k][1] for k in keys])
+    # each distinct (kind, detail) is worded once, then spread by position
+    codes, pairs = pd.MultiIndex.from_arrays(
+        [problems["kind"].to_numpy(dtype=object), problems["detail"].to_numpy(dtype=object)]
+    ).factorize()
+    reasons = np.array([t(f"ingest.reason.{k}", lang=lang, detail=d) for k, d in pairs],
+                       dtype=object)
+    fixes = np.array([t(f"ingest.fix.{k}", lang=lang, detail=d) for k, d in pairs],
+                     dtype=object)
+    out = problems.assign(reason=reasons[codes], fix=fixes[codes])
     out["row"] = out["row"].astype(int)
     position = {c: i for i, c in enumerate(order or [])}
     out["_pos"] = out["column"].map(position).fillna(len(position))
@@ -323,14 +333,84 @@ def _metric_values(tx: pd.DataFrame, headers: dict[str, str]) -> tuple[dict, lis
     return values, frames
 
 
+def _higher_unit_counts(values: pd.DataFrame, index: UnitIndex, tx: pd.DataFrame,
+                        headers: dict[str, str]) -> list[pd.DataFrame]:
+    """A district's or province's row: its own inputs (``OWN_INPUTS``) are taken, each
+    count it carries is refused (counts go to its communes and hamlets)."""
+    code = values["unit_code"]
+    higher = code.notna() & ~code.map(index.level).isin(OBSERVED_LEVELS)
+    if not higher.any():
+        return []
+    detail = code.where(higher, None).map(lambda c: describe(index, c) if c else "")
+    return [_problems(higher & (tx[m] != ""), headers[m], tx[m], "unit_not_reporting", detail)
+            for m in METRICS if m in headers and m not in OWN_INPUTS]
+
+
+def _hamlet_sums(values: pd.DataFrame, frames: list[pd.DataFrame], index: UnitIndex,
+                 tx: pd.DataFrame, headers: dict[str, str], stored=None
+                 ) -> list[pd.DataFrame]:
+    """A commune's figure that differs from the sum of its hamlets' figures for the same
+    day (the file's hamlet rows, else the stored ones): a warning naming the commune's
+    value, the hamlets' sum and the hamlets; the row is stored all the same. Rows refused
+    by ``frames`` take no part."""
+    hamlets_of: dict[str, list[str]] = {}
+    for code, parent in index.parent.items():
+        if parent and index.level[code] == "hamlet":
+            hamlets_of.setdefault(parent, []).append(code)
+    metrics = [m for m in METRICS if m in headers and m not in OWN_INPUTS]
+    if not metrics or not values["unit_code"].isin(list(hamlets_of)).any():
+        return []
+    refused = [f.loc[~f["kind"].isin(WARNING_KINDS), "row"].to_numpy() for f in frames]
+    ok = values[~values.index.isin(np.concatenate([np.zeros(0, dtype=int), *refused]))
+                & values["date"].notna() & values["unit_code"].notna()]
+    ok = ok[~ok.duplicated(["unit_code", "date"], keep="last")]
+    communes = ok[ok["unit_code"].isin(list(hamlets_of))]
+    if communes.empty:
+        return []
+    own = ok[ok["unit_code"].map(index.parent).isin(set(communes["unit_code"]))
+             & (ok["unit_code"].map(index.level) == "hamlet")]
+    frame = own[["unit_code", "date", *metrics]].astype({m: float for m in metrics})
+    if stored is not None:
+        codes = sorted({h for c in set(communes["unit_code"]) for h in hamlets_of[c]})
+        kept = stored(codes, communes["date"].min().date(), communes["date"].max().date())
+        kept = kept[["unit_code", "date", *metrics]]
+        sent = pd.MultiIndex.from_frame(frame[["unit_code", "date"]])
+        kept = kept[~pd.MultiIndex.from_frame(kept[["unit_code", "date"]]).isin(sent)]
+        frame = pd.concat([frame, kept.astype({m: float for m in metrics})], ignore_index=True)
+    frame = frame.assign(commune=frame["unit_code"].map(index.parent)).sort_values("unit_code")
+    groups = dict(list(frame.groupby(["commune", "date"])))
+    out = []
+    for row, code, day, *figures in communes[["unit_code", "date", *metrics]].itertuples(
+            name=None):
+        part = groups.get((code, day))
+        if part is None:
+            continue
+        for m, figure in zip(metrics, figures, strict=True):
+            known = part[part[m].notna()]
+            if pd.isna(figure) or known.empty or float(figure) == known[m].sum():
+                continue
+            named = [f"{index.name[h]} ({int(v)})" for h, v in zip(
+                known["unit_code"], known[m], strict=True)]
+            more = len(named) - HAMLET_NAMES_SHOWN
+            shown = named[:HAMLET_NAMES_SHOWN] + ([f"… (+{more})"] if more > 0 else [])
+            detail = f"{int(figure)} ≠ {int(known[m].sum())} = {' + '.join(shown)}"
+            out.append(pd.DataFrame({"row": [row], "column": headers[m],
+                                     "value": [tx.at[row, m]],
+                                     "kind": "hamlets_sum_differs", "detail": detail}))
+    return out
+
+
 def check_table(table: RawTable, index: UnitIndex, today: date | None = None,
                 lang: str | None = None, first_day: date | None = None,
                 area: set[str] | None = None, area_name: str = "",
-                locked=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                locked=None, stored=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Validate a ``RawTable`` -> (values, problems).
 
     ``values``: index = row number; ``date`` (NaT when refused), ``unit_code`` (None when
     refused), the METRICS as Int64 (NA = not reported). ``problems``: PROBLEM_COLUMNS.
+    ``area``: the sender's subtree (names are looked for there first, rows outside it are
+    refused); ``stored(codes, start, end)``: the stored figures of hamlets, for the
+    commune-versus-hamlets warning.
     """
     tx, h = texts(table.cells), table.headers
     dates, dkind = by_unique(parse_dates, tx["date"], today or date.today(), first_day)
@@ -338,10 +418,11 @@ def check_table(table: RawTable, index: UnitIndex, today: date | None = None,
     frames.append(_kind_problems(dkind, h["date"], tx["date"],
                                  fmt_date(first_day) if first_day else ""))
     refs = _unit_refs(tx)
-    res = resolve_units(index, refs, lang)
+    res = resolve_units(index, refs, lang, area)
     frames.append(_unit_problems(res, refs, h))
     values = pd.DataFrame({"date": dates.where(dkind == ""),
                            "unit_code": res["code"].astype(object)}, index=tx.index)
+    frames += _higher_unit_counts(values, index, tx, h)
     if area is not None:  # the sender may write only for units of their subtree
         code = values["unit_code"]
         kind = pd.Series(np.where(code.notna() & ~code.isin(list(area)), "outside_area", ""),
@@ -362,5 +443,6 @@ def check_table(table: RawTable, index: UnitIndex, today: date | None = None,
     frames.append(_duplicate_problems(values, unit_h, unit_shown))
     frames += _positive_checks(values, h, tx)
     frames = [f for f in frames if not f.empty]
+    frames += _hamlet_sums(values, frames, index, tx, h, stored)
     raw = pd.concat(frames, ignore_index=True) if frames else _empty_problems()
     return values, explain(raw, lang, list(table.original.columns))

@@ -3,6 +3,10 @@
 Names are matched with ``geodata.names.fold`` (no diacritics, tone-mark placement or
 unit-type prefix). Each distinct (code, name, district, province) combination is
 resolved once, so a 10,000-row file costs about as many look-ups as it has units.
+
+A name is looked for inside the sender's own subtree first (``area``): an official of
+Phường Vĩnh Lạc writing "Khu pho 1" means Vĩnh Lạc's Khu phố 1, not another commune's.
+The name cell may carry its parents after commas ("Khu pho 3, Phuong Vinh Lac").
 """
 
 from __future__ import annotations
@@ -13,7 +17,6 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from geodata.names import fold
-from zones.i18n import t
 
 MAX_SUGGESTIONS = 3
 OBSERVED_LEVELS = ("commune", "hamlet")
@@ -30,6 +33,7 @@ class UnitIndex:
     level: dict[str, str]
     parents: dict[str, dict[str, str]]  # code -> {level: folded ancestor name}
     label: dict[str, str]  # "Xã A (Huyện B, Tỉnh C)"
+    parent: dict[str, str | None]  # code -> parent code
 
 
 @dataclass
@@ -68,7 +72,10 @@ def build_index(units: pd.DataFrame) -> UnitIndex:
             bare.setdefault(c.lstrip("0") or "0", []).append(c)
     parents = {c: _ancestors(c, parent, level, fname) for c in codes}
     label = {c: _label(c, name, parent, level) for c in codes}
-    return UnitIndex(frozenset(codes), bare, by_name, name, level, parents, label)
+    parent_code = {c: (str(p) if isinstance(p, str) and p else None)
+                   for c, p in parent.items()}
+    return UnitIndex(frozenset(codes), bare, by_name, name, level, parents, label,
+                     parent_code)
 
 
 def _label(code: str, name: dict, parent: dict, level: dict) -> str:
@@ -87,31 +94,38 @@ def describe(index: UnitIndex, code: str) -> str:
 
 # --- by code ---------------------------------------------------------------------------------
 
-def by_code(index: UnitIndex, code: str, name: str, lang: str | None) -> Resolution:
+def by_code(index: UnitIndex, code: str, name: str, lang: str | None = None,
+            area: set[str] | None = None) -> Resolution:
     """Resolve a code; leading zeros lost by Excel are restored when that is unambiguous
-    (among communes and hamlets first)."""
+    (inside the sender's ``area`` first, then among communes and hamlets first)."""
     found = code if code in index.codes else None
     if found is None and code.isdigit():
-        same = _prefer_observed(index, index.by_bare_code.get(code.lstrip("0") or "0", []))
+        same = _in_area(index.by_bare_code.get(code.lstrip("0") or "0", []), area)
+        same = _prefer_observed(index, same)
         found = same[0] if len(same) == 1 else None
     if found is None:
-        return Resolution(problem="code_unknown", detail=_code_hint(index, code, name, lang))
+        hint = _code_hint(index, code, name, area)
+        return Resolution(problem="code_unknown" if hint else "code_unknown_none",
+                          detail=hint)
     if name and fold(name) != fold(index.name[found]):
         return Resolution(problem="code_name_mismatch",
                           detail=describe(index, found))
     return Resolution(code=found)
 
 
-def _code_hint(index: UnitIndex, code: str, name: str, lang: str | None) -> str:
+def _code_hint(index: UnitIndex, code: str, name: str, area: set[str] | None) -> str:
+    """Codes the user may have meant ("" when none is close: the message says so)."""
     same = index.by_bare_code.get(code.lstrip("0") or "0", []) if code.isdigit() else []
     if same:
-        return _listing(index, same)
+        return _listing(index, _in_area(same, area))
     if name:
         hits = index.by_name.get(fold(name), [])
         if hits:
-            return _listing(index, hits)
-    close = _closest(code, list(index.codes), 80)
-    return _listing(index, close) if close else t("ingest.none", lang=lang)
+            return _listing(index, _in_area(hits, area))
+    choices = sorted(area) if area else list(index.codes)
+    close = _closest(code, choices, 80) or (_closest(code, list(index.codes), 80)
+                                            if area else [])
+    return _listing(index, close) if close else ""
 
 
 def _closest(query: str, choices: list[str], cutoff: int) -> list[str]:
@@ -146,45 +160,72 @@ def _prefer_observed(index: UnitIndex, codes: list[str]) -> list[str]:
     return low or codes
 
 
+def _in_area(codes: list[str], area: set[str] | None) -> list[str]:
+    """The ``codes`` inside the sender's subtree when there are any, else all of them."""
+    inside = [c for c in codes if c in area] if area else []
+    return inside or codes
+
+
+def split_parents(name: str) -> tuple[str, list[str]]:
+    """ "Khu pho 3, Phuong Vinh Lac" -> ("Khu pho 3", ["vinh lac"]): a name cell that
+    carries its parents' names after commas (folded; empty parts dropped)."""
+    head, *rest = name.split(",")
+    return head.strip(), [key for part in rest if (key := fold(part))]
+
+
+def _under(index: UnitIndex, codes: list[str], parents: list[str]) -> list[str]:
+    """The ``codes`` that have an ancestor (any level) of each folded parent name."""
+    return [c for c in codes if all(p in index.parents[c].values() for p in parents)]
+
+
 def by_name(index: UnitIndex, name: str, district: str, province: str,
-            fuzzy: bool = True) -> Resolution:
-    """Resolve a name (with optional district and province names)."""
-    candidates = index.by_name.get(fold(name), [])
+            fuzzy: bool = True, area: set[str] | None = None) -> Resolution:
+    """Resolve a name (with optional district and province names, and parents written
+    after commas in the name cell); inside the sender's ``area`` first."""
+    candidates, above = index.by_name.get(fold(name), []), []
+    if not candidates and "," in name:
+        name, above = split_parents(name)
+        candidates = index.by_name.get(fold(name), [])
     if not candidates:
-        return Resolution(problem="name_unknown",
-                          detail=_name_hint(index, name, province) if fuzzy else "")
-    kept = _prefer_observed(index, _filter_parents(index, candidates, district, province))
+        hint = _name_hint(index, name, province, area) if fuzzy else ""
+        return Resolution(problem="name_unknown" if hint else "name_unknown_none",
+                          detail=hint)
+    kept = _under(index, _filter_parents(index, candidates, district, province), above)
     if not kept:
         return Resolution(problem="name_not_in_parent", detail=_listing(index, candidates))
+    kept = _prefer_observed(index, _in_area(kept, area))
     if len(kept) > 1:
         return Resolution(problem="name_ambiguous", detail=_listing(index, kept))
     return Resolution(code=kept[0])
 
 
-def _name_hint(index: UnitIndex, name: str, province: str) -> str:
+def _name_hint(index: UnitIndex, name: str, province: str,
+               area: set[str] | None = None) -> str:
+    """Units with a name close to ``name`` ("" when none is: the message says so)."""
     close = _closest(fold(name), list(index.by_name), 75)
     codes = [c for k in close for c in index.by_name[k]]
-    codes = _filter_parents(index, codes, "", province) or codes
+    codes = _in_area(_filter_parents(index, codes, "", province) or codes, area)
     return _listing(index, codes[:MAX_SUGGESTIONS]) if codes else ""
 
 
 # --- whole columns ---------------------------------------------------------------------------
 
-def resolve_units(index: UnitIndex, refs: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+def resolve_units(index: UnitIndex, refs: pd.DataFrame, lang: str | None = None,
+                  area: set[str] | None = None) -> pd.DataFrame:
     """Resolve every row of ``refs`` (text columns unit_code, unit_name, district_name,
-    province_name; "" when absent) -> frame with columns code, problem, detail."""
+    province_name; "" when absent) -> frame with columns code, problem, detail. Names
+    and codes are looked for inside ``area`` (the sender's subtree) first. A district or
+    province resolves too: the check takes its own inputs and refuses its counts."""
     cols = ["unit_code", "unit_name", "district_name", "province_name"]
     keys = refs[cols].drop_duplicates()
     results = []
     for code, name, district, province in keys.itertuples(index=False, name=None):
         if code:
-            res = by_code(index, code, name, lang)
+            res = by_code(index, code, name, lang, area)
         elif name:
-            res = by_name(index, name, district, province)
+            res = by_name(index, name, district, province, area=area)
         else:
             res = Resolution(problem="unit_missing")
-        if res.code is not None and index.level[res.code] not in OBSERVED_LEVELS:
-            res = Resolution(problem="unit_not_reporting", detail=describe(index, res.code))
         results.append((code, name, district, province, res.code, res.problem, res.detail))
     table = pd.DataFrame(results, columns=[*cols, "code", "problem", "detail"], dtype=object)
     merged = refs[cols].merge(table, on=cols, how="left")  # a left merge keeps the order

@@ -82,8 +82,12 @@ def check_upload(engine: Engine, data: bytes, filename: str, *, sheet: str | Non
     ``area``: rows for units outside it are refused (the sender's subtree)."""
     table = isolate.bounded(read_upload, data, filename, sheet, lang)
     index = index or unit_index(engine, lang)
+
+    def stored(codes: list[str], start: date, end: date) -> pd.DataFrame:
+        return store.current_observations(engine, start, end, codes=codes)
+
     values, problems = check_table(table, index, today, lang, first_day, area, area_name,
-                                   locked)
+                                   locked, stored if engine is not None else None)
     refusing = problems[~problems["kind"].isin(WARNING_KINDS)] if "kind" in problems \
         else problems
     refused = pd.Index(refusing["row"].unique(), dtype=int)
@@ -201,7 +205,8 @@ def template_for_unit(engine: Engine, code: str, start: date, end: date,
     res = by_code(index, str(code).strip(), "", lang)
     if res.code is None:
         raise ZonesError(t("ingest.template.unknown_unit", lang=lang, code=code,
-                           detail=res.detail))
+                           detail=res.detail) if res.detail else
+                         t("ingest.template.unknown_unit_none", lang=lang, code=code))
     return template_xlsx(units, res.code, start, end, lang)
 
 
