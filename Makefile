@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
+# this machine only by default; ADDRESS=0.0.0.0 lets other machines (an intranet) in
+ADDRESS ?= 127.0.0.1
 DB     := data/zones.db
 
 .PHONY: run test lint demo demo-national bench vendor clean
@@ -23,9 +25,13 @@ static/vendor/leaflet.js: | $(VENV)/.installed
 $(DB): | $(VENV)/.installed
 	@if [ -z "$$ZONES_DB" ]; then mkdir -p data && $(PY) -m zones demo; fi
 
-## make run: set up (first time), build the demo database if missing, serve on $(PORT)
+## make run: set up (first time), build the demo database if missing, serve on
+## $(ADDRESS):$(PORT) (this machine only; `make run ADDRESS=0.0.0.0` for the intranet)
 run: $(VENV)/.installed static/vendor/leaflet.js $(DB)
-	$(PY) -m ui.serve --server.port $(PORT) --server.headless true
+	@echo "Listening on $(ADDRESS):$(PORT)$(if $(filter 127.0.0.1 localhost,$(ADDRESS)), \
+	(this machine only; make run ADDRESS=0.0.0.0 lets other machines in), \
+	(every machine that can reach this one on port $(PORT)))"
+	$(PY) -m ui.serve --server.address $(ADDRESS) --server.port $(PORT) --server.headless true
 
 ## make test: set up with test tools, then run the whole suite
 test: $(VENV)/.installed-dev static/vendor/leaflet.js

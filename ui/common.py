@@ -26,8 +26,9 @@ def workspace() -> api.Workspace:
         if api.levels_owed(ws):  # running (after an upload) or cut short: in the background
             api.finish_owed_work(ws)
         return ws
-    except ZonesError as err:
-        st.error(plain_message(err))
+    except ZonesError as err:  # the details (masked) to the log, a plain word to visitors
+        log.error("database not opened: %s", api.failure_message(err, lang()))
+        st.error(plain_message(api.failure_message(err, lang(), page=True)))
         st.stop()
 
 

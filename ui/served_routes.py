@@ -4,8 +4,9 @@
 process is asked (so a replica that never drew the view still answers), then kept in
 memory gzipped. A current name may be kept by the browser for a year (its name changes
 with the data); a stale one gets what the view shows now and must not be kept. Someone
-not signed in gets 403 unless the map is open to all; a name that means nothing, 404;
-a failure, 503 with the details in the log (never a traceback to the browser).
+not signed in gets 403 unless the map is open to all; a name that means nothing (a day
+outside the data too), 404 with one log line; a failure, 503 with the details in the
+log (never a traceback to the browser).
 """
 
 from __future__ import annotations

@@ -8,9 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from ui.common import lang, tr
+from ui.session import may_export
 from zones.i18n import fmt_date, fmt_int, fmt_num
 from zones.maps.palettes import PALETTES
-from zones.safe import md_text, text
+from zones.safe import md_text, safe_frame, text
 
 
 def palette() -> dict[int, str]:
@@ -93,11 +94,22 @@ INT_FORMATS = {"vi": "%'.,d", "en": "%,d"}
 STYLED_ROWS = 2000
 
 
+#: the grid's own "Download as CSV" button, hidden from whoever may not export
+NO_GRID_DOWNLOAD = ("<style>[data-testid='stElementToolbarButton']:has("
+                    "button[aria-label^='Download as CSV']) {display: none;}</style>")
+
+
 def table(frame, **kwargs):
     """``st.dataframe`` with numbers as the UI's language writes them: whole numbers by the
-    grid's own format (still sorted as numbers), decimals by their displayed text."""
+    grid's own format (still sorted as numbers), decimals by their displayed text.
+
+    Text a spreadsheet would run as a formula is shown neutralised ("'=…"), so the grid's
+    own CSV download (made in the browser, never through the front door) is as safe as
+    the pages' downloads; an observer without the export right is not offered it."""
     language = lang()
-    frame = frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(frame)
+    if not may_export():
+        st.html(NO_GRID_DOWNLOAD)
+    frame = safe_frame(frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(frame))
     config = dict(kwargs.pop("column_config", None) or {})
     decimals = []
     for col in frame.columns:

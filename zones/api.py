@@ -31,7 +31,7 @@ from zones import boundaries as bnd
 from zones import briefing as briefing_pkg
 from zones.access import LOCAL_ADMIN, AccessError, Actor, Right
 from zones.demo import build_demo, check_rebuild
-from zones.errors import ZonesError
+from zones.errors import DatabaseError, ZonesError
 from zones.i18n import fmt_date, t, using_lang
 from zones.levels import dayview, story, worker
 from zones.levels import declarations as decl
@@ -49,6 +49,7 @@ from zones.maps import served
 from zones.maps.export import standalone_map
 from zones.search import Finder
 from zones.storage import store
+from zones.storage.db import masked
 from zones.workspace import Workspace, default_url
 
 log = logging.getLogger(__name__)
@@ -140,13 +141,18 @@ def failure_message(err: BaseException, lang: str = "vi", page: bool = False) ->
     """What the user is told about any failure (never a traceback): the message of a
     user error; a database that failed while in use (SQLAlchemy's error, or pandas'
     wrapping of it); else an unexpected error, named by its kind only (on a ``page``:
-    what to tell the administrator, whose server log has the details)."""
+    what to tell the administrator, whose server log has the details). A database
+    that cannot be opened is told on a page without its address (server paths and
+    accounts are the administrator's). No password ever appears."""
     with using_lang(lang):
+        if isinstance(err, DatabaseError) and page:
+            return t("db.page_unavailable")
         if isinstance(err, ZonesError):
-            return str(err)
+            return masked(str(err))
         db_err = err if isinstance(err, SQLAlchemyError) else err.__cause__
         if isinstance(db_err, SQLAlchemyError):
-            return t("db.failed", reason=str(getattr(db_err, "orig", db_err)).splitlines()[0])
+            return t("db.failed", reason=masked(str(getattr(db_err, "orig", db_err))
+                                                .splitlines()[0]))
         if isinstance(err, MemoryError):
             return t("isolate.memory", mb=isolate.max_mb(), setting="ZONES_READ_MAX_MB")
         return t("ui.unexpected" if page else "cli.unexpected", kind=type(err).__name__)

@@ -58,7 +58,7 @@ def _sqlite_file(url: str) -> Path | None:
     """The file of a SQLite URL; None for any other database (or ``:memory:``)."""
     try:
         parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError:
+    except (sa.exc.ArgumentError, ValueError):  # opening it says what is wrong
         return None
     db = parsed.database if parsed.get_backend_name() == "sqlite" else None
     return Path(db).expanduser().resolve() if db and db != ":memory:" else None

@@ -18,6 +18,7 @@ import base64
 import binascii
 import gzip
 import json
+import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -26,12 +27,15 @@ from datetime import date
 import numpy as np
 
 from geodata.display import TOLERANCE, geojson_layer
+from zones.errors import ZonesError
 from zones.i18n import fmt_date
 from zones.levels import dayview
 from zones.levels.tables import format_rates, view_units
 from zones.maps.mapview import level_string
 from zones.storage import store
 from zones.workspace import Workspace
+
+log = logging.getLogger(__name__)
 
 #: what a name may hold, beside its version: the map's arguments
 PARAMS = {
@@ -144,8 +148,9 @@ _building: dict[tuple, threading.Lock] = {}
 
 
 def get(ws: Workspace, name: str) -> Served | None:
-    """The file ``name`` (None for a malformed one). A name whose version is no longer
-    current gets what its view shows now, marked not current (not to be kept)."""
+    """The file ``name`` (None for a malformed one, or one the data cannot make: a day
+    outside it). A name whose version is no longer current gets what its view shows now,
+    marked not current (not to be kept)."""
     parsed = parse(name)
     if parsed is None:
         return None
@@ -159,15 +164,21 @@ def get(ws: Workspace, name: str) -> Served | None:
             _cache.move_to_end(key)
         gate = _building.setdefault(key, threading.Lock())
     if hit is None:
-        with gate:  # two browsers asking at once build it once
+        try:
+            with gate:  # two browsers asking at once build it once
+                with _lock:
+                    hit = _cache.get(key)
+                if hit is None:
+                    text = _build(ws, kind, params).encode()
+                    hit = Served(gzip.compress(text, compresslevel=6, mtime=0), len(text),
+                                 True)
+                    _remember(key, hit)
+        except ZonesError as err:  # e.g. a day outside the data: there is no such file
+            log.info("map file %s not found: %s", kind, err)
+            return None
+        finally:
             with _lock:
-                hit = _cache.get(key)
-            if hit is None:
-                text = _build(ws, kind, params).encode()
-                hit = Served(gzip.compress(text, compresslevel=6, mtime=0), len(text), True)
-                _remember(key, hit)
-        with _lock:
-            _building.pop(key, None)
+                _building.pop(key, None)
     return hit if current else Served(hit.gzipped, hit.plain_size, False)
 
 

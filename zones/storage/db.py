@@ -7,6 +7,7 @@ version still opens after a schema change.
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -32,22 +33,39 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 60_000
 
 
+#: a URL's "user:password@" and a connection string's "password=…"
+_USERINFO = re.compile(r"(://[^:/@\s]*:)\S*@")
+_BARE_USERINFO = re.compile(r"((?:^|\s)[^:/@\s]+:)(?!//)\S*@")  # no scheme: "user:pw@host"
+_PASSWORD_KV = re.compile(r"(password\s*=\s*)('[^']*'|\S+)", re.IGNORECASE)
+
+
+def masked(text: str, password: str | None = None) -> str:
+    """``text`` with every database password hidden (a message may quote a URL or a
+    driver's error): ``password`` wherever it appears, any URL's ``user:password@`` and
+    any ``password=…``, so that no message, page or log line shows one."""
+    if password:
+        text = text.replace(password, "***")
+    text = _BARE_USERINFO.sub(r"\1***@", _USERINFO.sub(r"\1***@", text))
+    return _PASSWORD_KV.sub(r"\1***", text)
+
+
 def _make_engine(url: str) -> Engine:
     try:
         parsed = sa.engine.make_url(url)
-    except ArgumentError as err:
-        raise DatabaseError(t("db.bad_url", url=url)) from err
+    except (ArgumentError, ValueError) as err:  # ValueError: e.g. a port that is no number
+        raise DatabaseError(t("db.bad_url", url=masked(url))) from err
+    shown = masked(parsed.render_as_string(hide_password=True), parsed.password)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         parent = Path(parsed.database).expanduser().resolve().parent
         if not parent.is_dir():
-            raise DatabaseError(t("db.no_folder", url=url, folder=str(parent)))
+            raise DatabaseError(t("db.no_folder", url=shown, folder=str(parent)))
     try:
         engine = sa.create_engine(url, future=True)
     except ImportError as err:  # a dialect whose DBAPI module is not installed
-        raise DatabaseError(t("db.no_driver", url=parsed.render_as_string(hide_password=True),
+        raise DatabaseError(t("db.no_driver", url=shown,
                               driver=parsed.get_driver_name())) from err
-    except (ArgumentError, NoSuchModuleError) as err:
-        raise DatabaseError(t("db.bad_url", url=url)) from err
+    except (ArgumentError, NoSuchModuleError, ValueError) as err:
+        raise DatabaseError(t("db.bad_url", url=shown)) from err
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -126,13 +144,17 @@ def file_lock(engine: Engine, suffix: str, wait: bool):
 def open_db(url: str) -> Engine:
     """Open (and migrate) the database at ``url``; raise DatabaseError with a clear message."""
     engine = _make_engine(url)
-    shown = engine.url.render_as_string(hide_password=True)
+    secret = engine.url.password
+    shown = masked(engine.url.render_as_string(hide_password=True), secret)
     try:
         migrate(engine)
     except OperationalError as err:
-        raise DatabaseError(t("db.cannot_open", url=shown, reason=str(err.orig))) from err
+        raise DatabaseError(t("db.cannot_open", url=shown,
+                              reason=masked(str(err.orig), secret))) from err
     except sa_exc.DBAPIError as err:  # not a database, or a damaged one
-        raise DatabaseError(t("db.not_a_database", url=shown, reason=str(err.orig))) from err
+        raise DatabaseError(t("db.not_a_database", url=shown,
+                              reason=masked(str(err.orig), secret))) from err
     except CommandError as err:  # made by a newer version of this program
-        raise DatabaseError(t("db.unknown_revision", url=shown, reason=str(err))) from err
+        raise DatabaseError(t("db.unknown_revision", url=shown,
+                              reason=masked(str(err), secret))) from err
     return engine
