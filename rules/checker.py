@@ -77,30 +77,23 @@ class Checker:
             return f"parameters.{raw[1:]}.value"
         return field
 
-    def number(self, value: Any, rule_id: str | None, field: str,
-               within: Range | None = None) -> Any:
-        """A finite number (in ``within`` when given) as a float."""
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return self.problem(rule_id, field, value, str(within) if within else "a number")
-        if not math.isfinite(value) or (within is not None and not (
-                within.low <= value <= within.high)):
-            return self.problem(rule_id, field, value, str(within) if within
-                                else "a finite number")
+    def number(self, value: Any, rule_id: str | None, field: str, within: Range) -> Any:
+        """A finite number in ``within`` (its declared range), as a float."""
+        if isinstance(value, bool) or not isinstance(value, int | float) or not (
+                math.isfinite(value) and within.low <= value <= within.high):
+            return self.problem(rule_id, field, value, str(within))
         return float(value)
 
-    def integer(self, value: Any, rule_id: str | None, field: str, minimum: int = 0,
-                within: Range | None = None) -> Any:
-        """A whole number in ``within`` (default: at least ``minimum``); ``$name`` taken
-        from the parameters, a problem of it reported at the parameter."""
+    def integer(self, value: Any, rule_id: str | None, field: str, within: Range) -> Any:
+        """A whole number in ``within`` (its declared range); ``$name`` taken from the
+        parameters, a problem of it reported at the parameter."""
         field = self.source(value, field)
         value, _ = self.resolve(value, rule_id, field)
         if value is MISSING:
             return MISSING
-        ok = not isinstance(value, bool) and isinstance(value, int) and (
-            within.low <= value <= within.high if within else value >= minimum)
-        if not ok:
-            return self.problem(rule_id, field, value, str(within) if within
-                                else f"a whole number >= {minimum}")
+        if isinstance(value, bool) or not isinstance(value, int) or not (
+                within.low <= value <= within.high):
+            return self.problem(rule_id, field, value, str(within))
         return value
 
     def increasing(self, values: list[float], rule_id: str | None, field: str,

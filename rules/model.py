@@ -48,7 +48,12 @@ class Range:
     def __str__(self) -> str:
         kind = "a whole number" if self.whole else "a finite number"
         unit = f" {self.unit}" if self.unit else ""
-        return f"{kind} from {self.low:,g} to {self.high:,g}{unit}"
+        return f"{kind} from {_plain(self.low)} to {_plain(self.high)}{unit}"
+
+
+def _plain(x: float) -> str:
+    """100,000,000 rather than 1e+08; 0.5 as 0.5."""
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:,}"
 
 
 # --- the schema of a rule-set file's numbers ---------------------------------------------
