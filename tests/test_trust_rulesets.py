@@ -178,6 +178,7 @@ def test_a_bad_file_in_the_folder_is_reported_skipped_and_changes_no_level(demo_
         bad_file(ws.rulesets_dir, case)
     refresh(ws)  # any later write recomputes the levels with the folder's rule sets
     assert stored_levels(ws.engine).equals(before)
+    assert str(ws.rulesets_dir) not in api.list_rulesets(ws).to_csv()  # names, not paths
     listed = api.list_rulesets(ws).set_index("file")
     for rid, _, _ in BAD:
         assert listed.loc[f"kg-{rid}.yaml", "status"].endswith("problem(s)"), rid

@@ -1008,7 +1008,8 @@ def list_rulesets(ws: Workspace, lang: str = "vi") -> pd.DataFrame:
                      "added_at": f"{pd.Timestamp(kept['added_at']):%d/%m/%Y %H:%M}"
                      if kept else "", "status": "ok"})
     for where, problems in reg.errors.items():
-        rows.append({"id": where, "version": "", "title": "", "effective_from": "",
+        rows.append({"id": where if where.startswith(stored.ORIGIN) else Path(where).stem,
+                     "version": "", "title": "", "effective_from": "",
                      "effective_to": "", "source": "database" if where.startswith(
                          stored.ORIGIN) else "folder", "file": Path(where).name,
                      "added_by": "", "added_at": "",
