@@ -29,7 +29,8 @@ _KEY, _SEEN, _TOKEN, _GO = "_actor", "_actor_seen", "_actor_token", "_go_to"
 #: when the actor signed in (its account's later changes end the tab's sign-in)
 _SINCE = "_actor_since"
 #: the last cookie check (token, when, actor) and the last check of the session state's
-#: actor (actor, when, result): reused within one page run
+#: actor (actor, since, when, result): reused within one page run (``sidebar``, first in
+#: every run, forgets them) and at most RECHECK_SECONDS (a fragment's reruns)
 _CHECKED, _STATE_CHECKED, RECHECK_SECONDS = "_cookie_checked", "_state_checked", 1.0
 
 
@@ -219,7 +220,10 @@ def may_export() -> bool:
 
 
 def sidebar() -> None:
-    """Who is signed in, and the button to sign out (or to sign in)."""
+    """Who is signed in, and the button to sign out (or to sign in). The app calls this
+    first in every page run: the run's checks of the account start afresh here."""
+    for key in (_CHECKED, _STATE_CHECKED):
+        st.session_state.pop(key, None)
     if _GO in st.session_state:  # after a sign-in or sign-out: set or clear the cookie
         _go(st.session_state.pop(_GO))
         st.stop()  # nothing else this run: the browser is leaving for the route
