@@ -20,9 +20,10 @@ from zones.errors import ZonesError
 
 #: matches of the unit search listed at once
 MATCHES = 12
-#: the form's fields (session-state keys), emptied once a declaration is stored
-FIELDS = ("decl_query", "decl_unit", "decl_level", "decl_from", "decl_to", "decl_decision",
-          "decl_signed_by", "decl_note")
+#: the form's fields (session-state keys) and their empty values, set again once a
+#: declaration is stored (set, not deleted: the browser would send its values back)
+EMPTY = {"decl_query": "", "decl_level": None, "decl_from": None, "decl_to": None,
+         "decl_decision": "", "decl_signed_by": "", "decl_note": ""}
 
 apply_lang()
 st.title(tr("decl.title"))
@@ -36,10 +37,10 @@ names = api.level_names(ws, lang=lang())
 
 # a stored declaration or revocation empties its form before any widget is drawn
 if st.session_state.pop("decl_reset", False):
-    for key in FIELDS:
-        st.session_state.pop(key, None)
+    st.session_state.update(EMPTY)
+    st.session_state.pop("decl_unit", None)  # not drawn while the search is empty
 if st.session_state.pop("decl_revoke_reset", False):
-    st.session_state.pop("decl_victim", None)
+    st.session_state["decl_victim"] = None
 
 
 def unit_words(code: str) -> str:
@@ -235,7 +236,7 @@ def revoke_ui(decl: pd.DataFrame) -> None:
                        dates=fmt_dates(row["effective_from"], row["effective_to"])))
         st.caption(tr("decl.revoke_effect"))
         left, right = st.columns(2)
-        if right.button(tr("decl.cancel"), key="decl_revoke_cancel"):
+        if right.button(tr("decl.revoke_cancel"), key="decl_revoke_cancel"):
             st.session_state.pop("decl_revoke_pending", None)
             st.rerun()
         if left.button(tr("decl.revoke_confirm"), key="decl_revoke_confirm", type="primary"):
@@ -265,14 +266,15 @@ if decl.empty:
     st.stop()
 shown = pd.DataFrame({
     "id": decl["id"].astype(int),
+    tr("decl.status"): [status_of(r) for r in decl.itertuples()],
     tr("decl.unit"): [units.at[c, "name"] if c in units.index else c for c in decl["unit_code"]],
     tr("decl.level"): [names.get(int(v), str(v)) for v in decl["level"]],
     tr("decl.from"): [widgets.fmt_day(d) for d in decl["effective_from"]],
     tr("decl.to"): [widgets.fmt_day(d) if pd.notna(d) else "" for d in decl["effective_to"]],
     tr("decl.decision"): decl["decision_number"],
     tr("decl.signed_by"): decl["signed_by"].fillna(""), tr("decl.by"): decl["entered_by"],
-    tr("decl.note"): decl["note"].fillna(""),
-    tr("decl.status"): [status_of(r) for r in decl.itertuples()]})
-widgets.table(shown, hide_index=True, width="stretch")
+    tr("decl.note"): decl["note"].fillna("")})
+widgets.table(shown, hide_index=True, width="stretch", column_config={
+    tr("decl.status"): st.column_config.TextColumn(width=260)})  # "revoked (who, when)"
 if may_declare:
     revoke_ui(decl)
