@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 import rules
 from rules import checker as rules_checker
 from rules.loader import parse_text
+from rules.model import Range
 from rules.registry import SHIPPED
 from rules.strict_yaml import read_yaml
 from tests.browser import ROOT
@@ -229,6 +230,33 @@ def test_the_strict_reader_refuses_what_yaml_lets_through(text, field, said):
 def test_a_merged_template_overridden_is_not_a_duplicate():
     text = "t: &t {a: 1, b: 2}\nu: {<<: *t, a: 5}\n"
     assert read_yaml(text, "f.yaml") == {"t": {"a": 1, "b": 2}, "u": {"a": 5, "b": 2}}
+
+
+def test_a_broken_file_is_found_by_the_id_written_in_it(tmp_path):
+    """``assess --ruleset kg-x`` names the problems of the file that declares ``kg-x``
+    whatever its name, even one with an integer too long to convert."""
+    (tmp_path / "ban-sao.yaml").write_text(_param("window_days", "9" * 5000)(
+        province_copy("kg-x")), encoding="utf-8")
+    found = rules.load_rulesets(tmp_path).errors_of("kg-x")
+    assert found is not None and "5,000 digits" in (found[1][0].suggestion or "")
+
+
+@pytest.mark.parametrize(("bands", "said"), [
+    ([40, 70, 90], None), ([40, 70, 120], "from 0 to 100 %"), ([70, 40, 90], "score bands rising"),
+    ([math.nan, 70, 90], "from 0 to 100 %"), ([40, "70", 90], "from 0 to 100 %"),
+])
+def test_the_number_checks_serve_other_checked_files(bands, said):
+    """The pieces a facility scoring scheme reuses (score bands 0-100 %): a declared
+    range, strictly increasing edges, problems gathered in one error."""
+    ck = rules_checker.Checker("scheme.yaml")
+    percent = Range(0, 100, unit="%")
+    values = [ck.number(v, None, f"bands[{i}]", percent) for i, v in enumerate(bands)]
+    if rules_checker.MISSING not in values:
+        ck.increasing(values, None, "bands", "score bands rising from 0 to 100 %")
+    if said is None:
+        assert ck.problems == []
+    else:
+        assert len(ck.problems) == 1 and said in ck.problems[0].expected
 
 
 # --- every number of the shipped rule sets has a range ----------------------------------
