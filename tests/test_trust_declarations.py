@@ -16,12 +16,16 @@ import sqlalchemy as sa
 from alembic import command
 from streamlit.testing.v1 import AppTest
 
+from tests.test_markdown_safety import MD_DECISION, MD_NAME, assert_literal, markdown_sources
 from zones import api
 from zones.cli import main
 from zones.errors import ZonesError
+from zones.levels.refresh import refresh
+from zones.safe import md_text
 from zones.storage import store
 from zones.storage.db import alembic_config, open_db
 from zones.storage.schema import declarations as decl_table
+from zones.storage.schema import units as units_table
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "app_pages" / "declarations.py")
@@ -321,3 +325,27 @@ def test_revoking_on_the_page_asks_first_and_keeps_the_row(demo_copy, monkeypatc
     table = at.dataframe[0].value
     assert table["Trạng thái"].str.startswith("Đã thu hồi (lanhdao, ").tolist() == [True]
     assert any("Không có quyết định nào đang áp dụng" in c.value for c in at.caption)
+
+
+def test_a_unit_and_decision_written_in_markdown_are_repeated_literally(demo_copy,
+                                                                       monkeypatch):
+    """Names and decision numbers are data: the list of matches, the chosen unit and the
+    confirmation show them as written."""
+    ws = api.open_workspace(demo_copy)
+    with ws.engine.begin() as conn:
+        conn.execute(sa.update(units_table).where(units_table.c.code == VINH_LAC)
+                     .values(name=MD_NAME))
+    refresh(ws)
+    at = page(demo_copy, monkeypatch)
+    at.text_input(key="decl_query").input(VINH_LAC).run()
+    at.radio(key="decl_unit").set_value(VINH_LAC)
+    at.selectbox(key="decl_level").set_value(3)
+    at.date_input(key="decl_from").set_value(date(2021, 9, 10))
+    at.text_input(key="decl_decision").input(MD_DECISION)
+    at.run()
+    at.button(key="decl_save").click().run()
+    assert not at.exception, at.exception
+    sources = markdown_sources(at) + at.radio(key="decl_unit").options
+    assert_literal(sources)
+    assert any(f"Đơn vị: {md_text(MD_NAME)} (xã/phường/thị trấn" in s for s in sources)
+    assert any(md_text(MD_DECISION) in s for s in sources)
