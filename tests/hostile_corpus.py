@@ -717,6 +717,8 @@ def _cli(folder: Path) -> list[Case]:
         "cli-briefing-bad-out": ["briefing", "--date", "2021-09-10", "--format", "pdf",
                                  "--out", "/proc/x.pdf"],
         "cli-dry-run-good": ["observations", "import", good, "--dry-run"],
+        # a password typed where the account name goes: refused, audited cut short
+        "cli-as-unknown-name": ["--as", "Mat-Khau-Go-Nham-2021", "observations", "export"],
     }
     for cid, text in _bad_rulesets().items():  # each refused with its problems, none stored
         runs[cid] = ["rulesets", "add", str(_write(folder, f"{cid}.yaml", text.encode()))]

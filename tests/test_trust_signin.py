@@ -24,6 +24,7 @@ import sqlalchemy as sa
 
 from tests.test_access import everything_stored
 from zones import accounts, api
+from zones.cli import main
 from zones.storage import store
 from zones.storage.schema import sign_in_throttle, users
 
@@ -191,6 +192,19 @@ def test_an_unknown_name_is_audited_cut_short_and_marked(ws):
     ws.engine.dispose()
     assert typed.encode() not in everything_stored(ws)
     assert typed[:6].encode() not in everything_stored(ws)
+
+
+def test_an_unknown_name_given_to_as_is_audited_cut_short(ws, capsys):
+    typed = "Mat-Khau-Go-Nham-2021"
+    assert main(["--db", ws.url, "--as", typed, "observations", "export"]) == 2
+    assert "Không có tài khoản" in capsys.readouterr().err  # said to whoever typed it
+    entry = api.audit_entries(ws, api.LOCAL_ADMIN, action="act_as").iloc[0]
+    assert entry["actor"] == "Mat…" and '"unknown_name": true' in entry["detail"]
+    api.disable_user(ws, api.LOCAL_ADMIN, "quansat")  # a real account keeps its name
+    assert main(["--db", ws.url, "--as", "quansat", "observations", "export"]) == 2
+    assert api.audit_entries(ws, api.LOCAL_ADMIN, action="act_as").iloc[0]["actor"] == "quansat"
+    ws.engine.dispose()
+    assert typed.encode() not in everything_stored(ws)
 
 
 # --- sessions follow their account ----------------------------------------------------

@@ -523,9 +523,14 @@ def actor_named(ws: Workspace, name: str, via: str = "cli", lang: str = "vi") ->
     with using_lang(lang):
         try:
             return accounts.actor(ws.engine, name, via)
-        except ZonesError as err:
+        except AccessError as err:  # disabled
             audit.record(ws.engine, None, "act_as", outcome="refused", name=name[:100],
                          detail={"reason": str(err)})
+            raise
+        except ZonesError:  # no such account: what was typed is not kept
+            audit.record(ws.engine, None, "act_as", outcome="refused",
+                         name=accounts.unknown_name(name),
+                         detail={"reason": "unknown user", "unknown_name": True})
             raise
 
 
