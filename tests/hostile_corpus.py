@@ -648,6 +648,9 @@ def _attributes(folder: Path) -> list[Case]:
                                          "MaHuyen": ["X77"]}),
         "attr-formula": pd.DataFrame({"MaXa": list(CODES), "TenXa": ["=1+1", "+cmd", "-2",
                                                                      "@x"]}),
+        # one renamed unit: refused by the reader's memory bound before issue 20
+        "attr-one-row-rename": pd.DataFrame({"Mã xã": ["30733"],
+                                             "Tên xã": ["Phường Vĩnh Thanh Mới"]}),
     }
     for cid, frame in tables.items():
         path = folder / f"{cid}.csv"
@@ -686,6 +689,10 @@ def _databases(folder: Path) -> list[Case]:
     case("db-bad-scheme", "mysqlx://who@where/db")
     case("db-garbage-url", "::::")
     case("db-postgres-refused", "postgresql://nobody@127.0.0.1:1/none")
+    # a password in a mistyped URL is never shown (issue 20); a port that is no number
+    case("db-password-refused", "postgresql+psycopg://admin:Mat-Khau-DB@127.0.0.1:1/none")
+    case("db-password-old-scheme", "postgres://admin:Mat-Khau-DB@db.example/zones")
+    case("db-password-bad-port", "postgresql+psycopg://admin:Mat-Khau-DB@h:cong/zones")
     case("db-corrupt-page", "{corrupt}")
     case("db-truncated", "{truncated}")
     case("db-upload-into-corrupt", "{corrupt}", "observations", "import",
@@ -717,6 +724,8 @@ def _cli(folder: Path) -> list[Case]:
         "cli-briefing-bad-out": ["briefing", "--date", "2021-09-10", "--format", "pdf",
                                  "--out", "/proc/x.pdf"],
         "cli-dry-run-good": ["observations", "import", good, "--dry-run"],
+        # a demo rebuild over uploads people sent: refused, nothing deleted (issue 20)
+        "cli-demo-reset-over-data": ["demo", "--reset"],
         # a password typed where the account name goes: refused, audited cut short
         "cli-as-unknown-name": ["--as", "Mat-Khau-Go-Nham-2021", "observations", "export"],
     }
