@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -174,13 +175,23 @@ def _touch_2gb() -> int:
     return len(bytearray(2 * 2**30))  # under the data cap, over the resident bound
 
 
-def test_the_bound_counts_memory_used_not_reserved(backend, monkeypatch):
+@pytest.mark.parametrize("server", [False, True], ids=["fork", "forkserver"])
+def test_the_bound_counts_memory_used_not_reserved(backend, monkeypatch, server):
+    """Forked from this process (the CLI) or from the fork server (the web server, which
+    runs threads): a reservation passes, memory used beyond the bound is stopped."""
     if backend != "sqlite":
         pytest.skip("no database involved")
     monkeypatch.setenv("ZONES_READ_MAX_MB", "1024")
-    assert isolate.bounded(_reserve_untouched) == 1536 * 2**20
-    with pytest.raises(ZonesError, match=r"1024 MB.*ZONES_READ_MAX_MB"):
-        isolate.bounded(_touch_2gb)
+    stop = threading.Event()
+    if server:
+        threading.Thread(target=stop.wait, daemon=True).start()
+    try:
+        assert isolate._context().get_start_method() == ("forkserver" if server else "fork")
+        assert isolate.bounded(_reserve_untouched) == 1536 * 2**20
+        with pytest.raises(ZonesError, match=r"1024 MB.*ZONES_READ_MAX_MB"):
+            isolate.bounded(_touch_2gb)
+    finally:
+        stop.set()
 
 
 # ------------------------------------------------------------------ the audit guard
