@@ -6,6 +6,12 @@ filled), then times: reading + validating the CSV, storing it (first versions), 
 corrected copy (10,000 superseded versions), and reading + validating the same rows as
 XLSX. The target is CSV validate + store <= 3 s. The recomputation of the levels (the
 assessment module's work) is timed separately.
+
+Then a file of bad values (``--bad-rows``, 500,000 by default, under the 20 MB upload
+limit): every figure refused for a reason of its own (text, negative, decimal),
+a third of the dates impossible, a seventh of the codes unknown. Timed: reading +
+validating it, and the XLSX error report of every refused row. Target: both together
+<= 30 s on the 2-core machine (it took 170 s before the checks were vectorised).
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from zones.storage.schema import METRICS
 from zones.workspace import Workspace
 
 TARGET_S = 3.0
+TARGET_BAD_S = 30.0
 
 
 def synthetic_units() -> pd.DataFrame:
@@ -116,17 +123,59 @@ def run(n_rows: int, folder: Path) -> dict:
     return res
 
 
+def bad_upload(units: pd.DataFrame, n_rows: int, seed: int = 4) -> bytes:
+    """``n_rows`` rows whose figures are all refused, each cell a distinct value."""
+    communes = units.loc[units["level"] == "commune", "code"].to_numpy()
+    rng = np.random.default_rng(seed)
+    codes = rng.choice(communes, n_rows).astype(object)
+    codes[::7] = "99999"
+    dates = np.where(np.arange(n_rows) % 3 == 0, "31/02/2021", "02/09/2021")
+    frame = pd.DataFrame({"date": dates, "unit_code": codes})
+    bad = np.array(["x{}", "-{}", "{},5", "{}e3"], dtype=object)
+    for m in ("new_cases_community", "tests_pcr", "treatment_capacity_ok"):
+        numbers = rng.integers(0, 10_000, n_rows)
+        forms = bad[rng.integers(0, len(bad), n_rows)]
+        frame[m] = [f.format(v) for f, v in zip(forms, numbers, strict=True)]
+    return frame.to_csv(index=False).encode()
+
+
+def run_bad(n_rows: int, folder: Path) -> dict:
+    engine = open_db(f"sqlite:///{folder / 'bad.db'}")
+    units = synthetic_units()
+    with engine.begin() as conn:
+        store.insert_units(conn, store.create_set(conn, name="bench", structure="2021"), units)
+    data = bad_upload(units, n_rows)
+    print(f"bad values: {n_rows} rows, {len(data) / 1e6:.2f} MB CSV")
+    res: dict[str, float] = {}
+    checked = timed("bad CSV read + validate", lambda: ingest.check_upload(
+        engine, data, "bad.csv", today=date(2022, 1, 1)), res)
+    assert checked.counts()["refused"] == n_rows, checked.counts()
+    report = timed("bad CSV error report (XLSX)", lambda: ingest.error_report(checked), res)
+    print(f"{'  problems, report size':<44} {len(checked.problems):>9,} "
+          f"{len(report) / 1e6:.1f} MB")
+    return res
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--bad-rows", type=int, default=500_000,
+                        help="rows of the file of bad values (0: skip)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         res = run(args.rows, Path(tmp))
+        bad = run_bad(args.bad_rows, Path(tmp)) if args.bad_rows else {}
     total = res["CSV read + validate"] + res["store (first versions)"]
     worst = res["CSV read + validate (corrections)"] + res["store (supersede every row)"]
     print(f"{'CSV validate + store, first upload':<44} {total:6.2f} s (target <= {TARGET_S} s)")
     print(f"{'CSV validate + store, superseding upload':<44} {worst:6.2f} s")
-    return 0 if max(total, worst) <= TARGET_S else 1
+    ok = max(total, worst) <= TARGET_S
+    if bad:
+        checked = sum(bad.values())
+        print(f"{'bad values: validate + error report':<44} {checked:6.2f} s "
+              f"(target <= {TARGET_BAD_S} s)")
+        ok = ok and checked <= TARGET_BAD_S
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

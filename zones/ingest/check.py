@@ -305,9 +305,10 @@ def explain(problems: pd.DataFrame, lang: str | None = None,
     if problems.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in PROBLEM_COLUMNS})
     # each distinct (kind, detail) is worded once, then spread by position
-    codes, pairs = pd.MultiIndex.from_arrays(
-        [problems["kind"].to_numpy(dtype=object), problems["detail"].to_numpy(dtype=object)]
-    ).factorize()
+    kind_codes, kinds = pd.factorize(problems["kind"].to_numpy(dtype=object))
+    detail_codes, details = pd.factorize(problems["detail"].to_numpy(dtype=object))
+    codes, pairs = pd.factorize(kind_codes.astype(np.int64) * len(details) + detail_codes)
+    pairs = [(kinds[p // len(details)], details[p % len(details)]) for p in pairs]
     reasons = np.array([t(f"ingest.reason.{k}", lang=lang, detail=d) for k, d in pairs],
                        dtype=object)
     fixes = np.array([t(f"ingest.fix.{k}", lang=lang, detail=d) for k, d in pairs],

@@ -167,15 +167,36 @@ def _in_area(codes: list[str], area: set[str] | None) -> list[str]:
 
 
 def split_parents(name: str) -> tuple[str, list[str]]:
-    """ "Khu pho 3, Phuong Vinh Lac" -> ("Khu pho 3", ["vinh lac"]): a name cell that
-    carries its parents' names after commas (folded; empty parts dropped)."""
+    """ "Khu pho 3, Phuong Vinh Lac" -> ("Khu pho 3", ["Phuong Vinh Lac"]): a name cell
+    that carries its parents' names after commas (empty parts dropped)."""
     head, *rest = name.split(",")
-    return head.strip(), [key for part in rest if (key := fold(part))]
+    return head.strip(), [part.strip() for part in rest if fold(part)]
+
+
+def _chain(index: UnitIndex, code: str) -> list[str]:
+    out, seen, p = [], {code}, index.parent.get(code)
+    while p and p in index.name and p not in seen:
+        out.append(p)
+        seen.add(p)
+        p = index.parent.get(p)
+    return out
 
 
 def _under(index: UnitIndex, codes: list[str], parents: list[str]) -> list[str]:
-    """The ``codes`` that have an ancestor (any level) of each folded parent name."""
-    return [c for c in codes if all(p in index.parents[c].values() for p in parents)]
+    """The ``codes`` that have an ancestor (any level) of each parent name; where the
+    name is written with its type ("Thị trấn Kiên Lương", not "Huyện Kiên Lương") and
+    that tells two candidates apart, the type counts too."""
+    if not parents:
+        return codes
+    keys = [fold(p) for p in parents]
+    out = [c for c in codes if all(k in index.parents[c].values() for k in keys)]
+    if len(out) > 1:
+        full = [fold(p, drop_prefix=False) for p in parents]
+        strict = [c for c in out if all(
+            f in {fold(index.name[a], drop_prefix=False) for a in _chain(index, c)}
+            for f in full)]
+        out = strict or out
+    return out
 
 
 def by_name(index: UnitIndex, name: str, district: str, province: str,

@@ -8,6 +8,7 @@ hostile upload cannot run anything when opened in Excel.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date
 
@@ -182,11 +183,17 @@ def without_report_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.loc[:, [c for c in frame.columns if str(c).strip() not in ours]]
 
 
-#: characters XML 1.0 cannot hold (C0 controls but tab, line feed and carriage return):
-#: shown in a report as their Unicode control pictures (U+0007 -> "␇"), the row kept
-_ILLEGAL_XML = {c: 0x2400 + c for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]}
-_ILLEGAL_XML |= {0xFFFE: 0xFFFD, 0xFFFF: 0xFFFD}  # non-characters XML refuses too
-_XML_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", **_ILLEGAL_XML}
+#: characters XML 1.0 cannot hold (C0 controls but tab, line feed and carriage return;
+#: U+FFFE, U+FFFF): shown in a report as control pictures (U+0007 -> "␇"), the row kept
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NEEDS_ESCAPE = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _picture(hit: re.Match) -> str:
+    code = ord(hit.group())
+    return chr(0x2400 + code) if code < 0x20 else "\ufffd"
+
+
 _SHEET_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
                "<sheetData>")
@@ -197,7 +204,10 @@ _REPORT_CHUNK = 20_000  # rows of the report's XML built and compressed at a tim
 def xml_text(value: str) -> str:
     """Text that an XML cell can hold: markup escaped, illegal control characters shown
     as control pictures, lone surrogates replaced (never a failed report)."""
-    text = value.translate(_XML_ESCAPES)
+    text = value
+    if _NEEDS_ESCAPE.search(text):
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        text = _ILLEGAL_XML.sub(_picture, text)
     if text.isascii():
         return text
     return text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates -> "?"
@@ -223,7 +233,8 @@ def _cell_tail(value: object) -> str:
 def _column_cells(values: np.ndarray, prefix: str, rows: np.ndarray) -> np.ndarray:
     """The XML of one column's cells (each distinct value formatted once); ``rows``: the
     row numbers as text, ``prefix``: '<c r="' and the column's letters."""
-    if any(type(v) is bool for v in values):  # True == 1 would share a hash with 1
+    kinds = set(map(type, values))
+    if bool in kinds and len(kinds) > 1:  # True == 1 would share a hash with 1
         codes, uniques = np.arange(len(values)), values
         codes = np.where(pd.isna(values), -1, codes)
     else:
