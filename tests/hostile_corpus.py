@@ -290,6 +290,13 @@ def _workbooks(folder: Path) -> list[Case]:
         b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
         b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&c;</t></is></c></row>'
         b'</sheetData></worksheet>')))
+    for cid, row in [  # references as XML allows them: the pre-check must read them so
+            ("wb-far-cell-single-quotes", b"<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>"),
+            ("wb-far-cell-char-ref", b'<row r="1048576"><c r="&#88;FD1048576"><v>1</v></c></row>'),
+            ("wb-far-row-no-refs", b"<row>" + b"<c/>" * 400 + b"</row><row r='1048576'><c/></row>")]:
+        out.append(_obs(folder, cid, "workbook", "w.xlsx", _xlsx_with_sheet(
+            b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            b"<sheetData>" + row + b"</sheetData></worksheet>")))
     out.append(_obs(folder, "wb-xlsm-name", "workbook", "w.xlsm", xlsx_bytes(data), rows=28))
     out.append(_obs(folder, "wb-sheet-named-csv", "workbook", "w.csv", xlsx_bytes(data),
                     rows=28))
@@ -404,6 +411,13 @@ def _values(folder: Path) -> list[Case]:
         out.append(_obs(folder, f"val-{i:02d}-{column}", "values", "v.csv",
                         body.getvalue().encode("utf-8", errors="surrogatepass"), rows=28,
                         dry=i % 7 == 3))
+    # control characters in a refused cell: the error report still comes (issue 20)
+    ctrl = csv_bytes([*good_rows(1), ["08/09/2021", "Tên\x07\x1bcó", "-1", "0", "=cmd\x01", "1"]])
+    path = _write(folder, "val-control-chars-report-c.csv", ctrl)
+    out.append(Case("val-control-chars-report", "values",
+                    ["--db", "{db}", "observations", "import", str(path), "--report",
+                     str(folder / "val-control-chars-report.xlsx")], "obs", rows=5,
+                    files=[str(path)]))
     named = [[r[0], NAMES[i % 4] if i % 4 else "Chau Thanh", "Huyện Khác", *r[2:]]
              for i, r in enumerate(good_rows())]
     out.append(_obs(folder, "val-unknown-names", "values", "n.csv",

@@ -122,7 +122,8 @@ def observations_import(ws: api.Workspace, o: Options, lang: str) -> int:
                               dry_run=o.get("dry_run", False),
                               progress=lambda line: print(line, file=sys.stderr, flush=True))
     print(api.format_result(result, lang))
-    return 1 if len(checked.refused) and result.duplicate_of is None else 0
+    # rows refused: 1, for a dry run, and for a file imported before, as for its first run
+    return 1 if len(checked.refused) else 0
 
 
 def observations_export(ws: api.Workspace, o: Options, lang: str) -> int:
