@@ -44,7 +44,10 @@ def test_a_disabled_accounts_open_tab_can_no_longer_write(browser, demo_url, tmp
     figures.write_text(f"Ngày,Mã xã,Số mẫu PCR\n02/09/2021,{VINH_LAC},4321\n",
                        encoding="utf-8")
     with streamlit_server(url) as base:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        # as behind deploy/nginx-zones.conf: the proxy appends the client's address
+        context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                      extra_http_headers={
+                                          "X-Forwarded-For": "198.51.100.1, 203.0.113.7"})
         blocked = []
 
         def block(route):  # the browser never reaches the cookie route
@@ -53,6 +56,14 @@ def test_a_disabled_accounts_open_tab_can_no_longer_write(browser, demo_url, tmp
         context.route(f"**/{PREFIX}/**", block)
         page = open_page(context)
         page.goto(f"{base}/upload")
+        page.get_by_label("Tên tài khoản").fill("xa.vinhlac")
+        page.get_by_label("Mật khẩu").fill("sai-mat-khau")
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.get_by_text("Không đăng nhập được").wait_for(timeout=120000)
+        # counted for the address the proxy saw, not for the one the client claimed
+        refused = api.audit_entries(api.open_workspace(url, wait_for_levels=False),
+                                    api.LOCAL_ADMIN, action="sign_in")
+        assert '"address": "203.0.113.7"' in refused["detail"].iloc[0]
         page.get_by_label("Tên tài khoản").fill("xa.vinhlac")
         page.get_by_label("Mật khẩu").fill(PASSWORD)
         page.get_by_role("button", name="Đăng nhập").click()

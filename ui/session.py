@@ -64,12 +64,20 @@ def _from_sso() -> api.Actor | None:
 
 
 def _client_address() -> str | None:
-    """The browser's address as Streamlit sees it (None on localhost or in a test)."""
+    """The browser's address, for counting wrong passwords per address: the connection's
+    own; through a proxy on this machine (``deploy/nginx-zones.conf``; Streamlit then
+    sees localhost and says None), the address that proxy added last to
+    X-Forwarded-For (the entries before it are whatever the client sent). None when
+    unknown (a test harness)."""
     try:
         value = st.context.ip_address
+        forwarded = "" if value else (st.context.headers.get("X-Forwarded-For") or "")
     except Exception:  # no browser request (a test harness)
         return None
-    return value if isinstance(value, str) and value else None
+    if isinstance(value, str) and value:
+        return value
+    last = forwarded.split(",")[-1].strip()
+    return last or None
 
 
 def _cookie(name: str) -> str | None:
