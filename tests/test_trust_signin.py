@@ -127,7 +127,7 @@ def test_a_right_password_resets_the_count_and_locks_expire_and_grow(ws):
 
 
 @pytest.mark.parametrize("lift", ["enable", "reset"])
-def test_an_administrator_lifts_a_lock(ws, lift, monkeypatch):
+def test_an_administrator_lifts_a_lock(ws, lift):
     for _ in range(accounts.MAX_FAILURES):
         refusal(ws, "quansat", WRONG)
     refusal(ws, "quansat", PASSWORD)
