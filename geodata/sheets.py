@@ -166,7 +166,7 @@ def _positions(stream) -> tuple[int, int]:
                 state["col"] += 1
             state["cols"] = max(state["cols"], state["col"])
             if state["cols"] > MAX_COLUMNS or state["rows"] * state["cols"] > MAX_CELLS:
-                raise _Over(state["rows"], state["cols"])
+                raise _OverError(state["rows"], state["cols"])
 
     parser = expat.ParserCreate()
     parser.StartElementHandler = start
@@ -174,14 +174,14 @@ def _positions(stream) -> tuple[int, int]:
         while chunk := stream.read(CHUNK):
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
-    except _Over as over:
+    except _OverError as over:
         return over.rows, over.cols
     except expat.ExpatError:
         pass  # broken XML: the reader reports it; what was counted so far stands
     return state["rows"], state["cols"]
 
 
-class _Over(Exception):
+class _OverError(Exception):
     def __init__(self, rows: int, cols: int):
         super().__init__(rows, cols)
         self.rows, self.cols = rows, cols

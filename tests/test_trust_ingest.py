@@ -188,7 +188,7 @@ def test_control_characters_in_a_refused_cell_give_a_report_not_a_failure(ws):
     report = load_workbook(io.BytesIO(api.upload_error_report(checked))).active
     rows = list(report.iter_rows(values_only=True))
     assert rows[0][-2] == "Ghi chú␂"
-    refused = [r for r in rows[1:] if r[0] == 3][0]
+    refused = next(r for r in rows[1:] if r[0] == 3)
     assert refused[2:5] == ("Tên␇␛có", "'-1", "'=cmd␁|x")
     assert "không có đơn vị nào mang mã này" in refused[5]
 

@@ -370,14 +370,14 @@ def _hamlet_sums(values: pd.DataFrame, frames: list[pd.DataFrame], index: UnitIn
         return []
     own = ok[ok["unit_code"].map(index.parent).isin(set(communes["unit_code"]))
              & (ok["unit_code"].map(index.level) == "hamlet")]
-    frame = own[["unit_code", "date", *metrics]].astype({m: float for m in metrics})
+    frame = own[["unit_code", "date", *metrics]].astype(dict.fromkeys(metrics, float))
     if stored is not None:
         codes = sorted({h for c in set(communes["unit_code"]) for h in hamlets_of[c]})
         kept = stored(codes, communes["date"].min().date(), communes["date"].max().date())
         kept = kept[["unit_code", "date", *metrics]]
         sent = pd.MultiIndex.from_frame(frame[["unit_code", "date"]])
         kept = kept[~pd.MultiIndex.from_frame(kept[["unit_code", "date"]]).isin(sent)]
-        frame = pd.concat([frame, kept.astype({m: float for m in metrics})], ignore_index=True)
+        frame = pd.concat([frame, kept.astype(dict.fromkeys(metrics, float))], ignore_index=True)
     frame = frame.assign(commune=frame["unit_code"].map(index.parent)).sort_values("unit_code")
     groups = dict(list(frame.groupby(["commune", "date"])))
     out = []

@@ -13,7 +13,6 @@ import zipfile
 from datetime import date
 
 import numpy as np
-
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
