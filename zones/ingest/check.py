@@ -313,12 +313,19 @@ def explain(problems: pd.DataFrame, lang: str | None = None,
                        dtype=object)
     fixes = np.array([t(f"ingest.fix.{k}", lang=lang, detail=d) for k, d in pairs],
                      dtype=object)
-    out = problems.assign(reason=reasons[codes], fix=fixes[codes])
-    out["row"] = out["row"].astype(int)
+    rows = problems["row"].to_numpy(dtype=np.int64)
+    columns = problems["column"].to_numpy(dtype=object)
+    column_codes, named = pd.factorize(columns)
     position = {c: i for i, c in enumerate(order or [])}
-    out["_pos"] = out["column"].map(position).fillna(len(position))
-    out = out.sort_values(["row", "_pos"], kind="stable")
-    return out[PROBLEM_COLUMNS].reset_index(drop=True)
+    rank = np.array([position.get(c, len(position)) for c in named], dtype=np.int64)
+    by = np.lexsort((rank[column_codes], rows))  # by row, then the file's column order
+    text = {c: pd.Series(problems[c].to_numpy(dtype=object)[by], dtype=object)
+            for c in ("value", "kind")}  # object: no string-array conversion of millions
+    return pd.DataFrame({"row": rows[by], "column": pd.Series(columns[by], dtype=object),
+                         "value": text["value"],
+                         "reason": pd.Series(reasons[codes][by], dtype=object),
+                         "fix": pd.Series(fixes[codes][by], dtype=object),
+                         "kind": text["kind"]})
 
 
 # --- the whole table ------------------------------------------------------------------------
