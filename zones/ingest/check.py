@@ -386,26 +386,31 @@ def _hamlet_sums(values: pd.DataFrame, frames: list[pd.DataFrame], index: UnitIn
         kept = kept[~pd.MultiIndex.from_frame(kept[["unit_code", "date"]]).isin(sent)]
         frame = pd.concat([frame, kept.astype(dict.fromkeys(metrics, float))], ignore_index=True)
     frame = frame.assign(commune=frame["unit_code"].map(index.parent)).sort_values("unit_code")
-    groups = dict(list(frame.groupby(["commune", "date"])))
-    out = []
-    for row, code, day, *figures in communes[["unit_code", "date", *metrics]].itertuples(
-            name=None):
-        part = groups.get((code, day))
-        if part is None:
-            continue
-        for m, figure in zip(metrics, figures, strict=True):
-            known = part[part[m].notna()]
-            if pd.isna(figure) or known.empty or float(figure) == known[m].sum():
-                continue
-            named = [f"{index.name[h]} ({int(v)})" for h, v in zip(
-                known["unit_code"], known[m], strict=True)]
-            more = len(named) - HAMLET_NAMES_SHOWN
-            shown = named[:HAMLET_NAMES_SHOWN] + ([f"… (+{more})"] if more > 0 else [])
-            detail = f"{int(figure)} ≠ {int(known[m].sum())} = {' + '.join(shown)}"
-            out.append(pd.DataFrame({"row": [row], "column": headers[m],
-                                     "value": [tx.at[row, m]],
-                                     "kind": "hamlets_sum_differs", "detail": detail}))
-    return out
+    sums = frame.groupby(["commune", "date"])[metrics].sum(min_count=1)
+    joined = communes[["unit_code", "date", *metrics]].reset_index(names="row").merge(
+        sums, left_on=["unit_code", "date"], right_index=True, suffixes=("", "_sum"))
+    pairs = [(row, code, day, m, figure, total)
+             for m in metrics
+             for row, code, day, figure, total in joined.loc[
+                 joined[m].astype(float).ne(joined[f"{m}_sum"])
+                 & joined[m].notna() & joined[f"{m}_sum"].notna(),
+                 ["row", "unit_code", "date", m, f"{m}_sum"]].itertuples(index=False)]
+    if not pairs:
+        return []
+    groups = dict(list(frame.groupby(["commune", "date"])))  # only for the warnings' text
+    details = []
+    for _row, code, day, m, figure, total in pairs:
+        part = groups[(code, day)]
+        known = part[part[m].notna()]
+        named = [f"{index.name[h]} ({int(v)})" for h, v in zip(known["unit_code"], known[m],
+                                                               strict=True)]
+        more = len(named) - HAMLET_NAMES_SHOWN
+        shown = named[:HAMLET_NAMES_SHOWN] + ([f"… (+{more})"] if more > 0 else [])
+        details.append(f"{int(figure)} ≠ {int(total)} = {' + '.join(shown)}")
+    rows = [p[0] for p in pairs]
+    return [pd.DataFrame({"row": rows, "column": [headers[p[3]] for p in pairs],
+                          "value": [tx.at[r, p[3]] for r, p in zip(rows, pairs, strict=True)],
+                          "kind": "hamlets_sum_differs", "detail": details})]
 
 
 def check_table(table: RawTable, index: UnitIndex, today: date | None = None,
