@@ -85,6 +85,16 @@ def test_names_in_the_senders_subtree_and_name_parent_cells(ws, who, cell, code,
     assert kinds == ([kind] if kind else []), checked.problems.to_dict("records")
 
 
+@pytest.mark.parametrize(("query", "first"), [
+    ("Khu pho 3, Phuong Vinh Lac", f"{VINH_LAC}-03"),
+    ("khu pho 3 vinh lac", f"{VINH_LAC}-03"),
+    ("Khu pho 3, Thi tran Kien Luong", f"{KIEN_LUONG_TT}-03"),
+    ("vinh lac", VINH_LAC),
+])
+def test_the_search_box_reads_name_parent_as_the_upload_does(ws, query, first):
+    assert api.find_units(ws, query)[0] == first
+
+
 @pytest.mark.parametrize("cell", ["Khu pho 99", "Qwxz Yyy", "99999999"])
 def test_an_unknown_name_or_code_says_there_is_no_close_one_in_words(ws, cell):
     column = "Mã đơn vị" if cell.isdigit() else "Tên đơn vị"
