@@ -226,9 +226,9 @@ def _extent(book: zipfile.ZipFile, member: zipfile.ZipInfo) -> Extent:
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]+)"')
 _REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]+)"[^>]*?\bTarget="([^"]+)"')
 _REL_ALT = re.compile(rb'<Relationship\b[^>]*?\bTarget="([^"]+)"[^>]*?\bId="([^"]+)"')
-_ERROR_CELL = re.compile(
-    rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})(\d{1,7})"[^>]*?\bt="e"[^>]*>\s*'
-    rb'<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>')
+_ERROR_CELL = re.compile(  # a cell of type "e" (its attributes in any order, either quote)
+    rb"<(?:\w+:)?c\s(?=(?:[^>]*?\s)?t\s*=\s*[\"']e[\"'])([^>]*)>\s*"
+    rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 
 
 def sheet_member(book: zipfile.ZipFile, name: str) -> str | None:
@@ -258,5 +258,11 @@ def error_cells(data: bytes, name: str) -> dict[tuple[int, int], str]:
     except (zipfile.BadZipFile, zlib.error, KeyError, OSError, RuntimeError, ValueError,
             EOFError, NotImplementedError):
         return {}
-    return {(int(r) - 1, column_number(c) - 1): v.decode("utf-8", "replace") or "#ERROR"
-            for c, r, v in _ERROR_CELL.findall(body)}
+    out = {}
+    for attrs, value in _ERROR_CELL.findall(body):
+        ref = _REF.search(b" " + attrs)
+        parts = _ref_parts(ref.group(1)) if ref else None
+        if parts and parts[0]:
+            out[(parts[1] - 1, column_number(parts[0]) - 1)] = (
+                value.decode("utf-8", "replace") or "#ERROR")
+    return out

@@ -271,3 +271,13 @@ def test_a_dry_run_exits_as_the_real_run_would(demo_copy, tmp_path, capsys, rows
     if code < 2:  # the same file again: already imported, its refused rows still said
         assert main(["--db", demo_copy, "observations", "import", str(path)]) == code
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("cell", [b"<c r='C2' t='e'><v>#DIV/0!</v></c>",
+                                  b'<c t="e" r="C2"><v>#DIV/0!</v></c>',
+                                  b'<c r = "C2" s="1" t = "e"><v>#DIV/0!</v></c>'])
+def test_a_formula_error_cell_is_refused_however_its_attributes_are_written(ws, cell):
+    data = _with_sheet_xml(GOOD_XLSX, lambda b: re.sub(rb'<c r="C2"[^>]*>.*?</c>', cell, b))
+    problem = api.check_upload(ws, data, "loi.xlsx").problems.iloc[0]
+    assert (problem["row"], problem["column"], problem["value"]) == (2, "Số mẫu PCR",
+                                                                    "#DIV/0!")
