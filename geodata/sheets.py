@@ -223,9 +223,10 @@ def _extent(book: zipfile.ZipFile, member: zipfile.ZipInfo) -> Extent:
     return Extent(member.filename, scan.rows, scan.cols)
 
 
-_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]+)"')
-_REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]+)"[^>]*?\bTarget="([^"]+)"')
-_REL_ALT = re.compile(rb'<Relationship\b[^>]*?\bTarget="([^"]+)"[^>]*?\bId="([^"]+)"')
+_Q = rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')"  # an attribute's value: two groups, one quote each
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\bname" + _Q + rb"[^>]*?\br:id" + _Q)
+_REL = re.compile(rb"<Relationship\b[^>]*?\bId" + _Q + rb"[^>]*?\bTarget" + _Q)
+_REL_ALT = re.compile(rb"<Relationship\b[^>]*?\bTarget" + _Q + rb"[^>]*?\bId" + _Q)
 _ERROR_CELL = re.compile(  # a cell of type "e" (its attributes in any order, either quote)
     rb"<(?:\w+:)?c\s(?=(?:[^>]*?\s)?t\s*=\s*[\"']e[\"'])([^>]*)>\s*"
     rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
@@ -238,10 +239,11 @@ def sheet_member(book: zipfile.ZipFile, name: str) -> str | None:
         rels = book.read("xl/_rels/workbook.xml.rels")
     except KeyError:
         return None
-    targets = dict(_REL.findall(rels))
-    targets.update({rid: target for target, rid in _REL_ALT.findall(rels)})
-    for sheet_name, rid in _SHEET.findall(workbook):
-        if sheet_name.decode("utf-8", "replace") == name and rid in targets:
+    targets = {a or b: c or d for a, b, c, d in _REL.findall(rels)}
+    targets.update({c or d: a or b for a, b, c, d in _REL_ALT.findall(rels)})
+    for a, b, c, d in _SHEET.findall(workbook):
+        sheet_name, rid = a or b, c or d
+        if html.unescape(sheet_name.decode("utf-8", "replace")) == name and rid in targets:
             target = targets[rid].decode().lstrip("/")
             return target if target.startswith("xl/") else f"xl/{target}"
     return None
