@@ -23,6 +23,8 @@ from zones import api
 from zones.cli import main
 from zones.errors import ZonesError
 
+pytestmark = pytest.mark.both_stores
+
 VINH_LAC, KIEN_LUONG_TT, RACH_GIA = "30745", "30787", "899"
 PASSWORD = "mật-khẩu-rất-bí-mật-2021"
 HEADER = "Ngày,Tên đơn vị,Ca mắc mới cộng đồng\n"
