@@ -1,13 +1,10 @@
-"""``RuleSet.describe``: the criteria as a table for a read-only "Tiêu chí" page."""
+"""``describe_ruleset``: the criteria as a table for a read-only "Tiêu chí" page."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pandas as pd
 
-if TYPE_CHECKING:
-    from .model import Group, RuleSet, Tier
+from .model import Group, RuleSet, Tier
 from .text import fmt_threshold
 from .vocab import UNIT_LEVEL_NAMES
 

@@ -1,4 +1,4 @@
-"""Indicator registry and the per-tier evaluation context.
+"""Indicator registry: the functions a rule-set file may name, and how each is summed.
 
 An indicator in a rule-set file names a registry function (``fn``) and its arguments.
 Every function returns a ``(n_days, n_units)`` float array computed with whole-array
@@ -17,14 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from .vocab import METRICS
-
-if TYPE_CHECKING:
-    from .context import TierContext
 
 PER_100K = 100_000.0  # unit conversion, not a threshold
 
@@ -64,19 +61,34 @@ def _safe_divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- registry functions
-def window_sum(ctx: TierContext, a: Mapping[str, Any]) -> np.ndarray:
+class TierData(Protocol):
+    """What an indicator function reads of one tier (``context.TierContext`` provides it;
+    declared here so that this module does not import the context that imports it)."""
+
+    grid: np.ndarray
+
+    def metric(self, name: str) -> np.ndarray: ...
+
+    def flag(self, name: str) -> np.ndarray: ...
+
+    def evaluate(self, name: str) -> np.ndarray: ...
+
+    def child_counts(self, level: int) -> tuple[np.ndarray, np.ndarray]: ...
+
+
+def window_sum(ctx: TierData, a: Mapping[str, Any]) -> np.ndarray:
     """Sum over the ``days`` days ending on D; NaN when no day in it was reported."""
     total, count = _window_sums(ctx.metric(a["metric"]), int(a["days"]))
     return np.where(count > 0, total, np.nan)
 
 
-def window_mean(ctx: TierContext, a: Mapping[str, Any]) -> np.ndarray:
+def window_mean(ctx: TierData, a: Mapping[str, Any]) -> np.ndarray:
     """Mean over the reported days of the window ending on D."""
     total, count = _window_sums(ctx.metric(a["metric"]), int(a["days"]))
     return _safe_divide(total, count)
 
 
-def latest(ctx: TierContext, a: Mapping[str, Any]) -> np.ndarray:
+def latest(ctx: TierData, a: Mapping[str, Any]) -> np.ndarray:
     """Last reported value on or before D (optionally at most ``max_age_days`` old)."""
     arr = ctx.metric(a["metric"])
     out = _ffill(arr)
@@ -86,7 +98,7 @@ def latest(ctx: TierContext, a: Mapping[str, Any]) -> np.ndarray:
     return out
 
 
-def days_since(ctx: TierContext, a: Mapping[str, Any]) -> np.ndarray:
+def days_since(ctx: TierData, a: Mapping[str, Any]) -> np.ndarray:
     """Days since the last day with a value > 0 (inf if reported but never; NaN if never)."""
     arr = ctx.metric(a["metric"])
     with np.errstate(invalid="ignore"):
@@ -96,37 +108,37 @@ def days_since(ctx: TierContext, a: Mapping[str, Any]) -> np.ndarray:
     return np.where(last >= 0, out, np.where(ever, np.inf, np.nan))
 
 
-def per_100k(ctx: TierContext, a: Mapping[str, Any]) -> np.ndarray:
+def per_100k(ctx: TierData, a: Mapping[str, Any]) -> np.ndarray:
     """``num / den * 100,000`` (NaN when the denominator is unknown or 0)."""
     # multiply first: 3 cases x 100,000 / 10,000 people is exactly 30, whereas
     # 3 / 10,000 x 100,000 is 29.999999999999996 and would fall below a threshold of 30
     return _safe_divide(ctx.evaluate(a["num"]) * PER_100K, ctx.evaluate(a["den"]))
 
 
-def ratio(ctx: TierContext, a: Mapping[str, Any]) -> np.ndarray:
+def ratio(ctx: TierData, a: Mapping[str, Any]) -> np.ndarray:
     """``num / den`` (NaN when the denominator is unknown or 0)."""
     return _safe_divide(ctx.evaluate(a["num"]), ctx.evaluate(a["den"]))
 
 
-def by_date(ctx: TierContext, a: Mapping[str, Any]) -> np.ndarray:
+def by_date(ctx: TierData, a: Mapping[str, Any]) -> np.ndarray:
     """Indicator ``before`` on dates before ``switch``, ``after`` from it on."""
     early = (ctx.grid < np.datetime64(a["switch"], "ns"))[:, None]
     return np.where(early, ctx.evaluate(a["before"]), ctx.evaluate(a["after"]))
 
 
-def flag(ctx: TierContext, a: Mapping[str, Any]) -> np.ndarray:
+def flag(ctx: TierData, a: Mapping[str, Any]) -> np.ndarray:
     """1 if the manual flag ``name`` was set on the unit within the last ``days`` days."""
     total, _ = _window_sums(ctx.flag(a["name"]).astype(float), int(a.get("days", 1)))
     return (total > 0).astype(float)
 
 
-def share_at_least(ctx: TierContext, a: Mapping[str, Any]) -> np.ndarray:
+def share_at_least(ctx: TierData, a: Mapping[str, Any]) -> np.ndarray:
     """Share of child units (with a level) at level >= ``level``; NaN if none has one."""
     known, hit = ctx.child_counts(int(a["level"]))
     return _safe_divide(hit, known)
 
 
-def count_at_least(ctx: TierContext, a: Mapping[str, Any]) -> np.ndarray:
+def count_at_least(ctx: TierData, a: Mapping[str, Any]) -> np.ndarray:
     """Number of child units at level >= ``level``; NaN if no child has a level."""
     known, hit = ctx.child_counts(int(a["level"]))
     return np.where(known > 0, hit, np.nan)
@@ -136,7 +148,7 @@ def count_at_least(ctx: TierContext, a: Mapping[str, Any]) -> np.ndarray:
 class IndicatorFn:
     """A registry entry: argument kinds (for validation), compute and aggregation."""
 
-    compute: Callable[[TierContext, Mapping[str, Any]], np.ndarray]
+    compute: Callable[[TierData, Mapping[str, Any]], np.ndarray]
     args: Mapping[str, str]  # name -> kind: metric | indicator | int | date | level | str
     optional: tuple[str, ...] = ()
     aggregate: str = "local"  # sum | min | ratio | local (computed on the tier itself)

@@ -28,9 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from .describe import describe_ruleset
 from .levels import NO_DATA, NO_DATA_NAME
 from .text import fmt_threshold
 
@@ -241,7 +238,3 @@ class RuleSet:
         after = self.effective_from is None or date >= self.effective_from
         before = self.effective_to is None or date <= self.effective_to
         return after and before
-
-    def describe(self, lang: str = "vi") -> pd.DataFrame:
-        """One row per criterion: for a read-only "Tiêu chí" page."""
-        return describe_ruleset(self, lang)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from itertools import combinations
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,10 +17,8 @@ from .indicators import PER_100K
 from .model import Condition, Raise
 from .operators import NEGATION
 from .text import fmt_date, fmt_number, fmt_percent, fmt_threshold, fmt_value
+from .unitview import UnitView
 from .vocab import METRICS, PEOPLE, UNIT_LEVEL_NAMES
-
-if TYPE_CHECKING:
-    from .explain import UnitView
 
 T = {
     "lowest": {"vi": "Đã ở cấp thấp nhất", "en": "Already at the lowest level"},

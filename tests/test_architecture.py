@@ -2,8 +2,9 @@
 
 - the core (geodata, rules, zones) never imports streamlit, and never imports ``ui``;
 - geodata and rules import nothing else of ours;
-- no import cycles anywhere, counting imports inside functions (only ``if TYPE_CHECKING:``
-  blocks, which never run, are left out);
+- no import cycles anywhere, counting imports inside functions and under
+  ``if TYPE_CHECKING:`` (a cycle of types is still a cycle between modules: what both sides
+  need goes into a lower module, or the lower side declares a ``Protocol``);
 - no function-level imports of our own modules (an import inside a function is how a
   cycle hides);
 - pages import only ``ui``, the core's front door ``zones.api`` and its errors.
@@ -32,21 +33,10 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
-def _type_checking_nodes(tree: ast.AST) -> set[int]:
-    """ids of the nodes inside ``if TYPE_CHECKING:`` blocks (never executed)."""
-    skip: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and (
-                (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING") or
-                (isinstance(node.test, ast.Attribute) and node.test.attr == "TYPE_CHECKING")):
-            skip |= {id(n) for stmt in node.body for n in ast.walk(stmt)}
-    return skip
-
-
 def imported_modules(path: Path, known: set[str]) -> list[tuple[str, bool]]:
-    """(module of ours imported, inside a function?) for every runtime import."""
+    """(module of ours imported, inside a function?) for every import, ``TYPE_CHECKING``
+    ones included."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    skip = _type_checking_nodes(tree)
     here = module_name(path)
     package = here if path.name == "__init__.py" else here.rpartition(".")[0]
     inside: set[int] = set()
@@ -55,8 +45,6 @@ def imported_modules(path: Path, known: set[str]) -> list[tuple[str, bool]]:
             inside |= {id(n) for n in ast.walk(node) if n is not node}
     out = []
     for node in ast.walk(tree):
-        if id(node) in skip:
-            continue
         targets: list[str] = []
         if isinstance(node, ast.Import):
             targets = [a.name for a in node.names]
@@ -193,13 +181,16 @@ def test_detectors_see_violations(tmp_path):
     pkg = tmp_path / "zones"
     pkg.mkdir()
     bad = pkg / "bad.py"
-    bad.write_text("import streamlit as st\nfrom zones import store\n"
+    bad.write_text("from typing import TYPE_CHECKING\nimport streamlit as st\n"
+                   "from zones import store\nif TYPE_CHECKING:\n    from zones.typed import T\n"
                    "def f():\n    from zones.other import x\n")
     assert {"streamlit", "zones"} <= top_imports(bad)
     global ROOT
     saved, ROOT = ROOT, tmp_path
     try:
-        found = imported_modules(bad, {"zones", "zones.store", "zones.other", "zones.bad"})
+        found = imported_modules(bad, {"zones", "zones.store", "zones.other", "zones.typed",
+                                       "zones.bad"})
     finally:
         ROOT = saved
     assert ("zones.store", False) in found and ("zones.other", True) in found
+    assert ("zones.typed", False) in found

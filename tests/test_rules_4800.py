@@ -190,7 +190,7 @@ def test_share_of_units_option_is_labelled():
     inputs = _district_inputs([week("X1", 15), week("X2", 0), week("X3", 0, population=20_000)])
     result = rules.assess(inputs, shares, [D])
     assert result.at(D)["H1"] == 4  # 1 of 3 communes red: >= 30%
-    table = shares.describe("vi")
+    table = rules.describe_ruleset(shares, "vi")
     assert table["tier"].str.contains("tỷ lệ đơn vị").any()
 
 

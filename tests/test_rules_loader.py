@@ -33,7 +33,7 @@ def test_every_shipped_ruleset_loads(path):
     rs = rules.load_ruleset(path)
     assert rs.id == path.stem and rs.level_names("vi")[rules.NO_DATA] == "Chưa đủ dữ liệu"
     assert set(rs.level_names("en")) == {0, 1, 2, 3, 4}
-    assert not rs.describe("vi").empty
+    assert not rules.describe_ruleset(rs, "vi").empty
 
 
 def test_shipped_metadata():
@@ -51,7 +51,7 @@ def test_shipped_metadata():
 
 
 def test_describe_flags_configurable_thresholds():
-    table = rules.load_rulesets().get("qd4800").describe("vi")
+    table = rules.describe_ruleset(rules.load_rulesets().get("qd4800"), "vi")
     row = table[(table["tier"] == "xã") & (table["id"] == "T2-adult")].iloc[0]
     assert row["configurable"] and row["threshold"] == "< 70%"
 
