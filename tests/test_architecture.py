@@ -252,7 +252,6 @@ def sql_outside_storage(path: Path) -> list[str]:
 #: modules whose queries have not moved into zones/storage/ yet (issue 21): each one
 #: leaves this list when it does, and no new module may join it.
 SQL_NOT_YET_MOVED = {
-    "zones/accounts.py", "zones/approvals.py", "zones/audit.py", "zones/sessions.py",
     "zones/boundaries/imports.py", "zones/demo/build.py", "zones/ingest/versions.py",
     "zones/levels/assessment.py", "zones/levels/declarations.py",
     "zones/levels/stored_rulesets.py", "zones/levels/worker.py",

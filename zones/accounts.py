@@ -26,20 +26,15 @@ from datetime import datetime, timedelta
 from functools import cache
 
 import pandas as pd
-import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
 from zones import audit
 from zones.access import AccessError, Actor, Role
 from zones.errors import ZonesError
 from zones.i18n import t
-from zones.storage import store
-from zones.storage.schema import sessions, sign_in_throttle, users
-from zones.storage.schema import units as units_table
+from zones.storage import accounts_sql, sessions_sql, store
 
 MAX_FAILURES = int(os.environ.get("ZONES_MAX_FAILED_SIGN_INS", "5"))
 LOCK_MINUTES = int(os.environ.get("ZONES_LOCK_MINUTES", "15"))
@@ -87,45 +82,41 @@ def add_user(engine: Engine, actor: Actor, name: str, password: str, role: str,
         raise ZonesError(t("users.needs_unit", role=t(f"role.{role_}")))
     with engine.begin() as conn:
         store.take_write_lock(conn)
-        found = conn.execute(sa.select(units_table.c.level).where(
-            units_table.c.code == unit)).first() if unit else None
-        if unit and found is None:
+        level = accounts_sql.unit_level(conn, unit) if unit else None
+        if unit and level is None:
             raise ZonesError(t("users.unknown_unit", value=unit))
-        if found is not None and found.level not in ROLE_LEVELS.get(role_, ()):
-            raise ZonesError(t("users.unit_level", unit=unit, level=t(f"ui.level.{found.level}"),
+        if level is not None and level not in ROLE_LEVELS.get(role_, ()):
+            raise ZonesError(t("users.unit_level", unit=unit, level=t(f"ui.level.{level}"),
                                role=t(f"role.{role_}"),
                                levels=", ".join(t(f"ui.level.{lv}")
                                                 for lv in ROLE_LEVELS.get(role_, ()))))
-        if conn.execute(sa.select(users.c.id).where(users.c.name == name)).first():
+        if accounts_sql.exists(conn, name):
             raise ZonesError(t("users.exists", name=name))
-        conn.execute(sa.insert(users).values(
-            name=name, password_hash=_HASHER.hash(password), role=str(role_),
+        accounts_sql.insert(
+            conn, name=name, password_hash=_HASHER.hash(password), role=str(role_),
             unit_code=unit or None, disabled=False, no_export=no_export,
-            failed_sign_ins=0, created_at=store.now(), password_changed_at=store.now()))
+            failed_sign_ins=0, created_at=store.now(), password_changed_at=store.now())
         audit.record(conn, actor, "user_added", unit=unit,
                      detail={"user": name, "role": str(role_), "unit": unit})
 
 
 def _row(engine: Engine, name: str) -> dict:
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(users).where(users.c.name == name)).mappings().first()
+    row = accounts_sql.row(engine, name)
     if row is None:
         raise ZonesError(t("users.unknown", name=name))
-    return dict(row)
+    return row
 
 
 def _end_sessions(conn: Connection, name: str) -> int:
     """End every browser session of an account (disabled, or its password reset)."""
-    return conn.execute(sa.update(sessions).where(
-        sessions.c.user_name == name, sessions.c.ended_at.is_(None)).values(
-        ended_at=store.now(), ticket_hash=None)).rowcount
+    return sessions_sql.end_of_user(conn, name, store.now())
 
 
 def disable_user(engine: Engine, actor: Actor, name: str) -> None:
     """Disable an account: it can no longer sign in or be used with ``--as``."""
     _row(engine, name)
     with engine.begin() as conn:
-        conn.execute(sa.update(users).where(users.c.name == name).values(disabled=True))
+        accounts_sql.update(conn, name, disabled=True)
         ended = _end_sessions(conn, name)
         audit.record(conn, actor, "user_disabled", detail={"user": name,
                                                            "sessions_ended": ended})
@@ -136,9 +127,8 @@ def enable_user(engine: Engine, actor: Actor, name: str) -> None:
     every address)."""
     _row(engine, name)
     with engine.begin() as conn:
-        conn.execute(sa.update(users).where(users.c.name == name).values(
-            disabled=False, failed_sign_ins=0, locked_until=None))
-        conn.execute(sa.delete(sign_in_throttle).where(sign_in_throttle.c.user_name == name))
+        accounts_sql.update(conn, name, disabled=False, failed_sign_ins=0, locked_until=None)
+        accounts_sql.clear_throttle(conn, name)
         audit.record(conn, actor, "user_enabled", detail={"user": name})
 
 
@@ -147,10 +137,9 @@ def reset_password(engine: Engine, actor: Actor, name: str, password: str) -> No
     _check_password(password)
     _row(engine, name)
     with engine.begin() as conn:
-        conn.execute(sa.update(users).where(users.c.name == name).values(
-            password_hash=_HASHER.hash(password), failed_sign_ins=0, locked_until=None,
-            password_changed_at=store.now()))
-        conn.execute(sa.delete(sign_in_throttle).where(sign_in_throttle.c.user_name == name))
+        accounts_sql.update(conn, name, password_hash=_HASHER.hash(password), failed_sign_ins=0,
+                            locked_until=None, password_changed_at=store.now())
+        accounts_sql.clear_throttle(conn, name)
         ended = _end_sessions(conn, name)
         audit.record(conn, actor, "user_password_reset",
                      detail={"user": name, "sessions_ended": ended})
@@ -160,10 +149,7 @@ def list_users(engine: Engine) -> pd.DataFrame:
     """Accounts without their hashes: name, role, unit, disabled, locked_until."""
     cols = ["name", "role", "unit_code", "disabled", "no_export", "locked_until",
             "created_at"]
-    with engine.connect() as conn:
-        rows = conn.execute(sa.select(*(users.c[c] for c in cols)).order_by(
-            users.c.name)).mappings().all()
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(accounts_sql.listing(engine, cols), columns=cols)
 
 
 def actor(engine: Engine, name: str, via: str) -> Actor:
@@ -181,8 +167,7 @@ def refuse_disabled(engine: Engine, who: Actor) -> None:
     the front door before every write: a page that still holds the actor cannot write).
     An actor without an account (the CLI's ``local-admin``) passes."""
     with engine.connect() as conn:
-        disabled = conn.execute(sa.select(users.c.disabled).where(
-            users.c.name == who.name)).scalar()
+        disabled = accounts_sql.disabled(conn, who.name)
     if disabled:
         raise AccessError(t("users.disabled", name=who.name))
 
@@ -210,24 +195,10 @@ def _count_address(conn: Connection, name: str, address: str, now: datetime) -> 
     statement (the row is held until the transaction ends); whether this guess is still
     allowed. The last allowed guess locks the address at once: the lock stays if it is
     wrong, and a right password lifts it."""
-    t = sign_in_throttle
-    expired = sa.and_(t.c.locked_until.is_not(None), t.c.locked_until <= now)
-    stale = sa.and_(t.c.last_at < now - timedelta(minutes=MAX_LOCK_MINUTES),
-                    sa.or_(t.c.locked_until.is_(None), expired))
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(t).values(user_name=name, address=address, failures=1,
-                            locked_until=None, lockouts=0, last_at=now)
-    stmt = stmt.on_conflict_do_update(index_elements=[t.c.user_name, t.c.address], set_={
-        "failures": sa.case((sa.or_(expired, stale), 1), else_=t.c.failures + 1),
-        "locked_until": sa.case((sa.or_(expired, stale), sa.null()),
-                                else_=t.c.locked_until),
-        "lockouts": sa.case((stale, 0), else_=t.c.lockouts),
-        "last_at": now}).returning(t.c.failures, t.c.lockouts)
-    row = conn.execute(stmt).one()
+    row = accounts_sql.count_address(conn, name, address, now,
+                                     forget_after=timedelta(minutes=MAX_LOCK_MINUTES))
     if row.failures == MAX_FAILURES:
-        conn.execute(sa.update(t).where(t.c.user_name == name, t.c.address == address)
-                     .values(locked_until=now + _lock_length(row.lockouts),
-                             lockouts=t.c.lockouts + 1))
+        accounts_sql.lock_address(conn, name, address, now + _lock_length(row.lockouts))
     return row.failures <= MAX_FAILURES
 
 
@@ -235,19 +206,8 @@ def _count_account(conn: Connection, name: str, now: datetime):
     """The same for the account over every address (``MAX_FAILURES_ALL``): its row as
     it is now, and whether this guess is still allowed (called once the transaction
     holds the write lock, so the read and the update see the same row)."""
-    before = conn.execute(sa.select(users.c.locked_until).where(
-        users.c.name == name).with_for_update()).scalar()
-    expired = sa.and_(users.c.locked_until.is_not(None), users.c.locked_until <= now)
-    failures = sa.case((expired, 1), else_=users.c.failed_sign_ins + 1)
-    row = conn.execute(sa.update(users).where(users.c.name == name).values(
-        failed_sign_ins=failures,
-        locked_until=sa.case((expired, sa.null()),
-                             (users.c.locked_until.is_not(None), users.c.locked_until),
-                             (failures >= MAX_FAILURES_ALL,
-                              now + timedelta(minutes=LOCK_MINUTES)),
-                             else_=sa.null())).returning(
-        *(users.c[c] for c in ("id", "name", "password_hash", "role", "unit_code",
-                               "disabled", "no_export", "failed_sign_ins")))).mappings().one()
+    before, row = accounts_sql.count_account(conn, name, now, MAX_FAILURES_ALL,
+                                             timedelta(minutes=LOCK_MINUTES))
     locked = before is not None and before > now
     return row, not locked and row["failed_sign_ins"] <= MAX_FAILURES_ALL
 
@@ -261,16 +221,14 @@ def sign_in(engine: Engine, name: str, password: str, via: str = "page",
     now = store.now()
     address = (address or "")[:64]
     with engine.connect() as conn:  # read outside the write: nothing is stored for a
-        known = conn.execute(sa.select(users.c.id).where(  # name that is no account
-            users.c.name == name)).first() is not None
+        known = accounts_sql.exists(conn, name)  # name that is no account
     row, allowed = None, False
     if known:
         with engine.begin() as conn:
             if _count_address(conn, name, address, now):
                 row, allowed = _count_account(conn, name, now)
             else:
-                row = conn.execute(sa.select(users.c.disabled).where(
-                    users.c.name == name)).mappings().one()
+                row = {"disabled": accounts_sql.disabled(conn, name)}
     usable = allowed and not row["disabled"]
     try:
         _HASHER.verify(row["password_hash"] if usable else _dummy_hash(), password)
@@ -290,14 +248,11 @@ def sign_in(engine: Engine, name: str, password: str, via: str = "page",
         raise AccessError(t("users.bad_sign_in", n=MAX_FAILURES, minutes=LOCK_MINUTES))
     who = Actor(row["name"], Role(row["role"]), row["unit_code"], via, bool(row["no_export"]))
     with engine.begin() as conn:
-        conn.execute(sa.update(users).where(users.c.id == row["id"]).values(
-            failed_sign_ins=0, locked_until=None))
-        conn.execute(sa.delete(sign_in_throttle).where(
-            sign_in_throttle.c.user_name == name, sign_in_throttle.c.address == address))
+        accounts_sql.signed_in(conn, row["id"])
+        accounts_sql.clear_throttle(conn, name, address)
         audit.record(conn, who, "sign_in")
     return who
 
 
 def has_users(engine: Engine) -> bool:
-    with engine.connect() as conn:
-        return conn.execute(sa.select(users.c.id).limit(1)).first() is not None
+    return accounts_sql.any_user(engine)

@@ -12,15 +12,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pandas as pd
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from zones import access, audit
 from zones.access import AccessError, Actor
 from zones.errors import ZonesError
 from zones.i18n import fmt_date, t
-from zones.storage import store
-from zones.storage.schema import approvals
+from zones.storage import approvals_sql, store
 
 
 def monday(day: date) -> date:
@@ -30,9 +28,7 @@ def monday(day: date) -> date:
 
 def state(engine: Engine) -> pd.DataFrame:
     """The latest event of every (unit, week): unit_code, week, action, by, at."""
-    with engine.connect() as conn:
-        rows = conn.execute(sa.select(approvals).order_by(approvals.c.id)).mappings().all()
-    frame = pd.DataFrame(rows, columns=["id", "unit_code", "week", "action", "by", "at",
+    frame = pd.DataFrame(approvals_sql.events(engine), columns=["id", "unit_code", "week", "action", "by", "at",
                                         "note"])
     return frame.drop_duplicates(["unit_code", "week"], keep="last").reset_index(drop=True)
 
@@ -101,8 +97,8 @@ def approve(engine: Engine, actor: Actor, units: pd.DataFrame, unit: str, day: d
                            units=shown + (" …" if len(missing) > 15 else "")))
     with engine.begin() as conn:
         store.take_write_lock(conn)
-        conn.execute(sa.insert(approvals).values(unit_code=unit, week=week, action="approve",
-                                                 by=actor.name, at=store.now(), note=note))
+        approvals_sql.append(conn, unit_code=unit, week=week, action="approve",
+                             by=actor.name, at=store.now(), note=note)
         audit.record(conn, actor, "approved", unit=unit,
                      detail={"week": str(week), "note": note, "not_reported": marked})
     return week
@@ -119,8 +115,8 @@ def unlock(engine: Engine, actor: Actor, units: pd.DataFrame, unit: str, day: da
         raise AccessError(t("appr.only_approver", by=last["by"]))
     with engine.begin() as conn:
         store.take_write_lock(conn)
-        conn.execute(sa.insert(approvals).values(unit_code=unit, week=week, action="unlock",
-                                                 by=actor.name, at=store.now(), note=note))
+        approvals_sql.append(conn, unit_code=unit, week=week, action="unlock",
+                             by=actor.name, at=store.now(), note=note)
         audit.record(conn, actor, "unlocked", unit=unit,
                      detail={"week": str(week), "approved_by": last["by"], "note": note})
     return week
@@ -128,10 +124,7 @@ def unlock(engine: Engine, actor: Actor, units: pd.DataFrame, unit: str, day: da
 
 def latest(engine: Engine, unit: str, week: date) -> dict | None:
     """The latest approval event of ``unit``'s ``week`` (approve or unlock), if any."""
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(approvals).where(
-            approvals.c.unit_code == unit, approvals.c.week == week).order_by(
-            approvals.c.id.desc()).limit(1)).mappings().first()
+    row = approvals_sql.latest(engine, unit, week)
     return dict(row) if row else None
 
 
@@ -143,5 +136,4 @@ def unapproved(engine: Engine, parents: dict[str, str | None], codes, day: date)
 
 def in_use(engine: Engine) -> bool:
     """Whether any week was ever approved (else the map marks nothing)."""
-    with engine.connect() as conn:
-        return conn.execute(sa.select(approvals.c.id).limit(1)).first() is not None
+    return approvals_sql.any_event(engine)

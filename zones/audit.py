@@ -12,12 +12,10 @@ import json
 from datetime import date, datetime, timedelta
 
 import pandas as pd
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from zones.access import Actor
-from zones.storage import store
-from zones.storage.schema import audit
+from zones.storage import audit_sql, store
 
 COLUMNS = ("id", "at", "actor", "role", "via", "action", "outcome", "unit_code",
            "upload_id", "detail")
@@ -34,28 +32,18 @@ def record(target: Engine | Connection, actor: Actor | None, action: str, *,
            "action": action, "outcome": outcome, "unit_code": unit, "upload_id": upload_id,
            "detail": json.dumps(detail, ensure_ascii=False, default=str) if detail else None}
     if isinstance(target, Connection):
-        target.execute(sa.insert(audit).values(**row))
+        audit_sql.insert_entry(target, row)
         return
     with target.begin() as conn:
-        conn.execute(sa.insert(audit).values(**row))
+        audit_sql.insert_entry(conn, row)
 
 
 def entries(engine: Engine, *, start: date | None = None, end: date | None = None,
             unit: str | None = None, user: str | None = None, action: str | None = None
             ) -> pd.DataFrame:
     """Audit entries, newest first, filtered by day range, unit, user and action."""
-    stmt = sa.select(*(audit.c[c] for c in COLUMNS)).order_by(audit.c.id.desc())
-    if start:
-        stmt = stmt.where(audit.c.at >= datetime.combine(start, datetime.min.time()))
-    if end:
-        stmt = stmt.where(audit.c.at < datetime.combine(end + timedelta(days=1),
-                                                         datetime.min.time()))
-    if unit:
-        stmt = stmt.where(audit.c.unit_code == unit)
-    if user:
-        stmt = stmt.where(audit.c.actor == user)
-    if action:
-        stmt = stmt.where(audit.c.action == action)
-    with engine.connect() as conn:
-        rows = conn.execute(stmt).mappings().all()
+    rows = audit_sql.select_entries(
+        engine, COLUMNS, since=datetime.combine(start, datetime.min.time()) if start else None,
+        before=datetime.combine(end + timedelta(days=1), datetime.min.time()) if end else None,
+        unit=unit, user=user, action=action)
     return pd.DataFrame(rows, columns=list(COLUMNS))

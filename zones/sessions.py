@@ -20,13 +20,11 @@ import os
 import secrets
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from zones import audit
 from zones.access import Actor, Role
-from zones.storage import store
-from zones.storage.schema import sessions, users
+from zones.storage import sessions_sql, store
 
 IDLE_MINUTES = float(os.environ.get("ZONES_SESSION_MINUTES", "480"))
 MAX_HOURS = float(os.environ.get("ZONES_SESSION_MAX_HOURS", "24"))
@@ -47,12 +45,10 @@ def begin(engine: Engine, actor: Actor, bound_to: str | None = None) -> str:
     now = store.now()
     with engine.begin() as conn:
         # tickets never taken to the cookie route are of no further use
-        conn.execute(sa.delete(sessions).where(
-            sessions.c.token_hash.is_(None),
-            sessions.c.created_at < now - timedelta(seconds=TICKET_SECONDS)))
-        conn.execute(sa.insert(sessions).values(
-            user_name=actor.name, via=actor.via, ticket_hash=digest(ticket),
-            bound_to=digest(bound_to), created_at=now, last_seen=now))
+        sessions_sql.drop_tickets_before(conn, now - timedelta(seconds=TICKET_SECONDS))
+        sessions_sql.insert_ticket(conn, user_name=actor.name, via=actor.via,
+                                   ticket_hash=digest(ticket), bound_to=digest(bound_to),
+                                   now=now)
     return ticket
 
 
@@ -64,26 +60,15 @@ def redeem(engine: Engine, ticket: str, bound_to: str | None = None) -> str | No
     now = store.now()
     token = secrets.token_urlsafe(32)
     with engine.begin() as conn:
-        row = conn.execute(sa.select(sessions.c.id, sessions.c.bound_to,
-                                     sessions.c.created_at).where(
-            sessions.c.ticket_hash == digest(ticket),
-            sessions.c.token_hash.is_(None))).first()
+        row = sessions_sql.open_ticket(conn, digest(ticket))
         if row is None:
             return None
         fresh = row.created_at >= now - timedelta(seconds=TICKET_SECONDS)
         if not fresh or (row.bound_to and row.bound_to != digest(bound_to)):
-            conn.execute(sa.update(sessions).where(sessions.c.id == row.id).values(
-                ticket_hash=None, ended_at=now))
+            sessions_sql.void_ticket(conn, row.id, now)
             return None
-        done = conn.execute(sa.update(sessions).where(
-            sessions.c.id == row.id, sessions.c.ticket_hash == digest(ticket)).values(
-            ticket_hash=None, token_hash=digest(token), last_seen=now))
-        return token if done.rowcount == 1 else None
-
-
-#: what a page run needs of an account to know it may still act
-_ACCOUNT = (users.c.name, users.c.role, users.c.unit_code, users.c.no_export,
-            users.c.disabled, users.c.locked_until, users.c.password_changed_at)
+        traded = sessions_sql.trade_ticket(conn, row.id, digest(ticket), digest(token), now)
+        return token if traded else None
 
 
 def _usable(row, since: datetime, now: datetime) -> bool:
@@ -103,9 +88,7 @@ def check(engine: Engine, actor: Actor, since: datetime) -> Actor | None:
     its account (one indexed read); None once the account is disabled, locked for
     everyone, or its password was set anew since. An actor without an account (the
     CLI's ``local-admin``) has nothing to check and is returned as it is."""
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(*_ACCOUNT).where(
-            users.c.name == actor.name)).mappings().first()
+    row = sessions_sql.account(engine, actor.name)
     if row is None:
         return actor
     if not _usable(row, since, store.now()):
@@ -122,13 +105,7 @@ def actor_of(engine: Engine, token: str | None) -> Actor | None:
     if not token:
         return None
     now = store.now()
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(sessions.c.id, sessions.c.via, sessions.c.created_at,
-                                     sessions.c.last_seen, *_ACCOUNT)
-                           .select_from(sessions.outerjoin(
-                               users, users.c.name == sessions.c.user_name))
-                           .where(sessions.c.token_hash == digest(token),
-                                  sessions.c.ended_at.is_(None))).mappings().first()
+    row = sessions_sql.live_session(engine, digest(token))
     if row is None:
         return None
     idle = now - row["last_seen"] > timedelta(minutes=IDLE_MINUTES)
@@ -139,12 +116,10 @@ def actor_of(engine: Engine, token: str | None) -> Actor | None:
                     bool(row["no_export"]))
     if who is None:
         with engine.begin() as conn:
-            conn.execute(sa.update(sessions).where(sessions.c.id == row["id"]).values(
-                ended_at=now))
+            sessions_sql.end_session(conn, row["id"], now)
     elif (now - row["last_seen"]).total_seconds() > _TOUCH_SECONDS:
         with engine.begin() as conn:
-            conn.execute(sa.update(sessions).where(sessions.c.id == row["id"]).values(
-                last_seen=now))
+            sessions_sql.touch(conn, row["id"], now)
     return who
 
 
@@ -152,9 +127,7 @@ def end(engine: Engine, token: str | None, actor: Actor | None) -> None:
     """Sign out: the session of ``token`` ends (audited when someone was signed in)."""
     with engine.begin() as conn:
         if token:
-            conn.execute(sa.update(sessions).where(
-                sessions.c.token_hash == digest(token),
-                sessions.c.ended_at.is_(None)).values(ended_at=store.now()))
+            sessions_sql.end_by_token(conn, digest(token), store.now())
         if actor is not None:
             audit.record(conn, actor, "sign_out")
 
