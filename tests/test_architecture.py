@@ -253,8 +253,6 @@ def sql_outside_storage(path: Path) -> list[str]:
 #: leaves this list when it does, and no new module may join it.
 SQL_NOT_YET_MOVED = {
     "zones/boundaries/imports.py", "zones/demo/build.py", "zones/ingest/versions.py",
-    "zones/levels/assessment.py", "zones/levels/declarations.py",
-    "zones/levels/stored_rulesets.py", "zones/levels/worker.py",
 }
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 import rules
@@ -19,7 +18,6 @@ from zones.errors import NoDataError, ZonesError
 from zones.i18n import t
 from zones.levels import stored_rulesets as kept_rulesets
 from zones.storage import store
-from zones.storage.schema import assessments
 from zones.workspace import Workspace
 
 
@@ -98,8 +96,6 @@ def stored_levels(engine: Engine) -> pd.DataFrame:
 
 def stored_rulesets(engine: Engine) -> pd.Series:
     """Rule set id in force per stored date."""
-    q = sa.select(assessments.c.date, assessments.c.ruleset_id).distinct()
-    with engine.connect() as conn:
-        df = pd.read_sql(q, conn)
+    df = store.ruleset_per_day(engine)
     df["date"] = pd.to_datetime(df["date"])
     return df.drop_duplicates("date").set_index("date")["ruleset_id"].sort_index()

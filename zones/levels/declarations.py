@@ -19,13 +19,11 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from zones.i18n import fmt_date, t
 from zones.levels.tables import Table, ancestors
 from zones.storage import store
-from zones.storage.schema import declarations
 
 NOTICE = timedelta(hours=48)
 
@@ -105,12 +103,11 @@ def insert(engine: Engine, *, unit_code: str, level: int, effective_from: date,
     """Store a checked declaration; its id."""
     with engine.begin() as conn:
         store.take_write_lock(conn)
-        new_id = conn.execute(sa.insert(declarations).values(
-            unit_code=unit_code, level=level, effective_from=effective_from,
+        return store.insert_declaration(
+            conn, unit_code=unit_code, level=level, effective_from=effective_from,
             effective_to=effective_to, decision_number=decision_number.strip(),
             entered_by=entered_by, entered_at=stamp, note=note,
-            signed_by=(signed_by or "").strip() or None)).inserted_primary_key[0]
-    return int(new_id)
+            signed_by=(signed_by or "").strip() or None)
 
 
 def level_before(levels_in_force: Table, code: str, day: date) -> int | None:
@@ -160,13 +157,11 @@ def revoke(engine: Engine, declaration_id: int, by: str, stamp: datetime) -> dic
     left as it is: its row is returned with its ``revoked_at`` set."""
     with engine.begin() as conn:
         store.take_write_lock(conn)
-        row = conn.execute(sa.select(declarations).where(
-            declarations.c.id == declaration_id)).mappings().first()
+        row = store.declaration(conn, declaration_id)
         if row is None or row["revoked_at"] is not None:
-            return dict(row) if row is not None else None
-        conn.execute(sa.update(declarations).where(declarations.c.id == declaration_id)
-                     .values(revoked_at=stamp, revoked_by=by))
-    return dict(row)
+            return row
+        store.revoke_declaration(conn, declaration_id, by, stamp)
+    return row
 
 
 def listing(engine: Engine) -> pd.DataFrame:

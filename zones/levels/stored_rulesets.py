@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 import rules
@@ -26,8 +25,7 @@ from rules.loader import MAX_BYTES, parse_text
 from rules.registry import SHIPPED, official_clash, official_title
 from zones.errors import ZonesError
 from zones.i18n import t
-from zones.storage import store
-from zones.storage.schema import stored_rulesets
+from zones.storage import rulesets_sql, store
 
 #: where a stored rule set "lives", for messages and the registry's errors
 ORIGIN = "db:"
@@ -99,16 +97,14 @@ def add(engine: Engine, data: bytes, file_name: str, added_by: str,
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     with engine.begin() as conn:
         store.take_write_lock(conn)
-        rows = conn.execute(sa.select(stored_rulesets.c.id, stored_rulesets.c.sha256)
-                            .where(stored_rulesets.c.ruleset_id == rs.id)
-                            .order_by(stored_rulesets.c.id)).all()
+        rows = rulesets_sql.versions_of(conn, rs.id)
         if rows and rows[-1].sha256 == digest:
             return Added(rows[-1].id, rs.id, rs.version, len(rows), unchanged=True)
-        new_id = conn.execute(sa.insert(stored_rulesets).values(
-            ruleset_id=rs.id, version=rs.version, file_name=file_name[:255], sha256=digest,
-            source=text, added_by=added_by, added_at=store.now())).inserted_primary_key[0]
+        new_id = rulesets_sql.insert(
+            conn, ruleset_id=rs.id, version=rs.version, file_name=file_name[:255],
+            sha256=digest, source=text, added_by=added_by, added_at=store.now())
         store.bump_version(conn)
-    return Added(int(new_id), rs.id, rs.version, len(rows) + 1, unchanged=False)
+    return Added(new_id, rs.id, rs.version, len(rows) + 1, unchanged=False)
 
 
 def origin(registry: rules.RuleSetRegistry, key: str, admin: bool) -> str:
@@ -133,19 +129,12 @@ def origin(registry: rules.RuleSetRegistry, key: str, admin: bool) -> str:
 
 def history(engine: Engine) -> pd.DataFrame:
     """Every stored version (without the text), oldest first."""
-    cols = [c for c in stored_rulesets.c if c.name != "source"]
-    with engine.connect() as conn:
-        return pd.DataFrame(conn.execute(sa.select(*cols).order_by(stored_rulesets.c.id))
-                            .mappings().all(), columns=[c.name for c in cols])
+    return rulesets_sql.all_versions(engine, with_source=False)
 
 
 def newest(engine: Engine) -> pd.DataFrame:
     """The version in force of each stored id, with its text."""
-    with engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(sa.select(stored_rulesets)
-                                          .order_by(stored_rulesets.c.id)).mappings().all(),
-                             columns=[c.name for c in stored_rulesets.c])
-    return frame.drop_duplicates("ruleset_id", keep="last")
+    return rulesets_sql.all_versions(engine, with_source=True).drop_duplicates("ruleset_id", keep="last")
 
 
 def load_into(registry: rules.RuleSetRegistry, engine: Engine) -> None:

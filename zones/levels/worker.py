@@ -25,7 +25,7 @@ from datetime import date
 from zones.i18n import fmt_date, t
 from zones.levels.refresh import refresh
 from zones.storage import store
-from zones.storage.db import file_lock
+from zones.storage.db import advisory_lock, advisory_unlock, file_lock, try_advisory_lock
 from zones.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -102,18 +102,17 @@ def _lock(ws: Workspace, wait: bool, on_busy: Callable[[], None]):
     engine = ws.engine
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
-            held = bool(conn.exec_driver_sql(
-                f"SELECT pg_try_advisory_lock({RECOMPUTE_LOCK})").scalar())
+            held = try_advisory_lock(conn, RECOMPUTE_LOCK)
             if not held and wait:
                 on_busy()
-                conn.exec_driver_sql(f"SELECT pg_advisory_lock({RECOMPUTE_LOCK})")
+                advisory_lock(conn, RECOMPUTE_LOCK)
                 held = True
             conn.commit()
             try:
                 yield held
             finally:
                 if held:
-                    conn.exec_driver_sql(f"SELECT pg_advisory_unlock({RECOMPUTE_LOCK})")
+                    advisory_unlock(conn, RECOMPUTE_LOCK)
                     conn.commit()
         return
     with file_lock(engine, "recompute-lock", wait=False) as held:

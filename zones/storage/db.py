@@ -22,7 +22,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.util import CommandError
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from zones.errors import DatabaseError
@@ -138,6 +138,21 @@ def file_lock(engine: Engine, suffix: str, wait: bool):
             yield False
             return
         yield True
+
+
+def try_advisory_lock(conn: Connection, key: int) -> bool:
+    """PostgreSQL: take the session-level advisory lock ``key`` if it is free; whether
+    it is now held by ``conn``."""
+    return bool(conn.exec_driver_sql(f"SELECT pg_try_advisory_lock({int(key)})").scalar())
+
+
+def advisory_lock(conn: Connection, key: int) -> None:
+    """PostgreSQL: wait for the advisory lock ``key`` and hold it on ``conn``."""
+    conn.exec_driver_sql(f"SELECT pg_advisory_lock({int(key)})")
+
+
+def advisory_unlock(conn: Connection, key: int) -> None:
+    conn.exec_driver_sql(f"SELECT pg_advisory_unlock({int(key)})")
 
 
 @lru_cache(maxsize=8)

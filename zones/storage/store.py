@@ -343,6 +343,29 @@ def load_declarations(engine: Engine) -> pd.DataFrame:
     return df
 
 
+def ruleset_per_day(engine: Engine) -> pd.DataFrame:
+    """The distinct (date, ruleset_id) pairs of the stored assessments."""
+    q = sa.select(assessments.c.date, assessments.c.ruleset_id).distinct()
+    with engine.connect() as conn:
+        return pd.read_sql(q, conn)
+
+
+def insert_declaration(conn: Connection, **values) -> int:
+    """Store one declaration; its id."""
+    return int(conn.execute(sa.insert(declarations).values(**values)).inserted_primary_key[0])
+
+
+def declaration(conn: Connection, declaration_id: int) -> dict | None:
+    row = conn.execute(sa.select(declarations).where(
+        declarations.c.id == declaration_id)).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def revoke_declaration(conn: Connection, declaration_id: int, by: str, at: datetime) -> None:
+    conn.execute(sa.update(declarations).where(declarations.c.id == declaration_id)
+                 .values(revoked_at=at, revoked_by=by))
+
+
 # --- meta ----------------------------------------------------------------------------------
 
 def save_snapshot(conn: Connection, run: str, body: bytes) -> None:
