@@ -249,21 +249,12 @@ def sql_outside_storage(path: Path) -> list[str]:
     return sorted(set(found))
 
 
-#: modules whose queries have not moved into zones/storage/ yet (issue 21): each one
-#: leaves this list when it does, and no new module may join it.
-SQL_NOT_YET_MOVED = {
-    "zones/boundaries/imports.py", "zones/demo/build.py", "zones/ingest/versions.py",
-}
-
-
 def test_sql_only_under_storage():
     paths = [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py")),
              *(p for pkg in ("zones", "ui") for p in files(pkg)
                if "storage" not in p.relative_to(ROOT).parts)]
     bad = {str(p.relative_to(ROOT)): sql_outside_storage(p) for p in paths}
-    bad = {k: v for k, v in bad.items() if v}
-    assert sorted(set(bad) - SQL_NOT_YET_MOVED) == []
-    assert sorted(SQL_NOT_YET_MOVED - set(bad)) == []  # moved: take it off the list
+    assert {k: v for k, v in bad.items() if v} == {}
 
 
 def test_sql_detector_sees_queries(tmp_path):

@@ -20,7 +20,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from geodata import download, hamlets, hierarchy, readers, validate
@@ -31,14 +30,8 @@ from geodata.fields import GeodataError
 from zones import isolate, safe
 from zones.errors import NoDataError, ZonesError
 from zones.i18n import fmt_int, t
-from zones.storage import store
-from zones.storage.schema import (
-    POPULATION_FIELDS,
-    adjacency,
-    boundary_sets,
-    unit_changes,
-    units,
-)
+from zones.storage import boundaries_sql, store
+from zones.storage.schema import POPULATION_FIELDS
 
 TOLERANCE_M = 30.0  # adjacency: shapes closer than this touch
 
@@ -561,7 +554,7 @@ def commit_import(engine: Engine, plan: ImportPlan, on_commit=None) -> int:
             _update_units(conn, set_id, plan.updates, plan.update_cols)
         if plan.report.kind == "hamlets":
             _record_changes(conn, set_id, plan.units, HAMLET_FIELDS, source)
-            _drop_units(conn, set_id, plan.units["code"].tolist())
+            boundaries_sql.drop_units(conn, set_id, plan.units["code"].tolist())
         if plan.target_set is not None:
             _record_added(conn, set_id, plan.units, source)
         store.insert_units(conn, set_id, plan.units)
@@ -578,30 +571,23 @@ def same_file_set(engine: Engine, plan: ImportPlan) -> dict | None:
     same file changes nothing)."""
     if plan.report.kind != "boundaries" or not plan.checksum:
         return None
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(boundary_sets.c.id, boundary_sets.c.name,
-                                     boundary_sets.c.is_active)
-                           .where(boundary_sets.c.checksum == plan.checksum)
-                           .order_by(boundary_sets.c.id)).mappings().first()
-    return dict(row) if row else None
+    return boundaries_sql.set_with_checksum(engine, plan.checksum)
 
 
 def activate_set(engine: Engine, set_id: int) -> None:
     """Make boundary set ``set_id`` the one every view uses (one transaction)."""
     with engine.begin() as conn:
         store.take_write_lock(conn)
-        found = conn.execute(sa.select(boundary_sets.c.id).where(
-            boundary_sets.c.id == set_id)).scalar()
-        if found is None:
+        if not boundaries_sql.set_exists(conn, set_id):
             raise ZonesError(t("bnd.err.no_such_set", value=set_id))
-        conn.execute(sa.update(boundary_sets).values(is_active=boundary_sets.c.id == set_id))
+        boundaries_sql.activate(conn, set_id)
         store.owe_levels(conn, None)  # other units: every day is owed
         store.bump_version(conn, boundaries=True)
 
 
 def unique_set_name(conn: Connection, plan: ImportPlan) -> str:
     """The set name asked for (refused when taken), or ``<file> (<structure>)`` made unique."""
-    taken = set(conn.execute(sa.select(boundary_sets.c.name)).scalars())
+    taken = boundaries_sql.set_names(conn)
     if plan.set_name:
         if plan.set_name in taken:
             raise ZonesError(t("bnd.err.set_exists", name=plan.set_name))
@@ -625,7 +611,7 @@ def _record_changes(conn: Connection, set_id: int, new: pd.DataFrame,
     if new.empty or not cols:
         return
     wanted = [c for c in cols if c in new.columns]
-    stored = _stored_rows(conn, set_id, new["code"].tolist(), wanted)
+    stored = boundaries_sql.unit_rows(conn, set_id, new["code"].tolist(), wanted)
     when, rows = store.now(), []
     for rec in new[["code", *wanted]].to_dict("records"):
         old = stored.get(rec["code"])
@@ -648,32 +634,20 @@ def _record_changes(conn: Connection, set_id: int, new: pd.DataFrame,
                 rows.append({"field": c, "old_value": before, "new_value": after,
                              "old_geometry": None, "code": rec["code"]})
     if rows:
-        conn.execute(sa.insert(unit_changes), [
+        boundaries_sql.insert_changes(conn, [
             {**r, "boundary_set_id": set_id, "changed_at": when, "source": source}
             for r in rows])
 
 
 def _record_added(conn: Connection, set_id: int, frame: pd.DataFrame, source: str) -> None:
     """Units added to an existing set, as history rows ("unit": added)."""
-    stored = set(_stored_rows(conn, set_id, frame["code"].tolist(), []))
+    stored = set(boundaries_sql.unit_rows(conn, set_id, frame["code"].tolist(), []))
     added = [c for c in frame["code"] if c not in stored]
     if added:
         when = store.now()
-        conn.execute(sa.insert(unit_changes), [
+        boundaries_sql.insert_changes(conn, [
             {"boundary_set_id": set_id, "code": c, "field": "unit", "old_value": None,
              "new_value": "added", "changed_at": when, "source": source} for c in added])
-
-
-def _stored_rows(conn: Connection, set_id: int, codes: list[str], cols: list[str]
-                 ) -> dict[str, dict]:
-    out: dict[str, dict] = {}
-    columns = [units.c.code, *(units.c[c] for c in cols)]
-    for start in range(0, len(codes), 500):
-        chunk = codes[start:start + 500]
-        for row in conn.execute(sa.select(*columns).where(
-                units.c.boundary_set_id == set_id, units.c.code.in_(chunk))).mappings():
-            out[row["code"]] = dict(row)
-    return out
 
 
 def unit_changes_frame(engine: Engine, code: str | None = None) -> pd.DataFrame:
@@ -682,14 +656,8 @@ def unit_changes_frame(engine: Engine, code: str | None = None) -> pd.DataFrame:
     cols = ["changed_at", "code", "field", "old_value", "new_value", "source"]
     if current is None:
         return pd.DataFrame(columns=cols)
-    stmt = (sa.select(*(unit_changes.c[c] for c in cols), unit_changes.c.old_geometry)
-            .where(unit_changes.c.boundary_set_id == current["id"])
-            .order_by(unit_changes.c.id.desc()))
-    if code:
-        stmt = stmt.where(unit_changes.c.code == code)
-    with engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(stmt).mappings().all(), columns=[*cols,
-                                                                           "old_geometry"])
+    frame = pd.DataFrame(boundaries_sql.changes(engine, current["id"], cols, code),
+                         columns=[*cols, "old_geometry"])
     shape = t("bnd.hist.old_shape")
     frame["old_value"] = [shape if g is not None else v for v, g in
                           zip(frame["old_value"], frame["old_geometry"], strict=True)]
@@ -700,30 +668,14 @@ def _update_units(conn: Connection, set_id: int, updates: pd.DataFrame,
                   cols: tuple[str, ...]) -> None:
     if updates.empty or not cols:
         return
-    # an empty cell keeps the stored value
-    stmt = (sa.update(units).where(units.c.boundary_set_id == set_id,
-                                   units.c.code == sa.bindparam("_code"))
-            .values({c: sa.func.coalesce(sa.bindparam(f"_{c}", type_=units.c[c].type),
-                                         units.c[c]) for c in cols}))
-    records = []
+    records = []  # an empty cell keeps the stored value
     for rec in updates[["code", *cols]].to_dict("records"):
-        row = {"_code": rec["code"]}
+        row = {"code": rec["code"]}
         for c in cols:  # an empty cell is None (not a float NaN: PostgreSQL types it)
             value = None if pd.isna(rec[c]) else rec[c]
-            row[f"_{c}"] = int(value) if value is not None and c in POPULATION_FIELDS \
-                else value
+            row[c] = int(value) if value is not None and c in POPULATION_FIELDS else value
         records.append(row)
-    conn.execute(stmt, records)
-
-
-def _drop_units(conn: Connection, set_id: int, codes: list[str]) -> None:
-    for start in range(0, len(codes), 500):
-        chunk = codes[start:start + 500]
-        conn.execute(sa.delete(units).where(units.c.boundary_set_id == set_id,
-                                            units.c.code.in_(chunk)))
-        conn.execute(sa.delete(adjacency).where(
-            adjacency.c.boundary_set_id == set_id,
-            adjacency.c.code_a.in_(chunk) | adjacency.c.code_b.in_(chunk)))
+    boundaries_sql.update_units(conn, set_id, cols, records)
 
 
 def import_file(engine: Engine, path: str | Path, opts: ImportOptions | None = None,

@@ -13,7 +13,6 @@ import time
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from geodata.adjacency import touching_pairs
@@ -22,18 +21,8 @@ from geodata.gazetteer import SOURCE, legacy_communes
 from zones.demo.simulate import KIEN_LUONG_HOTSPOTS, VINH_LAC, populations, simulate
 from zones.errors import ZonesError
 from zones.i18n import fmt_int, t
-from zones.storage import store
-from zones.storage.schema import (
-    METRICS,
-    approvals,
-    boundary_sets,
-    declarations,
-    metadata,
-    observations,
-    stored_rulesets,
-    uploads,
-    users,
-)
+from zones.storage import demo_sql, observations_sql, store
+from zones.storage.schema import METRICS
 
 DEMO_PROVINCE = "91"
 # commune code -> (hamlet word, number of hamlets); invented, for the hamlet level demo
@@ -150,42 +139,19 @@ def _insert_observations(conn, frame: pd.DataFrame, upload_id: int) -> int:
     block[:, 2:2 + len(METRICS)] = np.nan_to_num(values).astype("int64").astype(object)
     block[:, 2:2 + len(METRICS)][np.isnan(values)] = None
     block[:, -3:] = (upload_id, "demo", store.now().isoformat(sep=" "))
-    return store.bulk_insert(conn, observations, ["unit_code", "date", *METRICS, "upload_id",
-                                                  "sent_by", "recorded_at"], block.tolist())
+    return observations_sql.bulk_insert(conn, ["unit_code", "date", *METRICS, "upload_id",
+                                               "sent_by", "recorded_at"], block.tolist())
 
 
 #: what a rebuild keeps: the accounts (and their sign-in state) and the append-only audit
 KEPT = frozenset({"alembic_version", "users", "sign_in_throttle", "audit"})
 
 
-def _clear(conn) -> None:
-    """Delete everything a rebuild replaces, inside the caller's transaction."""
-    for table in reversed(metadata.sorted_tables):
-        if table.name not in KEPT:
-            conn.execute(table.delete())
-
-
 def real_data(engine: Engine) -> dict[str, int]:
     """What people put in the database (not the demo), by kind: what a rebuild would
     delete (uploads, their figures, declarations, approvals, rule sets, boundary sets)
     and the accounts, which it keeps."""
-    demo_uploads = sa.select(uploads.c.id).where(uploads.c.kind == "demo")
-    count = sa.func.count()
-    with engine.connect() as conn:
-        def n(table, *where) -> int:
-            return int(conn.execute(sa.select(count).select_from(table).where(*where))
-                       .scalar() or 0)
-        return {
-            "uploads": n(uploads, uploads.c.kind != "demo"),
-            "figures": n(observations, sa.or_(observations.c.upload_id.is_(None),
-                                              observations.c.upload_id.not_in(demo_uploads))),
-            "declarations": n(declarations),
-            "approvals": n(approvals),
-            "rulesets": n(stored_rulesets),
-            "boundary_sets": n(boundary_sets, sa.or_(boundary_sets.c.note.is_(None),
-                                                     boundary_sets.c.note != "demo")),
-            "accounts": n(users),
-        }
+    return demo_sql.real_data(engine)
 
 
 def check_rebuild(engine: Engine, reset: bool, yes: bool) -> dict[str, int]:
@@ -226,17 +192,17 @@ def build_demo(engine: Engine, national: bool = False, reset: bool = False) -> d
     with engine.begin() as conn:
         store.take_write_lock(conn)
         if reset:
-            _clear(conn)
+            demo_sql.clear(conn, KEPT)  # everything a rebuild replaces
         set_id = store.create_set(
             conn, name="Demo " + ("toàn quốc 2021" if national else "Kiên Giang 2021"),
             structure="2021", source=SOURCE, licence="MIT (vietnamadminunits); hình dạng "
             "gần đúng, số liệu mô phỏng", approximate=True, note="demo")
         store.insert_units(conn, set_id, units)
         store.insert_adjacency(conn, set_id, pairs)
-        upload_id = conn.execute(sa.insert(uploads).values(
-            kind="demo", filename="demo (mô phỏng)", sha256="0" * 64, size_bytes=0,
-            uploaded_by="demo", uploaded_at=store.now(), rows_total=len(obs),
-            rows_stored=len(obs))).inserted_primary_key[0]
+        upload_id = observations_sql.insert_upload(conn, {
+            "kind": "demo", "filename": "demo (mô phỏng)", "sha256": "0" * 64,
+            "size_bytes": 0, "uploaded_by": "demo", "uploaded_at": store.now(),
+            "rows_total": len(obs), "rows_stored": len(obs)})
         n_obs = _insert_observations(conn, obs, upload_id)
         store.set_meta(conn, store.Meta.DEMO, "national" if national else "province")
         store.set_meta(conn, store.Meta.FOCUS_DAY, "2021-09-01")  # the outbreak of seed notice 002

@@ -31,7 +31,6 @@ from zones.ingest.versions import (
     KEY,
     StoreResult,
     dry_run,
-    earlier_upload,
     export_frame,
     sha256,
     unit_history,
@@ -44,7 +43,7 @@ from zones.ingest.xlsx import (
     template_xlsx,
     without_report_columns,
 )
-from zones.storage import store
+from zones.storage import observations_sql, store
 from zones.storage.schema import METRICS
 
 __all__ = [
@@ -128,7 +127,7 @@ def store_checked(engine: Engine, checked: Checked, *, sent_by: str = "",
     lang = checked.lang
     digest = sha256(checked.content)
     with engine.connect() as conn:
-        prev = earlier_upload(conn, digest)
+        prev = observations_sql.earlier_upload(conn, digest)
     if prev:
         return StoreResult(duplicate_of=prev["id"], duplicate_at=prev["uploaded_at"], dry_run=dry)
     _refuse_unstorable(checked, all_or_nothing, lang)
@@ -141,7 +140,7 @@ def store_checked(engine: Engine, checked: Checked, *, sent_by: str = "",
     try:
         with engine.begin() as conn:
             store.take_write_lock(conn)  # uploads of the same (unit, date) wait in turn
-            prev = earlier_upload(conn, digest)
+            prev = observations_sql.earlier_upload(conn, digest)
             if prev:
                 return StoreResult(duplicate_of=prev["id"], duplicate_at=prev["uploaded_at"])
             result = write_upload(conn, _new_rows(checked), record)

@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from zones.storage import store
-from zones.storage.schema import METRICS, observations, uploads
+from zones.storage import observations_sql, store
+from zones.storage.schema import METRICS
 
 KEY = ["unit_code", "date"]
 REPORT_MAX_PROBLEMS = 5000  # problems kept in uploads.report
@@ -46,36 +45,10 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def earlier_upload(conn: Connection, digest: str) -> dict | None:
-    """The earlier observations upload with these bytes that stored something, if any."""
-    row = conn.execute(
-        sa.select(uploads.c.id, uploads.c.uploaded_at, uploads.c.uploaded_by)
-        .where(uploads.c.sha256 == digest, uploads.c.kind == "observations",
-               uploads.c.status.in_(("stored", "partial", "unchanged")))
-        .order_by(uploads.c.id).limit(1)).mappings().first()
-    return dict(row) if row else None
-
-
 def current_rows(conn: Connection, new: pd.DataFrame) -> pd.DataFrame:
     """Current stored rows (id, unit_code, date, METRICS) for the units and dates of ``new``."""
-    cols = [observations.c.id, observations.c.unit_code, observations.c.date,
-            *(observations.c[m] for m in METRICS)]
-    d0, d1 = new["date"].min().date(), new["date"].max().date()
-    codes = sorted(set(new["unit_code"]))
-    frames = []
-    for i in range(0, len(codes), 500):
-        q = sa.select(*cols).where(observations.c.superseded_at.is_(None),
-                                   observations.c.date.between(d0, d1),
-                                   observations.c.unit_code.in_(codes[i:i + 500]))
-        frames.append(pd.DataFrame([tuple(r) for r in conn.execute(q)],
-                                   columns=[c.name for c in cols]))
-    cur = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=[c.name for c in cols])
-    cur["date"] = pd.to_datetime(cur["date"]).astype("datetime64[ns]")
-    cur["unit_code"] = cur["unit_code"].astype(object)
-    for m in METRICS:
-        cur[m] = pd.to_numeric(cur[m]).astype("Int64")
-    return cur
+    return observations_sql.current_rows(conn, set(new["unit_code"]), new["date"].min().date(),
+                                         new["date"].max().date())
 
 
 def plan_versions(new: pd.DataFrame, current: pd.DataFrame) -> tuple[pd.DataFrame, int]:
@@ -120,37 +93,6 @@ def _changes(replaced: pd.DataFrame) -> list[dict]:
     return out
 
 
-def executemany(conn: Connection, stmt, columns: dict[str, list],
-                types: dict[str, sa.types.TypeEngine]) -> None:
-    """Run ``stmt`` once per row of ``columns`` (bind name -> values) in one driver
-    ``executemany``.
-
-    SQLAlchemy's own executemany converts every parameter of every row; here each
-    column's bind processor runs once per distinct value, which makes a 10,000-row
-    upload several times faster. Works with positional and named paramstyles.
-    """
-    compiled = stmt.compile(dialect=conn.dialect, column_keys=list(columns))
-    ready = {k: _bind_column(v, types[k], conn.dialect) for k, v in columns.items()}
-    n = len(next(iter(ready.values()))) if ready else 0
-    if n == 0:
-        return
-    if compiled.positional:
-        order = [ready[k] for k in compiled.positiontup]
-        params = list(zip(*order, strict=True))
-    else:
-        keys = list(ready)
-        params = [dict(zip(keys, row, strict=True)) for row in zip(*ready.values(), strict=True)]
-    conn.exec_driver_sql(str(compiled), params)
-
-
-def _bind_column(values: list, type_: sa.types.TypeEngine, dialect) -> list:
-    proc = type_.bind_processor(dialect)
-    if proc is None:
-        return list(values)
-    converted = {v: proc(v) for v in set(values)}
-    return [converted[v] for v in values]
-
-
 def _insert_versions(conn: Connection, plan: pd.DataFrame, upload_id: int, sent_by: str,
                      stamp: datetime) -> None:
     n = len(plan)
@@ -160,8 +102,7 @@ def _insert_versions(conn: Connection, plan: pd.DataFrame, upload_id: int, sent_
                "source_row": plan["source_row"].astype(int).tolist(),
                "sent_by": [sent_by] * n, "recorded_at": [stamp] * n,
                **{m: plan[m].to_numpy(dtype=object, na_value=None).tolist() for m in METRICS}}
-    types = {k: observations.c[k].type for k in columns}
-    executemany(conn, sa.insert(observations), columns, types)
+    observations_sql.insert_versions(conn, columns)
 
 
 def _retire(conn: Connection, plan: pd.DataFrame, stamp: datetime) -> int:
@@ -170,12 +111,7 @@ def _retire(conn: Connection, plan: pd.DataFrame, stamp: datetime) -> int:
     replaced = plan[plan["old_id"].notna()]
     if replaced.empty:
         return 0
-    columns = {"b_old": replaced["old_id"].astype(int).tolist(),
-               "b_at": [stamp] * len(replaced)}
-    types = {"b_old": sa.Integer(), "b_at": sa.DateTime()}
-    stmt = (sa.update(observations).where(observations.c.id == sa.bindparam("b_old"))
-            .values(superseded_at=sa.bindparam("b_at")))
-    executemany(conn, stmt, columns, types)
+    observations_sql.retire(conn, replaced["old_id"].astype(int).tolist(), stamp)
     return len(replaced)
 
 
@@ -184,15 +120,9 @@ def _link(conn: Connection, plan: pd.DataFrame, upload_id: int) -> None:
     replaced = plan[plan["old_id"].notna()]
     if replaced.empty:
         return
-    # source_row is unique within an upload, so it maps each new row to its id
-    new_id = dict(conn.execute(sa.select(observations.c.source_row, observations.c.id)
-                               .where(observations.c.upload_id == upload_id)).all())
-    columns = {"b_old": replaced["old_id"].astype(int).tolist(),
-               "b_new": [new_id[int(r)] for r in replaced["source_row"]]}
-    types = {"b_old": sa.Integer(), "b_new": sa.Integer()}
-    stmt = (sa.update(observations).where(observations.c.id == sa.bindparam("b_old"))
-            .values(superseded_by=sa.bindparam("b_new")))
-    executemany(conn, stmt, columns, types)
+    new_id = observations_sql.ids_by_source_row(conn, upload_id)
+    observations_sql.link(conn, replaced["old_id"].astype(int).tolist(),
+                          [new_id[int(r)] for r in replaced["source_row"]])
 
 
 def upload_record(*, filename: str, content: bytes, sent_by: str, counts: dict,
@@ -211,7 +141,7 @@ def write_upload(conn: Connection, new: pd.DataFrame, record: dict) -> StoreResu
     plan, unchanged = plan_versions(new, current_rows(conn, new))
     if plan.empty:
         record = {**record, "status": "unchanged"}
-    upload_id = int(conn.execute(sa.insert(uploads).values(**record)).inserted_primary_key[0])
+    upload_id = observations_sql.insert_upload(conn, record)
     result = StoreResult(upload_id=upload_id, unchanged=unchanged)
     if plan.empty:
         return result
@@ -255,30 +185,11 @@ def unit_history(engine: Engine, code: str, start: date | None = None,
                  end: date | None = None, limit: int = 200) -> pd.DataFrame:
     """Every stored version of a unit's values, newest first, with who sent it, when and
     from which upload (id and file name)."""
-    o, u = observations, uploads
-    q = (sa.select(o.c.date, *(o.c[m] for m in METRICS), o.c.sent_by, o.c.recorded_at,
-                   o.c.upload_id, u.c.filename, o.c.source_row,
-                   o.c.superseded_at.is_(None).label("current"), o.c.superseded_at)
-         .join(u, u.c.id == o.c.upload_id, isouter=True)
-         .where(o.c.unit_code == code)
-         .order_by(o.c.date.desc(), o.c.id.desc()).limit(limit))
-    if start is not None:
-        q = q.where(o.c.date >= start)
-    if end is not None:
-        q = q.where(o.c.date <= end)
-    with engine.connect() as conn:
-        df = pd.DataFrame(conn.execute(q).mappings().all(),
-                          columns=["date", *METRICS, "sent_by", "recorded_at", "upload_id",
+    df = pd.DataFrame(observations_sql.unit_versions(engine, code, start, end, limit),
+                      columns=["date", *METRICS, "sent_by", "recorded_at", "upload_id",
                                    "filename", "source_row", "current", "superseded_at"])
     for m in METRICS:
         df[m] = pd.to_numeric(df[m]).astype("Int64")
     df["current"] = df["current"].astype(bool)
     return df
 
-
-def upload_content(engine: Engine, upload_id: int) -> tuple[str, bytes] | None:
-    """The archived file of an upload: (file name, bytes)."""
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(uploads.c.filename, uploads.c.content)
-                           .where(uploads.c.id == upload_id)).first()
-    return (row[0], bytes(row[1] or b"")) if row else None
