@@ -136,14 +136,6 @@ def unit_versions(engine: Engine, code: str, start: date | None, end: date | Non
         return list(conn.execute(q).mappings().all())
 
 
-def upload_content(engine: Engine, upload_id: int) -> tuple[str, bytes] | None:
-    """The archived file of an upload: (file name, bytes)."""
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(uploads.c.filename, uploads.c.content)
-                           .where(uploads.c.id == upload_id)).first()
-    return (row[0], bytes(row[1] or b"")) if row else None
-
-
 def bulk_insert(conn: Connection, columns: list[str], rows: list[tuple]) -> int:
     """Insert many plain tuples of observation ``columns`` (``store.bulk_insert``)."""
     return store.bulk_insert(conn, observations, columns, rows)
