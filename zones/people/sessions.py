@@ -23,8 +23,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from zones import audit
-from zones.access import Actor, Role
+from zones.people import audit
+from zones.people.access import Actor, Role
 from zones.storage import store
 from zones.storage.schema import sessions, users
 

@@ -33,10 +33,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
-from zones import audit
-from zones.access import AccessError, Actor, Role
 from zones.errors import ZonesError
 from zones.i18n import t
+from zones.people import audit
+from zones.people.access import AccessError, Actor, Role
 from zones.storage import store
 from zones.storage.schema import sessions, sign_in_throttle, users
 from zones.storage.schema import units as units_table

@@ -15,10 +15,10 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from zones import access, audit
-from zones.access import AccessError, Actor
 from zones.errors import ZonesError
 from zones.i18n import fmt_date, t
+from zones.people import access, audit
+from zones.people.access import AccessError, Actor
 from zones.storage import store
 from zones.storage.schema import approvals
 

@@ -15,7 +15,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from zones.access import Actor
+from zones.people.access import Actor
 from zones.storage import store
 from zones.storage.schema import audit
 
