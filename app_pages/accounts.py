@@ -12,7 +12,7 @@ from ui.widgets import fmt_day
 from zones import api
 from zones.errors import ZonesError
 
-Role = api.access.Role
+Role = api.Role
 
 apply_lang()
 st.title(tr("ui.page.accounts"))
@@ -21,7 +21,7 @@ actor = require_actor(api.Right.USERS)
 ws = workspace()
 units = api.units(ws)
 
-ROLE_LEVELS = api.accounts.ROLE_LEVELS  # the core's: the unit list follows the role
+ROLE_LEVELS = api.ROLE_LEVELS  # the core's: the unit list follows the role
 
 
 def unit_text(code) -> str:

@@ -17,7 +17,7 @@ day = c1.date_input(tr("brief.ui.date"), value=api.default_day(ws), min_value=fi
 choices = units[units["level"].isin(["province", "district", "commune"])].sort_values(
     ["level", "name"], key=lambda s: s.map({"province": 0, "district": 1, "commune": 2})
     if s.name == "level" else s)
-default = api.briefing_pkg.default_unit(ws)
+default = api.default_briefing_unit(ws)
 options = ([None] if default is None else []) + choices.index.tolist()
 unit = c2.selectbox(tr("brief.ui.unit"), options,
                     index=options.index(default) if default in options else 0,
@@ -27,7 +27,7 @@ unit = c2.selectbox(tr("brief.ui.unit"), options,
 below = [lv for lv in ("province", "district", "commune", "hamlet")
          if not api.view_units(units, lv, unit).empty]
 level = c3.selectbox(tr("brief.ui.level"), below,
-                     index=below.index(api.briefing_pkg.default_level(ws, unit)),
+                     index=below.index(api.default_briefing_level(ws, unit)),
                      format_func=lambda lv: tr(f"ui.level.{lv}"), key="brief_level")
 weeks = c4.number_input(tr("brief.ui.weeks"), min_value=1, max_value=26, value=1,
                         key="brief_weeks")

@@ -297,7 +297,7 @@ def test_communes_marked_not_reporting_let_a_week_be_approved(accounts, capsys):
 def test_a_lock_reaches_every_unit_below_the_approved_one():
     from datetime import date
 
-    from zones.approvals import Locks
+    from zones.people.approvals import Locks
 
     week = date(2021, 9, 6)
     parents = {"91": None, "899": "91", VINH_LAC: "899", "ap-1": VINH_LAC, "900": "91"}

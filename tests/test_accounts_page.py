@@ -7,7 +7,7 @@ import pytest
 
 from tests.test_app import run_page
 from zones import api
-from zones.access import Role
+from zones.people.access import Role
 
 ADMIN = api.Actor("quantri", Role.ADMIN, None, "page")
 PAGE = "app_pages/accounts.py"

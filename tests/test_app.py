@@ -134,7 +134,7 @@ def test_transitions_page_lists_moves(demo_url, use_db):
     assert len(at.dataframe) == 1
 
 
-LEADER = api.Actor("lanhdao", api.access.Role.LEADER, None, "page")
+LEADER = api.Actor("lanhdao", api.Role.LEADER, None, "page")
 
 
 def test_declarations_page_saves_and_lists(demo_copy, use_db):
@@ -186,7 +186,7 @@ def test_audit_page_lists_entries_for_an_administrator(demo_copy, use_db):
     with pytest.raises(api.AccessError):
         api.sign_in(ws, "ai.do", "sai-mat-khau")
     at = run_page("app_pages/audit.py",
-                  _actor=api.Actor("quantri", api.access.Role.ADMIN, None, "page"))
+                  _actor=api.Actor("quantri", api.Role.ADMIN, None, "page"))
     assert not at.exception
     assert len(at.dataframe) == 1
 

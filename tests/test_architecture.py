@@ -19,16 +19,23 @@
   transactions, storage writes the statements. (``geodata`` reads its bundled gazetteer
   with ``sqlite3``: a data file of its own, not our database, and it imports nothing of
   ours.)
+- pages, ``ui`` and the CLI use exactly the names the door lists (``api.__all__``): no
+  reaching through it (``api.access.Role``), no name listed that nobody calls;
+- importing the door and the CLI loads none of the heavy libraries (they load with the
+  area that draws maps or briefings).
 """
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from zones import api
 from zones.storage import schema
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,6 +196,43 @@ def test_pages_use_only_ui_and_the_front_door():
     assert bad == {}
 
 
+def door_names_used(paths: list[Path]) -> dict[str, set[str]]:
+    """``NAME`` -> files using ``api.NAME`` (attribute access on the name ``api``)."""
+    used: dict[str, set[str]] = {}
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                    and node.value.id == "api"):
+                used.setdefault(node.attr, set()).add(path.name)
+    return used
+
+
+DOOR_USERS = [ROOT / "app.py", *files("app_pages"), *files("ui"), *files("zones/cli")]
+
+
+def test_pages_ui_and_cli_use_exactly_the_curated_door():
+    used = door_names_used(DOOR_USERS)
+    assert {n: sorted(f) for n, f in used.items() if n not in api.__all__} == {}
+    assert sorted(set(api.__all__) - set(used)) == []
+
+
+def test_every_name_of_the_door_is_there():
+    assert len(set(api.__all__)) == len(api.__all__) == sum(map(len, api.AREAS.values()))
+    missing = [name for name in api.__all__ if not hasattr(api, name)]
+    assert missing == []
+    with pytest.raises(AttributeError):
+        api.access  # noqa: B018 (a module of the core, not a name of the door)
+
+
+def test_the_door_and_the_cli_load_no_heavy_library():
+    heavy = ("matplotlib", "reportlab", "pptx", "folium", "openpyxl", "geopandas")
+    code = ("import sys, zones.api, zones.cli; "
+            f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
 def test_detectors_see_violations(tmp_path):
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert cycles(graph) == [["a", "b", "c"]]
@@ -208,6 +252,9 @@ def test_detectors_see_violations(tmp_path):
         ROOT = saved
     assert ("zones.store", False) in found and ("zones.other", True) in found
     assert ("zones.typed", False) in found
+    page = tmp_path / "page.py"
+    page.write_text("from zones import api\nRole = api.access.Role\napi.day_view(ws, d)\n")
+    assert door_names_used([page]) == {"access": {"page.py"}, "day_view": {"page.py"}}
 
 
 SQL_ALLOWED = ("sqlalchemy.exc", "sqlalchemy.engine")

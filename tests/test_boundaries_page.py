@@ -16,7 +16,7 @@ from zones.storage.db import open_db
 PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "boundaries.py")
 
 
-SIGNED_IN = api.Actor("quantri", api.access.Role.ADMIN, None, "page")
+SIGNED_IN = api.Actor("quantri", api.Role.ADMIN, None, "page")
 
 
 def page(tmp, monkeypatch, lang="vi") -> AppTest:

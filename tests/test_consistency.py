@@ -37,7 +37,7 @@ def declared_db(tmp_path_factory, demo_url):
     for day, code, level, decision, _rs in CASES:
         api.declare(ws, unit_code=code, level=level, effective_from=day,
                     effective_to=day + pd.Timedelta(days=3), decision_number=decision,
-                    actor=api.Actor("Ban Chỉ đạo", api.access.Role.LEADER),
+                    actor=api.Actor("Ban Chỉ đạo", api.Role.LEADER),
                     now=datetime(2021, 8, 1))
     return url
 

@@ -65,7 +65,7 @@ def patch_recompute(monkeypatch) -> list:
             store.settle_levels(conn, store.levels_owed(ws.engine))
         return 0
 
-    monkeypatch.setattr(api, "refresh", recorded)
+    monkeypatch.setattr("zones.api.action.recompute", recorded)
     monkeypatch.setattr("zones.levels.worker.refresh", recorded)
     return calls
 
@@ -78,7 +78,7 @@ def workspace_of(engine) -> Workspace:
 def store_checked(engine, checked, *, dry: bool = False, sent_by: str | None = None, **kw):
     """Store a checked upload through the front door (which refreshes the levels), as
     the account ``sent_by`` (made on first use) or the local administrator."""
-    actor = api.LOCAL_ADMIN if sent_by is None else api.Actor(sent_by, api.access.Role.ADMIN)
+    actor = api.LOCAL_ADMIN if sent_by is None else api.Actor(sent_by, api.Role.ADMIN)
     return api.store_upload(workspace_of(engine), checked, actor, dry_run=dry, **kw)
 
 

@@ -11,7 +11,7 @@ from zones.i18n import catalogue
 from zones.ingest.check import PROBLEM_KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = [*sorted((ROOT / "zones" / "ingest").glob("*.py")), ROOT / "zones" / "api.py",
+SOURCES = [*sorted((ROOT / "zones" / "ingest").glob("*.py")), ROOT / "zones" / "api" / "uploads.py",
            ROOT / "app_pages" / "upload.py"]
 
 

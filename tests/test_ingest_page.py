@@ -27,7 +27,7 @@ GOOD_AND_BAD = """
 """
 
 
-SIGNED_IN = api.Actor("quantri", api.access.Role.ADMIN, None, "page")
+SIGNED_IN = api.Actor("quantri", api.Role.ADMIN, None, "page")
 
 
 def page(url, monkeypatch, lang="vi") -> AppTest:
@@ -123,7 +123,7 @@ def test_a_district_official_approves_and_unlocks_a_week_on_the_page(monkeypatch
     monkeypatch.setenv("ZONES_DB", demo_copy)
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.session_state["lang"] = "vi"
-    at.session_state["_actor"] = api.Actor("huyen.rachgia", api.access.Role.DISTRICT, "899",
+    at.session_state["_actor"] = api.Actor("huyen.rachgia", api.Role.DISTRICT, "899",
                                            "page")
     at.run()
     assert not at.exception

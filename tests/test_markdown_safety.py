@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MD_NAME = "**Đậm** [liên kết](http://evil.example) :red[đỏ] $x$"
 MD_DECISION = "[QĐ 1](http://evil.example/qd) `mã` :material/home:"
 VINH_LAC = "30745"  # a commune of the demo, with hamlets; its parent is district 899
-ADMIN = api.Actor("quantri", api.access.Role.ADMIN, None, "page")
+ADMIN = api.Actor("quantri", api.Role.ADMIN, None, "page")
 
 
 def shown(source: str) -> str:
@@ -181,7 +181,7 @@ def test_a_commune_official_sees_the_area_and_the_file_headers_literally(markdow
                                                                        monkeypatch):
     """The area of a commune user quotes the unit's name; a header the template does not
     know is listed as ignored; both as written."""
-    official = api.Actor("xa.vinhlac", api.access.Role.COMMUNE, VINH_LAC, "page")
+    official = api.Actor("xa.vinhlac", api.Role.COMMUNE, VINH_LAC, "page")
     at = run(markdown_db, monkeypatch, "upload.py", _actor=official)
     assert any(md_text(MD_NAME) in c.value for c in at.caption)
     upload = csv_bytes(f"""

@@ -1,4 +1,4 @@
-"""Browser sessions of the built-in accounts (``zones.sessions`` through the front door)
+"""Browser sessions of the built-in accounts (``zones.people.sessions`` through the front door)
 and the two cookie routes of ``ui.auth_routes``: one-time tickets bound to a browser,
 tokens stored only as hashes, expiry, and sessions ended by sign-out, a disabled account
 or a new password."""
@@ -16,7 +16,8 @@ from starlette.requests import Request
 from tests.test_access import PASSWORD, cli, trail
 from tests.test_access import accounts as accounts  # the fixture, shared
 from ui import auth_routes
-from zones import api, sessions
+from zones import api
+from zones.people import sessions
 from zones.storage.schema import sessions as sessions_table
 
 

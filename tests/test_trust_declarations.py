@@ -30,7 +30,7 @@ from zones.storage.schema import units as units_table
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "app_pages" / "declarations.py")
 VINH_LAC, AN_BINH, PHAO_DAI = "30745", "30751", "30775"
-LEADER = api.Actor("lanhdao", api.access.Role.LEADER, None, "page")
+LEADER = api.Actor("lanhdao", api.Role.LEADER, None, "page")
 DAY = date(2021, 9, 3)
 
 

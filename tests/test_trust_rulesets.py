@@ -22,12 +22,12 @@ from rules.registry import SHIPPED
 from rules.strict_yaml import read_yaml
 from tests.browser import ROOT
 from zones import api
-from zones.access import Actor, Right, Role, require
 from zones.cli import main
 from zones.errors import ZonesError
 from zones.i18n import LANGS, t, using_lang
 from zones.levels.assessment import stored_levels
 from zones.levels.refresh import refresh
+from zones.people.access import Actor, Right, Role, require
 from zones.storage import store
 
 OFFICIAL = (SHIPPED / "qd4800.yaml").read_text(encoding="utf-8")

@@ -23,8 +23,9 @@ import pytest
 import sqlalchemy as sa
 
 from tests.test_access import everything_stored
-from zones import accounts, api
+from zones import api
 from zones.cli import main
+from zones.people import accounts
 from zones.storage import store
 from zones.storage.schema import sign_in_throttle, users
 

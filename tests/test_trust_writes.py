@@ -20,9 +20,9 @@ import pytest
 import sqlalchemy as sa
 
 from zones import api, isolate
-from zones.audit import record
 from zones.cli import main
 from zones.errors import ZonesError
+from zones.people.audit import record
 from zones.storage.db import open_db
 from zones.storage.schema import audit, declarations, observations, units, uploads
 

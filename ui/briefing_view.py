@@ -14,7 +14,7 @@ def _key(day, unit, level, weeks) -> tuple:
             st.session_state.get("palette", "default"))
 
 
-def prepare(day, unit, level, weeks) -> api.briefing_pkg.Briefing | None:
+def prepare(day, unit, level, weeks) -> api.Briefing | None:
     """The prepared briefing (kept in the session), built with visible progress."""
     key = _key(day, unit, level, weeks)
     cached = st.session_state.get("briefing")

@@ -20,10 +20,10 @@ import streamlit as st
 
 from ui.auth_routes import COOKIE, PREFIX, XSRF_COOKIE
 from ui.common import lang, md_text, show_error, tr, workspace
-from zones import api, sessions
+from zones import api
 from zones.errors import ZonesError
 
-SESSION_MINUTES = sessions.IDLE_MINUTES
+SESSION_MINUTES = api.SESSION_MINUTES
 #: the actor, when it was last seen, the cookie token it came from, a pending redirect
 _KEY, _SEEN, _TOKEN, _GO = "_actor", "_actor_seen", "_actor_token", "_go_to"
 #: when the actor signed in (its account's later changes end the tab's sign-in)
@@ -215,7 +215,7 @@ def require_actor(right: api.Right) -> api.Actor:
         sign_in_form(tr("auth.needed"))
         st.stop()
     try:
-        return api.access.require(actor, right)  # the core's own refusal message
+        return api.require(actor, right)  # the core's own refusal message
     except api.AccessError as err:
         show_error(err)
         st.stop()

@@ -10,13 +10,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
 
 from zones import api
 from zones.cli.output import read_file, say, write_bytes, write_csv, write_text
+from zones.errors import ZonesError
 from zones.i18n import fmt_date, fmt_int, t
-from zones.ingest.read import check_size
 
 Options = dict
 
@@ -38,7 +37,7 @@ def units_import(ws: api.Workspace, o: Options, lang: str) -> int:
     """``units import FILE``: 0 ok, 1 stored with rejected features, 2 unusable."""
     path = Path(o["file"])
     if not path.exists():
-        raise api.ZonesError(t("cli.file_missing", path=str(path)))
+        raise ZonesError(t("cli.file_missing", path=str(path)))
     plan = api.plan_boundaries(ws, path, api.ImportOptions(**{k: o.get(k) for k in
                                                               IMPORT_FIELDS}), lang,
                                actor=o["actor"])
@@ -66,6 +65,8 @@ def units_export(ws: api.Workspace, o: Options, lang: str) -> int:
     if fmt == "csv":
         write_csv(frame, out)
         return 0
+    import geopandas as gpd  # here only: every other command starts without it
+
     gdf = gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
     write_text(Path(out) if out else None,
                gdf.to_json(na="null", show_bbox=False, drop_id=True, ensure_ascii=False))
@@ -111,7 +112,7 @@ def observations_import(ws: api.Workspace, o: Options, lang: str) -> int:
     """``observations import FILE``: 0 all rows stored, 1 some refused, 2 nothing stored."""
     path = Path(o["file"])
     if path.is_file():
-        check_size(path.stat().st_size)
+        api.check_upload_size(path.stat().st_size)
     checked = api.check_upload(ws, read_file(path), path.name, sheet=o.get("sheet"), lang=lang,
                                actor=o["actor"])
     print(api.format_check(checked))
@@ -224,10 +225,10 @@ def _password(name: str, from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     if not sys.stdin.isatty():
-        raise api.ZonesError(t("users.no_password"))
+        raise ZonesError(t("users.no_password"))
     first = getpass.getpass(t("users.password_prompt", name=name))
     if getpass.getpass(t("users.password_again")) != first:
-        raise api.ZonesError(t("users.password_mismatch"))
+        raise ZonesError(t("users.password_mismatch"))
     return first
 
 

@@ -14,10 +14,10 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from zones import access, audit
-from zones.access import AccessError, Actor
 from zones.errors import ZonesError
 from zones.i18n import fmt_date, t
+from zones.people import access, audit
+from zones.people.access import AccessError, Actor
 from zones.storage import approvals_sql, store
 
 

@@ -22,8 +22,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
-from zones import audit
-from zones.access import Actor, Role
+from zones.people import audit
+from zones.people.access import Actor, Role
 from zones.storage import sessions_sql, store
 
 IDLE_MINUTES = float(os.environ.get("ZONES_SESSION_MINUTES", "480"))

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 from sqlalchemy.engine import Connection, Engine
 
-from zones.access import Actor
+from zones.people.access import Actor
 from zones.storage import audit_sql, store
 
 COLUMNS = ("id", "at", "actor", "role", "via", "action", "outcome", "unit_code",

@@ -30,10 +30,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy.engine import Connection, Engine
 
-from zones import audit
-from zones.access import AccessError, Actor, Role
 from zones.errors import ZonesError
 from zones.i18n import t
+from zones.people import audit
+from zones.people.access import AccessError, Actor, Role
 from zones.storage import accounts_sql, sessions_sql, store
 
 MAX_FAILURES = int(os.environ.get("ZONES_MAX_FAILED_SIGN_INS", "5"))

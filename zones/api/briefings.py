@@ -1,0 +1,84 @@
+"""The leaders' weekly briefing (PPTX, PDF, PNG) and the picture of a day's map. Loads
+matplotlib, reportlab and python-pptx (``zones.briefing``)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import geopandas as gpd
+
+from zones import briefing as briefs
+from zones.api.action import action
+from zones.api.reading import day_view
+from zones.errors import ZonesError
+from zones.i18n import t
+from zones.levels import dayview
+from zones.levels.tables import view_units
+from zones.workspace import Workspace
+
+__all__ = ["BRIEFING_FORMATS", "BRIEFING_MIME", "Briefing", "briefing",
+           "default_briefing_level", "default_briefing_unit", "map_png", "prepare_briefing",
+           "render_briefing"]
+
+BRIEFING_FORMATS = briefs.FORMATS
+BRIEFING_MIME = briefs.MIME
+Briefing = briefs.Briefing
+default_briefing_unit = briefs.default_unit
+default_briefing_level = briefs.default_level
+
+
+def public_url() -> str:
+    """The address people open the dashboard at (links in briefings): ``ZONES_PUBLIC_URL``."""
+    return os.environ.get("ZONES_PUBLIC_URL", "http://localhost:8501")
+
+
+@action()
+def prepare_briefing(ws: Workspace, day, unit: str | None = None, level: str | None = None,
+                     weeks: int = 1, lang: str = "vi",
+                     progress: Callable[[str], None] | None = None) -> Briefing:
+    """What the briefing of the ``weeks`` weeks ending on ``day`` says (for a preview)."""
+    return briefs.build(ws, day, unit, level, weeks, lang, public_url(), progress)
+
+
+@action(lang_of=lambda a: a["prepared"].lang)
+def render_briefing(ws: Workspace, prepared: Briefing, fmt: str,
+                    palette: str = "default") -> bytes:
+    """A prepared briefing as PPTX, PDF or PNG (the map at the end of the period)."""
+    if fmt not in briefs.FORMATS:
+        raise ZonesError(t("brief.bad_format", value=fmt))
+    everything = dayview.units(ws)
+    return briefs.render(prepared, everything, fmt, palette,
+                         _outlines(everything, prepared.level, prepared.unit))
+
+
+@action()
+def briefing(ws: Workspace, day, unit: str | None = None, level: str | None = None,
+             weeks: int = 1, fmt: str = "pdf", palette: str = "default", lang: str = "vi",
+             progress: Callable[[str], None] | None = None) -> bytes:
+    """The leaders' weekly briefing in one call (the CLI's ``briefing``)."""
+    prepared = prepare_briefing(ws, day, unit, level, weeks, lang, progress)
+    if progress is not None:
+        progress(t("brief.step.render", fmt=fmt.upper()))
+    return render_briefing(ws, prepared, fmt, palette)
+
+
+@action()
+def map_png(ws: Workspace, day, level: str = "commune", parent: str | None = None,
+            override: str | None = None, palette: str = "default", lang: str = "vi") -> bytes:
+    """A picture of the map of the day view (title, legend, date, scale, notices)."""
+    view = day_view(ws, day, level, parent, override, lang)
+    everything = dayview.units(ws)
+    where = t("ui.country") if parent is None else str(everything.at[parent, "name"])
+    title = t("brief.map_title", level=t(f"ui.level.{level}"), unit=where)
+    return briefs.pictures.map_picture(view, everything, title, palette, lang,
+                                       outlines=_outlines(everything, level, parent))
+
+
+def _outlines(everything: gpd.GeoDataFrame, level: str, parent: str | None):
+    """The boundaries of the level above the one drawn (districts around communes)."""
+    above = {"hamlet": "commune", "commune": "district", "district": "province"}.get(level)
+    if above is None:
+        return None
+    shapes = view_units(everything, above, parent)
+    return shapes if len(shapes) else None
