@@ -7,6 +7,8 @@ import pytest
 
 from tests.browser import (
     FILLS_JS,
+    MAP_IFRAME,
+    click_unit,
     map_frame,
     open_page,
     settle,
@@ -51,20 +53,6 @@ def test_map_shows_coloured_communes_and_date_recolours(browser, server):
     page.close()
 
 
-def click_unit(page, frame, code: str) -> None:
-    """Click, as a user would, the middle of the unit ``code`` on the map."""
-    map_div = page.frame_locator("iframe[title='streamlit_folium.st_folium']").locator(
-        "#map_div")
-    map_div.scroll_into_view_if_needed()
-    settle(frame)
-    point = frame.evaluate("""(code) => {
-        const Z = window.__zl; let c = null;
-        Z.layer.eachLayer(l => { if (l.feature.properties.code === code)
-            c = Z.map.latLngToContainerPoint(l.getBounds().getCenter()); });
-        return c; }""", code)
-    map_div.click(position={"x": point["x"], "y": point["y"]})
-
-
 @pytest.mark.parametrize("size", [(1366, 768), (1400, 1100), (390, 844)])
 def test_click_a_commune_opens_its_panel(browser, server, size):
     """The first click, at any window size (the phone's map is scrolled into view
@@ -103,7 +91,7 @@ def test_the_map_and_its_legend_are_on_the_first_screen(browser, server, size):
     page = open_page(browser, width, height)
     page.goto(server)
     frame = map_frame(page)
-    box = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
+    box = page.locator(MAP_IFRAME).bounding_box()
     date = page.get_by_role("button", name="Mới nhất").bounding_box()
     legend = frame.locator(".zl-legend").bounding_box()
     if width > 640:
@@ -178,6 +166,41 @@ def test_drill_down_to_a_hamlet_and_back_up(browser, server):
     page.get_by_text("Vì sao ở cấp này").wait_for(timeout=30000)
     page.get_by_role("button", name="Tỉnh Kiên Giang").click()
     _, codes = wait_for_codes(page, lambda c: len(c) == 143)
+    page.close()
+
+
+def test_the_map_works_under_a_base_path(browser, demo_url):
+    """Behind a proxy prefix (``--server.baseUrlPath /zones``) the map loads Leaflet, its
+    layer and its files under the prefix, is coloured, and a click opens the unit."""
+    with streamlit_server(demo_url, base_path="/zones") as base:
+        page = open_page(browser, 1366, 768)
+        failed = []
+        page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+        page.goto(f"{base}/")
+        frame = map_frame(page)
+        assert frame.url.startswith(f"{base}/component/"), frame.url
+        fills = frame.evaluate(FILLS_JS)
+        assert len([f for f in fills if f in LEVEL_COLOURS]) >= 100
+        click_unit(page, frame, "30745")
+        page.get_by_role("heading", name="Phường Vĩnh Lạc").wait_for(timeout=30000)
+        assert wait_for_outline(frame, "30745") == "30745"
+        assert failed == [], failed[:5]
+        page.close()
+
+
+def test_a_level_switch_and_a_date_step_keep_the_same_map_frame(browser, server):
+    """The map's document is made once: a date step recolours it and a level switch swaps
+    its layer in place (no new iframe, no Leaflet loaded again)."""
+    page = open_page(browser, 1400, 1000)
+    page.goto(server)
+    frame = map_frame(page)
+    frame.evaluate("() => { window.__same = true; }")
+    fills = frame.evaluate(FILLS_JS)
+    page.get_by_role("button", name="1 ›").click()
+    assert wait_for_change(frame, fills) != fills
+    page.get_by_text("Huyện/quận", exact=True).click()
+    frame, _ = wait_for_codes(page, lambda c: len(c) == 15)  # the 15 districts
+    assert frame.evaluate("() => window.__same === true")
     page.close()
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 
 import folium
 import numpy as np
@@ -147,13 +146,6 @@ _LAYER_JS = Template("""
   Z.layer.bindTooltip(function (l) {
     return Z.tip(l.feature.properties._i, l.feature.properties.name);
   }, {sticky: true});
-  // a click on a unit tells the page *which* unit Leaflet hit (the one the tooltip
-  // names), not a point the server would look up again in other shapes: a map click at
-  // a latitude no unit has, carrying the feature's number (see picked_feature)
-  Z.layer.on("click", function (e) {
-    L.DomEvent.stopPropagation(e);
-    map.fire("click", {latlng: L.latLng({{ this.pick_lat }} - e.layer.feature.properties._i / 1e6, 0)});
-  });
   {% for o in this.outlines %}
   L.geoJson(load({{ o.src }}), {interactive: false,
     style: {fill: false, color: {{ o.colour|tojson }}, weight: {{ o.weight }}, opacity: 0.9}}
@@ -176,7 +168,6 @@ class StaticLayer(MacroElement):
         self._name = "StaticLayer"
         self.spec = spec
         self.background = BACKGROUND
-        self.pick_lat = PICK_LAT
         # inline GeoJSON holds unit names: made safe for <script> (no "</script>" escape)
         quote = script_json if spec.inline else json.dumps
         self.source = quote(spec.layer)
@@ -206,58 +197,11 @@ _LEGEND_JS = Template("""
   var date = L.control({position: "topright"});
   date.onAdd = function () {
     var d = L.DomUtil.create("div", "zl-date");
-    {% if this.timeline %}
-    var b = L.DomUtil.create("button", "zl-play", d);
-    b.type = "button"; b.textContent = "▶"; b.title = window.__zl.texts.play;
-    var s = L.DomUtil.create("select", "zl-step", d);
-    [["1", window.__zl.texts.day], ["7", window.__zl.texts.week]].forEach(function (o) {
-      var opt = L.DomUtil.create("option", "", s); opt.value = o[0]; opt.textContent = o[1];
-    });
-    L.DomEvent.disableClickPropagation(d);
-    L.DomEvent.on(b, "click", function () { window.__zlPlay(b, s); });
-    {% endif %}
-    var lab = L.DomUtil.create("span", "zl-date-label", d);
+      var lab = L.DomUtil.create("span", "zl-date-label", d);
     window.__zl.dateBox = lab;
     return d;
   };
   date.addTo(map);
-  {% if this.timeline %}
-  // tell the page which day the player stopped on (pause, end of play), so its date
-  // control and panel follow: a map click at a latitude no unit has, carrying the day
-  // (see followed_day in mapview.py)
-  window.__zl.follow = function (label) {
-    var p = String(label).split(" ")[0].split("/");
-    if (p.length !== 3) { return; }
-    var days = Date.UTC(+p[2], +p[1] - 1, +p[0]) / 86400000;
-    window.__zl.map.fire("click", {latlng: L.latLng({{ this.follow_lat }} - days / 1e6, 0)});
-  };
-  window.__zlPlay = function (button, step) {
-    var Z = window.__zl;
-    if (Z.timer) {  // pause: the frame shown stays, and the page moves to its day
-      clearInterval(Z.timer); Z.timer = null; button.textContent = "▶";
-      button.title = Z.texts.play;
-      var shown = Z.label.split(" ")[0];
-      Z.apply(Z.levels, null, shown + " ⏸", Z.marks);
-      Z.follow(shown);
-      return;
-    }
-    if (!Z.timeline) {
-      var xhr = new XMLHttpRequest();
-      xhr.open("GET", {{ this.timeline|tojson }}, false); xhr.send(null);
-      Z.timeline = JSON.parse(xhr.responseText);
-    }
-    var T = Z.timeline, k = Math.max(0, T.labels.indexOf(Z.label.split(" ")[0]));
-    if (k >= T.labels.length - 1) { k = 0; }
-    button.textContent = "⏸"; button.title = Z.texts.pause;
-    Z.timer = setInterval(function () {
-      k += parseInt(step.value, 10);
-      if (k >= T.labels.length) { k = T.labels.length - 1; }
-      Z.apply(T.levels[k], null, T.labels[k] + " ▶", T.marks ? T.marks[k] : "");
-      if (k >= T.labels.length - 1) { clearInterval(Z.timer); Z.timer = null;
-                                      button.textContent = "▶"; Z.follow(T.labels[k]); }
-    }, {{ this.play_ms }});
-  };
-  {% endif %}
 })();
 {% endmacro %}
 """)
@@ -307,37 +251,6 @@ class Legend(MacroElement):
         # decision numbers and names kept as written (still inert inside the script)
         self.html_json = script_json(json.dumps(self.html, ensure_ascii=False))
         self.notice = text(" · ".join(spec.notices))
-        self.timeline = spec.timeline
-        self.follow_lat = FOLLOW_LAT
-        self.play_ms = PLAY_MS
-
-
-#: the player's frame interval: 5 frames a second (bench/bench_staff.py measures what the
-#: browser keeps up with on the national commune layer)
-PLAY_MS = 200
-#: the latitude of the player's "show this day" message (Antarctica: no unit is there)
-FOLLOW_LAT = -88.0
-#: the latitude of the "this feature was clicked" message
-PICK_LAT = -86.0
-
-
-def picked_feature(clicked: dict | None) -> int | None:
-    """The number of the feature clicked, when ``clicked`` is the layer's message."""
-    if not isinstance(clicked, dict) or clicked.get("lat") is None:
-        return None
-    offset = PICK_LAT - float(clicked["lat"])
-    return round(offset * 1e6) if 0 <= offset < 0.1 else None
-
-
-def followed_day(clicked: dict | None) -> date | None:
-    """The day the map's player stopped on, when ``clicked`` (a map click as
-    streamlit-folium returns it) is the player's message rather than a user's click."""
-    if not isinstance(clicked, dict) or clicked.get("lat") is None:
-        return None
-    offset = FOLLOW_LAT - float(clicked["lat"])
-    if not 0 < offset < 0.1:
-        return None
-    return date(1970, 1, 1) + timedelta(days=round(offset * 1e6))
 
 
 def base_map(spec: MapSpec) -> folium.Map:
@@ -384,25 +297,6 @@ class Restyle(MacroElement):
         self.pending, self.selected = pending, int(selected)
         self.notes_json = script_json(json.dumps({str(i): str(n) for i, n in
                                                   (notes or {}).items()}, ensure_ascii=False))
-
-
-def restyle_group(levels: str, rates: str | list[str], label: str,
-                  marks: str = "", pending: str = "", selected: int = -1,
-                  notes: dict[int, str] | None = None) -> folium.FeatureGroup:
-    """A feature group holding only the per-date restyle call (for st_folium).
-
-    ``levels``: one digit per feature; ``rates``: the tooltip values, or the URL of a JSON
-    list of them (fetched on first hover, so a date change stays small);
-    ``marks``: one digit per feature, 0 = none, else 1 + the computed level of a unit
-    whose declared level differs from it; ``pending``: "1" per feature whose figures
-    for the week shown are not approved yet ('' when approval is not in use);
-    ``selected``: the feature outlined as the unit whose panel is open (-1: none);
-    ``notes``: per feature number of a declared unit, the decision in force (its number,
-    signer and dates) the tooltip names.
-    """
-    fg = folium.FeatureGroup(name="levels", control=False)
-    fg.add_child(Restyle(levels, rates, label, marks, pending, selected, notes))
-    return fg
 
 
 def standalone_html(spec: MapSpec, levels: str, rates: list[str], label: str, title: str,
