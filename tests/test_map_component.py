@@ -26,6 +26,14 @@ def test_the_map_scripts_pass_their_own_tests():
     assert passed and int(passed.group(1)) >= 10, done.stdout[-2000:]
 
 
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+@pytest.mark.parametrize("name", sorted(p.name for p in FRONTEND.glob("*.js")))
+def test_every_map_script_parses(name):
+    done = subprocess.run([NODE, "--check", str(FRONTEND / name)], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 def test_the_component_is_plain_files_with_no_address_outside_the_app():
     page = (FRONTEND / "index.html").read_text(encoding="utf-8")
     scripts = re.findall(r'(?:src|href)="([^"]+)"', page)

@@ -25,8 +25,6 @@ from zones.maps.assets import FRONTEND
 
 _component = components.declare_component("zones_map", path=str(FRONTEND))
 
-#: the background (sea) when there are no tiles
-BACKGROUND = "#dfe7ec"
 #: the player's frame interval: 5 frames a second (bench/bench_staff.py measures what
 #: the browser keeps up with on the national commune layer)
 PLAY_MS = 200
@@ -38,7 +36,7 @@ OSM = {"url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
 
 def levels_map(spec: dict, key: str) -> dict | None:
     """Draw the map of ``spec``; its last message (or None)."""
-    value = _component(spec={"background": BACKGROUND, "playMs": PLAY_MS, **spec},
+    value = _component(spec={"playMs": PLAY_MS, **spec},
                        key=key, default=None)
     return value if isinstance(value, dict) else None
 

@@ -11,7 +11,7 @@ from ui import loaders, map_component, mapstate, widgets
 from ui.common import lang, tr, workspace
 from zones import api
 from zones.maps.export import decision_notes, declared_units
-from zones.maps.mapview import level_string, marks_string, pending_string
+from zones.maps.mapview import level_string, look, marks_string, pending_string
 
 #: the map's height in pixels: with the compact controls above it, the map and its legend
 #: fit a 1366x768 screen
@@ -47,13 +47,6 @@ def follow_play() -> None:
     day = map_component.shown_day(map_component.new_message(MAP_KEY, "day"))
     if day is not None:
         st.session_state.day = day
-
-
-def look(names, title: str, colours: dict[int, str], texts: dict, notices=()) -> dict:
-    """The parts of a map's spec that do not change with the day: palette, legend,
-    texts (every word of the map comes from here, in the page's language)."""
-    return {"colours": [colours[i] for i in range(len(names))], "names": list(names),
-            "legendTitle": title, "texts": texts, "notices": list(notices)}
 
 
 def day_map(lay: loaders.Layer, dv: api.DayView, override: str | None, edges) -> None:

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ui import charts, loaders, map_component, maps, widgets
+from ui import charts, loaders, map_component, widgets
 from ui.common import tr
 from zones import api
-from zones.maps.mapview import level_string
+from zones.maps.mapview import level_string, look
 
 UNCHANGED = 5
 UNCHANGED_COLOUR = "#f3f3f3"
@@ -48,7 +48,7 @@ def change_map(frame: pd.DataFrame, level: str, parent: str | None, names, colou
     pos = lay.codes.get_indexer(moved.index)
     digits[pos[pos >= 0]] = moved.to_numpy()[pos >= 0]
     all_names = (*tuple(names[i] for i in range(5)), tr("tr.unchanged"))
-    spec = maps.look(all_names, tr("tr.col.to_level"),
+    spec = look(all_names, tr("tr.col.to_level"),
                      {**{i: colours[i] for i in range(5)}, UNCHANGED: UNCHANGED_COLOUR},
                      {"rate": tr("ui.rate")}) | {
         "layer": lay.url, "bounds": lay.bounds, "outlines": [], "timeline": None,

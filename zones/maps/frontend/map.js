@@ -57,8 +57,9 @@
     L.control.scale().addTo(map);
     var Z = root.__zl = {map: map, layer: null, levels: "", rates: [], label: "",
                          marks: "", pending: "", sel: -1, colours: [], names: [],
-                         texts: {}, notes: null, notesFor: null, edge: 0.5, seq: 0};
-    var wanted = {}, shown = {}, outlineLayers = [], tiles = null, timer = null;
+                         texts: {}, notes: null, notesFor: null, edge: 0.5, seq: 0,
+                         timer: null};  // timer: the player's, while it plays
+    var wanted = {}, shown = {}, outlineLayers = [], tiles = null;
 
     function post(type, fields) {
       Z.seq += 1;
@@ -123,7 +124,7 @@
       });
       play.parentNode.style.display = "";
       play.style.display = step.style.display = spec.timeline ? "" : "none";
-      glyph(play, timer ? "pause" : "play", timer ? spec.texts.pause : spec.texts.play);
+      glyph(play, Z.timer ? "pause" : "play", Z.timer ? spec.texts.pause : spec.texts.play);
     }
 
     // the day shown: levels, tooltip rates (a list, or the URL of one fetched on the
@@ -268,7 +269,7 @@
         }, function () { shown.layer = null; });
         return;
       }
-      if (!Z.layer || timer) { return; }  // loading, or playing: the player's frame stays
+      if (!Z.layer || Z.timer) { return; }  // loading, or playing: the player's frame stays
       var day = daySignature(spec);
       if (shown.day !== day) { shown.day = day; applyDay(spec); }
     };
@@ -276,9 +277,9 @@
     // the player: frames from the timeline file, in the browser; a pause (or the end)
     // tells the page which day is shown, so its date control and panel follow
     function stop() {
-      if (!timer) { return false; }
-      clearInterval(timer);
-      timer = null;
+      if (!Z.timer) { return false; }
+      clearInterval(Z.timer);
+      Z.timer = null;
       glyph(play, "play", Z.texts.play);
       return true;
     }
@@ -295,10 +296,10 @@
       var url = wanted.timeline;
       if (!url) { return; }
       getJson(url).then(function (T) {
-        if (timer || wanted.timeline !== url) { return; }
+        if (Z.timer || wanted.timeline !== url) { return; }
         var k = C.startFrame(T.labels, Z.label), ms = wanted.playMs || 200;
         glyph(play, "pause", Z.texts.pause);
-        timer = setInterval(function () {
+        Z.timer = setInterval(function () {
           k = C.nextFrame(k, parseInt(step.value, 10) || 1, T.labels.length);
           Z.apply(T.levels[k], null, T.labels[k] + " ▶", T.marks ? T.marks[k] : "");
           if (k >= T.labels.length - 1) { stop(); follow(T.labels[k]); }
