@@ -218,7 +218,10 @@
       Z.layer = layer.addTo(map);
       Z.sel = -1;
       outlineLayers.forEach(function (o) { o.bringToFront(); });
-      map.fitBounds(spec.bounds, {padding: [8, 8]});
+      map.setMinZoom(0);
+      map.fitBounds(spec.bounds, {padding: [8, 8], animate: false});
+      // the wheel zooms out no further than a step beyond the view, never to the world
+      map.setMinZoom(Math.max(0, map.getZoom() - 1));
     }
 
     function showOutlines(list) {
