@@ -179,8 +179,10 @@ def test_the_map_works_under_a_base_path(browser, demo_url):
     layer and its files under the prefix, is coloured, and a click opens the unit."""
     with streamlit_server(demo_url, base_path="/zones") as base:
         page = open_page(browser, 1366, 768)
-        failed = []
+        failed, files = [], []
         page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+        page.on("request", lambda r: files.append(r.url) if "zones-map/" in r.url
+                or "leaflet" in r.url else None)
         page.goto(f"{base}/")
         frame = map_frame(page)
         assert frame.url.startswith(f"{base}/component/"), frame.url
@@ -190,6 +192,8 @@ def test_the_map_works_under_a_base_path(browser, demo_url):
         page.get_by_role("heading", name="Phường Vĩnh Lạc").wait_for(timeout=30000)
         assert wait_for_outline(frame, "30745") == "30745"
         assert failed == [], failed[:5]
+        assert files and all(f.startswith((f"{base}/zones-map/", f"{base}/app/static/"))
+                             for f in files), files
         page.close()
 
 
