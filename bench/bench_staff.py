@@ -70,8 +70,7 @@ from bench_map import (  # noqa: E402
     wait_script_finished,
 )
 
-from tests.browser import CHROMIUM, map_frame  # noqa: E402
-from tests.test_browser import click_unit  # noqa: E402
+from tests.browser import CHROMIUM, click_unit, map_frame  # noqa: E402
 
 DEFAULT_DB = "sqlite:////tmp/bench_kg.db"
 NATIONAL_DBS = ("sqlite:////tmp/national.db", "sqlite:////tmp/national_bench.db")
@@ -431,9 +430,9 @@ def visit_national(browser, base: str, external: list, query: str) -> dict:
     return res
 
 
-def app_round(browser, base: str, external: list) -> dict:
+def app_round(browser, base: str, external: list, pages=PAGES) -> dict:
     res = {"map": visit_map(browser, base, external)}
-    for name in PAGES:
+    for name in pages:
         res[name] = visit_page(browser, base, name, external)
     return res
 
@@ -463,9 +462,10 @@ def verdict(value, limit) -> str:
     return "–" if value is None else ("PASS" if value <= limit else "MISS")
 
 
-def report(res: dict) -> str:
+def report(res: dict, which: str = "app") -> str:
+    """The table of ``which``: "app" (this checkout) or "before" (``--before``)."""
     floor = med([r["floor_s"] for r in res["floor"]["runs"]])
-    app = res["app"]["runs"]
+    app = res[which]["runs"]
     get = lambda *path: [_dig(r, path) for r in app]  # noqa: E731
     b = BUDGETS
     rows = [("floor: bare page, nav→text painted (s)", fmt([r["floor_s"] for r in
@@ -499,7 +499,7 @@ def report(res: dict) -> str:
     within("  of which HTTP (MB)", get("map", "first", "http_bytes"), None, scale=1e-6,
            digits=2)
     within("  at 1 Mbit/s (s)", get("map", "first", "at_1mbit_s"), None, digits=1)
-    for name in PAGES:
+    for name in [p for p in PAGES if p in app[0]]:
         over(f"/{name}: nav→title + script done (s)", get(name, "useful_s"),
              b["page_over_floor_s"])
         within("  nav→script finished (ws) (s)", get(name, "script_finished"), None, digits=2)
@@ -525,7 +525,7 @@ def report(res: dict) -> str:
            b["panel_charts_s"])
     within("  click→first chart painted (s)", get("map", "panel", "first_chart_s"), None)
     within("  click→script finished (s)", get("map", "panel", "script_finished"), None)
-    nat = res.get("national")
+    nat = res.get("national") if which == "app" else None
     if nat and nat.get("runs"):
         n = nat["runs"]
         feats = n[0]["first"]["features"]
@@ -589,7 +589,13 @@ def main(argv=None) -> int:
                     f"(default: {' or '.join(NATIONAL_DBS)} when present)")
     ap.add_argument("--no-national", action="store_true", help="skip the national rows")
     ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument("--before", type=Path, help="another checkout of the app (e.g. "
+                    "`git archive main | tar -x -C DIR`) measured in the same run, after "
+                    "this one, for a before/after comparison")
+    ap.add_argument("--map-only", action="store_true", help="the map page only (no other "
+                    "page)")
     args = ap.parse_args(argv)
+    pages = () if args.map_only else PAGES
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} is missing (apt-get install chromium)", file=sys.stderr)
         return 2
@@ -617,8 +623,15 @@ def main(argv=None) -> int:
         print(f"app (python -m {' '.join(APP_LAUNCH)}), ZONES_DB={url}…", flush=True)
         with server(ROOT, APP_LAUNCH, url, tmp / "app.log") as base:
             cold, warm = measure("app: map + every page",
-                                 lambda: app_round(browser, base, external), args.runs)
+                                 lambda: app_round(browser, base, external, pages), args.runs)
             res["app"] = {"cold": cold, "runs": warm}
+        if args.before:
+            print(f"before: {args.before}…", flush=True)
+            with server(args.before.resolve(), APP_LAUNCH, url, tmp / "before.log") as base:
+                cold, warm = measure("before: map + every page",
+                                     lambda: app_round(browser, base, external, pages),
+                                     args.runs)
+                res["before"] = {"dir": str(args.before), "cold": cold, "runs": warm}
         if nat:
             print(f"national map ({nat})…", flush=True)
             query = week_query(nat)
@@ -632,6 +645,9 @@ def main(argv=None) -> int:
     res["load_end"] = load()
     res["wall_s"] = round(time.time() - started, 1)
     table = report(res)
+    if args.before:
+        table = (f"BEFORE ({args.before})\n{report(res, 'before')}\n\nAFTER (this checkout)\n"
+                 + table)
     print()
     print(table)
     if external:

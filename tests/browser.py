@@ -78,17 +78,19 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def streamlit_server(db_url: str, timeout: float = 90, **settings: str):
+def streamlit_server(db_url: str, timeout: float = 90, base_path: str = "", **settings: str):
     """Run the dashboard as ``make run`` does, on a free loopback port; yield its URL.
+    ``base_path``: the prefix a proxy would put in front (``--server.baseUrlPath``);
     ``settings``: environment variables of the server (e.g. ZONES_PUBLIC_READ="0")."""
     port = free_port()
     env = dict(os.environ, ZONES_DB=db_url, **settings)
     # output discarded: an unread pipe would fill up and block a long-running server
     proc = subprocess.Popen(
         [sys.executable, "-m", "ui.serve", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         *(["--server.baseUrlPath", base_path] if base_path else [])],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://127.0.0.1:{port}" + (f"/{base_path.strip('/')}" if base_path else "")
     try:
         wait_healthy(base, proc, timeout)
         yield base
@@ -96,8 +98,12 @@ def streamlit_server(db_url: str, timeout: float = 90, **settings: str):
         stop(proc)
 
 
+#: the map component's frame (``ui.map_component``)
+MAP_IFRAME = "iframe[title='ui.map_component.zones_map']"
+
+
 def map_frame(page, timeout_s: float = 120):
-    """The st_folium iframe once its layer has loaded (``window.__zl.layer``)."""
+    """The map's frame once its layer has loaded (``window.__zl.layer``)."""
     deadline = time.time() + timeout_s
     while time.time() < deadline:
         for frame in page.frames:
@@ -123,3 +129,24 @@ def settle(frame, timeout_s: float = 15) -> None:
         last = now
         time.sleep(0.25)
 
+
+
+def click_unit(page, frame, code: str) -> None:
+    """Click, as a user would, the middle of the unit ``code`` on the map of ``frame``."""
+    container = frame.locator(".leaflet-container").first
+    container.scroll_into_view_if_needed()
+    settle(frame)
+    point = frame.evaluate("""(code) => {
+        const Z = window.__zl; let c = null;
+        Z.layer.eachLayer(l => { if (l.feature.properties.code === code)
+            c = Z.map.latLngToContainerPoint(l.getBounds().getCenter()); });
+        return c; }""", code)
+    container.click(position={"x": point["x"], "y": point["y"]})
+
+
+def fill_of(frame, code: str) -> str | None:
+    """The fill colour of the unit ``code`` on the map of ``frame``."""
+    return frame.evaluate("""(code) => { let c = null;
+        window.__zl.layer.eachLayer(l => { if (l.feature.properties.code === code)
+            c = l.options.fillColor; });
+        return c; }""", code)

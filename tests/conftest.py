@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import uuid
 
@@ -185,3 +187,11 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+def export_spec(html: str) -> dict:
+    """The spec an exported map page carries (what its script draws)."""
+    match = re.search(r'<script type="application/json" id="zl-spec">(.*?)</script>', html,
+                      re.S)
+    assert match, "the export carries its spec once"
+    return json.loads(match.group(1))

@@ -7,6 +7,8 @@ import pytest
 
 from tests.browser import (
     FILLS_JS,
+    MAP_IFRAME,
+    click_unit,
     map_frame,
     open_page,
     settle,
@@ -51,20 +53,6 @@ def test_map_shows_coloured_communes_and_date_recolours(browser, server):
     page.close()
 
 
-def click_unit(page, frame, code: str) -> None:
-    """Click, as a user would, the middle of the unit ``code`` on the map."""
-    map_div = page.frame_locator("iframe[title='streamlit_folium.st_folium']").locator(
-        "#map_div")
-    map_div.scroll_into_view_if_needed()
-    settle(frame)
-    point = frame.evaluate("""(code) => {
-        const Z = window.__zl; let c = null;
-        Z.layer.eachLayer(l => { if (l.feature.properties.code === code)
-            c = Z.map.latLngToContainerPoint(l.getBounds().getCenter()); });
-        return c; }""", code)
-    map_div.click(position={"x": point["x"], "y": point["y"]})
-
-
 @pytest.mark.parametrize("size", [(1366, 768), (1400, 1100), (390, 844)])
 def test_click_a_commune_opens_its_panel(browser, server, size):
     """The first click, at any window size (the phone's map is scrolled into view
@@ -103,7 +91,7 @@ def test_the_map_and_its_legend_are_on_the_first_screen(browser, server, size):
     page = open_page(browser, width, height)
     page.goto(server)
     frame = map_frame(page)
-    box = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
+    box = page.locator(MAP_IFRAME).bounding_box()
     date = page.get_by_role("button", name="Mới nhất").bounding_box()
     legend = frame.locator(".zl-legend").bounding_box()
     if width > 640:
@@ -121,6 +109,19 @@ def test_a_click_on_the_map_outlines_the_unit_and_a_row_of_a_list_opens_it(brows
     frame = map_frame(page)
     click_unit(page, frame, "30745")
     assert wait_for_outline(frame, "30745") == "30745"
+    pick_first_row(page)
+    page.get_by_text("Vì sao ở cấp này").wait_for(timeout=30000)
+    # the panel shows the list's first unit, and the map outlines that same unit
+    name = page.get_by_role("heading", level=3).first.inner_text(timeout=30000)
+    deadline = time.time() + 40
+    while time.time() < deadline and frame.evaluate(OUTLINED_NAME_JS) != name:
+        time.sleep(0.3)
+    assert frame.evaluate(OUTLINED_NAME_JS) == name
+    page.close()
+
+
+def pick_first_row(page) -> None:
+    """Open the overview tab and select the first row of its first list."""
     page.get_by_role("tab", name="Tổng quan").click()
     unit_tab = page.get_by_role("tab", name="Đơn vị đã chọn", selected=True)
     # the tab switch reruns the page, which may redraw the list under the pointer: click
@@ -138,14 +139,6 @@ def test_a_click_on_the_map_outlines_the_unit_and_a_row_of_a_list_opens_it(brows
         except Exception:  # not yet: the list was being redrawn
             continue
     unit_tab.wait_for(timeout=30000)
-    page.get_by_text("Vì sao ở cấp này").wait_for(timeout=30000)
-    # the panel shows the list's first unit, and the map outlines that same unit
-    name = page.get_by_role("heading", level=3).first.inner_text(timeout=30000)
-    deadline = time.time() + 40
-    while time.time() < deadline and frame.evaluate(OUTLINED_NAME_JS) != name:
-        time.sleep(0.3)
-    assert frame.evaluate(OUTLINED_NAME_JS) == name
-    page.close()
 
 
 def wait_for_codes(page, predicate, timeout_s=40):
@@ -178,6 +171,86 @@ def test_drill_down_to_a_hamlet_and_back_up(browser, server):
     page.get_by_text("Vì sao ở cấp này").wait_for(timeout=30000)
     page.get_by_role("button", name="Tỉnh Kiên Giang").click()
     _, codes = wait_for_codes(page, lambda c: len(c) == 143)
+    page.close()
+
+
+def test_the_map_works_under_a_base_path(browser, demo_url):
+    """Behind a proxy prefix (``--server.baseUrlPath /zones``) the map loads Leaflet, its
+    layer and its files under the prefix, is coloured, and a click opens the unit."""
+    with streamlit_server(demo_url, base_path="/zones") as base:
+        page = open_page(browser, 1366, 768)
+        failed, files = [], []
+        page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+        page.on("request", lambda r: files.append(r.url) if "zones-map/" in r.url
+                or "leaflet" in r.url else None)
+        page.goto(f"{base}/")
+        frame = map_frame(page)
+        assert frame.url.startswith(f"{base}/component/"), frame.url
+        fills = frame.evaluate(FILLS_JS)
+        assert len([f for f in fills if f in LEVEL_COLOURS]) >= 100
+        click_unit(page, frame, "30745")
+        page.get_by_role("heading", name="Phường Vĩnh Lạc").wait_for(timeout=30000)
+        assert wait_for_outline(frame, "30745") == "30745"
+        assert failed == [], failed[:5]
+        assert files and all(f.startswith((f"{base}/zones-map/", f"{base}/app/static/"))
+                             for f in files), files
+        page.close()
+
+
+def test_a_level_switch_and_a_date_step_keep_the_same_map_frame(browser, server):
+    """The map's document is made once: a date step recolours it and a level switch swaps
+    its layer in place (no new iframe, no Leaflet loaded again)."""
+    page = open_page(browser, 1400, 1000)
+    page.goto(server)
+    frame = map_frame(page)
+    frame.evaluate("() => { window.__same = true; }")
+    fills = frame.evaluate(FILLS_JS)
+    page.get_by_role("button", name="1 ›").click()
+    assert wait_for_change(frame, fills) != fills
+    page.get_by_text("Huyện/quận", exact=True).click()
+    frame, _ = wait_for_codes(page, lambda c: len(c) == 15)  # the 15 districts
+    assert frame.evaluate("() => window.__same === true")
+    page.close()
+
+
+UNDER_LEGEND_JS = """(code) => { const Z = window.__zl; let c = null;
+    Z.layer.eachLayer(l => { if (l.feature.properties.code === code)
+        c = Z.map.latLngToContainerPoint(l.getBounds().getCenter()); });
+    const box = document.querySelector('.zl-legend').getBoundingClientRect();
+    const o = Z.map.getContainer().getBoundingClientRect();
+    return c.x + o.left >= box.left && c.x + o.left <= box.right
+        && c.y + o.top >= box.top && c.y + o.top <= box.bottom; }"""
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (390, 844)])
+def test_a_unit_selected_under_the_legend_is_brought_into_view(browser, server, size):
+    """A unit chosen in a list while the legend hides it on the map is moved clear of the
+    legend, so its outline shows."""
+    page = open_page(browser, *size)
+    page.goto(server)
+    frame = map_frame(page)
+    pick_first_row(page)  # which unit heads the list
+    name = page.get_by_role("heading", level=3).first.inner_text(timeout=30000)
+    code = frame.evaluate("""(name) => { let c = null; window.__zl.layer.eachLayer(l => {
+        if (l.feature.properties.name === name) c = l.feature.properties.code; });
+        return c; }""", name)
+    other = "30745" if code != "30745" else "30841"
+    click_unit(page, frame, other)
+    assert wait_for_outline(frame, other) == other
+    frame.evaluate("""(code) => { const Z = window.__zl; let c = null;
+        Z.layer.eachLayer(l => { if (l.feature.properties.code === code)
+            c = Z.map.latLngToContainerPoint(l.getBounds().getCenter()); });
+        const box = document.querySelector('.zl-legend').getBoundingClientRect();
+        const o = Z.map.getContainer().getBoundingClientRect();
+        Z.map.panBy([c.x + o.left - (box.left + box.right) / 2,
+                     c.y + o.top - (box.top + box.bottom) / 2], {animate: false}); }""", code)
+    assert frame.evaluate(UNDER_LEGEND_JS, code)
+    pick_first_row(page)
+    assert wait_for_outline(frame, code) == code
+    deadline = time.time() + 10
+    while time.time() < deadline and frame.evaluate(UNDER_LEGEND_JS, code):
+        time.sleep(0.2)
+    assert not frame.evaluate(UNDER_LEGEND_JS, code)
     page.close()
 
 

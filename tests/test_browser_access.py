@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.browser import open_page, streamlit_server
+from tests.browser import MAP_IFRAME, open_page, streamlit_server
 from tests.conftest import copy_of
 from zones.cli import main
 
@@ -98,12 +98,12 @@ def test_the_map_needs_an_account_when_reading_is_not_public(browser, url):
         page = open_page(browser, 1400, 1000)
         page.goto(base)
         page.get_by_text("Trang này cần đăng nhập").wait_for(timeout=90000)
-        assert page.locator("iframe[title='streamlit_folium.st_folium']").count() == 0
+        assert page.locator(MAP_IFRAME).count() == 0
         sign_in(page, "xa.vinhlac", PASSWORD)
-        page.locator("iframe[title='streamlit_folium.st_folium']").wait_for(timeout=90000)
+        page.locator(MAP_IFRAME).wait_for(timeout=90000)
         page.close()
     with streamlit_server(url) as base:  # the embedded demo: reading is public
         page = open_page(browser, 1400, 1000)
         page.goto(base)
-        page.locator("iframe[title='streamlit_folium.st_folium']").wait_for(timeout=90000)
+        page.locator(MAP_IFRAME).wait_for(timeout=90000)
         page.close()

@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.browser import map_frame, open_page, streamlit_server
+from tests.browser import click_unit, map_frame, open_page, streamlit_server
 from tests.conftest import copy_of
-from tests.test_browser import click_unit
 from zones.cli import main
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]

@@ -141,7 +141,7 @@ def _hover_once(page, frame, code: str, inside) -> str:
         return c; }""", [code, *inside])
     offset = {"x": 0, "y": 0}
     if frame is not page:  # the map is in an iframe: add its position on the page
-        box = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
+        box = frame.frame_element().bounding_box()
         offset = {"x": box["x"], "y": box["y"]}
     x, y = point["x"] + offset["x"], point["y"] + offset["y"]
     for dx in range(8):  # a canvas layer sees the pointer on mouse moves

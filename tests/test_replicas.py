@@ -12,20 +12,13 @@ import time
 import pytest
 from playwright.sync_api import Error
 
-from tests.browser import FILLS_JS, ROOT, map_frame, open_page, streamlit_server
-from tests.test_browser import click_unit
+from tests.browser import ROOT, click_unit, fill_of, map_frame, open_page, streamlit_server
 from zones.cli import main
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 THO_SON = "30841"  # Xã Thổ Sơn: orange (level 3) on 15/11/2021 in the demo
 RED = "#D7263D"
 ADMIN, PASSWORD = "quantri", "mat-khau-quan-tri-1"
-
-
-def fill_of(frame, code: str) -> str:
-    codes = frame.evaluate("() => window.__zl.layer.getLayers().map("
-                           "l => l.feature.properties.code)")
-    return frame.evaluate(FILLS_JS)[codes.index(code)]
 
 
 def open_unit(page, frame, code: str) -> None:

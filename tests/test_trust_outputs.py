@@ -7,14 +7,12 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import json
-import re
 from datetime import date, datetime
 
 import numpy as np
 import pytest
 
-from tests.conftest import copy_of
+from tests.conftest import copy_of, export_spec
 from tests.test_app import run_page
 from tests.test_briefing import pptx_text
 from zones import api
@@ -172,9 +170,7 @@ def declared_map(tmp_path_factory, demo_url):
 
 
 def _notes(html: str) -> dict:
-    match = re.search(r"window\.__zl\.notes = (\{.*?\}),\n", html, re.S)
-    assert match, "the export sets the tooltip's decision notes"
-    return json.loads(match.group(1))
+    return export_spec(html)["notes"]
 
 
 def test_map_out_names_every_decision_in_force(declared_map):
@@ -188,10 +184,13 @@ def test_map_out_names_every_decision_in_force(declared_map):
     lac, phao = notes[str(view.position(VINH_LAC))], notes[str(view.position(PHAO_DAI))]
     assert lac == f"Quyết định 2875/QĐ-UBND · người ký: {SIGNER} · hiệu lực từ 30/08/2021"
     assert phao == f"Quyết định 101/QĐ-UBND {HOSTILE} · hiệu lực từ 30/08/2021"
-    # the legend lists both decisions, the units they declare, escaped as text
-    assert "Quyết định công bố cấp độ đang có hiệu lực (2)" in html
-    assert "2875/QĐ-UBND · người ký: Nguyễn Văn \\u0026quot;A\\u0026quot; \\u0026lt;b\\u0026gt;" \
-        " — Phường Vĩnh Lạc" in html
+    # the legend lists both decisions and the units they declare (set as text: see the
+    # browser test below), inert in the page's script
+    spec = export_spec(html)
+    assert spec["texts"]["decisions"] == "Quyết định công bố cấp độ đang có hiệu lực (2)"
+    assert f"Quyết định 2875/QĐ-UBND · người ký: {SIGNER} — Phường Vĩnh Lạc" in spec[
+        "declarations"]
+    assert "người ký: Nguyễn Văn \\\"A\\\" \\u003cb\\u003e" in html
 
 
 def test_hostile_decision_text_stays_inert_in_the_export(declared_map):

@@ -1,2 +1,3 @@
-"""The Streamlit shell's helpers: the only package (with app.py and pages/) that imports
-streamlit. ``ui.mapview`` builds folium maps without streamlit, so the CLI can use it."""
+"""The Streamlit shell's helpers: the only package (with app.py and app_pages/) that
+imports streamlit. The map's spec and its standalone export are in ``zones.maps.mapview``
+(no streamlit), so the CLI can use them."""

@@ -34,7 +34,6 @@ class Layer:
     names: np.ndarray
     population: np.ndarray
     bounds: tuple[tuple[float, float], tuple[float, float]]
-    units: gpd.GeoDataFrame  # the view's units with full geometry, for click lookup
 
 
 def units() -> gpd.GeoDataFrame:
@@ -43,8 +42,9 @@ def units() -> gpd.GeoDataFrame:
 
 
 def _url(kind: str, **params) -> str:
-    name = api.served_name(workspace(), kind, **params)
-    return url_of(name, st.get_option("server.baseUrlPath") or "")
+    """The path of a map file from the app's root: the map puts it under the base path
+    the browser sees (``--server.baseUrlPath``, or a proxy's prefix)."""
+    return url_of(api.served_name(workspace(), kind, **params))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -57,7 +57,7 @@ def _layer(url: str, version: str, level: str, parent: str | None, outline: bool
     served = _url("layer", level=level, parent=parent, outline=outline)
     return Layer(key=served, url=served, level=level, parent=parent,
                  codes=pd.Index(view.index), names=view["name"].to_numpy(),
-                 population=view["population"].to_numpy(float), bounds=bounds, units=view)
+                 population=view["population"].to_numpy(float), bounds=bounds)
 
 
 def layer(level: str, parent: str | None, outline: bool = False) -> Layer:

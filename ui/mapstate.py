@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from shapely import Point
 
 from ui.common import md_text, tr
 from zones import api
@@ -87,18 +86,6 @@ def level_ui(units: pd.DataFrame, view: str | None) -> str:
     if st.session_state.get("show") not in choices:
         st.session_state.show = default_level(choices, view)
     return st.session_state.show
-
-
-def unit_at(layer_units, clicked: dict | None) -> str | None:
-    """The code of the unit under a clicked point (None when outside every unit)."""
-    if not clicked or clicked.get("lat") is None:
-        return None
-    pt = Point(clicked["lng"], clicked["lat"])
-    hits = layer_units.index[layer_units.geometry.contains(pt)]
-    if len(hits):
-        return hits[0]
-    near = layer_units.geometry.distance(pt)
-    return near.idxmin() if len(near) and near.min() < 0.01 else None
 
 
 #: the side panel's tabs (their state: the label of the tab shown)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from streamlit_folium import st_folium
 
-from ui import charts, loaders, widgets
-from ui.common import lang, tr
+from ui import charts, loaders, map_component, widgets
+from ui.common import tr
 from zones import api
-from zones.maps.mapview import MapSpec, base_map, level_string, restyle_group
+from zones.maps.mapview import level_string, look
 
 UNCHANGED = 5
 UNCHANGED_COLOUR = "#f3f3f3"
@@ -49,13 +48,13 @@ def change_map(frame: pd.DataFrame, level: str, parent: str | None, names, colou
     pos = lay.codes.get_indexer(moved.index)
     digits[pos[pos >= 0]] = moved.to_numpy()[pos >= 0]
     all_names = (*tuple(names[i] for i in range(5)), tr("tr.unchanged"))
-    spec = MapSpec(layer=lay.url, bounds=lay.bounds,
-                   colours=(*tuple(colours[i] for i in range(5)), UNCHANGED_COLOUR),
-                   level_names=all_names, legend_title=tr("tr.col.to_level"),
-                   texts={"rate": tr("ui.rate")})
-    st_folium(base_map(spec), key=f"trmap-{lay.key}-{lang()}",
-              feature_group_to_add=restyle_group(level_string(digits), "", label),
-              returned_objects=[], height=480, use_container_width=True)
+    spec = look(all_names, tr("tr.col.to_level"),
+                     {**{i: colours[i] for i in range(5)}, UNCHANGED: UNCHANGED_COLOUR},
+                     {"rate": tr("ui.rate")}) | {
+        "layer": lay.url, "bounds": lay.bounds, "outlines": [], "timeline": None,
+        "tiles": None, "levels": level_string(digits), "rates": [], "label": label,
+        "selected": None, "clicks": False, "height": 480}
+    map_component.levels_map(spec, "transitions-map")
 
 
 def readable(frame: pd.DataFrame, names: dict[int, str], changed_on=None) -> pd.DataFrame:

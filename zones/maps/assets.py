@@ -19,3 +19,7 @@ def asset_text(name: str) -> str:
     if name not in FILES:
         raise KeyError(name)
     return (VENDOR / name).read_text(encoding="utf-8")
+
+#: the map's own page, script and style (plain files, no build step): the dashboard's
+#: map component (``ui.map_component``)
+FRONTEND = Path(__file__).resolve().parent / "frontend"

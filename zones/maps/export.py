@@ -92,7 +92,7 @@ def standalone_map(view: DayView, everything: gpd.GeoDataFrame, palette: str = "
     spec = MapSpec(layer=geojson_layer(shown, tol), bounds=view.bounds,
                    colours=tuple(colours[i] for i in range(5)),
                    level_names=tuple(view.level_names[i] for i in range(5)),
-                   legend_title=title, notices=view.notices, outlines=outlines, inline=True,
+                   legend_title=title, notices=view.notices, outlines=outlines,
                    texts={"rate": view.rate_label, "declared": t("decl.title", lang=lang),
                           "computed": t("decl.computed", lang=lang),
                           "marked": t("decl.marked", lang=lang) if marks else "",

@@ -1,9 +1,11 @@
-"""The folium map, shared by the dashboard and the CLI's standalone HTML export.
+"""The map's spec, and the standalone HTML export built from the same map code.
 
-Pattern (perf.md): the geometry of a layer is sent once (a static GeoJSON file fetched by
-the page, or inlined in an export) and features are styled from a string of level digits,
-one per feature in layer order. A date change only sends that string (plus the week's
-rates for the tooltip); playing through dates runs in the browser from a timeline file.
+The map itself is plain files in ``zones/maps/frontend`` (``core.js``, ``map.js``,
+``map.css``, tested with node's test runner): the dashboard runs them as a Streamlit
+component (``ui.map_component``), the export inlines them with Leaflet and the geometry.
+Both give the map a *spec*: the geometry of a layer (a URL fetched once, or inline
+GeoJSON), the palette and texts, and the day (one level digit per feature in layer
+order, marks, tooltip rates, label, decision notes).
 
 This module does not import streamlit.
 """
@@ -12,14 +14,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 
-import folium
 import numpy as np
-from branca.element import Element, MacroElement
-from jinja2 import Template
 
-from zones.maps.assets import asset_text
+from zones.maps.assets import FRONTEND, asset_text
 from zones.safe import script_json, text
 
 BACKGROUND = "#dfe7ec"  # sea/background when there are no basemap tiles
@@ -29,393 +27,77 @@ BACKGROUND = "#dfe7ec"  # sea/background when there are no basemap tiles
 class Outline:
     """Boundaries drawn above the fill (district / province edges), not interactive."""
 
-    source: str  # URL of a GeoJSON file, or the GeoJSON text itself when inline
+    source: str  # GeoJSON text
     weight: float = 1.5
     colour: str = "#303030"
 
 
 @dataclass(frozen=True)
 class MapSpec:
-    """What the base map needs; identical specs give byte-identical map scripts."""
+    """What an exported map shows that does not change with the day."""
 
-    layer: str                      # URL of the GeoJSON layer, or its text when inline
+    layer: str                      # the GeoJSON layer's text
     bounds: tuple[tuple[float, float], tuple[float, float]]  # ((south, west), (north, east))
     colours: tuple[str, ...]        # fill per level 0..4 (0 = not enough data)
     level_names: tuple[str, ...]    # name per level 0..4
     legend_title: str
     notices: tuple[str, ...] = ()
     outlines: tuple[Outline, ...] = ()
-    timeline: str | None = None     # URL of the timeline JSON (levels per date) for play
-    inline: bool = False
-    tiles: bool = False
-    texts: dict = field(default_factory=dict)  # UI words for the JS (rate, play, pause…)
+    texts: dict = field(default_factory=dict)  # the map's words (rate, declared…)
     declarations: tuple[str, ...] = ()  # the legend's lines on the decisions in force
 
 
-_LAYER_JS = Template("""
-{% macro script(this, kwargs) %}
-(function () {
-  var map = {{ this._parent.get_name() }};
-  var Z = window.__zl = {map: map, levels: "", rates: [], label: "", sel: -1,
-                         colours: {{ this.spec.colours|list|tojson }},
-                         names: {{ this.spec.level_names|list|tojson }},
-                         texts: {{ this.spec.texts|tojson }}};
-  function load(src) {
-    {% if this.spec.inline %}return src;{% else %}
-    var xhr = new XMLHttpRequest();
-    xhr.open("GET", src, false); xhr.send(null);
-    return JSON.parse(xhr.responseText);{% endif %}
-  }
-  Z.level = function (i) {
-    var c = Z.levels.charCodeAt(i) - 48;
-    return (c >= 0 && c < Z.colours.length) ? c : 0;
-  };
-  Z.mark = function (i) {
-    var m = Z.marks ? Z.marks.charCodeAt(i) - 48 : 0;
-    return (m > 0 && m <= 5) ? m : 0;
-  };
-  // a unit whose figures for the week shown are not approved yet is drawn paler
-  Z.pend = function (i) { return !!Z.pending && Z.pending.charCodeAt(i) === 49; };
-  Z.style = function (i) {
-    var fill = Z.pend(i) ? 0.35 : 0.8;
-    if (i === Z.sel) {  // the unit whose panel is open
-      return {fillColor: Z.colours[Z.level(i)], fillOpacity: fill, color: "#1f3fbf",
-              weight: 4, opacity: 1, dashArray: null};
-    }
-    if (Z.mark(i)) {
-      return {fillColor: Z.colours[Z.level(i)], fillOpacity: fill, color: "#000",
-              weight: 2.5, opacity: 1, dashArray: "5 4"};
-    }
-    return {fillColor: Z.colours[Z.level(i)], fillOpacity: fill, color: "#5b5b5b",
-            weight: Z.edge, opacity: 0.9, dashArray: null};
-  };
-  Z.rate = function (i) {
-    if (typeof Z.rates === "string") {  // a URL: fetch the day's rates on first hover
-      var xhr = new XMLHttpRequest();
-      xhr.open("GET", Z.rates, false); xhr.send(null);
-      Z.rates = xhr.status === 200 ? JSON.parse(xhr.responseText) : [];
-    }
-    return Z.rates[i];
-  };
-  // names and every other text are data: escaped before they meet HTML
-  var esc = Z.esc = function (s) {
-    return String(s === undefined || s === null ? "" : s).replace(/[&<>"']/g, function (c) {
-      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
-    });
-  };
-  Z.tip = function (i, name) {
-    var r = Z.rate(i), t = Z.texts;
-    var html = "<b>" + esc(name) + "</b><br>" + esc(Z.names[Z.level(i)]);
-    // the decision in force for the day shown (not for a frame of the player)
-    var note = (Z.notes && Z.notesFor === Z.label) ? Z.notes[i] : "";
-    if (Z.mark(i)) {
-      html += " <i>(" + esc(t.declared) + ")</i><br>" + esc(t.computed) + ": " +
-              esc(Z.names[Z.mark(i) - 1]);
-    } else if (note) {
-      html += " <i>(" + esc(t.declared) + ")</i>";
-    }
-    if (note) {
-      html += "<br>" + esc(note);
-    }
-    if (r !== undefined && r !== null && r !== "") {
-      html += "<br>" + esc(t.rate) + ": <b>" + esc(r) + "</b>";
-    }
-    if (Z.pend(i) && t.pending) {
-      html += "<br><i>" + esc(t.pending) + "</i>";
-    }
-    return html + "<br><span style='color:#666'>" + esc(Z.label) + "</span>";
-  };
-  Z.apply = function (levels, rates, label, marks, pending, selected) {
-    Z.levels = levels; Z.rates = rates || []; Z.label = label || "";
-    Z.marks = marks || ""; Z.pending = pending || "";
-    if (selected !== undefined) { Z.sel = selected; }
-    Z.layer.eachLayer(function (l) {
-      var i = l.feature.properties._i;
-      l.setStyle(Z.style(i));
-      if (i === Z.sel && l.bringToFront) { l.bringToFront(); }
-    });
-    if (Z.dateBox) { Z.dateBox.textContent = Z.label; }
-  };
-  var data = load({{ this.source }});
-  data.features.forEach(function (f, k) { f.properties._i = k; });
-  // thousands of units at country zoom: hairline edges, or the fill drowns in them
-  Z.edge = data.features.length > 2000 ? 0.12 : 0.5;
-  Z.layer = L.geoJson(data, {
-    style: function (f) { return Z.style(f.properties._i); }
-  }).addTo(map);
-  // one tooltip for the whole layer: cheaper than one per feature at 10,000 communes
-  Z.layer.bindTooltip(function (l) {
-    return Z.tip(l.feature.properties._i, l.feature.properties.name);
-  }, {sticky: true});
-  // a click on a unit tells the page *which* unit Leaflet hit (the one the tooltip
-  // names), not a point the server would look up again in other shapes: a map click at
-  // a latitude no unit has, carrying the feature's number (see picked_feature)
-  Z.layer.on("click", function (e) {
-    L.DomEvent.stopPropagation(e);
-    map.fire("click", {latlng: L.latLng({{ this.pick_lat }} - e.layer.feature.properties._i / 1e6, 0)});
-  });
-  {% for o in this.outlines %}
-  L.geoJson(load({{ o.src }}), {interactive: false,
-    style: {fill: false, color: {{ o.colour|tojson }}, weight: {{ o.weight }}, opacity: 0.9}}
-  ).addTo(map);
-  {% endfor %}
-  map.fitBounds({{ this.spec.bounds|tojson }});
-  map.getContainer().style.background = {{ this.background|tojson }};
-})();
-{% endmacro %}
-""")
+def look(names, title: str, colours, texts: dict, notices=(), declarations=()) -> dict:
+    """The parts of a map's spec that do not change with the day: palette, legend and
+    every word the map shows (in the page's language; the JavaScript has none)."""
+    return {"colours": [colours[i] for i in range(len(names))], "names": list(names),
+            "legendTitle": title, "texts": texts, "notices": list(notices),
+            "declarations": list(declarations), "background": BACKGROUND}
 
 
-class StaticLayer(MacroElement):
-    """The choropleth layer: geometry loaded once, styled from ``window.__zl.levels``."""
-
-    _template = _LAYER_JS
-
-    def __init__(self, spec: MapSpec):
-        super().__init__()
-        self._name = "StaticLayer"
-        self.spec = spec
-        self.background = BACKGROUND
-        self.pick_lat = PICK_LAT
-        # inline GeoJSON holds unit names: made safe for <script> (no "</script>" escape)
-        quote = script_json if spec.inline else json.dumps
-        self.source = quote(spec.layer)
-        self.outlines = [{"src": quote(o.source), "weight": o.weight, "colour": o.colour}
-                         for o in spec.outlines]
-
-
-_LEGEND_JS = Template("""
-{% macro script(this, kwargs) %}
-(function () {
-  var map = {{ this._parent.get_name() }};
-  var box = L.control({position: "bottomright"});
-  box.onAdd = function () {
-    var d = L.DomUtil.create("div", "zl-legend");
-    d.innerHTML = {{ this.html_json }};
-    L.DomEvent.disableClickPropagation(d);
-    return d;
-  };
-  box.addTo(map);
-  var note = L.control({position: "topleft"});
-  note.onAdd = function () {
-    var d = L.DomUtil.create("div", "zl-notice");
-    d.innerHTML = {{ this.notice|tojson }};
-    return d;
-  };
-  {% if this.notice %}note.addTo(map);{% endif %}
-  var date = L.control({position: "topright"});
-  date.onAdd = function () {
-    var d = L.DomUtil.create("div", "zl-date");
-    {% if this.timeline %}
-    var b = L.DomUtil.create("button", "zl-play", d);
-    b.type = "button"; b.textContent = "▶"; b.title = window.__zl.texts.play;
-    var s = L.DomUtil.create("select", "zl-step", d);
-    [["1", window.__zl.texts.day], ["7", window.__zl.texts.week]].forEach(function (o) {
-      var opt = L.DomUtil.create("option", "", s); opt.value = o[0]; opt.textContent = o[1];
-    });
-    L.DomEvent.disableClickPropagation(d);
-    L.DomEvent.on(b, "click", function () { window.__zlPlay(b, s); });
-    {% endif %}
-    var lab = L.DomUtil.create("span", "zl-date-label", d);
-    window.__zl.dateBox = lab;
-    return d;
-  };
-  date.addTo(map);
-  {% if this.timeline %}
-  // tell the page which day the player stopped on (pause, end of play), so its date
-  // control and panel follow: a map click at a latitude no unit has, carrying the day
-  // (see followed_day in mapview.py)
-  window.__zl.follow = function (label) {
-    var p = String(label).split(" ")[0].split("/");
-    if (p.length !== 3) { return; }
-    var days = Date.UTC(+p[2], +p[1] - 1, +p[0]) / 86400000;
-    window.__zl.map.fire("click", {latlng: L.latLng({{ this.follow_lat }} - days / 1e6, 0)});
-  };
-  window.__zlPlay = function (button, step) {
-    var Z = window.__zl;
-    if (Z.timer) {  // pause: the frame shown stays, and the page moves to its day
-      clearInterval(Z.timer); Z.timer = null; button.textContent = "▶";
-      button.title = Z.texts.play;
-      var shown = Z.label.split(" ")[0];
-      Z.apply(Z.levels, null, shown + " ⏸", Z.marks);
-      Z.follow(shown);
-      return;
-    }
-    if (!Z.timeline) {
-      var xhr = new XMLHttpRequest();
-      xhr.open("GET", {{ this.timeline|tojson }}, false); xhr.send(null);
-      Z.timeline = JSON.parse(xhr.responseText);
-    }
-    var T = Z.timeline, k = Math.max(0, T.labels.indexOf(Z.label.split(" ")[0]));
-    if (k >= T.labels.length - 1) { k = 0; }
-    button.textContent = "⏸"; button.title = Z.texts.pause;
-    Z.timer = setInterval(function () {
-      k += parseInt(step.value, 10);
-      if (k >= T.labels.length) { k = T.labels.length - 1; }
-      Z.apply(T.levels[k], null, T.labels[k] + " ▶", T.marks ? T.marks[k] : "");
-      if (k >= T.labels.length - 1) { clearInterval(Z.timer); Z.timer = null;
-                                      button.textContent = "▶"; Z.follow(T.labels[k]); }
-    }, {{ this.play_ms }});
-  };
-  {% endif %}
-})();
-{% endmacro %}
-""")
-
-_CSS = """
-<style>
-.zl-legend, .zl-notice, .zl-date {background: rgba(255,255,255,0.93); padding: 6px 9px;
-  border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.3); font: 13px/1.35 system-ui,
-  "Segoe UI", Roboto, Arial, sans-serif; color: #222;}
-.zl-legend .sw {display: inline-block; width: 14px; height: 14px; margin-right: 6px;
-  vertical-align: -2px; border: 1px solid #777;}
-.zl-legend b {display: block; margin-bottom: 3px;}
-.zl-legend .zl-decl {max-width: 320px; max-height: 10em; overflow-y: auto; margin-top: 4px;
-  font-size: 12px;}
-.zl-legend .zl-decl div {margin-bottom: 2px;}
-.zl-notice {font-size: 12px; color: #6b4e00; background: rgba(255,248,225,0.95);}
-.zl-date {font-weight: 600; font-size: 14px;}
-.zl-date button {font-size: 14px; margin-right: 6px; cursor: pointer; min-width: 30px;}
-.zl-date select {margin-right: 6px; font-size: 12px;}
-.leaflet-container {font-family: system-ui, "Segoe UI", Roboto, Arial, sans-serif;}
-/* a phone's map is narrow: the tooltip wraps instead of running off the map */
-.leaflet-tooltip {white-space: normal; width: max-content; max-width: min(260px, 70vw);}
-</style>
-"""
-
-
-class Legend(MacroElement):
-    """Legend (level names with their colours, grey for no data), notices, date and play."""
-
-    _template = _LEGEND_JS
-
-    def __init__(self, spec: MapSpec):
-        super().__init__()
-        self._name = "Legend"
-        rows = [f"<b>{text(spec.legend_title)}</b>"]
-        order = [4, 3, 2, 1, 0, *list(range(5, len(spec.colours)))]
-        rows += [f"<div><span class='sw' style='background:{text(spec.colours[i])}'></span>"
-                 f"{text(spec.level_names[i])}</div>" for i in order]
-        if spec.texts.get("marked"):
-            rows.append("<div><span class='sw' style='border:2px dashed #000;background:#fff'>"
-                        f"</span>{text(spec.texts['marked'])}</div>")
-        if spec.declarations:
-            rows.append(f"<div class='zl-decl'><b>{text(spec.texts.get('decisions', ''))}</b>"
-                        + "".join(f"<div>{text(line)}</div>" for line in spec.declarations)
-                        + "</div>")
-        self.html = "".join(rows)
-        # decision numbers and names kept as written (still inert inside the script)
-        self.html_json = script_json(json.dumps(self.html, ensure_ascii=False))
-        self.notice = text(" · ".join(spec.notices))
-        self.timeline = spec.timeline
-        self.follow_lat = FOLLOW_LAT
-        self.play_ms = PLAY_MS
-
-
-#: the player's frame interval: 5 frames a second (bench/bench_staff.py measures what the
-#: browser keeps up with on the national commune layer)
-PLAY_MS = 200
-#: the latitude of the player's "show this day" message (Antarctica: no unit is there)
-FOLLOW_LAT = -88.0
-#: the latitude of the "this feature was clicked" message
-PICK_LAT = -86.0
-
-
-def picked_feature(clicked: dict | None) -> int | None:
-    """The number of the feature clicked, when ``clicked`` is the layer's message."""
-    if not isinstance(clicked, dict) or clicked.get("lat") is None:
-        return None
-    offset = PICK_LAT - float(clicked["lat"])
-    return round(offset * 1e6) if 0 <= offset < 0.1 else None
-
-
-def followed_day(clicked: dict | None) -> date | None:
-    """The day the map's player stopped on, when ``clicked`` (a map click as
-    streamlit-folium returns it) is the player's message rather than a user's click."""
-    if not isinstance(clicked, dict) or clicked.get("lat") is None:
-        return None
-    offset = FOLLOW_LAT - float(clicked["lat"])
-    if not 0 < offset < 0.1:
-        return None
-    return date(1970, 1, 1) + timedelta(days=round(offset * 1e6))
-
-
-def base_map(spec: MapSpec) -> folium.Map:
-    """The map without per-date state: identical specs give identical scripts."""
-    m = folium.Map(location=[16.0, 106.0], zoom_start=6, tiles=None, prefer_canvas=True,
-                   control_scale=True, zoom_snap=0.25)
-    if spec.inline:
-        m.default_js, m.default_css = [], []
-        m.get_root().header.add_child(Element(f"<style>{asset_text('leaflet.css')}</style>"))
-        m.get_root().header.add_child(Element(f"<script>{asset_text('leaflet.js')}</script>"))
-    else:
-        m.default_js = [("leaflet", "/app/static/vendor/leaflet.js")]
-        m.default_css = [("leaflet_css", "/app/static/vendor/leaflet.css")]
-    if spec.tiles:
-        folium.TileLayer("OpenStreetMap", attribution="© OpenStreetMap").add_to(m)
-    m.get_root().header.add_child(Element(_CSS))
-    m.add_child(StaticLayer(spec))
-    m.add_child(Legend(spec))
-    return m
-
-
-_APPLY_JS = Template("""
-{% macro script(this, kwargs) %}
-window.__zl && (window.__zl.notes = {{ this.notes_json }},
-                window.__zl.notesFor = {{ this.label|tojson }});
-window.__zl && window.__zl.apply({{ this.levels|tojson }}, {{ this.rates|tojson }},
-                                 {{ this.label|tojson }}, {{ this.marks|tojson }},
-                                 {{ this.pending|tojson }}, {{ this.selected|tojson }});
-{% endmacro %}
-""")
-
-
-class Restyle(MacroElement):
-    """Per-date state: the level digits, the tooltip rates, the date label and the
-    tooltip's decision notes."""
-
-    _template = _APPLY_JS
-
-    def __init__(self, levels: str, rates: str | list[str], label: str, marks: str = "",
-                 pending: str = "", selected: int = -1, notes: dict[int, str] | None = None):
-        super().__init__()
-        self._name = "Restyle"
-        self.levels, self.rates, self.label, self.marks = levels, rates, label, marks
-        self.pending, self.selected = pending, int(selected)
-        self.notes_json = script_json(json.dumps({str(i): str(n) for i, n in
-                                                  (notes or {}).items()}, ensure_ascii=False))
-
-
-def restyle_group(levels: str, rates: str | list[str], label: str,
-                  marks: str = "", pending: str = "", selected: int = -1,
-                  notes: dict[int, str] | None = None) -> folium.FeatureGroup:
-    """A feature group holding only the per-date restyle call (for st_folium).
-
-    ``levels``: one digit per feature; ``rates``: the tooltip values, or the URL of a JSON
-    list of them (fetched on first hover, so a date change stays small);
-    ``marks``: one digit per feature, 0 = none, else 1 + the computed level of a unit
-    whose declared level differs from it; ``pending``: "1" per feature whose figures
-    for the week shown are not approved yet ('' when approval is not in use);
-    ``selected``: the feature outlined as the unit whose panel is open (-1: none);
-    ``notes``: per feature number of a declared unit, the decision in force (its number,
-    signer and dates) the tooltip names.
-    """
-    fg = folium.FeatureGroup(name="levels", control=False)
-    fg.add_child(Restyle(levels, rates, label, marks, pending, selected, notes))
-    return fg
+#: where an exported page keeps its spec (JSON, read by its own script)
+SPEC_ID = "zl-spec"
 
 
 def standalone_html(spec: MapSpec, levels: str, rates: list[str], label: str, title: str,
                     marks: str = "", notes: dict[int, str] | None = None) -> str:
-    """A self-contained HTML page (Leaflet and geometry inlined): works offline."""
-    m = base_map(spec)
-    m.add_child(Restyle(levels, rates, label, marks, notes=notes))
-    root = m.get_root()
-    root.title = text(title)
-    policy = Element(f'<meta http-equiv="Content-Security-Policy" content="{CSP}">')
-    root.header.add_child(policy, name="csp")
-    root.header._children.move_to_end("csp", last=False)  # before any script runs
-    return root.render()
+    """A self-contained HTML page (Leaflet, the map's code and the geometry inlined):
+    works offline, and requests nothing."""
+    body = look(spec.level_names, spec.legend_title, spec.colours, spec.texts,
+                spec.notices, spec.declarations) | {
+        "bounds": spec.bounds, "timeline": None, "tiles": None, "clicks": False,
+        "levels": levels, "rates": list(rates), "label": label, "marks": marks,
+        "pending": "", "selected": None,
+        "notes": {str(i): str(n) for i, n in (notes or {}).items()}}
+    # the GeoJSON goes in as it is (a national layer is megabytes: not parsed again)
+    head = json.dumps(body, ensure_ascii=False, separators=(",", ":"))[:-1]
+    lines = ",".join(f'{{"url":{o.source},"weight":{o.weight},"colour":{json.dumps(o.colour)}}}'
+                     for o in spec.outlines)
+    data = f'{head},"layer":{spec.layer},"outlines":[{lines}]}}'
+    code = "\n".join((FRONTEND / name).read_text(encoding="utf-8")
+                     for name in ("core.js", "map.js"))
+    return f"""<!DOCTYPE html>
+<html lang="vi">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{text(title)}</title>
+<style>{asset_text("leaflet.css")}</style>
+<style>{(FRONTEND / "map.css").read_text(encoding="utf-8")}</style>
+</head>
+<body class="zl-export">
+<div id="map"></div>
+<script type="application/json" id="{SPEC_ID}">{script_json(data)}</script>
+<script>{asset_text("leaflet.js")}</script>
+<script>{code}</script>
+<script>
+ZLmap.create(document.getElementById("map"), {{}})
+  .render(JSON.parse(document.getElementById("{SPEC_ID}").textContent));
+</script>
+</body>
+</html>
+"""
 
 
 #: the export talks to nothing: no request leaves it, only its own inline code runs
