@@ -6,6 +6,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from zones.cli import main
 from zones.i18n import using_lang
@@ -97,3 +98,13 @@ def test_the_cli_refuses_a_bad_value_with_exit_2_and_no_traceback(monkeypatch, c
     assert "ZONES_UPLOAD_MAX_ROWS=many" in err and "1–1,000,000,000" in err
     assert "Traceback" not in err
     assert not (tmp_path / "x.db").exists()  # refused before anything is opened
+
+
+def test_a_page_shows_a_bad_value_in_words_never_a_traceback(monkeypatch, tmp_path):
+    monkeypatch.setenv("ZONES_DB", f"sqlite:///{tmp_path}/x.db")
+    monkeypatch.setenv("ZONES_SESSION_MINUTES", "0")
+    at = AppTest.from_file(str(ROOT / "app_pages" / "map.py"), default_timeout=60).run()
+    shown = " ".join(e.value for e in at.error).replace("\\", "")  # Markdown escapes
+    assert "ZONES_SESSION_MINUTES" in shown and "1–1,000,000" in shown
+    assert not at.exception
+    assert not (tmp_path / "x.db").exists()  # refused before the database is opened

@@ -29,7 +29,7 @@ def workspace() -> api.Workspace:
             api.finish_owed_work(ws)
         return ws
     except ZonesError as err:  # the details (masked) to the log, a plain word to visitors
-        log.error("database not opened: %s", api.failure_message(err, lang()))
+        log.error("workspace not opened: %s", api.failure_message(err, lang()))
         st.error(plain_message(api.failure_message(err, lang(), page=True)))
         st.stop()
 
