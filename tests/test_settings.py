@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 from pathlib import Path
 
@@ -108,3 +109,28 @@ def test_a_page_shows_a_bad_value_in_words_never_a_traceback(monkeypatch, tmp_pa
     assert "ZONES_SESSION_MINUTES" in shown and "1–1,000,000" in shown
     assert not at.exception
     assert not (tmp_path / "x.db").exists()  # refused before the database is opened
+
+
+#: where the environment may be read: the edges (they build ``Settings``), the default
+#: language (the catalogue's own, until the language is passed explicitly everywhere) and
+#: the reading child's allocator (set, not read)
+EDGES = {"zones/cli/__init__.py", "ui/common.py", "ui/served_routes.py", "ui/auth_routes.py",
+         "zones/i18n.py", "zones/isolate.py"}
+
+
+def test_the_environment_is_read_only_at_the_edges():
+    readers = set()
+    for folder in ("zones", "geodata", "rules", "ui", "app_pages"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if _uses_environment(path):
+                readers.add(str(path.relative_to(ROOT)))
+    assert readers <= EDGES, readers - EDGES
+    assert not _uses_environment(ROOT / "app.py")
+
+
+def _uses_environment(path: Path) -> bool:
+    """Whether the code (not its docstrings) names ``environ`` or ``getenv``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return any((isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv"))
+               or (isinstance(node, ast.alias) and node.name in ("environ", "getenv"))
+               for node in ast.walk(tree))
