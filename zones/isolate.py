@@ -2,9 +2,11 @@
 
 A file an official sends may be built to exhaust memory (a workbook whose used range
 claims a million rows by sixteen thousand columns, a tiny archive that inflates to
-gigabytes) or to crash a native reader outright. ``bounded(settings, fn, *args)`` runs ``fn`` in a
-child process whose resident memory may grow by at most ``ZONES_READ_MAX_MB`` (default
-1024) and which is stopped after ``ZONES_READ_TIMEOUT_S`` seconds (default 300). The
+gigabytes) or to crash a native reader outright. ``bounded(settings, fn, *args)`` runs
+``fn`` in a child process whose resident memory may grow by at most ``read_max_mb``
+(``ZONES_READ_MAX_MB``, default 1024) and which is stopped after ``read_timeout_s``
+(``ZONES_READ_TIMEOUT_S``, default 300 seconds); ``isolate`` off (``ZONES_ISOLATE=0``)
+runs ``fn`` in-process (debugging only). The
 result (or the exception it raised) comes back to the caller; a child that runs out of
 memory, crashes or overruns becomes a ``ZonesError`` with a message, so the web server or
 the command that asked keeps running.
@@ -19,7 +21,6 @@ allocates faster than the caller looks is stopped too.
 A single-threaded caller (the CLI, the tests) forks, which costs milliseconds; a
 multi-threaded one (the Streamlit server) uses a fork server started once with the
 readers already imported, because forking a process with threads can deadlock.
-``ZONES_ISOLATE=0`` runs ``fn`` in-process (debugging only).
 """
 
 from __future__ import annotations
