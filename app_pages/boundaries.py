@@ -34,7 +34,7 @@ def options_ui(path) -> api.ImportOptions:
             opts.structure = pick(tr("bnd.ui.structure"), ["2021", "2025"], "bnd_structure",
                                   lambda v: tr(f"bnd.ui.structure.{v}"))
         opts.crs = c3.text_input(tr("bnd.ui.crs"), key="bnd_crs").strip() or None
-        columns = api.boundary_file_columns(path, opts)
+        columns = api.boundary_file_columns(workspace(), path, opts)
         cols = st.columns(5)
         for col, field in zip(cols, ("code", "name", "parent", "parent_name", "population"),
                               strict=True):

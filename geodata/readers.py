@@ -4,7 +4,8 @@
 geometry column in EPSG:4326 (a plain DataFrame for attribute tables without geometry).
 Unusable input raises ``GeodataError`` with a message key and the details: file over the
 size limit, corrupt zip, zip members pointing outside the folder, several layers and
-none chosen, no CRS although the coordinates are projected.
+none chosen, no CRS although the coordinates are projected. The limits are plain numbers
+the caller passes (``Limits``: the application's settings).
 """
 
 from __future__ import annotations
@@ -25,12 +26,6 @@ from geodata import encoding as enc
 from geodata import sheets
 from geodata.fields import LAT_ALIASES, LON_ALIASES, GeodataError, find_field
 
-MAX_BYTES = int(float(os.environ.get("GEODATA_MAX_MB", "200")) * 1024 * 1024)
-# Bounds checked before (or, for vertices, right after) reading; each is a setting.
-MAX_FEATURES = int(os.environ.get("GEODATA_MAX_FEATURES", "200000"))
-MAX_VERTICES = int(os.environ.get("GEODATA_MAX_VERTICES", "20000000"))
-MAX_COLUMNS = int(os.environ.get("GEODATA_MAX_COLUMNS", "500"))
-MAX_MEMBERS = int(os.environ.get("GEODATA_MAX_ZIP_MEMBERS", "200"))
 #: zip compression methods the reader can inflate: stored, deflate, bzip2, lzma
 ZIP_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate",
                zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "lzma"}
@@ -66,43 +61,50 @@ class ReadResult:
         return isinstance(self.frame, gpd.GeoDataFrame)
 
 
-def max_bytes() -> int:
-    """The size limit in force (module attribute, so tests and settings can change it)."""
-    return MAX_BYTES
+@dataclass(frozen=True)
+class Limits:
+    """Bounds checked before (or, for vertices, right after) reading: the file's size
+    (bytes, inflated for a zip), features, fields, vertices of all shapes, zip members,
+    and an attribute workbook's."""
+
+    bytes: int
+    features: int
+    columns: int
+    vertices: int
+    zip_members: int
+    sheets: sheets.SheetLimits
 
 
-def check_size(path: Path, limit: int | None = None) -> int:
-    """The file size; GeodataError("too_large") when over the limit."""
+def check_size(path: Path, limit: int) -> int:
+    """The file size; GeodataError("too_large") when over the limit (bytes)."""
     if not path.is_file():
         raise GeodataError("file_missing", path=str(path))
     size = path.stat().st_size
-    limit = max_bytes() if limit is None else limit
     if size > limit:
         raise GeodataError("too_large", path=path.name, size_mb=round(size / 2**20, 1),
                            limit_mb=round(limit / 2**20, 1))
     return size
 
 
-def read_boundaries(path: str | os.PathLike, *, layer: str | None = None,
-                    encoding: str | None = None, crs: str | None = None,
-                    limit: int | None = None) -> ReadResult:
+def read_boundaries(path: str | os.PathLike, *, limits: Limits, layer: str | None = None,
+                    encoding: str | None = None, crs: str | None = None) -> ReadResult:
     """Read any supported boundary file or attribute table (see module docstring)."""
     path = Path(path)
-    size = check_size(path, limit)
+    size = check_size(path, limits.bytes)
     ext = path.suffix.lower()
     if ext in ZIP_EXTS:
         with tempfile.TemporaryDirectory(prefix="units-") as tmp:
-            inner = safe_extract(path, Path(tmp), limit)
-            result = read_boundaries(_pick_member(inner, layer), layer=layer,
-                                     encoding=encoding, crs=crs, limit=limit)
+            inner = safe_extract(path, Path(tmp), limits)
+            result = read_boundaries(_pick_member(inner, layer), limits=limits, layer=layer,
+                                     encoding=encoding, crs=crs)
         result.size_bytes = size
         return result
     if ext in TABLE_EXTS:
-        result = ReadResult(read_table(path, encoding), "table")
+        result = ReadResult(read_table(path, limits.sheets, encoding), "table")
         if _lat_lon(result.frame):
             result.frame = points_from_table(result.frame)
     elif ext in VECTOR_EXTS:
-        result = _read_vector(path, layer, encoding)
+        result = _read_vector(path, layer, encoding, limits)
     else:
         raise GeodataError("unknown_format", path=path.name,
                            formats=", ".join((*VECTOR_EXTS, *ZIP_EXTS, *TABLE_EXTS)))
@@ -128,16 +130,16 @@ def drop_nonfinite(frame: gpd.GeoDataFrame) -> list[int]:
     return [int(i) for i in bad]
 
 
-def safe_extract(zpath: Path, dest: Path, limit: int | None = None) -> list[Path]:
+def safe_extract(zpath: Path, dest: Path, limits: Limits) -> list[Path]:
     """Extract a zip into ``dest`` refusing corrupt archives, paths leaving ``dest``
     (zip slip), links and archives that inflate beyond the size limit."""
-    limit = max_bytes() if limit is None else limit
+    limit = limits.bytes
     try:
         with zipfile.ZipFile(zpath) as zf:
             infos = zf.infolist()
-            if len(infos) > MAX_MEMBERS:
+            if len(infos) > limits.zip_members:
                 raise GeodataError("zip_members", path=zpath.name, n=len(infos),
-                                   limit=MAX_MEMBERS)
+                                   limit=limits.zip_members)
             for info in infos:
                 _check_member(info, zpath.name)
             total = sum(i.file_size for i in infos)
@@ -181,10 +183,11 @@ def _pick_member(files: list[Path], layer: str | None) -> Path:
     return candidates[0]
 
 
-def _read_vector(path: Path, layer: str | None, encoding: str | None) -> ReadResult:
+def _read_vector(path: Path, layer: str | None, encoding: str | None,
+                 limits: Limits) -> ReadResult:
     ext = path.suffix.lower()
     if ext in (".parquet", ".geoparquet"):
-        return _read_parquet(path)
+        return _read_parquet(path, limits)
     fmt = {".gpkg": "gpkg", ".shp": "shapefile", ".fgb": "flatgeobuf"}.get(ext, "geojson")
     layers = list_layers(path)
     if layer is None and len(layers) > 1:
@@ -196,37 +199,37 @@ def _read_vector(path: Path, layer: str | None, encoding: str | None) -> ReadRes
         codec, legacy, cpg = shapefile_encoding(path, encoding)
         # GDAL's own recoding truncates some code pages (cp1258): read the bytes as
         # Latin-1 (lossless) and decode them here.
-        frame = _recode(_pyogrio_read(path, layer, "latin1"), codec)
+        frame = _recode(_pyogrio_read(path, layer, "latin1", limits), codec)
         if legacy is None and codec == "latin-1":
             legacy = enc.detect_legacy(_string_values(frame))
     else:
-        frame = _pyogrio_read(path, layer, codec)
+        frame = _pyogrio_read(path, layer, codec, limits)
     frame = _fix_text(frame, legacy)
-    check_vertices(frame, path.name)
+    check_vertices(frame, path.name, limits)
     return ReadResult(frame, fmt, layers, layer or (layers[0] if layers else None),
                       codec, legacy, cpg=cpg)
 
 
-def check_features(frame: pd.DataFrame, name: str) -> None:
+def check_features(frame: pd.DataFrame, name: str, limits: Limits) -> None:
     """Refuse a layer with more features or fields than the limits. The reader stops at
     one feature past the limit (``max_features``), so a huge file is never read whole,
     and the file is parsed once (asking GDAL for the count first parses a GeoJSON twice)."""
-    if len(frame) > MAX_FEATURES:
-        raise GeodataError("too_many_features", path=name, n=f"> {MAX_FEATURES}",
-                           limit=MAX_FEATURES)
+    if len(frame) > limits.features:
+        raise GeodataError("too_many_features", path=name, n=f"> {limits.features}",
+                           limit=limits.features)
     fields = len(frame.columns) - (1 if isinstance(frame, gpd.GeoDataFrame) else 0)
-    if fields > MAX_COLUMNS:
-        raise GeodataError("too_many_fields", path=name, n=fields, limit=MAX_COLUMNS)
+    if fields > limits.columns:
+        raise GeodataError("too_many_fields", path=name, n=fields, limit=limits.columns)
 
 
-def check_vertices(frame: pd.DataFrame, name: str) -> None:
+def check_vertices(frame: pd.DataFrame, name: str, limits: Limits) -> None:
     """Refuse shapes with more vertices in all than the limit (the work after reading,
     repair, dissolve, adjacency, grows with them)."""
     if not isinstance(frame, gpd.GeoDataFrame):
         return
     n = int(shapely.get_num_coordinates(frame.geometry.to_numpy()).sum())
-    if n > MAX_VERTICES:
-        raise GeodataError("too_many_vertices", path=name, n=n, limit=MAX_VERTICES)
+    if n > limits.vertices:
+        raise GeodataError("too_many_vertices", path=name, n=n, limit=limits.vertices)
 
 
 def _recode(frame: pd.DataFrame, codec: str) -> pd.DataFrame:
@@ -256,19 +259,20 @@ def list_layers(path: Path) -> list[str]:
         raise GeodataError("unreadable", path=path.name, reason=_short(err)) from err
 
 
-def _pyogrio_read(path: Path, layer: str | None, codec: str | None) -> pd.DataFrame:
+def _pyogrio_read(path: Path, layer: str | None, codec: str | None,
+                  limits: Limits) -> pd.DataFrame:
     import pyogrio
 
     try:
         frame = pyogrio.read_dataframe(path, layer=layer, encoding=codec,
-                                       max_features=MAX_FEATURES + 1)
+                                       max_features=limits.features + 1)
     except Exception as err:
         raise GeodataError("unreadable", path=path.name, reason=_short(err)) from err
-    check_features(frame, path.name)
+    check_features(frame, path.name, limits)
     return frame
 
 
-def check_parquet(path: Path) -> None:
+def check_parquet(path: Path, limits: Limits) -> None:
     """Refuse a Parquet file over the limits from its footer alone (rows, columns,
     expanded size): 79 KB of Parquet can hold five million rows."""
     import pyarrow.parquet as pq
@@ -278,19 +282,19 @@ def check_parquet(path: Path) -> None:
     except Exception as err:
         raise GeodataError("unreadable", path=path.name, reason=_short(err)) from err
     expanded = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
-    if meta.num_rows > MAX_FEATURES:
+    if meta.num_rows > limits.features:
         raise GeodataError("too_many_features", path=path.name, n=meta.num_rows,
-                           limit=MAX_FEATURES)
-    if meta.num_columns > MAX_COLUMNS:
+                           limit=limits.features)
+    if meta.num_columns > limits.columns:
         raise GeodataError("too_many_fields", path=path.name, n=meta.num_columns,
-                           limit=MAX_COLUMNS)
-    if expanded > max_bytes():
+                           limit=limits.columns)
+    if expanded > limits.bytes:
         raise GeodataError("too_large", path=path.name, size_mb=round(expanded / 2**20, 1),
-                           limit_mb=round(max_bytes() / 2**20, 1))
+                           limit_mb=round(limits.bytes / 2**20, 1))
 
 
-def _read_parquet(path: Path) -> ReadResult:
-    check_parquet(path)
+def _read_parquet(path: Path, limits: Limits) -> ReadResult:
+    check_parquet(path, limits)
     try:
         frame = gpd.read_parquet(path)
     except ValueError:  # a plain (non-geo) parquet: treat it as an attribute table
@@ -302,7 +306,7 @@ def _read_parquet(path: Path) -> ReadResult:
         return ReadResult(frame, "table")
     except Exception as err:
         raise GeodataError("unreadable", path=path.name, reason=_short(err)) from err
-    check_vertices(frame, path.name)
+    check_vertices(frame, path.name, limits)
     return ReadResult(_fix_text(frame, None), "parquet", [path.stem], path.stem)
 
 
@@ -356,12 +360,13 @@ def _fix_text(frame: pd.DataFrame, legacy: str | None) -> pd.DataFrame:
     return frame.rename(columns=renames)
 
 
-def read_table(path: Path, encoding: str | None = None) -> pd.DataFrame:
+def read_table(path: Path, limits: sheets.SheetLimits,
+               encoding: str | None = None) -> pd.DataFrame:
     """A CSV/XLSX attribute table, every cell as a string (codes keep leading zeros)."""
     try:
         if path.suffix.lower() in (".xlsx", ".xls"):
             try:
-                sheets.check_workbook(path.read_bytes())  # before calamine sizes the range
+                sheets.check_workbook(path.read_bytes(), limits)  # before calamine sizes the range
             except sheets.SheetLimitError as err:
                 raise GeodataError(err.key, **err.params) from err
             frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="calamine")

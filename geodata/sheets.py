@@ -4,25 +4,21 @@ A 5 KB XLSX can declare (or contain one cell at) column XFD, row 1,048,576: a re
 allocates the used range densely asks for hundreds of GB and the process dies. So the
 package is opened as a zip and, without building anything, the number of members, their
 expanded size, and each sheet's extent (its ``<dimension>`` and the furthest cell it
-really holds, scanned in bounded chunks) are compared with limits. Every limit is a
-setting (environment variable) and every refusal names the limit and the file's figure.
+really holds, scanned in bounded chunks) are compared with ``SheetLimits``, plain numbers
+the caller passes (the application's settings) and every refusal names the limit and the
+file's figure.
 """
 
 from __future__ import annotations
 
 import html
 import io
-import os
 import re
 import zipfile
 import zlib
 from dataclasses import dataclass
 from xml.parsers import expat
 
-MAX_MEMBERS = int(os.environ.get("ZONES_XLSX_MAX_MEMBERS", "2000"))
-MAX_EXPANDED_MB = float(os.environ.get("ZONES_XLSX_MAX_EXPANDED_MB", "300"))
-MAX_CELLS = int(os.environ.get("ZONES_XLSX_MAX_CELLS", "5000000"))
-MAX_COLUMNS = int(os.environ.get("ZONES_XLSX_MAX_COLUMNS", "500"))
 CHUNK = 1 << 20
 
 # Attributes are read as XML allows them: either quote, spaces around "=", character
@@ -34,6 +30,17 @@ _REF = re.compile(rb"\sr\s*=\s*[\"']([^\"'<>]*)")  # a cell's or a row's own ref
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")  # every cell, with or without a reference
 _PLAIN = re.compile(r"([A-Z]{0,3})(\d{1,7})")
 _RANGE_END = re.compile(r"(?:[^:]*:)?\$?([A-Za-z]{1,3})\$?(\d{1,7})")
+
+
+@dataclass(frozen=True)
+class SheetLimits:
+    """The bounds of a workbook: its parts, their expanded size (MB), a sheet's cells and
+    columns."""
+
+    members: int
+    expanded_mb: float
+    cells: int
+    columns: int
 
 
 class SheetLimitError(ValueError):
@@ -70,26 +77,27 @@ def column_number(letters: bytes | str) -> int:
     return n
 
 
-def check_workbook(data: bytes) -> list[Extent]:
+def check_workbook(data: bytes, limits: SheetLimits) -> list[Extent]:
     """Refuse (``SheetLimitError``) a workbook over a limit; the extent of each sheet."""
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
         members = book.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
         return []  # not a zip: the reader reports the broken file itself
-    if len(members) > MAX_MEMBERS:
-        raise SheetLimitError("xlsx_members", n=len(members), limit=MAX_MEMBERS)
+    if len(members) > limits.members:
+        raise SheetLimitError("xlsx_members", n=len(members), limit=limits.members)
     expanded = sum(m.file_size for m in members) / 1e6
-    if expanded > MAX_EXPANDED_MB:
-        raise SheetLimitError("xlsx_expanded", mb=round(expanded), limit=round(MAX_EXPANDED_MB))
+    if expanded > limits.expanded_mb:
+        raise SheetLimitError("xlsx_expanded", mb=round(expanded),
+                              limit=round(limits.expanded_mb))
     out = []
     for m in members:
         if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml"):
-            extent = _extent(book, m)
-            if extent.columns > MAX_COLUMNS or extent.cells > MAX_CELLS:
+            extent = _extent(book, m, limits)
+            if extent.columns > limits.columns or extent.cells > limits.cells:
                 raise SheetLimitError("xlsx_extent", rows=extent.rows, columns=extent.columns,
-                                 cells=extent.cells, limit=MAX_CELLS,
-                                 max_columns=MAX_COLUMNS)
+                                      cells=extent.cells, limit=limits.cells,
+                                      max_columns=limits.columns)
             out.append(extent)
     return out
 
@@ -144,7 +152,7 @@ class _Scan:
             self.rows = max(self.rows, int(hit.group(2)))
 
 
-def _positions(stream) -> tuple[int, int]:
+def _positions(stream, limits: SheetLimits) -> tuple[int, int]:
     """The furthest (row, column) of a sheet whose cells lack references, counted as a
     reader does (a row or cell without ``r`` follows the previous one); an XML parser,
     so slower than the scan: only for such sheets."""
@@ -165,7 +173,8 @@ def _positions(stream) -> tuple[int, int]:
             else:
                 state["col"] += 1
             state["cols"] = max(state["cols"], state["col"])
-            if state["cols"] > MAX_COLUMNS or state["rows"] * state["cols"] > MAX_CELLS:
+            if (state["cols"] > limits.columns
+                    or state["rows"] * state["cols"] > limits.cells):
                 raise _OverError(state["rows"], state["cols"])
 
     parser = expat.ParserCreate()
@@ -187,7 +196,7 @@ class _OverError(Exception):
         self.rows, self.cols = rows, cols
 
 
-def _extent(book: zipfile.ZipFile, member: zipfile.ZipInfo) -> Extent:
+def _extent(book: zipfile.ZipFile, member: zipfile.ZipInfo, limits: SheetLimits) -> Extent:
     """The largest of the declared dimension and the furthest cell present."""
     scan = _Scan()
     tail = b""
@@ -199,9 +208,9 @@ def _extent(book: zipfile.ZipFile, member: zipfile.ZipInfo) -> Extent:
                 if not chunk:
                     break
                 read += len(chunk)
-                if read > MAX_EXPANDED_MB * 1e6:
+                if read > limits.expanded_mb * 1e6:
                     raise SheetLimitError("xlsx_expanded", mb=round(read / 1e6),
-                                     limit=round(MAX_EXPANDED_MB))
+                                          limit=round(limits.expanded_mb))
                 text = tail + chunk
                 cut = text.rfind(b">") + 1  # whole tags only: each is counted once
                 if cut == 0 and len(text) < 4 * CHUNK:
@@ -213,7 +222,7 @@ def _extent(book: zipfile.ZipFile, member: zipfile.ZipInfo) -> Extent:
             scan.feed(tail)
         if scan.cells > scan.with_ref:  # cells placed by counting: walk them as a reader
             with book.open(member) as stream:
-                rows, cols = _positions(stream)
+                rows, cols = _positions(stream, limits)
             scan.rows, scan.cols = max(scan.rows, rows), max(scan.cols, cols)
     except SheetLimitError:
         raise

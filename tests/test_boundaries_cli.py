@@ -10,7 +10,6 @@ import pytest
 import sqlalchemy as sa
 from shapely.geometry import LineString, Polygon, box
 
-from geodata import readers
 from tests.test_boundaries_fixtures import (  # noqa: F401
     communes_gdf,
     db_url,
@@ -146,7 +145,7 @@ def test_unusable_files_exit_2_and_store_nothing(imported, capsys):
 
 def test_file_over_the_size_limit(imported, monkeypatch, capsys):
     before = stored(imported)
-    monkeypatch.setattr(readers, "MAX_BYTES", 1000)
+    monkeypatch.setenv("GEODATA_MAX_MB", "0.001")  # read by the CLI as it starts
     assert run(imported, "units", "import", str(write_geojson(imported / "big.geojson"))) == 2
     assert "GEODATA_MAX_MB" in capsys.readouterr().err
     assert stored(imported) == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
 
 import geopandas as gpd
 import pandas as pd
@@ -12,6 +13,15 @@ from shapely.geometry import box
 from geodata import readers
 from geodata.fields import GeodataError
 from tests.test_boundaries_fixtures import communes_gdf, write_shapefile_zip, zip_dir
+from zones.boundaries.imports import read_limits
+from zones.settings import DEFAULTS
+
+#: the documented limits, as the application passes them
+LIMITS = read_limits(DEFAULTS)
+
+
+def read_boundaries(path, limits: readers.Limits = LIMITS, **options) -> readers.ReadResult:
+    return readers.read_boundaries(path, limits=limits, **options)
 
 
 def names(result):
@@ -24,7 +34,7 @@ EXPECTED = sorted(communes_gdf()["TenXa"])
 def test_geojson(tmp_path):
     path = tmp_path / "a.geojson"
     communes_gdf().to_file(path)
-    got = readers.read_boundaries(path)
+    got = read_boundaries(path)
     assert got.fmt == "geojson" and got.has_geometry
     assert names(got) == EXPECTED
     assert got.frame.crs.to_epsg() == 4326
@@ -32,7 +42,7 @@ def test_geojson(tmp_path):
 
 
 def test_zipped_shapefile_with_cpg(tmp_path):
-    got = readers.read_boundaries(write_shapefile_zip(tmp_path, communes_gdf()))
+    got = read_boundaries(write_shapefile_zip(tmp_path, communes_gdf()))
     assert got.fmt == "shapefile" and got.encoding == "utf-8"
     assert names(got) == EXPECTED
 
@@ -49,7 +59,7 @@ def test_shapefile_in_legacy_font_is_converted(tmp_path, legacy, as_legacy, keep
     gdf["TenXa"] = gdf["TenXa"].map(as_legacy)
     gdf["TenHuyen"] = "-"
     gdf["TenTinh"] = "-"
-    got = readers.read_boundaries(write_shapefile_zip(tmp_path, gdf, encoding="latin1",
+    got = read_boundaries(write_shapefile_zip(tmp_path, gdf, encoding="latin1",
                                                       keep_cpg=keep_cpg))
     assert got.legacy == legacy
     assert names(got) == EXPECTED
@@ -60,12 +70,12 @@ def test_encoding_override(tmp_path):
     gdf["TenXa"] = "Hµ Néi"
     gdf["TenHuyen"] = gdf["TenTinh"] = "-"
     path = write_shapefile_zip(tmp_path, gdf, encoding="latin1", keep_cpg=False)
-    got = readers.read_boundaries(path, encoding="TCVN3")
+    got = read_boundaries(path, encoding="TCVN3")
     assert set(got.frame["TenXa"]) == {"Hà Nội"}
 
 
 def test_shapefile_in_cp1258(tmp_path):
-    got = readers.read_boundaries(write_shapefile_zip(tmp_path, communes_gdf(),
+    got = read_boundaries(write_shapefile_zip(tmp_path, communes_gdf(),
                                                       encoding="cp1258", keep_cpg=False))
     assert names(got) == EXPECTED
 
@@ -75,19 +85,19 @@ def test_geopackage_layers(tmp_path):
     communes_gdf().to_file(path, layer="xa")
     communes_gdf().head(1).to_file(path, layer="khac")
     with pytest.raises(GeodataError) as err:
-        readers.read_boundaries(path)
+        read_boundaries(path)
     assert err.value.key == "choose_layer"
     assert set(err.value.params["layers"].split(", ")) == {"xa", "khac"}
-    got = readers.read_boundaries(path, layer="xa")
+    got = read_boundaries(path, layer="xa")
     assert names(got) == EXPECTED and got.layer == "xa"
     with pytest.raises(GeodataError, match="no_such_layer"):
-        readers.read_boundaries(path, layer="huyen")
+        read_boundaries(path, layer="huyen")
 
 
 def test_geoparquet_keeps_string_codes(tmp_path):
     path = tmp_path / "c.parquet"
     communes_gdf().to_parquet(path)
-    got = readers.read_boundaries(path)
+    got = read_boundaries(path)
     assert got.fmt == "parquet" and names(got) == EXPECTED
 
 
@@ -100,7 +110,7 @@ def test_attribute_tables_keep_leading_zeros(tmp_path, ext):
         df.to_csv(path, index=False, encoding="utf-8-sig")
     else:
         df.to_excel(path, index=False)
-    got = readers.read_boundaries(path)
+    got = read_boundaries(path)
     assert not got.has_geometry
     assert got.frame["MaXa"].tolist() == ["00004", "30733"]
     assert got.frame["TenXa"].tolist()[0] == "Phường Trúc Bạch"
@@ -109,35 +119,33 @@ def test_attribute_tables_keep_leading_zeros(tmp_path, ext):
 def test_points_table_becomes_point_layer(tmp_path):
     path = tmp_path / "p.csv"
     path.write_text("MaXa,TenAp,Vĩ độ,Kinh độ\n30733,Ấp 1,\"10,02\",105.02\n", encoding="utf-8")
-    got = readers.read_boundaries(path)
+    got = read_boundaries(path)
     assert got.has_geometry
     assert got.frame.geometry.iloc[0].coords[0] == pytest.approx((105.02, 10.02))
 
 
-def test_size_limit(tmp_path, monkeypatch):
+def test_size_limit(tmp_path):
     path = tmp_path / "a.geojson"
     communes_gdf().to_file(path)
-    monkeypatch.setattr(readers, "MAX_BYTES", 100)
     with pytest.raises(GeodataError) as err:
-        readers.read_boundaries(path)
+        read_boundaries(path, limits=replace(LIMITS, bytes=100))
     assert err.value.key == "too_large"
 
 
-def test_zip_inflating_beyond_the_limit(tmp_path, monkeypatch):
+def test_zip_inflating_beyond_the_limit(tmp_path):
     big = tmp_path / "big.geojson"
     big.write_text(" " * 50_000)
     path = zip_dir([big], tmp_path / "bomb.zip")
-    monkeypatch.setattr(readers, "MAX_BYTES", 20_000)
     assert path.stat().st_size < 20_000
     with pytest.raises(GeodataError, match="too_large"):
-        readers.read_boundaries(path)
+        read_boundaries(path, limits=replace(LIMITS, bytes=20_000))
 
 
 def test_corrupt_zip(tmp_path):
     path = tmp_path / "x.zip"
     path.write_bytes(b"PK\x03\x04 this is not really a zip")
     with pytest.raises(GeodataError, match="corrupt_zip"):
-        readers.read_boundaries(path)
+        read_boundaries(path)
 
 
 @pytest.mark.parametrize("member", ["../evil.shp", "/etc/evil.shp", "a/../../evil.shp"])
@@ -146,7 +154,7 @@ def test_zip_slip_refused(tmp_path, member):
     src.write_bytes(b"x")
     path = zip_dir([src], tmp_path / "slip.zip", [member])
     with pytest.raises(GeodataError) as err:
-        readers.read_boundaries(path)
+        read_boundaries(path)
     assert err.value.key == "zip_slip" and err.value.params["member"] == member
     assert not (tmp_path.parent / "evil.shp").exists()
 
@@ -155,7 +163,7 @@ def test_zip_without_map_data(tmp_path):
     src = tmp_path / "readme.txt"
     src.write_text("hi")
     with pytest.raises(GeodataError, match="zip_no_data"):
-        readers.read_boundaries(zip_dir([src], tmp_path / "x.zip"))
+        read_boundaries(zip_dir([src], tmp_path / "x.zip"))
 
 
 def test_zip_with_two_shapefiles_needs_a_layer(tmp_path):
@@ -168,22 +176,22 @@ def test_zip_with_two_shapefiles_needs_a_layer(tmp_path):
                 for info in zin.infolist():
                     out.writestr(info.filename, zin.read(info))
     with pytest.raises(GeodataError, match="choose_layer"):
-        readers.read_boundaries(both)
-    assert len(readers.read_boundaries(both, layer="huyen").frame) == 1
+        read_boundaries(both)
+    assert len(read_boundaries(both, layer="huyen").frame) == 1
 
 
 def test_unknown_format(tmp_path):
     path = tmp_path / "a.kml2"
     path.write_text("x")
     with pytest.raises(GeodataError, match="unknown_format"):
-        readers.read_boundaries(path)
+        read_boundaries(path)
 
 
 def test_garbage_geojson(tmp_path):
     path = tmp_path / "a.geojson"
     path.write_text("{not json")
     with pytest.raises(GeodataError, match="unreadable"):
-        readers.read_boundaries(path)
+        read_boundaries(path)
 
 
 def projected(epsg: int) -> gpd.GeoDataFrame:
@@ -192,7 +200,7 @@ def projected(epsg: int) -> gpd.GeoDataFrame:
 
 def test_vn2000_prj_is_reprojected(tmp_path):
     path = write_shapefile_zip(tmp_path, projected(3405))
-    got = readers.read_boundaries(path)
+    got = read_boundaries(path)
     assert "3405" in got.crs_in or "VN-2000" in got.crs_in
     assert got.frame.total_bounds == pytest.approx(communes_gdf().total_bounds, abs=1e-6)
 
@@ -200,9 +208,9 @@ def test_vn2000_prj_is_reprojected(tmp_path):
 def test_projected_without_prj_is_refused_with_a_hint(tmp_path):
     path = write_shapefile_zip(tmp_path, projected(3405), keep_prj=False)
     with pytest.raises(GeodataError) as err:
-        readers.read_boundaries(path)
+        read_boundaries(path)
     assert err.value.key == "projected_no_crs"
-    got = readers.read_boundaries(path, crs="EPSG:3405")
+    got = read_boundaries(path, crs="EPSG:3405")
     assert got.frame.total_bounds == pytest.approx(communes_gdf().total_bounds, abs=1e-6)
 
 
@@ -210,23 +218,23 @@ def test_provincial_tm3_zone(tmp_path):
     crs = readers.parse_crs("VN2000:104.5")  # Kiên Giang's 3° zone, central meridian 104°30'
     gdf = communes_gdf().to_crs(crs)
     path = write_shapefile_zip(tmp_path, gdf, keep_prj=False)
-    got = readers.read_boundaries(path, crs="VN2000:104.5")
+    got = read_boundaries(path, crs="VN2000:104.5")
     assert got.frame.total_bounds == pytest.approx(communes_gdf().total_bounds, abs=1e-6)
 
 
 def test_wrong_crs_is_caught(tmp_path):
     path = write_shapefile_zip(tmp_path, projected(3405), keep_prj=False)
     with pytest.raises(GeodataError, match="wrong_crs"):
-        readers.read_boundaries(path, crs="EPSG:4326")
+        read_boundaries(path, crs="EPSG:4326")
     with pytest.raises(GeodataError, match="bad_crs"):
-        readers.read_boundaries(path, crs="EPSG:999999")
+        read_boundaries(path, crs="EPSG:999999")
 
 
 @pytest.mark.filterwarnings("ignore:'crs' was not provided")
 def test_degrees_without_crs_are_taken_as_wgs84(tmp_path):
     path = write_shapefile_zip(tmp_path, gpd.GeoDataFrame(
         {"MaXa": ["1"]}, geometry=[box(105, 10, 105.1, 10.1)]), keep_prj=False)
-    assert readers.read_boundaries(path).frame.crs.to_epsg() == 4326
+    assert read_boundaries(path).frame.crs.to_epsg() == 4326
 
 
 # --- hostile files: limits checked before reading, contradictions detected -----------------
@@ -244,14 +252,14 @@ def _with_cpg(tmp_path, gdf, *, encoding: str, cpg: str):
 @pytest.mark.parametrize(("bytes_in", "cpg"), [("utf-8", "1252"), ("utf-8", "ISO-8859-1"),
                                                ("cp1258", "UTF-8")])
 def test_a_cpg_that_contradicts_the_bytes_is_not_believed(tmp_path, bytes_in, cpg):
-    got = readers.read_boundaries(_with_cpg(tmp_path, communes_gdf(), encoding=bytes_in,
+    got = read_boundaries(_with_cpg(tmp_path, communes_gdf(), encoding=bytes_in,
                                             cpg=cpg))
     assert names(got) == EXPECTED  # not "PhÆ°á»ng ..."
     assert got.cpg  # and the report says which .cpg was overruled
 
 
 def test_a_right_cpg_is_used_as_it_is(tmp_path):
-    got = readers.read_boundaries(_with_cpg(tmp_path, communes_gdf(), encoding="cp1258",
+    got = read_boundaries(_with_cpg(tmp_path, communes_gdf(), encoding="cp1258",
                                             cpg="1258"))
     assert names(got) == EXPECTED and got.cpg is None and got.encoding == "cp1258"
 
@@ -275,29 +283,27 @@ def _zip_with(tmp_path, flag: int = 0, method: int | None = None):
     (0, 9, "zip_method", "Deflate64"), (0, 98, "zip_method", "PPMd")])
 def test_zip_members_it_cannot_inflate_are_refused_by_name(tmp_path, flag, method, key, shown):
     with pytest.raises(GeodataError) as err:
-        readers.read_boundaries(_zip_with(tmp_path, flag, method))
+        read_boundaries(_zip_with(tmp_path, flag, method))
     assert err.value.key == key and err.value.params["member"] == "xa.geojson"
     if shown:
         assert err.value.params["method"] == shown
 
 
-def test_a_zip_with_too_many_members_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "MAX_MEMBERS", 5)
+def test_a_zip_with_too_many_members_is_refused(tmp_path):
     path = tmp_path / "many.zip"
     with zipfile.ZipFile(path, "w") as zf:
         for i in range(6):
             zf.writestr(f"f{i}.txt", "x")
     with pytest.raises(GeodataError) as err:
-        readers.read_boundaries(path)
+        read_boundaries(path, limits=replace(LIMITS, zip_members=5))
     assert err.value.key == "zip_members" and err.value.params["n"] == 6
 
 
-def test_parquet_over_the_limits_is_refused_from_its_footer(tmp_path, monkeypatch):
+def test_parquet_over_the_limits_is_refused_from_its_footer(tmp_path):
     path = tmp_path / "many.parquet"
     pd.DataFrame({"code": [str(i) for i in range(50)]}).to_parquet(path)
-    monkeypatch.setattr(readers, "MAX_FEATURES", 10)
     with pytest.raises(GeodataError) as err:
-        readers.read_boundaries(path)
+        read_boundaries(path, limits=replace(LIMITS, features=10))
     assert err.value.key == "too_many_features" and err.value.params["n"] == 50
 
 
@@ -305,21 +311,18 @@ def test_garbage_parquet_is_unreadable_not_a_crash(tmp_path):
     path = tmp_path / "g.parquet"
     path.write_bytes(b"PAR1" + bytes(200) + b"PAR1")
     with pytest.raises(GeodataError) as err:
-        readers.read_boundaries(path)
+        read_boundaries(path)
     assert err.value.key == "unreadable"
 
 
-def test_feature_and_vertex_limits(tmp_path, monkeypatch):
+def test_feature_and_vertex_limits(tmp_path):
     path = tmp_path / "a.geojson"
     communes_gdf().to_file(path)
-    monkeypatch.setattr(readers, "MAX_FEATURES", 2)
     with pytest.raises(GeodataError) as err:
-        readers.read_boundaries(path)
+        read_boundaries(path, limits=replace(LIMITS, features=2))
     assert err.value.key == "too_many_features"
-    monkeypatch.setattr(readers, "MAX_FEATURES", 1000)
-    monkeypatch.setattr(readers, "MAX_VERTICES", 10)
     with pytest.raises(GeodataError) as err:
-        readers.read_boundaries(path)
+        read_boundaries(path, limits=replace(LIMITS, vertices=10))
     assert err.value.key == "too_many_vertices"
 
 
@@ -330,7 +333,7 @@ def test_nan_coordinates_make_a_missing_shape(tmp_path):
                     '[[[105,10],[105.1,10],[105.1,NaN],[105,10]]]}},{"type":"Feature",'
                     '"properties":{"MaXa":"2"},"geometry":{"type":"Polygon","coordinates":'
                     '[[[105,10],[105.1,10],[105.1,10.1],[105,10]]]}}]}')
-    got = readers.read_boundaries(path)
+    got = read_boundaries(path)
     assert got.nonfinite == [0] and got.frame.geometry.iloc[0] is None
 
 

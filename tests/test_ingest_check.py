@@ -15,6 +15,7 @@ from zones.ingest.check import check_table, parse_counts, parse_dates
 from zones.ingest.read import build_table
 from zones.ingest.units import build_index
 from zones.ingest.upload import check_upload
+from zones.settings import DEFAULTS, Settings
 
 DATA = Path(__file__).parent / "data" / "ingest"
 
@@ -25,9 +26,9 @@ def units_engine(tmp_path_factory):
     return make_db(tmp_path_factory.mktemp("units") / "t.db")
 
 
-def check(engine, text, lang=None, name="a.csv"):
+def check(engine, text, lang=None, name="a.csv", settings=DEFAULTS):
     data = text if isinstance(text, bytes) else csv_bytes(text)
-    return check_upload(engine, data, name, lang=lang, today=TODAY)
+    return check_upload(engine, data, name, lang=lang, today=TODAY, settings=settings)
 
 
 def only_problem(checked):
@@ -175,11 +176,9 @@ def test_duplicate_rows_the_last_wins_with_a_warning_naming_both(units_engine):
     assert checked.good["tests_pcr"].tolist() == [2, 3]  # row 3's value, not row 2's
 
 
-def test_duplicate_rows_can_be_refused_both(units_engine, monkeypatch):
-    from zones.ingest import check as check_module
-
-    monkeypatch.setattr(check_module, "DUPLICATES", "refuse")
-    checked = check(units_engine, DUPLICATED)
+def test_duplicate_rows_can_be_refused_both(units_engine):
+    refuse = Settings.from_env({"ZONES_DUPLICATES": "refuse"})
+    checked = check(units_engine, DUPLICATED, settings=refuse)
     dup = checked.problems[checked.problems["kind"] == "duplicate"]
     assert dup["row"].tolist() == [2, 3]
     assert all("2, 3" in r for r in dup["reason"])

@@ -12,6 +12,7 @@ from geodata.fields import GeodataError
 from geodata.sheets import SheetLimitError
 from zones import isolate
 from zones.errors import ZonesError
+from zones.settings import DEFAULTS, Settings
 
 
 def _rows(n):
@@ -41,33 +42,32 @@ def _sleep():
 
 
 def test_result_comes_back():
-    assert isolate.bounded(_rows, 5) == [0, 1, 2, 3, 4]
+    assert isolate.bounded(DEFAULTS, _rows, 5) == [0, 1, 2, 3, 4]
 
 
 def test_memory_hog_is_a_message_and_the_caller_lives():
     with pytest.raises(ZonesError, match="ZONES_READ_MAX_MB"):
-        isolate.bounded(_hog)
-    assert isolate.bounded(_rows, 2) == [0, 1]
+        isolate.bounded(DEFAULTS, _hog)
+    assert isolate.bounded(DEFAULTS, _rows, 2) == [0, 1]
 
 
 def test_exceptions_keep_their_key_and_details():
     with pytest.raises(GeodataError) as err:
-        isolate.bounded(_raise_geodata)
+        isolate.bounded(DEFAULTS, _raise_geodata)
     assert err.value.key == "too_large" and err.value.params["size_mb"] == 3.5
     with pytest.raises(SheetLimitError) as err2:
-        isolate.bounded(_raise_limit)
+        isolate.bounded(DEFAULTS, _raise_limit)
     assert err2.value.params == {"cells": 10, "limit": 1}
 
 
 def test_a_crashing_reader_is_a_message():
     with pytest.raises(ZonesError, match="signal 6"):
-        isolate.bounded(_abort)
+        isolate.bounded(DEFAULTS, _abort)
 
 
-def test_a_reader_that_runs_too_long_is_stopped(monkeypatch):
-    monkeypatch.setenv("ZONES_READ_TIMEOUT_S", "1")
+def test_a_reader_that_runs_too_long_is_stopped():
     with pytest.raises(ZonesError, match="ZONES_READ_TIMEOUT_S"):
-        isolate.bounded(_sleep)
+        isolate.bounded(Settings(read_timeout_s=1), _sleep)
 
 
 def test_with_threads_running_a_fork_server_reads(monkeypatch):
@@ -78,9 +78,9 @@ def test_with_threads_running_a_fork_server_reads(monkeypatch):
     other.start()
     try:
         assert isolate._context().get_start_method() == "forkserver"
-        assert isolate.bounded(_rows, 3) == [0, 1, 2]
+        assert isolate.bounded(DEFAULTS, _rows, 3) == [0, 1, 2]
         with pytest.raises(ZonesError, match="ZONES_READ_MAX_MB"):
-            isolate.bounded(_hog)
+            isolate.bounded(DEFAULTS, _hog)
     finally:
         stop.set()
 
@@ -100,7 +100,7 @@ def test_a_fork_server_child_never_runs_the_main_script(tmp_path, monkeypatch):
     other = threading.Thread(target=stop.wait, daemon=True)
     other.start()
     try:
-        assert isolate.bounded(_rows, 2) == [0, 1]
+        assert isolate.bounded(DEFAULTS, _rows, 2) == [0, 1]
     finally:
         stop.set()
     assert not marker.exists()

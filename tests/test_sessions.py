@@ -18,6 +18,7 @@ from tests.test_access import accounts as accounts  # the fixture, shared
 from ui import auth_routes
 from zones import api
 from zones.people import sessions
+from zones.settings import DEFAULTS
 from zones.storage.schema import sessions as sessions_table
 
 
@@ -74,8 +75,8 @@ def test_sessions_expire_when_idle_and_after_their_longest_life(accounts):
     ws, actor = signed_in(accounts)
     idle = api.open_session(ws, api.start_session(ws, actor))
     old = api.open_session(ws, api.start_session(ws, actor))
-    age(ws, "last_seen", timedelta(minutes=sessions.IDLE_MINUTES + 1), idle)
-    age(ws, "created_at", timedelta(hours=sessions.MAX_HOURS + 1), old)
+    age(ws, "last_seen", timedelta(minutes=DEFAULTS.session_minutes + 1), idle)
+    age(ws, "created_at", timedelta(hours=DEFAULTS.session_max_hours + 1), old)
     assert api.session_actor(ws, idle) is None
     assert api.session_actor(ws, old) is None
     with ws.engine.connect() as conn:
@@ -87,7 +88,7 @@ def test_sessions_expire_when_idle_and_after_their_longest_life(accounts):
 def test_use_moves_the_idle_clock_on(accounts):
     ws, actor = signed_in(accounts)
     token = api.open_session(ws, api.start_session(ws, actor))
-    age(ws, "last_seen", timedelta(minutes=sessions.IDLE_MINUTES - 1))
+    age(ws, "last_seen", timedelta(minutes=DEFAULTS.session_minutes - 1))
     assert api.session_actor(ws, token) is not None  # still inside the idle limit ...
     age(ws, "last_seen", timedelta(minutes=2))  # ... and that use restarted the clock
     assert api.session_actor(ws, token) is not None

@@ -12,6 +12,7 @@ from geodata import sheets
 from tests.test_ingest_fixtures import xlsx_bytes
 from zones.cli import main
 from zones.errors import ZonesError
+from zones.settings import DEFAULTS, Settings
 
 
 def with_sheet_xml(data: bytes, edit) -> bytes:
@@ -41,7 +42,7 @@ def huge_dimension(body: bytes) -> bytes:  # a used range that claims the whole 
 
 
 def test_an_ordinary_workbook_passes():
-    extents = sheets.check_workbook(GOOD)
+    extents = sheets.check_workbook(GOOD, DEFAULTS.sheet_limits())
     assert extents and extents[0].rows == 2 and extents[0].columns == 3
 
 
@@ -50,7 +51,7 @@ def test_a_workbook_claiming_the_whole_sheet_is_refused_before_reading(edit):
     bomb = with_sheet_xml(GOOD, edit)
     assert len(bomb) < 10_000
     with pytest.raises(sheets.SheetLimitError) as err:
-        sheets.check_workbook(bomb)
+        sheets.check_workbook(bomb, DEFAULTS.sheet_limits())
     assert err.value.key == "xlsx_extent" and err.value.params["columns"] == 16384
 
 
@@ -64,14 +65,13 @@ def test_the_upload_says_what_to_do_and_stores_nothing(capsys, tmp_path, engine)
     assert "Traceback" not in err
 
 
-def test_too_many_members_and_too_much_expansion(monkeypatch):
-    monkeypatch.setattr(sheets, "MAX_MEMBERS", 3)
+def test_too_many_members_and_too_much_expansion():
+    few = Settings(xlsx_max_members=3).sheet_limits()
     with pytest.raises(sheets.SheetLimitError, match="xlsx_members"):
-        sheets.check_workbook(GOOD)
-    monkeypatch.setattr(sheets, "MAX_MEMBERS", 2000)
-    monkeypatch.setattr(sheets, "MAX_EXPANDED_MB", 0.001)
+        sheets.check_workbook(GOOD, few)
+    small = Settings(xlsx_max_expanded_mb=0.001).sheet_limits()
     with pytest.raises(sheets.SheetLimitError, match="xlsx_expanded"):
-        sheets.check_workbook(GOOD)
+        sheets.check_workbook(GOOD, small)
 
 
 def test_a_boundary_attribute_table_bomb_is_refused_too(capsys, tmp_path, engine):
@@ -124,14 +124,13 @@ def test_error_cells_hidden_sheets_and_signed_flags(capsys, tmp_path, engine):
     assert "1 dòng hợp lệ, 1 dòng bị từ chối" in text
 
 
-def test_csv_rows_and_columns_are_bounded_while_read(monkeypatch):
+def test_csv_rows_and_columns_are_bounded_while_read():
     from zones.ingest import read as ingest_read
 
-    monkeypatch.setattr(ingest_read, "MAX_ROWS", 100)
     many = ("date,unit_code,new_cases\n" + "01/09/2021,30733,1\n" * 500).encode()
     with pytest.raises(ZonesError, match="ZONES_UPLOAD_MAX_ROWS"):
-        ingest_read.read_upload(many, "a.csv")
-    monkeypatch.setattr(ingest_read, "MAX_COLUMNS", 10)
+        ingest_read.read_upload(many, "a.csv", settings=Settings(upload_max_rows=100))
+    assert len(ingest_read.read_upload(many, "a.csv").cells) == 500  # the default: read
     wide = ("date,unit_code,new_cases" + ",x" * 20 + "\n01/09/2021,30733,1\n").encode()
     with pytest.raises(ZonesError, match="ZONES_UPLOAD_MAX_COLUMNS"):
-        ingest_read.read_upload(wide, "a.csv")
+        ingest_read.read_upload(wide, "a.csv", settings=Settings(upload_max_columns=10))

@@ -22,6 +22,7 @@ from tests.test_ingest_fixtures import xlsx_bytes
 from zones import api
 from zones.cli import main
 from zones.errors import ZonesError
+from zones.settings import DEFAULTS
 
 pytestmark = pytest.mark.both_stores
 
@@ -247,7 +248,7 @@ def test_a_workbook_claiming_a_huge_extent_is_refused_however_it_is_written(
         ws, edit, rows, columns):
     bomb = _with_sheet_xml(GOOD_XLSX, edit)
     with pytest.raises(sheets.SheetLimitError) as err:
-        sheets.check_workbook(bomb)
+        sheets.check_workbook(bomb, DEFAULTS.sheet_limits())
     assert (err.value.params["rows"], err.value.params["columns"]) == (rows, columns)
     with pytest.raises(ZonesError, match=f"{rows} dòng × {columns} cột"):
         api.check_upload(ws, bomb, "bom.xlsx")
@@ -255,7 +256,7 @@ def test_a_workbook_claiming_a_huge_extent_is_refused_however_it_is_written(
 
 def test_the_precheck_still_passes_an_ordinary_workbook_written_with_single_quotes():
     plain = _with_sheet_xml(GOOD_XLSX, lambda b: b.replace(b'"', b"'"))
-    assert [(e.rows, e.columns) for e in sheets.check_workbook(plain)] == [(2, 3)]
+    assert [(e.rows, e.columns) for e in sheets.check_workbook(plain, DEFAULTS.sheet_limits())] == [(2, 3)]
 
 
 @pytest.mark.parametrize(("rows", "code"), [

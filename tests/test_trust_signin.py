@@ -17,6 +17,7 @@ from __future__ import annotations
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -25,7 +26,7 @@ import sqlalchemy as sa
 from tests.test_access import everything_stored
 from zones import api
 from zones.cli import main
-from zones.people import accounts
+from zones.settings import DEFAULTS, Settings
 from zones.storage import store
 from zones.storage.schema import sign_in_throttle, users
 
@@ -75,8 +76,8 @@ def test_twenty_parallel_wrong_passwords_lock_the_account_after_five_checks(ws):
     results = parallel(ws, [("quansat", WRONG, ATTACKER)] * 20)
     assert "ok" not in results and len(set(results)) == 1  # one message for all
     reasons = sign_ins(ws, user="quansat")["reason"].value_counts().to_dict()
-    assert reasons == {"wrong password": accounts.MAX_FAILURES,
-                       "locked": 20 - accounts.MAX_FAILURES}
+    assert reasons == {"wrong password": DEFAULTS.max_failed_sign_ins,
+                       "locked": 20 - DEFAULTS.max_failed_sign_ins}
     # the right password from that address is refused now ...
     assert refusal(ws, "quansat", PASSWORD, ATTACKER) == results[0]
     # ... while the account's owner, elsewhere, still signs in: no lock-out of everyone
@@ -85,8 +86,8 @@ def test_twenty_parallel_wrong_passwords_lock_the_account_after_five_checks(ws):
 
 
 @pytest.mark.both_stores
-def test_guesses_from_many_addresses_at_once_lock_the_account_for_everyone(ws, monkeypatch):
-    monkeypatch.setattr(accounts, "MAX_FAILURES_ALL", 8)
+def test_guesses_from_many_addresses_at_once_lock_the_account_for_everyone(ws):
+    ws = replace(ws, settings=Settings.from_env({"ZONES_MAX_FAILED_SIGN_INS_ALL": "8"}))
     results = parallel(ws, [("quansat", WRONG, f"10.0.0.{i}") for i in range(12)])
     assert "ok" not in results
     reasons = sign_ins(ws, user="quansat")["reason"].value_counts().to_dict()
@@ -99,10 +100,10 @@ def test_guesses_from_many_addresses_at_once_lock_the_account_for_everyone(ws, m
 
 
 def test_a_right_password_resets_the_count_and_locks_expire_and_grow(ws):
-    for _ in range(accounts.MAX_FAILURES - 1):
+    for _ in range(DEFAULTS.max_failed_sign_ins - 1):
         refusal(ws, "quansat", WRONG, ATTACKER)
     api.sign_in(ws, "quansat", PASSWORD, address=ATTACKER)  # the count starts again
-    for _ in range(accounts.MAX_FAILURES):
+    for _ in range(DEFAULTS.max_failed_sign_ins):
         refusal(ws, "quansat", WRONG, ATTACKER)
     refusal(ws, "quansat", PASSWORD, ATTACKER)
 
@@ -114,11 +115,11 @@ def test_a_right_password_resets_the_count_and_locks_expire_and_grow(ws):
 
     first, lockouts = lock()
     assert lockouts == 1
-    assert abs(first - timedelta(minutes=accounts.LOCK_MINUTES)) < timedelta(minutes=1)
+    assert abs(first - timedelta(minutes=DEFAULTS.lock_minutes)) < timedelta(minutes=1)
     with ws.engine.begin() as conn:  # the lock has run out
         conn.execute(sa.update(sign_in_throttle).values(
             locked_until=store.now() - timedelta(seconds=1)))
-    for _ in range(accounts.MAX_FAILURES):
+    for _ in range(DEFAULTS.max_failed_sign_ins):
         refusal(ws, "quansat", WRONG, ATTACKER)  # five more guesses, no more
     assert sign_ins(ws, user="quansat")["reason"].iloc[0] == "wrong password"
     refusal(ws, "quansat", PASSWORD, ATTACKER)
@@ -129,7 +130,7 @@ def test_a_right_password_resets_the_count_and_locks_expire_and_grow(ws):
 
 @pytest.mark.parametrize("lift", ["enable", "reset"])
 def test_an_administrator_lifts_a_lock(ws, lift):
-    for _ in range(accounts.MAX_FAILURES):
+    for _ in range(DEFAULTS.max_failed_sign_ins):
         refusal(ws, "quansat", WRONG)
     refusal(ws, "quansat", PASSWORD)
     if lift == "enable":
@@ -152,12 +153,12 @@ def test_a_lock_written_by_the_previous_version_still_holds(ws):
     assert sign_ins(ws, user="quansat")["reason"].iloc[0] == "locked"
 
 
-def test_the_four_refusals_cannot_be_told_apart(ws, monkeypatch):
+def test_the_four_refusals_cannot_be_told_apart(ws):
     """Unknown name, wrong password, locked account, disabled account: one message, and
     their median times within 50 ms over 50 tries each (taken in turns, so a load on
     the machine weighs on all four alike; the argon2 cost is the real one)."""
-    monkeypatch.setattr(accounts, "MAX_FAILURES_ALL", 10_000)  # 50 wrong tries, no lock
-    for _ in range(accounts.MAX_FAILURES):
+    ws = replace(ws, settings=Settings(max_failed_sign_ins_all=10_000))  # 50 wrong: no lock
+    for _ in range(DEFAULTS.max_failed_sign_ins):
         refusal(ws, "lanhdao", WRONG, ATTACKER)  # locked from the attacker's address
     api.disable_user(ws, api.LOCAL_ADMIN, "quantri")
     cases = {
@@ -225,7 +226,7 @@ def test_a_tab_without_the_cookie_loses_its_account_on_the_next_run(ws, change):
     else:
         with ws.engine.begin() as conn:
             conn.execute(sa.update(users).where(users.c.name == "quansat").values(
-                failed_sign_ins=accounts.MAX_FAILURES_ALL,
+                failed_sign_ins=DEFAULTS.max_failed_sign_ins_all,
                 locked_until=store.now() + timedelta(minutes=5)))
     assert api.recheck_actor(ws, actor, since) is None
     assert api.session_actor(ws, token) is None

@@ -23,6 +23,7 @@ from zones import api, isolate
 from zones.cli import main
 from zones.errors import ZonesError
 from zones.people.audit import record
+from zones.settings import Settings
 from zones.storage.db import open_db
 from zones.storage.schema import audit, declarations, observations, units, uploads
 
@@ -181,15 +182,15 @@ def test_the_bound_counts_memory_used_not_reserved(backend, monkeypatch, server)
     runs threads): a reservation passes, memory used beyond the bound is stopped."""
     if backend != "sqlite":
         pytest.skip("no database involved")
-    monkeypatch.setenv("ZONES_READ_MAX_MB", "1024")
+    bound = Settings(read_max_mb=1024)
     stop = threading.Event()
     if server:
         threading.Thread(target=stop.wait, daemon=True).start()
     try:
         assert isolate._context().get_start_method() == ("forkserver" if server else "fork")
-        assert isolate.bounded(_reserve_untouched) == 1536 * 2**20
+        assert isolate.bounded(bound, _reserve_untouched) == 1536 * 2**20
         with pytest.raises(ZonesError, match=r"1024 MB.*ZONES_READ_MAX_MB"):
-            isolate.bounded(_touch_2gb)
+            isolate.bounded(bound, _touch_2gb)
     finally:
         stop.set()
 

@@ -6,6 +6,7 @@ sign-out. Both answer only with a redirect to a page of this site.
 from __future__ import annotations
 
 import logging
+import os
 from functools import cache
 
 from starlette.concurrency import run_in_threadpool
@@ -26,7 +27,8 @@ PREFIX = "zones-auth"
 
 @cache
 def _workspace() -> api.Workspace:
-    return api.open_workspace(api.default_url(), wait_for_levels=False)
+    return api.open_workspace(settings=api.Settings.from_env(os.environ),
+                              wait_for_levels=False)
 
 
 def back_to(value: str | None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import streamlit as st
 
@@ -15,19 +16,20 @@ log = logging.getLogger(__name__)
 
 
 @st.cache_resource(show_spinner=False)
-def _workspace(url: str) -> api.Workspace:
-    return api.open_workspace(url, wait_for_levels=False)
+def _workspace(settings: api.Settings) -> api.Workspace:
+    return api.open_workspace(settings=settings, wait_for_levels=False)
 
 
 def workspace() -> api.Workspace:
-    """The app's workspace (database opened and migrated once per process)."""
+    """The app's workspace (database opened and migrated once per process, with the
+    settings of the server's environment; a setting not allowed is told on the page)."""
     try:
-        ws = _workspace(api.default_url())
+        ws = _workspace(api.Settings.from_env(os.environ))
         if api.levels_owed(ws):  # running (after an upload) or cut short: in the background
             api.finish_owed_work(ws)
         return ws
     except ZonesError as err:  # the details (masked) to the log, a plain word to visitors
-        log.error("database not opened: %s", api.failure_message(err, lang()))
+        log.error("workspace not opened: %s", api.failure_message(err, lang()))
         st.error(plain_message(api.failure_message(err, lang(), page=True)))
         st.stop()
 

@@ -12,6 +12,7 @@ log (never a traceback to the browser).
 from __future__ import annotations
 
 import logging
+import os
 from functools import cache
 
 from starlette.concurrency import run_in_threadpool
@@ -30,7 +31,8 @@ MAX_AGE = 365 * 24 * 3600
 
 @cache
 def _workspace() -> api.Workspace:
-    return api.open_workspace(api.default_url(), wait_for_levels=False)
+    return api.open_workspace(settings=api.Settings.from_env(os.environ),
+                              wait_for_levels=False)
 
 
 def _plain(status: int, text: str) -> Response:

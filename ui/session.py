@@ -23,7 +23,6 @@ from ui.common import lang, md_text, show_error, tr, workspace
 from zones import api
 from zones.errors import ZonesError
 
-SESSION_MINUTES = api.SESSION_MINUTES
 #: the actor, when it was last seen, the cookie token it came from, a pending redirect
 _KEY, _SEEN, _TOKEN, _GO = "_actor", "_actor_seen", "_actor_token", "_go_to"
 #: when the actor signed in (its account's later changes end the tab's sign-in)
@@ -133,7 +132,8 @@ def current_actor() -> api.Actor | None:
     actor = st.session_state.get(_KEY)
     if actor is None:
         return _from_sso()
-    if time.monotonic() - st.session_state.get(_SEEN, time.monotonic()) > SESSION_MINUTES * 60:
+    idle_s = workspace().settings.session_minutes * 60
+    if time.monotonic() - st.session_state.get(_SEEN, time.monotonic()) > idle_s:
         sign_out(expired=True)
         return None
     actor = _from_state(actor)

@@ -2,9 +2,11 @@
 
 A file an official sends may be built to exhaust memory (a workbook whose used range
 claims a million rows by sixteen thousand columns, a tiny archive that inflates to
-gigabytes) or to crash a native reader outright. ``bounded(fn, *args)`` runs ``fn`` in a
-child process whose resident memory may grow by at most ``ZONES_READ_MAX_MB`` (default
-1024) and which is stopped after ``ZONES_READ_TIMEOUT_S`` seconds (default 300). The
+gigabytes) or to crash a native reader outright. ``bounded(settings, fn, *args)`` runs
+``fn`` in a child process whose resident memory may grow by at most ``read_max_mb``
+(``ZONES_READ_MAX_MB``, default 1024) and which is stopped after ``read_timeout_s``
+(``ZONES_READ_TIMEOUT_S``, default 300 seconds); ``isolate`` off (``ZONES_ISOLATE=0``)
+runs ``fn`` in-process (debugging only). The
 result (or the exception it raised) comes back to the caller; a child that runs out of
 memory, crashes or overruns becomes a ``ZonesError`` with a message, so the web server or
 the command that asked keeps running.
@@ -19,7 +21,6 @@ allocates faster than the caller looks is stopped too.
 A single-threaded caller (the CLI, the tests) forks, which costs milliseconds; a
 multi-threaded one (the Streamlit server) uses a fork server started once with the
 readers already imported, because forking a process with threads can deadlock.
-``ZONES_ISOLATE=0`` runs ``fn`` in-process (debugging only).
 """
 
 from __future__ import annotations
@@ -40,16 +41,12 @@ from typing import Any, TypeVar
 
 from zones.errors import ZonesError
 from zones.i18n import t
+from zones.settings import Settings
 
 T = TypeVar("T")
 
 #: modules the fork server imports once, so that each child starts ready to read
 PRELOAD = ["zones.ingest.read", "geodata.readers"]
-
-
-def max_mb() -> int:
-    """How much more memory (MB) a reading child may take."""
-    return int(float(os.environ.get("ZONES_READ_MAX_MB", "1024")))
 
 
 #: room above the bound for reservations an allocator makes but never touches (MB)
@@ -58,23 +55,15 @@ RESERVE_MB = 2048
 WATCH_S = 0.02
 
 
-def timeout_s() -> float:
-    """How long (seconds) a reading child may run."""
-    return float(os.environ.get("ZONES_READ_TIMEOUT_S", "300"))
-
-
-def enabled() -> bool:
-    return os.environ.get("ZONES_ISOLATE", "1") != "0"
-
-
-def bounded(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """``fn(*args, **kwargs)`` in a bounded child process (see the module docstring).
-    Exceptions raised by ``fn`` are raised here; a child that dies is a ZonesError."""
-    if not enabled():
+def bounded(settings: Settings, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``fn(*args, **kwargs)`` in a child process bounded by ``settings`` (``read_max_mb``,
+    ``read_timeout_s``; see the module docstring). Exceptions raised by ``fn`` are
+    raised here; a child that dies is a ZonesError."""
+    if not settings.isolate:
         return fn(*args, **kwargs)
     ctx = _context()
     receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(send, max_mb(), fn, args, kwargs),
+    child = ctx.Process(target=_child, args=(send, settings.read_max_mb, fn, args, kwargs),
                         daemon=True, name="zones-reader")
     if ctx.get_start_method() == "fork":
         child.start()
@@ -83,7 +72,7 @@ def bounded(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
             child.start()
     send.close()
     try:
-        status, payload = _watch(receive, child, max_mb())
+        status, payload = _watch(receive, child, settings.read_max_mb, settings.read_timeout_s)
     finally:
         receive.close()
         if child.is_alive():
@@ -94,22 +83,22 @@ def bounded(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     if status == "raised":
         raise payload
     if status == "memory":
-        raise ZonesError(t("isolate.memory", mb=max_mb(), setting="ZONES_READ_MAX_MB"))
+        raise ZonesError(t("isolate.memory", mb=settings.read_max_mb, setting="ZONES_READ_MAX_MB"))
     if status == "failed":
         raise ZonesError(t("isolate.failed", reason=payload))
     raise ZonesError(t("isolate.died", code=_exit_text(child.exitcode),
-                       mb=max_mb(), setting="ZONES_READ_MAX_MB"))
+                       mb=settings.read_max_mb, setting="ZONES_READ_MAX_MB"))
 
 
-def _watch(receive, child, budget_mb: int) -> tuple[str, Any]:
+def _watch(receive, child, budget_mb: int, timeout_s: float) -> tuple[str, Any]:
     """Wait for the child's result, stopping it when it overruns the time or grows its
     resident memory beyond ``budget_mb`` over what it had when it started."""
-    deadline = time.monotonic() + timeout_s()
+    deadline = time.monotonic() + timeout_s
     start_kb = None
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
-            raise ZonesError(t("isolate.timeout", seconds=round(timeout_s()),
+            raise ZonesError(t("isolate.timeout", seconds=round(timeout_s),
                                setting="ZONES_READ_TIMEOUT_S"))
         if receive.poll(min(WATCH_S, left)):
             try:

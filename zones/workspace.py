@@ -7,18 +7,19 @@ are rebuilt from it on request (``zones.maps.served``). For a SQLite file, the e
 default, a ``rulesets/`` folder beside the file is read too; a server database (e.g.
 PostgreSQL) has no such folder: its rule sets are only the stored ones. ``downloads/``
 holds boundary files fetched from a public source before they are imported (beside a
-SQLite file, else under the repository's ``data/``).
+SQLite file, else under the repository's ``data/``). The workspace carries the settings
+(``ws.settings``, read from the environment once at the edges: the CLI, the web server).
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from zones.settings import Settings
 from zones.storage.db import open_db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,27 +27,31 @@ DATA = ROOT / "data"
 DEFAULT_DB_PATH = DATA / "zones.db"
 
 
-def default_url() -> str:
+def default_url(settings: Settings) -> str:
     """The database URL in force: ``ZONES_DB`` or the SQLite file under ``data/``."""
-    return os.environ.get("ZONES_DB") or f"sqlite:///{DEFAULT_DB_PATH}"
+    return settings.db or f"sqlite:///{DEFAULT_DB_PATH}"
 
 
 @dataclass(frozen=True)
 class Workspace:
-    """A database URL and its folders (custom rule sets beside a SQLite file, downloads)."""
+    """A database URL and its folders (custom rule sets beside a SQLite file, downloads),
+    and the settings in force."""
 
-    url: str
+    url: str = field(repr=False)  # it may hold the database's password
     rulesets_dir: Path | None  # None: a server database (its rule sets are stored ones)
     downloads_dir: Path
+    settings: Settings = field(default_factory=Settings)
 
     @classmethod
-    def at(cls, url: str | None = None) -> Workspace:
-        """The workspace of ``url`` (default: ``default_url()``)."""
-        url = url or default_url()
+    def at(cls, url: str | None = None, settings: Settings | None = None) -> Workspace:
+        """The workspace of ``url`` (default: ``default_url(settings)``) with ``settings``
+        (default: the documented defaults)."""
+        settings = settings or Settings()
+        url = url or default_url(settings)
         file = _sqlite_file(url)
         home = file.parent if file else DATA
         return cls(url=url, rulesets_dir=home / "rulesets" if file else None,
-                   downloads_dir=home / "downloads")
+                   downloads_dir=home / "downloads", settings=settings)
 
     @property
     def engine(self) -> Engine:

@@ -26,7 +26,9 @@ from typing import Any
 #: the names of the door, by the module of ``zones/api/`` that holds them
 AREAS: dict[str, tuple[str, ...]] = {
     # the workspace, failures in words, the embedded demo
-    "admin": ("Workspace", "boundary_version", "data_version", "default_url", "demo",
+    # the settings (read once by the CLI and the web server from the environment)
+    "settings": ("Settings",),
+    "admin": ("Workspace", "boundary_version", "data_version", "demo",
               "failure_message", "finish_owed_work", "has_units", "levels_owed",
               "open_workspace", "recompute_progress"),
     # the day view, assess, transitions, explanations, units and their search
@@ -53,7 +55,7 @@ AREAS: dict[str, tuple[str, ...]] = {
                   "revoke", "ruleset_origin", "ruleset_text", "ruleset_versions",
                   "unapproved_units", "unlock_week", "week_approval"),
     # people: rights, sign-in, sessions, accounts, the audit trail
-    "accounts": ("LOCAL_ADMIN", "ROLE_LEVELS", "SESSION_MINUTES", "AccessError", "Actor",
+    "accounts": ("LOCAL_ADMIN", "ROLE_LEVELS", "AccessError", "Actor",
                  "Right", "Role", "actor_named", "add_user", "allow_export",
                  "audit_entries", "disable_user", "enable_user", "has_accounts",
                  "list_users", "open_session", "public_read", "recheck_actor", "require",

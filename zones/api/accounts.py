@@ -3,7 +3,6 @@ sessions, the accounts (admins), the audit trail, and who may read or export."""
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 
 import pandas as pd
@@ -17,14 +16,11 @@ from zones.people.accounts import ROLE_LEVELS
 from zones.storage import store
 from zones.workspace import Workspace
 
-__all__ = ["LOCAL_ADMIN", "ROLE_LEVELS", "SESSION_MINUTES", "AccessError", "Actor", "Right",
+__all__ = ["LOCAL_ADMIN", "ROLE_LEVELS", "AccessError", "Actor", "Right",
            "Role", "actor_named", "add_user", "allow_export", "audit_entries",
            "disable_user", "enable_user", "has_accounts", "list_users", "open_session",
            "public_read", "recheck_actor", "require", "reset_password", "session_actor",
            "session_started", "sign_in", "sign_out", "sso_sign_in", "start_session"]
-
-SESSION_MINUTES = sessions.IDLE_MINUTES
-
 
 @action()
 def sign_in(ws: Workspace, name: str, password: str, via: str = "page",
@@ -32,7 +28,7 @@ def sign_in(ws: Workspace, name: str, password: str, via: str = "page",
     """The actor of a name and password (AccessError, one message whether the name is
     unknown, the password wrong, the account locked or disabled); wrong passwords are
     counted per account and client ``address``."""
-    return accounts.sign_in(ws.engine, name, password, via, address)
+    return accounts.sign_in(ws.engine, name, password, via, address, ws.settings)
 
 
 def start_session(ws: Workspace, actor: Actor, bound_to: str | None = None) -> str:
@@ -51,7 +47,7 @@ def session_actor(ws: Workspace, token: str | None) -> Actor | None:
     """Who a session cookie belongs to; None once it has ended or expired
     (``ZONES_SESSION_MINUTES`` idle, ``ZONES_SESSION_MAX_HOURS`` in all) or its account
     was disabled."""
-    return sessions.actor_of(ws.engine, token)
+    return sessions.actor_of(ws.engine, token, ws.settings)
 
 
 def session_started() -> datetime:
@@ -151,11 +147,8 @@ def has_accounts(ws: Workspace) -> bool:
 def public_read(ws: Workspace) -> bool:
     """Whether the map and the read-only pages open without signing in:
     ``ZONES_PUBLIC_READ`` (1/0); by default on for the embedded demo, off otherwise."""
-    setting = os.environ.get("ZONES_PUBLIC_READ", "").strip().lower()
-    if setting in ("1", "true", "yes", "on"):
-        return True
-    if setting in ("0", "false", "no", "off"):
-        return False
+    if ws.settings.public_read is not None:
+        return ws.settings.public_read
     return store.get_meta(ws.engine, store.Meta.DEMO) is not None
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from zones import isolate
 from zones.api.action import action, log
 from zones.demo import build_demo, check_rebuild
 from zones.errors import DatabaseError, ZonesError
@@ -14,15 +13,15 @@ from zones.levels import worker
 from zones.levels.refresh import refresh
 from zones.people import audit
 from zones.people.access import Actor, Right
+from zones.settings import Settings
 from zones.storage import store
 from zones.storage.db import masked
-from zones.workspace import Workspace, default_url
+from zones.workspace import Workspace
 
 __all__ = [
     "Workspace",
     "boundary_version",
     "data_version",
-    "default_url",
     "demo",
     "failure_message",
     "finish_owed_work",
@@ -34,7 +33,8 @@ __all__ = [
 
 
 @action()
-def failure_message(err: BaseException, lang: str = "vi", page: bool = False) -> str:
+def failure_message(err: BaseException, lang: str = "vi", page: bool = False,
+                    settings: Settings | None = None) -> str:
     """What the user is told about any failure (never a traceback): the message of a
     user error; a database that failed while in use (SQLAlchemy's error, or pandas'
     wrapping of it); else an unexpected error, named by its kind only (on a ``page``:
@@ -50,17 +50,20 @@ def failure_message(err: BaseException, lang: str = "vi", page: bool = False) ->
         return t("db.failed", reason=masked(str(getattr(db_err, "orig", db_err))
                                             .splitlines()[0]))
     if isinstance(err, MemoryError):
-        return t("isolate.memory", mb=isolate.max_mb(), setting="ZONES_READ_MAX_MB")
+        return t("isolate.memory", mb=(settings or Settings()).read_max_mb,
+                 setting="ZONES_READ_MAX_MB")
     return t("ui.unexpected" if page else "cli.unexpected", kind=type(err).__name__)
 
 
-def open_workspace(url: str | None = None, wait_for_levels: bool = True) -> Workspace:
-    """The workspace of ``url`` (default: ``ZONES_DB`` or ``data/zones.db``), its database
+def open_workspace(url: str | None = None, wait_for_levels: bool = True,
+                   settings: Settings | None = None) -> Workspace:
+    """The workspace of ``url`` (default: ``settings.db`` or ``data/zones.db``) with
+    ``settings`` (the edges read them once: ``Settings.from_env(os.environ)``), its database
     opened and migrated; ``DatabaseError`` with a clear message otherwise. A
     recomputation owed (cut short by a crash, or running elsewhere) is finished first
     (``wait_for_levels``: the CLI); pages pass False and follow it instead
     (``finish_owed_work``)."""
-    ws = Workspace.at(url)
+    ws = Workspace.at(url, settings)
     ws.engine  # noqa: B018 (opens and migrates now, so errors surface here)
     if wait_for_levels:
         worker.pay_owed(ws, wait=True)

@@ -25,7 +25,6 @@ __all__ = ["ImportOptions", "activate_boundary_set", "already_imported",
 # presentation helpers of the core that pages use as they are
 boundary_report_lines = bnd.report_lines
 boundary_file_layers = bnd.file_layers
-boundary_file_columns = bnd.file_columns
 boundary_preview = bnd.preview_layer
 stage_boundary_upload = bnd.stage_upload
 discard_boundary_upload = bnd.discard_upload
@@ -37,7 +36,12 @@ def plan_boundaries(ws: Workspace, path: str | Path, opts: bnd.ImportOptions | N
                     lang: str = "vi", actor: Actor | None = None) -> bnd.ImportPlan:
     """Read and validate a boundary file or attribute table (nothing is stored). With
     ``actor``, one who may not import boundaries is refused before the file is read."""
-    return bnd.plan_import(ws.engine, path, opts)
+    return bnd.plan_import(ws.engine, path, opts, ws.settings)
+
+
+def boundary_file_columns(ws: Workspace, path: Path, opts: bnd.ImportOptions) -> list[str]:
+    """The attribute fields of a file (for the mapping selectboxes); [] when unreadable."""
+    return bnd.file_columns(path, opts, ws.settings)
 
 
 def already_imported(ws: Workspace, plan: bnd.ImportPlan) -> dict | None:
@@ -88,10 +92,10 @@ def download_boundaries(ws: Workspace, source: str, *, level: int | None = None,
                         lang: str = "vi") -> tuple[bnd.Downloaded, bnd.ImportPlan, int]:
     """Fetch a public boundary file (source, licence, checksum recorded) and import it."""
     got = bnd.download_source(source, ws.downloads_dir, level=level, country=country,
-                              url=url, out=out, progress=progress)
+                              url=url, out=out, progress=progress, settings=ws.settings)
     opts = bnd.ImportOptions(level=got.level, structure=got.structure, source=got.source,
                              licence=got.licence, set_name=set_name)
-    plan = bnd.plan_import(ws.engine, got.path, opts)
+    plan = bnd.plan_import(ws.engine, got.path, opts, ws.settings)
     return got, plan, import_boundaries(ws, plan, actor, lang)
 
 

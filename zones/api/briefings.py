@@ -3,7 +3,6 @@ matplotlib, reportlab and python-pptx (``zones.briefing``)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 import geopandas as gpd
@@ -28,17 +27,13 @@ default_briefing_unit = briefs.default_unit
 default_briefing_level = briefs.default_level
 
 
-def public_url() -> str:
-    """The address people open the dashboard at (links in briefings): ``ZONES_PUBLIC_URL``."""
-    return os.environ.get("ZONES_PUBLIC_URL", "http://localhost:8501")
-
-
 @action()
 def prepare_briefing(ws: Workspace, day, unit: str | None = None, level: str | None = None,
                      weeks: int = 1, lang: str = "vi",
                      progress: Callable[[str], None] | None = None) -> Briefing:
     """What the briefing of the ``weeks`` weeks ending on ``day`` says (for a preview)."""
-    return briefs.build(ws, day, unit, level, weeks, lang, public_url(), progress)
+    return briefs.build(ws, day, unit, level, weeks, lang, ws.settings.public_url,
+                       progress)
 
 
 @action(lang_of=lambda a: a["prepared"].lang)

@@ -32,7 +32,7 @@ def served_file(ws: Workspace, name: str, token: str | None) -> served.Served | 
     parsed = served.parse(name)
     if parsed is None:
         return None
-    if not public_read(ws) and sessions.actor_of(ws.engine, token) is None:
+    if not public_read(ws) and sessions.actor_of(ws.engine, token, ws.settings) is None:
         raise AccessError(t("access.sign_in"))
     override = parsed[1].get("override")
     if override and override not in dayview.ruleset_registry(ws).rulesets:

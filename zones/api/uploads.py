@@ -46,7 +46,8 @@ def check_upload(ws: Workspace, data: bytes, filename: str, sheet: str | None = 
     return ingest.check_upload(ws.engine, data, filename, sheet=sheet, lang=lang,
                                index=index, first_day=min(starts) if starts else None,
                                area=where, area_name=where_name,
-                               locked=approvals.locked(ws.engine, parents(ws)))
+                               locked=approvals.locked(ws.engine, parents(ws)),
+                               settings=ws.settings)
 
 
 @action(Right.SEND, "upload", lang_of=lambda a: a["checked"].lang)

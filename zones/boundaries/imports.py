@@ -30,6 +30,7 @@ from geodata.fields import GeodataError
 from zones import isolate, safe
 from zones.errors import NoDataError, ZonesError
 from zones.i18n import fmt_int, t
+from zones.settings import DEFAULTS, Settings
 from zones.storage import boundaries_sql, store
 from zones.storage.schema import POPULATION_FIELDS
 
@@ -131,13 +132,25 @@ def sha256_file(path: Path) -> str:
 
 # --- planning ------------------------------------------------------------------------------
 
-def plan_import(engine: Engine | None, path: str | Path, opts: ImportOptions | None = None
-                ) -> ImportPlan:
-    """Read, map, repair and check ``path``; raise ZonesError when it is unusable."""
+def read_limits(settings: Settings) -> readers.Limits:
+    """The bounds of a boundary file, from the settings."""
+    return readers.Limits(bytes=settings.geodata_max_bytes,
+                          features=settings.geodata_max_features,
+                          columns=settings.geodata_max_columns,
+                          vertices=settings.geodata_max_vertices,
+                          zip_members=settings.geodata_max_zip_members,
+                          sheets=settings.sheet_limits())
+
+
+def plan_import(engine: Engine | None, path: str | Path, opts: ImportOptions | None = None,
+                settings: Settings = DEFAULTS) -> ImportPlan:
+    """Read, map, repair and check ``path`` within the ``settings``' limits; raise
+    ZonesError when it is unusable."""
     opts = opts or ImportOptions()
     path = Path(path)
     try:
-        read = isolate.bounded(readers.read_boundaries, path, layer=opts.layer,
+        read = isolate.bounded(settings, readers.read_boundaries, path,
+                               limits=read_limits(settings), layer=opts.layer,
                                encoding=opts.encoding, crs=opts.crs)
         report = _base_report(path, read)
         if not read.has_geometry:
@@ -679,9 +692,10 @@ def _update_units(conn: Connection, set_id: int, updates: pd.DataFrame,
 
 
 def import_file(engine: Engine, path: str | Path, opts: ImportOptions | None = None,
-                *, dry_run: bool = False) -> tuple[ImportPlan, int | None]:
+                *, dry_run: bool = False, settings: Settings = DEFAULTS
+                ) -> tuple[ImportPlan, int | None]:
     """Plan and (unless ``dry_run``) store an import: (plan, set id or None)."""
-    plan = plan_import(engine, path, opts)
+    plan = plan_import(engine, path, opts, settings)
     return plan, (None if dry_run else commit_import(engine, plan))
 
 
@@ -790,7 +804,8 @@ class Downloaded:
 
 def download_source(source: str, folder: Path, *, level: int | None = None,
                     country: str | None = None, url: str | None = None,
-                    out: str | None = None, progress=None) -> Downloaded:
+                    out: str | None = None, progress=None,
+                    settings: Settings = DEFAULTS) -> Downloaded:
     """Fetch the file of ``units download`` into ``out`` or ``folder``."""
     try:
         src = download.source(source)
@@ -801,7 +816,7 @@ def download_source(source: str, folder: Path, *, level: int | None = None,
         if progress is not None:
             progress(t("bnd.dl.fetching", url=address))
         target.parent.mkdir(parents=True, exist_ok=True)
-        path, sha, size = download.fetch(address, target, readers.max_bytes())
+        path, sha, size = download.fetch(address, target, settings.geodata_max_bytes)
     except GeodataError as err:
         raise user_error(err) from err
     return Downloaded(path=path, url=address, sha256=sha, size=size,
@@ -848,10 +863,11 @@ def file_layers(path: Path) -> list[str]:
     return layers if len(layers) > 1 else []
 
 
-def file_columns(path: Path, opts: ImportOptions) -> list[str]:
+def file_columns(path: Path, opts: ImportOptions, settings: Settings = DEFAULTS) -> list[str]:
     """The attribute fields of a file (for the mapping selectboxes); [] when unreadable."""
     try:
-        read = isolate.bounded(readers.read_boundaries, path, layer=opts.layer,
+        read = isolate.bounded(settings, readers.read_boundaries, path,
+                               limits=read_limits(settings), layer=opts.layer,
                                encoding=opts.encoding, crs=opts.crs)
     except (GeodataError, ZonesError):
         return []

@@ -43,16 +43,18 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _lang_of(argv)
-    logging.basicConfig(level=logging.DEBUG if os.environ.get("ZONES_DEBUG") else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    settings = None
     with using_lang(lang):
         try:
+            settings = api.Settings.from_env(os.environ)  # the settings, read once here
+            logging.basicConfig(level=logging.DEBUG if settings.debug else logging.WARNING,
+                                format="%(levelname)s %(name)s: %(message)s")
             options = vars(build_parser().parse_args(argv))
             key = (options.pop("command"), options.pop("action", None))
             handler = COMMANDS.get(key)
             if handler is None:
                 raise UsageError(t("cli.unknown_command", value=" ".join(argv), choices=""))
-            ws = api.open_workspace(options.pop("db"))
+            ws = api.open_workspace(options.pop("db"), settings=settings)
             options.pop("lang", None)
             as_user = options.pop("as_user", None)
             options["actor"] = (api.actor_named(ws, as_user, "cli", lang) if as_user
@@ -66,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
             return err.exit_code
         except SQLAlchemyError as err:  # e.g. a database page damaged after it opened
             log.debug("database error", exc_info=True)
-            print(t("cli.error_prefix") + api.failure_message(err, get_lang()), file=sys.stderr)
+            print(t("cli.error_prefix") + api.failure_message(err, get_lang(), settings=settings),
+                  file=sys.stderr)
             return 2
         except KeyboardInterrupt:
             return 130
@@ -75,5 +78,6 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         except Exception as err:  # the last resort: a message, never a traceback
             log.debug("unexpected error", exc_info=True)
-            print(t("cli.error_prefix") + api.failure_message(err, get_lang()), file=sys.stderr)
+            print(t("cli.error_prefix") + api.failure_message(err, get_lang(), settings=settings),
+                  file=sys.stderr)
             return 2

@@ -8,7 +8,6 @@ database; the units come in as a ``UnitIndex``.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -20,6 +19,7 @@ from geodata.names import fold, nfc
 from zones.i18n import fmt_date, t
 from zones.ingest.read import UNIT_COLUMNS, RawTable
 from zones.ingest.units import OBSERVED_LEVELS, UnitIndex, describe, resolve_units
+from zones.settings import DEFAULTS
 from zones.storage.schema import METRICS
 
 MAX_INT = 2_147_483_647  # the observations columns are 32-bit integers
@@ -248,15 +248,11 @@ def _unit_problems(res: pd.DataFrame, refs: pd.DataFrame,
         "kind": sub["problem"].to_numpy(), "detail": sub["detail"].fillna("").to_numpy()})
 
 
-#: two rows for one unit and day: "last" keeps the last with a warning naming the rows,
-#: "refuse" refuses them all (setting ZONES_DUPLICATES)
-DUPLICATES = os.environ.get("ZONES_DUPLICATES", "last")
-
-
 def _duplicate_problems(values: pd.DataFrame, column: str, shown: pd.Series,
-                        policy: str = "") -> pd.DataFrame:
-    """Rows sharing a (unit, date): with the "last" policy, every row but the last gets
-    the warning kind ``duplicate_replaced`` (the last row wins); else all are refused."""
+                        policy: str) -> pd.DataFrame:
+    """Rows sharing a (unit, date): with the "last" policy (setting ``ZONES_DUPLICATES``),
+    every row but the last gets the warning kind ``duplicate_replaced`` (the last row
+    wins); with "refuse" all are refused."""
     keyed = values[values["date"].notna() & values["unit_code"].notna()]
     dup = keyed.duplicated(["unit_code", "date"], keep=False)
     if not dup.any():
@@ -264,7 +260,7 @@ def _duplicate_problems(values: pd.DataFrame, column: str, shown: pd.Series,
     groups = keyed[dup].reset_index(names="row").groupby(["unit_code", "date"])["row"]
     rows_of = groups.transform(_rows_text)  # bounded text: memory stays linear in rows
     frame = keyed[dup].reset_index(names="row").assign(detail=rows_of.to_numpy())
-    if (policy or DUPLICATES) == "refuse":
+    if policy == "refuse":
         kind = np.full(len(frame), "duplicate", dtype=object)
     else:
         last = ~keyed[dup].duplicated(["unit_code", "date"], keep="last").to_numpy()
@@ -416,7 +412,8 @@ def _hamlet_sums(values: pd.DataFrame, frames: list[pd.DataFrame], index: UnitIn
 def check_table(table: RawTable, index: UnitIndex, today: date | None = None,
                 lang: str | None = None, first_day: date | None = None,
                 area: set[str] | None = None, area_name: str = "",
-                locked=None, stored=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                locked=None, stored=None, duplicates: str = DEFAULTS.duplicates
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Validate a ``RawTable`` -> (values, problems).
 
     ``values``: index = row number; ``date`` (NaT when refused), ``unit_code`` (None when
@@ -453,7 +450,7 @@ def check_table(table: RawTable, index: UnitIndex, today: date | None = None,
     values = values.assign(**metrics)
     unit_h = h.get("unit_code", h.get("unit_name"))
     unit_shown = refs["unit_code"].where(refs["unit_code"] != "", refs["unit_name"])
-    frames.append(_duplicate_problems(values, unit_h, unit_shown))
+    frames.append(_duplicate_problems(values, unit_h, unit_shown, duplicates))
     frames += _positive_checks(values, h, tx)
     frames = [f for f in frames if not f.empty]
     frames += _hamlet_sums(values, frames, index, tx, h, stored)

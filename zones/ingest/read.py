@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import os
 import re
 import unicodedata
 import zipfile
@@ -26,11 +25,10 @@ from geodata import sheets
 from geodata.names import fold
 from zones.errors import ZonesError
 from zones.i18n import fmt_int, t
+from zones.settings import DEFAULTS, Settings
 from zones.storage.schema import METRICS
 
 MAX_BYTES = 20 * 1024 * 1024  # larger uploads are refused before parsing
-MAX_ROWS = int(os.environ.get("ZONES_UPLOAD_MAX_ROWS", "500000"))  # rows of figures
-MAX_COLUMNS = int(os.environ.get("ZONES_UPLOAD_MAX_COLUMNS", "500"))  # cells in a row
 HEADER_SCAN_ROWS = 30  # the header row is looked for in this many first rows
 
 # Contract columns and the headers accepted for them (architecture.md §5, ``contract``),
@@ -140,8 +138,11 @@ def _delimiter(text: str) -> str:
     return max(widths, key=lambda d: (widths[d], d == ","))
 
 
-def csv_rows(data: bytes, lang: str | None = None) -> tuple[list[list], str]:
-    """The rows of a CSV file as lists of strings, and the encoding used."""
+def csv_rows(data: bytes, lang: str | None = None,
+             settings: Settings = DEFAULTS) -> tuple[list[list], str]:
+    """The rows of a CSV file as lists of strings, and the encoding used (at most
+    ``upload_max_columns`` cells a row, ``upload_max_rows`` rows of figures)."""
+    max_rows, max_columns = settings.upload_max_rows, settings.upload_max_columns
     text, encoding = decode_text(data, lang)
     if not text.strip():
         raise _err("empty", lang)
@@ -155,11 +156,11 @@ def csv_rows(data: bytes, lang: str | None = None) -> tuple[list[list], str]:
             if glued is not None:  # a quote opened and never closed swallowed lines
                 raise _err("csv_quote", lang, first=first, last=line,
                            start=glued.split("\n", 1)[0][:40])
-            if len(row) > MAX_COLUMNS:
-                raise _err("too_many_columns", lang, row=first, n=len(row), limit=MAX_COLUMNS)
+            if len(row) > max_columns:
+                raise _err("too_many_columns", lang, row=first, n=len(row), limit=max_columns)
             rows.append(row)
-            if len(rows) > MAX_ROWS + HEADER_SCAN_ROWS:
-                raise _err("too_many_rows", lang, n=f"> {MAX_ROWS}", limit=MAX_ROWS)
+            if len(rows) > max_rows + HEADER_SCAN_ROWS:
+                raise _err("too_many_rows", lang, n=f"> {max_rows}", limit=max_rows)
     except csv.Error as err:
         if "field limit" in str(err):  # one cell over 128 K characters
             raise _err("cell_too_long", lang, row=reader.line_num,
@@ -172,14 +173,14 @@ _XLSX_ERRORS = (zipfile.BadZipFile, zlib.error, KeyError, ValueError, TypeError,
                 EOFError, ParseError, IndexError, AttributeError)
 
 
-def xlsx_rows(data: bytes, sheet: str | None = None,
-              lang: str | None = None) -> tuple[list[list], str]:
+def xlsx_rows(data: bytes, sheet: str | None = None, lang: str | None = None,
+              settings: Settings = DEFAULTS) -> tuple[list[list], str]:
     """The rows of one worksheet (the first, or ``sheet``) as lists of cell values.
 
     Read with calamine (Rust; ~10x faster than openpyxl on a 10,000-row sheet).
     """
     try:
-        sheets.check_workbook(data)  # before any reader allocates the sheet's range
+        sheets.check_workbook(data, settings.sheet_limits())  # before any reader allocates the sheet's range
     except sheets.SheetLimitError as err:
         raise _err(err.key, lang, **err.params) from err
     try:
@@ -275,7 +276,8 @@ def _original_frame(body: list[list], header: list, width: int, index: list[int]
     return pd.DataFrame(body, columns=names, index=index, dtype=object)
 
 
-def build_table(rows: list[list], lang: str | None = None) -> RawTable:
+def build_table(rows: list[list], lang: str | None = None,
+                settings: Settings = DEFAULTS) -> RawTable:
     """Locate the header, drop blank rows and name the contract columns."""
     h = find_header(rows, lang)
     header = rows[h]
@@ -291,8 +293,8 @@ def build_table(rows: list[list], lang: str | None = None) -> RawTable:
         index.append(i + 1)  # Excel row numbers start at 1
     if not body:
         raise _err("no_rows", lang, row=h + 1)
-    if len(body) > MAX_ROWS:
-        raise _err("too_many_rows", lang, n=len(body), limit=MAX_ROWS)
+    if len(body) > settings.upload_max_rows:
+        raise _err("too_many_rows", lang, n=len(body), limit=settings.upload_max_rows)
     original = _original_frame(body, header, width, index)
     cells = pd.DataFrame({c: original.iloc[:, p] for c, p in positions.items()},
                          index=index, dtype=object)
@@ -301,20 +303,21 @@ def build_table(rows: list[list], lang: str | None = None) -> RawTable:
 
 
 def read_upload(data: bytes, filename: str, sheet: str | None = None,
-                lang: str | None = None) -> RawTable:
-    """Read an uploaded file's bytes into a ``RawTable`` (raises ZonesError if unusable)."""
+                lang: str | None = None, settings: Settings = DEFAULTS) -> RawTable:
+    """Read an uploaded file's bytes into a ``RawTable`` within the ``settings``' limits
+    (raises ZonesError if unusable)."""
     check_size(len(data), lang)
     kind = file_kind(data, filename)
     if kind == "xls":
         raise _err("xls_old", lang)
     if kind == "xlsx":
-        rows, sheet_name = xlsx_rows(data, sheet, lang)
+        rows, sheet_name = xlsx_rows(data, sheet, lang, settings)
         encoding = None
     else:
-        rows, encoding = csv_rows(data, lang)
+        rows, encoding = csv_rows(data, lang, settings)
         sheet_name = None
     if all(_row_blank(r) for r in rows):
         raise _err("empty", lang)
-    table = build_table(rows, lang)
+    table = build_table(rows, lang, settings)
     table.kind, table.sheet, table.encoding = kind, sheet_name, encoding
     return table

@@ -43,6 +43,7 @@ from zones.ingest.xlsx import (
     template_xlsx,
     without_report_columns,
 )
+from zones.settings import DEFAULTS, Settings
 from zones.storage import observations_sql, store
 from zones.storage.schema import METRICS
 
@@ -75,18 +76,20 @@ def check_upload(engine: Engine, data: bytes, filename: str, *, sheet: str | Non
                  lang: str | None = None, today: date | None = None,
                  index: UnitIndex | None = None, first_day: date | None = None,
                  area: set[str] | None = None, area_name: str = "",
-                 locked=None) -> Checked:
+                 locked=None, settings: Settings = DEFAULTS) -> Checked:
     """Read and validate an upload; raise ZonesError when the file itself is unusable.
     ``first_day``: rows dated before it are refused (no rule set could assess them);
-    ``area``: rows for units outside it are refused (the sender's subtree)."""
-    table = isolate.bounded(read_upload, data, filename, sheet, lang)
+    ``area``: rows for units outside it are refused (the sender's subtree); the file is
+    read within the ``settings``' limits."""
+    table = isolate.bounded(settings, read_upload, data, filename, sheet, lang, settings)
     index = index or unit_index(engine, lang)
 
     def stored(codes: list[str], start: date, end: date) -> pd.DataFrame:
         return store.current_observations(engine, start, end, codes=codes)
 
     values, problems = check_table(table, index, today, lang, first_day, area, area_name,
-                                   locked, stored if engine is not None else None)
+                                   locked, stored if engine is not None else None,
+                                   settings.duplicates)
     refusing = problems[~problems["kind"].isin(WARNING_KINDS)] if "kind" in problems \
         else problems
     refused = pd.Index(refusing["row"].unique(), dtype=int)

@@ -8,10 +8,11 @@ may be a password typed into the wrong field).
 
 Guessing is throttled before any password is checked: each attempt first takes and
 raises, in one statement, the count of its account and client address, so guesses sent
-at once are counted one by one. ``MAX_FAILURES`` wrong passwords from one address lock
-that address out of that account for ``LOCK_MINUTES``, twice as long after each lock
-(at most ``MAX_LOCK_MINUTES``); ``MAX_FAILURES_ALL`` from all addresses together lock
-the account for everyone for ``LOCK_MINUTES``. Locks expire; an administrator lifts
+at once are counted one by one (the limits are settings: ``zones.settings``).
+``max_failed_sign_ins`` wrong passwords from one address lock that address out of that
+account for ``lock_minutes``, twice as long after each lock (at most
+``lock_max_minutes``); ``max_failed_sign_ins_all`` from all addresses together lock the
+account for everyone for ``lock_minutes``. Locks expire; an administrator lifts
 them at once (``users enable``, or a new password); a right password resets the counts.
 An unknown name, a wrong password, a locked and a disabled account get the same message
 after the same work (one argon2 check), so neither tells which names exist.
@@ -19,7 +20,6 @@ after the same work (one argon2 check), so neither tells which names exist.
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 from datetime import datetime, timedelta
@@ -34,15 +34,9 @@ from zones.errors import ZonesError
 from zones.i18n import t
 from zones.people import audit
 from zones.people.access import AccessError, Actor, Role
+from zones.settings import DEFAULTS, Settings
 from zones.storage import accounts_sql, sessions_sql, store
 
-MAX_FAILURES = int(os.environ.get("ZONES_MAX_FAILED_SIGN_INS", "5"))
-LOCK_MINUTES = int(os.environ.get("ZONES_LOCK_MINUTES", "15"))
-#: wrong passwords from every address together that lock the account for everyone
-MAX_FAILURES_ALL = int(os.environ.get("ZONES_MAX_FAILED_SIGN_INS_ALL",
-                                      str(4 * MAX_FAILURES)))
-#: the longest lock of one address (each lock of an address doubles the next one)
-MAX_LOCK_MINUTES = int(os.environ.get("ZONES_LOCK_MAX_MINUTES", "1440"))
 #: characters of an unknown sign-in name kept in the audit trail
 UNKNOWN_NAME_KEPT = 3
 MIN_PASSWORD = 8
@@ -185,35 +179,39 @@ def _dummy_hash() -> str:
     return _HASHER.hash(secrets.token_urlsafe(24))
 
 
-def _lock_length(lockouts: int) -> timedelta:
+def _lock_length(lockouts: int, settings: Settings) -> timedelta:
     """How long an address waits after its ``lockouts``-th lock (doubling, bounded)."""
-    return timedelta(minutes=min(LOCK_MINUTES * 2 ** min(lockouts, 30), MAX_LOCK_MINUTES))
+    return timedelta(minutes=min(settings.lock_minutes * 2 ** min(lockouts, 30),
+                                 settings.lock_max_minutes))
 
 
-def _count_address(conn: Connection, name: str, address: str, now: datetime) -> bool:
+def _count_address(conn: Connection, name: str, address: str, now: datetime,
+                   settings: Settings) -> bool:
     """Take and raise the count of wrong passwords of ``name`` from ``address`` in one
     statement (the row is held until the transaction ends); whether this guess is still
     allowed. The last allowed guess locks the address at once: the lock stays if it is
     wrong, and a right password lifts it."""
     row = accounts_sql.count_address(conn, name, address, now,
-                                     forget_after=timedelta(minutes=MAX_LOCK_MINUTES))
-    if row.failures == MAX_FAILURES:
-        accounts_sql.lock_address(conn, name, address, now + _lock_length(row.lockouts))
-    return row.failures <= MAX_FAILURES
+                                     forget_after=timedelta(minutes=settings.lock_max_minutes))
+    if row.failures == settings.max_failed_sign_ins:
+        accounts_sql.lock_address(conn, name, address,
+                                  now + _lock_length(row.lockouts, settings))
+    return row.failures <= settings.max_failed_sign_ins
 
 
-def _count_account(conn: Connection, name: str, now: datetime):
-    """The same for the account over every address (``MAX_FAILURES_ALL``): its row as
-    it is now, and whether this guess is still allowed (called once the transaction
-    holds the write lock, so the read and the update see the same row)."""
-    before, row = accounts_sql.count_account(conn, name, now, MAX_FAILURES_ALL,
-                                             timedelta(minutes=LOCK_MINUTES))
+def _count_account(conn: Connection, name: str, now: datetime, settings: Settings):
+    """The same for the account over every address (``max_failed_sign_ins_all``): its
+    row as it is now, and whether this guess is still allowed (called once the
+    transaction holds the write lock, so the read and the update see the same row)."""
+    before, row = accounts_sql.count_account(conn, name, now,
+                                             settings.max_failed_sign_ins_all,
+                                             timedelta(minutes=settings.lock_minutes))
     locked = before is not None and before > now
-    return row, not locked and row["failed_sign_ins"] <= MAX_FAILURES_ALL
+    return row, not locked and row["failed_sign_ins"] <= settings.max_failed_sign_ins_all
 
 
 def sign_in(engine: Engine, name: str, password: str, via: str = "page",
-            address: str | None = None) -> Actor:
+            address: str | None = None, settings: Settings = DEFAULTS) -> Actor:
     """Check a name and password; the actor on success. The guess is counted first (for
     the account and the client ``address``), then one password check runs: against the
     account's hash when the guess is allowed, else against a dummy one. Every refusal
@@ -225,8 +223,8 @@ def sign_in(engine: Engine, name: str, password: str, via: str = "page",
     row, allowed = None, False
     if known:
         with engine.begin() as conn:
-            if _count_address(conn, name, address, now):
-                row, allowed = _count_account(conn, name, now)
+            if _count_address(conn, name, address, now, settings):
+                row, allowed = _count_account(conn, name, now, settings)
             else:
                 row = {"disabled": accounts_sql.disabled(conn, name)}
     usable = allowed and not row["disabled"]
@@ -245,7 +243,8 @@ def sign_in(engine: Engine, name: str, password: str, via: str = "page",
             detail["address"] = address
         audit.record(engine, None, "sign_in", outcome="refused",
                      name=unknown_name(name) if row is None else name, detail=detail)
-        raise AccessError(t("users.bad_sign_in", n=MAX_FAILURES, minutes=LOCK_MINUTES))
+        raise AccessError(t("users.bad_sign_in", n=settings.max_failed_sign_ins,
+                            minutes=settings.lock_minutes))
     who = Actor(row["name"], Role(row["role"]), row["unit_code"], via, bool(row["no_export"]))
     with engine.begin() as conn:
         accounts_sql.signed_in(conn, row["id"])

@@ -6,8 +6,8 @@ HttpOnly cookie: page scripts never see it, and a reload or a second tab stays s
 in. Only SHA-256 hashes of tickets and tokens are stored, so a copy of the database
 signs no one in; every replica of the app sees the same sessions.
 
-A session ends on sign-out, after ``IDLE_MINUTES`` without activity, after
-``MAX_HOURS`` in all, and when its account is disabled, locked for everyone after wrong
+A session ends on sign-out, after ``session_minutes`` without activity, after
+``session_max_hours`` in all (settings: ``zones.settings``), and when its account is disabled, locked for everyone after wrong
 passwords, or its password is set anew. Every page run checks this against the database
 (one indexed read), for a cookie's session and for a tab that holds its actor without
 one (``check``).
@@ -16,7 +16,6 @@ one (``check``).
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 from datetime import datetime, timedelta
 
@@ -24,10 +23,9 @@ from sqlalchemy.engine import Engine
 
 from zones.people import audit
 from zones.people.access import Actor, Role
+from zones.settings import DEFAULTS, Settings
 from zones.storage import sessions_sql, store
 
-IDLE_MINUTES = float(os.environ.get("ZONES_SESSION_MINUTES", "480"))
-MAX_HOURS = float(os.environ.get("ZONES_SESSION_MAX_HOURS", "24"))
 TICKET_SECONDS = 120
 #: how often the idle clock is moved on (one write per minute, not per page run)
 _TOUCH_SECONDS = 60
@@ -97,7 +95,7 @@ def check(engine: Engine, actor: Actor, since: datetime) -> Actor | None:
                  bool(row["no_export"]))
 
 
-def actor_of(engine: Engine, token: str | None) -> Actor | None:
+def actor_of(engine: Engine, token: str | None, settings: Settings = DEFAULTS) -> Actor | None:
     """The actor of a live session token (its idle clock moved on); None when there is
     no such session, or it has ended or expired, or its account may no longer act
     (disabled, locked for everyone, a new password): one read of the session and its
@@ -108,8 +106,8 @@ def actor_of(engine: Engine, token: str | None) -> Actor | None:
     row = sessions_sql.live_session(engine, digest(token))
     if row is None:
         return None
-    idle = now - row["last_seen"] > timedelta(minutes=IDLE_MINUTES)
-    old = now - row["created_at"] > timedelta(hours=MAX_HOURS)
+    idle = now - row["last_seen"] > timedelta(minutes=settings.session_minutes)
+    old = now - row["created_at"] > timedelta(hours=settings.session_max_hours)
     who = None
     if not (idle or old or row["name"] is None or not _usable(row, row["created_at"], now)):
         who = Actor(row["name"], Role(row["role"]), row["unit_code"], row["via"],
