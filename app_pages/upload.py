@@ -154,8 +154,7 @@ def upload_ui() -> None:
     actor = require_actor(api.Right.SEND)  # the form to sign in first, where it is needed
     where = api.upload_area(workspace(), actor, lang())
     st.caption(tr("auth.area", area=md_text(where)) if where else tr("auth.area_all"))
-    upload = st.file_uploader(tr("ingest.page.file"), type=["csv", "xlsx"], key="upload_file",
-                              max_upload_size=20)
+    upload = widgets.uploader(tr("ingest.page.file"), ["csv", "xlsx"], "upload_file", 20)
     sheet = st.text_input(tr("ingest.page.sheet"), key="upload_sheet").strip() or None
     if upload is None:
         st.session_state.pop("ingest_stored", None)

@@ -53,9 +53,20 @@ def change_map(frame: pd.DataFrame, level: str, parent: str | None, names, colou
                    colours=(*tuple(colours[i] for i in range(5)), UNCHANGED_COLOUR),
                    level_names=all_names, legend_title=tr("tr.col.to_level"),
                    texts={"rate": tr("ui.rate")})
-    st_folium(base_map(spec), key=f"trmap-{lay.key}-{lang()}",
+    st_folium(_held(base_map(spec), lay.bounds), key=f"trmap-{lay.key}-{lang()}",
               feature_group_to_add=restyle_group(level_string(digits), "", label),
               returned_objects=[], height=480, use_container_width=True)
+
+
+def _held(m, bounds):
+    """The wheel scrolls the page, not the map (a page of charts and tables: a wheel
+    over the map zoomed it out to the world); dragging stays within the province's
+    surroundings (its bounds, widened by half on each side)."""
+    (south, west), (north, east) = bounds
+    dy, dx = (north - south) / 2, (east - west) / 2
+    m.options.update(scroll_wheel_zoom=False, max_bounds_viscosity=1.0,
+                     max_bounds=[[south - dy, west - dx], [north + dy, east + dx]])
+    return m
 
 
 def readable(frame: pd.DataFrame, names: dict[int, str], changed_on=None) -> pd.DataFrame:
