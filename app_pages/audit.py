@@ -1,6 +1,7 @@
 """Nhật ký: the append-only audit trail, filtered, for administrators and leaders."""
 
 import json
+import re
 from datetime import date, timedelta
 
 import streamlit as st
@@ -45,6 +46,8 @@ def _value(value) -> str:
         return "(" + "; ".join(f"{_field(k)}: {_value(v)}" for k, v in value.items()) + ")"
     if isinstance(value, list):
         return "; ".join(_change(v) if isinstance(v, dict) else _value(v) for v in value)
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return widgets.fmt_day(value)  # a day as the page writes days
     return str(value)
 
 
