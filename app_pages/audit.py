@@ -65,17 +65,17 @@ def _change(row: dict) -> str:
     return _value(row)
 
 
-def details(detail) -> str:
+def details(detail) -> list[str]:
     """An entry's details as people read them: "field: value" (and "field: old → new"
-    for a value replaced), in the reader's language; the grid shows them as data."""
+    for a value replaced), in the reader's language; shown as data, never as Markdown."""
     if not isinstance(detail, str) or not detail:
-        return ""
+        return []
     try:
         fields = json.loads(detail)
     except ValueError:
-        return detail
+        return [detail]
     if not isinstance(fields, dict):
-        return _value(fields)
+        return [_value(fields)]
     fields = dict(fields)
     parts = []
     if "old" in fields and "new" in fields and not isinstance(fields["old"], dict):
@@ -87,7 +87,7 @@ def details(detail) -> str:
             continue
         shown = _value(value) if before is ... else f"{_value(before)} → {_value(value)}"
         parts.append(f"{_field(name)}: {shown}")
-    return " · ".join(parts)
+    return parts
 
 
 kind = c5.selectbox(tr("audit.kind"), kinds, key="audit_kind",
@@ -110,12 +110,20 @@ readable = shown.assign(
     via=shown["via"].map(lambda v: tr(f"audit.via.{v}") if v else ""),
     unit_code=shown["unit_code"].fillna(""),
     upload_id=shown["upload_id"].map(lambda u: "" if u is None or u != u else str(int(u))),
-    detail=shown["detail"].map(details))
-widgets.table(api.safe_frame(readable).rename(columns={c: tr(f"audit.col.{c}")
-                                                   for c in readable.columns}),
-             hide_index=True, width="stretch",
-             column_config={tr("audit.col.at"): st.column_config.TextColumn(width=150),
-                            tr("audit.col.detail"): st.column_config.TextColumn(width="large")})
+    detail=shown["detail"].map(lambda d: " · ".join(details(d))))
+picked = widgets.table(
+    api.safe_frame(readable).rename(columns={c: tr(f"audit.col.{c}") for c in readable.columns}),
+    hide_index=True, width="stretch", key="audit_grid", on_select="rerun",
+    selection_mode="single-row",
+    column_config={tr("audit.col.at"): st.column_config.TextColumn(width=150),
+                   tr("audit.col.detail"): st.column_config.TextColumn(width="large")})
+chosen = picked.selection.rows if picked is not None else []
+if chosen:  # the whole of a long entry, a field a line (plain text: data, not Markdown)
+    entry = shown.iloc[chosen[0]]
+    st.text("\n".join([f"{tr('audit.col.id')} {entry['id']} — {label(entry['action'])}",
+                        *details(entry["detail"])]))
+else:
+    st.caption(tr("audit.pick"))
 st.download_button(tr("audit.download"),
                    api.safe_frame(shown).to_csv(index=False).encode("utf-8-sig"),
                    file_name="nhat-ky.csv",

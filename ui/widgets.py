@@ -121,7 +121,7 @@ def uploader(label: str, types: list[str], key: str, max_mb: int | None = None, 
         limit = tr("ui.upload.limit", mb=mb) + " • " + ", ".join(t.upper() for t in types)
         where = f".st-key-{key} [data-testid='stFileUploaderDropzoneInstructions']"
         st.html(f"<style>{where} span {{display: none}} {where} > div::after "
-                f"{{content: {_css_text(limit)}; opacity: 0.6}}</style>")
+                f"{{content: {_css_text(limit)}; opacity: 0.6; font-size: 0.875rem}}</style>")
     return st.file_uploader(label, type=types, key=key, max_upload_size=max_mb, **kwargs)
 
 
