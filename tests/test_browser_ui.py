@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.browser import open_page, streamlit_server
+from tests.browser import map_frame, open_page, settle, streamlit_server
 from tests.conftest import copy_of
 from zones.cli import main
 
@@ -162,3 +162,22 @@ def test_the_language_is_kept_across_a_reload(browser, server):
     assert wait_until(lambda: {c["name"]: c["value"] for c in context.cookies()}
                       .get("zones_lang") == "vi")
     context.close()
+
+
+def test_the_phone_map_page_shows_the_map_and_its_legend_on_the_first_screen(browser,
+                                                                             server):
+    """390x844: a compact title, date row and notice; the map and its whole legend on the
+    first screen (the map started at 400 px, its legend below the fold)."""
+    page = open_page(browser, 390, 844)
+    page.goto(server)
+    frame = map_frame(page)
+    settle(frame)
+    box = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
+    legend = frame.locator(".zl-legend").bounding_box()  # page coordinates
+    title = page.get_by_role("heading", name="Bản đồ cấp độ dịch").bounding_box()
+    latest = page.get_by_role("button", name="Mới nhất").bounding_box()
+    assert title["y"] >= 40, title  # below Streamlit's own header bar
+    assert box["y"] <= 300, box
+    assert legend["y"] + legend["height"] <= 844, legend
+    assert latest["y"] < 140, latest  # the date row in one line
+    page.close()

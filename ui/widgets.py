@@ -50,8 +50,8 @@ def date_ui(dates: pd.DatetimeIndex, default: date, key: str = "day") -> date:
 
 
 #: the map page keeps its map, date control and legend on the first screen; on a phone
-#: the title, the date row (the latest-day button as its icon) and the demo notice (one
-#: line) are compact, so the map and its legend fit a 390x844 screen
+#: the title, the date row (the latest-day button as its icon, its words left to screen
+#: readers) and the demo notice (one line) are compact, so the map and its legend fit a 390x844 screen
 COMPACT_CSS = """<style>
 [data-testid="stMainBlockContainer"] {padding-top: 3rem; padding-bottom: 1rem;}
 [data-testid="stMainBlockContainer"] h1 {font-size: 1.75rem; padding: 0.1rem 0;}
@@ -61,7 +61,8 @@ COMPACT_CSS = """<style>
   [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] {gap: 0.5rem;}
   .st-key-day-row {flex-wrap: nowrap; gap: 0.3rem;}
   .st-key-day-row button {padding: 0 0.45rem; min-height: 2.2rem;}
-  .st-key-day-latest [data-testid="stMarkdownContainer"] {display: none;}
+  .st-key-day-latest [data-testid="stMarkdownContainer"] {position: absolute; width: 1px;
+    height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap;}
   .st-key-map-notice p {white-space: nowrap; overflow: hidden; text-overflow: ellipsis;}
 }
 </style>"""
