@@ -98,10 +98,12 @@ def streamlit_texts() -> None:
     replacement keyed on Streamlit's test ids): an uploader's button and drop zone, a
     list's "No results"; and Enter in a date box applies the typed date. Every page run
     draws it once (the app's sidebar)."""
-    css = ""
+    # the sidebar's scripts take no room (this one, the language's, a sign-in's redirect)
+    css = ("<style>[data-testid='stSidebar'] [data-testid='stElementContainer']:has(script)"
+           " {display: none}</style>")
     if lang() != "en":
         zone = "[data-testid='stFileUploaderDropzone']"
-        css = (f"<style>{zone} button [data-testid='stMarkdownContainer'] p {{display: none}}"
+        css += (f"<style>{zone} button [data-testid='stMarkdownContainer'] p {{display: none}}"
                f"{zone} button [data-testid='stMarkdownContainer']::after "
                f"{{content: {_css_text(tr('ui.upload.button'))}}}"
                f"{zone} > input + div:not([data-testid]) > * {{display: none}}"
