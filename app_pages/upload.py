@@ -98,7 +98,11 @@ def problems_ui(checked) -> None:
                      key="only_problems")
     table = api.upload_preview(checked, only_problems=only, limit=PREVIEW_ROWS)
     if len(table):
-        widgets.table(table, hide_index=True)
+        # the reasons beside the row number: the file's own columns may run far to the right
+        row, why = tr("ingest.report.row"), tr("ingest.report.reasons")
+        table = table[[row, why, *(c for c in table.columns if c not in (row, why))]]
+        widgets.table(table, hide_index=True, column_config={
+            why: st.column_config.TextColumn(width="large")})
         st.caption(tr("ingest.page.preview_note", limit=PREVIEW_ROWS))
     if not checked.problems.empty:
         st.download_button(tr("ingest.page.download_report"), api.upload_error_report(checked),
