@@ -4,16 +4,20 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import session
+from ui import session, widgets
 from ui.common import apply_lang, recompute_notice, show_failure, tr, workspace
 from zones import api
 
 st.set_page_config(page_title="Bản đồ cấp độ dịch", page_icon=str(Path(__file__).parent / "ui" / "icon.png"), layout="wide")
 
 with st.sidebar:
+    session.start_lang()  # a new session: the language this browser chose last
     st.radio("Ngôn ngữ / Language", ["vi", "en"], key="lang", horizontal=True,
-             format_func=lambda v: {"vi": "Tiếng Việt", "en": "English"}[v])
+             format_func=lambda v: {"vi": "Tiếng Việt", "en": "English"}[v],
+             on_change=session.lang_chosen)
     apply_lang()
+    session.keep_lang()
+    widgets.streamlit_texts()
     # the widget key carries the language so its labels follow a language switch
     palettes = ["default", "colourblind"]
     st.session_state.palette = st.selectbox(

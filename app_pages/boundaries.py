@@ -61,8 +61,8 @@ def preview_ui(plan) -> None:
     st_folium(m, height=420, returned_objects=[], key="bnd_map")
 
 
-upload = st.file_uploader(tr("bnd.ui.upload"), type=["geojson", "json", "zip", "gpkg",
-                                                      "parquet", "csv", "xlsx"])
+upload = widgets.uploader(tr("bnd.ui.upload"), ["geojson", "json", "zip", "gpkg", "parquet",
+                                               "csv", "xlsx"], "bnd_file")
 done = st.session_state.get("bnd_done")
 if upload is not None and done and done[0] == api.sha256(upload.getvalue()):
     st.success(tr("bnd.ui.done", n=done[1], set_id=done[2]))  # imported: nothing to redo

@@ -75,8 +75,8 @@ def _add_form() -> None:
         return
     st.caption(tr("crit.add_hint"))
     with st.form("add_ruleset", clear_on_submit=True):
-        file = st.file_uploader(tr("crit.add_file"), type=["yaml", "yml"],
-                                key="ruleset_file", max_upload_size=1)  # MB, before reading
+        file = widgets.uploader(tr("crit.add_file"), ["yaml", "yml"], "ruleset_file",
+                                1)  # MB, before reading
         submitted = st.form_submit_button(tr("crit.add_submit"), type="primary")
     if not submitted:
         return

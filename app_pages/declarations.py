@@ -270,11 +270,14 @@ shown = pd.DataFrame({
     tr("decl.unit"): [units.at[c, "name"] if c in units.index else c for c in decl["unit_code"]],
     tr("decl.level"): [names.get(int(v), str(v)) for v in decl["level"]],
     tr("decl.from"): [widgets.fmt_day(d) for d in decl["effective_from"]],
-    tr("decl.to"): [widgets.fmt_day(d) if pd.notna(d) else "" for d in decl["effective_to"]],
+    tr("decl.col.to"): [widgets.fmt_day(d) if pd.notna(d) else ""
+                         for d in decl["effective_to"]],
     tr("decl.decision"): decl["decision_number"],
     tr("decl.signed_by"): decl["signed_by"].fillna(""), tr("decl.by"): decl["entered_by"],
     tr("decl.note"): decl["note"].fillna("")})
+# at 1366 px most columns show whole: "revoked (who, when)" runs on in its cell
 widgets.table(shown, hide_index=True, width="stretch", column_config={
-    tr("decl.status"): st.column_config.TextColumn(width=260)})  # "revoked (who, when)"
+    "id": st.column_config.NumberColumn(tr("decl.col.id"), width=45),
+    tr("decl.status"): st.column_config.TextColumn(width=170)})
 if may_declare:
     revoke_ui(decl)

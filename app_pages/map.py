@@ -35,7 +35,7 @@ maps.follow_play()  # the player paused or ended on a day: the date control foll
 with date_col:
     day = widgets.date_ui(table.dates, api.default_day(ws))
 if tr("ui.notice.simulated") in api.notices(ws, lang()):
-    st.caption(f":material/warning: {tr('ui.notice.banner')}")
+    st.container(key="map-notice").caption(f":material/warning: {tr('ui.notice.banner')}")
 view, _ = mapstate.current(units)
 crumb_col, level_col = st.columns([3, 2], vertical_alignment="center")
 with crumb_col:
@@ -49,15 +49,16 @@ links.write(date=day, unit=view, level=show, ruleset=override)
 map_col, side_col = st.columns([3, 2])
 with map_col:
     maps.day_map(lay, dv, override, maps.outlines(units, show, view))
-    c1, c2, c3 = st.columns(3)
-    c1.toggle(tr("ui.tiles"), key="tiles")
+    # one row that wraps: each label whole at 1366 px and on a phone
+    row = st.container(horizontal=True, gap="small", vertical_alignment="center")
+    row.toggle(tr("ui.tiles"), key="tiles", width="content")
     if may_export():
-        c2.download_button(tr("ui.download_html"), loaders.map_html(day, show, view),
-                           file_name=f"ban-do-cap-do_{day:%Y%m%d}.html", mime="text/html",
-                           icon=":material/download:")
-        c3.download_button(tr("ui.download_png"), loaders.map_png(day, show, view, override),
-                           file_name=f"ban-do-cap-do_{day:%Y%m%d}.png", mime="image/png",
-                           icon=":material/image:")
+        row.download_button(tr("ui.download_html"), loaders.map_html(day, show, view),
+                            file_name=f"ban-do-cap-do_{day:%Y%m%d}.html", mime="text/html",
+                            icon=":material/download:", width="content")
+        row.download_button(tr("ui.download_png"), loaders.map_png(day, show, view, override),
+                            file_name=f"ban-do-cap-do_{day:%Y%m%d}.png", mime="image/png",
+                            icon=":material/image:", width="content")
     if dv.ruleset_title:
         st.caption(tr("ui.ruleset.used" if override is None else "ui.ruleset.what_if",
                       name=md_text(dv.ruleset_title)))

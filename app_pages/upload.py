@@ -98,7 +98,11 @@ def problems_ui(checked) -> None:
                      key="only_problems")
     table = api.upload_preview(checked, only_problems=only, limit=PREVIEW_ROWS)
     if len(table):
-        widgets.table(table, hide_index=True)
+        # the reasons beside the row number: the file's own columns may run far to the right
+        row, why = tr("ingest.report.row"), tr("ingest.report.reasons")
+        table = table[[row, why, *(c for c in table.columns if c not in (row, why))]]
+        widgets.table(table, hide_index=True, column_config={
+            why: st.column_config.TextColumn(width="large")})
         st.caption(tr("ingest.page.preview_note", limit=PREVIEW_ROWS))
     if not checked.problems.empty:
         st.download_button(tr("ingest.page.download_report"), api.upload_error_report(checked),
@@ -154,8 +158,7 @@ def upload_ui() -> None:
     actor = require_actor(api.Right.SEND)  # the form to sign in first, where it is needed
     where = api.upload_area(workspace(), actor, lang())
     st.caption(tr("auth.area", area=md_text(where)) if where else tr("auth.area_all"))
-    upload = st.file_uploader(tr("ingest.page.file"), type=["csv", "xlsx"], key="upload_file",
-                              max_upload_size=20)
+    upload = widgets.uploader(tr("ingest.page.file"), ["csv", "xlsx"], "upload_file", 20)
     sheet = st.text_input(tr("ingest.page.sheet"), key="upload_sheet").strip() or None
     if upload is None:
         st.session_state.pop("ingest_stored", None)

@@ -248,3 +248,28 @@ def test_a_long_list_says_how_to_see_the_rest(demo_url, use_db, monkeypatch):
     grid = next(d for d in at.dataframe if d.key == "list-level-commune")
     assert len(grid.value) == 10
     assert any(c.value.startswith("10 trên ") and "mở một tỉnh" in c.value for c in at.caption)
+
+
+def test_audit_details_read_as_fields_in_the_readers_language(demo_copy, use_db):
+    """The details column: "field: value", a value changed as "old → new", never JSON;
+    a name is data (shown as written), and the words follow the language."""
+    use_db(demo_copy)
+    ws = api.open_workspace(demo_copy)
+    api.add_user(ws, api.LOCAL_ADMIN, "quan.sat", "mat-khau-dai-2021", "observer")
+    api.declare(ws, actor=api.LOCAL_ADMIN, unit_code="30745", level=4,
+                effective_from=date(2021, 9, 10), decision_number="12/QĐ-UBND",
+                signed_by="Chủ tịch", note="<b>*x*</b>")
+    admin = api.Actor("quantri", api.access.Role.ADMIN, None, "page")
+    at = run_page("app_pages/audit.py", _actor=admin)
+    assert not at.exception
+    details = at.dataframe[0].value["Chi tiết"].tolist()
+    assert not any("{" in d or '"' in d for d in details), details
+    assert "Tài khoản: quan.sat · Vai trò: observer · Đơn vị: —" in details
+    assert "Toàn quốc: không · Làm lại: không · Thay dữ liệu: —" in details
+    declared = next(d for d in details if "12/QĐ-UBND" in d)
+    assert "Cấp độ: " in declared and " → 4" in declared
+    assert "Từ ngày: 10/09/2021" in declared and "Người ký: Chủ tịch" in declared
+    assert "Ghi chú: <b>*x*</b>" in declared
+    at = run_page("app_pages/audit.py", _actor=admin, lang="en")
+    details = at.dataframe[0].value["Detail"].tolist()
+    assert "National: no · Reset: no · Replacing: —" in details

@@ -61,6 +61,7 @@ def test_upload_check_then_store(url, monkeypatch, tmp_path):
     assert [m.value for m in at.metric] == ["2", "1", "1", "0"]
     table = at.dataframe[0].value
     assert table["Dòng"].tolist() == [3]
+    assert list(table.columns[:2]) == ["Dòng", "Lý do bị từ chối"]  # seen at 1366 px
     assert "số âm" in table["Lý do bị từ chối"][0]
     assert any("Ghi chú" in c.value for c in at.caption)
     assert stored(make_db(tmp_path / "t.db", with_units=False)).empty  # nothing before confirm

@@ -1,6 +1,8 @@
-"""The two routes of the HttpOnly session cookie (see ``ui.web``): a one-time ticket
-from the sign-in form is traded for the cookie, and the cookie is cleared after a
-sign-out. Both answer only with a redirect to a page of this site.
+"""The routes of this browser's cookies (see ``ui.web``): a one-time ticket from the
+sign-in form is traded for the HttpOnly session cookie, and that cookie is cleared after
+a sign-out (both answer only with a redirect to a page of this site); the language the
+user chose is kept in a cookie too (asked by the page in the background: no reload), so
+a reload or a new tab starts in it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from functools import cache
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from zones import api
@@ -21,6 +23,8 @@ log = logging.getLogger(__name__)
 COOKIE = "zones_session"
 #: Streamlit's XSRF cookie: a ticket only works in the browser it was made for
 XSRF_COOKIE = "_streamlit_xsrf"
+#: the language chosen (vi or en), kept a year
+LANG_COOKIE, LANGS = "zones_lang", ("vi", "en")
 #: the routes, under any base path the proxy puts in front (server.baseUrlPath)
 PREFIX = "zones-auth"
 
@@ -72,7 +76,19 @@ async def close_session(request: Request) -> RedirectResponse:
     return response
 
 
+async def keep_lang(request: Request) -> Response:
+    """Keep the language chosen on the page (``?v=vi|en``) in this browser's cookie."""
+    value = request.query_params.get("v")
+    response = Response(status_code=204 if value in LANGS else 400,
+                        headers={"Cache-Control": "no-store"})
+    if value in LANGS:
+        response.set_cookie(LANG_COOKIE, value, max_age=365 * 24 * 3600, httponly=True,
+                            samesite="lax", secure=_secure(request), path="/")
+    return response
+
+
 ROUTES = [
     Route("/{base:path}" + PREFIX + "/session", open_session, methods=["GET"]),
     Route("/{base:path}" + PREFIX + "/signout", close_session, methods=["GET"]),
+    Route("/{base:path}" + PREFIX + "/lang", keep_lang, methods=["GET"]),
 ]

@@ -45,6 +45,8 @@ def _pick(key: str, codes: list[str]) -> None:
 #: rows sent to the browser in one overview list (a national commune list is 10,040 rows,
 #: about 0.5 MB a date step); the rest is a province away (the list follows the view)
 LIST_ROWS = 500
+#: the overview lists' column widths in pixels (a move's two days: 78)
+LIST_WIDTHS = {"level": 78, "name": 105, "parent": 75, "population": 58}
 
 
 def _unit_list(key: str, frame: pd.DataFrame, columns: dict[str, str], height: int) -> None:
@@ -56,8 +58,14 @@ def _unit_list(key: str, frame: pd.DataFrame, columns: dict[str, str], height: i
                       n=fmt_int(len(frame), lang())))
         frame = frame.head(LIST_ROWS)
     # the grid's own CSV download: names that a spreadsheet would read as a formula
+    # widths that keep every header whole in the side column at 1366 px (a name runs on
+    # in its cell; the grid scrolls sideways for the rest)
+    widths = {columns[c]: st.column_config.NumberColumn(
+        format=widgets.INT_FORMATS[lang()], width=LIST_WIDTHS[c]) if c == "population"
+        else st.column_config.Column(width=LIST_WIDTHS.get(c, 78)) for c in columns}
     widgets.table(api.safe_frame(frame[list(columns)]).rename(columns=columns), hide_index=True,
                  width="stretch", height=min(height, 38 + 35 * len(frame)), key=key,
+                 column_config=widths,
                  on_select=lambda: _pick(key, frame["code"].tolist()),
                  selection_mode="single-row")
 

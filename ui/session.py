@@ -18,7 +18,7 @@ import time
 
 import streamlit as st
 
-from ui.auth_routes import COOKIE, PREFIX, XSRF_COOKIE
+from ui.auth_routes import COOKIE, LANG_COOKIE, LANGS, PREFIX, XSRF_COOKIE
 from ui.common import lang, md_text, show_error, tr, workspace
 from zones import api
 from zones.errors import ZonesError
@@ -100,6 +100,28 @@ def _go(url: str) -> None:
               "window.location.search;window.location.replace(u+(u.indexOf('?')===-1?'?':'&')"
               "+'next='+encodeURIComponent(b));})();</script>")
     st.html(script % json.dumps(url).replace("<", "\\u003c"), unsafe_allow_javascript=True)
+
+
+def start_lang() -> None:
+    """A new session starts in the language this browser chose last (its cookie)."""
+    if "lang" not in st.session_state:
+        chosen = _cookie(LANG_COOKIE)
+        st.session_state.lang = chosen if chosen in LANGS else "vi"
+
+
+def lang_chosen() -> None:
+    """The language switch's callback: this run keeps the choice in the cookie."""
+    st.session_state["_keep_lang"] = st.session_state.lang
+
+
+def keep_lang() -> None:
+    """After a switch, have the browser ask the cookie route in the background (no
+    reload, nothing drawn)."""
+    chosen = st.session_state.pop("_keep_lang", None)
+    if chosen in LANGS:
+        script = "<script>fetch(%s, {credentials: 'same-origin'});</script>"
+        st.html(script % json.dumps(_route("lang", v=chosen)).replace("<", "\\u003c"),
+                unsafe_allow_javascript=True)
 
 
 def _from_cookie() -> api.Actor | None:

@@ -53,7 +53,7 @@ def change_map(frame: pd.DataFrame, level: str, parent: str | None, names, colou
                      {"rate": tr("ui.rate")}) | {
         "layer": lay.url, "bounds": lay.bounds, "outlines": [], "timeline": None,
         "tiles": None, "levels": level_string(digits), "rates": [], "label": label,
-        "selected": None, "clicks": False, "height": 480}
+        "selected": None, "clicks": False, "wheel": False, "height": 480}
     map_component.levels_map(spec, "transitions-map")
 
 

@@ -35,7 +35,8 @@ def date_ui(dates: pd.DatetimeIndex, default: date, key: str = "day") -> date:
         st.session_state[key] = last
 
     # one row that wraps on a phone instead of stacking six full-width controls
-    row = st.container(horizontal=True, gap="small", vertical_alignment="center")
+    row = st.container(horizontal=True, gap="small", vertical_alignment="center",
+                       key=f"{key}-row")
     row.button("« 7", on_click=shift, args=(-7,), help=tr("ui.week_back"), key=f"{key}-back7")
     row.button("‹ 1", on_click=shift, args=(-1,), help=tr("ui.day_back"), key=f"{key}-back1")
     row.date_input(tr("ui.date"), min_value=first, max_value=last, key=key,
@@ -48,12 +49,83 @@ def date_ui(dates: pd.DatetimeIndex, default: date, key: str = "day") -> date:
     return st.session_state[key]
 
 
-#: the map page keeps its map, date control and legend on the first screen
+#: the map page keeps its map, date control and legend on the first screen; on a phone
+#: the title, the date row (the latest-day button as its icon, its words left to screen
+#: readers) and the demo notice (one line) are compact, so the map and its legend fit a 390x844 screen
 COMPACT_CSS = """<style>
 [data-testid="stMainBlockContainer"] {padding-top: 3rem; padding-bottom: 1rem;}
 [data-testid="stMainBlockContainer"] h1 {font-size: 1.75rem; padding: 0.1rem 0;}
-@media (max-width: 640px) {[data-testid="stMainBlockContainer"] {padding-top: 4rem;}}
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] {padding-top: 3.75rem;}
+  [data-testid="stMainBlockContainer"] h1 {font-size: 1.3rem; padding: 0;}
+  [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] {gap: 0.5rem;}
+  .st-key-day-row {flex-wrap: nowrap; gap: 0.3rem;}
+  .st-key-day-row button {padding: 0 0.45rem; min-height: 2.2rem;}
+  .st-key-day-latest [data-testid="stMarkdownContainer"] {position: absolute; width: 1px;
+    height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap;}
+  .st-key-map-notice p {white-space: nowrap; overflow: hidden; text-overflow: ellipsis;}
+}
 </style>"""
+
+
+def _css_text(value: str) -> str:
+    """A CSS string holding ``value`` (our catalogue's words) as text."""
+    return '"' + "".join(c if c.isalnum() or c in " .,:;•()-–/" else f"\\{ord(c):x} "
+                         for c in value) + '"'
+
+
+#: Enter in a date box applies the date typed and closes the calendar (Streamlit's field
+#: would open its calendar, or keep it open, and keep the typed date until the box loses
+#: focus); Enter on a day of the calendar still picks it. No "<" (Streamlit's sanitiser)
+DATE_ENTER_JS = """<script>(function () {
+  if (window.__zonesDateEnter) { return; }
+  window.__zonesDateEnter = true;
+  window.addEventListener("keydown", function (e) {
+    var field = e.key === "Enter" && e.target.closest
+      ? e.target.closest("[data-testid='stDateInputField']") : null;
+    if (!field) { return; }
+    // focus moves out to a throw-away element: the field commits as on a click outside
+    var away = document.createElement("span");
+    away.tabIndex = -1;
+    document.body.appendChild(away);
+    e.preventDefault(); e.stopPropagation(); away.focus(); away.remove();
+  }, true);
+})();</script>"""
+
+
+def streamlit_texts() -> None:
+    """Streamlit's own words that no argument sets, in the UI's language (a CSS
+    replacement keyed on Streamlit's test ids): an uploader's button and drop zone, a
+    list's "No results"; and Enter in a date box applies the typed date. Every page run
+    draws it once (the app's sidebar)."""
+    # the sidebar's scripts take no room (this one, the language's, a sign-in's redirect)
+    css = ("<style>[data-testid='stSidebar'] [data-testid='stElementContainer']:has(script)"
+           " {display: none}</style>")
+    if lang() != "en":
+        zone = "[data-testid='stFileUploaderDropzone']"
+        css += (f"<style>{zone} button [data-testid='stMarkdownContainer'] p {{display: none}}"
+               f"{zone} button [data-testid='stMarkdownContainer']::after "
+               f"{{content: {_css_text(tr('ui.upload.button'))}}}"
+               f"{zone} > input + div:not([data-testid]) > * {{display: none}}"
+               f"{zone} > input + div:not([data-testid])::after "
+               f"{{content: {_css_text(tr('ui.upload.drop'))}}}"
+               "[role='listbox'] > [role='option'][style*='contents'] > span {display: none}"
+               "[role='listbox'] > [role='option'][style*='contents']::after "
+               f"{{content: {_css_text(tr('ui.no_results'))}; padding: 0.5rem 1rem; "
+               "display: block; opacity: 0.6}</style>")
+    st.html(css + DATE_ENTER_JS, unsafe_allow_javascript=True)
+
+
+def uploader(label: str, types: list[str], key: str, max_mb: int | None = None, **kwargs):
+    """``st.file_uploader`` whose limit line ("20MB per file • CSV, XLSX" in Streamlit's
+    English) is written in the UI's language; ``max_mb``: None for the server's limit."""
+    if lang() != "en":
+        mb = max_mb or st.get_option("server.maxUploadSize")
+        limit = tr("ui.upload.limit", mb=mb) + " • " + ", ".join(t.upper() for t in types)
+        where = f".st-key-{key} [data-testid='stFileUploaderDropzoneInstructions']"
+        st.html(f"<style>{where} span {{display: none}} {where} > div::after "
+                f"{{content: {_css_text(limit)}; opacity: 0.6; font-size: 0.875rem}}</style>")
+    return st.file_uploader(label, type=types, key=key, max_upload_size=max_mb, **kwargs)
 
 
 def compact_page() -> None:

@@ -210,6 +210,8 @@
         wantRates();
         return C.tipHtml(Z, l.feature.properties._i, l.feature.properties.name);
       }, {sticky: true});
+      layer.on("tooltipopen", function () { L.DomUtil.addClass(map.getContainer(), "zl-tipping"); });
+      layer.on("tooltipclose", function () { L.DomUtil.removeClass(map.getContainer(), "zl-tipping"); });
       layer.on("click", function (e) {
         L.DomEvent.stopPropagation(e);
         if (wanted.clicks) { post("click", {unit: e.layer.feature.properties.code}); }
@@ -258,6 +260,9 @@
                                  spec.notices, spec.declarations, !!spec.timeline]);
       if (shown.look !== look) { shown.look = look; drawLegend(spec); }
       map.getContainer().style.background = spec.background || "";
+      // on a page of charts and tables the wheel scrolls the page, not the map
+      if (spec.wheel === false) { map.scrollWheelZoom.disable(); }
+      else { map.scrollWheelZoom.enable(); }
       showTiles(spec.tiles);
       showOutlines(spec.outlines || []);
       if (shown.layer !== spec.layer) {
