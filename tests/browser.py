@@ -98,6 +98,12 @@ def streamlit_server(db_url: str, timeout: float = 90, base_path: str = "", **se
         stop(proc)
 
 
+def idle(page) -> None:
+    """The page's run is over (Streamlit's "running" widget gone)."""
+    time.sleep(1)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')")
+
+
 #: the map component's frame (``ui.map_component``)
 MAP_IFRAME = "iframe[title='ui.map_component.zones_map']"
 

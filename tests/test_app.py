@@ -259,7 +259,7 @@ def test_audit_details_read_as_fields_in_the_readers_language(demo_copy, use_db)
     api.declare(ws, actor=api.LOCAL_ADMIN, unit_code="30745", level=4,
                 effective_from=date(2021, 9, 10), decision_number="12/QĐ-UBND",
                 signed_by="Chủ tịch", note="<b>*x*</b>")
-    admin = api.Actor("quantri", api.access.Role.ADMIN, None, "page")
+    admin = api.Actor("quantri", api.Role.ADMIN, None, "page")
     at = run_page("app_pages/audit.py", _actor=admin)
     assert not at.exception
     details = at.dataframe[0].value["Chi tiết"].tolist()

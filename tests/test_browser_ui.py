@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.browser import MAP_IFRAME, map_frame, open_page, settle, streamlit_server
+from tests.browser import MAP_IFRAME, idle, map_frame, open_page, settle, streamlit_server
 from tests.conftest import copy_of
 from zones.cli import main
 
@@ -44,12 +44,6 @@ def wait_until(check, timeout: float = 60):
 def search(page) -> str:
     """The page's query string as the page wrote it last."""
     return page.evaluate("() => window.location.search")
-
-
-def idle(page) -> None:
-    """The page's run is over (Streamlit's "running" widget gone)."""
-    time.sleep(1)
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')")
 
 
 def test_enter_in_a_date_box_applies_the_date(browser, server):

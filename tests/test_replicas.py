@@ -12,7 +12,7 @@ import time
 import pytest
 from playwright.sync_api import Error
 
-from tests.browser import ROOT, click_unit, fill_of, map_frame, open_page, streamlit_server
+from tests.browser import ROOT, click_unit, fill_of, idle, map_frame, open_page, streamlit_server
 from zones.cli import main
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -88,6 +88,7 @@ def test_two_replicas_on_one_database_show_the_same(browser, demo_copy, tmp_path
         # A: a rule set added on the criteria page; B lists it
         page.goto(f"{a}/criteria")
         page.get_by_text("Thêm hoặc cập nhật bộ tiêu chí").wait_for(timeout=120000)
+        idle(page)  # a file given while the page's first run still draws it is lost
         page.locator("input[type=file]").first.set_input_files(str(ruleset))
         page.get_by_role("button", name="Kiểm tra và lưu").click()
         page.get_by_text("Đã lưu bộ tiêu chí kg-4800").wait_for(timeout=180000)
