@@ -31,7 +31,7 @@ run: $(VENV)/.installed static/vendor/leaflet.js $(DB)
 	@echo "Listening on $(ADDRESS):$(PORT)$(if $(filter 127.0.0.1 localhost,$(ADDRESS)), \
 	(this machine only; make run ADDRESS=0.0.0.0 lets other machines in), \
 	(every machine that can reach this one on port $(PORT)))"
-	$(PY) -m ui.serve --server.address $(ADDRESS) --server.port $(PORT) --server.headless true
+	$(PY) -m ui.server.serve --server.address $(ADDRESS) --server.port $(PORT) --server.headless true
 
 ## make test: set up with test tools, then run the whole suite
 test: $(VENV)/.installed-dev static/vendor/leaflet.js

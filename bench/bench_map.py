@@ -61,7 +61,7 @@ NEXT_DAY = "1 ›"
 TARGETS = {"first_paint_s": 1.5, "date_change_s": 0.5, "date_change_kb": 50.0,
            "payload_mb": 4.0}
 # the dashboard as ``make run`` starts it (falls back to plain ``streamlit run app.py``)
-APP_LAUNCH = (["ui.serve"] if (ROOT / "ui" / "serve.py").exists()
+APP_LAUNCH = (["ui.server.serve"] if (ROOT / "ui" / "server" / "serve.py").exists()
               else ["streamlit", "run", "app.py"])
 VIEWPORT = {"width": 1400, "height": 1000}
 # any host other than loopback fails to resolve: nothing can leave the machine

@@ -10,7 +10,7 @@ only. Two servers are started, each on a free port:
 
 1. the FLOOR: a throwaway one-line Streamlit script in a temp dir (same ``config.toml``
    and flags as the app), timed from navigation start to its text being painted;
-2. the app as ``make run`` starts it (``python -m ui.serve``, ``ZONES_DB=URL``):
+2. the app as ``make run`` starts it (``python -m ui.server.serve``, ``ZONES_DB=URL``):
 
    * map page: navigation start -> the map layer painted (``window.__zl.layer`` holds its
      features, levels applied, two animation frames later), and the bytes of that first

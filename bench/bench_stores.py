@@ -10,7 +10,7 @@ For each store, on a fresh database:
    × 10 days in the middle of the period, with the recomputation of the levels it
    triggers, wall time of the process (the CLI prints how long it took to check, store
    and recompute);
-3. **map first load on a fresh replica**: a new app process (``python -m ui.serve``) on
+3. **map first load on a fresh replica**: a new app process (``python -m ui.server.serve``) on
    that database, then a fresh Chromium tab: navigation start -> the map's layer drawn
    (``window.__zl.layer`` has its features), then a second tab on the same process (what
    every later visitor waits for).

@@ -86,7 +86,7 @@ def streamlit_server(db_url: str, timeout: float = 90, base_path: str = "", **se
     env = dict(os.environ, ZONES_DB=db_url, **settings)
     # output discarded: an unread pipe would fill up and block a long-running server
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ui.serve", "--server.port", str(port),
+        [sys.executable, "-m", "ui.server.serve", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
          *(["--server.baseUrlPath", base_path] if base_path else [])],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -19,6 +19,10 @@
   transactions, storage writes the statements. (``geodata`` reads its bundled gazetteer
   with ``sqlite3``: a data file of its own, not our database, and it imports nothing of
   ours.)
+- the web server ``ui/server/`` imports no page helper of ``ui`` (nor a page): only its own
+  modules and the core; the page helpers and the pages import nothing of it but
+  ``ui.server.names`` (the cookies and routes both sides share), which imports nothing, so
+  a page never loads the server's Starlette code;
 - pages, ``ui`` and the CLI use exactly the names the door lists (``api.__all__``): no
   reaching through it (``api.access.Role``), no name listed that nobody calls;
 - importing the door and the CLI loads none of the heavy libraries (they load with the
@@ -194,6 +198,61 @@ def test_pages_use_only_ui_and_the_front_door():
         if wrong:
             bad[path.name] = wrong
     assert bad == {}
+
+
+SHARED = "ui.server.names"
+PAGE_SIDE = ("ui", "app_pages", "app")
+
+
+def is_server(module: str) -> bool:
+    return module == "ui.server" or module.startswith("ui.server.")
+
+
+def server_crossings() -> dict[str, list[str]]:
+    """Imports across the line between the web server (``ui.server``) and the page side
+    (the page helpers of ``ui``, the pages), by file."""
+    bad = {}
+    for path in [ROOT / "app.py", *files("app_pages"), *files("ui")]:
+        here, imported = module_name(path), top_imports(path)
+        ours = {m for m in imported if m.split(".")[0] in PAGE_SIDE}
+        if here in (SHARED, "ui.server"):
+            wrong = imported - {"__future__"}
+        elif is_server(here):
+            wrong = {m for m in ours if not is_server(m)}
+        else:
+            wrong = {m for m in ours if is_server(m) and m != SHARED}
+        if wrong:
+            bad[str(path.relative_to(ROOT))] = sorted(wrong)
+    return bad
+
+
+def test_the_web_server_and_the_page_helpers_stay_apart():
+    assert server_crossings() == {}
+
+
+def test_server_detector_sees_crossings(tmp_path):
+    global ROOT
+    (tmp_path / "app_pages").mkdir()
+    (tmp_path / "ui" / "server").mkdir(parents=True)
+    for name, text in {
+            "app.py": "from ui.server import auth\nimport ui.common\n",
+            "ui/__init__.py": "", "ui/server/__init__.py": "import logging\n",
+            "ui/common.py": "import streamlit\nfrom zones import api\n",
+            "ui/session.py": "from ui.common import tr\nfrom ui.server.names import COOKIE\n"
+                             "from ui.server.auth import ROUTES\n",
+            "ui/server/names.py": "from __future__ import annotations\nimport starlette\n",
+            "ui/server/auth.py": "from ui.server.names import COOKIE\nfrom zones import api\n",
+            "ui/server/web.py": "import streamlit as st\nfrom ui.server import auth\n"
+                                "from ui import session\nimport app_pages\n"}.items():
+        (tmp_path / name).write_text(text)
+    saved, ROOT = ROOT, tmp_path
+    try:
+        found = server_crossings()
+    finally:
+        ROOT = saved
+    assert found == {"app.py": ["ui.server.auth"], "ui/server/__init__.py": ["logging"],
+                     "ui/session.py": ["ui.server.auth"], "ui/server/names.py": ["starlette"],
+                     "ui/server/web.py": ["app_pages", "ui.session"]}
 
 
 def door_names_used(paths: list[Path]) -> dict[str, set[str]]:

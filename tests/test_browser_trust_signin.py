@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from tests.browser import open_page, streamlit_server
 from tests.conftest import copy_of
-from ui.auth_routes import PREFIX
+from ui.server.names import AUTH_PREFIX
 from zones import api
 from zones.cli import main
 from zones.storage.schema import uploads
@@ -53,7 +53,7 @@ def test_a_disabled_accounts_open_tab_can_no_longer_write(browser, demo_url, tmp
         def block(route):  # the browser never reaches the cookie route
             blocked.append(route.request.url)
             route.abort("aborted")
-        context.route(f"**/{PREFIX}/**", block)
+        context.route(f"**/{AUTH_PREFIX}/**", block)
         page = open_page(context)
         page.goto(f"{base}/upload")
         page.get_by_label("Tên tài khoản").fill("xa.vinhlac")

@@ -1,4 +1,4 @@
-"""Streamlit's bundles sent gzipped by ui.compress (an intranet has no proxy to do it),
+"""Streamlit's bundles sent gzipped by ui.server.compress (an intranet has no proxy to do it),
 everything else passed on untouched."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import gzip
 
 import pytest
 
-from ui.compress import BUNDLES, CompressedBundles
+from ui.server.compress import BUNDLES, CompressedBundles
 
 
 def call(middleware, path, *, method="GET", encoding="gzip, deflate", extra=()):

@@ -1,5 +1,5 @@
 """The map's files rebuilt from the database by any replica (``zones.maps.served``,
-``api.served_file`` and the route of ``ui.served_routes``): names that carry the view and
+``api.served_file`` and the route of ``ui.server.served``): names that carry the view and
 its data version, strict parsing, the same bytes from a second workspace on the same
 database, stale names answered with what the view shows now, sign-in where the map is
 not open to all."""
@@ -15,7 +15,7 @@ from starlette.requests import Request
 
 from tests.test_access import PASSWORD, cli
 from tests.test_access import accounts as accounts  # the fixture, shared
-from ui import served_routes
+from ui.server import served as served_route
 from zones import api
 from zones.maps import served
 
@@ -98,16 +98,16 @@ def call(name: str, cookies: dict | None = None, gzip_ok: bool = True):
         headers.append((b"accept-encoding", b"gzip, deflate"))
     req = Request({"type": "http", "method": "GET", "path": f"/zones-map/{name}",
                    "headers": headers, "query_string": b"", "path_params": {"name": name}})
-    return asyncio.run(served_routes.map_file(req))
+    return asyncio.run(served_route.map_file(req))
 
 
 @pytest.fixture
 def route_db(accounts, monkeypatch):
     monkeypatch.setenv("ZONES_DB", accounts)
     monkeypatch.setenv("ZONES_PUBLIC_READ", "0")
-    served_routes._workspace.cache_clear()
+    served_route._workspace.cache_clear()
     yield api.open_workspace(accounts)
-    served_routes._workspace.cache_clear()
+    served_route._workspace.cache_clear()
 
 
 def test_the_route_serves_the_signed_in_only_gzipped_and_keeps_current_names(route_db):

@@ -1,5 +1,5 @@
 """Browser sessions of the built-in accounts (``zones.people.sessions`` through the front door)
-and the two cookie routes of ``ui.auth_routes``: one-time tickets bound to a browser,
+and the two cookie routes of ``ui.server.auth``: one-time tickets bound to a browser,
 tokens stored only as hashes, expiry, and sessions ended by sign-out, a disabled account
 or a new password."""
 
@@ -15,7 +15,7 @@ from starlette.requests import Request
 
 from tests.test_access import PASSWORD, cli, trail
 from tests.test_access import accounts as accounts  # the fixture, shared
-from ui import auth_routes
+from ui.server import auth
 from zones import api
 from zones.people import sessions
 from zones.settings import DEFAULTS
@@ -128,9 +128,9 @@ def request(path: str, query: dict | None = None, cookies: dict | None = None,
 @pytest.fixture
 def routes(accounts, monkeypatch):
     monkeypatch.setenv("ZONES_DB", accounts)
-    auth_routes._workspace.cache_clear()
+    auth._workspace.cache_clear()
     yield api.open_workspace(accounts)
-    auth_routes._workspace.cache_clear()
+    auth._workspace.cache_clear()
 
 
 def cookie_of(response) -> str | None:
@@ -143,12 +143,12 @@ def cookie_of(response) -> str | None:
 def test_the_session_route_sets_an_httponly_cookie_and_goes_back(routes):
     ws, actor = routes, api.sign_in(routes, "xa.vinhlac", PASSWORD)
     ticket = api.start_session(ws, actor, "2|abc|def|1")
-    response = asyncio.run(auth_routes.open_session(request(
+    response = asyncio.run(auth.open_session(request(
         "/zones-auth/session", {"t": ticket, "next": "/upload?x=1"},
         cookies={"_streamlit_xsrf": "2|abc|def|1"})))
     assert response.status_code == 303 and response.headers["location"] == "/upload?x=1"
     cookie = cookie_of(response)
-    assert cookie.startswith(f"{auth_routes.COOKIE}=") and "HttpOnly" in cookie
+    assert cookie.startswith(f"{auth.COOKIE}=") and "HttpOnly" in cookie
     assert "SameSite=lax" in cookie and "Secure" not in cookie
     token = cookie.split(";")[0].split("=", 1)[1]
     assert api.session_actor(ws, token).name == "xa.vinhlac"
@@ -157,7 +157,7 @@ def test_the_session_route_sets_an_httponly_cookie_and_goes_back(routes):
 
 def test_behind_https_the_cookie_is_secure(routes):
     ticket = api.start_session(routes, api.sign_in(routes, "xa.vinhlac", PASSWORD))
-    response = asyncio.run(auth_routes.open_session(request(
+    response = asyncio.run(auth.open_session(request(
         "/dashboard/zones-auth/session", {"t": ticket, "next": "/dashboard/"},
         headers={"X-Forwarded-Proto": "https"})))
     assert "Secure" in cookie_of(response)
@@ -165,7 +165,7 @@ def test_behind_https_the_cookie_is_secure(routes):
 
 @pytest.mark.parametrize("ticket", ["", "not-a-ticket", "'; DROP TABLE sessions; --"])
 def test_a_bad_ticket_sets_no_cookie_and_shows_no_error(routes, ticket):
-    response = asyncio.run(auth_routes.open_session(request(
+    response = asyncio.run(auth.open_session(request(
         "/zones-auth/session", {"t": ticket, "next": "/upload"})))
     assert response.status_code == 303 and response.headers["location"] == "/upload"
     assert cookie_of(response) is None
@@ -175,7 +175,7 @@ def test_a_database_failure_in_the_route_is_a_redirect_not_a_traceback(routes, m
     def broken(*_):
         raise RuntimeError("database went away")
     monkeypatch.setattr(api, "open_session", broken)
-    response = asyncio.run(auth_routes.open_session(request(
+    response = asyncio.run(auth.open_session(request(
         "/zones-auth/session", {"t": "x", "next": "/"})))
     assert response.status_code == 303 and cookie_of(response) is None
 
@@ -183,22 +183,22 @@ def test_a_database_failure_in_the_route_is_a_redirect_not_a_traceback(routes, m
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil",
                                     "javascript:alert(1)", "", "/a\r\nSet-Cookie: x=1"])
 def test_the_routes_only_go_back_to_this_site(target):
-    assert auth_routes.back_to(target) == "/"
+    assert auth.back_to(target) == "/"
 
 
 def test_the_sign_out_route_clears_the_cookie(routes):
-    response = asyncio.run(auth_routes.close_session(request(
-        "/zones-auth/signout", {"next": "/"}, cookies={auth_routes.COOKIE: "abc"})))
+    response = asyncio.run(auth.close_session(request(
+        "/zones-auth/signout", {"next": "/"}, cookies={auth.COOKIE: "abc"})))
     cookie = cookie_of(response)
     assert response.status_code == 303
-    assert cookie.startswith(f'{auth_routes.COOKIE}=""') and "Max-Age=0" in cookie
+    assert cookie.startswith(f'{auth.COOKIE}=""') and "Max-Age=0" in cookie
 
 
 def test_the_routes_match_under_a_base_path():
     paths = {"/zones-auth/session", "/dashboard/zones-auth/session", "/zones-auth/signout"}
     for path in paths:
         scope = {"type": "http", "method": "GET", "path": path}
-        assert any(r.matches(scope)[0].name == "FULL" for r in auth_routes.ROUTES), path
+        assert any(r.matches(scope)[0].name == "FULL" for r in auth.ROUTES), path
 
 
 def test_an_unexpected_failure_tells_a_page_user_what_to_report():

@@ -114,7 +114,7 @@ def test_a_page_shows_a_bad_value_in_words_never_a_traceback(monkeypatch, tmp_pa
 #: where the environment may be read: the edges (they build ``Settings``), the default
 #: language (the catalogue's own, until the language is passed explicitly everywhere) and
 #: the reading child's allocator (set, not read)
-EDGES = {"zones/cli/__init__.py", "ui/common.py", "ui/served_routes.py", "ui/auth_routes.py",
+EDGES = {"zones/cli/__init__.py", "ui/common.py", "ui/server/served.py", "ui/server/auth.py",
          "zones/i18n.py", "zones/isolate.py"}
 
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from starlette.requests import Request
 from streamlit.testing.v1 import AppTest
 
-from ui import served_routes
+from ui.server import served
 from zones import api
 from zones.cli import main
 from zones.errors import DatabaseError
@@ -106,7 +106,7 @@ def call(name: str):
     req = Request({"type": "http", "method": "GET", "path": f"/zones-map/{name}",
                    "headers": [(b"accept-encoding", b"gzip")], "query_string": b"",
                    "path_params": {"name": name}})
-    return asyncio.run(served_routes.map_file(req))
+    return asyncio.run(served.map_file(req))
 
 
 @pytest.mark.parametrize("day", ["1999-01-01", "2030-12-31", "2021-05-31", "2022-01-01"])
@@ -114,7 +114,7 @@ def test_a_map_file_for_a_day_outside_the_data_is_404_with_one_log_line(
         demo_copy, monkeypatch, caplog, day):
     monkeypatch.setenv("ZONES_DB", demo_copy)
     monkeypatch.setenv("ZONES_PUBLIC_READ", "1")
-    served_routes._workspace.cache_clear()
+    served._workspace.cache_clear()
     ws = api.open_workspace(demo_copy)
     name = api.served_name(ws, "rates", level="commune", parent=None, override=None, day=day,
                            lang="vi")
@@ -131,7 +131,7 @@ def test_a_map_file_for_a_day_outside_the_data_is_404_with_one_log_line(
                                  day="2021-09-01", lang="vi")
         assert call(inside).status_code == 200
     finally:
-        served_routes._workspace.cache_clear()
+        served._workspace.cache_clear()
 
 
 # ------------------------------------------------------------------ passwords

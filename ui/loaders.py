@@ -3,7 +3,7 @@
 What a day looks like comes from the front door (``zones.api``), which caches per data
 version itself. Here only what the browser fetches is made: each view's geometry as a
 static GeoJSON file (simplified once), the timeline of levels in force for play, and the
-per-day tooltip rates, each a URL of ``ui.served_routes`` named by what it shows and the
+per-day tooltip rates, each a URL of ``ui.server.served`` named by what it shows and the
 data version, which any replica rebuilds from the database when asked.
 """
 
@@ -18,7 +18,7 @@ import streamlit as st
 
 from ui.assets import ensure_static
 from ui.common import data_version, lang, workspace
-from ui.served_routes import url_of
+from ui.server.names import url_of
 from zones import api
 
 

@@ -1,7 +1,7 @@
 """Who is signed in on this browser, and the sign-in form.
 
 A sign-in on the form is kept in the database as a session whose token lives in an
-HttpOnly cookie (set by ``ui.web``'s route: page scripts never see it), so a reload or a
+HttpOnly cookie (set by ``ui.server.auth``'s route: page scripts never see it), so a reload or a
 second tab stays signed in, and a sign-out, an expiry (``ZONES_SESSION_MINUTES`` idle,
 default 480; ``ZONES_SESSION_MAX_HOURS`` in all, default 24) or a disabled account ends
 it in every tab. Every page run checks the account behind the tab against the database
@@ -18,8 +18,8 @@ import time
 
 import streamlit as st
 
-from ui.auth_routes import COOKIE, LANG_COOKIE, LANGS, PREFIX, XSRF_COOKIE
 from ui.common import lang, md_text, show_error, tr, workspace
+from ui.server.names import AUTH_PREFIX, COOKIE, LANG_COOKIE, LANGS, XSRF_COOKIE
 from zones import api
 from zones.errors import ZonesError
 
@@ -89,12 +89,12 @@ def _cookie(name: str) -> str | None:
 
 def _route(action: str, **query: str) -> str:
     base = (st.get_option("server.baseUrlPath") or "").strip("/")
-    path = f"/{base}/{PREFIX}/{action}" if base else f"/{PREFIX}/{action}"
+    path = f"/{base}/{AUTH_PREFIX}/{action}" if base else f"/{AUTH_PREFIX}/{action}"
     return path + "?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else path
 
 
 def _go(url: str) -> None:
-    """Send this browser to one of ``ui.web``'s routes, which comes back to this page."""
+    """Send this browser to one of ``ui.server.auth``'s routes, which comes back to this page."""
     # no "<" inside the script: Streamlit's sanitiser drops a script whose text has one
     script = ("<script>(function(){var u=%s;var b=window.location.pathname+"
               "window.location.search;window.location.replace(u+(u.indexOf('?')===-1?'?':'&')"

@@ -1,4 +1,4 @@
-"""The routes of this browser's cookies (see ``ui.web``): a one-time ticket from the
+"""The routes of this browser's cookies (see ``ui.server.web``): a one-time ticket from the
 sign-in form is traded for the HttpOnly session cookie, and that cookie is cleared after
 a sign-out (both answer only with a redirect to a page of this site); the language the
 user chose is kept in a cookie too (asked by the page in the background: no reload), so
@@ -16,17 +16,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from ui.server.names import AUTH_PREFIX, COOKIE, LANG_COOKIE, LANGS, XSRF_COOKIE
 from zones import api
 
 log = logging.getLogger(__name__)
-#: the session cookie (HttpOnly: page scripts cannot read it)
-COOKIE = "zones_session"
-#: Streamlit's XSRF cookie: a ticket only works in the browser it was made for
-XSRF_COOKIE = "_streamlit_xsrf"
-#: the language chosen (vi or en), kept a year
-LANG_COOKIE, LANGS = "zones_lang", ("vi", "en")
-#: the routes, under any base path the proxy puts in front (server.baseUrlPath)
-PREFIX = "zones-auth"
 
 
 @cache
@@ -88,7 +81,7 @@ async def keep_lang(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/{base:path}" + PREFIX + "/session", open_session, methods=["GET"]),
-    Route("/{base:path}" + PREFIX + "/signout", close_session, methods=["GET"]),
-    Route("/{base:path}" + PREFIX + "/lang", keep_lang, methods=["GET"]),
+    Route("/{base:path}" + AUTH_PREFIX + "/session", open_session, methods=["GET"]),
+    Route("/{base:path}" + AUTH_PREFIX + "/signout", close_session, methods=["GET"]),
+    Route("/{base:path}" + AUTH_PREFIX + "/lang", keep_lang, methods=["GET"]),
 ]

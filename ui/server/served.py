@@ -20,12 +20,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ui.auth_routes import COOKIE
+from ui.server.names import COOKIE, MAP_PREFIX
 from zones import api
 
 log = logging.getLogger(__name__)
-#: under any base path the proxy puts in front (server.baseUrlPath)
-PREFIX = "zones-map"
 MAX_AGE = 365 * 24 * 3600
 
 
@@ -64,10 +62,4 @@ async def map_file(request: Request) -> Response:
     return Response(body, media_type="application/json; charset=utf-8", headers=headers)
 
 
-ROUTES = [Route("/{base:path}" + PREFIX + "/{name}", map_file, methods=["GET"])]
-
-
-def url_of(name: str, base: str = "") -> str:
-    """The path a page gives the browser for the map file ``name``."""
-    base = base.strip("/")
-    return f"/{base}/{PREFIX}/{name}" if base else f"/{PREFIX}/{name}"
+ROUTES = [Route("/{base:path}" + MAP_PREFIX + "/{name}", map_file, methods=["GET"])]

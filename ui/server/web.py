@@ -10,13 +10,13 @@ ended the session in the database. Both answer only with a redirect to a page of
 site, never with an error page.
 
 The map's files (its layers, the player's timeline, a day's tooltip rates) come from
-``/zones-map/<name>`` (``ui.served_routes``), rebuilt from the database by whichever
+``/zones-map/<name>`` (``ui.server.served``), rebuilt from the database by whichever
 replica is asked.
 
-Streamlit's own JavaScript goes out gzipped (``ui.compress``): it is most of a first
+Streamlit's own JavaScript goes out gzipped (``ui.server.compress``): it is most of a first
 visit's bytes, and an intranet often has no proxy to compress it.
 
-``make run`` serves this module's ``app`` (``streamlit run ui/web.py``).
+``make run`` serves this module's ``app`` (``streamlit run ui/server/web.py``).
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from pathlib import Path
 import streamlit as st
 from starlette.middleware import Middleware
 
-from ui.auth_routes import ROUTES
-from ui.compress import CompressedBundles
-from ui.served_routes import ROUTES as MAP_ROUTES
+from ui.server.auth import ROUTES
+from ui.server.compress import CompressedBundles
+from ui.server.served import ROUTES as MAP_ROUTES
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
+APP = Path(__file__).resolve().parents[2] / "app.py"
 
 app = st.App(APP, routes=[*ROUTES, *MAP_ROUTES], middleware=[Middleware(CompressedBundles)])
