@@ -134,3 +134,11 @@ def _uses_environment(path: Path) -> bool:
     return any((isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv"))
                or (isinstance(node, ast.alias) and node.name in ("environ", "getenv"))
                for node in ast.walk(tree))
+
+
+def test_the_longest_lock_may_not_be_shorter_than_a_lock():
+    """Else an address's count would be forgotten before its lock could grow."""
+    with pytest.raises(SettingsError, match=r"ZONES_LOCK_MAX_MINUTES.*ZONES_LOCK_MINUTES"):
+        Settings.from_env({"ZONES_LOCK_MINUTES": "15", "ZONES_LOCK_MAX_MINUTES": "1"})
+    assert Settings.from_env({"ZONES_LOCK_MINUTES": "15",
+                              "ZONES_LOCK_MAX_MINUTES": "15"}).lock_max_minutes == 15

@@ -20,6 +20,7 @@ from tests.test_markdown_safety import MD_DECISION, MD_NAME, assert_literal, mar
 from zones import api
 from zones.cli import main
 from zones.errors import ZonesError
+from zones.levels import declarations as decl_levels
 from zones.levels.refresh import refresh
 from zones.safe import md_text
 from zones.storage import store
@@ -349,3 +350,24 @@ def test_a_unit_and_decision_written_in_markdown_are_repeated_literally(demo_cop
     assert_literal(sources)
     assert any(f"Đơn vị: {md_text(MD_NAME)} (xã/phường/thị trấn" in s for s in sources)
     assert any(md_text(MD_DECISION) in s for s in sources)
+
+
+@pytest.mark.both_stores
+def test_revoking_is_judged_on_the_stored_declaration_not_a_cached_view(demo_copy):
+    """A declaration stored but not yet in the day view (its refresh not run yet) still
+    belongs to its unit: a leader of another district may not revoke it."""
+    ws = api.open_workspace(demo_copy)
+    units = api.units(ws)
+    parent = units.at[PHAO_DAI, "parent_code"]
+    other = next(c for c in units.index[units["level"] == "district"] if c != parent)
+    api.add_user(ws, api.LOCAL_ADMIN, "lanhdao.khac", "mat-khau-dai", "leader", other)
+    scoped = api.actor_named(ws, "lanhdao.khac")
+    api.day_view(ws, DAY)  # the view cached before the declaration exists
+    new_id = decl_levels.insert(ws.engine, unit_code=PHAO_DAI, level=4,
+                                effective_from=date(2021, 9, 2), effective_to=None,
+                                decision_number="9/QĐ-UBND", entered_by="lanhdao",
+                                note=None, stamp=datetime(2021, 8, 1), signed_by=None)
+    with pytest.raises(api.AccessError):
+        api.revoke(ws, new_id, scoped)
+    listed = api.declarations(ws)
+    assert listed.loc[listed["id"] == new_id, "revoked_at"].isna().all()

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from tests.test_access import everything_stored
 from zones import api
 from zones.cli import main
+from zones.people import accounts
 from zones.settings import DEFAULTS, Settings
 from zones.storage import store
 from zones.storage.schema import sign_in_throttle, users
@@ -251,3 +252,14 @@ def test_the_front_door_refuses_a_write_by_an_account_disabled_since(ws):
     assert "moi.tao" not in set(api.list_users(ws, api.LOCAL_ADMIN)["name"])
     api.enable_user(ws, api.LOCAL_ADMIN, "quantri")
     api.add_user(ws, admin, "moi.tao", PASSWORD, "observer")  # enabled again: it works
+
+
+@pytest.mark.parametrize(("address", "key"), [
+    ("203.0.113.7", "203.0.113.7"),
+    ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+    ("2001:db8:1:2:ffff:ffff:ffff:fffe", "2001:db8:1:2::/64"),  # the same subscriber
+    ("::ffff:203.0.113.7", "203.0.113.7"),  # IPv4 seen through an IPv6 socket
+    ("", ""), (None, ""), ("not an address", "not an address"),
+])
+def test_guesses_from_one_ipv6_subscriber_count_together(address, key):
+    assert accounts.client_key(address) == key

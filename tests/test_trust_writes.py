@@ -129,7 +129,7 @@ def test_a_killed_reset_leaves_the_old_database_or_the_new_one(demo_copy, tmp_pa
     running = _kill_once_started(demo_copy, ["demo", "--reset", "--yes"], after_s)
     open_db.cache_clear()  # a fresh engine: what a restarted server would see
     after = counts(demo_copy)
-    if running and after != before:  # killed after its commit: the whole new demo
+    if after != before:  # committed (killed after, or done before the kill): all new
         assert after["people's uploads"] == 0 and after["units"] == 175
         assert after["observations"] == before["observations"] - 1
     else:
@@ -220,3 +220,15 @@ def test_the_audit_refuses_replace_and_a_reused_id(empty_url):
     with engine.connect() as conn:
         rows = conn.execute(sa.select(audit.c.id, audit.c.actor).order_by(audit.c.id)).all()
     assert [r.actor for r in rows] == ["first", "second"] and rows[0].id == first.id
+
+
+def test_accounts_alone_are_kept_and_need_no_yes(demo_copy, monkeypatch):
+    """A reset keeps accounts: a database whose only people's data is its accounts is
+    reset without --yes (and the accounts are still there)."""
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert cli(demo_copy, "users", "add", "quansat", "--role", "observer",
+               "--password-stdin") == 0
+    assert cli(demo_copy, "demo", "--reset") == 0
+    ws = api.open_workspace(demo_copy)
+    assert "quansat" in api.list_users(ws, api.LOCAL_ADMIN)["name"].tolist()
+    assert demo_entries(demo_copy)[-2:] == ["started", "ok"]

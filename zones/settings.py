@@ -121,6 +121,9 @@ class Settings:
             object.__setattr__(self, "max_failed_sign_ins_all", 4 * self.max_failed_sign_ins)
         for f in dataclasses.fields(self):
             _check(f, getattr(self, f.name))
+        if self.lock_max_minutes < self.lock_minutes:  # else an address's count is forgotten
+            raise SettingsError(t("settings.lock_order", low=self.lock_minutes,  # too soon
+                                  high=self.lock_max_minutes))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:

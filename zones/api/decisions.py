@@ -93,9 +93,7 @@ def declare(ws: Workspace, *, actor: Actor, unit_code: str | None, level: int | 
 
 def _declared_unit(ws: Workspace, arguments: Arguments) -> str | None:
     """The unit of the declaration an action names by its id (None: no such one)."""
-    existing = dayview.declarations(ws)
-    row = existing[existing["id"] == arguments["declaration_id"]]
-    return str(row["unit_code"].iloc[0]) if len(row) else None
+    return decl.unit_of(ws.engine, arguments["declaration_id"])
 
 
 @action(Right.DECLARE, "revoked", unit=_declared_unit, refresh="declarations")

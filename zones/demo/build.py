@@ -163,7 +163,9 @@ def check_rebuild(engine: Engine, reset: bool, yes: bool) -> dict[str, int]:
     if not reset:
         raise ZonesError(t("demo.exists"))
     found = real_data(engine)
-    if any(found.values()) and not yes:
+    # accounts are kept by a reset: alone they are no reason to ask (asking at every
+    # reset would teach everyone to pass --yes); beside other data they are counted
+    if any(n for kind, n in found.items() if kind != "accounts") and not yes:
         lost = [t(f"demo.lost.{kind}", n=fmt_int(found[kind]))
                 for kind in found if found[kind]]
         raise ZonesError(t("demo.real_data", lost="; ".join(lost)))

@@ -151,6 +151,15 @@ def covering(decl: pd.DataFrame, day) -> pd.DataFrame:
         "unit_code")
 
 
+def unit_of(engine: Engine, declaration_id: int) -> str | None:
+    """The unit of declaration ``declaration_id`` as stored now (None: no such id); read
+    from the database, not from a view cached by data version, since the right to revoke
+    is judged on it."""
+    with engine.connect() as conn:
+        row = store.declaration(conn, declaration_id)
+    return None if row is None else str(row["unit_code"])
+
+
 def revoke(engine: Engine, declaration_id: int, by: str, stamp: datetime) -> dict | None:
     """Mark a declaration revoked by ``by`` at ``stamp`` (its row stays); the row as it
     was before, or None when there is no such id. A declaration revoked already is

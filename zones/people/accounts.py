@@ -20,6 +20,7 @@ after the same work (one argon2 check), so neither tells which names exist.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import secrets
 from datetime import datetime, timedelta
@@ -121,8 +122,10 @@ def enable_user(engine: Engine, actor: Actor, name: str) -> None:
     every address)."""
     _row(engine, name)
     with engine.begin() as conn:
-        accounts_sql.update(conn, name, disabled=False, failed_sign_ins=0, locked_until=None)
+        # the throttle rows first, then the user's: the order a sign-in takes them in
+        # (counting a guess), so the two never wait on each other (no deadlock)
         accounts_sql.clear_throttle(conn, name)
+        accounts_sql.update(conn, name, disabled=False, failed_sign_ins=0, locked_until=None)
         audit.record(conn, actor, "user_enabled", detail={"user": name})
 
 
@@ -131,9 +134,9 @@ def reset_password(engine: Engine, actor: Actor, name: str, password: str) -> No
     _check_password(password)
     _row(engine, name)
     with engine.begin() as conn:
+        accounts_sql.clear_throttle(conn, name)  # throttle, then user: as a sign-in locks them
         accounts_sql.update(conn, name, password_hash=_HASHER.hash(password), failed_sign_ins=0,
                             locked_until=None, password_changed_at=store.now())
-        accounts_sql.clear_throttle(conn, name)
         ended = _end_sessions(conn, name)
         audit.record(conn, actor, "user_password_reset",
                      detail={"user": name, "sessions_ended": ended})
@@ -185,6 +188,22 @@ def _lock_length(lockouts: int, settings: Settings) -> timedelta:
                                  settings.lock_max_minutes))
 
 
+def client_key(address: str | None) -> str:
+    """What the wrong passwords of a client are counted under: its IPv4 address, or the
+    /64 network of an IPv6 one (one subscriber holds a whole /64: counting each address
+    apart would give an attacker endless fresh counts); anything else as given, cut."""
+    text = (address or "").strip()[:64]
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return text
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+
+
 def _count_address(conn: Connection, name: str, address: str, now: datetime,
                    settings: Settings) -> bool:
     """Take and raise the count of wrong passwords of ``name`` from ``address`` in one
@@ -217,7 +236,7 @@ def sign_in(engine: Engine, name: str, password: str, via: str = "page",
     account's hash when the guess is allowed, else against a dummy one. Every refusal
     has one message, whatever its reason (audited, never with the password)."""
     now = store.now()
-    address = (address or "")[:64]
+    address = client_key(address)
     with engine.connect() as conn:  # read outside the write: nothing is stored for a
         known = accounts_sql.exists(conn, name)  # name that is no account
     row, allowed = None, False
@@ -247,8 +266,8 @@ def sign_in(engine: Engine, name: str, password: str, via: str = "page",
                             minutes=settings.lock_minutes))
     who = Actor(row["name"], Role(row["role"]), row["unit_code"], via, bool(row["no_export"]))
     with engine.begin() as conn:
+        accounts_sql.clear_throttle(conn, name, address)  # throttle, then user (no deadlock)
         accounts_sql.signed_in(conn, row["id"])
-        accounts_sql.clear_throttle(conn, name, address)
         audit.record(conn, who, "sign_in")
     return who
 
