@@ -124,11 +124,8 @@ def confirmation(p) -> None:
         for warning in p.warnings:
             st.warning(md_text(warning))
         st.caption(tr("decl.confirm_hint"))
-        left, right = st.columns(2)
-        if right.button(tr("decl.cancel"), key="decl_cancel"):
-            st.session_state.pop("decl_pending", None)
-            st.rerun()
-        if left.button(tr("decl.confirm"), key="decl_confirm", type="primary"):
+        if widgets.confirm_or_cancel(tr("decl.confirm"), tr("decl.cancel"), "decl",
+                                     "decl_pending"):
             try:
                 done = api.declare(ws, actor=actor, unit_code=p.unit_code, level=p.level,
                                    effective_from=p.effective_from,
@@ -235,11 +232,8 @@ def revoke_ui(decl: pd.DataFrame) -> None:
                        level=md_text(names.get(int(row["level"]), row["level"])),
                        dates=fmt_dates(row["effective_from"], row["effective_to"])))
         st.caption(tr("decl.revoke_effect"))
-        left, right = st.columns(2)
-        if right.button(tr("decl.revoke_cancel"), key="decl_revoke_cancel"):
-            st.session_state.pop("decl_revoke_pending", None)
-            st.rerun()
-        if left.button(tr("decl.revoke_confirm"), key="decl_revoke_confirm", type="primary"):
+        if widgets.confirm_or_cancel(tr("decl.revoke_confirm"), tr("decl.revoke_cancel"),
+                                     "decl_revoke", "decl_revoke_pending"):
             try:
                 api.revoke(ws, int(pending), actor, lang())
             except ZonesError as err:

@@ -198,3 +198,14 @@ def table(frame, **kwargs):
         data = frame.style.format(lambda v: fmt_num(v, 2, language).rstrip("0").rstrip(",.")
                                   if v == v else "", subset=decimals)
     return st.dataframe(data, column_config=config or None, **kwargs)
+
+
+def confirm_or_cancel(confirm: str, cancel: str, key: str, pending: str) -> bool:
+    """The second step of a one-shot decision: two buttons side by side (``key``_confirm,
+    ``key``_cancel). Cancel forgets the pending step (session key ``pending``) and reruns;
+    True when confirm is pressed."""
+    left, right = st.columns(2)
+    if right.button(cancel, key=f"{key}_cancel"):
+        st.session_state.pop(pending, None)
+        st.rerun()
+    return left.button(confirm, key=f"{key}_confirm", type="primary")
