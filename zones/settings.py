@@ -115,6 +115,23 @@ class Settings:
     session_max_hours: float = _setting("ZONES_SESSION_MAX_HOURS", 24.0,
                                         "a session ends after this many hours in all",
                                         low=0.1, high=10**5)
+    smtp_host: str = _setting("ZONES_SMTP_HOST", "", "the mail relay alerts are sent "
+                              "through (empty: alerts only in the app's feed)",
+                              shown="none")
+    smtp_port: int = _setting("ZONES_SMTP_PORT", 25, "its port (STARTTLS is used whenever "
+                              "the relay offers it)", low=1, high=65_535)
+    smtp_from: str = _setting("ZONES_SMTP_FROM", "canh-bao@localhost",
+                              "the sender address of alerts")
+    smtp_user: str = _setting("ZONES_SMTP_USER", "", "the relay's user name, when it "
+                              "asks for one", shown="none")
+    smtp_password: str = _setting("ZONES_SMTP_PASSWORD", "", "its password (never shown)",
+                                  shown="none", secret=True)
+    smtp_timeout_s: float = _setting("ZONES_SMTP_TIMEOUT_S", 10.0, "how long (seconds) "
+                                     "to wait for the relay", low=0.1, high=600)
+    smtp_attempts: int = _setting("ZONES_SMTP_ATTEMPTS", 3, "tries per message within a "
+                                  "run, waiting 2 s, then 4 s…; a message still failing is "
+                                  "kept, shown and tried again by the next run",
+                                  low=1, high=10)
 
     def __post_init__(self) -> None:
         if self.max_failed_sign_ins_all is None:

@@ -36,6 +36,8 @@ class Right(StrEnum):
     USERS = "users"
     AUDIT = "audit"  # read the audit trail
     RULESETS = "rulesets"  # add custom rule sets (administrators)
+    ALERTS = "alerts"  # manage others' alert subscriptions (inside their subtree)
+    OUTBOX = "outbox"  # run the alerts, see the outbox, resend (administrators)
 
 
 _STAFF = frozenset({Right.READ, Right.EXPORT, Right.SEND})
@@ -45,7 +47,7 @@ RIGHTS: Mapping[Role, frozenset[Right]] = {
     Role.DISTRICT: _STAFF | {Right.APPROVE},
     Role.COMMUNE: _STAFF,
     Role.LEADER: frozenset({Right.READ, Right.EXPORT, Right.DECLARE, Right.APPROVE,
-                            Right.AUDIT}),
+                            Right.AUDIT, Right.ALERTS}),
     Role.OBSERVER: frozenset({Right.READ, Right.EXPORT}),
 }
 #: roles whose rights stop at their unit's subtree (the others act everywhere)

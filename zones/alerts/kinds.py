@@ -1,0 +1,176 @@
+"""The kinds of alert, a registry: each kind says what is true of every unit on a day
+(its *state*) and in words what a change of it means.
+
+A run (``zones.alerts.run``) compares each kind's state on the run's day with the state
+the last run saw (stored; the first run compares with the day before), and tells the
+subscribers of each changed unit. A kind plugs in with ``register``; a subscription names
+only registered kinds (an unknown one is refused with the valid names), so no kind can
+be asked for and silently do nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pandas as pd
+
+from zones.i18n import t
+from zones.levels import dayview
+from zones.levels import declarations as decl_mod
+from zones.levels.tables import entered_on
+from zones.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class State:
+    """What a kind says of one unit on a day: a level (0: none), a reference (e.g. the
+    declaration in force) and since when."""
+
+    level: int
+    ref: str = ""
+    since: date | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change of one unit for one kind: ``level`` from ``from_level``, effective from
+    ``effective_day``; ``event`` names what happened (e.g. made, revoked, up, down)."""
+
+    unit_code: str
+    kind: str
+    event: str
+    level: int
+    from_level: int | None
+    effective_day: date
+    decision: str | None = None
+    reason: dict = field(default_factory=dict)  # lang -> the main reason in words
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of alert: ``states(ws, day)`` -> unit -> State (a unit left out has
+    nothing to say that day), ``changes(ws, day, old, new)`` -> the changes worth
+    telling, from the states of the last run and of this one."""
+
+    name: str
+    states: Callable[[Workspace, date], dict[str, State]]
+    changes: Callable[[Workspace, date, dict[str, State], dict[str, State]], list[Change]]
+    keep_unknown: bool = True  # a unit without a state today keeps the last one seen
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> Kind:
+    KINDS[kind.name] = kind
+    return kind
+
+
+def names() -> list[str]:
+    """The kinds a subscription may name, in the order they are registered."""
+    return list(KINDS)
+
+
+# --- computed: the level the figures give ----------------------------------------------------
+
+
+def _reasons(ws: Workspace, day: date, code: str) -> dict[str, str]:
+    """The main reason of ``code``'s computed level on ``day``, in each language."""
+    result = dayview.result(ws)
+    stamp = pd.Timestamp(day)
+    out = {}
+    for lang in ("vi", "en"):
+        if stamp not in result.dates or code not in result.codes:
+            out[lang] = ""
+            continue
+        why = result.explain(code, stamp, lang=lang)
+        out[lang] = why.reasons[0] if why is not None and why.reasons else ""
+    return out
+
+
+def computed_states(ws: Workspace, day: date) -> dict[str, State]:
+    table = dayview.computed_levels(ws)
+    if pd.Timestamp(day) not in table.dates:
+        return {}
+    row = table.row(day, table.codes)
+    out = {}
+    for code, level in zip(table.codes, row, strict=True):
+        if int(level) > 0:  # 0: not enough data, never a change (Covid Act Now's rule)
+            since = entered_on(table, code, day)
+            out[str(code)] = State(int(level), "", since.date() if since is not None else day)
+    return out
+
+
+def computed_changes(ws: Workspace, day: date, old: dict[str, State],
+                     new: dict[str, State]) -> list[Change]:
+    out = []
+    for code, now in new.items():
+        before = old.get(code)
+        if before is None or before.level == now.level:
+            continue
+        out.append(Change(code, "computed", "up" if now.level > before.level else "down",
+                          now.level, before.level, now.since or day,
+                          reason=_reasons(ws, day, code)))
+    return out
+
+
+# --- declared: a declaration made, revoked or ended -----------------------------------------
+
+
+def declared_states(ws: Workspace, day: date) -> dict[str, State]:
+    decl = dayview.declarations(ws)
+    if decl.empty:
+        return {}
+    on = decl_mod.covering(decl, day)
+    return {str(code): State(int(row.level), str(int(row.id)),
+                             pd.Timestamp(row.effective_from).date())
+            for code, row in on.iterrows()}
+
+
+def declared_changes(ws: Workspace, day: date, old: dict[str, State],
+                     new: dict[str, State]) -> list[Change]:
+    decl = dayview.declarations(ws)
+    by_id = {str(int(r.id)): r for r in decl.itertuples()} if not decl.empty else {}
+    in_force = dayview.levels_in_force(ws)
+    computed = dayview.computed_levels(ws)
+    out = []
+    for code in sorted(set(old) | set(new)):
+        before, now = old.get(code), new.get(code)
+        if (before.ref if before else "") == (now.ref if now else ""):
+            continue
+        if now is not None:  # a declaration now in force
+            row = by_id.get(now.ref)
+            previous = decl_mod.level_before(in_force, code, now.since) if now.since else None
+            if before is not None:
+                previous = before.level
+            note = "" if row is None or pd.isna(row.note) else str(row.note)
+            out.append(Change(code, "declared", "made", now.level, previous,
+                              now.since or day, decision=row.decision_number if row else None,
+                              reason={lang: note or t("alerts.reason.declared", lang,
+                                                      decision=row.decision_number if row
+                                                      else "")
+                                      for lang in ("vi", "en")}))
+            continue
+        row = by_id.get(before.ref)  # the declaration no longer in force
+        revoked = row is not None and pd.notna(getattr(row, "revoked_at", None))
+        level = int(computed.row(day, [code])[0]) if code in computed.codes else 0
+        if revoked:
+            since = pd.Timestamp(row.revoked_at).date()
+        elif row is not None and pd.notna(row.effective_to):
+            since = pd.Timestamp(row.effective_to).date() + timedelta(days=1)
+        else:
+            since = day
+        event = "revoked" if revoked else "ended"
+        decision = row.decision_number if row is not None else None
+        out.append(Change(code, "declared", event, level, before.level, since,
+                          decision=decision,
+                          reason={lang: t(f"alerts.reason.{event}", lang,
+                                          decision=decision or "")
+                                  for lang in ("vi", "en")}))
+    return out
+
+
+register(Kind("declared", declared_states, declared_changes, keep_unknown=False))
+register(Kind("computed", computed_states, computed_changes))
