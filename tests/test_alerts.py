@@ -36,7 +36,7 @@ class Sink:
         self.lock = threading.Lock()
         self.on_data = None
 
-    async def handle_DATA(self, server, session, envelope):
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
         if self.on_data is not None:
             answer = self.on_data(envelope)
             if answer:
@@ -150,7 +150,7 @@ def test_dry_run_prints_and_changes_nothing(capsys, demo_copy, smtp_env):
     _user(capsys, demo_copy, "huyen.rachgia", "district", "899")
     run(capsys, "--db", demo_copy, "--lang", "en", "alerts", "subscribe", "--user",
         "huyen.rachgia", "--email", "rachgia@kg.gov.vn", "--kinds", "computed")
-    code, out, err = run(capsys, "--db", demo_copy, "alerts", "run", "--date", DAY, "--dry-run")
+    code, out, _ = run(capsys, "--db", demo_copy, "alerts", "run", "--date", DAY, "--dry-run")
     assert code == 0 and "Khu phố 1" in out and "See it on the map" in out  # English account
     assert smtp_env.messages == []
     code, out, _ = run(capsys, "--db", demo_copy, "alerts", "outbox")

@@ -68,7 +68,7 @@ AREAS: dict[str, tuple[str, ...]] = {
                   "default_briefing_level", "default_briefing_unit", "map_png",
                   "prepare_briefing", "render_briefing"),
     # alerts: subscriptions, the run (outbox, SMTP), the feed "Thông báo", the outbox
-    "alerts": ("ALERT_FEED_COLUMNS", "alert_feed", "alert_kinds", "alert_outbox",
+    "alerts": ("alert_feed", "alert_kinds", "alert_outbox",
                "alert_subscriptions", "alert_unread", "mark_alert_read", "resend_alert",
                "run_alerts", "send_owed_alerts", "subscribe_alerts", "unsubscribe_alerts"),
 }

@@ -16,12 +16,9 @@ from zones.levels import dayview
 from zones.people.access import Actor, Right
 from zones.workspace import Workspace
 
-__all__ = ["ALERT_FEED_COLUMNS", "alert_feed", "alert_kinds", "alert_outbox",
+__all__ = ["alert_feed", "alert_kinds", "alert_outbox",
            "alert_subscriptions", "alert_unread", "mark_alert_read", "resend_alert",
            "run_alerts", "send_owed_alerts", "subscribe_alerts", "unsubscribe_alerts"]
-
-ALERT_FEED_COLUMNS = outbox.FEED_COLUMNS
-
 
 def alert_kinds() -> list[str]:
     """The kinds a subscription may name."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from zones import api
 from zones.cli.output import say, write_csv
 from zones.i18n import fmt_date, t
@@ -18,7 +17,7 @@ def add_parser(sub, parser_class, parse_date, parse_id) -> None:
     s.add_argument("--user", required=True)
     s.add_argument("--unit", default=None)
     s.add_argument("--email", default=None)
-    s.add_argument("--kinds", default=None, help="declared,computed,outlook,plan")
+    s.add_argument("--kinds", default=None, help=",".join(api.alert_kinds()))
     ls = asub.add_parser("list")
     ls.add_argument("--out")
     asub.add_parser("unsubscribe").add_argument("id", type=parse_id)
