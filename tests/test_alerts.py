@@ -167,6 +167,9 @@ def test_subscription_rights(capsys, demo_copy):
     code, _, err = run(capsys, *db, "--as", "huyen.rachgia", "alerts", "subscribe", "--user",
                        "huyen.rachgia", "--unit", "902")
     assert code == 2 and "Huyện Kiên Lương" in err  # cannot leave its subtree
+    trail = api.audit_entries(Workspace.at(demo_copy), api.LOCAL_ADMIN,
+                              action="alert_subscribed")
+    assert list(trail["outcome"]) == ["refused"] and list(trail["actor"]) == ["huyen.rachgia"]
     code, _, err = run(capsys, *db, "--as", "xa.vinhlac", "alerts", "subscribe", "--user",
                        "huyen.rachgia")
     assert code == 2 and "huyen.rachgia" in err  # nobody else's subscriptions
@@ -254,3 +257,31 @@ def test_the_html_part_escapes_names():
     body = digest.html_body([line], line.since, "u<1>", "A&B", "http://x", "vi")
     assert "<script>" not in body and "&lt;script&gt;" in body and "<b>X" not in body
     assert '\"><x' not in body
+
+
+def test_runs_at_once_tell_each_change_once(capsys, demo_copy, sink):
+    box, port = sink
+    for i in range(2):
+        _user(capsys, demo_copy, f"phuong{i}", "commune", "30745")
+        run(capsys, "--db", demo_copy, "alerts", "subscribe", "--user", f"phuong{i}",
+            "--email", f"p{i}@kg.gov.vn")
+    ws = Workspace.at(demo_copy, Settings(smtp_host="127.0.0.1", smtp_port=port))
+    api.day_view(ws, DAY)  # the caches built before the race
+    outcomes, errors = [], []
+
+    def one():
+        try:
+            outcomes.append(api.run_alerts(ws, api.LOCAL_ADMIN, None))
+        except Exception as err:  # noqa: BLE001 - reported by the assertion below
+            errors.append(err)
+
+    threads = [threading.Thread(target=one) for _ in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(120)
+    assert errors == []
+    assert sorted(m["To"] for m in box.messages) == ["p0@kg.gov.vn", "p1@kg.gov.vn"]
+    assert sum(len(o.digests) for o in outcomes) == 2
+    refused = api.audit_entries(ws, api.LOCAL_ADMIN, action="alert_subscribed")
+    assert (refused["outcome"] == "ok").sum() == 2

@@ -11,7 +11,7 @@ be asked for and silently do nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
@@ -45,18 +45,20 @@ class Change:
     from_level: int | None
     effective_day: date
     decision: str | None = None
-    reason: dict = field(default_factory=dict)  # lang -> the main reason in words
+    note: str = ""  # a declaration's note (its reason, when given)
 
 
 @dataclass(frozen=True)
 class Kind:
     """A kind of alert: ``states(ws, day)`` -> unit -> State (a unit left out has
     nothing to say that day), ``changes(ws, day, old, new)`` -> the changes worth
-    telling, from the states of the last run and of this one."""
+    telling, from the states of the last run and of this one; ``reason(ws, day, change,
+    lang)`` -> its main reason in words (asked only for changes someone is told of)."""
 
     name: str
     states: Callable[[Workspace, date], dict[str, State]]
     changes: Callable[[Workspace, date, dict[str, State], dict[str, State]], list[Change]]
+    reason: Callable[[Workspace, date, Change, str], str]
     keep_unknown: bool = True  # a unit without a state today keeps the last one seen
 
 
@@ -76,18 +78,14 @@ def names() -> list[str]:
 # --- computed: the level the figures give ----------------------------------------------------
 
 
-def _reasons(ws: Workspace, day: date, code: str) -> dict[str, str]:
-    """The main reason of ``code``'s computed level on ``day``, in each language."""
+def computed_reason(ws: Workspace, day: date, change: Change, lang: str) -> str:
+    """The main reason of the unit's computed level on ``day`` (as ``assess`` gives it)."""
     result = dayview.result(ws)
     stamp = pd.Timestamp(day)
-    out = {}
-    for lang in ("vi", "en"):
-        if stamp not in result.dates or code not in result.codes:
-            out[lang] = ""
-            continue
-        why = result.explain(code, stamp, lang=lang)
-        out[lang] = why.reasons[0] if why is not None and why.reasons else ""
-    return out
+    if stamp not in result.dates or change.unit_code not in result.codes:
+        return ""
+    why = result.explain(change.unit_code, stamp, lang=lang)
+    return why.reasons[0] if why is not None and why.reasons else ""
 
 
 def computed_states(ws: Workspace, day: date) -> dict[str, State]:
@@ -111,8 +109,7 @@ def computed_changes(ws: Workspace, day: date, old: dict[str, State],
         if before is None or before.level == now.level:
             continue
         out.append(Change(code, "computed", "up" if now.level > before.level else "down",
-                          now.level, before.level, now.since or day,
-                          reason=_reasons(ws, day, code)))
+                          now.level, before.level, now.since or day))
     return out
 
 
@@ -148,10 +145,7 @@ def declared_changes(ws: Workspace, day: date, old: dict[str, State],
             note = "" if row is None or pd.isna(row.note) else str(row.note)
             out.append(Change(code, "declared", "made", now.level, previous,
                               now.since or day, decision=row.decision_number if row else None,
-                              reason={lang: note or t("alerts.reason.declared", lang,
-                                                      decision=row.decision_number if row
-                                                      else "")
-                                      for lang in ("vi", "en")}))
+                              note=note))
             continue
         row = by_id.get(before.ref)  # the declaration no longer in force
         revoked = row is not None and pd.notna(getattr(row, "revoked_at", None))
@@ -165,12 +159,18 @@ def declared_changes(ws: Workspace, day: date, old: dict[str, State],
         event = "revoked" if revoked else "ended"
         decision = row.decision_number if row is not None else None
         out.append(Change(code, "declared", event, level, before.level, since,
-                          decision=decision,
-                          reason={lang: t(f"alerts.reason.{event}", lang,
-                                          decision=decision or "")
-                                  for lang in ("vi", "en")}))
+                          decision=decision))
     return out
 
 
-register(Kind("declared", declared_states, declared_changes, keep_unknown=False))
-register(Kind("computed", computed_states, computed_changes))
+def declared_reason(ws: Workspace, day: date, change: Change, lang: str) -> str:
+    """The declaration's note when it has one, else what happened in words."""
+    if change.event == "made" and change.note:
+        return change.note
+    key = "declared" if change.event == "made" else change.event
+    return t(f"alerts.reason.{key}", lang, decision=change.decision or "")
+
+
+register(Kind("declared", declared_states, declared_changes, declared_reason,
+              keep_unknown=False))
+register(Kind("computed", computed_states, computed_changes, computed_reason))

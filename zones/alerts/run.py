@@ -166,6 +166,7 @@ def compose(ws: Workspace, day: date, changes: list[Change], public_url: str
                                                                c.unit_code, c.kind))
         for ch in order:
             code = new_code(taken)
+            reason = KINDS[ch.kind].reason(ws, day, ch, lang)
             chain = [names.get(p, p) for p in _ancestors(parents, ch.unit_code)]
             lines.append(digest.Line(
                 alert_code=code, unit_code=ch.unit_code, unit=str(names.get(ch.unit_code,
@@ -173,13 +174,13 @@ def compose(ws: Workspace, day: date, changes: list[Change], public_url: str
                 parents=", ".join(chain), kind=ch.kind, event=ch.event,
                 from_level=_level_words(ws, day, ch.from_level, lang),
                 to_level=_level_words(ws, day, ch.level, lang), since=ch.effective_day,
-                reason=ch.reason.get(lang, ""), decision=ch.decision,
+                reason=reason, decision=ch.decision,
                 link=digest.link(public_url, day, ch.unit_code)))
             items.append({"alert_code": code, "user_name": user_name,
                           "unit_code": ch.unit_code, "kind": ch.kind, "event": ch.event,
                           "level": ch.level, "from_level": ch.from_level,
                           "effective_day": ch.effective_day, "day": day,
-                          "reason": ch.reason.get(lang, ""), "decision": ch.decision})
+                          "reason": reason, "decision": ch.decision})
         area = ", ".join(str(names.get(r, r)) for r in dict.fromkeys(got["roots"]))
         out.append(Digest(user_name, got["emails"], lang,
                           digest.subject(lines, day, lang),

@@ -13,7 +13,8 @@ from zones.api.action import action, parents
 from zones.errors import ZonesError
 from zones.i18n import t
 from zones.levels import dayview
-from zones.people.access import Actor, Right
+from zones.people import audit
+from zones.people.access import AccessError, Actor, Right
 from zones.workspace import Workspace
 
 __all__ = ["alert_feed", "alert_kinds", "alert_outbox",
@@ -37,17 +38,27 @@ def subscribe_alerts(ws: Workspace, actor: Actor, user: str, unit: str | None = 
     own unit), of ``kinds`` (default: all), by e-mail to ``email`` and in the app; digests
     in ``lang``. Users subscribe themselves; administrators and leaders others, inside
     their subtree."""
-    return subscriptions.subscribe(ws.engine, actor, parents(ws), _names(ws),
-                                   user_name=user, unit_code=unit, email=email,
-                                   kinds=kinds, lang=lang)
+    try:
+        return subscriptions.subscribe(ws.engine, actor, parents(ws), _names(ws),
+                                       user_name=user, unit_code=unit, email=email,
+                                       kinds=kinds, lang=lang)
+    except AccessError as err:  # another's, or outside a subtree: audited, as every refusal
+        audit.record(ws.engine, actor, "alert_subscribed", outcome="refused", unit=unit,
+                     detail={"user": user, "reason": str(err)})
+        raise
 
 
 @action(Right.READ, "alert_unsubscribed")
 def unsubscribe_alerts(ws: Workspace, actor: Actor, subscription_id: int,
                        lang: str = "vi") -> dict:
     """End a subscription (kept, with who ended it and when)."""
-    return subscriptions.unsubscribe(ws.engine, actor, parents(ws), _names(ws),
-                                     subscription_id)
+    try:
+        return subscriptions.unsubscribe(ws.engine, actor, parents(ws), _names(ws),
+                                         subscription_id)
+    except AccessError as err:
+        audit.record(ws.engine, actor, "alert_unsubscribed", outcome="refused",
+                     detail={"id": subscription_id, "reason": str(err)})
+        raise
 
 
 @action(Right.READ, "alert_subscriptions")
