@@ -272,7 +272,7 @@ def test_runs_at_once_tell_each_change_once(capsys, demo_copy, sink):
     def one():
         try:
             outcomes.append(api.run_alerts(ws, api.LOCAL_ADMIN, None))
-        except Exception as err:  # noqa: BLE001 - reported by the assertion below
+        except Exception as err:  # reported by the assertion below
             errors.append(err)
 
     threads = [threading.Thread(target=one) for _ in range(4)]
@@ -285,3 +285,24 @@ def test_runs_at_once_tell_each_change_once(capsys, demo_copy, sink):
     assert sum(len(o.digests) for o in outcomes) == 2
     refused = api.audit_entries(ws, api.LOCAL_ADMIN, action="alert_subscribed")
     assert (refused["outcome"] == "ok").sum() == 2
+
+
+def test_after_a_recomputation_with_zones_alerts_auto(capsys, demo_copy, smtp_env,
+                                                      monkeypatch):
+    _user(capsys, demo_copy, "huyen.rachgia", "district", "899")
+    run(capsys, "--db", demo_copy, "alerts", "subscribe", "--user", "huyen.rachgia",
+        "--email", "rachgia@kg.gov.vn", "--kinds", "declared")
+    monkeypatch.setenv("ZONES_ALERTS_AUTO", "1")
+    code, _, err = run(capsys, "--db", demo_copy, "declarations", "add", "--unit", "30742",
+                       "--level", "4", "--from", "01/09/2021", "--decision", "123/QĐ-UBND")
+    assert code == 0, err
+    assert len(smtp_env.messages) == 1  # told by the declaration's own refresh
+    text = _body(smtp_env.messages[0])
+    assert "Công bố cấp độ: 3 (Nguy cơ cao) → 4 (Nguy cơ rất cao)" in text
+    assert "Quyết định: 123/QĐ-UBND" in text and "Phường Vĩnh Thanh Vân" in text
+    code, _, err = run(capsys, "--db", demo_copy, "declarations", "revoke", "1")
+    assert code == 0, err
+    assert len(smtp_env.messages) == 2
+    assert "Thu hồi công bố cấp độ: 4 (Nguy cơ rất cao) → 3" in _body(smtp_env.messages[1])
+    code, _, _ = run(capsys, "--db", demo_copy, "alerts", "run")
+    assert code == 0 and len(smtp_env.messages) == 2  # nothing new

@@ -128,6 +128,10 @@ class Settings:
                                   shown="none", secret=True)
     smtp_timeout_s: float = _setting("ZONES_SMTP_TIMEOUT_S", 10.0, "how long (seconds) "
                                      "to wait for the relay", low=0.1, high=600)
+    alerts_auto: bool = _setting("ZONES_ALERTS_AUTO", False, "run the alerts (`alerts run`) "
+                                 "after every recomputation of the levels, when someone is "
+                                 "subscribed (else by cron or on demand)",
+                                 choices=(True, False))
     smtp_attempts: int = _setting("ZONES_SMTP_ATTEMPTS", 3, "tries per message within a "
                                   "run, waiting 2 s, then 4 s…; a message still failing is "
                                   "kept, shown and tried again by the next run",

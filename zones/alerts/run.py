@@ -33,7 +33,7 @@ from zones.errors import ZonesError
 from zones.i18n import fmt_date, t
 from zones.levels import dayview
 from zones.people import access, audit
-from zones.people.access import Actor
+from zones.people.access import Actor, Role
 from zones.storage import accounts_sql, alerts_sql, store
 from zones.storage.db import advisory_lock, advisory_unlock, file_lock
 from zones.workspace import Workspace
@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 RUN_LOCK = 0x7A6F6E6561  # "zonea"
 _local = threading.Lock()
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on a phone
+#: who the audit names for a run after a recomputation (``ZONES_ALERTS_AUTO``)
+AUTO = Actor("alerts-auto", Role.ADMIN, None, "auto")
 
 
 @dataclass
@@ -309,3 +311,15 @@ def run(ws: Workspace, actor: Actor, settings, day: date | None = None,
         write(ws, actor, day, changes, keep, digests, email_on=bool(settings.smtp_host))
         outcome.sent, outcome.failed = send_owed(ws, relay_of(settings), report, sender)
     return outcome
+
+
+def after_refresh(ws: Workspace) -> None:
+    """After every recomputation, with ``ZONES_ALERTS_AUTO`` and someone subscribed: a
+    run on the default day (its failures are logged; the write stays stored)."""
+    if not ws.settings.alerts_auto or not alerts_sql.subscriptions(ws.engine):
+        return
+    if len(dayview.computed_levels(ws).dates) == 0:
+        return
+    done = run(ws, AUTO, ws.settings)
+    log.info("alerts after a recomputation: %d changes, %d digests, %d sent, %d failed",
+             done.changes, len(done.digests), done.sent, len(done.failed))

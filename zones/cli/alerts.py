@@ -17,7 +17,7 @@ def add_parser(sub, parser_class, parse_date, parse_id) -> None:
     s.add_argument("--user", required=True)
     s.add_argument("--unit", default=None)
     s.add_argument("--email", default=None)
-    s.add_argument("--kinds", default=None, help=",".join(api.alert_kinds()))
+    s.add_argument("--kinds", default=None, help=t("alerts.cli.kinds_help"))
     ls = asub.add_parser("list")
     ls.add_argument("--out")
     asub.add_parser("unsubscribe").add_argument("id", type=parse_id)
