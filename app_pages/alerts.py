@@ -4,9 +4,10 @@ map) and, for administrators, the outbox (sent, failed, pending) with resend."""
 import streamlit as st
 
 from ui import alerts_view
-from ui.common import apply_lang, require_units, tr, workspace
+from ui.common import apply_lang, require_units, show_error, tr, workspace
 from ui.session import require_actor
 from zones import api
+from zones.errors import ZonesError
 
 apply_lang()
 title = st.empty()
@@ -14,11 +15,13 @@ require_units()
 actor = require_actor(api.Right.READ)
 unread = api.alert_unread(workspace(), actor)
 title.title(tr("alerts.ui.title") + (f" ({unread})" if unread else ""))
-if actor.can(api.Right.OUTBOX):
-    feed_tab, outbox_tab = st.tabs([tr("alerts.ui.feed"), tr("alerts.ui.outbox")])
-    with feed_tab:
-        alerts_view.feed_ui(actor)
-    with outbox_tab:
-        alerts_view.outbox_ui(actor)
-else:
-    alerts_view.feed_ui(actor)
+names = ["alerts.ui.feed", "alerts.ui.mine"] + (
+    ["alerts.ui.outbox"] if actor.can(api.Right.OUTBOX) else [])
+tabs = st.tabs([tr(n) for n in names])
+views = [alerts_view.feed_ui, alerts_view.subscriptions_ui, alerts_view.outbox_ui]
+for tab, view in zip(tabs, views, strict=False):
+    with tab:
+        try:
+            view(actor)
+        except ZonesError as err:  # a refusal or a bad value: in words, nothing stored
+            show_error(err)

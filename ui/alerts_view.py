@@ -89,3 +89,30 @@ def outbox_ui(actor: api.Actor) -> None:
             st.error(md_text(text))
         if sent:
             st.success(tr("alerts.ui.resent", id=int(chosen["id"])))
+
+
+def subscriptions_ui(actor: api.Actor) -> None:
+    """The signed-in user's own subscriptions: the list, a new one (their subtree, kinds,
+    an address; digests in the page's language), and ending one."""
+    ws = workspace()
+    mine = api.alert_subscriptions(ws, actor, lang())
+    mine = mine[mine["user"] == actor.name]
+    for row in mine.to_dict("records"):
+        box = st.container(border=True, key=f"sub-{row['id']}")
+        box.markdown(md_text(tr("alerts.ui.sub_line", id=row["id"], unit=row["unit_name"],
+                                kinds=row["kinds"], email=row["email"] or "–",
+                                lang=row["lang"])))
+        if box.button(tr("alerts.ui.unsubscribe"), key=f"unsub-{row['id']}"):
+            api.unsubscribe_alerts(ws, actor, int(row["id"]), lang())
+            st.rerun()
+    with st.form("alerts-subscribe"):
+        unit = st.text_input(tr("alerts.ui.unit"), value=actor.unit or "",
+                             help=tr("alerts.ui.unit_help"))
+        email = st.text_input(tr("alerts.ui.email"))
+        kinds = st.multiselect(tr("alerts.ui.kinds"), api.alert_kinds(),
+                               default=api.alert_kinds(),
+                               format_func=lambda k: tr(f"alerts.kind.{k}"))
+        if st.form_submit_button(tr("alerts.ui.subscribe")):
+            new_id = api.subscribe_alerts(ws, actor, actor.name, unit.strip() or None,
+                                          email, ",".join(kinds) or None, lang=lang())
+            st.success(tr("alerts.cli.subscribed", id=new_id))
