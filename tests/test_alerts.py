@@ -306,3 +306,10 @@ def test_after_a_recomputation_with_zones_alerts_auto(capsys, demo_copy, smtp_en
     assert "Thu hồi công bố cấp độ: 4 (Nguy cơ rất cao) → 3" in _body(smtp_env.messages[1])
     code, _, _ = run(capsys, "--db", demo_copy, "alerts", "run")
     assert code == 0 and len(smtp_env.messages) == 2  # nothing new
+
+
+def test_a_name_with_a_line_break_stays_in_one_subject_line():
+    line = digest.Line("ABCD-EFGH", "1", "Xã A\r\nBcc: x@evil.example", "", "computed", "up",
+                       "1", "2", __import__("datetime").date(2021, 9, 1), "", None, "http://x")
+    subject = digest.subject([line], line.since, "vi")
+    assert "\n" not in subject and "\r" not in subject and "Xã A Bcc" in subject

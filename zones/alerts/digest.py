@@ -41,8 +41,10 @@ def link(public_url: str, day: date, unit_code: str) -> str:
 
 
 def subject(lines: list[Line], day: date, lang: str) -> str:
-    return t("alerts.subject", lang, n=len(lines), day=fmt_date(day),
+    """One line (a name's line breaks or control characters would end the header)."""
+    text = t("alerts.subject", lang, n=len(lines), day=fmt_date(day),
              first=f": {lines[0].unit}" if len(lines) == 1 else "")
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())[:200]
 
 
 def _what(line: Line, lang: str) -> str:

@@ -60,6 +60,8 @@ class Kind:
     changes: Callable[[Workspace, date, dict[str, State], dict[str, State]], list[Change]]
     reason: Callable[[Workspace, date, Change, str], str]
     keep_unknown: bool = True  # a unit without a state today keeps the last one seen
+    #: from and to in words (default: the levels with their names)
+    words: Callable[[Workspace, date, Change, str], tuple[str, str]] | None = None
 
 
 KINDS: dict[str, Kind] = {}

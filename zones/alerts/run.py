@@ -69,7 +69,7 @@ class Outcome:
     digests: list[Digest]
     sent: int = 0
     failed: list[str] = field(default_factory=list)
-    first: bool = False
+    first: list[str] = field(default_factory=list)  # kinds compared with the day before
     dry_run: bool = False
 
 
@@ -95,6 +95,10 @@ def run_day(ws: Workspace, day: date | None) -> date:
     return day
 
 
+#: the key of the row that marks a kind as compared before (its state is then the base)
+SEEN = ""
+
+
 def _stored_states(ws: Workspace) -> dict[str, dict[str, State]]:
     out: dict[str, dict[str, State]] = {name: {} for name in KINDS}
     for row in alerts_sql.state(ws.engine):
@@ -104,14 +108,27 @@ def _stored_states(ws: Workspace) -> dict[str, dict[str, State]]:
     return out
 
 
-def compare(ws: Workspace, day: date) -> tuple[list[Change], dict[str, dict[str, State]], bool]:
-    """The changes since the last run, the state to keep, and whether this is the first
-    run (then compared with the day before)."""
-    first = alerts_sql.last_run(ws.engine) is None
-    stored = _stored_states(ws)
-    changes, keep = [], {}
+def wanted_kinds(ws: Workspace) -> set[str]:
+    """The kinds some active subscription names (only those are compared: an outlook
+    nobody asked for is never computed)."""
+    return {k for s in alerts_sql.subscriptions(ws.engine) for k in s["kinds"].split(",")}
+
+
+def compare(ws: Workspace, day: date) -> tuple[list[Change], dict[str, dict | None], list]:
+    """The changes since the last run, the state to keep per kind (None: forget it, nobody
+    asks for that kind any more), and the kinds compared for the first time (then with
+    the day before)."""
+    stored, wanted = _stored_states(ws), wanted_kinds(ws)
+    changes, keep, first = [], {}, []
     for name, kind in KINDS.items():
-        base = kind.states(ws, day - timedelta(days=1)) if first else stored[name]
+        if name not in wanted:
+            keep[name] = None
+            continue
+        if SEEN in stored[name]:
+            base = {k: v for k, v in stored[name].items() if k != SEEN}
+        else:
+            base = kind.states(ws, day - timedelta(days=1))
+            first.append(name)
         now = kind.states(ws, day)
         changes += kind.changes(ws, day, base, now)
         keep[name] = {**base, **now} if kind.keep_unknown else now
@@ -168,14 +185,17 @@ def compose(ws: Workspace, day: date, changes: list[Change], public_url: str
                                                                c.unit_code, c.kind))
         for ch in order:
             code = new_code(taken)
-            reason = KINDS[ch.kind].reason(ws, day, ch, lang)
+            kind = KINDS[ch.kind]
+            reason = kind.reason(ws, day, ch, lang)
+            old, new = (kind.words(ws, day, ch, lang) if kind.words else
+                        (_level_words(ws, day, ch.from_level, lang),
+                         _level_words(ws, day, ch.level, lang)))
             chain = [names.get(p, p) for p in _ancestors(parents, ch.unit_code)]
             lines.append(digest.Line(
                 alert_code=code, unit_code=ch.unit_code, unit=str(names.get(ch.unit_code,
                                                                             ch.unit_code)),
                 parents=", ".join(chain), kind=ch.kind, event=ch.event,
-                from_level=_level_words(ws, day, ch.from_level, lang),
-                to_level=_level_words(ws, day, ch.level, lang), since=ch.effective_day,
+                from_level=old, to_level=new, since=ch.effective_day,
                 reason=reason, decision=ch.decision,
                 link=digest.link(public_url, day, ch.unit_code)))
             items.append({"alert_code": code, "user_name": user_name,
@@ -225,9 +245,9 @@ def write(ws: Workspace, actor: Actor, day: date, changes: list[Change],
             alerts_sql.add_items(conn, [{**i, "message_id": message_id, "created_at": stamp}
                                         for i in d.items])
         for name, states in keep.items():
-            alerts_sql.replace_state(conn, name, [
+            alerts_sql.replace_state(conn, name, [] if states is None else [
                 {"unit_code": code, "level": s.level, "ref": s.ref, "since": s.since,
-                 "day": day} for code, s in states.items()])
+                 "day": day} for code, s in {**states, SEEN: State(0)}.items()])
         alerts_sql.finish_run(conn, run_id, len(changes), len(digests))
         audit.record(conn, actor, "alerts_run", detail={
             "run": run_id, "day": day, "changes": len(changes), "digests": len(digests)})
@@ -256,9 +276,10 @@ def send_owed(ws: Workspace, relay: mail.Relay | None,
         if msg is None:
             continue
         to = [a.strip() for a in (msg["email"] or "").split(",") if a.strip()]
-        email = mail.message(relay, to, msg["subject"], msg["body_text"], msg["body_html"],
-                             mail.message_id(relay, msg["id"], f"{msg['created_at']:%Y%m%d%H%M%S}"))
         try:
+            email = mail.message(relay, to, msg["subject"], msg["body_text"],
+                                 msg["body_html"], mail.message_id(
+                                     relay, msg["id"], f"{msg['created_at']:%Y%m%d%H%M%S}"))
             sender(relay, email)
         except Exception as err:  # kept on the message, shown in the outbox, retried later
             why = mail.describe(err)

@@ -55,7 +55,7 @@ def run(ws: api.Workspace, o: Options, lang: str) -> int:
     done = api.run_alerts(ws, o["actor"], o.get("date"), o.get("dry_run", False), lang,
                           progress=say)
     if done.first:
-        say(t("alerts.cli.first", day=fmt_date(done.day)))
+        say(t("alerts.cli.first", day=fmt_date(done.day), kinds=", ".join(done.first)))
     if done.dry_run:
         for d in done.digests:
             print(t("alerts.cli.digest_head", user=d.user_name,
