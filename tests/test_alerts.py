@@ -259,6 +259,7 @@ def test_the_html_part_escapes_names():
     assert '\"><x' not in body
 
 
+@pytest.mark.both_stores
 def test_runs_at_once_tell_each_change_once(capsys, demo_copy, sink):
     box, port = sink
     for i in range(2):
