@@ -314,3 +314,26 @@ def test_a_name_with_a_line_break_stays_in_one_subject_line():
                        "1", "2", __import__("datetime").date(2021, 9, 1), "", None, "http://x")
     subject = digest.subject([line], line.since, "vi")
     assert "\n" not in subject and "\r" not in subject and "Xã A Bcc" in subject
+
+
+def test_the_page_subscribes_shows_the_feed_and_the_outbox(demo_copy, use_db):
+    from streamlit.testing.v1 import AppTest
+
+    use_db(demo_copy)
+    ws = api.open_workspace(demo_copy)
+    admin = api.Actor("quantri", api.Role.ADMIN, None, "page")
+    api.add_user(ws, api.LOCAL_ADMIN, "quantri", "mat-khau-quan-tri", "admin", None)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "alerts.py"), default_timeout=90)
+    at.session_state["_actor"] = admin
+    at.run()
+    assert not at.exception, at.exception
+    at.text_input[1].set_value("qt@kg.gov.vn")  # the unit: the province, by default
+    at.button[0].click().run()  # "Đăng ký" (the form's button)
+    assert not at.exception, at.exception
+    assert any("Đã đăng ký nhận thông báo" in s.value for s in at.success)
+    api.run_alerts(ws, api.LOCAL_ADMIN, None)
+    at.run()
+    assert not at.exception, at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "Mới" in text and "Khu phố 1" in text and "Tỉnh Kiên Giang" in text
+    assert list(at.dataframe[0].value["status"]) == ["Chỉ trong ứng dụng"]  # the outbox

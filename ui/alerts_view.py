@@ -101,7 +101,7 @@ def subscriptions_ui(actor: api.Actor) -> None:
         box = st.container(border=True, key=f"sub-{row['id']}")
         box.markdown(md_text(tr("alerts.ui.sub_line", id=row["id"], unit=row["unit_name"],
                                 kinds=row["kinds"], email=row["email"] or "–",
-                                lang=row["lang"])))
+                                language=row["lang"])))
         if box.button(tr("alerts.ui.unsubscribe"), key=f"unsub-{row['id']}"):
             api.unsubscribe_alerts(ws, actor, int(row["id"]), lang())
             st.rerun()

@@ -160,9 +160,10 @@ def requeue(conn: Connection, message_id: int) -> dict | None:
 
 def items(engine: Engine, user_name: str | None = None, message_id: int | None = None,
           limit: int | None = None) -> list[dict]:
-    """Alert items (one recipient's or one message's): unread first, newest first."""
+    """Alert items (one recipient's or one message's): unread first, then the newest
+    digest first, each in its own order (a unit before the units inside it)."""
     c = alert_items.c
-    stmt = sa.select(alert_items).order_by(c.read_at.is_not(None), c.id.desc())
+    stmt = sa.select(alert_items).order_by(c.read_at.is_not(None), c.message_id.desc(), c.id)
     if user_name is not None:
         stmt = stmt.where(c.user_name == user_name)
     if message_id is not None:
