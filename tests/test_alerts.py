@@ -336,4 +336,4 @@ def test_the_page_subscribes_shows_the_feed_and_the_outbox(demo_copy, use_db):
     assert not at.exception, at.exception
     text = " ".join(m.value for m in at.markdown)
     assert "Mới" in text and "Khu phố 1" in text and "Tỉnh Kiên Giang" in text
-    assert list(at.dataframe[0].value["status"]) == ["Chỉ trong ứng dụng"]  # the outbox
+    assert list(at.dataframe[0].value["Trạng thái"]) == ["Chỉ trong ứng dụng"]  # the outbox

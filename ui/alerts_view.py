@@ -72,6 +72,7 @@ def outbox_ui(actor: api.Actor) -> None:
         st.info(tr("alerts.ui.outbox_empty"))
         return
     shown = messages.assign(status=messages["status"].map(lambda s: tr(f"alerts.status.{s}")))
+    shown = shown.rename(columns={c: tr(f"alerts.col.{c}") for c in shown.columns})
     picked = st.dataframe(api.safe_frame(shown), hide_index=True, width="stretch",
                           key="outbox-grid", on_select="rerun", selection_mode="single-row")
     rows = picked.selection.rows if picked is not None else []
