@@ -101,7 +101,7 @@ except ZonesError as err:
 if trail.empty:
     st.info(tr("audit.none"))
     st.stop()
-shown = trail.assign(at=trail["at"].map(lambda d: d.strftime("%d/%m/%Y %H:%M:%S")))
+shown = trail.assign(at=trail["at"].map(lambda d: widgets.fmt_moment(d, seconds=True)))
 # on screen in the reader's language; the CSV keeps the codes as the CLI writes them
 readable = shown.assign(
     role=shown["role"].map(lambda r: tr(f"role.{r}") if r else ""),

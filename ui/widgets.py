@@ -9,7 +9,7 @@ import streamlit as st
 
 from ui.common import lang, tr
 from ui.session import may_export
-from zones.i18n import fmt_date, fmt_int, fmt_num
+from zones.i18n import fmt_date, fmt_datetime, fmt_int, fmt_num
 from zones.maps.palettes import PALETTES
 from zones.safe import md_text, safe_frame, text
 
@@ -157,7 +157,12 @@ def badge(level: int, names: dict[int, str], colours: dict[int, str]) -> str:
 
 def fmt_day(d) -> str:
     """dd/mm/yyyy for dates and timestamps."""
-    return fmt_date(pd.Timestamp(d).date()) if d is not None else ""
+    return fmt_date(d)
+
+
+def fmt_moment(when, seconds: bool = False) -> str:
+    """dd/mm/yyyy HH:MM (``:SS`` with ``seconds``) for timestamps; empty for none."""
+    return fmt_datetime(when, seconds=seconds)
 
 
 #: sprintf formats of whole numbers in the grid: 12.345 (vi) and 12,345 (en)
