@@ -6,16 +6,48 @@ dates and numbers here; ``zones.i18n`` re-exports these for the rest of the core
 Dates: ``dd/mm/yyyy`` in both languages (what people here write), times ``HH:MM`` after
 the date. Numbers, Vietnamese style: ``1.240`` (dot groups thousands), ``0,75`` (comma
 decimal); English: ``1,240`` and ``0.75``.
+
+The catalogue of messages is read here too (``load_catalogue``): the engine's own file,
+``rules/messages.yaml``, and, through ``zones.i18n``, every ``zones/messages*.yaml``; one
+reader, one set of keys (the engine's start with ``rules.``), one way to fill them in.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 
 from .operators import SYMBOLS
+
+#: the engine's messages (merged into ``zones.i18n``'s catalogue)
+RULES_MESSAGES = Path(__file__).with_name("messages.yaml")
+
+
+def load_catalogue(paths: Iterable[Path]) -> dict[str, dict[str, str]]:
+    """Messages of the YAML files ``paths``: key -> {lang: template}."""
+    merged: dict[str, dict[str, str]] = {}
+    for path in paths:
+        merged.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return merged
+
+
+@lru_cache(maxsize=1)
+def _engine_catalogue() -> dict[str, dict[str, str]]:
+    return load_catalogue([RULES_MESSAGES])
+
+
+def message(key: str, lang: str, **values: Any) -> str:
+    """The engine's message ``key`` (``rules.…``) in ``lang``, filled in with ``values``."""
+    entry = _engine_catalogue()[key]
+    template = entry.get(lang) or entry["vi"]
+    return template.format(**values) if values else template
+
 
 #: the date as people here write it, in both languages
 DATE_FORMAT = "%d/%m/%Y"

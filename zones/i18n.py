@@ -17,8 +17,6 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from rules import text
 
 LANGS = ("vi", "en")
@@ -61,10 +59,8 @@ def get_lang() -> str:
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, str]]:
     """All messages: key -> {lang: template}."""
-    merged: dict[str, dict[str, str]] = {}
-    for path in sorted(Path(__file__).parent.rglob("messages*.yaml")):
-        merged.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
-    return merged
+    paths = [text.RULES_MESSAGES, *sorted(Path(__file__).parent.rglob("messages*.yaml"))]
+    return text.load_catalogue(paths)
 
 
 def t(key: str, lang: str | None = None, **values) -> str:
