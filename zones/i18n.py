@@ -9,7 +9,6 @@ language).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -23,9 +22,9 @@ LANGS = ("vi", "en")
 
 
 def default_lang() -> str:
-    """The default language: ``ZONES_LANG`` ("vi" or "en"), else Vietnamese."""
-    env = os.environ.get("ZONES_LANG")
-    return env if env in LANGS else "vi"
+    """The language when nothing chose one: Vietnamese. (The deployment's own default,
+    ``ZONES_LANG``, is a setting: the CLI and the web server pass it in explicitly.)"""
+    return "vi"
 
 
 # Per thread (each Streamlit session runs its script in its own thread), so two users
