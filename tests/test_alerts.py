@@ -337,3 +337,12 @@ def test_the_page_subscribes_shows_the_feed_and_the_outbox(demo_copy, use_db):
     text = " ".join(m.value for m in at.markdown)
     assert "Mới" in text and "Khu phố 1" in text and "Tỉnh Kiên Giang" in text
     assert list(at.dataframe[0].value["Trạng thái"]) == ["Chỉ trong ứng dụng"]  # the outbox
+
+
+def test_without_a_public_address_the_mail_holds_no_relative_link():
+    line = digest.Line("ABCD-EFGH", "1", "Xã A", "", "computed", "up", "1", "2",
+                       __import__("datetime").date(2021, 9, 1), "", None,
+                       digest.link("", __import__("datetime").date(2021, 9, 1), "1"))
+    text = digest.text([line], line.since, "u", "A", "", "vi")
+    body = digest.html_body([line], line.since, "u", "A", "", "vi")
+    assert "?date=" not in text + body and "Mã thông báo: ABCD-EFGH" in text

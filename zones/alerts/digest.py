@@ -36,8 +36,15 @@ class Line:
 
 
 def link(public_url: str, day: date, unit_code: str) -> str:
-    """The dashboard's map on ``day`` with ``unit_code`` open."""
+    """The dashboard's map on ``day`` with ``unit_code`` open ("" without an address:
+    an e-mail cannot hold a link relative to a page)."""
+    if not public_url:
+        return ""
     return f"{public_url.rstrip('/')}/?{urlencode({'date': day.isoformat(), 'unit': unit_code})}"
+
+
+def _verify(public_url: str, lang: str) -> str:
+    return t("alerts.verify", lang, url=public_url or t("alerts.the_dashboard", lang))
 
 
 def subject(lines: list[Line], day: date, lang: str) -> str:
@@ -65,10 +72,11 @@ def text(lines: list[Line], day: date, user: str, area: str, public_url: str,
             out.append("   " + t("alerts.reason", lang, reason=line.reason))
         if line.decision:
             out.append("   " + t("alerts.decision", lang, decision=line.decision))
-        out.append("   " + t("alerts.link", lang, url=line.link))
+        if line.link:
+            out.append("   " + t("alerts.link", lang, url=line.link))
         out.append("   " + t("alerts.code", lang, code=line.alert_code))
         out.append("")
-    out.append(t("alerts.verify", lang, url=public_url))
+    out.append(_verify(public_url, lang))
     return "\n".join(out) + "\n"
 
 
@@ -86,9 +94,11 @@ def html_body(lines: list[Line], day: date, user: str, area: str, public_url: st
             parts.append(e(t("alerts.reason", lang, reason=line.reason)) + "<br>")
         if line.decision:
             parts.append(e(t("alerts.decision", lang, decision=line.decision)) + "<br>")
-        parts.append(f'<a href="{e(line.link, quote=True)}">{e(t("alerts.open", lang))}</a>'
-                     f" · {e(t('alerts.code', lang, code=line.alert_code))}")
+        if line.link:
+            parts.append(f'<a href="{e(line.link, quote=True)}">{e(t("alerts.open", lang))}'
+                         "</a> · ")
+        parts.append(e(t("alerts.code", lang, code=line.alert_code)))
         items.append("<li>" + "".join(parts) + "</li>")
     return (f'<html><body><p>{e(t("alerts.head", lang, day=fmt_date(day)))}<br>'
             f'{e(t("alerts.to", lang, user=user, area=area))}</p><ol>{"".join(items)}</ol>'
-            f'<p>{e(t("alerts.verify", lang, url=public_url))}</p></body></html>')
+            f'<p>{e(_verify(public_url, lang))}</p></body></html>')
