@@ -54,6 +54,8 @@ def run(ws: api.Workspace, o: Options, lang: str) -> int:
     summary (stderr) otherwise. Exit 1 when some e-mails failed (kept, retried later)."""
     done = api.run_alerts(ws, o["actor"], o.get("date"), o.get("dry_run", False), lang,
                           progress=say)
+    if done.digests and not ws.settings.public_url:
+        say(t("alerts.cli.no_url"))
     if done.first:
         say(t("alerts.cli.first", day=fmt_date(done.day), kinds=", ".join(done.first)))
     if done.dry_run:
