@@ -193,6 +193,12 @@ def test_subscription_rights(capsys, demo_copy):
     assert code == 2  # not its own, and a district official manages nobody else's
     code, _, err = run(capsys, *db, "--as", "xa.vinhlac", "alerts", "unsubscribe", rows[0]["id"])
     assert code == 0, err
+    code, _, err = run(capsys, *db, "--as", "xa.vinhlac", "alerts", "unsubscribe", rows[0]["id"])
+    assert code == 2 and rows[0]["id"] in err  # ended already
+    code, _, err = run(capsys, *db, "alerts", "unsubscribe", "999")
+    assert code == 2 and "999" in err and "Traceback" not in err
+    code, _, err = run(capsys, *db, "alerts", "run", "--date", "01/01/2030")
+    assert code == 2 and "01/01/2030" in err and "31/12/2021" in err
     code, _, err = run(capsys, *db, "--as", "xa.vinhlac", "alerts", "run")
     assert code == 2  # running alerts and the outbox: administrators
 
