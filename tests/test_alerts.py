@@ -9,6 +9,7 @@ import io
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -352,3 +353,48 @@ def test_without_a_public_address_the_mail_holds_no_relative_link():
     text = digest.text([line], line.since, "u", "A", "", "vi")
     body = digest.html_body([line], line.since, "u", "A", "", "vi")
     assert "?date=" not in text + body and "Mã thông báo: ABCD-EFGH" in text
+
+
+def test_starttls_when_the_relay_offers_it_and_retries_with_back_off(monkeypatch):
+    from zones.alerts import mail
+
+    calls, waits = [], []
+
+    class Relay:  # what smtplib.SMTP answers, scripted
+        fails = 1
+
+        def __init__(self, host, port, timeout):
+            calls.append(("connect", host, port, timeout))
+            if Relay.fails:
+                Relay.fails -= 1
+                raise ConnectionRefusedError("busy")
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def ehlo(self):
+            calls.append("ehlo")
+
+        def has_extn(self, name):
+            return name == "starttls"
+
+        def starttls(self, context):
+            calls.append(("starttls", context.verify_mode))
+
+        def login(self, user, password):
+            calls.append(("login", user))
+
+        def send_message(self, msg):
+            calls.append(("send", msg["To"]))
+
+    monkeypatch.setattr(mail.smtplib, "SMTP", Relay)
+    relay = mail.Relay("relay.kg", 587, "canh-bao@kg.gov.vn", "canh-bao", "bi-mat", 5.0, 3, 2.0)
+    msg = mail.message(relay, ["a@kg.gov.vn"], "Tiêu đề", "chữ", "<p>chữ</p>", "<1@kg>")
+    mail.send(relay, msg, sleep=waits.append)
+    assert waits == [2.0]  # one failure, one wait, then sent
+    assert calls[2:] == ["ehlo", ("starttls", ssl.CERT_REQUIRED), "ehlo",
+                         ("login", "canh-bao"), ("send", "a@kg.gov.vn")]
+    assert calls[0] == ("connect", "relay.kg", 587, 5.0)
