@@ -54,6 +54,10 @@ def test_the_feed_shows_the_alert_and_opens_the_unit(browser, url):
         page.get_by_text(f"Mã thông báo: {code}").wait_for()
         page.get_by_text("Quyết định: 123/QĐ-UBND").wait_for()
         page.get_by_text("Phường Vĩnh Thanh Vân").first.wait_for()
+        assert page.get_by_text("Lỗi không mong đợi").count() == 0  # no tab failed
+        page.get_by_role("tab", name="Đăng ký nhận thông báo").click()
+        page.get_by_text("Mã 1: Thành phố Rạch Giá — loại: declared").wait_for()
+        page.get_by_role("tab", name="Thông báo của tôi").click()
         page.get_by_role("button", name="Mở trên bản đồ").click()
         page.get_by_role("heading", name="Phường Vĩnh Thanh Vân").wait_for()
         page.wait_for_url(lambda u: "date=2021-09-01" in u)
