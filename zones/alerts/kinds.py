@@ -14,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
 from zones.i18n import t
 from zones.levels import dayview
 from zones.levels import declarations as decl_mod
-from zones.levels.tables import entered_on
 from zones.workspace import Workspace
 
 
@@ -92,15 +92,18 @@ def computed_reason(ws: Workspace, day: date, change: Change, lang: str) -> str:
 
 def computed_states(ws: Workspace, day: date) -> dict[str, State]:
     table = dayview.computed_levels(ws)
-    if pd.Timestamp(day) not in table.dates:
+    i = table.dates.get_indexer([pd.Timestamp(day)])[0]
+    if i < 0:
         return {}
-    row = table.row(day, table.codes)
-    out = {}
-    for code, level in zip(table.codes, row, strict=True):
-        if int(level) > 0:  # 0: not enough data, never a change (Covid Act Now's rule)
-            since = entered_on(table, code, day)
-            out[str(code)] = State(int(level), "", since.date() if since is not None else day)
-    return out
+    block = table.values[: i + 1]
+    today = block[-1]
+    # the first day of each unit's current run of its level (all units at once)
+    other = block != today
+    last_other = np.where(other.any(axis=0), i - np.argmax(other[::-1], axis=0), -1)
+    since = table.dates[last_other + 1]
+    return {str(code): State(int(level), "", start.date())
+            for code, level, start in zip(table.codes, today, since, strict=True)
+            if level > 0}  # 0: not enough data, never a change (Covid Act Now's rule)
 
 
 def computed_changes(ws: Workspace, day: date, old: dict[str, State],
