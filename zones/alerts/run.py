@@ -144,13 +144,10 @@ def _level_words(ws: Workspace, day: date, level: int | None, lang: str) -> str:
     return f"{level} ({name})" if level and name else (str(level) if level else name or "–")
 
 
-def compose(ws: Workspace, day: date, changes: list[Change], public_url: str
-            ) -> list[Digest]:
-    """One digest per recipient of the active subscriptions (accounts disabled or gone
-    are skipped); the changes each was told before are left out."""
-    units = dayview.units(ws)
-    parents = dict(zip(units.index, units["parent_code"], strict=True))
-    names = units["name"]
+def recipients(ws: Workspace, changes: list[Change], parents: dict) -> dict[str, dict]:
+    """Per recipient of the active subscriptions (accounts disabled or gone skipped): the
+    addresses, the language, the roots subscribed and the changes not told before, each
+    inside both the subscription's subtree and the account's own subtree of today."""
     subs = alerts_sql.subscriptions(ws.engine)
     told = alerts_sql.told(ws.engine, sorted({s["user_name"] for s in subs}))
     by_user: dict[str, dict] = {}
@@ -159,8 +156,7 @@ def compose(ws: Workspace, day: date, changes: list[Change], public_url: str
         if account is None or account["disabled"]:
             continue
         user = Actor(account["name"], access.Role(account["role"]), account["unit_code"])
-        inside = access.subtree(parents, sub["unit_code"])
-        own = access.area(user, parents)  # the account's own subtree, as it is today
+        inside, own = access.subtree(parents, sub["unit_code"]), access.area(user, parents)
         kinds = set(sub["kinds"].split(","))
         got = by_user.setdefault(sub["user_name"], {"emails": [], "lang": sub["lang"],
                                                     "changes": {}, "roots": []})
@@ -168,48 +164,53 @@ def compose(ws: Workspace, day: date, changes: list[Change], public_url: str
             got["emails"].append(sub["email"])
         got["roots"].append(sub["unit_code"])
         for ch in changes:
-            if ch.kind in kinds and ch.unit_code in inside and (own is None or
-                                                                 ch.unit_code in own):
-                key = (sub["user_name"], ch.unit_code, ch.kind, ch.level, ch.effective_day,
-                       ch.event)
-                if key not in told:
-                    got["changes"][key] = ch
+            key = (sub["user_name"], ch.unit_code, ch.kind, ch.level, ch.effective_day,
+                   ch.event)
+            if (ch.kind in kinds and ch.unit_code in inside
+                    and (own is None or ch.unit_code in own) and key not in told):
+                got["changes"][key] = ch
+    return {user: got for user, got in by_user.items() if got["changes"]}
+
+
+def compose(ws: Workspace, day: date, changes: list[Change], public_url: str
+            ) -> list[Digest]:
+    """One digest per recipient (``recipients``): a unit before the units inside it."""
+    units = dayview.units(ws)
+    parents = dict(zip(units.index, units["parent_code"], strict=True))
     taken: set[str] = set()
     out = []
-    for user_name, got in by_user.items():
-        if not got["changes"]:
-            continue
+    for user_name, got in recipients(ws, changes, parents).items():
         lang = got["lang"]
-        lines, items = [], []
         order = sorted(got["changes"].values(), key=lambda c: (_depth(parents, c.unit_code),
                                                                c.unit_code, c.kind))
-        for ch in order:
-            code = new_code(taken)
-            kind = KINDS[ch.kind]
-            reason = kind.reason(ws, day, ch, lang)
-            old, new = (kind.words(ws, day, ch, lang) if kind.words else
-                        (_level_words(ws, day, ch.from_level, lang),
-                         _level_words(ws, day, ch.level, lang)))
-            chain = [names.get(p, p) for p in _ancestors(parents, ch.unit_code)]
-            lines.append(digest.Line(
-                alert_code=code, unit_code=ch.unit_code, unit=str(names.get(ch.unit_code,
-                                                                            ch.unit_code)),
-                parents=", ".join(chain), kind=ch.kind, event=ch.event,
-                from_level=old, to_level=new, since=ch.effective_day,
-                reason=reason, decision=ch.decision,
-                link=digest.link(public_url, day, ch.unit_code)))
-            items.append({"alert_code": code, "user_name": user_name,
-                          "unit_code": ch.unit_code, "kind": ch.kind, "event": ch.event,
-                          "level": ch.level, "from_level": ch.from_level,
-                          "effective_day": ch.effective_day, "day": day,
-                          "reason": reason, "decision": ch.decision})
-        area = ", ".join(str(names.get(r, r)) for r in dict.fromkeys(got["roots"]))
-        out.append(Digest(user_name, got["emails"], lang,
-                          digest.subject(lines, day, lang),
+        lines = [_line(ws, day, ch, new_code(taken), parents, units["name"], public_url, lang)
+                 for ch in order]
+        items = [{"alert_code": line.alert_code, "user_name": user_name,
+                  "unit_code": ch.unit_code, "kind": ch.kind, "event": ch.event,
+                  "level": ch.level, "from_level": ch.from_level,
+                  "effective_day": ch.effective_day, "day": day, "reason": line.reason,
+                  "decision": ch.decision} for ch, line in zip(order, lines, strict=True)]
+        area = ", ".join(str(units["name"].get(r, r)) for r in dict.fromkeys(got["roots"]))
+        out.append(Digest(user_name, got["emails"], lang, digest.subject(lines, day, lang),
                           digest.text(lines, day, user_name, area, public_url, lang),
                           digest.html_body(lines, day, user_name, area, public_url, lang),
                           items))
     return out
+
+
+def _line(ws: Workspace, day: date, ch: Change, code: str, parents: dict, names,
+          public_url: str, lang: str) -> digest.Line:
+    """One change in the recipient's words."""
+    kind = KINDS[ch.kind]
+    old, new = (kind.words(ws, day, ch, lang) if kind.words else
+                (_level_words(ws, day, ch.from_level, lang),
+                 _level_words(ws, day, ch.level, lang)))
+    return digest.Line(
+        alert_code=code, unit_code=ch.unit_code, unit=str(names.get(ch.unit_code, ch.unit_code)),
+        parents=", ".join(str(names.get(p, p)) for p in _ancestors(parents, ch.unit_code)),
+        kind=ch.kind, event=ch.event, from_level=old, to_level=new, since=ch.effective_day,
+        reason=kind.reason(ws, day, ch, lang), decision=ch.decision,
+        link=digest.link(public_url, day, ch.unit_code))
 
 
 def _ancestors(parents: dict, code: str) -> list[str]:
