@@ -5,7 +5,8 @@ before, compose, write the outbox, send every digest), of a second run (nothing 
 of a dry run, on ``--date`` (default 01/11/2021, the day most demo communes move: 159
 level changes from the day before).
 
-    .venv/bin/python bench/bench_alerts.py [--db URL] [--communes N] [--date YYYY-MM-DD]
+    .venv/bin/python bench/bench_alerts.py [--db URL] [--districts N] [--communes N]
+                                           [--date YYYY-MM-DD]
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ def main() -> int:
     ap.add_argument("--db", default=None, help="a KG demo database to copy (default: "
                     "data/zones.db, built when absent)")
     ap.add_argument("--communes", type=int, default=25)
+    ap.add_argument("--districts", type=int, default=20)
     ap.add_argument("--date", type=date.fromisoformat, default=date(2021, 11, 1))
     args = ap.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench_alerts_"))
@@ -67,7 +69,8 @@ def main() -> int:
         ws = api.open_workspace(f"sqlite:///{path}", settings=Settings(
             smtp_host="127.0.0.1", smtp_port=controller.port))
         units = api.units(ws)
-        districts = [c for c in units.index if units.at[c, "level"] == "district"]
+        districts = [c for c in units.index
+                     if units.at[c, "level"] == "district"][:args.districts]
         communes = [c for c in units.index if units.at[c, "level"] == "commune"][:args.communes]
         started = time.perf_counter()
         for code in districts + communes:
