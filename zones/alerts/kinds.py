@@ -80,9 +80,21 @@ def names() -> list[str]:
 # --- computed: the level the figures give ----------------------------------------------------
 
 
+def _province(ws: Workspace, code: str) -> str:
+    """The top ancestor of ``code`` (its province)."""
+    parent = dayview.units(ws)["parent_code"]
+    seen = {code}
+    while isinstance(p := parent.get(code), str) and p and p not in seen:
+        seen.add(p)
+        code = p
+    return code
+
+
 def computed_reason(ws: Workspace, day: date, change: Change, lang: str) -> str:
-    """The main reason of the unit's computed level on ``day`` (as ``assess`` gives it)."""
-    result = dayview.result(ws)
+    """The main reason of the unit's computed level on ``day`` (as ``assess`` gives it),
+    from the engine run on the unit's province and its neighbours only (the same reasons
+    as the full run: ``dayview.local_result``), once per province."""
+    result = dayview.local_result(ws, _province(ws, change.unit_code))
     stamp = pd.Timestamp(day)
     if stamp not in result.dates or change.unit_code not in result.codes:
         return ""
