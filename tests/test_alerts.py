@@ -19,9 +19,19 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.test_markdown_safety import (  # markdown_db: the fixture of names in Markdown
+    ADMIN,
+    MD_DECISION,
+    MD_NAME,
+    assert_literal,
+    markdown_db,  # noqa: F401
+    markdown_sources,
+)
+from tests.test_markdown_safety import run as run_md_page
 from zones import api
 from zones.alerts import digest
 from zones.cli import main
+from zones.safe import md_text
 from zones.settings import Settings
 from zones.workspace import Workspace
 
@@ -398,3 +408,18 @@ def test_starttls_when_the_relay_offers_it_and_retries_with_back_off(monkeypatch
     assert calls[2:] == ["ehlo", ("starttls", ssl.CERT_REQUIRED), "ehlo",
                          ("login", "canh-bao"), ("send", "a@kg.gov.vn")]
     assert calls[0] == ("connect", "relay.kg", 587, 5.0)
+
+
+def test_names_and_decisions_in_the_feed_are_data(request, monkeypatch):
+    url = request.getfixturevalue("markdown_db")
+    ws = api.open_workspace(url)
+    api.add_user(ws, api.LOCAL_ADMIN, "quantri", "mat-khau-quan-tri", "admin", None)
+    api.subscribe_alerts(ws, api.LOCAL_ADMIN, "quantri", "30745", kinds="declared")
+    done = api.run_alerts(ws, api.LOCAL_ADMIN, __import__("datetime").date(2021, 8, 30))
+    assert MD_NAME in done.digests[0].text and MD_DECISION in done.digests[0].text
+    html = done.digests[0].html
+    assert "**Đậm** [liên kết](http://evil.example)" in html and "<a href=\"http://evil" not in html
+    at = run_md_page(url, monkeypatch, "alerts.py", _actor=ADMIN)
+    sources = markdown_sources(at)
+    assert any(md_text(MD_NAME) in s for s in sources)
+    assert_literal(sources)
