@@ -27,7 +27,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from zones.errors import DatabaseError
 from zones.i18n import t
-from zones.storage import postgis
+from zones.storage import interop_sql, postgis
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 60_000
@@ -105,6 +105,7 @@ def migrate(engine: Engine) -> None:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
         postgis.ensure(conn)  # PostGIS installed since the last migration: its column now
+        interop_sql.ensure_views(conn)  # and the GIS views with it
 
 
 @contextmanager
