@@ -24,7 +24,7 @@ def test_readme_table_is_the_generated_one():
 def test_every_field_has_its_variable_and_description_and_names_are_unique():
     fields = dataclasses.fields(Settings)
     names = [f.metadata["env"] for f in fields]
-    assert len(names) == len(set(names)) == 25
+    assert len(names) == len(set(names)) == 26
     assert all(f.metadata["what"] for f in fields)
 
 

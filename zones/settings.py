@@ -115,6 +115,10 @@ class Settings:
     session_max_hours: float = _setting("ZONES_SESSION_MAX_HOURS", 24.0,
                                         "a session ends after this many hours in all",
                                         low=0.1, high=10**5)
+    api_rate_per_minute: int = _setting("ZONES_API_RATE_PER_MINUTE", 120,
+                                        "requests one token of another system may make per "
+                                        "minute to `/zones-api/v1/…` (more are answered 429)",
+                                        low=1, high=10**6)
 
     def __post_init__(self) -> None:
         if self.max_failed_sign_ins_all is None:

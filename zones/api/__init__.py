@@ -67,6 +67,10 @@ AREAS: dict[str, tuple[str, ...]] = {
     "briefings": ("BRIEFING_FORMATS", "BRIEFING_MIME", "Briefing", "briefing",
                   "default_briefing_level", "default_briefing_unit", "map_png",
                   "prepare_briefing", "render_briefing"),
+    # other systems: API tokens and the read-only HTTP API, DHIS2, db upgrade
+    "interop": ("API_PREFIX", "ApiAnswer", "add_token", "api_answer",
+                "check_dhis2_mapping_size", "database_revision", "dhis2_export",
+                "list_tokens", "revoke_token"),
 }
 
 _AREA_OF = {name: area for area, names in AREAS.items() for name in names}

@@ -214,6 +214,29 @@ def build_parser() -> argparse.ArgumentParser:
     rsub.add_parser("add").add_argument("file")
     rsub.add_parser("list").add_argument("--out")
     rsub.add_parser("show").add_argument("id")
+    add_interop(sub)
     return p
+
+
+def add_interop(sub) -> None:
+    """``tokens``, ``dhis2 export`` and ``db upgrade`` (zones/cli/interop.py)."""
+    tk = sub.add_parser("tokens", help=t("cli.help.tokens"))
+    tsub = tk.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    ta = tsub.add_parser("add")
+    ta.add_argument("name")
+    ta.add_argument("--unit", default=None)
+    tsub.add_parser("list").add_argument("--out")
+    tsub.add_parser("revoke").add_argument("id", type=parse_id)
+    dh = sub.add_parser("dhis2", help=t("cli.help.dhis2"))
+    dhsub = dh.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    de = dhsub.add_parser("export")
+    de.add_argument("--from", dest="start", type=parse_date, required=True)
+    de.add_argument("--to", dest="end", type=parse_date, required=True)
+    de.add_argument("--mapping", required=True)
+    de.add_argument("--unit", default=None)
+    de.add_argument("--out")
+    db = sub.add_parser("db", help=t("cli.help.db"))
+    dbsub = db.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    dbsub.add_parser("upgrade")
 
 

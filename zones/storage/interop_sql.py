@@ -190,3 +190,11 @@ def view_rows(engine: Engine, name: str, order: str = "unit_code") -> list[dict]
     with engine.connect() as conn:
         return [dict(r) for r in conn.exec_driver_sql(
             f"SELECT * FROM {name} ORDER BY {order}").mappings().all()]
+
+
+# --- the schema's revision ------------------------------------------------------------
+
+def revision(engine: Engine) -> str | None:
+    """The Alembic revision the database is at (None: never migrated)."""
+    with engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
