@@ -26,7 +26,7 @@ import pandas as pd
 import contract
 from zones.errors import ZonesError
 from zones.i18n import t
-from zones.interop.tokens import Holder, Refused, authorise, bearer
+from zones.interop.tokens import Holder, RefusedError, authorise, bearer
 from zones.levels import dayview
 from zones.levels.memo import cached
 from zones.levels.tables import view_units
@@ -57,7 +57,7 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def refusal(err: Refused) -> Answer:
+def refusal(err: RefusedError) -> Answer:
     headers = {"Retry-After": str(err.retry_after)} if err.retry_after else {}
     if err.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="zones-api"'
@@ -73,17 +73,17 @@ def answer(ws: Workspace, path: str, params: Mapping[str, str], authorization: s
     try:
         holder = authorise(ws.engine, bearer(authorization), limit)
         if handler is None:
-            raise Refused(404, t("api.no_path", path=endpoint[:80],
+            raise RefusedError(404, t("api.no_path", path=endpoint[:80],
                                  paths=", ".join(sorted(ENDPOINTS))))
         for key, value in params.items():
             if len(value) > MAX_PARAM or key not in ALLOWED[endpoint]:
-                raise Refused(400, t("api.bad_param", name=key[:40],
+                raise RefusedError(400, t("api.bad_param", name=key[:40],
                                      allowed=", ".join(sorted(ALLOWED[endpoint]))))
         done = handler(ws, holder, params)
-    except Refused as err:
+    except RefusedError as err:
         return refusal(err)
     except ZonesError as err:  # a date outside the data, an empty database…
-        return refusal(Refused(400, str(err)))
+        return refusal(RefusedError(400, str(err)))
     log.info("API %s by token %d: %d bytes", endpoint, holder.id, len(done.body))
     return done
 
@@ -94,7 +94,7 @@ def _choice(params: Mapping[str, str], name: str, choices: tuple[str, ...],
             default: str) -> str:
     value = params.get(name) or default
     if value not in choices:
-        raise Refused(400, t("api.bad_value", name=name, value=value[:40],
+        raise RefusedError(400, t("api.bad_value", name=name, value=value[:40],
                              allowed=", ".join(choices)))
     return value
 
@@ -103,14 +103,14 @@ def _date(params: Mapping[str, str], name: str, default=None):
     value = params.get(name)
     if not value:
         if default is None:
-            raise Refused(400, t("api.missing", name=name))
+            raise RefusedError(400, t("api.missing", name=name))
         return default
     for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
             return pd.to_datetime(value, format=fmt).date()
         except (ValueError, TypeError):
             continue
-    raise Refused(400, t("api.bad_value", name=name, value=value[:40],
+    raise RefusedError(400, t("api.bad_value", name=name, value=value[:40],
                          allowed="dd/mm/yyyy, yyyy-mm-dd"))
 
 
@@ -130,9 +130,9 @@ def area(ws: Workspace, holder: Holder, params: Mapping[str, str]) -> set[str] |
     if not unit:
         return allowed
     if unit not in parents:
-        raise Refused(400, t("api.unknown_unit", unit=unit[:40]))
+        raise RefusedError(400, t("api.unknown_unit", unit=unit[:40]))
     if allowed is not None and unit not in allowed:
-        raise Refused(403, t("api.outside", unit=unit[:40], root=holder.unit))
+        raise RefusedError(403, t("api.outside", unit=unit[:40], root=holder.unit))
     return subtree(parents, unit)
 
 
@@ -162,7 +162,7 @@ def levels(ws: Workspace, holder: Holder, params: Mapping[str, str]) -> Answer:
     level = _choice(params, "level", contract.UNIT_LEVELS, "commune")
     table = dayview.levels_in_force(ws)
     if len(table.dates) == 0:
-        raise Refused(404, t("db.empty"))
+        raise RefusedError(404, t("db.empty"))
     day = _date(params, "date", table.dates[-1].date())
     zones_kept = _zones(params)
     allowed = area(ws, holder, params)
@@ -186,7 +186,7 @@ def _zones(params: Mapping[str, str]) -> list[int]:
         return []
     parts = [p.strip() for p in text.split(",")]
     if not all(p in ("1", "2", "3", "4") for p in parts):
-        raise Refused(400, t("api.bad_value", name="zone", value=text[:40],
+        raise RefusedError(400, t("api.bad_value", name="zone", value=text[:40],
                              allowed="1, 2, 3, 4 (e.g. 3,4)"))
     return sorted({int(p) for p in parts})
 
@@ -214,7 +214,7 @@ def transitions(ws: Workspace, holder: Holder, params: Mapping[str, str]) -> Ans
     level = _choice(params, "level", contract.UNIT_LEVELS, "commune")
     start, end = _date(params, "from"), _date(params, "to")
     if end < start:
-        raise Refused(400, t("tr.order", start=f"{start:%d/%m/%Y}", end=f"{end:%d/%m/%Y}"))
+        raise RefusedError(400, t("tr.order", start=f"{start:%d/%m/%Y}", end=f"{end:%d/%m/%Y}"))
     table = dayview.levels_in_force(ws)
     for d in (start, end):
         dayview.check_day(table, d)

@@ -34,7 +34,7 @@ LIST_COLUMNS = ["id", "name", "unit_code", "status", "created_by", "created_at",
                 "revoked_by", "revoked_at", "last_used_at"]
 
 
-class Refused(ZonesError):
+class RefusedError(ZonesError):
     """A request the API refuses: its HTTP status and the message (in the request's
     language)."""
 
@@ -128,10 +128,10 @@ def bearer(authorization: str | None) -> str | None:
 def authorise(engine: Engine, token: str | None, limit: int,
               now: datetime | None = None) -> Holder:
     """The holder of a live ``token`` whose request is within its minute's ``limit``;
-    else ``Refused``: 401 without a token or with an unknown or revoked one (a revoked
+    else ``RefusedError``: 401 without a token or with an unknown or revoked one (a revoked
     token's use is audited), 429 over the limit (audited once per minute)."""
     if token is None:
-        raise Refused(401, t("tok.missing"))
+        raise RefusedError(401, t("tok.missing"))
     now = now or store.now()
     minute = now.replace(second=0, microsecond=0)
     digest = hashed(token)
@@ -145,7 +145,7 @@ def authorise(engine: Engine, token: str | None, limit: int,
             log.info("API request with revoked token %d refused", holder.id)
         else:
             log.info("API request with an unknown token refused")
-        raise Refused(401, t("tok.invalid"))
+        raise RefusedError(401, t("tok.invalid"))
     holder = Holder(int(row["id"]), row["name"], row["unit_code"])
     count = int(row["window_count"])
     if count > limit:
@@ -153,7 +153,7 @@ def authorise(engine: Engine, token: str | None, limit: int,
         if count == limit + 1:
             audit.record(engine, holder.actor, "api_request", outcome="refused",
                          unit=holder.unit, detail={"reason": "rate", "limit": limit})
-        raise Refused(429, t("tok.rate", limit=limit, seconds=wait), retry_after=wait)
+        raise RefusedError(429, t("tok.rate", limit=limit, seconds=wait), retry_after=wait)
     return holder
 
 
