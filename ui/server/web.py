@@ -28,8 +28,10 @@ from starlette.middleware import Middleware
 
 from ui.server.auth import ROUTES
 from ui.server.compress import CompressedBundles
+from ui.server.interop import ROUTES as API_ROUTES
 from ui.server.served import ROUTES as MAP_ROUTES
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
-app = st.App(APP, routes=[*ROUTES, *MAP_ROUTES], middleware=[Middleware(CompressedBundles)])
+app = st.App(APP, routes=[*ROUTES, *MAP_ROUTES, *API_ROUTES],
+             middleware=[Middleware(CompressedBundles)])

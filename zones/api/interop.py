@@ -20,10 +20,9 @@ from zones.storage import interop_sql
 from zones.storage.db import alembic_config
 from zones.workspace import Workspace
 
-__all__ = ["API_PREFIX", "ApiAnswer", "add_token", "api_answer", "check_dhis2_mapping_size",
+__all__ = ["ApiAnswer", "add_token", "api_answer", "check_dhis2_mapping_size",
            "database_revision", "dhis2_export", "list_tokens", "revoke_token"]
 
-API_PREFIX = http.PREFIX
 ApiAnswer = Answer
 
 

@@ -25,7 +25,7 @@ import pandas as pd
 
 import contract
 from zones.errors import ZonesError
-from zones.i18n import t
+from zones.i18n import get_lang, t
 from zones.interop.tokens import Holder, RefusedError, authorise, bearer
 from zones.levels import dayview
 from zones.levels.memo import cached
@@ -166,7 +166,7 @@ def levels(ws: Workspace, holder: Holder, params: Mapping[str, str]) -> Answer:
     day = _date(params, "date", table.dates[-1].date())
     zones_kept = _zones(params)
     allowed = area(ws, holder, params)
-    view = dayview.day_view(ws, day, level, None, None)
+    view = dayview.day_view(ws, day, level, None, None, get_lang())
     frame = view.frame()
     frame["ruleset"] = view.ruleset_id or ""
     frame["parent_code"] = view.parents
