@@ -158,7 +158,7 @@ def _pairs(problems: list, file: str, section, name: str, allowed: set[str] | No
         where = f"{name}.{key}"
         if not isinstance(key, str):
             problems.append(Problem(file, None, where, key, t("dhis2.expect_text_key"),
-                                    t("dhis2.fix_quote", key=key)))
+                                    t("dhis2.fix_quote", code=key)))
             continue
         if allowed is not None and key not in allowed:
             problems.append(Problem(file, None, where, key, t(f"dhis2.expect_{name}"),
@@ -195,7 +195,7 @@ def _level_values(problems: list, file: str, section) -> dict[int, str]:
             continue
         out[key] = str(value)
     missing = [n for n in (1, 2, 3, 4) if n not in out]
-    if missing and not problems:
+    if missing:
         problems.append(Problem(file, None, "level_values", section, t("dhis2.expect_levels"),
                                 t("dhis2.fix_levels", levels=", ".join(map(str, missing)))))
     return out
@@ -252,7 +252,6 @@ def _figure_values(ws, plan, codes, everything, parents, mondays, base) -> list[
     needed = sorted({s for src in sources.values() for s in src} | set(codes))
     obs = store.current_observations(ws.engine, mondays[0], last, codes=needed,
                                      metrics=metrics)
-    obs["week"] = obs["date"] - pd.to_timedelta(obs["date"].dt.weekday, unit="D")
     out = []
     for code in codes:
         for m in metrics:
@@ -261,7 +260,7 @@ def _figure_values(ws, plan, codes, everything, parents, mondays, base) -> list[
             daily = rows.groupby("date")[m].sum(min_count=1).dropna()
             if daily.empty:
                 continue
-            by_week = daily.groupby(daily.index - pd.to_timedelta(daily.index.weekday,
+            by_week = daily.groupby(daily.index - pd.to_timedelta(daily.index.day_of_week,
                                                                    unit="D"))
             weekly = by_week.sum() if kind == "count" else by_week.last()
             for monday, value in weekly.items():
