@@ -68,7 +68,7 @@ AREAS: dict[str, tuple[str, ...]] = {
                   "default_briefing_level", "default_briefing_unit", "map_png",
                   "prepare_briefing", "render_briefing"),
     # other systems: API tokens and the read-only HTTP API, DHIS2, db upgrade
-    "interop": ("ApiAnswer", "add_token", "api_answer",
+    "interop": ("add_token", "api_answer",
                 "check_dhis2_mapping_size", "database_revision", "dhis2_export",
                 "list_tokens", "revoke_token"),
 }

@@ -20,10 +20,9 @@ from zones.storage import interop_sql
 from zones.storage.db import alembic_config
 from zones.workspace import Workspace
 
-__all__ = ["ApiAnswer", "add_token", "api_answer", "check_dhis2_mapping_size",
+__all__ = ["add_token", "api_answer", "check_dhis2_mapping_size",
            "database_revision", "dhis2_export", "list_tokens", "revoke_token"]
 
-ApiAnswer = Answer
 
 
 @action(Right.USERS, "token_add", unit=known_unit("unit"))
