@@ -19,6 +19,7 @@ import pytest
 
 from tests.conftest import PG_ADMIN, _pg_admin
 from zones import api
+from zones.storage import interop_sql
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -127,6 +128,8 @@ def test_deploy_steps_on_postgresql_with_a_user_who_is_no_superuser(tmp_path):
         assert len(api.list_tokens(check, api.LOCAL_ADMIN)) == 1
         owners = _owners(restored)
         assert owners == {user}, owners  # restored as the app's user, not the superuser
+        in_force = interop_sql.view_rows(check.engine, "v_levels_in_force")
+        assert len(in_force) == 175 and all(r["geom"] is not None for r in in_force)
     finally:
         for name in (db, f"{db}_restored", f"{db}_drill"):
             _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
