@@ -339,3 +339,23 @@ def test_db_upgrade_migrates_a_new_database_as_a_step(tmp_path, capsys):
     assert "0017" in err
     assert main(["--db", url, "--lang", "en", "db", "upgrade"]) == 0
     assert "is at revision" in capsys.readouterr().err
+
+
+def test_a_database_with_levels_gets_its_level_names_on_upgrade(demo_copy):
+    """A database from before 0017 owes one recomputation, which writes the names."""
+    from alembic import command
+
+    from zones.storage.db import alembic_config, open_db
+
+    engine = open_db(demo_copy)
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0013")
+    open_db.cache_clear()
+    assert main(["--db", demo_copy, "db", "upgrade"]) == 0
+    ws = api.open_workspace(demo_copy)
+    names = interop_sql.stored_level_names(ws.engine)
+    assert {(n["level"], n["lang"]) for n in names if n["ruleset_id"] == "qd4800"} == {
+        (lvl, lang) for lvl in range(5) for lang in ("vi", "en")}
+    assert not api.levels_owed(ws)

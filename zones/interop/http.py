@@ -32,6 +32,7 @@ from zones.levels.memo import cached
 from zones.levels.tables import view_units
 from zones.levels.transitions import COLUMNS as TRANSITION_COLUMNS
 from zones.levels.transitions import in_force as transitions_in_force
+from zones.people import audit
 from zones.people.access import subtree
 from zones.safe import safe_frame
 from zones.workspace import Workspace
@@ -132,6 +133,8 @@ def area(ws: Workspace, holder: Holder, params: Mapping[str, str]) -> set[str] |
     if unit not in parents:
         raise RefusedError(400, t("api.unknown_unit", unit=unit[:40]))
     if allowed is not None and unit not in allowed:
+        audit.record(ws.engine, holder.actor, "api_request", outcome="refused", unit=unit,
+                     detail={"reason": "outside", "root": holder.unit})
         raise RefusedError(403, t("api.outside", unit=unit[:40], root=holder.unit))
     return subtree(parents, unit)
 

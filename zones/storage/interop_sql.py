@@ -198,3 +198,9 @@ def revision(engine: Engine) -> str | None:
     """The Alembic revision the database is at (None: never migrated)."""
     with engine.connect() as conn:
         return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
+def stored_level_names(engine: Engine) -> list[dict]:
+    """The rows of ``level_names``."""
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(sa.select(level_names)).mappings().all()]

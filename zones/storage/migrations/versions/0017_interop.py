@@ -5,7 +5,8 @@ with (``/zones-api/v1/…``), scoped to a subtree, revocable, with their per-min
 ``level_names`` holds the level names of the rule sets, written with the levels, so the
 views ``v_units_active``, ``v_levels_by_day`` and ``v_levels_in_force`` (PostgreSQL only;
 with the shapes where PostGIS is installed) name levels as the app does
-(``zones.storage.interop_sql``).
+(``zones.storage.interop_sql``). A database with levels owes one recomputation, which
+writes the level names (``db upgrade`` pays it).
 
 Revision ID: 0017
 Revises: 0013
@@ -15,7 +16,7 @@ Create Date: 2026-12-07 12:00:00
 import sqlalchemy as sa
 from alembic import op
 
-from zones.storage import interop_sql
+from zones.storage import interop_sql, store
 
 revision = '0017'
 down_revision = '0013'
@@ -49,7 +50,12 @@ def upgrade() -> None:
         sa.Column('name', sa.String(length=200), nullable=False),
         sa.PrimaryKeyConstraint('ruleset_id', 'level', 'lang'),
     )
-    interop_sql.ensure_views(op.get_bind())
+    bind = op.get_bind()
+    interop_sql.ensure_views(bind)
+    if bind.exec_driver_sql("SELECT 1 FROM assessments LIMIT 1").scalar():
+        # the level names are written with the levels: owe one recomputation (paid by
+        # `db upgrade` itself, or the next start) so the views name the levels at once
+        store.owe_levels(bind, None)
 
 
 def downgrade() -> None:
