@@ -89,5 +89,5 @@ def level_name_rows(reg: rules.RuleSetRegistry) -> list[dict]:
     """The level names (0-4, Vietnamese and English) of every rule set of ``reg``, as
     rows of ``level_names`` (the PostGIS views name levels with them)."""
     return [{"ruleset_id": rid, "level": level, "lang": lang, "name": name[:200]}
-            for rid, rs in reg.rulesets.items() for lang in ("vi", "en")
+            for rid, rs in reg.rulesets.items() if len(rid) <= 64 for lang in ("vi", "en")
             for level, name in rs.level_names(lang).items()]
