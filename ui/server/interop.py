@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-from functools import cache
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -21,15 +19,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ui.server.names import API_PREFIX
+from ui.server.served import _workspace  # the server's one workspace (settings read there)
 from zones import api
 
 log = logging.getLogger(__name__)
-
-
-@cache
-def _workspace() -> api.Workspace:
-    return api.open_workspace(settings=api.Settings.from_env(os.environ),
-                              wait_for_levels=False)
 
 
 def _lang(request: Request) -> str:
