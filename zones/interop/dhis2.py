@@ -248,26 +248,27 @@ def _figure_values(ws, plan, codes, everything, parents, mondays, base) -> list[
     if not metrics or not codes:
         return []
     last = mondays[-1] + timedelta(days=6)
-    sources = {c: _sources(c, everything, parents) for c in codes}
-    needed = sorted({s for src in sources.values() for s in src} | set(codes))
+    pairs = pd.DataFrame([(c, s) for c in codes for s in _sources(c, everything, parents)],
+                         columns=["target", "unit_code"])
+    needed = sorted(set(pairs["unit_code"]) | set(codes))
     obs = store.current_observations(ws.engine, mondays[0], last, codes=needed,
                                      metrics=metrics)
+    own = pd.DataFrame({"target": codes, "unit_code": codes})
     out = []
-    for code in codes:
-        for m in metrics:
-            kind = contract.METRICS[m].kind
-            rows = obs[obs["unit_code"].isin([code] if kind == "flag" else sources[code])]
-            daily = rows.groupby("date")[m].sum(min_count=1).dropna()
-            if daily.empty:
-                continue
-            by_week = daily.groupby(daily.index - pd.to_timedelta(daily.index.day_of_week,
-                                                                   unit="D"))
-            weekly = by_week.sum() if kind == "count" else by_week.last()
-            for monday, value in weekly.items():
-                out.append({"dataElement": plan.data_elements[m],
-                            "period": period(monday.date()),
-                            "orgUnit": plan.org_units[code],
-                            "value": str(int(value)), **base})
+    for m in metrics:
+        kind = contract.METRICS[m].kind
+        rows = obs[["unit_code", "date", m]].merge(own if kind == "flag" else pairs,
+                                                  on="unit_code", validate="many_to_many")
+        daily = rows.groupby(["target", "date"])[m].sum(min_count=1).dropna().reset_index()
+        if daily.empty:
+            continue
+        daily["week"] = daily["date"] - pd.to_timedelta(daily["date"].dt.day_of_week, unit="D")
+        weeks_of = daily.sort_values("date").groupby(["target", "week"])[m]
+        weekly = weeks_of.sum() if kind == "count" else weeks_of.last()
+        element = plan.data_elements[m]
+        out.extend({"dataElement": element, "period": period(week.date()),
+                    "orgUnit": plan.org_units[target], "value": str(int(value)), **base}
+                   for (target, week), value in weekly.items())
     return out
 
 
