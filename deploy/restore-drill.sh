@@ -4,7 +4,9 @@
 # <name>_drill; SQLite: a temporary file), exactly as restore.sh would, then reads it
 # back with the app: the schema at the newest revision, the units, figures, declarations,
 # accounts and audit trail counted, and the levels of the last assessed day computed.
-# The scratch database is removed at the end; the real one is never touched.
+# The scratch database is removed at the end (kept with ZONES_DRILL_KEEP=1, to compare
+# it with the original: its address is printed, without its password); the real one is
+# never touched.
 #
 #   deploy/restore-drill.sh [BACKUP]        exit 0: the backup restores
 set -eu
@@ -25,7 +27,11 @@ case "$backup" in
     cleanup() { rm -rf "$work"; }
     ;;
 esac
-trap cleanup EXIT
+if [ "${ZONES_DRILL_KEEP:-0}" = 1 ]; then
+  trap 'echo "kept: $(echo "$scratch" | sed -E "s#(://[^:/@]*):[^@]*@#\\1:***@#")"' EXIT
+else
+  trap cleanup EXIT
+fi
 "$here/restore.sh" "$backup" "$scratch" >"$work/restore.log" 2>&1 \
   || { cat "$work/restore.log" >&2; die "the backup $backup did not restore"; }
 "$ZONES_PYTHON" - "$scratch" "$backup" <<'PY' || die "the restored copy of $backup cannot be read"

@@ -64,28 +64,32 @@ def same_data(url_a: str, url_b: str) -> None:
     assert len(api.audit_entries(b, api.LOCAL_ADMIN)) >= len(api.audit_entries(a, api.LOCAL_ADMIN))
 
 
-def steps(tmp_path: Path, db_url: str, restored_url: str, env: dict) -> str:
-    """Settings, migration step, backup, restore elsewhere, drill; the backup's path."""
+def steps(tmp_path: Path, db_url: str, env: dict) -> tuple[str, str]:
+    """Settings, migration step, backup, the drill (which restores with restore.sh into a
+    scratch database, kept here to compare it with the original); the backup's path and
+    the scratch database's URL."""
     env_file = settings_file(tmp_path, db_url)
     upgraded = with_settings(env_file, f'exec "{sys.executable}" -m zones db upgrade', env)
     assert "0017" in upgraded.stderr
     backed = with_settings(env_file, f'sh "{DEPLOY / "backup.sh"}"', env)
     backups = sorted((tmp_path / "backups").glob("zones-*"))
     assert len(backups) == 2 and backups[1].name == backups[0].name + ".sha256", backed.stdout
-    with_settings(env_file, f'sh "{DEPLOY / "restore.sh"}" "{backups[0]}" "{restored_url}"',
-                  env)
-    same_data(db_url, restored_url)
-    drill = with_settings(env_file, f'sh "{DEPLOY / "restore-drill.sh"}"', env)
+    drill = with_settings(env_file, f'sh "{DEPLOY / "restore-drill.sh"}"',
+                          {**env, "ZONES_DRILL_KEEP": "1"})
     assert "restores: 175 units" in drill.stdout, drill.stdout + drill.stderr
-    return str(backups[0])
+    kept = drill.stdout.split("kept: ", 1)[1].strip()
+    assert "***" in kept or kept.startswith("sqlite")  # never the password
+    restored = kept.replace(":***@", ":" + db_url.split("://", 1)[1].split(":", 1)[1]
+                            .split("@", 1)[0] + "@") if "***" in kept else kept
+    same_data(db_url, restored)
+    return str(backups[0]), restored
 
 
 def test_deploy_steps_on_sqlite(demo_url, tmp_path):
     source = tmp_path / "zones.db"
     shutil.copy(demo_url.removeprefix("sqlite:///"), source)
     env = base_env()
-    backup = steps(tmp_path, f"sqlite:///{source}", f"sqlite:///{tmp_path / 'restored.db'}",
-                   env)
+    backup, restored = steps(tmp_path, f"sqlite:///{source}", env)
     # a damaged backup is refused, and the database it would replace is left as it was
     damaged = tmp_path / "damaged" / Path(backup).name
     damaged.parent.mkdir()
@@ -94,12 +98,13 @@ def test_deploy_steps_on_sqlite(demo_url, tmp_path):
     with open(damaged, "r+b") as f:
         f.seek(5000)
         f.write(b"\xff" * 64)
-    before = (tmp_path / "restored.db").read_bytes()
-    refused = run(["sh", str(DEPLOY / "restore.sh"), str(damaged),
-                   f"sqlite:///{tmp_path / 'restored.db'}"],
+    target = Path(restored.removeprefix("sqlite:///"))
+    before = target.read_bytes()
+    refused = run(["sh", str(DEPLOY / "restore.sh"), str(damaged), restored],
                   {**env, "ZONES_PYTHON": sys.executable}, check=False)
     assert refused.returncode != 0 and "damaged" in refused.stderr
-    assert (tmp_path / "restored.db").read_bytes() == before
+    assert target.read_bytes() == before
+    shutil.rmtree(target.parent)
 
 
 @pytest.mark.skipif(not PG_ADMIN and not os.environ.get("CI"),
@@ -122,8 +127,8 @@ def test_deploy_steps_on_postgresql_with_a_user_who_is_no_superuser(tmp_path):
                       f'exec "{sys.executable}" -m zones demo', env)
         ws = api.open_workspace(url)
         api.add_token(ws, api.LOCAL_ADMIN, "portal", None)
-        restored = url.rsplit("/", 1)[0] + f"/{db}_restored"
-        steps(tmp_path, url, restored, env)
+        _backup, restored = steps(tmp_path, url, env)
+        assert restored.endswith(f"/{db}_drill")
         check = api.open_workspace(restored)
         assert len(api.list_tokens(check, api.LOCAL_ADMIN)) == 1
         owners = _owners(restored)
@@ -131,7 +136,7 @@ def test_deploy_steps_on_postgresql_with_a_user_who_is_no_superuser(tmp_path):
         in_force = interop_sql.view_rows(check.engine, "v_levels_in_force")
         assert len(in_force) == 175 and all(r["geom"] is not None for r in in_force)
     finally:
-        for name in (db, f"{db}_restored", f"{db}_drill"):
+        for name in (db, f"{db}_drill"):
             _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         _pg_admin(f'DROP ROLE IF EXISTS "{user}"')
 
