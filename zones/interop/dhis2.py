@@ -37,7 +37,7 @@ import contract
 from rules.errors import Problem, ProblemsError, did_you_mean
 from rules.strict_yaml import read_yaml
 from zones.errors import ZonesError
-from zones.i18n import t
+from zones.i18n import fmt_date, t
 from zones.levels import dayview
 from zones.levels import declarations as decl_mod
 from zones.levels.stored_rulesets import problem_lines
@@ -219,7 +219,7 @@ def export(ws: Workspace, plan: Mapping, start: date, end: date, unit: str | Non
     """The data values of ``plan``'s units (inside ``unit``'s and ``actor``'s subtree)
     for the ISO weeks overlapping ``start``..``end``."""
     if end < start:
-        raise ZonesError(t("tr.order", start=f"{start:%d/%m/%Y}", end=f"{end:%d/%m/%Y}"))
+        raise ZonesError(t("tr.order", start=fmt_date(start), end=fmt_date(end)))
     everything = dayview.units(ws)
     parents = dict(zip(everything.index, everything["parent_code"], strict=True))
     unknown = sorted(set(plan.org_units) - set(everything.index))

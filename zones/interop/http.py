@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 import contract
+from rules.text import DATE_FORMAT
 from zones.errors import ZonesError
-from zones.i18n import get_lang, t
+from zones.i18n import fmt_date, get_lang, t
 from zones.interop.tokens import Holder, RefusedError, authorise, bearer
 from zones.levels import dayview
 from zones.levels.memo import cached
@@ -106,7 +107,7 @@ def _date(params: Mapping[str, str], name: str, default=None):
         if default is None:
             raise RefusedError(400, t("api.missing", name=name))
         return default
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+    for fmt in (DATE_FORMAT, "%Y-%m-%d"):
         try:
             return pd.to_datetime(value, format=fmt).date()
         except (ValueError, TypeError):
@@ -217,7 +218,7 @@ def transitions(ws: Workspace, holder: Holder, params: Mapping[str, str]) -> Ans
     level = _choice(params, "level", contract.UNIT_LEVELS, "commune")
     start, end = _date(params, "from"), _date(params, "to")
     if end < start:
-        raise RefusedError(400, t("tr.order", start=f"{start:%d/%m/%Y}", end=f"{end:%d/%m/%Y}"))
+        raise RefusedError(400, t("tr.order", start=fmt_date(start), end=fmt_date(end)))
     table = dayview.levels_in_force(ws)
     for d in (start, end):
         dayview.check_day(table, d)
