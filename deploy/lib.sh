@@ -9,9 +9,12 @@
 #                           empty: `runuser -u postgres -- psql` over the local socket
 # The database password never appears on a command line: it goes to libpq by PGPASSWORD.
 
+# the checkout the scripts belong to: its Python packages, whatever the current folder
+ZONES_ROOT=$(cd "$(dirname "$0")/.." && pwd)
+export PYTHONPATH="$ZONES_ROOT${PYTHONPATH:+:$PYTHONPATH}"
 ZONES_PYTHON=${ZONES_PYTHON:-/opt/zones/.venv/bin/python}
 ZONES_BACKUP_DIR=${ZONES_BACKUP_DIR:-/var/backups/zones}
-ZONES_DB=${ZONES_DB:-sqlite:///data/zones.db}
+ZONES_DB=${ZONES_DB:-sqlite:///$ZONES_ROOT/data/zones.db}
 ZONES_PG_SUPER=${ZONES_PG_SUPER:-}
 
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }

@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 
 
-def run(args: list[str], env: dict, cwd: Path = ROOT, check: bool = True
+def run(args: list[str], env: dict, cwd: Path | None = None, check: bool = True
         ) -> subprocess.CompletedProcess:
-    done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(args, cwd=cwd or ROOT, env=env, capture_output=True, text=True, timeout=300)
     if check:
         assert done.returncode == 0, f"{args}: {done.stdout[-800:]} {done.stderr[-1500:]}"
     return done
@@ -45,14 +45,18 @@ def settings_file(tmp_path: Path, db_url: str) -> Path:
     return env_file
 
 
-def with_settings(env_file: Path, command: str, env: dict, check: bool = True):
-    """``command`` in a shell that read the settings as step 4 does."""
-    return run(["sh", "-c", f'set -a; . "{env_file}"; set +a; {command}'], env, check=check)
+def with_settings(env_file: Path, command: str, env: dict, check: bool = True,
+                  cwd: Path | None = None):
+    """``command`` in a shell that read the settings as step 4 does (in the checkout, as
+    the units' WorkingDirectory, unless ``cwd``)."""
+    return run(["sh", "-c", f'set -a; . "{env_file}"; set +a; {command}'], env, check=check,
+               cwd=cwd)
 
 
 def base_env(**extra: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ZONES_", "PG"))}
-    return {**env, "PYTHONPATH": str(ROOT), "ZONES_LANG": "en", **extra}
+    env.pop("PYTHONPATH", None)  # the scripts find the app themselves
+    return {**env, "ZONES_LANG": "en", **extra}
 
 
 def same_data(url_a: str, url_b: str) -> None:
@@ -71,11 +75,12 @@ def steps(tmp_path: Path, db_url: str, env: dict) -> tuple[str, str]:
     env_file = settings_file(tmp_path, db_url)
     upgraded = with_settings(env_file, f'exec "{sys.executable}" -m zones db upgrade', env)
     assert "0017" in upgraded.stderr
-    backed = with_settings(env_file, f'sh "{DEPLOY / "backup.sh"}"', env)
+    # the scripts run from any folder (a root shell's, for the drill)
+    backed = with_settings(env_file, f'sh "{DEPLOY / "backup.sh"}"', env, cwd=tmp_path)
     backups = sorted((tmp_path / "backups").glob("zones-*"))
     assert len(backups) == 2 and backups[1].name == backups[0].name + ".sha256", backed.stdout
     drill = with_settings(env_file, f'sh "{DEPLOY / "restore-drill.sh"}"',
-                          {**env, "ZONES_DRILL_KEEP": "1"})
+                          {**env, "ZONES_DRILL_KEEP": "1"}, cwd=tmp_path)
     assert "restores: 175 units" in drill.stdout, drill.stdout + drill.stderr
     kept = drill.stdout.split("kept: ", 1)[1].strip()
     assert "***" in kept or kept.startswith("sqlite")  # never the password
@@ -101,7 +106,7 @@ def test_deploy_steps_on_sqlite(demo_url, tmp_path):
     target = Path(restored.removeprefix("sqlite:///"))
     before = target.read_bytes()
     refused = run(["sh", str(DEPLOY / "restore.sh"), str(damaged), restored],
-                  {**env, "ZONES_PYTHON": sys.executable}, check=False)
+                  {**env, "ZONES_PYTHON": sys.executable}, check=False, cwd=tmp_path)
     assert refused.returncode != 0 and "damaged" in refused.stderr
     assert target.read_bytes() == before
     shutil.rmtree(target.parent)
@@ -120,7 +125,8 @@ def test_deploy_steps_on_postgresql_with_a_user_who_is_no_superuser(tmp_path):
                    ZONES_PYTHON=sys.executable)
     url = f"postgresql+psycopg://{user}:{suffix}@{server}/{db}"
     try:
-        made = run(["sh", str(DEPLOY / "setup-postgres.sh"), user, password, db], env)
+        made = run(["sh", str(DEPLOY / "setup-postgres.sh"), user, password, db], env,
+                   cwd=tmp_path)
         assert f"{user}:<password>@" in made.stdout
         _pg_admin(f"ALTER ROLE \"{user}\" PASSWORD '{suffix}'")  # the URL's, plain
         with_settings(settings_file(tmp_path, url),
