@@ -36,6 +36,7 @@ pages = [
     st.Page("app_pages/boundaries.py", title=tr("ui.page.boundaries"), icon=":material/layers:"),
     st.Page("app_pages/audit.py", title=tr("ui.page.audit"), icon=":material/history:"),
     st.Page("app_pages/accounts.py", title=tr("ui.page.accounts"), icon=":material/group:"),
+    st.Page("app_pages/tokens.py", title=tr("ui.page.tokens"), icon=":material/key:"),
 ]
 try:
     page = st.navigation(pages)

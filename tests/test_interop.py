@@ -366,3 +366,35 @@ def test_a_database_with_levels_gets_its_level_names_on_upgrade(demo_copy):
     assert {(n["level"], n["lang"]) for n in names if n["ruleset_id"] == "qd4800"} == {
         (lvl, lang) for lvl in range(5) for lang in ("vi", "en")}
     assert not api.levels_owed(ws)
+
+
+# --- the page -----------------------------------------------------------------------------
+
+def test_an_administrator_makes_and_revokes_tokens_on_the_page(demo_copy, use_db):
+    from tests.test_app import run_page
+
+    use_db(demo_copy)
+    admin = api.Actor("quantri", api.Role.ADMIN, None, "page")
+    at = run_page("app_pages/tokens.py", _actor=admin)
+    assert not at.exception and any("Chưa có mã" in i.value for i in at.info)
+    at.text_input(key="tok_name").input("cổng *quốc gia*")
+    at.selectbox(key="tok_unit").set_value(RACH_GIA)
+    next(b for b in at.button if b.key == "tok_add").click()
+    at = at.run()
+    assert not at.exception
+    token = at.code[0].value
+    assert token.startswith("zt_") and any("\\*quốc gia\\*" in s.value for s in at.success)
+    ws = api.open_workspace(demo_copy)
+    assert _get(ws, "units", token, unit=RACH_GIA).status == 200
+    at = at.run()  # shown once: gone from the next run
+    assert not at.code and at.dataframe[0].value.iloc[0]["Phạm vi"].endswith("(899)")
+    next(b for b in at.button if b.key == "tok_revoke").click()
+    at = at.run()
+    assert any("không hoàn tác" in w.value for w in at.warning)
+    next(b for b in at.button if b.key == "tok_rv_confirm").click()
+    at = at.run()
+    assert not at.exception and any("Đã thu hồi" in s.value for s in at.success)
+    assert _get(ws, "units", token).status == 401
+    officer = api.Actor("xa", api.Role.COMMUNE, VINH_LAC, "page")
+    refused = run_page("app_pages/tokens.py", _actor=officer)
+    assert not refused.exception and refused.error and not refused.text_input
