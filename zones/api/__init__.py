@@ -27,7 +27,8 @@ from typing import Any
 AREAS: dict[str, tuple[str, ...]] = {
     # the workspace, failures in words, the embedded demo
     # the settings (read once by the CLI and the web server from the environment)
-    "settings": ("Settings",),
+    # and the log's set-up (the same edges, once)
+    "settings": ("Settings", "configure_logging", "log_context"),
     "admin": ("Workspace", "boundary_version", "data_version", "demo",
               "failure_message", "finish_owed_work", "has_units", "levels_owed",
               "open_workspace", "recompute_progress"),
@@ -67,6 +68,8 @@ AREAS: dict[str, tuple[str, ...]] = {
     "briefings": ("BRIEFING_FORMATS", "BRIEFING_MIME", "Briefing", "briefing",
                   "default_briefing_level", "default_briefing_unit", "map_png",
                   "prepare_briefing", "render_briefing"),
+    # operations: health, migrations as a deploy step, levels exported for GIS, the log
+    "ops": ("export_levels", "health", "upgrade_database"),
 }
 
 _AREA_OF = {name: area for area, names in AREAS.items() for name in names}

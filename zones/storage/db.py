@@ -7,7 +7,6 @@ version still opens after a schema change.
 
 from __future__ import annotations
 
-import re
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -27,26 +26,11 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from zones.errors import DatabaseError
 from zones.i18n import t
+from zones.masking import masked
 from zones.storage import postgis
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 60_000
-
-
-#: a URL's "user:password@" and a connection string's "password=…"
-_USERINFO = re.compile(r"(://[^:/@\s]*:)\S*@")
-_BARE_USERINFO = re.compile(r"((?:^|\s)[^:/@\s]+:)(?!//)\S*@")  # no scheme: "user:pw@host"
-_PASSWORD_KV = re.compile(r"(password\s*=\s*)('[^']*'|\S+)", re.IGNORECASE)
-
-
-def masked(text: str, password: str | None = None) -> str:
-    """``text`` with every database password hidden (a message may quote a URL or a
-    driver's error): ``password`` wherever it appears, any URL's ``user:password@`` and
-    any ``password=…``, so that no message, page or log line shows one."""
-    if password:
-        text = text.replace(password, "***")
-    text = _BARE_USERINFO.sub(r"\1***@", _USERINFO.sub(r"\1***@", text))
-    return _PASSWORD_KV.sub(r"\1***", text)
 
 
 def _make_engine(url: str) -> Engine:
