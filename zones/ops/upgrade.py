@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from alembic.util import CommandError
 from sqlalchemy import exc as sa_exc
 
+from zones.errors import DatabaseError
+from zones.i18n import t
+from zones.masking import masked
 from zones.storage import ops_sql
-from zones.storage.db import open_db
+from zones.storage.db import migrate, open_db
 from zones.workspace import Workspace
 
 
@@ -41,6 +45,12 @@ def upgrade(ws: Workspace) -> Upgrade:
     """Migrate the database of ``ws`` to the newest revision (``DatabaseError`` with a
     clear message when it cannot be opened or was made by a newer version)."""
     before = revision_of(ws.url)
-    with open_db(ws.url).connect() as conn:
+    engine = open_db(ws.url)  # migrates on its first open in this process, with clear errors
+    try:
+        migrate(engine)  # and again, for an engine this process opened before
+    except CommandError as err:  # changed since by a newer version of this program
+        raise DatabaseError(t("db.unknown_revision", url=masked(
+            engine.url.render_as_string(hide_password=True)), reason=masked(str(err)))) from err
+    with engine.connect() as conn:
         after = ops_sql.revision(conn) or ""
     return Upgrade(before, after)
