@@ -120,6 +120,8 @@ def test_db_upgrade_makes_a_new_database_and_a_newer_one_is_down(tmp_path, capsy
     assert code == 2 and "✗ Database: at revision 0999, made by a newer version" in out
     code, _, err = run(capsys, "--db", url, "db", "upgrade")
     assert code == 2 and "phiên bản mới hơn" in err and "Traceback" not in err
+    code, _, err = run(capsys, "--db", url, "--as", "someone", "check")
+    assert code == 2 and "bỏ --as" in err
 
 
 class _SmtpSink(threading.Thread):

@@ -18,6 +18,7 @@ log_context = logs.context
 def configure_logging(settings: Settings, default_level: str = "INFO",
                       stream: IO[str] | None = None) -> None:
     """The log of this process at ``ZONES_LOG_LEVEL``, else ``default_level`` (the web
-    server: INFO; the CLI: WARNING, DEBUG with ``ZONES_DEBUG``); JSON lines with
-    ``ZONES_LOG_JSON``."""
-    logs.configure(settings.log_level or default_level, settings.log_json, stream)
+    server: INFO; the CLI: WARNING), DEBUG whenever ``ZONES_DEBUG`` is on (it promises
+    the details of a failure); JSON lines with ``ZONES_LOG_JSON``."""
+    level = "DEBUG" if settings.debug else settings.log_level or default_level
+    logs.configure(level, settings.log_json, stream)

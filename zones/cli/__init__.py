@@ -49,13 +49,16 @@ def main(argv: list[str] | None = None) -> int:
     with using_lang(lang):
         try:
             settings = api.Settings.from_env(os.environ)  # the settings, read once here
-            api.configure_logging(settings, "DEBUG" if settings.debug else "WARNING")
+            api.configure_logging(settings, "WARNING")
             options = vars(build_parser().parse_args(argv))
             key = (options.pop("command"), options.pop("action", None))
             handler = COMMANDS.get(key)
             if handler is None:
                 raise UsageError(t("cli.unknown_command", value=" ".join(argv), choices=""))
             if key in UNOPENED:  # check, db upgrade: the database is what they look at
+                if options.get("as_user"):  # the operator's, never run as an account
+                    raise UsageError(t("ops.no_account", command=" ".join(k for k in key
+                                                                          if k)))
                 ws = api.Workspace.at(options.pop("db"), settings)
             else:
                 ws = api.open_workspace(options.pop("db"), settings=settings)
