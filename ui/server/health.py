@@ -2,9 +2,9 @@
 prints), for a load balancer or a monitor.
 
 200 when healthy or degraded (the app still answers; ``status`` says which), 503 when
-down. Cheap under load: one check at a time per process, its answer kept for a few
-seconds and shared by every request meanwhile; the mail server is not dialled on each
-request (only with the rest, at most every ``TTL_S``). The answer names no server, path
+down. Cheap under load: one check at a time per process, its answer kept for a second
+and shared by every request meanwhile; the mail server is dialled at most every 30 s
+(``zones.ops.health.SMTP_EVERY_S``). The answer names no server, path
 or password (a check's details go to the log and to ``check`` at the terminal), so it is
 served without signing in. ``?lang=en`` for English messages (Vietnamese by default).
 """
@@ -27,8 +27,8 @@ from ui.server.names import HEALTH_PATH, LANGS
 from zones import api
 
 log = logging.getLogger(__name__)
-#: seconds an answer is reused
-TTL_S = 5.0
+#: seconds an answer is reused (a state changed is seen within this)
+TTL_S = 1.0
 
 _lock = threading.Lock()
 _last: dict[str, tuple[float, object]] = {}
