@@ -6,7 +6,7 @@ down. Cheap under load: one check at a time per process, its answer kept for a s
 and shared by every request meanwhile; the mail server is dialled at most every 30 s
 (``zones.ops.health.SMTP_EVERY_S``). The answer names no server, path
 or password (a check's details go to the log and to ``check`` at the terminal), so it is
-served without signing in. ``?lang=en`` for English messages (Vietnamese by default).
+served without signing in. ``?lang=en`` for English messages (default: ``ZONES_LANG``).
 """
 
 from __future__ import annotations
@@ -55,13 +55,14 @@ def current(lang: str) -> object:
 
 
 async def health(request: Request) -> Response:
-    lang = request.query_params.get("lang", "vi")
-    lang = lang if lang in LANGS else "vi"
     try:
+        lang = request.query_params.get("lang") or _workspace().settings.lang
+        lang = lang if lang in LANGS else "vi"
         result = await run_in_threadpool(current, lang)
         body, status = result.as_json(lang), 503 if result.status == "down" else 200
     except Exception:  # e.g. settings not allowed: down, the details in the log
         log.exception("health check failed")
+        lang = "vi"
         body, status = {"status": "down", "checks": []}, 503
     return Response(json.dumps(body, ensure_ascii=False), status_code=status,
                     media_type="application/json; charset=utf-8",

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import exc as sa_exc
 
-from zones.i18n import fmt_date, fmt_int, t
+from zones.i18n import fmt_date, fmt_datetime, fmt_int, t
 from zones.masking import masked
 from zones.storage import ops_sql
 from zones.workspace import Workspace
@@ -92,7 +92,7 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _when(value: datetime) -> str:
-    return f"{fmt_date(value.date())} {value:%H:%M} UTC"
+    return f"{fmt_datetime(value)} UTC"
 
 
 def check(ws: Workspace, smtp: bool = True) -> Health:
