@@ -62,7 +62,6 @@ async def health(request: Request) -> Response:
         body, status = result.as_json(lang), 503 if result.status == "down" else 200
     except Exception:  # e.g. settings not allowed: down, the details in the log
         log.exception("health check failed")
-        lang = "vi"
         body, status = {"status": "down", "checks": []}, 503
     return Response(json.dumps(body, ensure_ascii=False), status_code=status,
                     media_type="application/json; charset=utf-8",
