@@ -4,6 +4,8 @@ One decorator applies the four concerns each action shares, in this order:
 
 1. **language**: the body runs in the language of its ``lang`` argument (or of
    ``lang_of(arguments)``, e.g. an upload's own), so every message it raises is in it;
+   and in the log's context of the action (its name, the actor's name: every line it
+   logs says who did what, ``zones.ops.logs``);
 2. **right**: with ``right``, the ``actor`` argument must have it (for the unit
    ``unit(ws, arguments)`` names, inside their subtree), and its account must not have
    been disabled since it signed in; a refusal is audited as the ``audit`` action
