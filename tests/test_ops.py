@@ -323,3 +323,26 @@ def test_log_lines_hide_passwords_and_cannot_be_forged(log_to):
     with pytest.raises(SettingsError):
         api.Settings.from_env({"ZONES_LOG_LEVEL": "LOUD"})
     assert api.Settings.from_env({"ZONES_LOG_LEVEL": "warning"}).log_level == "WARNING"
+
+
+def test_db_upgrade_run_by_several_deploy_steps_at_once_migrates_once(tmp_path):
+    """Replicas deployed together each run ``db upgrade``: one migrates, the others wait
+    under the same lock and find nothing to do."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.browser import ROOT
+
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [subprocess.Popen([sys.executable, "-m", "zones", "--db", url, "--lang", "en",
+                               "db", "upgrade"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    results = [(p.wait(timeout=300), *p.communicate()) for p in procs]
+    assert [rc for rc, _, _ in results] == [0, 0, 0, 0], [err[-500:] for *_, err in results]
+    outs = sorted(out.strip() for _, out, _ in results)
+    assert sum("new → 0013" in o for o in outs) == 1, outs
+    assert sum("already at the newest revision" in o for o in outs) == 3, outs
+    with open_db(url).connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM alembic_version")).scalar() == 1

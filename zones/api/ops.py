@@ -31,7 +31,7 @@ def health(ws: Workspace, lang: str = "vi", smtp: bool = True) -> _health.Health
 def upgrade_database(ws: Workspace, actor: Actor, lang: str = "vi") -> upgrade.Upgrade:
     """Run the migrations up to the newest revision (a deploy step; every start does it
     too, under the same lock); audited when it changed the database."""
-    done = upgrade.upgrade(ws)
+    done = upgrade.upgrade(ws.url)
     if done.changed:
         audit.record(ws.engine, actor, "db_upgrade",
                      detail={"from": done.before, "to": done.after})
