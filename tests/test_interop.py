@@ -341,11 +341,14 @@ level_values: {1: XANH, 2: VANG}
 
 def test_db_upgrade_migrates_a_new_database_as_a_step(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'new.db'}"
+    from alembic.script import ScriptDirectory
+
+    from zones.storage.db import alembic_config
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert main(["--db", url, "db", "upgrade"]) == 0
-    err = capsys.readouterr().err
-    assert "0017" in err
+    assert head in capsys.readouterr().out
     assert main(["--db", url, "--lang", "en", "db", "upgrade"]) == 0
-    assert "is at revision" in capsys.readouterr().err
+    assert head in capsys.readouterr().out
 
 
 def test_a_database_with_levels_gets_its_level_names_on_upgrade(demo_copy):

@@ -122,6 +122,18 @@ class Settings:
                                         "requests one token of another system may make per "
                                         "minute to `/zones-api/v1/…` (more are answered 429)",
                                         low=1, high=10**6)
+    log_level: str | None = _setting(
+        "ZONES_LOG_LEVEL", None, "the least serious log lines written (to stderr)",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        shown="`INFO` for the web server, `WARNING` for the command line (`DEBUG` with "
+              "`ZONES_DEBUG`)")
+    log_json: bool = _setting("ZONES_LOG_JSON", False, "log lines as JSON objects, one per "
+                              "line (time, level, source, message, request, user, action)",
+                              choices=(True, False))
+    smtp_host: str = _setting("ZONES_SMTP_HOST", "", "the mail server alerts are sent "
+                              "through (empty: no e-mail); `check` tells whether it answers",
+                              shown="none")
+    smtp_port: int = _setting("ZONES_SMTP_PORT", 25, "its port", low=1, high=65_535)
 
     def __post_init__(self) -> None:
         if self.max_failed_sign_ins_all is None:
@@ -174,8 +186,11 @@ def _refuse(f: dataclasses.Field, value: object) -> SettingsError:
 
 def _parse(f: dataclasses.Field, text: str) -> Any:
     """The typed value of an environment variable's text."""
+    choices = f.metadata["choices"]
     kind = type(f.default) if f.default is not None else (
-        bool if f.metadata["choices"] else int)
+        (bool if True in choices else str) if choices else int)
+    if kind is str and choices:  # a word among choices: written in any case
+        return text.upper() if text.upper() in choices else text
     if kind is bool:
         if text.lower() in TRUE:
             return True

@@ -16,6 +16,8 @@ LANG_COOKIE, LANGS = "zones_lang", ("vi", "en")
 AUTH_PREFIX, MAP_PREFIX = "zones-auth", "zones-map"
 #: the read-only API for other systems (ui/server/interop.py)
 API_PREFIX = "zones-api/v1"
+#: the deployment's health as JSON (``ui.server.health``)
+HEALTH_PATH = "zones-health"
 
 
 def url_of(name: str, base: str = "") -> str:

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from datetime import date
 
 import pandas as pd
-from alembic.script import ScriptDirectory
 
 from zones.api.action import action, known_unit, log
 from zones.errors import ZonesError
@@ -16,12 +15,10 @@ from zones.interop import dhis2, http, tokens
 from zones.interop.http import Answer
 from zones.levels import dayview
 from zones.people.access import Actor, Right
-from zones.storage import interop_sql
-from zones.storage.db import alembic_config
 from zones.workspace import Workspace
 
 __all__ = ["add_token", "api_answer", "check_dhis2_mapping_size",
-           "database_revision", "dhis2_export", "list_tokens", "revoke_token"]
+           "dhis2_export", "list_tokens", "revoke_token"]
 
 
 
@@ -74,10 +71,3 @@ def check_dhis2_mapping_size(size: int, file_name: str, lang: str = "vi") -> Non
     """Refuse a mapping file too big to be one, before it is read."""
     dhis2.check_size(size, file_name)
 
-
-@action()
-def database_revision(ws: Workspace, lang: str = "vi") -> tuple[str | None, str]:
-    """The revision the database is at and the newest one (equal after an open: every
-    open migrates, under its lock)."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    return interop_sql.revision(ws.engine), head

@@ -1,5 +1,5 @@
-"""The interoperability commands: ``tokens add|list|revoke``, ``dhis2 export`` and
-``db upgrade`` (each calls one action of the front door)."""
+"""The interoperability commands: ``tokens add|list|revoke`` and ``dhis2 export``
+(each calls one action of the front door)."""
 
 from __future__ import annotations
 
@@ -54,19 +54,10 @@ def dhis2_export(ws: api.Workspace, o: Options, lang: str) -> int:
     return 0
 
 
-def db_upgrade(ws: api.Workspace, o: Options, lang: str) -> int:
-    """``db upgrade``: opening the workspace migrated it (under the migration lock);
-    this says where it stands."""
-    revision, head = api.database_revision(ws, lang)
-    say(t("db.cli_upgraded", url=ws.engine.url.render_as_string(hide_password=True),
-          revision=revision, head=head))
-    return 0 if revision == head else 2
-
 
 COMMANDS: dict[tuple[str, str | None], Callable[[api.Workspace, Options, str], int]] = {
     ("tokens", "add"): tokens_add,
     ("tokens", "list"): tokens_list,
     ("tokens", "revoke"): tokens_revoke,
     ("dhis2", "export"): dhis2_export,
-    ("db", "upgrade"): db_upgrade,
 }

@@ -12,6 +12,7 @@ import pandas as pd
 
 import contract
 from rules.text import DATE_FORMAT
+from zones.cli import ops
 from zones.errors import ZonesError
 from zones.i18n import t
 
@@ -216,11 +217,12 @@ def build_parser() -> argparse.ArgumentParser:
     rsub.add_parser("list").add_argument("--out")
     rsub.add_parser("show").add_argument("id")
     add_interop(sub)
+    ops.add_parsers(sub, _Parser, parse_date, parse_level)
     return p
 
 
 def add_interop(sub) -> None:
-    """``tokens``, ``dhis2 export`` and ``db upgrade`` (zones/cli/interop.py)."""
+    """``tokens`` and ``dhis2 export`` (zones/cli/interop.py)."""
     tk = sub.add_parser("tokens", help=t("cli.help.tokens"))
     tsub = tk.add_subparsers(dest="action", required=True, parser_class=_Parser)
     ta = tsub.add_parser("add")
@@ -236,8 +238,5 @@ def add_interop(sub) -> None:
     de.add_argument("--mapping", required=True)
     de.add_argument("--unit", default=None)
     de.add_argument("--out")
-    db = sub.add_parser("db", help=t("cli.help.db"))
-    dbsub = db.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    dbsub.add_parser("upgrade")
 
 
