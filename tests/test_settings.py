@@ -60,6 +60,9 @@ def test_values_are_typed_and_empty_means_the_default():
     ("ZONES_PUBLIC_READ", "maybe", "1 / 0"),
     ("ZONES_ISOLATE", "2", "1 / 0"),
     ("ZONES_LOCK_MINUTES", "nan", "1–1,000,000"),
+    ("ZONES_LOG_LEVEL", "LOUD", "DEBUG / INFO / WARNING / ERROR"),
+    ("ZONES_LOG_JSON", "yes please", "1 / 0"),
+    ("ZONES_SMTP_PORT", "0", "1–65,535"),
 ])
 def test_a_bad_value_names_the_variable_the_value_and_the_range(env, value, allowed):
     with using_lang("en"), pytest.raises(SettingsError) as err:
@@ -115,7 +118,7 @@ def test_a_page_shows_a_bad_value_in_words_never_a_traceback(monkeypatch, tmp_pa
 #: language (the catalogue's own, until the language is passed explicitly everywhere) and
 #: the reading child's allocator (set, not read)
 EDGES = {"zones/cli/__init__.py", "ui/common.py", "ui/server/served.py", "ui/server/auth.py",
-         "zones/isolate.py"}
+         "ui/server/web.py", "ui/server/health.py", "zones/isolate.py"}
 
 
 def test_the_environment_is_read_only_at_the_edges():

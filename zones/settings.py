@@ -118,8 +118,21 @@ class Settings:
     session_max_hours: float = _setting("ZONES_SESSION_MAX_HOURS", 24.0,
                                         "a session ends after this many hours in all",
                                         low=0.1, high=10**5)
+    api_rate_per_minute: int = _setting("ZONES_API_RATE_PER_MINUTE", 120,
+                                        "requests one token of another system may make per "
+                                        "minute to `/zones-api/v1/…` (more are answered 429)",
+                                        low=1, high=10**6)
+    log_level: str | None = _setting(
+        "ZONES_LOG_LEVEL", None, "the least serious log lines written (to stderr)",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        shown="`INFO` for the web server, `WARNING` for the command line (`DEBUG` with "
+              "`ZONES_DEBUG`)")
+    log_json: bool = _setting("ZONES_LOG_JSON", False, "log lines as JSON objects, one per "
+                              "line (time, level, source, message, request, user, action)",
+                              choices=(True, False))
     smtp_host: str = _setting("ZONES_SMTP_HOST", "", "the mail relay alerts are sent "
-                              "through (empty: alerts only in the app's feed)",
+                              "through (empty: alerts only in the app's feed); `check` tells "
+                              "whether it answers",
                               shown="none")
     smtp_port: int = _setting("ZONES_SMTP_PORT", 25, "its port (STARTTLS is used whenever "
                               "the relay offers it)", low=1, high=65_535)
@@ -191,8 +204,11 @@ def _refuse(f: dataclasses.Field, value: object) -> SettingsError:
 
 def _parse(f: dataclasses.Field, text: str) -> Any:
     """The typed value of an environment variable's text."""
+    choices = f.metadata["choices"]
     kind = type(f.default) if f.default is not None else (
-        bool if f.metadata["choices"] else int)
+        (bool if True in choices else str) if choices else int)
+    if kind is str and choices:  # a word among choices: written in any case
+        return text.upper() if text.upper() in choices else text
     if kind is bool:
         if text.lower() in TRUE:
             return True

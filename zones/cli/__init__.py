@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from zones import api
 from zones.cli.commands import COMMANDS
+from zones.cli.ops import UNOPENED
 from zones.cli.output import write_csv
 from zones.cli.parser import UsageError, build_parser
 from zones.errors import ZonesError
@@ -37,7 +38,8 @@ def _lang_of(argv: list[str], default: str) -> str:
 #: commands that write data out of the system (an observer without export may not)
 EXPORTS = frozenset({("units", "export"), ("units", "history"), ("observations", "export"),
                      ("observations", "template"), ("assess", None), ("transitions", None),
-                     ("map", None), ("briefing", None), ("declarations", "list")})
+                     ("map", None), ("briefing", None), ("declarations", "list"),
+                     ("dhis2", "export"), ("export", None)})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,14 +56,19 @@ def main(argv: list[str] | None = None) -> int:
         try:
             if problem is not None:
                 raise problem
-            logging.basicConfig(level=logging.DEBUG if settings.debug else logging.WARNING,
-                                format="%(levelname)s %(name)s: %(message)s")
+            api.configure_logging(settings, "WARNING")
             options = vars(build_parser().parse_args(argv))
             key = (options.pop("command"), options.pop("action", None))
             handler = COMMANDS.get(key)
             if handler is None:
                 raise UsageError(t("cli.unknown_command", value=" ".join(argv), choices=""))
-            ws = api.open_workspace(options.pop("db"), settings=settings)
+            if key in UNOPENED:  # check, db upgrade: the database is what they look at
+                if options.get("as_user"):  # the operator's, never run as an account
+                    raise UsageError(t("ops.no_account", command=" ".join(k for k in key
+                                                                          if k)))
+                ws = api.Workspace.at(options.pop("db"), settings)
+            else:
+                ws = api.open_workspace(options.pop("db"), settings=settings)
             options.pop("lang", None)
             as_user = options.pop("as_user", None)
             options["actor"] = (api.actor_named(ws, as_user, "cli", lang) if as_user

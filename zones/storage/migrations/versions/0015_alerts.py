@@ -6,7 +6,7 @@ Who is told about what (``alert_subscriptions``), what the last run saw per kind
 (recipient, unit, kind, level, effective day, event) once).
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0017 (0013 in the brief: re-chained after main's 0017)
 Create Date: 2026-12-07 12:00:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0015'
-down_revision = '0013'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
