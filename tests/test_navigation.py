@@ -14,6 +14,7 @@ from zones import api
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(p.stem for p in (ROOT / "app_pages").glob("*.py"))
 READING = {"map", "transitions", "briefing", "criteria", "declarations"}
+SIGNED_IN = READING | {"alerts"}  # one's own alerts (issue 24): once signed in
 
 
 def listed(actor) -> set[str]:
@@ -22,11 +23,11 @@ def listed(actor) -> set[str]:
 
 @pytest.mark.parametrize(("role", "unit", "expected"), [
     ("admin", None, set(PAGES)),
-    ("province", "91", READING | {"upload"}),
-    ("district", "899", READING | {"upload"}),
-    ("commune", "30745", READING | {"upload"}),
-    ("leader", "900", READING | {"upload", "audit"}),  # approves weeks on the upload page
-    ("observer", None, READING),
+    ("province", "91", SIGNED_IN | {"upload"}),
+    ("district", "899", SIGNED_IN | {"upload"}),
+    ("commune", "30745", SIGNED_IN | {"upload"}),
+    ("leader", "900", SIGNED_IN | {"upload", "audit"}),  # approves weeks on the upload page
+    ("observer", None, SIGNED_IN),
 ])
 def test_each_role_sees_only_the_pages_it_can_use(role, unit, expected):
     actor = api.Actor("x", api.Role(role), unit, "page")
