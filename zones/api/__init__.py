@@ -68,7 +68,7 @@ AREAS: dict[str, tuple[str, ...]] = {
                   "default_briefing_level", "default_briefing_unit", "map_png",
                   "prepare_briefing", "render_briefing"),
     # plans with targets per unit, their progress, the emulation table (issue 22)
-    "plans": ("EMULATION_COLUMNS", "PLAN_KINDS", "PLAN_STATUSES", "PROGRESS_COLUMNS",
+    "plans": ("EMULATION_COLUMNS", "PLAN_KINDS", "PROGRESS_COLUMNS",
               "add_plan", "check_plan", "emulation", "list_plans", "mark_measure_done",
               "plan_measures", "plan_progress", "protect_breaches", "revoke_plan",
               "streak_callouts", "unit_streaks"),

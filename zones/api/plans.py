@@ -23,13 +23,12 @@ from zones.plans import progress as prog
 from zones.storage import plans_sql, store
 from zones.workspace import Workspace
 
-__all__ = ["EMULATION_COLUMNS", "PLAN_KINDS", "PLAN_STATUSES", "PROGRESS_COLUMNS",
+__all__ = ["EMULATION_COLUMNS", "PLAN_KINDS", "PROGRESS_COLUMNS",
            "add_plan", "check_plan", "emulation", "list_plans", "mark_measure_done",
            "plan_measures", "plan_progress", "protect_breaches", "revoke_plan",
            "streak_callouts", "unit_streaks"]
 
 PLAN_KINDS = model.KINDS
-PLAN_STATUSES = prog.STATUSES
 PROGRESS_COLUMNS = prog.PROGRESS_COLUMNS
 EMULATION_COLUMNS = prog.EMULATION_COLUMNS
 

@@ -64,7 +64,7 @@ class Proposal:
     measures: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _whole(value) -> int | None | str:
+def _whole(value) -> int | str | None:
     """A whole number from an int or its text; the text itself when it is not one."""
     if value is None or value == "":
         return None
@@ -76,7 +76,7 @@ def _whole(value) -> int | None | str:
     return int(text) if text.lstrip("-").isdigit() and len(text) < 10 else text
 
 
-def _fraction(value) -> float | None | str:
+def _fraction(value) -> float | str | None:
     """A number from a float or its text (a comma as decimal mark too); the text when
     it is not a finite number."""
     if value is None or value == "":
