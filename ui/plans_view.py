@@ -32,9 +32,9 @@ def status_word(status: str) -> str:
     return tr(f"plan.status.{status}")
 
 
-def target_words(row, names: dict[int, str]) -> str:
-    """A target as a leader reads it."""
-    values = {"level": md_text(names.get(int(row["level"]), row["level"])),
+def target_words(row, names: dict[int, str], esc=md_text) -> str:
+    """A target as a leader reads it (``esc``: md_text for Markdown, str for a grid)."""
+    values = {"level": esc(names.get(int(row["level"]), str(row["level"]))),
               "start": widgets.fmt_day(row["from"]), "by": widgets.fmt_day(row["by"])}
     if row["kind"] == "share":
         return tr("plan.target.share", share=f"{row['share'] * 100:.0f}", **values)
@@ -44,12 +44,13 @@ def target_words(row, names: dict[int, str]) -> str:
 
 
 def value_words(row, names: dict[int, str]) -> str:
+    """The value on the day as a grid shows it (plain text)."""
     if pd.isna(row["value"]):
         return "–"
     if row["kind"] == "share":
         return f"{row['value'] * 100:.1f} %".replace(".", "," if lang() == "vi" else ".")
     if row["kind"] == "reach":
-        return md_text(names.get(int(row["value"]), str(int(row["value"]))))
+        return names.get(int(row["value"]), str(int(row["value"])))
     return tr("plan.value.protect", n=int(row["value"]))
 
 
@@ -60,7 +61,7 @@ def progress_table(progress: pd.DataFrame, plans: pd.DataFrame, names) -> pd.Dat
     return pd.DataFrame({
         tr("plan.col.id"): rows["plan_id"].astype(int),
         tr("plan.col.unit"): rows["unit_name"],
-        tr("plan.col.target"): [target_words(r, names) for _, r in rows.iterrows()],
+        tr("plan.col.target"): [target_words(r, names, str) for _, r in rows.iterrows()],
         tr("plan.col.value"): [value_words(r, names) for _, r in rows.iterrows()],
         tr("plan.col.status"): [status_word(s) for s in rows["status"]],
         tr("plan.col.since"): [widgets.fmt_day(s) if s is not None else "" for s in rows["since"]],
