@@ -41,3 +41,14 @@ def test_map_page_coloured_by_plan_status(demo_url, use_db):
     at = run("app_pages/map.py", plan_colours=True, selected="902")
     assert not at.exception, at.exception
     assert any("Chuỗi ngày xanh" in c.value for c in at.caption)  # the unit panel
+
+
+def test_protected_communes_that_rose_carry_the_day_and_the_reason(demo_url):
+    ws = api.open_workspace(demo_url)
+    from datetime import date
+
+    got = api.protect_breaches(ws, date(2021, 9, 25), "911")  # the demo's Phú Quốc plan
+    assert len(got) >= 1 and set(got["plan_id"]) == {5}
+    assert (got["level"] > got["level_before"]).all() and (got["level"] > 1).all()
+    assert all(isinstance(r, str) and r for r in got["reason"])
+    assert min(got["day"]) == date(2021, 9, 20)
