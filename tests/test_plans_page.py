@@ -52,3 +52,42 @@ def test_protected_communes_that_rose_carry_the_day_and_the_reason(demo_url):
     assert (got["level"] > got["level_before"]).all() and (got["level"] > 1).all()
     assert all(isinstance(r, str) and r for r in got["reason"])
     assert min(got["day"]) == date(2021, 9, 20)
+
+
+def test_names_and_decisions_show_literally(tmp_path, demo_url, monkeypatch):
+    """A commune, a district and a decision written in Markdown are shown as written on
+    the page (progress, at-risk list, confirmation, the unit's panel, the emulation)."""
+    from datetime import date
+
+    import sqlalchemy as sa
+
+    from tests.conftest import copy_of
+    from tests.test_markdown_safety import MD_DECISION, MD_NAME, assert_literal, \
+        markdown_sources
+    from zones.levels.refresh import refresh
+    from zones.storage.schema import units as units_table
+
+    url = copy_of(demo_url, tmp_path / "md.db")
+    ws = api.open_workspace(url)
+    with ws.engine.begin() as conn:
+        conn.execute(sa.update(units_table).where(units_table.c.code == "902")
+                     .values(name=MD_NAME))
+        conn.execute(sa.update(units_table).where(units_table.c.code == "30787")
+                     .values(name="Xã _nghiêng_ # to"))
+    refresh(ws)
+    api.add_plan(ws, actor=api.LOCAL_ADMIN, unit_code="902", kind="protect", level=1,
+                 date_from=date(2021, 8, 20), date_by=date(2021, 9, 30),
+                 decision=MD_DECISION[:90], measures=[MD_DECISION])
+    monkeypatch.setenv("ZONES_DB", url)
+    admin = api.Actor("quantri", api.Role.ADMIN, None, "page")
+    at = run("app_pages/plans.py", _actor=admin, plan_scope="902",
+             plan_unit="902", plan_decision=MD_DECISION[:90],
+             plan_from=date(2021, 9, 1), plan_by=date(2021, 9, 30))
+    assert not at.exception, at.exception
+    next(b for b in at.button if b.key == "plan_save").click()
+    at = at.run()
+    assert any("Xác nhận kế hoạch" == h.value for h in at.subheader)  # the confirmation
+    assert_literal(markdown_sources(at))
+    at = run("app_pages/map.py", _actor=admin, selected="902", plan_colours=True)
+    assert not at.exception, at.exception
+    assert_literal(markdown_sources(at))
