@@ -62,8 +62,7 @@ def test_names_and_decisions_show_literally(tmp_path, demo_url, monkeypatch):
     import sqlalchemy as sa
 
     from tests.conftest import copy_of
-    from tests.test_markdown_safety import MD_DECISION, MD_NAME, assert_literal, \
-        markdown_sources
+    from tests.test_markdown_safety import MD_DECISION, MD_NAME, assert_literal, markdown_sources
     from zones.levels.refresh import refresh
     from zones.storage.schema import units as units_table
 
@@ -86,7 +85,7 @@ def test_names_and_decisions_show_literally(tmp_path, demo_url, monkeypatch):
     assert not at.exception, at.exception
     next(b for b in at.button if b.key == "plan_save").click()
     at = at.run()
-    assert any("Xác nhận kế hoạch" == h.value for h in at.subheader)  # the confirmation
+    assert any(h.value == "Xác nhận kế hoạch" for h in at.subheader)  # the confirmation
     assert_literal(markdown_sources(at))
     at = run("app_pages/map.py", _actor=admin, selected="902", plan_colours=True)
     assert not at.exception, at.exception
