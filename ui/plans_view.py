@@ -342,16 +342,15 @@ def plan_digits(ws, dv: api.DayView) -> str:
             worst[code] = status
     for code in api.protect_breaches(ws, dv.day, None, lang())["unit_code"]:
         worst[code] = "missed"
-    units = api.units(ws)
-    out = []
-    for code in dv.codes:
-        status = None
-        for c in reversed(api.ancestors(units, code)):
-            if c in worst:
-                status = worst[c]
-                break
-        out.append(str(STATUS_DIGITS[status]) if status else "0")
-    return "".join(out)
+    parent = api.units(ws)["parent_code"]
+    codes = pd.Index(dv.codes)
+    found = pd.Series(codes.map(worst), index=codes, dtype=object)
+    above = pd.Series(codes.to_numpy(dtype=object), index=codes)
+    for _ in range(4):  # hamlet -> commune -> district -> province
+        above = above.map(parent)
+        found = found.fillna(above.map(worst))
+    digits = found.map(STATUS_DIGITS).fillna(0).astype(int)
+    return "".join(map(str, digits))
 
 
 def plan_map(lay, dv: api.DayView, edges, height: int, key: str) -> None:
