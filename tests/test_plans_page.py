@@ -30,6 +30,7 @@ def test_plans_page_for_a_leader_and_for_a_commune_official(demo_url, use_db):
     assert "Đặt chỉ tiêu mới" in heads and "Thu hồi kế hoạch" in heads
     assert any(h.startswith("Bảng thi đua — các đơn vị thuộc Huyện Kiên Lương") for h in heads)
     assert any("Xếp hạng: số ngày xanh" in c.value for c in at.caption)
+    assert {"Tải CSV", "Tải Excel"} <= {b.label for b in at.get("download_button")}
     at = run("app_pages/plans.py", _actor=api.Actor("xa", api.Role.COMMUNE, "30787", "page"))
     assert not at.exception
     assert "Đặt chỉ tiêu mới" not in [h.value for h in at.subheader]
