@@ -16,6 +16,7 @@ from ui.common import lang, md_text, show_error, tr, workspace
 from ui.session import may_export
 from zones import api
 from zones.errors import ZonesError
+from zones.i18n import fmt_num
 from zones.maps.mapview import look
 
 #: the digit each status has on the plan map (0: no plan), and its colour
@@ -48,7 +49,7 @@ def value_words(row, names: dict[int, str]) -> str:
     if pd.isna(row["value"]):
         return "–"
     if row["kind"] == "share":
-        return f"{row['value'] * 100:.1f} %".replace(".", "," if lang() == "vi" else ".")
+        return f"{fmt_num(row['value'] * 100, 1, lang())} %"
     if row["kind"] == "reach":
         return names.get(int(row["value"]), str(int(row["value"])))
     return tr("plan.value.protect", n=int(row["value"]))
@@ -289,7 +290,7 @@ def emulation_ui(ws, units: pd.DataFrame, scope: str, dates: pd.DatetimeIndex, d
         tr("emu.col.to"): [lv(v) for v in frame["level_to"]],
         tr("emu.col.improvement"): frame["improvement"].astype("Int64"),
         tr("emu.col.regressions"): frame["regressions"],
-        tr("emu.col.reporting"): [f"{v * 100:.1f} %" if pd.notna(v) else "–"
+        tr("emu.col.reporting"): [f"{fmt_num(v * 100, 1, lang())} %" if pd.notna(v) else "–"
                                   for v in frame["reporting_rate"]],
         tr("emu.col.targets_met"): frame["targets_met"]})
     widgets.table(shown, hide_index=True, width="stretch")
