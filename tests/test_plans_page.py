@@ -57,7 +57,8 @@ def test_protected_communes_that_rose_carry_the_day_and_the_reason(demo_url):
 
 def test_names_and_decisions_show_literally(tmp_path, demo_url, monkeypatch):
     """A commune, a district and a decision written in Markdown are shown as written on
-    the page (progress, at-risk list, confirmation, the unit's panel, the emulation)."""
+    the page (progress, at-risk list, confirmation, the emulation; the unit's panel on the
+    map is in tests/test_markdown_safety.py)."""
     from datetime import date
 
     import sqlalchemy as sa
@@ -87,7 +88,4 @@ def test_names_and_decisions_show_literally(tmp_path, demo_url, monkeypatch):
     next(b for b in at.button if b.key == "plan_save").click()
     at = at.run()
     assert any(h.value == "Xác nhận kế hoạch" for h in at.subheader)  # the confirmation
-    assert_literal(markdown_sources(at))
-    at = run("app_pages/map.py", _actor=admin, selected="902", plan_colours=True)
-    assert not at.exception, at.exception
     assert_literal(markdown_sources(at))
