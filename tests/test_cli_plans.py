@@ -200,3 +200,18 @@ def test_parallel_writes_have_one_outcome(demo_copy):
     trail = api.audit_entries(ws, api.LOCAL_ADMIN)
     assert (trail["action"] == "measure_done").sum() == 1
     assert (trail["action"] == "plan_revoked").sum() == 1
+
+
+def test_ids_are_never_reused(capsys, demo_copy):
+    """Even a last row deleted behind the application's back leaves its id unused."""
+    import sqlalchemy as sa
+
+    argv = ["plans", "add", "--unit", "900", "--kind", "reach", "--level", "2", "--from",
+            "01/09/2021", "--by", "30/09/2021", "--decision", "x"]
+    first = run(capsys, demo_copy, *argv)[1].split()[-1].rstrip(".")
+    engine = sa.create_engine(demo_copy)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM plans WHERE id = :i"), {"i": int(first)})
+    engine.dispose()
+    second = run(capsys, demo_copy, *argv)[1].split()[-1].rstrip(".")
+    assert int(second) == int(first) + 1
