@@ -74,6 +74,11 @@ AREAS: dict[str, tuple[str, ...]] = {
                 "list_tokens", "revoke_token"),
     # operations: health, migrations as a deploy step, levels exported for GIS, the log
     "ops": ("export_levels", "health", "upgrade_database"),
+    # plans with targets per unit, their progress, the emulation table (issue 22)
+    "plans": ("EMULATION_COLUMNS", "PLAN_KINDS", "PROGRESS_COLUMNS",
+              "add_plan", "check_plan", "emulation", "list_plans", "mark_measure_done",
+              "plan_measures", "plan_progress", "protect_breaches", "revoke_plan",
+              "streak_callouts", "unit_streaks"),
 }
 
 _AREA_OF = {name: area for area, names in AREAS.items() for name in names}

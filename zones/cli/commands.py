@@ -14,6 +14,7 @@ import pandas as pd
 
 from zones import api
 from zones.cli import interop, ops
+from zones.cli import plans as plan_commands
 from zones.cli.output import read_file, say, write_bytes, write_csv, write_text
 from zones.errors import ZonesError
 from zones.i18n import fmt_date, fmt_datetime, fmt_int, t
@@ -343,5 +344,6 @@ COMMANDS: dict[tuple[str, str | None], Callable[[api.Workspace, Options, str], i
     ("rulesets", "list"): rulesets_list,
     ("rulesets", "show"): rulesets_show,
     **ops.COMMANDS,
+    **plan_commands.COMMANDS,
 }
 COMMANDS.update(interop.COMMANDS)
