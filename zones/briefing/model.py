@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from urllib.parse import urlencode
+from ipaddress import ip_address
+from urllib.parse import urlencode, urlsplit
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,20 @@ from zones.levels.transitions import in_force as transitions
 from zones.workspace import Workspace
 
 LEVELS_DOWN = (4, 3, 2, 1, 0)
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    """What the plans area says for the briefing's unit and last day: the progress of
+    every target in the subtree (columns of the CLI's ``plans progress``, plus ``owner``),
+    the communes that broke a *protect* target (``unit_code, unit_name, plan_id, day,
+    reason``) and the emulation table of the unit's children over the period (columns of
+    the CLI's ``emulation``)."""
+
+    progress: pd.DataFrame
+    breaches: pd.DataFrame
+    emulation: pd.DataFrame
+    emulation_rule: str = ""  # the rule of the ranking, in words
 
 
 @dataclass(frozen=True)
@@ -50,8 +65,8 @@ class Briefing:
     counts: pd.DataFrame        # level, name, units, population, units_before, population_before
     by_parent: pd.DataFrame     # parent name, then one column per level (units now)
     flow: pd.DataFrame          # from_level, to_level, units (every unit, unchanged too)
-    up: pd.DataFrame            # code, name, from_level, to_level, since, reason, path_down,
-    down: pd.DataFrame          # cause (data, ruleset, declaration)
+    up: pd.DataFrame            # code, name, parent, from_level, to_level, since, reason,
+    down: pd.DataFrame          # path_down, cause (data, ruleset, declaration)
     declared: pd.DataFrame      # code, name, declared, computed, decision, start, end
     silent: pd.DataFrame        # code, name, last
     story: pd.DataFrame         # daily figures and rates of the unit (charts)
@@ -59,6 +74,10 @@ class Briefing:
     method: pd.DataFrame        # the criteria of the rule set for the level shown
     notices: tuple[str, ...]
     ruleset_change: RulesetChange | None = None  # rule sets before and at the end, if they differ
+    rulesets: tuple = ()        # the rule set in force at the end (for the method in words)
+    made_on: date | None = None  # the day the briefing was made (signature block)
+    preparer: str = ""          # who made it (signature block), "" when not known
+    plans: PlanFacts | None = None  # targets and emulation, where the plans area exists
 
     @property
     def names(self) -> dict[int, str]:
@@ -90,9 +109,35 @@ def default_level(ws: Workspace, unit: str | None) -> str:
     return below[0] if below else (child_level(units, unit) or "commune")
 
 
+LOOPBACK = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
+
+
+def public_base(url: str | None) -> str:
+    """``url`` when people at a meeting could open it: http(s), with a host that is not
+    this machine (``localhost``, 127.0.0.1, ::1, 0.0.0.0); else ""."""
+    try:
+        parts = urlsplit((url or "").strip())
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return ""
+    if parts.scheme not in ("http", "https") or not host or host in LOOPBACK:
+        return ""
+    try:
+        address = ip_address(host)
+    except ValueError:
+        return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
+    if address.is_loopback or address.is_unspecified:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
+
+
 def share_link(base: str, day: date, unit: str | None, level: str,
                ruleset: str | None = None) -> str:
-    """The address of the map page showing exactly this view."""
+    """The address of the map page showing exactly this view ("" without a public base
+    address: a link to ``localhost`` opens nothing on the readers' machines)."""
+    base = public_base(base)
+    if not base:
+        return ""
     query = {"date": day.isoformat(), "level": level}
     if unit:
         query["unit"] = unit
@@ -102,9 +147,13 @@ def share_link(base: str, day: date, unit: str | None, level: str,
 
 
 def build(ws: Workspace, day, unit: str | None = None, level: str | None = None,
-          weeks: int = 1, lang: str = "vi", base_url: str = "http://localhost:8501",
-          progress=None) -> Briefing:
-    """The briefing of the ``weeks`` weeks ending on ``day`` for ``unit``'s subtree."""
+          weeks: int = 1, lang: str = "vi", base_url: str = "", progress=None,
+          made_on: date | None = None, preparer: str = "",
+          plans: PlanFacts | None = None) -> Briefing:
+    """The briefing of the ``weeks`` weeks ending on ``day`` for ``unit``'s subtree.
+    ``base_url``: the dashboard's public address (the map link); ``made_on`` and
+    ``preparer``: the date and the name of the signature block (default: today, blank);
+    ``plans``: the targets and the emulation table when the plans area exists."""
     units = dayview.units(ws)
     if unit is not None and unit not in units.index:
         raise ZonesError(t("brief.unknown_unit", value=unit))
@@ -127,7 +176,7 @@ def build(ws: Workspace, day, unit: str | None = None, level: str | None = None,
     everyone, change = transitions(ws, chosen, before, end, level, changed_only=False)
     _say(progress, t("brief.step.reasons"))
     result = dayview.local_result(ws, unit)
-    up, down = _moves(everyone, result, end, lang)
+    up, down = _moves(everyone, result, end, lang, units)
     rs = dayview.ruleset_on(ws, end)
     story_code = unit if unit is not None else None
     _say(progress, t("brief.step.trends"))
@@ -136,11 +185,12 @@ def build(ws: Workspace, day, unit: str | None = None, level: str | None = None,
         start=before + timedelta(days=1), end=end, before=before, now=now, earlier=earlier,
         ruleset_title=now.ruleset_title, ruleset_reference=now.ruleset_reference,
         data_as_of=_as_of(now), link=share_link(base_url, end, unit, level),
-        counts=_counts(now, earlier), by_parent=_by_parent(units, now),
+        counts=_counts(now, earlier), by_parent=_by_parent(units, now, up, down),
         flow=flows(everyone), up=up, down=down, declared=_declared(now),
         silent=dayview.silent(now), story=unit_story(ws, story_code) if story_code else
         pd.DataFrame(), bands=_bands(rs), method=_method(rs, level, lang), notices=now.notices,
-        ruleset_change=change)
+        ruleset_change=change, rulesets=(rs,) if rs is not None else (),
+        made_on=made_on or date.today(), preparer=preparer, plans=plans)
 
 
 def _say(progress, text: str) -> None:
@@ -168,18 +218,30 @@ def _counts(now: DayView, earlier: DayView) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _by_parent(units: pd.DataFrame, now: DayView) -> pd.DataFrame:
+def _by_parent(units: pd.DataFrame, now: DayView, up: pd.DataFrame, down: pd.DataFrame
+               ) -> pd.DataFrame:
+    """Units per level under each parent, with the moves up and down of the period, the
+    most severe first (most red, then orange, then yellow units; then by name)."""
     parents = pd.Series(now.parents, dtype=object).fillna("")
-    names = [str(units.at[p, "name"]) if p in units.index else "–" for p in parents]
+    names = [_parent_name(units, p) for p in parents]
     frame = pd.DataFrame({"parent": names, "level": now.in_force})
     wide = frame.groupby(["parent", "level"]).size().unstack(fill_value=0)
     wide = wide.reindex(columns=list(LEVELS_DOWN), fill_value=0)
-    wide.columns = [now.level_names[lv] for lv in LEVELS_DOWN]
-    return wide.reset_index().sort_values("parent", ignore_index=True)
+    wide["up"] = up.groupby("parent").size().reindex(wide.index, fill_value=0)
+    wide["down"] = down.groupby("parent").size().reindex(wide.index, fill_value=0)
+    wide = wide.reset_index()
+    wide["total"] = wide[list(LEVELS_DOWN)].sum(axis=1)
+    wide = wide.sort_values([4, 3, 2, "up", "parent"],
+                            ascending=[False, False, False, False, True], ignore_index=True)
+    return wide[["parent", *LEVELS_DOWN, "total", "up", "down"]]
 
 
-def _moves(everyone: pd.DataFrame, result: rules.Result, end: date, lang: str
-           ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _parent_name(units: pd.DataFrame, code) -> str:
+    return str(units.at[code, "name"]) if code in units.index else "–"
+
+
+def _moves(everyone: pd.DataFrame, result: rules.Result, end: date, lang: str,
+           units: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     moved = everyone[everyone["from_level"].fillna(0) != everyone["to_level"].fillna(0)]
     rows = []
     for r in moved.itertuples():
@@ -190,11 +252,13 @@ def _moves(everyone: pd.DataFrame, result: rules.Result, end: date, lang: str
             path = (e.path_down or [""])[0]
         a = 0 if pd.isna(r.from_level) else int(r.from_level)
         b = 0 if pd.isna(r.to_level) else int(r.to_level)
-        rows.append({"code": r.unit_code, "name": r.unit_name, "from_level": a, "to_level": b,
+        parent = units.at[r.unit_code, "parent_code"] if r.unit_code in units.index else None
+        rows.append({"code": r.unit_code, "name": r.unit_name,
+                     "parent": _parent_name(units, parent), "from_level": a, "to_level": b,
                      "since": r.changed_on, "reason": reason, "path_down": path,
                      "cause": r.cause})
-    frame = pd.DataFrame(rows, columns=["code", "name", "from_level", "to_level", "since",
-                                        "reason", "path_down", "cause"])
+    frame = pd.DataFrame(rows, columns=["code", "name", "parent", "from_level", "to_level",
+                                        "since", "reason", "path_down", "cause"])
     up = frame[frame["to_level"] > frame["from_level"]].sort_values(
         ["to_level", "name"], ascending=[False, True])
     down = frame[frame["to_level"] < frame["from_level"]].sort_values(

@@ -3,56 +3,31 @@ language: the slide deck and the printable report render the same sections."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import geopandas as gpd
 
 from zones.briefing import pictures
-from zones.briefing.model import Briefing
-from zones.i18n import fmt_date, fmt_int, t
+from zones.briefing.method import method_lines
+from zones.briefing.parts import Kpi, Section, level_label, tr
+from zones.briefing.model import LEVELS_DOWN, Briefing
+from zones.briefing.glance import glance
+from zones.i18n import fmt_date, fmt_int, fmt_num, t
 from zones.levels.dayview import STALE_DAYS
 from zones.levels.transitions import DECLARATION, RULESET
 from zones.maps.palettes import PALETTES
-
-
-@dataclass
-class Section:
-    """One message: a title, lines of text, an optional table and pictures."""
-
-    key: str
-    title: str
-    lines: list[str] = field(default_factory=list)
-    header: list[str] = field(default_factory=list)
-    rows: list[list[str]] = field(default_factory=list)
-    pictures: list[tuple[str, bytes]] = field(default_factory=list)  # (caption, PNG)
-    widths: list[float] = field(default_factory=list)  # relative column widths
 
 
 def sections(b: Briefing, geometry: gpd.GeoDataFrame, palette: str = "default"
              ) -> list[Section]:
     """Every section of the briefing, in order."""
     colours = PALETTES[palette]
-    return [_title(b), _maps(b, geometry, palette), _counts(b), _flows(b, colours),
-            _by_parent(b), _moves(b, b.up, "up"), _moves(b, b.down, "down"), _declared(b),
-            _silent(b), _trends(b, colours), _method(b)]
-
-
-def tr(b: Briefing, key: str, **values) -> str:
-    return t(key, lang=b.lang, **values)
-
-
-def level_label(b: Briefing) -> str:
-    return tr(b, f"ui.level.{b.level}")
-
-
-def _title(b: Briefing) -> Section:
-    lines = [tr(b, "brief.title.unit", unit=b.unit_name, level=level_label(b)),
-             tr(b, "brief.title.period", period=b.period),
-             tr(b, "brief.title.ruleset", name=b.ruleset_title),
-             tr(b, "brief.title.reference", reference=b.ruleset_reference),
-             tr(b, "brief.title.as_of", date=fmt_date(b.data_as_of) if b.data_as_of else "–"),
-             *b.notices, tr(b, "brief.title.link", link=b.link)]
-    return Section("title", tr(b, "brief.title", unit=b.unit_name), lines)
+    parts = [glance(b, colours)]
+    if b.plans is not None and not b.plans.emulation.empty:
+        parts.append(_emulation(b))
+    parts += [_maps(b, geometry, palette), _counts(b), _by_parent(b), _moves(b),
+              _declared(b), _silent(b), _trends(b, colours), _method(b), _signature(b)]
+    if len(b.up) + len(b.down):
+        parts.append(_all_moves(b))
+    return parts
 
 
 def _maps(b: Briefing, geometry: gpd.GeoDataFrame, palette: str) -> Section:
@@ -78,37 +53,6 @@ def _counts(b: Briefing) -> Section:
                  fmt_int(total["population"], b.lang)])
     return Section("counts", tr(b, "brief.counts", level=level_label(b)), [], header, rows,
                    widths=[3, 1.6, 1.6, 1.8, 1.8])
-
-
-def _flows(b: Briefing, colours) -> Section:
-    moved = b.flow[b.flow["from_level"] != b.flow["to_level"]]["units"].sum()
-    line = tr(b, "brief.flows_line", n=fmt_int(moved, b.lang), period=b.period)
-    return Section("flows", tr(b, "brief.flows"), [line], pictures=[
-        ("", pictures.flow_chart(b.flow, b.names, colours, b.period, b.lang))])
-
-
-def _by_parent(b: Briefing) -> Section:
-    frame = b.by_parent
-    header = [tr(b, "brief.col.parent"), *frame.columns[1:]]
-    rows = [[str(r[0]), *(fmt_int(v, b.lang) for v in r[1:])]
-            for r in frame.itertuples(index=False)]
-    return Section("by_parent", tr(b, "brief.by_parent", date=fmt_date(b.end)), [], header,
-                   rows, widths=[3, *([1.3] * (len(header) - 1))])
-
-
-def _moves(b: Briefing, frame, direction: str) -> Section:
-    header = [tr(b, "brief.col.unit"), tr(b, "brief.col.from_to"), tr(b, "brief.col.since"),
-              tr(b, "brief.col.reason"), tr(b, "brief.col.path_down")]
-    rows = [[f"{r.name} ({r.code})", f"{b.names[r.from_level]} → {b.names[r.to_level]}",
-             fmt_date(r.since) if r.since else "", _reason(b, r), r.path_down]
-            for r in frame.itertuples()]
-    lines = [] if rows else [tr(b, "brief.none")]
-    only_rules = int((frame["cause"] == RULESET).sum()) if "cause" in frame else 0
-    if only_rules and b.ruleset_change is not None:
-        lines.append(tr(b, "brief.moves_ruleset", n=only_rules,
-                        date=fmt_date(b.ruleset_change.on)))
-    return Section(direction, tr(b, f"brief.{direction}", n=len(rows), period=b.period),
-                   lines, header, rows, widths=[2.2, 2.6, 1.6, 3.6, 3.0])
 
 
 def _reason(b: Briefing, r) -> str:
@@ -151,15 +95,159 @@ def _trends(b: Briefing, colours) -> Section:
                                   tr(b, "brief.trends", unit=b.unit_name), b.lang))])
 
 
+
+
+def _emulation(b: Briefing) -> Section:
+    """The children of the unit ranked over the period (the plans area's table), the
+    rule of the ranking under it, streaks of 14 and 20 days called out."""
+    table = b.plans.emulation
+    names = b.names
+    header = [tr(b, "brief.emu.rank"), tr(b, "brief.col.unit"), tr(b, "brief.emu.green_days"),
+              tr(b, "brief.emu.streak"), tr(b, "brief.emu.levels"),
+              tr(b, "brief.emu.regressions"), tr(b, "brief.emu.reporting")]
+    rows = []
+    for r in table.itertuples():
+        streak = int(r.green_streak)
+        mark = tr(b, "brief.emu.mark20") if streak >= STREAKS[1] else \
+            tr(b, "brief.emu.mark14") if streak >= STREAKS[0] else ""
+        rows.append([str(r.rank), str(r.unit_name), fmt_int(r.green_days, b.lang),
+                     fmt_int(streak, b.lang) + (f" {mark}" if mark else ""),
+                     f"{names[_level(r.level_from)]} → {names[_level(r.level_to)]}",
+                     fmt_int(r.regressions, b.lang), _percent(r.reporting_rate, b.lang)])
+    notes = [tr(b, "brief.emu.rule"), tr(b, "brief.emu.streaks", short=STREAKS[0],
+                                        long=STREAKS[1])]
+    if b.plans.emulation_rule:
+        notes = [b.plans.emulation_rule, notes[1]]
+    return Section("emulation", tr(b, "brief.emu.title", unit=b.unit_name, period=b.period),
+                   [], header, rows, widths=[0.6, 2.6, 1, 1.5, 3.4, 1, 1.1], notes=notes,
+                   per_slide=12)
+
+
+def _level(value) -> int:
+    return 0 if value is None or value != value else int(value)
+
+
+def _percent(share, lang: str) -> str:
+    return "–" if share is None or share != share else f"{fmt_num(100 * float(share), 0, lang)}%"
+
+
+def _by_parent(b: Briefing) -> Section:
+    """Units per level under each parent unit, the most severe first, with the moves of
+    the period and a total row."""
+    frame = b.by_parent
+    header = [tr(b, "brief.col.parent"), *(b.names[lv] for lv in LEVELS_DOWN),
+              tr(b, "brief.total"), tr(b, "brief.col.went_up"), tr(b, "brief.col.went_down")]
+    numbers = [*LEVELS_DOWN, "total", "up", "down"]
+    rows = [[str(r["parent"]), *(fmt_int(r[c], b.lang) for c in numbers)]
+            for _, r in frame.iterrows()]
+    rows.append([tr(b, "brief.total"), *(fmt_int(frame[c].sum(), b.lang) for c in numbers)])
+    return Section("by_parent", tr(b, "brief.by_parent", date=fmt_date(b.end)),
+                   [tr(b, "brief.by_parent.order")], header, rows,
+                   widths=[2.6, *([1.25] * 5), 0.9, 0.9, 0.9], per_slide=17, total_row=True)
+
+
+def _moves(b: Briefing) -> Section:
+    """Every move of the period in one table: one row per (from → to, parent unit), the
+    units named (a few per row; the appendix lists them all with their reasons)."""
+    moves = _all(b)
+    n_up, n_down = len(b.up), len(b.down)
+    lines = [tr(b, "brief.moves.line", n=fmt_int(n_up + n_down, b.lang), up=n_up, down=n_down,
+                period=b.period)]
+    only_rules = int((moves["cause"] == RULESET).sum()) if len(moves) else 0
+    if only_rules and b.ruleset_change is not None:
+        lines.append(tr(b, "brief.moves_ruleset", n=only_rules,
+                        date=fmt_date(b.ruleset_change.on)))
+    header = [tr(b, "brief.col.from_to"), tr(b, "brief.col.parent"), tr(b, "brief.col.n"),
+              tr(b, "brief.col.units_named")]
+    rows = _grouped(b, moves, by_parent=True)
+    if len(rows) > MOVE_ROWS:  # two slides at most: group by from → to only
+        rows = _grouped(b, moves, by_parent=False)
+    if len(moves) == 0:
+        lines = [tr(b, "brief.moves.none", period=b.period)]
+    notes = [tr(b, "brief.moves.appendix")] if len(moves) else []
+    return Section("moves", tr(b, "brief.moves", period=b.period), lines, header, rows,
+                   widths=[2.6, 2.2, 0.6, 6.6], notes=notes, per_slide=MOVE_ROWS // 2)
+
+
+MOVE_ROWS = 14  # rows of the moves table: two slides
+NAMES_PER_ROW = 8
+STREAKS = (14, 20)  # green streaks provinces rewarded (Khánh Hòa: 20 days)
+
+
+def _all(b: Briefing):
+    import pandas as pd
+    return pd.concat([b.up, b.down], ignore_index=True)
+
+
+def _grouped(b: Briefing, moves, by_parent: bool) -> list[list[str]]:
+    if len(moves) == 0:
+        return []
+    keys = ["from_level", "to_level", "parent"] if by_parent else ["from_level", "to_level"]
+    frame = moves.assign(up=moves["to_level"] > moves["from_level"])
+    rows = []
+    for key, group in frame.groupby(keys, sort=False):
+        first = group.iloc[0]
+        names = sorted(group["name"].astype(str))
+        shown = ", ".join(names[:NAMES_PER_ROW])
+        if len(names) > NAMES_PER_ROW:
+            shown += " " + tr(b, "brief.moves.more", n=len(names) - NAMES_PER_ROW)
+        rows.append(((not first["up"], -int(first["to_level"]) if first["up"]
+                      else int(first["to_level"]), -int(first["from_level"]), -len(group),
+                      str(first["parent"]) if by_parent else ""),
+                     [f"{b.names[int(first['from_level'])]} → {b.names[int(first['to_level'])]}",
+                      str(first["parent"]) if by_parent else
+                      tr(b, "brief.moves.parents", n=group["parent"].nunique()),
+                      fmt_int(len(group), b.lang), shown]))
+    return [row for _key, row in sorted(rows, key=lambda r: r[0])]
+
+
+def _all_moves(b: Briefing) -> Section:
+    """Appendix: every unit that changed level, with the main reason and the way down."""
+    header = [tr(b, "brief.col.unit"), tr(b, "brief.col.from_to"), tr(b, "brief.col.since"),
+              tr(b, "brief.col.reason"), tr(b, "brief.col.path_down")]
+    rows = [[f"{r.name} ({r.code})", f"{b.names[r.from_level]} → {b.names[r.to_level]}",
+             fmt_date(r.since) if r.since else "", _reason(b, r), r.path_down]
+            for r in _all(b).itertuples()]
+    return Section("appendix", tr(b, "brief.appendix", n=len(rows), period=b.period), [],
+                   header, rows, widths=[2.2, 2.6, 1.4, 3.8, 3.0], per_slide=7, appendix=True)
+
+
 def _method(b: Briefing) -> Section:
-    header = [tr(b, "brief.col.kind"), tr(b, "brief.col.level"), tr(b, "brief.col.condition"),
-              tr(b, "brief.col.threshold")]
-    rows = [[str(r.kind), str(r.level), str(r.condition), str(r.threshold)]
-            for r in b.method.itertuples()]
+    rs = b.rulesets[0] if b.rulesets else None
     lines = [tr(b, "brief.method.ruleset", name=b.ruleset_title),
              tr(b, "brief.method.reference", reference=b.ruleset_reference),
+             *method_lines(rs, b.level, b.lang),
              tr(b, "brief.method.in_force"),
              tr(b, "brief.method.source",
                 date=fmt_date(b.data_as_of) if b.data_as_of else "–"), *b.notices]
-    return Section("method", tr(b, "brief.method"), lines, header, rows,
-                   widths=[1.5, 0.8, 4.5, 1.6])
+    return Section("method", tr(b, "brief.method"), lines)
+
+
+def _signature(b: Briefing) -> Section:
+    """Where and when, who made the briefing and the leader who approves it."""
+    made = b.made_on
+    place = _place(b)
+    when = tr(b, "brief.sign.when", place=place, d=f"{made.day:02d}", m=f"{made.month:02d}",
+              y=made.year) if place else tr(b, "brief.sign.when_only", d=f"{made.day:02d}",
+                                             m=f"{made.month:02d}", y=made.year)
+    blocks = [(tr(b, "brief.sign.preparer"), [tr(b, "brief.sign.hint"), "", "",
+                                              b.preparer or "……………………………"]),
+              (tr(b, "brief.sign.leader"), [tr(b, "brief.sign.hint"), "", "",
+                                           "……………………………"])]
+    return Section("signature", tr(b, "brief.sign.title"), [when], blocks=blocks)
+
+
+PREFIXES = ("Tỉnh ", "Thành phố ", "Huyện ", "Thị xã ", "Quận ", "Xã ", "Phường ",
+            "Thị trấn ")
+
+
+def _place(b: Briefing) -> str:
+    """The unit's name without its kind ("Tỉnh Kiên Giang" -> "Kiên Giang"), "" for the
+    whole country."""
+    if b.unit is None:
+        return ""
+    name = b.unit_name
+    for prefix in PREFIXES:
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
