@@ -29,7 +29,7 @@ def render(b: Briefing, geometry: gpd.GeoDataFrame, fmt: str, palette: str = "de
                                                                     lang=lang),
                                unit=b.unit_name), palette, lang, outlines=outlines)
     footer = f"{title} · {b.period}"
-    parts = sections(b, geometry, palette)
+    parts = sections(b, geometry, palette, outlines)
     if fmt == "pptx":
         return deck.deck(parts, footer)
     return report.report(parts, title, footer, t("brief.page", lang=lang))

@@ -163,24 +163,30 @@ def _pictures(slide, part: Section, top) -> None:
 
 def _table(slide, part: Section, rows, top, total: bool = False) -> None:
     width = WIDTH - 2 * MARGIN
-    height = Inches(0.4) * (len(rows) + 1)
+    row_h = Inches(0.27) if part.compact else Inches(0.4)
+    height = row_h * (len(rows) + 1)
     shape = slide.shapes.add_table(len(rows) + 1, len(part.header), MARGIN, top, width,
                                    height)
     table = shape.table
+    for i in range(1, len(rows) + 1):
+        table.rows[i].height = row_h
     weights = part.widths or [1] * len(part.header)
     for j, w in enumerate(weights):
         table.columns[j].width = Emu(int(width * w / sum(weights)))
     size = 12 if len(part.header) <= 4 else 10
+    size = 10 if part.compact else size
     for j, text in enumerate(part.header):
         _cell(table.cell(0, j), text, size, bold=True)
     for i, row in enumerate(rows, start=1):
         bold = total and i == len(rows)
         for j, text in enumerate(row):
-            _cell(table.cell(i, j), text, size, bold=bold)
+            _cell(table.cell(i, j), text, size, bold=bold, tight=part.compact)
 
 
-def _cell(cell, text: str, size: int, bold: bool = False) -> None:
+def _cell(cell, text: str, size: int, bold: bool = False, tight: bool = False) -> None:
     cell.text = ""
+    if tight:
+        cell.margin_top = cell.margin_bottom = Inches(0.02)
     run = cell.text_frame.paragraphs[0].add_run()
     run.text = str(text)
     run.font.size, run.font.bold, run.font.name = Pt(size), bold, FONT

@@ -13,10 +13,11 @@ import pandas as pd
 
 from zones.briefing.model import Briefing
 from zones.briefing.parts import Kpi, Section, level_label, tr
+from zones.briefing.pictures import short_name
 from zones.i18n import fmt_date, fmt_int, fmt_num
 from zones.maps.palettes import colour_word
 
-SHOWN = 3        # units named per hot-spot line
+SHOWN = 4        # units named per hot-spot line
 DECISIONS = 5    # decisions listed on the page (the rest counted)
 NAMES = 6        # units named in a decision line
 TARGET_ORDER = {"missed": 0, "at_risk": 1}
@@ -31,8 +32,9 @@ def glance(b: Briefing, colours) -> Section:
         lines.append(_targets_line(b))
     blocks = [(tr(b, "brief.glance.hot"), hot_spots(b)),
               (tr(b, "brief.glance.decide"), decisions(b))]
-    notes = [tr(b, "brief.glance.basis", name=b.ruleset_title,
-                date=fmt_date(b.data_as_of) if b.data_as_of else "–"), *b.notices]
+    notes = [" · ".join([tr(b, "brief.glance.basis", name=b.ruleset_title,
+                            date=fmt_date(b.data_as_of) if b.data_as_of else "–"),
+                         *b.notices])]
     if b.link:
         notes.append(tr(b, "brief.title.link", link=b.link))
     title = tr(b, "brief.glance.title", unit=b.unit_name, period=b.period)
@@ -83,20 +85,16 @@ def hot_spots(b: Briefing) -> list[str]:
     protected communes that slipped."""
     up = b.up
     out = []
-    hot = up[up["to_level"] >= 3]
-    if len(hot):
-        out.append(tr(b, "brief.glance.new_hot", n=len(hot)))
-        for r in hot.head(SHOWN).itertuples():
-            reason = f": {r.reason}" if r.reason else ""
-            out.append(tr(b, "brief.glance.unit_move", name=r.name, parent=r.parent,
-                          before=colour_word(r.from_level, b.lang), after=colour_word(r.to_level, b.lang),
-                          reason=reason))
-        if len(hot) > SHOWN:
-            out.append(tr(b, "brief.glance.and_more", n=len(hot) - SHOWN))
+    for level in (4, 3):
+        hot = up[up["to_level"] == level]
+        if len(hot):
+            named = [f"{r.name} ({short_name(str(r.parent))})" for r in hot.itertuples()]
+            out.append(tr(b, "brief.glance.new_level", n=len(hot),
+                          colour=colour_word(level, b.lang), names=_named(b, named, SHOWN)))
     left = up[up["from_level"] == 1]
     if len(left):
         out.append(tr(b, "brief.glance.left_green", n=len(left),
-                      names=_named(b, left["name"].astype(str).tolist())))
+                      names=_named(b, left["name"].astype(str).tolist(), SHOWN)))
     if b.plans is not None and len(b.plans.breaches):
         breaches = b.plans.breaches.sort_values("day")
         out.append(tr(b, "brief.glance.slipped", n=breaches["unit_code"].nunique()))

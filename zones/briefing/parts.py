@@ -25,6 +25,7 @@ class Section:
     notes: list[str] = field(default_factory=list)  # lines under the table or picture
     per_slide: int = 10  # table rows per slide
     total_row: bool = False  # the last row is a total (drawn bold)
+    compact: bool = False  # short rows of numbers: lower rows, smaller type on slides
     appendix: bool = False  # after the signature block (starts on a new page)
 
 

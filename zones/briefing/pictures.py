@@ -15,6 +15,7 @@ matplotlib.use("Agg")  # no display: files only
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+from matplotlib import patheffects
 from matplotlib.patches import Patch
 
 from zones.i18n import fmt_date, fmt_int, fmt_num, t
@@ -40,13 +41,17 @@ def map_picture(view: DayView, geometry: gpd.GeoDataFrame, title: str,
                 palette: str = "default", lang: str = "vi", width_in: float = WIDTH_IN,
                 outlines: gpd.GeoDataFrame | None = None) -> bytes:
     """The map of a day view as a PNG: title and date, legend with the rule set's level
-    names and unit counts, a scale bar, declared units marked, the notices."""
+    names and unit counts, a scale bar, declared units marked, the notices, and place
+    names: the units of ``outlines`` (districts around communes) when there are several,
+    else the largest units drawn; a name that would overlap another is left out."""
     shapes = geometry.loc[view.codes, ["geometry"]].copy()
     colours = PALETTES[palette]
     shapes["fill"] = [colours[int(v)] for v in view.in_force]
     x0, y0, x1, y1 = shapes.total_bounds
     aspect = (y1 - y0) / max((x1 - x0) * math.cos(math.radians((y0 + y1) / 2)), 1e-9)
-    fig_h = min(max(width_in * 0.62, width_in * 0.75 * aspect), width_in * 1.4)
+    # the map takes the figure's width left of the legend column, plus room for the title
+    fig_h = min(max(width_in * 0.5, width_in * (LEGEND_X - 0.03) * aspect + 1.8),
+                width_in * 1.4)
     if width_in < 12:
         fig_h = width_in * min(max(aspect, 0.6), 1.2) + 2.2  # room for the legend below
     fig, ax = plt.subplots(figsize=(width_in, fig_h))
@@ -73,17 +78,100 @@ def map_picture(view: DayView, geometry: gpd.GeoDataFrame, title: str,
         handles.append(Patch(facecolor="none", edgecolor="black", linestyle="--",
                              label=t("decl.marked", lang=lang)))
     narrow = width_in < 12  # two maps side by side: the legend goes under the map
-    ax.legend(handles=handles, loc="upper center" if narrow else "upper left",
-              bbox_to_anchor=(0.5, -0.06) if narrow else (1.01, 1.0), ncol=2 if narrow else 1,
-              title=view.legend_title, fontsize=12 if narrow else 11, title_fontsize=12,
-              framealpha=0.95, alignment="left")
+    if narrow:
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=2,
+                  title=view.legend_title, fontsize=12, title_fontsize=12, framealpha=0.95,
+                  alignment="left")
+    else:  # at the right of the figure, in a column kept free for it (never cut off)
+        legend = fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(LEGEND_X, 0.93),
+                            title=view.legend_title, fontsize=11, title_fontsize=12,
+                            framealpha=0.95, alignment="left")
+        legend.set_in_layout(False)
     foot = " · ".join(view.notices)
     if view.ruleset_title:
         foot = view.ruleset_title + (f"\n{foot}" if foot else "")
     fig.text(0.01, 0.01, foot, fontsize=10, color="#444444", va="bottom")
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.tight_layout(rect=(0, 0.06, 1 if narrow else LEGEND_X - 0.01, 1))
+    several = outlines is not None and len(outlines) > 1
+    named = outlines if several else geometry.loc[view.codes]
+    place_names(fig, ax, named, bold=several, size=9.5 if narrow else 11,
+                limit=None if several else MAX_NAMES)
     _scale_bar(fig, ax, lang, below=not narrow)
     return _png(fig)
+
+
+LEGEND_X = 0.73  # the legend's column starts here (share of the figure's width)
+MAX_NAMES = 15  # units named on a map of one level (the largest first)
+KINDS = (("Thành phố ", "TP. "), ("Thị xã ", "TX. "), ("Thị trấn ", "TT. "),
+         ("Quận ", "Q. "), ("Phường ", "P. "), ("Huyện ", ""), ("Xã ", ""), ("Tỉnh ", ""))
+
+
+def short_name(name: str) -> str:
+    """A place name as maps print it: "Huyện An Biên" -> "An Biên", "Thành phố Rạch Giá"
+    -> "TP. Rạch Giá", "Phường Vĩnh Lạc" -> "P. Vĩnh Lạc"."""
+    for long, short in KINDS:
+        if name.startswith(long) and len(name) > len(long):
+            return short + name[len(long):]
+    return name
+
+
+def _anchor(geom):
+    """Where a shape's name goes: on its largest part, at the centre when the centre is
+    inside it, else at a point surely inside."""
+    if geom.geom_type == "MultiPolygon":
+        geom = max(geom.geoms, key=lambda g: g.area)
+    centre = geom.centroid
+    return centre if geom.contains(centre) else geom.representative_point()
+
+
+def place_names(fig, ax, shapes: gpd.GeoDataFrame, bold: bool = False, size: float = 10,
+                limit: int | None = None) -> int:
+    """Write the names of ``shapes`` on the map, the largest shapes first; a name that
+    would overlap one already written, or leave the map, is left out. Names are text
+    (never parsed as markup). The number of names written."""
+    if shapes is None or shapes.empty or "name" not in shapes:
+        return 0
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    # the order of sizes only (degrees², no projection needed inside one region)
+    sizes = pd.Series([g.area if g is not None else 0.0 for g in shapes.geometry],
+                      index=shapes.index)
+    order = sizes.sort_values(ascending=False, kind="stable").index
+    placed = []
+    halo = [patheffects.withStroke(linewidth=3, foreground="white")]
+    for code in order:
+        if limit is not None and len(placed) >= limit:
+            break
+        geom = shapes.geometry.loc[code]
+        if geom is None or geom.is_empty:
+            continue
+        point = _anchor(geom)
+        text = ax.text(point.x, point.y, short_name(str(shapes.at[code, "name"])),
+                       fontsize=size, ha="center", va="center", color="#111111",
+                       fontweight="bold" if bold else "normal", path_effects=halo, zorder=6)
+        box = _free_spot(text, renderer, frame, placed, ax)
+        if box is None:
+            text.remove()
+            continue
+        placed.append(box)
+    return len(placed)
+
+
+def _free_spot(text, renderer, frame, placed, ax):
+    """Move ``text`` to the first of its anchor, a line above or below it, or half a
+    width to either side, where it overlaps no name already written and stays on the
+    map; its box there, or None when there is no such place."""
+    x, y = ax.transData.transform(text.get_position())
+    box = text.get_window_extent(renderer)
+    w, h = box.width, box.height
+    for dx, dy in ((0, 0), (0, h * 1.1), (0, -h * 1.1), (w * 0.55, 0), (-w * 0.55, 0)):
+        text.set_position(ax.transData.inverted().transform((x + dx, y + dy)))
+        box = text.get_window_extent(renderer).expanded(1.08, 1.2)
+        inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and \
+            box.y1 <= frame.y1
+        if inside and not any(box.overlaps(other) for other in placed):
+            return box
+    return None
 
 
 def _scale_bar(fig, ax, lang: str, below: bool = True) -> None:

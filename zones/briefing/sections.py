@@ -16,27 +16,29 @@ from zones.levels.transitions import DECLARATION, RULESET
 from zones.maps.palettes import PALETTES
 
 
-def sections(b: Briefing, geometry: gpd.GeoDataFrame, palette: str = "default"
-             ) -> list[Section]:
+def sections(b: Briefing, geometry: gpd.GeoDataFrame, palette: str = "default",
+             outlines: gpd.GeoDataFrame | None = None) -> list[Section]:
     """Every section of the briefing, in order."""
     colours = PALETTES[palette]
     parts = [glance(b, colours)]
     if b.plans is not None and not b.plans.emulation.empty:
         parts.append(_emulation(b))
-    parts += [_maps(b, geometry, palette), _counts(b), _by_parent(b), _moves(b),
-              _declared(b), _silent(b), _trends(b, colours), _method(b), _signature(b)]
+    parts += [_maps(b, geometry, palette, outlines), _counts(b), _by_parent(b), _moves(b),
+              *_declared_and_silent(b), _trends(b, colours), _method(b), _signature(b)]
     if len(b.up) + len(b.down):
         parts.append(_all_moves(b))
     return parts
 
 
-def _maps(b: Briefing, geometry: gpd.GeoDataFrame, palette: str) -> Section:
+def _maps(b: Briefing, geometry: gpd.GeoDataFrame, palette: str, outlines) -> Section:
     title = tr(b, "brief.map_title", level=level_label(b), unit=b.unit_name)
     return Section("maps", tr(b, "brief.maps"), [], pictures=[
         (tr(b, "brief.map_before", date=fmt_date(b.earlier.day)),
-         pictures.map_picture(b.earlier, geometry, title, palette, b.lang, width_in=9)),
+         pictures.map_picture(b.earlier, geometry, title, palette, b.lang, width_in=9,
+                              outlines=outlines)),
         (tr(b, "brief.map_now", date=fmt_date(b.now.day)),
-         pictures.map_picture(b.now, geometry, title, palette, b.lang, width_in=9))])
+         pictures.map_picture(b.now, geometry, title, palette, b.lang, width_in=9,
+                              outlines=outlines))])
 
 
 def _counts(b: Briefing) -> Section:
@@ -52,7 +54,7 @@ def _counts(b: Briefing) -> Section:
                  fmt_int(total["units"], b.lang), fmt_int(total["population_before"], b.lang),
                  fmt_int(total["population"], b.lang)])
     return Section("counts", tr(b, "brief.counts", level=level_label(b)), [], header, rows,
-                   widths=[3, 1.6, 1.6, 1.8, 1.8])
+                   widths=[3, 1.6, 1.6, 1.8, 1.8], compact=True)
 
 
 def _reason(b: Briefing, r) -> str:
@@ -76,6 +78,16 @@ def _declared(b: Briefing) -> Section:
     lines = [] if rows else [tr(b, "brief.none")]
     return Section("declared", tr(b, "brief.declared", n=len(rows), date=fmt_date(b.end)),
                    lines, header, rows, widths=[2.4, 2.4, 2.4, 2, 2])
+
+
+def _declared_and_silent(b: Briefing) -> list[Section]:
+    """The declarations that differ and the silent units; one short page when both lists
+    are empty."""
+    if len(b.declared) or len(b.silent):
+        return [_declared(b), _silent(b)]
+    return [Section("quiet", tr(b, "brief.quiet"), [
+        tr(b, "brief.declared", n=0, date=fmt_date(b.end)),
+        tr(b, "brief.silent", n=0, days=STALE_DAYS, date=fmt_date(b.end))])]
 
 
 def _silent(b: Briefing) -> Section:
@@ -143,7 +155,8 @@ def _by_parent(b: Briefing) -> Section:
     rows.append([tr(b, "brief.total"), *(fmt_int(frame[c].sum(), b.lang) for c in numbers)])
     return Section("by_parent", tr(b, "brief.by_parent", date=fmt_date(b.end)),
                    [tr(b, "brief.by_parent.order")], header, rows,
-                   widths=[2.6, *([1.25] * 5), 0.9, 0.9, 0.9], per_slide=17, total_row=True)
+                   widths=[2.6, *([1.25] * 5), 0.9, 0.9, 0.9], per_slide=16, total_row=True,
+                   compact=True)
 
 
 def _moves(b: Briefing) -> Section:
