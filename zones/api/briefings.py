@@ -30,10 +30,13 @@ default_briefing_level = briefs.default_level
 @action()
 def prepare_briefing(ws: Workspace, day, unit: str | None = None, level: str | None = None,
                      weeks: int = 1, lang: str = "vi",
-                     progress: Callable[[str], None] | None = None) -> Briefing:
-    """What the briefing of the ``weeks`` weeks ending on ``day`` says (for a preview)."""
-    return briefs.build(ws, day, unit, level, weeks, lang, ws.settings.public_url,
-                       progress)
+                     progress: Callable[[str], None] | None = None,
+                     opened_at: str = "") -> Briefing:
+    """What the briefing of the ``weeks`` weeks ending on ``day`` says (for a preview).
+    The map link starts with ``ZONES_PUBLIC_URL``, else with ``opened_at`` (the address
+    the page was opened at), and is left out when neither could be opened elsewhere."""
+    return briefs.build(ws, day, unit, level, weeks, lang,
+                        ws.settings.public_url or opened_at, progress)
 
 
 @action(lang_of=lambda a: a["prepared"].lang)

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from ipaddress import ip_address
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
@@ -26,6 +25,8 @@ from zones.levels.story import unit_story
 from zones.levels.tables import child_level, view_units
 from zones.levels.transitions import RulesetChange, flows
 from zones.levels.transitions import in_force as transitions
+from zones.safe import safe_frame
+from zones.settings import public_address
 from zones.workspace import Workspace
 
 LEVELS_DOWN = (4, 3, 2, 1, 0)
@@ -87,6 +88,32 @@ class Briefing:
     def period(self) -> str:
         return f"{fmt_date(self.start)} – {fmt_date(self.end)}"
 
+    @property
+    def map_query(self) -> str:
+        """The query of the map page showing this view ("date=…&level=…&unit=…"), for a
+        link relative to the page it is shown on."""
+        query = {"date": self.end.isoformat(), "level": self.level}
+        if self.unit:
+            query["unit"] = self.unit
+        return urlencode(query)
+
+    def summary(self, palette: str = "default"):
+        """The week at a glance (the first page): big numbers, hot spots, decisions."""
+        from zones.briefing.glance import glance  # drawing helpers load on demand
+        from zones.maps.palettes import PALETTES
+        return glance(self, PALETTES[palette])
+
+    def moves_csv(self) -> bytes:
+        """Every unit that changed level in the period, with the reason and the way down
+        (UTF-8 with BOM; names cannot run as spreadsheet formulas)."""
+        frame = pd.concat([self.up, self.down], ignore_index=True)
+        frame = frame.rename(columns={"code": "unit_code", "name": "unit_name",
+                                      "parent": "parent_name", "since": "changed_on"})
+        frame["changed_on"] = [d.isoformat() if d else "" for d in frame["changed_on"]]
+        columns = ["unit_code", "unit_name", "parent_name", "from_level", "to_level",
+                   "changed_on", "cause", "reason", "path_down"]
+        return safe_frame(frame[columns]).to_csv(index=False).encode("utf-8-sig")
+
 
 def default_unit(ws: Workspace) -> str | None:
     """The single province when there is one, else the whole country (None)."""
@@ -109,33 +136,11 @@ def default_level(ws: Workspace, unit: str | None) -> str:
     return below[0] if below else (child_level(units, unit) or "commune")
 
 
-LOOPBACK = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
-
-
-def public_base(url: str | None) -> str:
-    """``url`` when people at a meeting could open it: http(s), with a host that is not
-    this machine (``localhost``, 127.0.0.1, ::1, 0.0.0.0); else ""."""
-    try:
-        parts = urlsplit((url or "").strip())
-        host = (parts.hostname or "").lower()
-    except ValueError:
-        return ""
-    if parts.scheme not in ("http", "https") or not host or host in LOOPBACK:
-        return ""
-    try:
-        address = ip_address(host)
-    except ValueError:
-        return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
-    if address.is_loopback or address.is_unspecified:
-        return ""
-    return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
-
-
 def share_link(base: str, day: date, unit: str | None, level: str,
                ruleset: str | None = None) -> str:
     """The address of the map page showing exactly this view ("" without a public base
     address: a link to ``localhost`` opens nothing on the readers' machines)."""
-    base = public_base(base)
+    base = public_address(base)
     if not base:
         return ""
     query = {"date": day.isoformat(), "level": level}
