@@ -125,19 +125,19 @@ def _anchor(geom):
 
 
 def place_names(fig, ax, shapes: gpd.GeoDataFrame, bold: bool = False, size: float = 10,
-                limit: int | None = None) -> int:
+                limit: int | None = None) -> list:
     """Write the names of ``shapes`` on the map, the largest shapes first; a name that
     would overlap one already written, or leave the map, is left out. Names are text
-    (never parsed as markup). The number of names written."""
+    (never parsed as markup). The names written (matplotlib texts)."""
     if shapes is None or shapes.empty or "name" not in shapes:
-        return 0
+        return []
     renderer = fig.canvas.get_renderer()
     frame = ax.get_window_extent(renderer)
     # the order of sizes only (degrees², no projection needed inside one region)
     sizes = pd.Series([g.area if g is not None else 0.0 for g in shapes.geometry],
                       index=shapes.index)
     order = sizes.sort_values(ascending=False, kind="stable").index
-    placed = []
+    placed, written = [], []
     halo = [patheffects.withStroke(linewidth=3, foreground="white")]
     for code in order:
         if limit is not None and len(placed) >= limit:
@@ -154,7 +154,8 @@ def place_names(fig, ax, shapes: gpd.GeoDataFrame, bold: bool = False, size: flo
             text.remove()
             continue
         placed.append(box)
-    return len(placed)
+        written.append(text)
+    return written
 
 
 def _free_spot(text, renderer, frame, placed, ax):
