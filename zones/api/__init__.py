@@ -67,6 +67,11 @@ AREAS: dict[str, tuple[str, ...]] = {
     "briefings": ("BRIEFING_FORMATS", "BRIEFING_MIME", "Briefing", "briefing",
                   "default_briefing_level", "default_briefing_unit", "map_png",
                   "prepare_briefing", "render_briefing"),
+    # plans with targets per unit, their progress, the emulation table (issue 22)
+    "plans": ("EMULATION_COLUMNS", "PLAN_KINDS", "PROGRESS_COLUMNS",
+              "add_plan", "check_plan", "emulation", "list_plans", "mark_measure_done",
+              "plan_measures", "plan_progress", "protect_breaches", "revoke_plan",
+              "streak_callouts", "unit_streaks"),
 }
 
 _AREA_OF = {name: area for area, names in AREAS.items() for name in names}

@@ -36,16 +36,17 @@ class Right(StrEnum):
     USERS = "users"
     AUDIT = "audit"  # read the audit trail
     RULESETS = "rulesets"  # add custom rule sets (administrators)
+    PLAN = "plan"  # set and revoke plans with targets (issue 22)
 
 
 _STAFF = frozenset({Right.READ, Right.EXPORT, Right.SEND})
 RIGHTS: Mapping[Role, frozenset[Right]] = {
     Role.ADMIN: frozenset(Right),
-    Role.PROVINCE: _STAFF | {Right.APPROVE},
+    Role.PROVINCE: _STAFF | {Right.APPROVE, Right.PLAN},
     Role.DISTRICT: _STAFF | {Right.APPROVE},
     Role.COMMUNE: _STAFF,
     Role.LEADER: frozenset({Right.READ, Right.EXPORT, Right.DECLARE, Right.APPROVE,
-                            Right.AUDIT}),
+                            Right.AUDIT, Right.PLAN}),
     Role.OBSERVER: frozenset({Right.READ, Right.EXPORT}),
 }
 #: roles whose rights stop at their unit's subtree (the others act everywhere)
