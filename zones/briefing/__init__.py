@@ -6,7 +6,7 @@ from __future__ import annotations
 import geopandas as gpd
 
 from zones.briefing import deck, pictures, report
-from zones.briefing.model import Briefing, build, default_level, default_unit, share_link
+from zones.briefing.model import Briefing, PlanFacts, build, default_level, default_unit, share_link
 from zones.briefing.sections import sections
 from zones.i18n import t
 
@@ -14,7 +14,7 @@ FORMATS = ("pptx", "pdf", "png")
 MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         "pdf": "application/pdf", "png": "image/png"}
 
-__all__ = ["FORMATS", "MIME", "Briefing", "build", "default_level", "default_unit", "render",
+__all__ = ["FORMATS", "MIME", "Briefing", "PlanFacts", "build", "default_level", "default_unit", "render",
            "share_link"]
 
 

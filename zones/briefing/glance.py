@@ -64,13 +64,10 @@ def _change(b: Briefing, delta: int) -> str:
 
 def _targets_line(b: Briefing) -> str:
     status = b.plans.progress["status"] if len(b.plans.progress) else pd.Series(dtype=str)
-    n = {s: int((status == s).sum()) for s in ("met", "on_track", "at_risk", "missed",
-                                                "pending")}
+    n = {s: int((status == s).sum()) for s in ("met", "on_track", "at_risk", "missed")}
     if not len(status):
         return tr(b, "brief.glance.no_targets")
-    return tr(b, "brief.glance.targets", total=len(status), met=n["met"],
-              on_track=n["on_track"], at_risk=n["at_risk"], missed=n["missed"],
-              pending=n["pending"])
+    return tr(b, "brief.glance.targets", total=len(status), **n)
 
 
 def _named(b: Briefing, names: list[str], limit: int = NAMES) -> str:
@@ -99,7 +96,7 @@ def hot_spots(b: Briefing) -> list[str]:
         breaches = b.plans.breaches.sort_values("day")
         out.append(tr(b, "brief.glance.slipped", n=breaches["unit_code"].nunique()))
         for r in breaches.drop_duplicates("unit_code").head(SHOWN).itertuples():
-            reason = f": {r.reason}" if getattr(r, "reason", "") else ""
+            reason = f": {short_reason(r.reason)}" if getattr(r, "reason", "") else ""
             out.append(tr(b, "brief.glance.slipped_one", name=r.unit_name,
                           day=fmt_date(pd.Timestamp(r.day).date()), reason=reason))
         if breaches["unit_code"].nunique() > SHOWN:
@@ -108,6 +105,13 @@ def hot_spots(b: Briefing) -> list[str]:
     if not out:
         out.append(tr(b, "brief.glance.calm"))
     return out
+
+
+def short_reason(text: str, limit: int = 90) -> str:
+    """The head of a reason ("Tiêu chí 1 (tỷ lệ ca mắc mới): Số ca … = 216,5 …" ->
+    "Tiêu chí 1 (tỷ lệ ca mắc mới)"), at most ``limit`` characters."""
+    head = str(text).split("; ")[0].split(": ")[0].strip()
+    return head if len(head) <= limit else head[:limit - 1].rstrip() + "…"
 
 
 def decisions(b: Briefing) -> list[str]:
@@ -154,15 +158,17 @@ def _day(value) -> str:
 
 def target_words(b: Briefing, r: dict) -> str:
     """A target as a phrase: "≥ 80% số xã ở vùng xanh vào ngày 31/10/2021"."""
-    colour = colour_word(int(r["level"]), b.lang)
+    level = int(r["level"])
+    zone = tr(b, "brief.target.zone" if level == 1 else "brief.target.zone_or_lower",
+              colour=colour_word(level, b.lang))
     if r["kind"] == "share":
         return tr(b, "brief.target.share", share=fmt_num(100 * float(r["share"]), 0, b.lang),
-                  colour=colour, by=_day(r["by"]))
+                  zone=zone, by=_day(r["by"]))
     if r["kind"] == "protect":
-        return tr(b, "brief.target.protect", colour=colour, start=_day(r["from"]),
+        return tr(b, "brief.target.protect", zone=zone, start=_day(r["from"]),
                   by=_day(r["by"]))
-    return tr(b, "brief.target.reach", colour=colour, by=_day(r["by"]),
-              hold=int(r.get("hold") or 7))
+    return tr(b, "brief.target.reach", zone=zone, by=_day(r["by"]),
+              hold=int(r["hold"]))
 
 
 def value_words(b: Briefing, r: dict) -> str:

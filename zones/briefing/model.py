@@ -8,6 +8,7 @@ the day before it began.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlencode
@@ -34,16 +35,18 @@ LEVELS_DOWN = (4, 3, 2, 1, 0)
 
 @dataclass(frozen=True)
 class PlanFacts:
-    """What the plans area says for the briefing's unit and last day: the progress of
-    every target in the subtree (columns of the CLI's ``plans progress``, plus ``owner``),
-    the communes that broke a *protect* target (``unit_code, unit_name, plan_id, day,
-    reason``) and the emulation table of the unit's children over the period (columns of
-    the CLI's ``emulation``)."""
+    """What the plans area says for the briefing's unit and period: the progress on the
+    last day of every target of the subtree in force during the period (columns of the
+    CLI's ``plans progress``), the communes that broke a *protect* target during the
+    period (``plan_id, unit_code, unit_name, day, level_before, level, reason``) and the
+    emulation table of the unit's children over the period (the CLI's ``emulation``
+    columns, then ``streak_callout`` and ``targets_met``; empty without children)."""
 
     progress: pd.DataFrame
     breaches: pd.DataFrame
     emulation: pd.DataFrame
     emulation_rule: str = ""  # the rule of the ranking, in words
+    callouts: tuple[int, ...] = ()  # green streaks called out (plans.yaml)
 
 
 @dataclass(frozen=True)
@@ -154,11 +157,13 @@ def share_link(base: str, day: date, unit: str | None, level: str,
 def build(ws: Workspace, day, unit: str | None = None, level: str | None = None,
           weeks: int = 1, lang: str = "vi", base_url: str = "", progress=None,
           made_on: date | None = None, preparer: str = "",
-          plans: PlanFacts | None = None) -> Briefing:
+          plans: Callable[[str | None, date, date], PlanFacts | None] | None = None
+          ) -> Briefing:
     """The briefing of the ``weeks`` weeks ending on ``day`` for ``unit``'s subtree.
     ``base_url``: the dashboard's public address (the map link); ``made_on`` and
     ``preparer``: the date and the name of the signature block (default: today, blank);
-    ``plans``: the targets and the emulation table when the plans area exists."""
+    ``plans(unit, first day, last day)``: the targets and the emulation table (given by
+    the front door, where the plans area lives)."""
     units = dayview.units(ws)
     if unit is not None and unit not in units.index:
         raise ZonesError(t("brief.unknown_unit", value=unit))
@@ -195,7 +200,8 @@ def build(ws: Workspace, day, unit: str | None = None, level: str | None = None,
         silent=dayview.silent(now), story=unit_story(ws, story_code) if story_code else
         pd.DataFrame(), bands=_bands(rs), method=_method(rs, level, lang), notices=now.notices,
         ruleset_change=change, rulesets=(rs,) if rs is not None else (),
-        made_on=made_on or date.today(), preparer=preparer, plans=plans)
+        made_on=made_on or date.today(), preparer=preparer,
+        plans=plans(unit, before + timedelta(days=1), end) if plans is not None else None)
 
 
 def _say(progress, text: str) -> None:

@@ -53,7 +53,7 @@ def map_picture(view: DayView, geometry: gpd.GeoDataFrame, title: str,
     fig_h = min(max(width_in * 0.5, width_in * (LEGEND_X - 0.03) * aspect + 1.8),
                 width_in * 1.4)
     if width_in < 12:
-        fig_h = width_in * min(max(aspect, 0.6), 1.2) + 2.2  # room for the legend below
+        fig_h = width_in * min(max(aspect, 0.6), 1.2) + 2.8  # room for the legend below
     fig, ax = plt.subplots(figsize=(width_in, fig_h))
     ax.set_facecolor(BACKGROUND)
     shapes.plot(ax=ax, color=shapes["fill"], edgecolor="#555555", linewidth=0.3)
@@ -91,7 +91,7 @@ def map_picture(view: DayView, geometry: gpd.GeoDataFrame, title: str,
     if view.ruleset_title:
         foot = view.ruleset_title + (f"\n{foot}" if foot else "")
     fig.text(0.01, 0.01, foot, fontsize=10, color="#444444", va="bottom")
-    fig.tight_layout(rect=(0, 0.06, 1 if narrow else LEGEND_X - 0.01, 1))
+    fig.tight_layout(rect=(0, 0.1 if narrow else 0.06, 1 if narrow else LEGEND_X - 0.01, 1))
     several = outlines is not None and len(outlines) > 1
     named = outlines if several else geometry.loc[view.codes]
     place_names(fig, ax, named, bold=several, size=9.5 if narrow else 11,

@@ -111,28 +111,31 @@ def _trends(b: Briefing, colours) -> Section:
 
 def _emulation(b: Briefing) -> Section:
     """The children of the unit ranked over the period (the plans area's table), the
-    rule of the ranking under it, streaks of 14 and 20 days called out."""
+    rule of the ranking under it, the green streaks provinces rewarded called out."""
     table = b.plans.emulation
     names = b.names
     header = [tr(b, "brief.emu.rank"), tr(b, "brief.col.unit"), tr(b, "brief.emu.green_days"),
               tr(b, "brief.emu.streak"), tr(b, "brief.emu.levels"),
-              tr(b, "brief.emu.regressions"), tr(b, "brief.emu.reporting")]
+              tr(b, "brief.emu.regressions"), tr(b, "brief.emu.reporting"),
+              tr(b, "brief.emu.targets_met")]
+    longest = max(b.plans.callouts, default=0)
     rows = []
-    for r in table.itertuples():
-        streak = int(r.green_streak)
-        mark = tr(b, "brief.emu.mark20") if streak >= STREAKS[1] else \
-            tr(b, "brief.emu.mark14") if streak >= STREAKS[0] else ""
-        rows.append([str(r.rank), str(r.unit_name), fmt_int(r.green_days, b.lang),
+    for r in table.to_dict("records"):
+        streak, called = int(r["green_streak"]), int(r.get("streak_callout") or 0)
+        mark = tr(b, "brief.emu.mark", days=called) + (" ★" if called == longest else "") \
+            if called else ""
+        rows.append([str(r["rank"]), str(r["unit_name"]), fmt_int(r["green_days"], b.lang),
                      fmt_int(streak, b.lang) + (f" {mark}" if mark else ""),
-                     f"{names[_level(r.level_from)]} → {names[_level(r.level_to)]}",
-                     fmt_int(r.regressions, b.lang), _percent(r.reporting_rate, b.lang)])
-    notes = [tr(b, "brief.emu.rule"), tr(b, "brief.emu.streaks", short=STREAKS[0],
-                                        long=STREAKS[1])]
-    if b.plans.emulation_rule:
-        notes = [b.plans.emulation_rule, notes[1]]
+                     f"{names[_level(r['level_from'])]} → {names[_level(r['level_to'])]}",
+                     fmt_int(r["regressions"], b.lang), _percent(r["reporting_rate"], b.lang),
+                     fmt_int(r.get("targets_met", 0), b.lang)])
+    notes = [b.plans.emulation_rule]
+    if b.plans.callouts:
+        notes.append(tr(b, "brief.emu.streaks", days=" / ".join(
+            str(d) for d in b.plans.callouts), long=longest))
     return Section("emulation", tr(b, "brief.emu.title", unit=b.unit_name, period=b.period),
-                   [], header, rows, widths=[0.6, 2.6, 1, 1.5, 3.4, 1, 1.1], notes=notes,
-                   per_slide=12)
+                   [], header, rows, widths=[0.8, 2.6, 1, 1.7, 3.4, 1, 1.1, 1], notes=notes,
+                   per_slide=16, compact=True)
 
 
 def _level(value) -> int:
@@ -184,7 +187,6 @@ def _moves(b: Briefing) -> Section:
 
 MOVE_ROWS = 14  # rows of the moves table: two slides
 NAMES_PER_ROW = 8
-STREAKS = (14, 20)  # green streaks provinces rewarded (Khánh Hòa: 20 days)
 
 
 def _all(b: Briefing):
