@@ -9,6 +9,7 @@ import io
 from collections import Counter
 from datetime import date, datetime
 
+import pandas as pd
 import pytest
 from PIL import Image
 from pptx import Presentation
@@ -228,10 +229,55 @@ def test_hot_spots_and_decisions_name_the_units_that_rose(rising, db):
     assert any(line.startswith(f"• Rời vùng xanh: {len(left)}") for line in hot)
     hot_units = rising.up[rising.up["to_level"] >= 3]
     assert any(f"cho {len(hot_units)} đơn vị mới lên cam, đỏ" in line for line in decide)
-    quiet = api.prepare_briefing(api.open_workspace(db), END)
-    assert quiet.summary().blocks[1][1] == [
-        "• Xem xét hạ cấp đã công bố cho 1 đơn vị mà số liệu đã cho cấp thấp hơn: "
-        "Phường Pháo Đài."]  # declared red, computed lower: the one decision of that week
+    assert part.lines[1].startswith("Mục tiêu kế hoạch: không có mục tiêu nào")  # none running
+    calm = api.prepare_briefing(api.open_workspace(db), END).summary().blocks[1][1]
+    assert "• Xem xét hạ cấp đã công bố cho 1 đơn vị mà số liệu đã cho cấp thấp hơn: " \
+        "Phường Pháo Đài." in calm  # declared red, computed lower
+
+
+PLANNED = date(2021, 9, 22)  # the demo's example plans run from late August to October
+
+
+def test_glance_says_where_the_plans_stand_and_asks_for_decisions(db):
+    ws = api.open_workspace(db)
+    prepared = api.prepare_briefing(ws, PLANNED)
+    progress = api.plan_progress(ws, PLANNED, "91")
+    running = progress[pd.to_datetime(progress["by"]) >= pd.Timestamp(2021, 9, 16)]
+    n = running["status"].value_counts()
+    part = prepared.summary()
+    assert part.lines[1] == (
+        f"Mục tiêu kế hoạch trong tuần ({len(running)}): đạt {n.get('met', 0)} · đúng tiến "
+        f"độ {n.get('on_track', 0)} · có nguy cơ {n.get('at_risk', 0)} · không đạt "
+        f"{n.get('missed', 0)}")
+    hot, decide = (lines for _heading, lines in part.blocks)
+    breach = api.protect_breaches(ws, PLANNED, "91").iloc[0]  # Thổ Châu rose on 20/09
+    assert f"  – {breach['unit_name']}, từ ngày 20/09/2021: Vàng" in hot
+    missed = running[running["status"] == "missed"].iloc[0]
+    assert decide[0].startswith(f"• Không đạt — {missed['unit_name']}: giữ mọi xã ở vùng "
+                                f"xanh (từ ngày 25/08/2021) đến ngày 30/09/2021; 1 xã đã "
+                                f"tăng cấp (từ 20/09/2021). Phụ trách: {missed['unit_name']}")
+    at_risk = running[running["status"] == "at_risk"].sort_values(["by", "unit_name"])
+    assert len(at_risk) == 4 and len(decide) == 5  # 1 missed, 3 at risk, then the rest counted
+    assert [line.split(":")[0] for line in decide[1:4]] == [
+        f"• Có nguy cơ không đạt — {u}" for u in at_risk["unit_name"][:3]]
+    assert decide[4].startswith("… và 2 việc khác")  # the 4th at risk, the new red units
+
+
+def test_emulation_table_follows_the_glance(db, tmp_path):
+    ws = api.open_workspace(db)
+    path = tmp_path / "b.pptx"
+    assert main(["--db", db, "briefing", "--date", PLANNED.isoformat(), "--format", "pptx",
+                 "--out", str(path)]) == 0
+    deck = slides(path.read_bytes())
+    assert deck[1][0].startswith("Bảng thi đua — Tỉnh Kiên Giang (16/09/2021 – 22/09/2021)")
+    table = api.emulation(ws, "91", date(2021, 9, 16), PLANNED)
+    rows = [r for text, rows in deck if text.startswith("Bảng thi đua") for r in rows[1:]]
+    assert [(r[0], r[1]) for r in rows] == [
+        (str(r.rank), r.unit_name) for r in table.itertuples()]
+    longest = max(api.streak_callouts())
+    star = table[table["streak_callout"] == longest].iloc[0]
+    assert f"{star.green_streak} (≥{longest} ngày) ★" in [r[3] for r in rows]
+    assert "Xếp hạng: số ngày xanh" in "\n".join(text for text, _r in deck[1:3])
 
 
 def test_moves_fit_two_slides_and_the_appendix_lists_every_one(files, truth):

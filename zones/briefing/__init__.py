@@ -14,8 +14,8 @@ FORMATS = ("pptx", "pdf", "png")
 MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         "pdf": "application/pdf", "png": "image/png"}
 
-__all__ = ["FORMATS", "MIME", "Briefing", "PlanFacts", "build", "default_level", "default_unit", "render",
-           "share_link"]
+__all__ = ["FORMATS", "MIME", "Briefing", "PlanFacts", "build", "default_level",
+           "default_unit", "render", "share_link"]
 
 
 def render(b: Briefing, geometry: gpd.GeoDataFrame, fmt: str, palette: str = "default",

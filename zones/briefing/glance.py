@@ -15,6 +15,7 @@ from zones.briefing.model import Briefing
 from zones.briefing.parts import Kpi, Section, level_label, tr
 from zones.briefing.pictures import short_name
 from zones.i18n import fmt_date, fmt_int, fmt_num
+from zones.levels.dayview import STALE_DAYS
 from zones.maps.palettes import colour_word
 
 SHOWN = 4        # units named per hot-spot line
@@ -134,7 +135,7 @@ def decisions(b: Briefing) -> list[str]:
                         owners=_named(b, sorted(hot["parent"].astype(str).unique()))))
     if len(b.silent):
         names = b.silent["name"].astype(str).tolist()
-        items.append(tr(b, "brief.decide.silent", n=len(names), days=_stale_days(),
+        items.append(tr(b, "brief.decide.silent", n=len(names), days=STALE_DAYS,
                         names=_named(b, names)))
     if not items:
         return [tr(b, "brief.decide.none")]
@@ -142,11 +143,6 @@ def decisions(b: Briefing) -> list[str]:
         rest = len(items) - DECISIONS + 1
         items = [*items[:DECISIONS - 1], tr(b, "brief.decide.more", n=rest)]
     return items
-
-
-def _stale_days() -> int:
-    from zones.levels.dayview import STALE_DAYS
-    return STALE_DAYS
 
 
 def _day(value) -> str:

@@ -92,7 +92,7 @@ def _flag(c, unit: str | None, label: str) -> bool | None:
         return None
     v = float(c.value)
     return {"eq": v >= 1, "ne": v < 1, "ge": v > 0, "gt": True, "lt": v > 1,
-            "le": v >= 1}.get(c.op, None) if c.op != "lt" or v <= 1 else None
+            "le": v >= 1}.get(c.op) if c.op != "lt" or v <= 1 else None
 
 
 def _mid(label: str) -> str:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import geopandas as gpd
 
 from zones.briefing import pictures
-from zones.briefing.method import method_lines
-from zones.briefing.parts import Kpi, Section, level_label, tr
-from zones.briefing.model import LEVELS_DOWN, Briefing
 from zones.briefing.glance import glance
-from zones.i18n import fmt_date, fmt_int, fmt_num, t
+from zones.briefing.method import method_lines
+from zones.briefing.model import LEVELS_DOWN, Briefing
+from zones.briefing.parts import Section, level_label, tr
+from zones.i18n import fmt_date, fmt_int, fmt_num
 from zones.levels.dayview import STALE_DAYS
 from zones.levels.transitions import DECLARATION, RULESET
 from zones.maps.palettes import PALETTES
@@ -200,7 +200,7 @@ def _grouped(b: Briefing, moves, by_parent: bool) -> list[list[str]]:
     keys = ["from_level", "to_level", "parent"] if by_parent else ["from_level", "to_level"]
     frame = moves.assign(up=moves["to_level"] > moves["from_level"])
     rows = []
-    for key, group in frame.groupby(keys, sort=False):
+    for _key, group in frame.groupby(keys, sort=False):
         first = group.iloc[0]
         names = sorted(group["name"].astype(str))
         shown = ", ".join(names[:NAMES_PER_ROW])
