@@ -162,8 +162,12 @@ def test_briefing_page_and_map_picture_button(db, use_db):
     at = run_page("app_pages/briefing.py", brief_day=END)
     assert not at.exception, at.exception
     labels = [b.label for b in at.get("download_button")]
-    assert {"Tải bản trình chiếu (PPTX)", "Tải báo cáo in (PDF)", "Tải ảnh bản đồ (PNG)"} <= set(
-        labels), labels
+    assert {"Tải bản trình chiếu (PPTX)", "Tải báo cáo in (PDF)", "Tải ảnh bản đồ (PNG)",
+            "Tải danh sách chuyển cấp đầy đủ (CSV)"} <= set(labels), labels
+    metrics = {m.label: m.value for m in at.metric}
+    assert set(metrics) == {"Vùng đỏ và cam", "Vùng vàng", "Vùng xanh"}, metrics
+    shown = " ".join(m.value for m in at.markdown)
+    assert "Cần quyết định" in shown and "Phường Pháo Đài" in shown
     at = run_page("app_pages/map.py")
     assert "Tải ảnh bản đồ (PNG)" in [b.label for b in at.get("download_button")]
 
@@ -221,7 +225,7 @@ def test_first_slide_is_the_week_at_a_glance(files, truth):
 
 
 def test_hot_spots_and_decisions_name_the_units_that_rose(rising, db):
-    part = rising.summary()
+    part = rising.summary
     hot, decide = (lines for _heading, lines in part.blocks)
     red = rising.up[rising.up["to_level"] == 4]
     assert len(red) and f"Mới lên đỏ: {len(red)} — {red.iloc[0]['name']}" in hot[0]
@@ -230,7 +234,7 @@ def test_hot_spots_and_decisions_name_the_units_that_rose(rising, db):
     hot_units = rising.up[rising.up["to_level"] >= 3]
     assert any(f"cho {len(hot_units)} đơn vị mới lên cam, đỏ" in line for line in decide)
     assert part.lines[1].startswith("Mục tiêu kế hoạch: không có mục tiêu nào")  # none running
-    calm = api.prepare_briefing(api.open_workspace(db), END).summary().blocks[1][1]
+    calm = api.prepare_briefing(api.open_workspace(db), END).summary.blocks[1][1]
     assert "• Xem xét hạ cấp đã công bố cho 1 đơn vị mà số liệu đã cho cấp thấp hơn: " \
         "Phường Pháo Đài." in calm  # declared red, computed lower
 
@@ -244,7 +248,7 @@ def test_glance_says_where_the_plans_stand_and_asks_for_decisions(db):
     progress = api.plan_progress(ws, PLANNED, "91")
     running = progress[pd.to_datetime(progress["by"]) >= pd.Timestamp(2021, 9, 16)]
     n = running["status"].value_counts()
-    part = prepared.summary()
+    part = prepared.summary
     assert part.lines[1] == (
         f"Mục tiêu kế hoạch trong tuần ({len(running)}): đạt {n.get('met', 0)} · đúng tiến "
         f"độ {n.get('on_track', 0)} · có nguy cơ {n.get('at_risk', 0)} · không đạt "

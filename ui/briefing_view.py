@@ -80,7 +80,7 @@ def download_buttons(prepared, data: dict[str, bytes]) -> None:
 def at_a_glance(prepared) -> None:
     """The briefing's first page on the page: the three numbers with their change, the
     targets, the hot spots and the decisions to take."""
-    part = prepared.summary(st.session_state.get("palette", "default"))
+    part = prepared.summary
     st.markdown(f"##### {md_text(part.title)}")
     st.caption(md_text(part.lines[0]))
     for col, kpi in zip(st.columns(len(part.kpis)), part.kpis, strict=True):

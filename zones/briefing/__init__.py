@@ -3,12 +3,16 @@ pictures (PNG), all built from the day view and drawn without a browser."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import geopandas as gpd
 
-from zones.briefing import deck, pictures, report
-from zones.briefing.model import Briefing, PlanFacts, build, default_level, default_unit, share_link
+from zones.briefing import deck, model, pictures, report
+from zones.briefing.glance import glance
+from zones.briefing.model import Briefing, PlanFacts, default_level, default_unit, share_link
 from zones.briefing.sections import sections
 from zones.i18n import t
+from zones.maps.palettes import PALETTES
 
 FORMATS = ("pptx", "pdf", "png")
 MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
@@ -16,6 +20,12 @@ MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.pr
 
 __all__ = ["FORMATS", "MIME", "Briefing", "PlanFacts", "build", "default_level",
            "default_unit", "render", "share_link"]
+
+
+def build(*args, **kwargs) -> Briefing:
+    """``model.build``, with the week at a glance ready for a preview (``summary``)."""
+    b = model.build(*args, **kwargs)
+    return replace(b, summary=glance(b, PALETTES["default"]))
 
 
 def render(b: Briefing, geometry: gpd.GeoDataFrame, fmt: str, palette: str = "default",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
@@ -82,6 +83,7 @@ class Briefing:
     made_on: date | None = None  # the day the briefing was made (signature block)
     preparer: str = ""          # who made it (signature block), "" when not known
     plans: PlanFacts | None = None  # targets and emulation, where the plans area exists
+    summary: Any = None         # the week at a glance (a ``parts.Section``), for previews
 
     @property
     def names(self) -> dict[int, str]:
@@ -99,12 +101,6 @@ class Briefing:
         if self.unit:
             query["unit"] = self.unit
         return urlencode(query)
-
-    def summary(self, palette: str = "default"):
-        """The week at a glance (the first page): big numbers, hot spots, decisions."""
-        from zones.briefing.glance import glance  # drawing helpers load on demand
-        from zones.maps.palettes import PALETTES
-        return glance(self, PALETTES[palette])
 
     def moves_csv(self) -> bytes:
         """Every unit that changed level in the period, with the reason and the way down
