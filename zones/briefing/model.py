@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 from datetime import date, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 import numpy as np
