@@ -79,8 +79,10 @@ def report(parts: list[Section], title: str, footer: str, page_word: str) -> byt
         style = st["h1"] if part.key == "title" else st["h2"]
         head = [Paragraph(escape(part.title), style)]
         head += [Paragraph(escape(line), st["body"]) for line in part.lines]
+        tall = 0.62 if len(part.pictures) < 2 else 0.37  # two maps share a page
         pictures = [([Paragraph(escape(caption), st["head"])] if caption else []) +
-                    [_image(png, width), Spacer(1, 4 * mm)] for caption, png in part.pictures]
+                    [_image(png, width, tall), Spacer(1, 4 * mm)]
+                    for caption, png in part.pictures]
         if pictures:  # the heading, and a caption, never part from the picture
             story.append(KeepTogether(head + pictures[0]))
             story += [KeepTogether(p) for p in pictures[1:]]
@@ -138,9 +140,9 @@ def _signature(part: Section, width: float, st) -> list:
     return [Spacer(1, 8 * mm), table]
 
 
-def _image(png: bytes, width: float) -> Image:
+def _image(png: bytes, width: float, tall: float = 0.62) -> Image:
     img = Image(io.BytesIO(png))
-    scale = min(width / img.imageWidth, (A4[1] * 0.62) / img.imageHeight)
+    scale = min(width / img.imageWidth, (A4[1] * tall) / img.imageHeight)
     img.drawWidth, img.drawHeight = img.imageWidth * scale, img.imageHeight * scale
     return img
 

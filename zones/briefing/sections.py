@@ -23,8 +23,11 @@ def sections(b: Briefing, geometry: gpd.GeoDataFrame, palette: str = "default",
     parts = [glance(b, colours)]
     if b.plans is not None and not b.plans.emulation.empty:
         parts.append(_emulation(b))
-    parts += [_maps(b, geometry, palette, outlines), _counts(b), _by_parent(b), _moves(b),
-              *_declared_and_silent(b), _trends(b, colours), _method(b), _signature(b)]
+    parts += [_maps(b, geometry, palette, outlines), _counts(b)]
+    if len(b.by_parent) > 1:  # one parent only: the counts above already say it
+        parts.append(_by_parent(b))
+    parts += [_moves(b), *_declared_and_silent(b), _trends(b, colours), _method(b),
+              _signature(b)]
     if len(b.up) + len(b.down):
         parts.append(_all_moves(b))
     return parts
@@ -134,7 +137,7 @@ def _emulation(b: Briefing) -> Section:
         notes.append(tr(b, "brief.emu.streaks", days=" / ".join(
             str(d) for d in b.plans.callouts), long=longest))
     return Section("emulation", tr(b, "brief.emu.title", unit=b.unit_name, period=b.period),
-                   [], header, rows, widths=[0.8, 2.6, 1, 1.7, 3.4, 1, 1.1, 1], notes=notes,
+                   [], header, rows, widths=[1, 2.6, 1, 1.7, 3.2, 1, 1.1, 1], notes=notes,
                    per_slide=16, compact=True)
 
 
