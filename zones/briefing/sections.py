@@ -57,7 +57,7 @@ def _counts(b: Briefing) -> Section:
                  fmt_int(total["units"], b.lang), fmt_int(total["population_before"], b.lang),
                  fmt_int(total["population"], b.lang)])
     return Section("counts", tr(b, "brief.counts", level=level_label(b)), [], header, rows,
-                   widths=[3, 1.6, 1.6, 1.8, 1.8], compact=True)
+                   widths=[3, 1.6, 1.6, 1.8, 1.8], compact=True, total_row=True)
 
 
 def _reason(b: Briefing, r) -> str:
