@@ -78,7 +78,7 @@ def _slide(slide, part: Section, title: str, rows, footer: str, first: bool,
     if part.lines and first:
         height = Inches(0.36) * len(part.lines)
         _text(slide, MARGIN, top, WIDTH - 2 * MARGIN, height, part.lines, 14 if len(
-            part.lines) < 8 else 12)
+            part.lines) < 8 else 13, space=0 if len(part.lines) < 8 else 5)
         top += height + Inches(0.1)
     if part.pictures and first:
         _pictures(slide, part, top)

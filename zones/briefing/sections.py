@@ -234,10 +234,12 @@ def _method(b: Briefing) -> Section:
     rs = b.rulesets[0] if b.rulesets else None
     lines = [tr(b, "brief.method.ruleset", name=b.ruleset_title),
              tr(b, "brief.method.reference", reference=b.ruleset_reference),
-             *method_lines(rs, b.level, b.lang),
+             *(f"• {line}" for line in method_lines(rs, b.level, b.lang)),
              tr(b, "brief.method.in_force"),
              tr(b, "brief.method.source",
-                date=fmt_date(b.data_as_of) if b.data_as_of else "–"), *b.notices]
+                date=fmt_date(b.data_as_of) if b.data_as_of else "–")]
+    if b.notices:
+        lines.append(tr(b, "brief.method.notes", notes=" · ".join(b.notices)))
     return Section("method", tr(b, "brief.method"), lines)
 
 
