@@ -163,6 +163,8 @@ def form_ui(ws, actor, units: pd.DataFrame, names, day: date) -> None:
     st.subheader(tr("plan.ui.new"))
     if st.session_state.pop("plan_reset", False):
         st.session_state.update(FORM)
+    for key in ("plan_kind", "plan_share"):  # a share target of 80 % until changed
+        st.session_state.setdefault(key, FORM[key])
     saved = st.session_state.pop("plan_saved", None)
     if saved:
         st.success(tr("plan.ui.saved", id=saved[0], unit=md_text(saved[1])))
@@ -260,9 +262,9 @@ def emulation_ui(ws, units: pd.DataFrame, scope: str, dates: pd.DatetimeIndex, d
     st.subheader(tr("plan.ui.emulation", unit=md_text(units.at[scope, "name"])))
     first = max(dates[0].date(), day - timedelta(days=13))
     c1, c2 = st.columns(2)
-    start = c1.date_input(tr("plan.ui.from"), value=first, min_value=dates[0].date(),
+    start = c1.date_input(tr("emu.ui.from"), value=first, min_value=dates[0].date(),
                           max_value=dates[-1].date(), format="DD/MM/YYYY", key="emu_from")
-    end = c2.date_input(tr("plan.ui.to"), value=day, min_value=dates[0].date(),
+    end = c2.date_input(tr("emu.ui.to"), value=day, min_value=dates[0].date(),
                         max_value=dates[-1].date(), format="DD/MM/YYYY", key="emu_to")
     try:
         frame = api.emulation(ws, scope, start, end, lang())

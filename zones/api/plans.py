@@ -15,6 +15,7 @@ from zones.errors import ZonesError
 from zones.i18n import fmt_date, t
 from zones.levels import dayview
 from zones.levels import declarations as decl
+from zones.levels.memo import cached
 from zones.people import audit
 from zones.people.access import Actor, Right, subtree
 from zones.plans import emulation as emu
@@ -117,7 +118,12 @@ def mark_measure_done(ws: Workspace, measure_id: int, day: date | None, actor: A
 
 
 def _plans(ws: Workspace) -> pd.DataFrame:
-    return plans_sql.load_plans(ws.engine)
+    """Every plan, read once per data version (every write of a plan moves it on)."""
+    return cached(ws, "plans", lambda: plans_sql.load_plans(ws.engine)).copy()
+
+
+def _links(ws: Workspace) -> pd.DataFrame:
+    return cached(ws, "plan_links", lambda: prog.commune_links(dayview.units(ws)))
 
 
 def _in_subtree(ws: Workspace, codes: pd.Series, unit: str | None) -> np.ndarray:
@@ -165,7 +171,7 @@ def plan_progress(ws: Workspace, day: date, unit: str | None = None,
     plans = _active(ws, unit)
     if plans.empty:
         return pd.DataFrame(columns=PROGRESS_COLUMNS)
-    return prog.progress(table, dayview.units(ws), plans, day)
+    return prog.progress(table, dayview.units(ws), plans, day, _links(ws))
 
 
 @action()
@@ -176,7 +182,7 @@ def protect_breaches(ws: Workspace, day: date, unit: str | None = None,
     it, else the reasons of the computed level)."""
     table = dayview.levels_in_force(ws)
     dayview.check_day(table, day)
-    out = prog.breaches(table, dayview.units(ws), _active(ws, unit), day)
+    out = prog.breaches(table, dayview.units(ws), _active(ws, unit), day, _links(ws))
     out["reason"] = [_reason(ws, code, d, lv, lang) for code, d, lv in
                      zip(out["unit_code"], out["day"], out["level"], strict=True)]
     return out
@@ -222,16 +228,18 @@ def emulation(ws: Workspace, unit: str, start: date, end: date,
     if emu.children(everything, unit).empty:
         raise ZonesError(t("plan.no_children", value=unit))
     frame = emu.emulation(table, dayview.last_reports(ws), everything, unit, start, end)
-    frame["targets_met"] = _met_by_child(ws, table, everything, frame["unit_code"], end)
+    frame["targets_met"] = _met_by_child(ws, table, everything, unit, frame["unit_code"],
+                                         end)
     return frame
 
 
-def _met_by_child(ws: Workspace, table, everything: pd.DataFrame, kids: pd.Series,
-                  end: date) -> np.ndarray:
-    plans = _active(ws, None)
+def _met_by_child(ws: Workspace, table, everything: pd.DataFrame, unit: str,
+                  kids: pd.Series, end: date) -> np.ndarray:
+    plans = _active(ws, unit)
+    plans = plans[plans["unit_code"] != unit]
     if plans.empty:
         return np.zeros(len(kids), dtype=int)
-    done = prog.progress(table, everything, plans, end)
+    done = prog.progress(table, everything, plans, end, _links(ws))
     met = done.loc[done["status"] == "met", "unit_code"]
     parent = everything["parent_code"]
     owner = met.copy()

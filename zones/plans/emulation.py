@@ -15,8 +15,14 @@ import numpy as np
 import pandas as pd
 
 from zones.levels.tables import Table
-from zones.plans.model import communes_of, config
-from zones.plans.progress import EMULATION_COLUMNS, Days, green_streaks, reported
+from zones.plans.model import config
+from zones.plans.progress import (
+    EMULATION_COLUMNS,
+    Days,
+    commune_pairs,
+    green_streaks,
+    reported,
+)
 
 
 def children(units: pd.DataFrame, code: str) -> pd.Index:
@@ -28,11 +34,14 @@ def reporting_rates(reports: Table, units: pd.DataFrame, kids: pd.Index, start: 
                     end: date) -> np.ndarray:
     """Share of the days of D1..D2 with a report: a commune's own (or one of its
     hamlets'), a district's the mean over its communes."""
-    per_kid = [communes_of(units, k) for k in kids]
-    every = pd.Index(sorted({c for cs in per_kid for c in cs}))
-    rate = pd.Series(reported(reports, units, every, start, end).mean(axis=0)
-                     if len(every) else [], index=every, dtype=float)
-    return np.array([rate.reindex(cs).mean() if len(cs) else np.nan for cs in per_kid])
+    pairs = commune_pairs(units, pd.Series(kids))
+    every = pd.Index(pairs["commune"].unique())
+    rate = reported(reports, units, every, start, end).mean(axis=0)
+    per_pair = rate[every.get_indexer(pairs["commune"])] if len(every) else np.zeros(0)
+    sums = np.bincount(pairs["row"], weights=per_pair, minlength=len(kids))
+    counts = np.bincount(pairs["row"], minlength=len(kids))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 
 
 def emulation(table: Table, reports: Table, units: pd.DataFrame, code: str, start: date,

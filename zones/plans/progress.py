@@ -61,16 +61,23 @@ class Days:
         return out
 
 
-def commune_pairs(units: pd.DataFrame, codes: pd.Series) -> pd.DataFrame:
-    """(row, commune) pairs: the communes of the subtree of each unit of ``codes`` (the
-    unit itself when it is a commune), ``row`` being the position in ``codes``."""
+def commune_links(units: pd.DataFrame) -> pd.DataFrame:
+    """(commune, ancestor) pairs of every commune, itself included (built once per data
+    version by the front door)."""
     communes = units.index[units["level"] == "commune"]
     parent = units["parent_code"]
     chain, anc = [], pd.Series(communes, index=communes)
     for _ in range(4):
         chain.append(pd.DataFrame({"commune": anc.index, "anc": anc.to_numpy()}))
         anc = anc.map(parent).dropna()
-    links = pd.concat(chain, ignore_index=True)
+    return pd.concat(chain, ignore_index=True)
+
+
+def commune_pairs(units: pd.DataFrame, codes: pd.Series,
+                  links: pd.DataFrame | None = None) -> pd.DataFrame:
+    """(row, commune) pairs: the communes of the subtree of each unit of ``codes`` (the
+    unit itself when it is a commune), ``row`` being the position in ``codes``."""
+    links = commune_links(units) if links is None else links
     want = pd.DataFrame({"row": np.arange(len(codes)), "anc": codes.to_numpy()})
     pairs = want.merge(links, on="anc", how="inner", validate="many_to_many")
     return pairs.sort_values(["row", "commune"], ignore_index=True)[["row", "commune"]]
@@ -180,7 +187,8 @@ def first_breaches(d: Days, plans: pd.DataFrame, pairs: pd.DataFrame, i: int
     return first, level.astype(np.int8)
 
 
-def progress(table: Table, units: pd.DataFrame, plans: pd.DataFrame, day) -> pd.DataFrame:
+def progress(table: Table, units: pd.DataFrame, plans: pd.DataFrame, day,
+             links: pd.DataFrame | None = None) -> pd.DataFrame:
     """The contract's progress table of ``plans`` (not revoked) on ``day``: one row per
     plan, by id; ``since`` a date (None for pending)."""
     d = Days(table)
@@ -190,8 +198,8 @@ def progress(table: Table, units: pd.DataFrame, plans: pd.DataFrame, day) -> pd.
         some = plans[plans["kind"] == kind].reset_index(drop=True)
         if some.empty:
             continue
-        args = (d, some) if kind == "reach" else (d, some,
-                                                  commune_pairs(units, some["unit_code"]))
+        args = (d, some) if kind == "reach" else (
+            d, some, commune_pairs(units, some["unit_code"], links))
         value, target, status, since = fn(*args, i)
         parts.append(_rows(d, some, units, value, target, status, since))
     if not parts:
@@ -201,8 +209,8 @@ def progress(table: Table, units: pd.DataFrame, plans: pd.DataFrame, day) -> pd.
 
 def _rows(d: Days, plans: pd.DataFrame, units: pd.DataFrame, value, target, status,
           since) -> pd.DataFrame:
-    since_days = [None if s < 0 else (d.first + pd.Timedelta(days=int(s))).date()
-                  for s in since]
+    stamps = (np.datetime64(d.first.date(), "D") + np.asarray(since, dtype=int)).astype(object)
+    since_days = np.where(np.asarray(since) < 0, None, stamps)
     return pd.DataFrame({
         "plan_id": plans["id"].astype(int).to_numpy(),
         "unit_code": plans["unit_code"].to_numpy(dtype=object),
@@ -210,21 +218,22 @@ def _rows(d: Days, plans: pd.DataFrame, units: pd.DataFrame, value, target, stat
         "kind": plans["kind"].to_numpy(dtype=object),
         "level": plans["level"].astype(int).to_numpy(),
         "share": plans["share"].to_numpy(dtype=float),
-        "from": [pd.Timestamp(x).date() for x in plans["date_from"]],
-        "by": [pd.Timestamp(x).date() for x in plans["date_by"]],
+        "from": plans["date_from"].dt.date.to_numpy(dtype=object),
+        "by": plans["date_by"].dt.date.to_numpy(dtype=object),
         "decision": plans["decision"].to_numpy(dtype=object),
         "value": np.asarray(value, dtype=float), "target": np.asarray(target, dtype=float),
         "status": status, "since": since_days})
 
 
-def breaches(table: Table, units: pd.DataFrame, plans: pd.DataFrame, day) -> pd.DataFrame:
+def breaches(table: Table, units: pd.DataFrame, plans: pd.DataFrame, day,
+             links: pd.DataFrame | None = None) -> pd.DataFrame:
     """The communes that broke a *protect* target from its D1 up to ``day`` (at the
     latest its D2): plan, commune, the day, the level the day before and that day."""
     some = plans[plans["kind"] == "protect"].reset_index(drop=True)
     if some.empty:
         return pd.DataFrame(columns=BREACH_COLUMNS)
     d = Days(table)
-    pairs = commune_pairs(units, some["unit_code"])
+    pairs = commune_pairs(units, some["unit_code"], links)
     first, level = first_breaches(d, some, pairs, int(d.pos([day])[0]))
     hit = first >= 0
     cols = d.codes.get_indexer(pairs["commune"][hit])
@@ -254,15 +263,17 @@ def reported(reports: Table, units: pd.DataFrame, communes: pd.Index, start: dat
     """(days x communes) True where the commune or one of its hamlets sent a report."""
     days = pd.date_range(start, end, freq="D")
     out = np.zeros((len(days), len(communes)), dtype=bool)
-    if len(reports.dates) == 0:
+    if len(reports.dates) == 0 or len(communes) == 0:
         return out
+    codes = pd.Index(reports.codes)
+    parent = units["parent_code"].reindex(codes).to_numpy(dtype=object)
+    owner = np.where(codes.isin(communes), codes.to_numpy(dtype=object), parent)
+    target = communes.get_indexer(pd.Index(owner))
+    cols = np.flatnonzero(target >= 0)
     rows = reports.dates.get_indexer(days)
-    seen = np.zeros((len(days), len(reports.codes)), dtype=bool)
-    have = rows >= 0
-    seen[have] = reports.values[rows[have]] == rows[have][:, None]
-    owner = pd.Index(reports.codes).map(lambda c: c if c in communes else
-                                        units["parent_code"].get(c))
-    frame = pd.DataFrame(seen, columns=owner)
-    frame = frame.loc[:, frame.columns.isin(communes)]
-    grouped = frame.T.groupby(level=0).max().T if frame.shape[1] else frame
-    return grouped.reindex(columns=communes, fill_value=False).to_numpy(dtype=bool)
+    have = np.flatnonzero(rows >= 0)
+    seen = reports.values[rows[have]][:, cols] == rows[have][:, None]
+    hits = np.zeros((len(have), len(communes)), dtype=np.int32)
+    np.add.at(hits.T, target[cols], seen.T.astype(np.int32))
+    out[have] = hits > 0
+    return out
