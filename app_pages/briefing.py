@@ -38,7 +38,6 @@ if prepared is None:
 if may_export():
     briefing_view.download_buttons(prepared, briefing_view.files(prepared))
     briefing_view.moves_download(prepared)
-st.subheader(tr("brief.title", unit=md_text(prepared.unit_name)))
 briefing_view.at_a_glance(prepared)
 st.markdown(f"**{tr('brief.title.period', period=prepared.period)}** · "
             f"{tr('brief.title.ruleset', name=md_text(prepared.ruleset_title))}")

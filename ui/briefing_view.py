@@ -81,11 +81,11 @@ def at_a_glance(prepared) -> None:
     """The briefing's first page on the page: the three numbers with their change, the
     targets, the hot spots and the decisions to take."""
     part = prepared.summary
-    st.markdown(f"##### {md_text(part.title)}")
+    st.subheader(md_text(part.title))
     st.caption(md_text(part.lines[0]))
     for col, kpi in zip(st.columns(len(part.kpis)), part.kpis, strict=True):
-        col.metric(kpi.label, kpi.value, kpi.note.split(" · ")[-1], delta_color="off",
-                   border=True)
+        col.metric(kpi.label, kpi.value, kpi.change if kpi.change else None,
+                   delta_color="inverse" if kpi.worse_up else "normal", border=True)
         col.caption(md_text(kpi.note))
     for line in part.lines[1:]:
         st.markdown(f"**{md_text(line)}**")

@@ -52,7 +52,7 @@ def _kpis(b: Briefing, colours) -> list[Kpi]:
         out.append(Kpi(tr(b, f"brief.glance.{key}"), fmt_int(now, b.lang),
                        tr(b, "brief.glance.was", date=fmt_date(b.before)[:5],
                           n=fmt_int(before, b.lang), change=_change(b, now - before)),
-                       colour))
+                       colour, now - before, worse_up=key != "green"))
     return out
 
 

@@ -37,6 +37,8 @@ class Kpi:
     value: str
     note: str
     colour: str
+    change: int = 0  # now minus before
+    worse_up: bool = True  # a rise is bad news (red, orange, yellow), not good (green)
 
 
 
