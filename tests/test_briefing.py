@@ -255,7 +255,8 @@ def test_glance_says_where_the_plans_stand_and_asks_for_decisions(db):
         f"{n.get('missed', 0)}")
     hot, decide = (lines for _heading, lines in part.blocks)
     breach = api.protect_breaches(ws, PLANNED, "91").iloc[0]  # Thổ Châu rose on 20/09
-    assert f"  – {breach['unit_name']}, từ ngày 20/09/2021: Vàng" in hot
+    assert f"  – {breach['unit_name']}, từ ngày 20/09/2021: Vàng: có F0 cộng đồng rõ nguồn " \
+        "lây hoặc F1 tại cộng đồng: F0 cộng đồng rõ nguồn…" in hot
     missed = running[running["status"] == "missed"].iloc[0]
     assert decide[0].startswith(f"• Không đạt — {missed['unit_name']}: giữ mọi xã ở vùng "
                                 f"xanh (từ ngày 25/08/2021) đến ngày 30/09/2021; 1 xã đã "

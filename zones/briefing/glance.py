@@ -108,11 +108,12 @@ def hot_spots(b: Briefing) -> list[str]:
     return out
 
 
-def short_reason(text: str, limit: int = 90) -> str:
-    """The head of a reason ("Tiêu chí 1 (tỷ lệ ca mắc mới): Số ca … = 216,5 …" ->
-    "Tiêu chí 1 (tỷ lệ ca mắc mới)"), at most ``limit`` characters."""
-    head = str(text).split("; ")[0].split(": ")[0].strip()
-    return head if len(head) <= limit else head[:limit - 1].rstrip() + "…"
+def short_reason(text: str, limit: int = 80) -> str:
+    """The step of a reason that set the level (the last of "…; …"), at most ``limit``
+    characters: "Không có yếu tố …; Vàng: giáp ranh xã nguy cơ cao: …" -> "Vàng: giáp
+    ranh xã nguy cơ cao: …"."""
+    step = str(text).split("; ")[-1].strip()
+    return step if len(step) <= limit else step[:limit - 1].rstrip() + "…"
 
 
 def decisions(b: Briefing) -> list[str]:
