@@ -2,7 +2,7 @@
 
 Three numbers (units in the red and orange zones, in the yellow zone, in the green zone,
 now and a week before), the plans' targets met, at risk and missed, the hot spots (units
-newly red or orange, units that left the green zone, protected communes that slipped) and
+newly red or orange, units that left the green zone, protected communes that rose) and
 what the meeting must decide (targets missed or at risk with whoever answers for them,
 declared levels the figures no longer give, new red and orange units, units not
 reporting). Everything is counted from the briefing's own data: nothing is typed."""
