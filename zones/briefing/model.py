@@ -18,14 +18,13 @@ import numpy as np
 import pandas as pd
 
 import rules
-from rules.vocab import UNIT_LEVEL_NAMES
 from zones.errors import ZonesError
 from zones.i18n import fmt_date, t
 from zones.levels import dayview
 from zones.levels.dayview import DayView
 from zones.levels.story import unit_story
 from zones.levels.tables import child_level, view_units
-from zones.levels.transitions import RulesetChange, flows
+from zones.levels.transitions import RulesetChange
 from zones.levels.transitions import in_force as transitions
 from zones.safe import safe_frame
 from zones.settings import public_address
@@ -69,14 +68,12 @@ class Briefing:
     link: str
     counts: pd.DataFrame        # level, name, units, population, units_before, population_before
     by_parent: pd.DataFrame     # parent name, then one column per level (units now)
-    flow: pd.DataFrame          # from_level, to_level, units (every unit, unchanged too)
     up: pd.DataFrame            # code, name, parent, from_level, to_level, since, reason,
     down: pd.DataFrame          # path_down, cause (data, ruleset, declaration)
     declared: pd.DataFrame      # code, name, declared, computed, decision, start, end
     silent: pd.DataFrame        # code, name, last
     story: pd.DataFrame         # daily figures and rates of the unit (charts)
     bands: list[float] | None
-    method: pd.DataFrame        # the criteria of the rule set for the level shown
     notices: tuple[str, ...]
     ruleset_change: RulesetChange | None = None  # rule sets before and at the end, if they differ
     rulesets: tuple = ()        # the rule set in force at the end (for the method in words)
@@ -192,9 +189,9 @@ def build(ws: Workspace, day, unit: str | None = None, level: str | None = None,
         ruleset_title=now.ruleset_title, ruleset_reference=now.ruleset_reference,
         data_as_of=_as_of(now), link=share_link(base_url, end, unit, level),
         counts=_counts(now, earlier), by_parent=_by_parent(units, now, up, down),
-        flow=flows(everyone), up=up, down=down, declared=_declared(now),
+        up=up, down=down, declared=_declared(now),
         silent=dayview.silent(now), story=unit_story(ws, story_code) if story_code else
-        pd.DataFrame(), bands=_bands(rs), method=_method(rs, level, lang), notices=now.notices,
+        pd.DataFrame(), bands=_bands(rs), notices=now.notices,
         ruleset_change=change, rulesets=(rs,) if rs is not None else (),
         made_on=made_on or date.today(), preparer=preparer,
         plans=plans(unit, before + timedelta(days=1), end) if plans is not None else None)
@@ -285,13 +282,3 @@ def _declared(now: DayView) -> pd.DataFrame:
 def _bands(rs: rules.RuleSet | None) -> list[float] | None:
     value = rs.parameters.get("band_starts_per_100k") if rs is not None else None
     return list(value) if value is not None else None
-
-
-def _method(rs: rules.RuleSet | None, level: str, lang: str) -> pd.DataFrame:
-    if rs is None:
-        return pd.DataFrame(columns=["kind", "level", "condition", "threshold"])
-    table = rules.describe_ruleset(rs, lang)
-    mine = table[table["tier"] == UNIT_LEVEL_NAMES[lang][level]]
-    if mine.empty:
-        mine = table
-    return mine[["kind", "level", "condition", "threshold"]].reset_index(drop=True)

@@ -194,31 +194,6 @@ def _scale_bar(fig, ax, lang: str, below: bool = True) -> None:
     fig.text(x + frac + 0.005, y, f"{fmt_int(length, lang)} km", fontsize=11, va="center")
 
 
-def flow_chart(flow: pd.DataFrame, names: dict[int, str], colours: dict[int, str],
-               period: str, lang: str) -> bytes:
-    """Units per (level before → level now), as horizontal bars labelled with counts."""
-    moved = flow[flow["from_level"] != flow["to_level"]].sort_values(
-        ["to_level", "from_level"], ascending=False)
-    fig, ax = plt.subplots(figsize=(11, max(2.8, 0.55 * len(moved) + 1.6)))
-    if moved.empty:
-        ax.text(0.5, 0.5, t("brief.no_moves", lang=lang), ha="center", va="center",
-                fontsize=14)
-        ax.axis("off")
-    else:
-        labels = [f"{names[int(a)]} → {names[int(b)]}" for a, b in
-                  zip(moved["from_level"], moved["to_level"], strict=True)]
-        ax.barh(labels, moved["units"], color=[colours[int(b)] for b in moved["to_level"]],
-                edgecolor="#555555")
-        for y, v in enumerate(moved["units"]):
-            ax.text(v, y, f" {fmt_int(int(v), lang)}", va="center", fontsize=11)
-        ax.invert_yaxis()
-        ax.set_xlabel(t("brief.col.units", lang=lang))
-        ax.spines[["top", "right"]].set_visible(False)
-    ax.set_title(f"{t('brief.flows', lang=lang)} ({period})", loc="left", fontsize=14)
-    fig.tight_layout()
-    return _png(fig)
-
-
 def trend_chart(story: pd.DataFrame, bands: list[float] | None, colours: dict[int, str],
                 start, end, title: str, lang: str) -> bytes:
     """Three panels: cases per 100,000 in 7 days with the level bands, tests and positivity,
