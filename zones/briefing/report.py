@@ -53,6 +53,8 @@ def _styles() -> dict[str, ParagraphStyle]:
             "item": ParagraphStyle("item", fontName=REGULAR, fontSize=10, leading=13,
                                    leftIndent=8, spaceAfter=3),
             "kpi_label": ParagraphStyle("kl", fontName=BOLD, fontSize=10, leading=12),
+            "lead": ParagraphStyle("lead", fontName=BOLD, fontSize=11, leading=14,
+                                   spaceBefore=4, spaceAfter=2),
             "kpi": ParagraphStyle("kv", fontName=BOLD, fontSize=24, leading=28),
             "center": ParagraphStyle("c", fontName=REGULAR, fontSize=10, leading=13,
                                      alignment=1),
@@ -118,7 +120,7 @@ def _glance(part: Section, width: float, st) -> list:
             style.append(("LINEBEFORE", (i, 0), (i, 0), 5, colors.HexColor(k.colour)))
         table.setStyle(TableStyle(style))
         out += [table, Spacer(1, 3 * mm)]
-    out += [Paragraph(escape(line), st["h2"]) for line in part.lines[1:]]
+    out += [Paragraph(escape(line), st["lead"]) for line in part.lines[1:]]
     for heading, lines in part.blocks:
         out.append(Paragraph(escape(heading), st["h2"]))
         out += [Paragraph(escape(line), st["item"]) for line in lines]
