@@ -182,12 +182,15 @@ def build(ws: Workspace, day, unit: str | None = None, level: str | None = None,
     up, down = _moves(everyone, result, end, lang, units)
     rs = dayview.ruleset_on(ws, end)
     story_code = unit if unit is not None else None
+    link = share_link(base_url, end, unit, level)
+    if not link:
+        _say(progress, t("brief.step.no_link"))
     _say(progress, t("brief.step.trends"))
     return Briefing(
         lang=lang, unit=unit, unit_name=_name(units, unit, lang), level=level,
         start=before + timedelta(days=1), end=end, before=before, now=now, earlier=earlier,
         ruleset_title=now.ruleset_title, ruleset_reference=now.ruleset_reference,
-        data_as_of=_as_of(now), link=share_link(base_url, end, unit, level),
+        data_as_of=_as_of(now), link=link,
         counts=_counts(now, earlier), by_parent=_by_parent(units, now, up, down),
         up=up, down=down, declared=_declared(now),
         silent=dayview.silent(now), story=unit_story(ws, story_code) if story_code else
