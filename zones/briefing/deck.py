@@ -65,6 +65,7 @@ def _text(slide, left, top, width, height, lines: list[str], size: int, bold=Fal
 
 
 def _head(slide, title: str, footer: str, size: int = 24) -> None:
+    size = size if len(title) <= 62 else size - 4  # one line, clear of what follows
     _text(slide, MARGIN, Inches(0.3), WIDTH - 2 * MARGIN, Inches(0.8), [title], size,
           bold=True)
     _text(slide, MARGIN, HEIGHT - Inches(0.45), WIDTH - 2 * MARGIN, Inches(0.35), [footer], 10,
@@ -163,7 +164,7 @@ def _pictures(slide, part: Section, top) -> None:
 
 def _table(slide, part: Section, rows, top, total: bool = False) -> None:
     width = WIDTH - 2 * MARGIN
-    row_h = Inches(0.27) if part.compact else Inches(0.4)
+    row_h = Inches(0.27) if part.compact else Inches(0.3) if part.appendix else Inches(0.4)
     height = row_h * (len(rows) + 1)
     shape = slide.shapes.add_table(len(rows) + 1, len(part.header), MARGIN, top, width,
                                    height)
@@ -174,7 +175,7 @@ def _table(slide, part: Section, rows, top, total: bool = False) -> None:
     for j, w in enumerate(weights):
         table.columns[j].width = Emu(int(width * w / sum(weights)))
     size = 12 if len(part.header) <= 4 else 10
-    size = 10 if part.compact else size
+    size = 10 if part.compact else 9 if part.appendix else size
     for j, text in enumerate(part.header):
         _cell(table.cell(0, j), text, size, bold=True)
     for i, row in enumerate(rows, start=1):

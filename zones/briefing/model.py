@@ -255,7 +255,7 @@ def _moves(everyone: pd.DataFrame, result: rules.Result, end: date, lang: str,
         reason, path = "", ""
         if r.unit_code in result.codes and pd.Timestamp(end) in result.dates:
             e = result.explain(r.unit_code, pd.Timestamp(end), lang=lang)
-            reason = (e.reasons or e.missing or [""])[0]
+            reason = "; ".join(e.reasons or e.missing[:1])  # every step that set the level
             path = (e.path_down or [""])[0]
         a = 0 if pd.isna(r.from_level) else int(r.from_level)
         b = 0 if pd.isna(r.to_level) else int(r.to_level)

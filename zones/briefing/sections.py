@@ -226,8 +226,8 @@ def _all_moves(b: Briefing) -> Section:
     rows = [[f"{r.name} ({r.code})", f"{b.names[r.from_level]} → {b.names[r.to_level]}",
              fmt_date(r.since) if r.since else "", _reason(b, r), r.path_down]
             for r in _all(b).itertuples()]
-    return Section("appendix", tr(b, "brief.appendix", n=len(rows), period=b.period), [],
-                   header, rows, widths=[2.2, 2.6, 1.4, 3.8, 3.0], per_slide=7, appendix=True)
+    return Section("appendix", tr(b, "brief.appendix", n=len(rows)), [],
+                   header, rows, widths=[2.2, 2.4, 1.2, 4.2, 3.2], per_slide=9, appendix=True)
 
 
 def _method(b: Briefing) -> Section:
