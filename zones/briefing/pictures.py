@@ -198,7 +198,7 @@ def trend_chart(story: pd.DataFrame, bands: list[float] | None, colours: dict[in
                 start, end, title: str, lang: str) -> bytes:
     """Three panels: cases per 100,000 in 7 days with the level bands, tests and positivity,
     vaccination coverage; the briefing's week shaded."""
-    fig, axes = plt.subplots(3, 1, figsize=(12, 9.5), sharex=True)
+    fig, axes = plt.subplots(3, 1, figsize=(14, 8.5), sharex=True)  # fills a 16:9 slide
     h = story
     rate = h.get("rate_7d", pd.Series(dtype=float))
     top = max(float(np.nanmax(rate.to_numpy())) if rate.notna().any() else 0,

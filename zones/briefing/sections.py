@@ -3,6 +3,8 @@ language: the slide deck and the printable report render the same sections."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import geopandas as gpd
 
 from zones.briefing import pictures
@@ -104,12 +106,14 @@ def _silent(b: Briefing) -> Section:
 def _trends(b: Briefing, colours) -> Section:
     if b.story is None or b.story.empty:
         return Section("trends", tr(b, "brief.trends", unit=b.unit_name), [tr(b, "brief.none")])
-    story = b.story.loc[:b.end.isoformat()]
-    return Section("trends", tr(b, "brief.trends", unit=b.unit_name), [], pictures=[
-        ("", pictures.trend_chart(story, b.bands, colours, b.start, b.end,
-                                  tr(b, "brief.trends", unit=b.unit_name), b.lang))])
+    first = b.start - timedelta(weeks=TREND_WEEKS)  # the weeks that explain this one
+    story = b.story.loc[first.isoformat():b.end.isoformat()]
+    title = tr(b, "brief.trends_weeks", unit=b.unit_name, weeks=TREND_WEEKS)
+    return Section("trends", title, [], pictures=[
+        ("", pictures.trend_chart(story, b.bands, colours, b.start, b.end, title, b.lang))])
 
 
+TREND_WEEKS = 12  # the trends shown before the period (three months)
 
 
 def _emulation(b: Briefing) -> Section:
