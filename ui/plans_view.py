@@ -16,6 +16,7 @@ from ui.common import lang, md_text, show_error, tr, workspace
 from ui.session import may_export
 from zones import api
 from zones.errors import ZonesError
+from zones.i18n import fmt_num
 from zones.maps.mapview import look
 
 #: the digit each status has on the plan map (0: no plan), and its colour
@@ -32,9 +33,9 @@ def status_word(status: str) -> str:
     return tr(f"plan.status.{status}")
 
 
-def target_words(row, names: dict[int, str]) -> str:
-    """A target as a leader reads it."""
-    values = {"level": md_text(names.get(int(row["level"]), row["level"])),
+def target_words(row, names: dict[int, str], esc=md_text) -> str:
+    """A target as a leader reads it (``esc``: md_text for Markdown, str for a grid)."""
+    values = {"level": esc(names.get(int(row["level"]), str(row["level"]))),
               "start": widgets.fmt_day(row["from"]), "by": widgets.fmt_day(row["by"])}
     if row["kind"] == "share":
         return tr("plan.target.share", share=f"{row['share'] * 100:.0f}", **values)
@@ -44,12 +45,13 @@ def target_words(row, names: dict[int, str]) -> str:
 
 
 def value_words(row, names: dict[int, str]) -> str:
+    """The value on the day as a grid shows it (plain text)."""
     if pd.isna(row["value"]):
         return "–"
     if row["kind"] == "share":
-        return f"{row['value'] * 100:.1f} %".replace(".", "," if lang() == "vi" else ".")
+        return f"{fmt_num(row['value'] * 100, 1, lang())} %"
     if row["kind"] == "reach":
-        return md_text(names.get(int(row["value"]), str(int(row["value"]))))
+        return names.get(int(row["value"]), str(int(row["value"])))
     return tr("plan.value.protect", n=int(row["value"]))
 
 
@@ -60,7 +62,7 @@ def progress_table(progress: pd.DataFrame, plans: pd.DataFrame, names) -> pd.Dat
     return pd.DataFrame({
         tr("plan.col.id"): rows["plan_id"].astype(int),
         tr("plan.col.unit"): rows["unit_name"],
-        tr("plan.col.target"): [target_words(r, names) for _, r in rows.iterrows()],
+        tr("plan.col.target"): [target_words(r, names, str) for _, r in rows.iterrows()],
         tr("plan.col.value"): [value_words(r, names) for _, r in rows.iterrows()],
         tr("plan.col.status"): [status_word(s) for s in rows["status"]],
         tr("plan.col.since"): [widgets.fmt_day(s) if s is not None else "" for s in rows["since"]],
@@ -288,7 +290,7 @@ def emulation_ui(ws, units: pd.DataFrame, scope: str, dates: pd.DatetimeIndex, d
         tr("emu.col.to"): [lv(v) for v in frame["level_to"]],
         tr("emu.col.improvement"): frame["improvement"].astype("Int64"),
         tr("emu.col.regressions"): frame["regressions"],
-        tr("emu.col.reporting"): [f"{v * 100:.1f} %" if pd.notna(v) else "–"
+        tr("emu.col.reporting"): [f"{fmt_num(v * 100, 1, lang())} %" if pd.notna(v) else "–"
                                   for v in frame["reporting_rate"]],
         tr("emu.col.targets_met"): frame["targets_met"]})
     widgets.table(shown, hide_index=True, width="stretch")
@@ -341,16 +343,15 @@ def plan_digits(ws, dv: api.DayView) -> str:
             worst[code] = status
     for code in api.protect_breaches(ws, dv.day, None, lang())["unit_code"]:
         worst[code] = "missed"
-    units = api.units(ws)
-    out = []
-    for code in dv.codes:
-        status = None
-        for c in reversed(api.ancestors(units, code)):
-            if c in worst:
-                status = worst[c]
-                break
-        out.append(str(STATUS_DIGITS[status]) if status else "0")
-    return "".join(out)
+    parent = api.units(ws)["parent_code"]
+    codes = pd.Index(dv.codes)
+    found = pd.Series(codes.map(worst), index=codes, dtype=object)
+    above = pd.Series(codes.to_numpy(dtype=object), index=codes)
+    for _ in range(4):  # hamlet -> commune -> district -> province
+        above = above.map(parent)
+        found = found.fillna(above.map(worst))
+    digits = found.map(STATUS_DIGITS).fillna(0).astype(int)
+    return "".join(map(str, digits))
 
 
 def plan_map(lay, dv: api.DayView, edges, height: int, key: str) -> None:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from zones.api.action import Arguments, action, known_unit, log, parents
 from zones.errors import ZonesError
-from zones.i18n import fmt_date, t
+from zones.i18n import fmt_date, fmt_datetime, t
 from zones.levels import dayview
 from zones.levels import declarations as decl
 from zones.levels.memo import cached
@@ -88,7 +88,7 @@ def revoke_plan(ws: Workspace, plan_id: int, actor: Actor, lang: str = "vi") -> 
         raise ZonesError(t("plan.no_such", value=plan_id))
     if old["revoked_at"] is not None:
         raise ZonesError(t("plan.already_revoked", id=plan_id, by=old["revoked_by"] or "",
-                           at=f"{pd.Timestamp(old['revoked_at']):%d/%m/%Y %H:%M}"))
+                           at=fmt_datetime(old["revoked_at"])))
     audit.record(ws.engine, actor, "plan_revoked", unit=old["unit_code"], detail={
         "id": plan_id, "old": old})
     log.info("plan %d revoked", plan_id)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from zones import api
 from zones.cli.output import say, write_csv
-from zones.i18n import t
+from zones.i18n import fmt_date, t
 
 Options = dict
 
@@ -112,7 +112,7 @@ def plans_measures(ws: api.Workspace, o: Options, lang: str) -> int:
 def plans_done(ws: api.Workspace, o: Options, lang: str) -> int:
     """``plans done MEASURE_ID --date D``: a measure done on that day."""
     api.mark_measure_done(ws, o["id"], o.get("date"), o["actor"], lang)
-    print(t("plan.cli_done", id=o["id"], day=f"{o['date']:%d/%m/%Y}"))
+    print(t("plan.cli_done", id=o["id"], day=fmt_date(o["date"])))
     return 0
 
 

@@ -247,10 +247,3 @@ def mark_done(engine: Engine, measure_id: int, day: date, by: str, stamp: dateti
         plans_sql.mark_done(conn, measure_id, day, by, stamp)
     return row
 
-
-def add_measure(engine: Engine, plan_id: int, text: str, by: str, stamp: datetime) -> int:
-    """Add a measure to a plan; its id."""
-    with engine.begin() as conn:
-        store.take_write_lock(conn)
-        return plans_sql.insert_measure(conn, plan_id=plan_id, text=text.strip(),
-                                        added_by=by, added_at=stamp)
