@@ -183,16 +183,19 @@ def protect_breaches(ws: Workspace, day: date, unit: str | None = None,
     table = dayview.levels_in_force(ws)
     dayview.check_day(table, day)
     out = prog.breaches(table, dayview.units(ws), _active(ws, unit), day, _links(ws))
-    out["reason"] = [_reason(ws, code, d, lv, lang) for code, d, lv in
+    out["reason"] = [_reason(ws, code, d, lv, lang, unit) for code, d, lv in
                      zip(out["unit_code"], out["day"], out["level"], strict=True)]
     return out
 
 
-def _reason(ws: Workspace, code: str, day: date, level: int, lang: str) -> str:
+def _reason(ws: Workspace, code: str, day: date, level: int, lang: str,
+            unit: str | None = None) -> str:
     on = decl.covering(dayview.declarations(ws), day)
     if code in on.index and int(on.at[code, "level"]) == level:
         return t("plan.reason_declared", decision=on.at[code, "decision_number"])
-    result = dayview.result(ws)
+    # the reasons inside ``unit`` from its neighbourhood only (a province of the national
+    # demo: seconds, not the whole country's run)
+    result = dayview.local_result(ws, unit)
     if pd.Timestamp(day) not in result.dates or code not in result.codes:
         return ""
     return "; ".join(result.explain(code, pd.Timestamp(day), lang=lang).reasons)
