@@ -3,7 +3,6 @@ rule set, a province's draft rule set included (read, checked, never stored)."""
 
 from __future__ import annotations
 
-
 import rules
 from zones.api.action import action
 from zones.api.decisions import taken_ids

@@ -1,0 +1,38 @@
+"""So sánh: two maps in step, one day under two rule sets or two days under one (a
+province's draft rule set opened from a file included), the units that differ outlined on
+both and listed, with a CSV download."""
+
+import streamlit as st
+
+from ui import compare_view, links, loaders, maps, mapstate
+from ui.common import assessed_page, lang, show_error, tr
+from ui.session import may_export
+from zones import api
+from zones.errors import ZonesError
+
+ws, units, table = assessed_page("cmp.title", "cmp.intro")
+registry = api.rulesets(ws)
+compare_view.read_link(registry.rulesets)
+draft = compare_view.draft_ui(ws)
+a, b = compare_view.sides_ui(table.dates, api.default_day(ws), registry.rulesets, draft)
+view = mapstate.initial_view(units)
+levels = mapstate.levels_inside(units, view)
+level = st.segmented_control(tr("ui.show_level"), levels, key="cmp_level",
+                             default=mapstate.default_level(levels, view),
+                             format_func=lambda lv: tr(f"ui.level.{lv}"))
+level = level or mapstate.default_level(levels, view)
+links.write(**compare_view.link_values(a, b), level=level)
+if a == b:
+    st.info(tr("cmp.same_sides"))
+try:
+    cmp = api.compare_levels(ws, a, b, level, view, lang())
+except ZonesError as err:
+    show_error(err)
+    st.stop()
+compare_view.summary_ui(cmp)
+compare_view.pair_map(cmp, loaders.layer(level, view).url, maps.outlines(units, level, view))
+compare_view.list_ui(cmp)
+if may_export() and not cmp.table.empty:
+    st.download_button(tr("cmp.download"), compare_view.csv_bytes(cmp),
+                       file_name=f"so-sanh_{a.day:%Y%m%d}_{b.day:%Y%m%d}.csv",
+                       mime="text/csv", icon=":material/download:")
