@@ -95,7 +95,7 @@ def sides_ui(dates: pd.DatetimeIndex, default: date, rulesets, draft) -> tuple[a
             st.session_state[key] = fallback
     mode = st.segmented_control(tr("cmp.mode"), MODES, key="cmp_mode", default=MODES[0],
                                 format_func=lambda m: tr(f"cmp.mode.{m}")) or MODES[0]
-    pick = {"format_func": lambda c: md_text(names[c])}  # titles come from rule-set files
+    pick = {"format_func": lambda c: names[c]}  # a select box shows plain text
     if mode == "rulesets":
         st.caption(tr("cmp.day"))
         day = widgets.date_ui(dates, default, key="cmp_day_a")

@@ -1,0 +1,135 @@
+"""What-if side by side, the core (``api.compare_levels``, ``api.open_draft``): the units
+that differ between two rule sets on a day or two days under one rule set, the same levels
+the map's rule-set switch shows, and a draft rule set checked like ``rulesets add`` and
+never stored."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.conftest import copy_of
+from zones import api
+from zones.errors import ZonesError
+from zones.levels import dayview
+
+DAY = date(2021, 10, 11)  # the last day of QĐ 2686 in the demo
+AFTER = date(2021, 10, 20)
+QD4800 = (Path(__file__).resolve().parent.parent / "rules" / "rulesets" / "qd4800.yaml"
+          ).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def ws(demo_url, tmp_path_factory):
+    url = copy_of(demo_url, tmp_path_factory.mktemp("cmp") / "demo.db")
+    ws = api.open_workspace(url)
+    api.add_user(ws, api.LOCAL_ADMIN, "kg.tinh", "mat-khau-dai-2021", "province", "91")
+    return ws
+
+
+def province(ws) -> api.Actor:
+    return api.actor_named(ws, "kg.tinh")
+
+
+def draft_text(target: str = "0.80 -> 0.40", **changes: str) -> bytes:
+    """A province's copy of QĐ 4800 with its own id and title, elderly target lowered."""
+    text = QD4800.replace("id: qd4800", "id: qd4800-kg-dubao", 1).replace(
+        "vi: Đánh giá cấp độ dịch COVID-19 theo QĐ 4800/QĐ-BYT (NQ 128/NQ-CP)",
+        "vi: Dự thảo tiêu chí Kiên Giang", 1).replace(
+        "en: COVID-19 level assessment under Decision 4800/QD-BYT (Resolution 128/NQ-CP)",
+        "en: Kien Giang draft criteria", 1)
+    old, new = target.split(" -> ")
+    text = text.replace(f"value: {old}\n    configurable: true\n    note: Criterion 2, full",
+                        f"value: {new}\n    configurable: true\n    note: Criterion 2, full", 1)
+    for a, b in changes.items():
+        text = text.replace(a, b, 1)
+    return text.encode("utf-8")
+
+
+def test_two_rule_sets_on_one_day_differ_exactly_where_their_what_ifs_do(ws):
+    cmp = api.compare_levels(ws, api.Side(DAY, "qd2686"), api.Side(DAY, "qd4800"),
+                             "commune", "91")
+    stamp = pd.Timestamp(DAY)
+    old = dayview.computed_levels(ws, "qd2686").row(stamp, cmp.codes)
+    new = dayview.computed_levels(ws, "qd4800").row(stamp, cmp.codes)
+    assert np.array_equal(cmp.a.levels, old) and np.array_equal(cmp.b.levels, new)
+    assert np.array_equal(cmp.differ, old != new)
+    assert 10 < cmp.differ.sum() < len(cmp.codes)
+    table = cmp.table
+    assert list(table.columns) == api.COMPARE_COLUMNS
+    assert list(table["unit_code"]) == list(cmp.codes[cmp.differ])
+    assert cmp.higher + cmp.lower == len(table)  # every commune has data that day
+    assert set(table["ruleset_a"]) == {"qd2686"} and set(table["ruleset_b"]) == {"qd4800"}
+    assert set(table["day_a"]) == set(table["day_b"]) == {"2021-10-11"}
+    row = table.set_index("unit_code").loc["30733"]  # phường Vĩnh Thanh, Rạch Giá
+    assert row["parents"] == "Thành phố Rạch Giá, Tỉnh Kiên Giang"
+    assert row["level_name_a"] == cmp.a.level_names[int(row["level_a"])]
+    assert row["reasons_a"] and row["reasons_b"].startswith("Tiêu chí 1")
+    assert (table["level_a"] != table["level_b"]).all()
+
+
+def test_two_days_under_the_rule_set_in_force_are_the_stored_levels(ws):
+    before = date(2021, 9, 1)
+    cmp = api.compare_levels(ws, api.Side(before), api.Side(DAY), "commune", None, "en")
+    stored = dayview.computed_levels(ws)
+    a = stored.row(pd.Timestamp(before), cmp.codes)
+    b = stored.row(pd.Timestamp(DAY), cmp.codes)
+    assert np.array_equal(cmp.a.levels, a) and np.array_equal(cmp.b.levels, b)
+    assert int(cmp.differ.sum()) == int((a != b).sum()) == len(cmp.table) > 0
+    assert cmp.a.ruleset_id == cmp.b.ruleset_id == "qd2686"
+    assert cmp.b.level_names[4] == "Very high risk"  # in the language asked
+    # the same side twice: nothing differs
+    same = api.compare_levels(ws, api.Side(DAY), api.Side(DAY, "qd2686"), "district")
+    assert not same.differ.any() and same.table.empty
+    assert list(same.table.columns) == api.COMPARE_COLUMNS
+
+
+def test_a_day_outside_the_data_or_an_unknown_rule_set_is_a_message(ws):
+    with pytest.raises(ZonesError, match="01/01/2020"):
+        api.compare_levels(ws, api.Side(date(2020, 1, 1)), api.Side(DAY))
+    with pytest.raises(ZonesError, match="qd9999.*qd2686"):
+        api.compare_levels(ws, api.Side(DAY, "qd9999"), api.Side(DAY))
+
+
+def test_a_draft_is_checked_like_rulesets_add_compared_and_never_stored(ws):
+    version = api.data_version(ws)
+    listed = len(api.list_rulesets(ws))
+    draft = api.open_draft(ws, province(ws), draft_text(), "du-thao.yaml")
+    assert draft.id == "qd4800-kg-dubao"
+    cmp = api.compare_levels(ws, api.Side(AFTER, "qd4800"), api.Side(AFTER, None, draft),
+                             "commune", "91")
+    assert cmp.b.draft and "dự thảo" in cmp.b.title and cmp.b.ruleset_id == draft.id
+    # a lower target for the elderly: the draft raises fewer communes, never more
+    assert cmp.lower > 0 and cmp.higher == 0
+    assert (cmp.table["level_b"] < cmp.table["level_a"]).all()
+    assert cmp.table["reasons_a"].str.contains("tiêm").all()
+    # same text, same levels as the official rule set with that one number changed
+    twin = api.compare_levels(ws, api.Side(AFTER, "qd4800"), api.Side(AFTER, None, draft),
+                              "commune", "91")
+    assert np.array_equal(twin.b.levels, cmp.b.levels)
+    assert api.data_version(ws) == version  # nothing stored, nothing recomputed
+    assert len(api.list_rulesets(ws)) == listed
+    assert draft.id not in api.rulesets(ws).rulesets
+
+
+@pytest.mark.parametrize("data, name, match", [
+    (draft_text(**{"history_days: 63": "history_days: sáu mươi"}), "d.yaml", "history_days"),
+    (draft_text(**{"id: qd4800-kg-dubao": "id: qd4800"}), "d.yaml", "qd4800"),
+    (draft_text(**{"vi: Dự thảo tiêu chí Kiên Giang":
+                   "vi: Đánh giá mức độ nguy cơ COVID-19 theo QĐ 2686/QĐ-BCĐQG"}),
+     "d.yaml", "qd2686"),
+    (b"\xff\xfe not utf-8", "d.yaml", "UTF-8"),
+    (b"id: x\n" + b"#" * 2_000_000, "big.yaml", "big.yaml"),
+])
+def test_a_bad_draft_is_refused_with_its_problem(ws, data, name, match):
+    with pytest.raises(ZonesError, match=match):
+        api.open_draft(ws, province(ws), data, name)
+
+
+def test_a_draft_needs_an_account(ws):
+    with pytest.raises(api.AccessError):
+        api.open_draft(ws, None, draft_text(), "du-thao.yaml")
