@@ -25,12 +25,12 @@ SIDES_JS = """() => {
         z.layer.eachLayer(l => {
             const code = l.feature.properties.code;
             out.fills[code] = l.options.fillColor;
-            if (l.options.color === '%s') out.outlined.push(code);
+            if (l.options.color === 'DIFFER') out.outlined.push(code);
         });
         out.outlined.sort();
         return out;
     });
-}""" % DIFFER
+}""".replace("DIFFER", DIFFER)
 
 
 def pair(page, timeout_s: float = 120):

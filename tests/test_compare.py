@@ -91,7 +91,7 @@ def test_two_days_under_the_rule_set_in_force_are_the_stored_levels(ws):
 def test_a_day_outside_the_data_or_an_unknown_rule_set_is_a_message(ws):
     with pytest.raises(ZonesError, match="01/01/2020"):
         api.compare_levels(ws, api.Side(date(2020, 1, 1)), api.Side(DAY))
-    with pytest.raises(ZonesError, match="qd9999.*qd2686"):
+    with pytest.raises(ZonesError, match=r"qd9999.*qd2686"):
         api.compare_levels(ws, api.Side(DAY, "qd9999"), api.Side(DAY))
 
 
