@@ -133,3 +133,52 @@ def test_a_bad_draft_is_refused_with_its_problem(ws, data, name, match):
 def test_a_draft_needs_an_account(ws):
     with pytest.raises(api.AccessError):
         api.open_draft(ws, None, draft_text(), "du-thao.yaml")
+
+
+# --- the page "So sánh" (Streamlit's AppTest) ------------------------------------------------
+
+def run_compare(**state):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app_pages"
+                               / "compare.py"), default_timeout=90)
+    for k, v in state.items():
+        at.session_state[k] = v
+    return at.run()
+
+
+def test_the_page_compares_two_rule_sets_and_lists_what_differs(demo_url, use_db):
+    use_db(demo_url)
+    at = run_compare(cmp_day_a=DAY)
+    assert not at.exception, at.exception
+    want = api.compare_levels(api.open_workspace(demo_url), api.Side(DAY, "qd2686"),
+                              api.Side(DAY, "qd4800"), "commune", "91")
+    texts = [m.value for m in at.markdown]
+    assert any(t.startswith(f"{len(want.table)} đơn vị khác cấp độ") for t in texts), texts
+    assert any(t.startswith("**A** ·") and "11/10/2021" in t for t in texts)
+    assert at.selectbox(key="cmp_a").value == "qd2686"
+    assert at.selectbox(key="cmp_b").value == "qd4800"
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == len(want.table)
+    # two days under one rule set: the other mode
+    at.segmented_control(key="cmp_mode").set_value("days").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="cmp_rs").value == ""  # the rule set in force on each day
+
+
+def test_the_page_opens_a_draft_on_the_right_map_in_english(ws, use_db):
+    use_db(ws.url)
+    draft = api.open_draft(ws, province(ws), draft_text(), "du-thao.yaml")
+    at = run_compare(lang="en", cmp_day_a=AFTER, _actor=province(ws),
+                     cmp_draft={"file": "f1", "ruleset": draft}, cmp_b="__draft__",
+                     cmp_a="qd4800")
+    assert not at.exception, at.exception
+    texts = [m.value for m in at.markdown]
+    assert any("units differ between A and B: 0 higher in B" in t for t in texts), texts
+    assert any(t.startswith("**B** ·") and "not stored" in t for t in texts), texts
+
+
+def test_the_page_on_an_empty_database_says_what_to_do(empty_url, use_db):
+    use_db(empty_url)
+    at = run_compare()
+    assert not at.exception
+    assert any("python -m zones demo" in i.value for i in at.info)
