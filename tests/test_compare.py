@@ -147,11 +147,11 @@ def run_compare(**state):
     return at.run()
 
 
-def test_the_page_compares_two_rule_sets_and_lists_what_differs(demo_url, use_db):
-    use_db(demo_url)
+def test_the_page_compares_two_rule_sets_and_lists_what_differs(ws, use_db):
+    use_db(ws.url)
     at = run_compare(cmp_day_a=DAY)
     assert not at.exception, at.exception
-    want = api.compare_levels(api.open_workspace(demo_url), api.Side(DAY, "qd2686"),
+    want = api.compare_levels(ws, api.Side(DAY, "qd2686"),
                               api.Side(DAY, "qd4800"), "commune", "91")
     texts = [m.value for m in at.markdown]
     assert any(t.startswith(f"{len(want.table)} đơn vị khác cấp độ") for t in texts), texts
