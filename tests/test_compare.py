@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import copy_of
 from zones import api
+from zones.cli import main
 from zones.errors import ZonesError
 from zones.levels import dayview
 
@@ -182,3 +183,33 @@ def test_the_page_on_an_empty_database_says_what_to_do(empty_url, use_db):
     at = run_compare()
     assert not at.exception
     assert any("python -m zones demo" in i.value for i in at.info)
+
+
+# --- the optional command (beyond the milestone's contract) --------------------------------
+
+def test_the_command_writes_the_units_that_differ(ws, tmp_path, capsys):
+    out = tmp_path / "so-sanh.csv"
+    code = main(["--db", ws.url, "compare", "--date", "11/10/2021", "--a", "qd2686",
+                 "--b", "qd4800", "--unit", "91", "--out", str(out)])
+    assert code == 0
+    frame = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
+    want = api.compare_levels(ws, api.Side(DAY, "qd2686"), api.Side(DAY, "qd4800"),
+                              "commune", "91")
+    assert list(frame.columns) == api.COMPARE_COLUMNS
+    assert list(frame["unit_code"]) == list(want.table["unit_code"])
+    assert f"{len(want.table)} đơn vị khác cấp độ" in capsys.readouterr().err
+    draft = tmp_path / "du-thao.yaml"
+    draft.write_bytes(draft_text())
+    code = main(["--db", ws.url, "--as", "kg.tinh", "--lang", "en", "compare", "--date",
+                 "2021-10-20", "--a", "qd4800", "--draft", str(draft)])
+    assert code == 0
+    assert "0 higher in B" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args, match", [
+    (["--unit", "99x"], "99x"), (["--a", "qd9999"], "qd9999"),
+    (["--date-b", "01/01/2030"], "01/01/2030"), (["--draft", "khong-co.yaml"], "khong-co")])
+def test_the_command_says_what_is_wrong(ws, capsys, args, match):
+    assert main(["--db", ws.url, "compare", "--date", "11/10/2021", *args]) == 2
+    err = capsys.readouterr().err
+    assert match in err and "Traceback" not in err

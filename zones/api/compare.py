@@ -8,6 +8,8 @@ from zones.api.action import action
 from zones.api.decisions import taken_ids
 from zones.compare import draft
 from zones.compare.diff import COLUMNS, Comparison, Side, compare
+from zones.errors import ZonesError
+from zones.i18n import t
 from zones.levels import dayview
 from zones.levels.assessment import check_ruleset
 from zones.people.access import Actor, Right
@@ -24,6 +26,8 @@ def compare_levels(ws: Workspace, a: Side, b: Side, level: str = "commune",
     """The computed levels of the ``level`` units under ``parent`` on side ``a`` and side
     ``b`` (each a day and a rule set: an id, None for the one in force, or a draft), and
     the units on which they differ with each side's reasons."""
+    if parent is not None and parent not in dayview.units(ws).index:
+        raise ZonesError(t("cmp.unknown_unit", value=parent))
     registry = dayview.ruleset_registry(ws)
     for side in (a, b):
         if side.draft is None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from zones import api
+from zones.cli import compare as compare_cli
 from zones.cli.output import read_file, say, write_bytes, write_csv, write_text
 from zones.errors import ZonesError
 from zones.i18n import fmt_date, fmt_int, t
@@ -341,4 +342,5 @@ COMMANDS: dict[tuple[str, str | None], Callable[[api.Workspace, Options, str], i
     ("rulesets", "add"): rulesets_add,
     ("rulesets", "list"): rulesets_list,
     ("rulesets", "show"): rulesets_show,
+    ("compare", None): compare_cli.compare,
 }

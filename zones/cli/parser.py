@@ -11,6 +11,7 @@ import argparse
 import pandas as pd
 
 import contract
+from zones.cli import compare as compare_cli
 from zones.errors import ZonesError
 from zones.i18n import t
 
@@ -214,6 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     rsub.add_parser("add").add_argument("file")
     rsub.add_parser("list").add_argument("--out")
     rsub.add_parser("show").add_argument("id")
+
+    compare_cli.add_parser(sub, parse_date, parse_level)  # optional, beyond the contract
     return p
 
 
