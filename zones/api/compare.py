@@ -12,6 +12,7 @@ from zones.errors import ZonesError
 from zones.i18n import t
 from zones.levels import dayview
 from zones.levels.assessment import check_ruleset
+from zones.levels.memo import cached
 from zones.people.access import Actor, Right
 from zones.workspace import Workspace
 
@@ -32,6 +33,9 @@ def compare_levels(ws: Workspace, a: Side, b: Side, level: str = "commune",
     for side in (a, b):
         if side.draft is None:
             check_ruleset(registry, side.ruleset)  # unknown or broken: its problems
+    if a.draft is None and b.draft is None:  # kept per data version (drafts: never)
+        return cached(ws, "compare", lambda: compare(ws, a, b, level, parent, lang),
+                      a, b, level, parent, lang)
     return compare(ws, a, b, level, parent, lang)
 
 
