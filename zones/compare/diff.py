@@ -21,7 +21,7 @@ import pandas as pd
 import rules
 from zones.errors import NoDataError
 from zones.i18n import t
-from zones.levels import dayview
+from zones.levels import assessment, dayview
 from zones.levels.tables import view_units
 from zones.workspace import Workspace
 
@@ -87,7 +87,7 @@ def compare(ws: Workspace, a: Side, b: Side, level: str = "commune",
         raise NoDataError(t("db.empty", lang=lang))
     view = view_units(everything, level, parent)
     codes = pd.Index(view.index)
-    shown = [_side(ws, s, codes, lang) for s in (a, b)]
+    shown = [_side(ws, s, codes, parent, lang) for s in (a, b)]
     (va, ra), (vb, rb) = shown
     differ = va.levels != vb.levels
     table = _table(everything, codes, differ, (a, va, ra), (b, vb, rb), lang=lang)
@@ -97,12 +97,16 @@ def compare(ws: Workspace, a: Side, b: Side, level: str = "commune",
                                            (float(box[3]), float(box[2]))))
 
 
-def _side(ws: Workspace, side: Side, codes: pd.Index,
+def _side(ws: Workspace, side: Side, codes: pd.Index, parent: str | None,
           lang: str) -> tuple[SideView, rules.Result]:
     """A side's levels over ``codes`` and the engine's result that explains them."""
     stamp = dayview.check_day(dayview.computed_levels(ws), side.day)
     if side.draft is not None:  # assessed on its day only, never cached nor stored
-        result = rules.assess(dayview.result(ws).inputs, side.draft, pd.DatetimeIndex([stamp]))
+        # on what the levels under ``parent`` depend on (the same levels there as a run
+        # over everything): a province of the national database in a second
+        inputs = assessment.load_inputs(ws.engine) if parent is None \
+            else dayview.local_inputs(ws, parent)
+        result = rules.assess(inputs, side.draft, pd.DatetimeIndex([stamp]))
     else:
         result = dayview.result(ws, side.ruleset)
     rs = result.segment_at(stamp).ruleset
