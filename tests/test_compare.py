@@ -213,3 +213,9 @@ def test_the_command_says_what_is_wrong(ws, capsys, args, match):
     assert main(["--db", ws.url, "compare", "--date", "11/10/2021", *args]) == 2
     err = capsys.readouterr().err
     assert match in err and "Traceback" not in err
+
+
+def test_an_observer_without_export_may_not_write_the_list(ws, capsys):
+    api.add_user(ws, api.LOCAL_ADMIN, "bao.chi", "mat-khau-dai-2021", "observer", None, True)
+    assert main(["--db", ws.url, "--as", "bao.chi", "compare", "--date", "11/10/2021"]) == 2
+    assert "xuất dữ liệu" in capsys.readouterr().err
