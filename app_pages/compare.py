@@ -13,14 +13,18 @@ from zones.errors import ZonesError
 ws, units, table = assessed_page("cmp.title", "cmp.intro")
 registry = api.rulesets(ws)
 compare_view.read_link(registry.rulesets)
-draft = compare_view.draft_ui(ws)
-a, b = compare_view.sides_ui(table.dates, api.default_day(ws), registry.rulesets, draft)
+compare_view.apply_new_draft()
 view = mapstate.initial_view(units)
 levels = mapstate.levels_inside(units, view)
-level = st.segmented_control(tr("ui.show_level"), levels, key="cmp_level",
-                             default=mapstate.default_level(levels, view),
-                             format_func=lambda lv: tr(f"ui.level.{lv}"))
+mode_col, level_col = st.columns(2)
+with mode_col:
+    compare_view.mode_ui()
+level = level_col.segmented_control(tr("ui.show_level"), levels, key="cmp_level",
+                                    default=mapstate.default_level(levels, view),
+                                    format_func=lambda lv: tr(f"ui.level.{lv}"))
 level = level or mapstate.default_level(levels, view)
+a, b = compare_view.sides_ui(table.dates, api.default_day(ws), registry.rulesets,
+                             compare_view.held_draft())
 links.write(**compare_view.link_values(a, b), level=level)
 if a == b:
     st.info(tr("cmp.same_sides"))
@@ -28,6 +32,7 @@ try:
     cmp = api.compare_levels(ws, a, b, level, view, lang())
 except ZonesError as err:
     show_error(err)
+    compare_view.draft_ui(ws)  # a draft that cannot be compared can be replaced
     st.stop()
 compare_view.summary_ui(cmp)
 compare_view.pair_map(cmp, loaders.layer(level, view).url, maps.outlines(units, level, view))
@@ -36,3 +41,4 @@ if may_export() and not cmp.table.empty:
     st.download_button(tr("cmp.download"), compare_view.csv_bytes(cmp),
                        file_name=f"so-sanh_{a.day:%Y%m%d}_{b.day:%Y%m%d}.csv",
                        mime="text/csv", icon=":material/download:")
+compare_view.draft_ui(ws)  # below the list: opening a draft puts it on map B

@@ -108,10 +108,6 @@ def test_a_draft_is_checked_like_rulesets_add_compared_and_never_stored(ws):
     assert cmp.lower > 0 and cmp.higher == 0
     assert (cmp.table["level_b"] < cmp.table["level_a"]).all()
     assert cmp.table["reasons_a"].str.contains("tiêm").all()
-    # same text, same levels as the official rule set with that one number changed
-    twin = api.compare_levels(ws, api.Side(AFTER, "qd4800"), api.Side(AFTER, None, draft),
-                              "commune", "91")
-    assert np.array_equal(twin.b.levels, cmp.b.levels)
     assert api.data_version(ws) == version  # nothing stored, nothing recomputed
     assert len(api.list_rulesets(ws)) == listed
     assert draft.id not in api.rulesets(ws).rulesets

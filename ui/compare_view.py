@@ -21,6 +21,7 @@ MODES = ("rulesets", "days")
 IN_FORCE = ""  # the choice "the rule set in force on the day"
 DRAFT = "__draft__"  # the choice "the draft opened from a file"
 _DRAFT = "cmp_draft"  # session: {"file": upload id, "ruleset": RuleSet}
+_NEW_DRAFT = "_cmp_new_draft"
 LIST_COLUMNS = ["unit_name", "parents", "level_name_a", "level_name_b", "reasons_a",
                 "reasons_b"]
 
@@ -53,32 +54,45 @@ def _date(text: str | None) -> date | None:
         return None
 
 
-def draft_ui(ws: api.Workspace) -> api.Side | None:
+def apply_new_draft() -> None:
+    """A draft just opened goes on map B, beside the rule set it would replace (called
+    before the controls are drawn: a control's value cannot change once drawn)."""
+    if st.session_state.pop(_NEW_DRAFT, False):
+        st.session_state["cmp_b"] = DRAFT
+        st.session_state["cmp_mode"] = "rulesets"
+
+
+def held_draft():
+    """The draft rule set opened in this session (only while its user is signed in)."""
+    held = st.session_state.get(_DRAFT)
+    return held["ruleset"] if held is not None and current_actor() is not None else None
+
+
+def draft_ui(ws: api.Workspace) -> None:
     """Open a draft rule set from a file (signed-in users): checked as on the Criteria
-    page, never stored; the draft opened in this session, if any."""
-    with st.expander(tr("cmp.draft_upload"), icon=":material/science:"):
+    page, never stored; a new one is put on map B at once (the page runs again)."""
+    with st.expander(tr("cmp.draft_upload"), icon=":material/science:",
+                     expanded=st.session_state.get(_DRAFT) is not None):
         actor = current_actor()
         if actor is None:
             st.caption(tr("cmp.draft_sign_in"))
-        else:
-            file = widgets.uploader(tr("crit.add_file"), ["yaml", "yml"], "cmp_draft_file", 1)
-            held = st.session_state.get(_DRAFT)
-            if file is not None and (held is None or held["file"] != file.file_id):
-                try:
-                    api.check_ruleset_size(file.size, file.name, lang())
-                    rs = api.open_draft(ws, actor, file.getvalue(), file.name, lang())
-                except ZonesError as err:
-                    show_error(err)
-                    st.session_state.pop(_DRAFT, None)
-                    return None
-                st.session_state[_DRAFT] = {"file": file.file_id, "ruleset": rs}
-                st.session_state["cmp_b"] = DRAFT  # opened to be seen: on the right map
-            held = st.session_state.get(_DRAFT)
-            if held is not None:
-                rs = held["ruleset"]
-                st.success(tr("cmp.draft_opened", id=rs.id, version=md_text(rs.version)))
-    held = st.session_state.get(_DRAFT)
-    return held["ruleset"] if held is not None and current_actor() is not None else None
+            return
+        file = widgets.uploader(tr("crit.add_file"), ["yaml", "yml"], "cmp_draft_file", 1)
+        held = st.session_state.get(_DRAFT)
+        if file is not None and (held is None or held["file"] != file.file_id):
+            try:
+                api.check_ruleset_size(file.size, file.name, lang())
+                rs = api.open_draft(ws, actor, file.getvalue(), file.name, lang())
+            except ZonesError as err:
+                show_error(err)
+                st.session_state.pop(_DRAFT, None)
+                return
+            st.session_state[_DRAFT] = {"file": file.file_id, "ruleset": rs}
+            st.session_state[_NEW_DRAFT] = True  # the next run puts it on map B
+            st.rerun()
+        if held is not None:
+            rs = held["ruleset"]
+            st.success(tr("cmp.draft_opened", id=rs.id, version=md_text(rs.version)))
 
 
 def sides_ui(dates: pd.DatetimeIndex, default: date, rulesets, draft) -> tuple[api.Side, api.Side]:
@@ -93,8 +107,7 @@ def sides_ui(dates: pd.DatetimeIndex, default: date, rulesets, draft) -> tuple[a
                           ("cmp_b", ids[-1] if ids else IN_FORCE), ("cmp_rs", IN_FORCE)):
         if st.session_state.get(key) not in choices:
             st.session_state[key] = fallback
-    mode = st.segmented_control(tr("cmp.mode"), MODES, key="cmp_mode", default=MODES[0],
-                                format_func=lambda m: tr(f"cmp.mode.{m}")) or MODES[0]
+    mode = st.session_state.get("cmp_mode") or MODES[0]
     pick = {"format_func": lambda c: names[c]}  # a select box shows plain text
     if mode == "rulesets":
         st.caption(tr("cmp.day"))
@@ -113,6 +126,12 @@ def sides_ui(dates: pd.DatetimeIndex, default: date, rulesets, draft) -> tuple[a
         st.caption(tr("cmp.day_b"))
         day_b = widgets.date_ui(dates, default, key="cmp_day_b")
     return _side(day_a, rs, draft), _side(day_b, rs, draft)
+
+
+def mode_ui() -> None:
+    """Two rule sets on one day, or two days under one rule set."""
+    st.segmented_control(tr("cmp.mode"), MODES, key="cmp_mode", default=MODES[0],
+                         format_func=lambda m: tr(f"cmp.mode.{m}"))
 
 
 def _side(day: date, choice: str, draft) -> api.Side:

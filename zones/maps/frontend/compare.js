@@ -61,6 +61,11 @@
     return width >= 640 ? "row" : "column";
   }
 
+  /** The frame's height: each map keeps the page's height, side by side or stacked. */
+  function frameHeight(way, height) {
+    return way === "row" ? height : 2 * height;
+  }
+
   /** The spec of one side: the shared keys with the side's own laid over them. */
   function sideSpec(spec, side) {
     var out = {};
@@ -93,9 +98,11 @@
       P.sides.forEach(function (z) { z.map.invalidateSize(); });
     };
     P.render = function (spec) {
-      var way = layout(el.clientWidth);
-      if (el.style.flexDirection !== way) {  // the frame was resized across the line
-        el.style.flexDirection = way;
+      var way = layout(el.clientWidth), size = frameHeight(way, spec.height);
+      if (el.style.flexDirection !== way || el.style.height !== size + "px") {
+        el.style.flexDirection = way;  // one above the other: each map keeps its height
+        el.style.height = size + "px";
+        (options.setHeight || function () {})(size);
         P.invalidateSize();
       }
       var pair = spec.compare || {};
@@ -106,5 +113,6 @@
     return P;
   }
 
-  return {link: link, layout: layout, sideSpec: sideSpec, showing: showing, create: create};
+  return {link: link, layout: layout, frameHeight: frameHeight, sideSpec: sideSpec,
+          showing: showing, create: create};
 });

@@ -3,7 +3,8 @@
 (function () {
   "use strict";
   var el = document.getElementById("map"), Z = null, height = null;
-  var options = {base: ZLcore.basePath(location.pathname), send: ZLst.setValue};
+  var options = {base: ZLcore.basePath(location.pathname), send: ZLst.setValue,
+                 setHeight: ZLst.setHeight};
   ZLst.onRender(function (args) {
     var spec = args.spec;
     if (!spec) { return; }

@@ -85,6 +85,8 @@ test("wide frames put the maps side by side, narrow ones one above the other", (
   assert.equal(P.layout(1000), "row");
   assert.equal(P.layout(640), "row");
   assert.equal(P.layout(390), "column");
+  assert.equal(P.frameHeight("row", 540), 540);  // stacked: each map keeps its height
+  assert.equal(P.frameHeight("column", 540), 1080);
 });
 
 test("each side's keys are laid over the shared ones, the pair itself left out", () => {
