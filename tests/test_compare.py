@@ -15,6 +15,7 @@ import pytest
 from tests.conftest import copy_of
 from zones import api
 from zones.cli import main
+from zones.compare import diff
 from zones.errors import ZonesError
 from zones.levels import dayview
 
@@ -71,6 +72,23 @@ def test_two_rule_sets_on_one_day_differ_exactly_where_their_what_ifs_do(ws):
     assert row["level_name_a"] == cmp.a.level_names[int(row["level_a"])]
     assert row["reasons_a"] and row["reasons_b"].startswith("Tiêu chí 1")
     assert (table["level_a"] != table["level_b"]).all()
+
+
+def test_a_side_assessed_on_its_day_has_the_levels_of_the_whole_run(ws):
+    """Every 12th day of the demo and the days around the change of rule set, communes and
+    districts: the one-day assessment on the view's neighbourhood gives the stored levels
+    (rule set in force) and each what-if's."""
+    stored = dayview.computed_levels(ws)
+    runs = {rid: dayview.computed_levels(ws, rid) for rid in ("qd2686", "qd4800")}
+    inputs = dayview.local_inputs(ws, "91")
+    units = api.units(ws)
+    for level in ("commune", "district"):
+        codes = pd.Index(units.index[units["level"] == level])
+        days = stored.dates[::12].union(pd.DatetimeIndex(["2021-10-11", "2021-10-12"]))
+        for stamp in days:
+            for rid, table in [(None, stored), *runs.items()]:
+                side, _ = diff._side(ws, api.Side(stamp.date(), rid), codes, inputs, "vi")
+                assert np.array_equal(side.levels, table.row(stamp, codes)), (level, stamp, rid)
 
 
 def test_two_days_under_the_rule_set_in_force_are_the_stored_levels(ws):

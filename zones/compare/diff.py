@@ -1,13 +1,16 @@
 """Two answers side by side: the computed levels of one view under two rule sets on one day,
 or on two days under one rule set, and the units on which they differ.
 
-Each side is a day and a rule set: a loaded one (shipped, folder or stored: its what-if,
-the same result the map's rule-set switch shows), ``None`` for the rule set in force on
-that day (the levels the engine stores), or a draft that is read but never stored (assessed
-on its day only, on the same inputs). Levels are compared as arrays over the view's units,
-in the order of the view (the order of the map's layer); only the units that differ are
-explained, each under its own side's rule set. Declarations do not apply: what is compared
-is what the rules say.
+Each side is a day and a rule set: a loaded one (shipped, folder or stored), ``None`` for
+the rule set in force on that day, or a draft that is read but never stored. Each side is
+assessed on its day only (the engine looks back the rule set's ``history_days`` itself, for
+holds and hysteresis) on the inputs the view's levels depend on (``dayview.local_inputs``:
+the subtree, two steps across its border, their ancestors), so a province of the national
+database costs seconds, not two runs over every day of the country; the levels are those
+the map's rule-set switch and the stored levels show. Levels are compared as arrays over the
+view's units in the order of the view (the order of the map's layer); only the units that
+differ are explained, each under its own side's rule set. Declarations do not apply: what
+is compared is what the rules say.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 import rules
+from rules.explain import explain_unit
 from zones.errors import NoDataError
 from zones.i18n import t
 from zones.levels import assessment, dayview
@@ -87,7 +91,9 @@ def compare(ws: Workspace, a: Side, b: Side, level: str = "commune",
         raise NoDataError(t("db.empty", lang=lang))
     view = view_units(everything, level, parent)
     codes = pd.Index(view.index)
-    shown = [_side(ws, s, codes, parent, lang) for s in (a, b)]
+    inputs = assessment.load_inputs(ws.engine) if parent is None \
+        else dayview.local_inputs(ws, parent)
+    shown = [_side(ws, s, codes, inputs, lang) for s in (a, b)]
     (va, ra), (vb, rb) = shown
     differ = va.levels != vb.levels
     table = _table(everything, codes, differ, (a, va, ra), (b, vb, rb), lang=lang)
@@ -97,19 +103,14 @@ def compare(ws: Workspace, a: Side, b: Side, level: str = "commune",
                                            (float(box[3]), float(box[2]))))
 
 
-def _side(ws: Workspace, side: Side, codes: pd.Index, parent: str | None,
+def _side(ws: Workspace, side: Side, codes: pd.Index, inputs: rules.Inputs,
           lang: str) -> tuple[SideView, rules.Result]:
     """A side's levels over ``codes`` and the engine's result that explains them."""
     stamp = dayview.check_day(dayview.computed_levels(ws), side.day)
-    if side.draft is not None:  # assessed on its day only, never cached nor stored
-        # on what the levels under ``parent`` depend on (the same levels there as a run
-        # over everything): a province of the national database in a second
-        inputs = assessment.load_inputs(ws.engine) if parent is None \
-            else dayview.local_inputs(ws, parent)
-        result = rules.assess(inputs, side.draft, pd.DatetimeIndex([stamp]))
-    else:
-        result = dayview.result(ws, side.ruleset)
-    rs = result.segment_at(stamp).ruleset
+    registry = dayview.ruleset_registry(ws)
+    rs = side.draft if side.draft is not None else (
+        registry.get(side.ruleset) if side.ruleset else registry.in_force(stamp.date()))
+    result = rules.assess(inputs, rs, pd.DatetimeIndex([stamp]))
     levels = result.at(stamp).reindex(codes).fillna(rules.NO_DATA).to_numpy(dtype="int8")
     title = rs.title.get(lang)
     if side.draft is not None:
@@ -150,13 +151,12 @@ def _table(units: pd.DataFrame, codes: pd.Index, differ: np.ndarray, *sides,
         frame[f"level_{suffix}"] = pd.array([int(v) if v > 0 else pd.NA for v in levels],
                                             dtype="Int8")
         frame[f"level_name_{suffix}"] = [view.level_names[int(v)] for v in levels]
-        frame[f"reasons_{suffix}"] = [_reasons(result, code, stamp, lang) for code in picked]
+        segment = result.segment_at(stamp)  # found once, not once per unit
+        frame[f"reasons_{suffix}"] = [_reasons(segment, code, stamp, lang) for code in picked]
     return frame[COLUMNS]
 
 
-def _reasons(result: rules.Result, code: str, stamp: pd.Timestamp, lang: str) -> str:
+def _reasons(segment, code: str, stamp: pd.Timestamp, lang: str) -> str:
     """Why the unit has its level on that side (what is missing, when it has none)."""
-    if code not in result.codes:
-        return ""
-    why = result.explain(code, stamp, lang)
+    why = explain_unit(segment, code, stamp, lang)
     return "; ".join(why.reasons or why.missing)
