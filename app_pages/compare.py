@@ -14,22 +14,23 @@ ws, units, table = assessed_page("cmp.title", "cmp.intro")
 registry = api.rulesets(ws)
 compare_view.read_link(registry.rulesets)
 compare_view.apply_new_draft()
-view = mapstate.initial_view(units)
-levels = mapstate.levels_inside(units, view)
-mode_col, level_col = st.columns(2)
+compare_view.take_click(units)  # a unit clicked on either map opens it
+view, _ = mapstate.current(units)
+crumb_col, level_col, mode_col = st.columns([2, 2, 3], vertical_alignment="bottom")
+with crumb_col:
+    mapstate.breadcrumb_ui(units, view)
+with level_col:
+    level = compare_view.level_ui(units, view)
 with mode_col:
     compare_view.mode_ui()
-level = level_col.segmented_control(tr("ui.show_level"), levels, key="cmp_level",
-                                    default=mapstate.default_level(levels, view),
-                                    format_func=lambda lv: tr(f"ui.level.{lv}"))
-level = level or mapstate.default_level(levels, view)
 a, b = compare_view.sides_ui(table.dates, api.default_day(ws), registry.rulesets,
                              compare_view.held_draft())
 links.write(**compare_view.link_values(a, b), level=level)
 if a == b:
     st.info(tr("cmp.same_sides"))
 try:
-    cmp = api.compare_levels(ws, a, b, level, view, lang())
+    with st.spinner(tr("cmp.computing")):
+        cmp = api.compare_levels(ws, a, b, level, view, lang())
 except ZonesError as err:
     show_error(err)
     compare_view.draft_ui(ws)  # a draft that cannot be compared can be replaced

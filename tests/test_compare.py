@@ -180,6 +180,19 @@ def test_the_page_compares_two_rule_sets_and_lists_what_differs(ws, use_db):
     assert at.selectbox(key="cmp_rs").value == ""  # the rule set in force on each day
 
 
+def test_a_unit_clicked_on_either_map_opens_it(ws, use_db):
+    use_db(ws.url)
+    at = run_compare(cmp_day_a=DAY, **{"compare-map": {"type": "click", "unit": "902",
+                                                       "seq": 1}})
+    assert not at.exception, at.exception
+    want = api.compare_levels(ws, api.Side(DAY, "qd2686"), api.Side(DAY, "qd4800"),
+                              "commune", "902")  # Huyện Kiên Lương's communes
+    assert at.session_state["view"] == "902"
+    texts = [m.value for m in at.markdown]
+    assert any(t.startswith(f"{len(want.table)} đơn vị khác cấp độ") for t in texts), texts
+    assert len(at.dataframe[0].value) == len(want.table)
+
+
 def test_the_page_opens_a_draft_on_the_right_map_in_english(ws, use_db):
     use_db(ws.url)
     draft = api.open_draft(ws, province(ws), draft_text(), "du-thao.yaml")

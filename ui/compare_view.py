@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from ui import map_component, maps, widgets
+from ui import map_component, maps, mapstate, widgets
 from ui.common import lang, md_text, show_error, tr, workspace
 from ui.session import current_actor
 from zones import api
@@ -128,6 +128,24 @@ def sides_ui(dates: pd.DatetimeIndex, default: date, rulesets, draft) -> tuple[a
     return _side(day_a, rs, draft), _side(day_b, rs, draft)
 
 
+def take_click(units) -> None:
+    """A unit clicked on either map opens it (its own units shown), as on the map page;
+    the area is the map page's, so both pages show the same."""
+    code = map_component.clicked_unit(map_component.new_message(MAP_KEY, "click"))
+    if code in units.index and mapstate.levels_inside(units, code):
+        mapstate.open_unit(code)
+
+
+def level_ui(units, view: str | None) -> str:
+    """The level of the units compared inside the open area."""
+    levels = mapstate.levels_inside(units, view)
+    if st.session_state.get("cmp_level") not in levels:
+        st.session_state["cmp_level"] = mapstate.default_level(levels, view)
+    return st.segmented_control(tr("ui.show_level"), levels, key="cmp_level",
+                                format_func=lambda lv: tr(f"ui.level.{lv}")) \
+        or mapstate.default_level(levels, view)
+
+
 def mode_ui() -> None:
     """Two rule sets on one day, or two days under one rule set."""
     st.segmented_control(tr("cmp.mode"), MODES, key="cmp_mode", default=MODES[0],
@@ -166,7 +184,7 @@ def pair_map(cmp: api.Comparison, layer_url: str, edges: list[dict]) -> None:
                 texts, api.notices(workspace(), lang())) | {
         "layer": layer_url, "bounds": cmp.bounds, "outlines": edges, "timeline": None,
         "tiles": map_component.OSM if st.session_state.get("tiles", False) else None,
-        "rates": [], "marks": "", "pending": "", "selected": None, "clicks": False,
+        "rates": [], "marks": "", "pending": "", "selected": None, "clicks": True,
         "height": maps.MAP_HEIGHT,
         "compare": {k: {"levels": level_string(side.levels), "differ": differ,
                         "names": [side.level_names[i] for i in range(5)],
