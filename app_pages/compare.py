@@ -4,7 +4,7 @@ both and listed, with a CSV download."""
 
 import streamlit as st
 
-from ui import compare_view, links, loaders, maps, mapstate
+from ui import compare_view, loaders, maps, mapstate
 from ui.common import assessed_page, lang, show_error, tr
 from ui.session import may_export
 from zones import api
@@ -25,7 +25,7 @@ with mode_col:
     compare_view.mode_ui()
 a, b = compare_view.sides_ui(table.dates, api.default_day(ws), registry.rulesets,
                              compare_view.held_draft())
-links.write(**compare_view.link_values(a, b), level=level)
+compare_view.write_link(a, b, level)
 if a == b:
     st.info(tr("cmp.same_sides"))
 try:

@@ -180,6 +180,22 @@ def test_the_page_compares_two_rule_sets_and_lists_what_differs(ws, use_db):
     assert at.selectbox(key="cmp_rs").value == ""  # the rule set in force on each day
 
 
+def test_a_link_opens_the_what_if_beside_the_rule_set_in_force(ws, use_db):
+    """A shared link: A the rule set in force, B a what-if, the same day."""
+    from streamlit.testing.v1 import AppTest
+
+    use_db(ws.url)
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app_pages"
+                               / "compare.py"), default_timeout=90)
+    at.query_params.update({"date": "2021-10-20", "a": "", "b": "qd2686"})
+    at.session_state["cmp_mode"] = "days"  # a link in rule-set terms switches the mode
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="cmp_a").value == "" and at.selectbox(key="cmp_b").value == "qd2686"
+    assert any(t.startswith("**B** ·") and "2686" in t and "20/10/2021" in t
+               for t in (m.value for m in at.markdown))
+
+
 def test_a_unit_clicked_on_either_map_opens_it(ws, use_db):
     use_db(ws.url)
     at = run_compare(cmp_day_a=DAY, **{"compare-map": {"type": "click", "unit": "902",

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from ui import map_component, maps, mapstate, widgets
+from ui import links, map_component, maps, mapstate, widgets
 from ui.common import lang, md_text, show_error, tr, workspace
 from ui.session import current_actor
 from zones import api
@@ -22,20 +22,22 @@ IN_FORCE = ""  # the choice "the rule set in force on the day"
 DRAFT = "__draft__"  # the choice "the draft opened from a file"
 _DRAFT = "cmp_draft"  # session: {"file": upload id, "ruleset": RuleSet}
 _NEW_DRAFT = "_cmp_new_draft"
+_LINK = "_cmp_link"  # the address as this page last read or wrote it
 LIST_COLUMNS = ["unit_name", "parents", "level_name_a", "level_name_b", "reasons_a",
                 "reasons_b"]
 
 
 def read_link(rulesets) -> None:
-    """On a session's first run of the page, the sides from the address
-    (``?date=2021-10-11&a=qd2686&b=qd4800``, ``?mode=days&date=…&date_b=…&ruleset=…``);
-    values that do not exist are ignored."""
-    if st.session_state.get("links-read-compare"):
-        return
-    st.session_state["links-read-compare"] = True
+    """The sides from the address when it is not the one this page wrote last (a link
+    followed, e.g. from the map's rule-set switch): ``?date=2021-10-11&a=qd2686&b=qd4800``,
+    ``?mode=days&date=…&date_b=…&ruleset=…``; values that do not exist are ignored."""
     q = st.query_params
-    if q.get("mode") in MODES:
-        st.session_state["cmp_mode"] = q["mode"]
+    if st.session_state.get(_LINK) == q.to_dict():
+        return
+    st.session_state[_LINK] = q.to_dict()
+    mode = q.get("mode") if q.get("mode") in MODES else ("rulesets" if "b" in q else None)
+    if mode:
+        st.session_state["cmp_mode"] = mode
     for name, key in (("date", "cmp_day_a"), ("date_b", "cmp_day_b")):
         day = _date(q.get(name))
         if day:
@@ -158,12 +160,15 @@ def _side(day: date, choice: str, draft) -> api.Side:
     return api.Side(day, choice or None)
 
 
-def link_values(a: api.Side, b: api.Side) -> dict:
-    """What the address keeps of the two sides (never a draft: it is not stored)."""
+def write_link(a: api.Side, b: api.Side, level: str) -> None:
+    """The address keeps the two sides (never a draft: it is not stored) and the level."""
     mode = st.session_state.get("cmp_mode") or MODES[0]
     if mode == "rulesets":
-        return {"date": a.day, "a": _choice(a), "b": _choice(b)}
-    return {"mode": mode, "date": a.day, "date_b": b.day, "ruleset": _choice(a)}
+        values = {"date": a.day, "a": _choice(a), "b": _choice(b)}
+    else:
+        values = {"mode": mode, "date": a.day, "date_b": b.day, "ruleset": _choice(a)}
+    links.write(**values, level=level)
+    st.session_state[_LINK] = st.query_params.to_dict()
 
 
 def _choice(side: api.Side) -> str | None:
