@@ -23,7 +23,7 @@ import pandas as pd
 
 import rules
 from rules.explain import explain_unit
-from zones.errors import NoDataError
+from zones.errors import NoDataError, ZonesError
 from zones.i18n import t
 from zones.levels import assessment, dayview
 from zones.levels.tables import view_units
@@ -110,7 +110,12 @@ def _side(ws: Workspace, side: Side, codes: pd.Index, inputs: rules.Inputs,
     registry = dayview.ruleset_registry(ws)
     rs = side.draft if side.draft is not None else (
         registry.get(side.ruleset) if side.ruleset else registry.in_force(stamp.date()))
-    result = rules.assess(inputs, rs, pd.DatetimeIndex([stamp]))
+    try:
+        result = rules.assess(inputs, rs, pd.DatetimeIndex([stamp]))
+    except rules.RulesInputError as err:  # a draft asking for what the data cannot give
+        if side.draft is None:
+            raise
+        raise ZonesError(t("cmp.draft_failed", lang=lang, id=rs.id, reason=err)) from err
     levels = result.at(stamp).reindex(codes).fillna(rules.NO_DATA).to_numpy(dtype="int8")
     title = rs.title.get(lang)
     if side.draft is not None:
