@@ -47,6 +47,9 @@ class Settings:
                        "`--db` overrides it", shown="`data/zones.db` (SQLite)", secret=True)
     debug: bool = _setting("ZONES_DEBUG", False, "an unexpected failure prints its details "
                            "(never to a page)", choices=(True, False))
+    lang: str = _setting("ZONES_LANG", "vi", "the language of messages when none is chosen: "
+                         "the CLI without `--lang`, a browser's first visit",
+                         choices=("vi", "en"))
     public_read: bool | None = _setting(
         "ZONES_PUBLIC_READ", None, "the map and the read-only pages open without signing in",
         choices=(True, False), shown="on for the embedded demo, off otherwise")

@@ -25,12 +25,13 @@ __all__ = ["main", "write_csv"]
 log = logging.getLogger(__name__)
 
 
-def _lang_of(argv: list[str]) -> str:
+def _lang_of(argv: list[str], default: str) -> str:
+    """``--lang`` of the command line, else ``default`` (the setting ZONES_LANG)."""
     if "--lang" in argv:
         i = argv.index("--lang")
         if i + 1 < len(argv) and argv[i + 1] in ("vi", "en"):
             return argv[i + 1]
-    return default_lang()
+    return default
 
 
 #: commands that write data out of the system (an observer without export may not)
@@ -43,11 +44,17 @@ EXPORTS = frozenset({("units", "export"), ("units", "history"), ("observations",
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    lang = _lang_of(argv)
-    settings = None
-    with using_lang(lang):
+    settings = problem = None
+    with using_lang(_lang_of(argv, default_lang())):
         try:
             settings = api.Settings.from_env(os.environ)  # the settings, read once here
+        except ZonesError as err:  # told below, in the command line's language
+            problem = err
+    lang = _lang_of(argv, settings.lang if settings else default_lang())
+    with using_lang(lang):
+        try:
+            if problem is not None:
+                raise problem
             logging.basicConfig(level=logging.DEBUG if settings.debug else logging.WARNING,
                                 format="%(levelname)s %(name)s: %(message)s")
             options = vars(build_parser().parse_args(argv))

@@ -16,7 +16,7 @@ from zones import api
 from zones.cli import compare as compare_cli
 from zones.cli.output import read_file, say, write_bytes, write_csv, write_text
 from zones.errors import ZonesError
-from zones.i18n import fmt_date, fmt_int, t
+from zones.i18n import fmt_date, fmt_datetime, fmt_int, t
 
 Options = dict
 
@@ -204,12 +204,12 @@ def declarations_list(ws: api.Workspace, o: Options, lang: str) -> int:
         "effective_to": [fmt_date(pd.Timestamp(d).date()) if pd.notna(d) else ""
                          for d in decl["effective_to"]],
         "decision_number": decl["decision_number"], "entered_by": decl["entered_by"],
-        "entered_at": [f"{pd.Timestamp(d):%d/%m/%Y %H:%M}" for d in decl["entered_at"]],
+        "entered_at": [fmt_datetime(d) for d in decl["entered_at"]],
         "note": decl["note"].fillna(""),
         "signed_by": decl["signed_by"].fillna(""),
         "status": ["active" if pd.isna(d) else "revoked" for d in decl["revoked_at"]],
         "revoked_by": decl["revoked_by"].fillna(""),
-        "revoked_at": [f"{pd.Timestamp(d):%d/%m/%Y %H:%M}" if pd.notna(d) else ""
+        "revoked_at": [fmt_datetime(d)
                        for d in decl["revoked_at"]]}, columns=DECLARATION_COLUMNS)
     write_csv(frame, o.get("out"))
     return 0
@@ -285,7 +285,7 @@ def audit_export(ws: api.Workspace, o: Options, lang: str) -> int:
     frame = api.audit_entries(ws, o["actor"], start=o.get("start"), end=o.get("end"),
                               unit=o.get("unit"), user=o.get("user"), action=o.get("kind"),
                               lang=lang)
-    frame["at"] = [f"{pd.Timestamp(d):%d/%m/%Y %H:%M:%S}" for d in frame["at"]]
+    frame["at"] = [fmt_datetime(d, seconds=True) for d in frame["at"]]
     write_csv(frame, o.get("out"))
     return 0
 

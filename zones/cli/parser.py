@@ -11,6 +11,7 @@ import argparse
 import pandas as pd
 
 import contract
+from rules.text import DATE_FORMAT
 from zones.cli import compare as compare_cli
 from zones.errors import ZonesError
 from zones.i18n import t
@@ -39,7 +40,7 @@ def _translate_usage(message: str, usage: str) -> str:
 
 def parse_date(value: str):
     """A date from ``dd/mm/yyyy`` or ``yyyy-mm-dd``."""
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+    for fmt in (DATE_FORMAT, "%Y-%m-%d"):
         try:
             return pd.to_datetime(value, format=fmt).date()
         except (ValueError, TypeError):
