@@ -150,7 +150,9 @@ def level_ui(units, view: str | None) -> str:
 
 def mode_ui() -> None:
     """Two rule sets on one day, or two days under one rule set."""
-    st.segmented_control(tr("cmp.mode"), MODES, key="cmp_mode", default=MODES[0],
+    if st.session_state.get("cmp_mode") not in MODES:  # no default= beside the key: a
+        st.session_state["cmp_mode"] = MODES[0]         # link's mode would warn
+    st.segmented_control(tr("cmp.mode"), MODES, key="cmp_mode",
                          format_func=lambda m: tr(f"cmp.mode.{m}"))
 
 
