@@ -16,12 +16,9 @@ compare_view.read_link(registry.rulesets)
 compare_view.apply_new_draft()
 compare_view.take_click(units)  # a unit clicked on either map opens it
 view, _ = mapstate.current(units)
-crumb_col, level_col, mode_col = st.columns([2, 2, 3], vertical_alignment="bottom")
-with crumb_col:
+with st.container(horizontal=True, gap="medium", vertical_alignment="bottom"):  # wraps
     mapstate.breadcrumb_ui(units, view)
-with level_col:
     level = compare_view.level_ui(units, view)
-with mode_col:
     compare_view.mode_ui()
 a, b = compare_view.sides_ui(table.dates, api.default_day(ws), registry.rulesets,
                              compare_view.held_draft())

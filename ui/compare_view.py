@@ -143,7 +143,7 @@ def level_ui(units, view: str | None) -> str:
     levels = mapstate.levels_inside(units, view)
     if st.session_state.get("cmp_level") not in levels:
         st.session_state["cmp_level"] = mapstate.default_level(levels, view)
-    return st.segmented_control(tr("ui.show_level"), levels, key="cmp_level",
+    return st.segmented_control(tr("ui.show_level"), levels, key="cmp_level", width="content",
                                 format_func=lambda lv: tr(f"ui.level.{lv}")) \
         or mapstate.default_level(levels, view)
 
@@ -152,7 +152,7 @@ def mode_ui() -> None:
     """Two rule sets on one day, or two days under one rule set."""
     if st.session_state.get("cmp_mode") not in MODES:  # no default= beside the key: a
         st.session_state["cmp_mode"] = MODES[0]         # link's mode would warn
-    st.segmented_control(tr("cmp.mode"), MODES, key="cmp_mode",
+    st.segmented_control(tr("cmp.mode"), MODES, key="cmp_mode", width="content",
                          format_func=lambda m: tr(f"cmp.mode.{m}"))
 
 
