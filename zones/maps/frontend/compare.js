@@ -47,11 +47,11 @@
           busy = false;
         }
       }
-      m.on("move zoomend", follow);
+      m.on("move moveend zoomend", follow);
       handlers.push([m, follow]);
     });
     return function unlink() {
-      handlers.forEach(function (h) { h[0].off("move zoomend", h[1]); });
+      handlers.forEach(function (h) { h[0].off("move moveend zoomend", h[1]); });
       handlers = [];
     };
   }
