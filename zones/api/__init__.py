@@ -64,6 +64,8 @@ AREAS: dict[str, tuple[str, ...]] = {
                  "sign_out", "sso_sign_in", "start_session"),
     # the standalone HTML map and the page map's files (folium)
     "maps": ("map_html", "served_file", "served_name"),
+    # what-if side by side: two rule sets or two days, a draft rule set not stored
+    "compare": ("COMPARE_COLUMNS", "Comparison", "Side", "compare_levels", "open_draft"),
     # the weekly briefing and the map picture (matplotlib, reportlab, python-pptx)
     "briefings": ("BRIEFING_FORMATS", "BRIEFING_MIME", "Briefing", "briefing",
                   "default_briefing_level", "default_briefing_unit", "map_png",

@@ -41,7 +41,8 @@ EXPORTS = frozenset({("units", "export"), ("units", "history"), ("observations",
                      ("map", None), ("briefing", None), ("declarations", "list"),
                      ("dhis2", "export"), ("export", None),
                      ("plans", "list"), ("plans", "progress"), ("plans", "measures"),
-                     ("emulation", None)})
+                     ("emulation", None),
+                     ("compare", None)})
 
 
 def main(argv: list[str] | None = None) -> int:

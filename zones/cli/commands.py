@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from zones import api
+from zones.cli import compare as compare_cli
 from zones.cli import interop, ops
 from zones.cli import plans as plan_commands
 from zones.cli.output import read_file, say, write_bytes, write_csv, write_text
@@ -345,5 +346,6 @@ COMMANDS: dict[tuple[str, str | None], Callable[[api.Workspace, Options, str], i
     ("rulesets", "show"): rulesets_show,
     **ops.COMMANDS,
     **plan_commands.COMMANDS,
+    ("compare", None): compare_cli.compare,
 }
 COMMANDS.update(interop.COMMANDS)

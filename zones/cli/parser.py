@@ -12,6 +12,7 @@ import pandas as pd
 
 import contract
 from rules.text import DATE_FORMAT
+from zones.cli import compare as compare_cli
 from zones.cli import ops
 from zones.errors import ZonesError
 from zones.i18n import t
@@ -219,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_interop(sub)
     ops.add_parsers(sub, _Parser, parse_date, parse_level)
     _plans(sub)
+    compare_cli.add_parser(sub, parse_date, parse_level)  # optional, beyond the contract
     return p
 
 
