@@ -32,8 +32,10 @@ try:
     pages = [
         st.Page("app_pages/map.py", title=tr("ui.page.map"), icon=":material/map:", default=True),
         st.Page("app_pages/transitions.py", title=tr("ui.page.transitions"), icon=":material/swap_vert:"),
+        st.Page("app_pages/compare.py", title=tr("cmp.page"), icon=":material/compare:"),
         st.Page("app_pages/briefing.py", title=tr("ui.page.briefing"), icon=":material/slideshow:"),
         st.Page("app_pages/criteria.py", title=tr("ui.page.criteria"), icon=":material/rule:"),
+        st.Page("app_pages/plans.py", title=tr("ui.page.plans"), icon=":material/flag:"),
         st.Page("app_pages/declarations.py", title=tr("ui.page.declarations"), icon=":material/gavel:"),
         st.Page("app_pages/upload.py", title=tr("ui.page.upload"), icon=":material/upload_file:", visibility=visibility("upload", actor)),
         st.Page("app_pages/boundaries.py", title=tr("ui.page.boundaries"), icon=":material/layers:", visibility=visibility("boundaries", actor)),

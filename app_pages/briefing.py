@@ -37,12 +37,13 @@ if prepared is None:
     st.stop()
 if may_export():
     briefing_view.download_buttons(prepared, briefing_view.files(prepared))
-st.subheader(tr("brief.title", unit=md_text(prepared.unit_name)))
+    briefing_view.moves_download(prepared)
+briefing_view.at_a_glance(prepared)
 st.markdown(f"**{tr('brief.title.period', period=prepared.period)}** · "
             f"{tr('brief.title.ruleset', name=md_text(prepared.ruleset_title))}")
 st.caption(" · ".join([tr("brief.title.as_of", date=widgets.fmt_day(prepared.data_as_of)),
                        *prepared.notices]))
-st.markdown(f"[{tr('brief.ui.open_map')}]({prepared.link})")
+st.markdown(f"[{tr('brief.ui.open_map')}](./?{prepared.map_query})")
 left, right = st.columns([3, 2])
 left.image(briefing_view.files(prepared)["png"], width="stretch")
 with right:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import links, loaders, maps, mapstate, panel, widgets
+from ui import links, loaders, maps, mapstate, panel, plans_view, widgets
 from ui.common import apply_lang, lang, md_text, require_units, tr, workspace
 from ui.session import may_export
 from zones import api
@@ -48,10 +48,15 @@ links.write(date=day, unit=view, level=show, ruleset=override)
 
 map_col, side_col = st.columns([3, 2])
 with map_col:
-    maps.day_map(lay, dv, override, maps.outlines(units, show, view))
+    if st.session_state.get("plan_colours") and override is None:  # issue 22: plan status
+        plans_view.plan_map(lay, dv, maps.outlines(units, show, view), maps.MAP_HEIGHT,
+                            maps.MAP_KEY)
+    else:
+        maps.day_map(lay, dv, override, maps.outlines(units, show, view))
     # one row that wraps: each label whole at 1366 px and on a phone
     row = st.container(horizontal=True, gap="small", vertical_alignment="center")
     row.toggle(tr("ui.tiles"), key="tiles", width="content")
+    row.toggle(tr("plan.map.toggle"), key="plan_colours", width="content")
     if may_export():
         row.download_button(tr("ui.download_html"), loaders.map_html(day, show, view),
                             file_name=f"ban-do-cap-do_{day:%Y%m%d}.html", mime="text/html",

@@ -9,6 +9,7 @@ import io
 from collections import Counter
 from datetime import date, datetime
 
+import pandas as pd
 import pytest
 from PIL import Image
 from pptx import Presentation
@@ -161,8 +162,12 @@ def test_briefing_page_and_map_picture_button(db, use_db):
     at = run_page("app_pages/briefing.py", brief_day=END)
     assert not at.exception, at.exception
     labels = [b.label for b in at.get("download_button")]
-    assert {"Tải bản trình chiếu (PPTX)", "Tải báo cáo in (PDF)", "Tải ảnh bản đồ (PNG)"} <= set(
-        labels), labels
+    assert {"Tải bản trình chiếu (PPTX)", "Tải báo cáo in (PDF)", "Tải ảnh bản đồ (PNG)",
+            "Tải danh sách chuyển cấp đầy đủ (CSV)"} <= set(labels), labels
+    metrics = {m.label: m.value for m in at.metric}
+    assert set(metrics) == {"Vùng đỏ và cam", "Vùng vàng", "Vùng xanh"}, metrics
+    shown = " ".join(m.value for m in at.markdown)
+    assert "Cần quyết định" in shown and "Phường Pháo Đài" in shown
     at = run_page("app_pages/map.py")
     assert "Tải ảnh bản đồ (PNG)" in [b.label for b in at.get("download_button")]
 
@@ -179,3 +184,183 @@ def test_links_open_the_view_they_name(db, use_db):
     assert not at.exception, at.exception
     assert at.session_state["day"] == END and at.session_state["view"] == "899"
     assert at.query_params["date"] == ["2021-10-20"] or at.query_params["date"] == "2021-10-20"
+
+
+# ------------------------------------------------------------------ a briefing that asks for
+# decisions (issue 22 item 5): the week at a glance first, short tables, names on the maps,
+# the method in words, a signature block, no link to localhost
+
+RISING = date(2021, 12, 7)  # a week in which units went up to orange and red
+
+
+@pytest.fixture(scope="module")
+def rising(db):
+    ws = api.open_workspace(db)
+    return api.prepare_briefing(ws, RISING)
+
+
+def slides(data: bytes) -> list[tuple[str, list[tuple]]]:
+    """(text, table rows) of every slide."""
+    out = []
+    for slide in Presentation(io.BytesIO(data)).slides:
+        texts = [s.text_frame.text for s in slide.shapes if s.has_text_frame]
+        rows = [tuple(c.text for c in row.cells) for s in slide.shapes if s.has_table
+                for row in s.table.rows]
+        out.append(("\n".join(texts), rows))
+    return out
+
+
+def test_first_slide_is_the_week_at_a_glance(files, truth):
+    first, _rows = slides(files["pptx"])[0]
+    now, before = counts(truth["now"]), counts(truth["before"])
+    for label, levels in (("Vùng đỏ và cam", (4, 3)), ("Vùng vàng", (2,)),
+                          ("Vùng xanh", (1,))):
+        n, was = sum(now[lv] for lv in levels), sum(before[lv] for lv in levels)
+        change = "không đổi" if n == was else f"{'tăng' if n > was else 'giảm'} {abs(n - was)}"
+        assert f"{label}\n{n}\nngày 13/10: {was} · {change}" in first, label
+    assert "Điểm nóng" in first and "Cần quyết định" in first
+    assert "localhost" not in first
+    text = pdf_text(files["pdf"])
+    assert text.index("Cần quyết định") < text.index("Trang 1/")  # on the first page
+
+
+def test_hot_spots_and_decisions_name_the_units_that_rose(rising, db):
+    part = rising.summary
+    hot, decide = (lines for _heading, lines in part.blocks)
+    red = rising.up[rising.up["to_level"] == 4]
+    assert len(red) and f"Mới lên đỏ: {len(red)} — {red.iloc[0]['name']}" in hot[0]
+    left = rising.up[rising.up["from_level"] == 1]
+    assert any(line.startswith(f"• Rời vùng xanh: {len(left)}") for line in hot)
+    hot_units = rising.up[rising.up["to_level"] >= 3]
+    assert any(f"cho {len(hot_units)} đơn vị mới lên cam, đỏ" in line for line in decide)
+    assert part.lines[1].startswith("Mục tiêu kế hoạch: không có mục tiêu nào")  # none running
+    calm = api.prepare_briefing(api.open_workspace(db), END).summary.blocks[1][1]
+    assert "• Xem xét hạ cấp đã công bố cho 1 đơn vị mà số liệu đã cho cấp thấp hơn: " \
+        "Phường Pháo Đài." in calm  # declared red, computed lower
+
+
+PLANNED = date(2021, 9, 22)  # the demo's example plans run from late August to October
+
+
+def test_glance_says_where_the_plans_stand_and_asks_for_decisions(db):
+    ws = api.open_workspace(db)
+    prepared = api.prepare_briefing(ws, PLANNED)
+    progress = api.plan_progress(ws, PLANNED, "91")
+    running = progress[pd.to_datetime(progress["by"]) >= pd.Timestamp(2021, 9, 16)]
+    n = running["status"].value_counts()
+    part = prepared.summary
+    assert part.lines[1] == (
+        f"Mục tiêu kế hoạch trong tuần ({len(running)}): đạt {n.get('met', 0)} · đúng tiến "
+        f"độ {n.get('on_track', 0)} · có nguy cơ {n.get('at_risk', 0)} · không đạt "
+        f"{n.get('missed', 0)}")
+    hot, decide = (lines for _heading, lines in part.blocks)
+    breach = api.protect_breaches(ws, PLANNED, "91").iloc[0]  # Thổ Châu rose on 20/09
+    assert f"  – {breach['unit_name']}, từ ngày 20/09/2021: Vàng: có F0 cộng đồng rõ nguồn " \
+        "lây hoặc F1 tại cộng đồng: F0 cộng đồng rõ nguồn…" in hot
+    missed = running[running["status"] == "missed"].iloc[0]
+    assert decide[0].startswith(f"• Không đạt — {missed['unit_name']}: giữ mọi xã ở vùng "
+                                f"xanh (từ ngày 25/08/2021) đến ngày 30/09/2021; 1 xã đã "
+                                f"tăng cấp (từ 20/09/2021). Phụ trách: {missed['unit_name']}")
+    at_risk = running[running["status"] == "at_risk"].sort_values(["by", "unit_name"])
+    assert len(at_risk) == 4 and len(decide) == 5  # 1 missed, 3 at risk, then the rest counted
+    assert [line.split(":")[0] for line in decide[1:4]] == [
+        f"• Có nguy cơ không đạt — {u}" for u in at_risk["unit_name"][:3]]
+    assert decide[4].startswith("… và 2 việc khác")  # the 4th at risk, the new red units
+
+
+def test_emulation_table_follows_the_glance(db, tmp_path):
+    ws = api.open_workspace(db)
+    path = tmp_path / "b.pptx"
+    assert main(["--db", db, "briefing", "--date", PLANNED.isoformat(), "--format", "pptx",
+                 "--out", str(path)]) == 0
+    deck = slides(path.read_bytes())
+    assert deck[1][0].startswith("Bảng thi đua — Tỉnh Kiên Giang (16/09/2021 – 22/09/2021)")
+    table = api.emulation(ws, "91", date(2021, 9, 16), PLANNED)
+    rows = [r for text, rows in deck if text.startswith("Bảng thi đua") for r in rows[1:]]
+    assert [(r[0], r[1]) for r in rows] == [
+        (str(r.rank), r.unit_name) for r in table.itertuples()]
+    longest = max(api.streak_callouts())
+    star = table[table["streak_callout"] == longest].iloc[0]
+    assert f"{star.green_streak} (≥{longest} ngày) ★" in [r[3] for r in rows]
+    assert "Xếp hạng: số ngày xanh" in "\n".join(text for text, _r in deck[1:3])
+
+
+def test_moves_fit_two_slides_and_the_appendix_lists_every_one(files, truth):
+    deck = slides(files["pptx"])
+    moves = [(text, rows) for text, rows in deck if text.startswith("Chuyển cấp trong kỳ")]
+    assert 1 <= len(moves) <= 2
+    grouped = [r for _t, rows in moves for r in rows[1:]]
+    names = truth["names"]
+    pairs = Counter((int(m["from_level"] or 0), int(m["to_level"] or 0)) for m in truth["moves"])
+    for (a, b), n in pairs.items():  # each from → to with its count
+        counted = sum(int(r[2]) for r in grouped if r[0] == f"{names[a]} → {names[b]}")
+        assert counted == n, (a, b)
+    appendix = {r[0] for text, rows in deck if text.startswith("Phụ lục") for r in rows[1:]}
+    assert appendix == {f"{m['unit_name']} ({m['unit_code']})" for m in truth["moves"]}
+    titles = [text.split("\n")[0] for text, _rows in deck]
+    assert titles.index("Xác nhận") < titles.index(next(t for t in titles
+                                                          if t.startswith("Phụ lục")))
+
+
+def test_district_table_most_severe_first_with_totals(rising):
+    frame = rising.by_parent
+    keys = list(zip(-frame[4], -frame[3], -frame[2], strict=True))
+    assert keys == sorted(keys)
+    assert (frame["total"] == frame[[4, 3, 2, 1, 0]].sum(axis=1)).all()
+    from zones.briefing.sections import _by_parent
+    rows = _by_parent(rising).rows
+    assert rows[-1][0] == "Tổng" and rows[-1][6] == str(len(rising.now.codes))
+    assert int(rows[-1][7]) == len(rising.up) and int(rows[-1][8]) == len(rising.down)
+
+
+def test_method_in_words_and_signature_block(files, db):
+    deck = slides(files["pptx"])
+    method = next(text for text, _rows in deck if text.startswith("Phương pháp"))
+    assert "từ 150 trở lên là Cấp 4" in method and "7 ngày trước" in method
+    import re
+    assert not re.search(r"\bD-\d|[+]\d\b|\bthang bậc\b", method), method
+    sign = next(text for text, _rows in deck if text.startswith("Xác nhận"))
+    made = date.today()
+    assert "NGƯỜI LẬP" in sign and "LÃNH ĐẠO DUYỆT" in sign
+    assert f"Kiên Giang, ngày {made:%d} tháng {made:%m} năm {made.year}" in sign
+    from zones.briefing.method import method_lines
+    rs = api.rulesets(api.open_workspace(db)).get("qd2686")
+    for level in ("commune", "district"):
+        for lang in ("vi", "en"):
+            text = " ".join(method_lines(rs, level, lang))
+            assert text and not re.search(r"\bD-\d|[+]\d\b", text)
+
+
+def test_map_names_districts_at_province_level_without_overlaps(rising, db):
+    import matplotlib.pyplot as plt
+
+    from zones.briefing import pictures
+    from zones.levels import dayview
+    units = dayview.units(api.open_workspace(db))
+    districts = units[units["level"] == "district"]
+    fig, ax = plt.subplots(figsize=(9, 6))
+    districts.plot(ax=ax)
+    fig.tight_layout()
+    texts = pictures.place_names(fig, ax, districts, bold=True)
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    plt.close(fig)
+    assert len(texts) >= 10  # of 15 districts on a 9-inch map
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert {t.get_text() for t in texts} <= {pictures.short_name(n) for n in districts["name"]}
+    assert pictures.short_name("Thành phố Rạch Giá") == "TP. Rạch Giá"
+
+
+def test_map_link_is_public_or_absent(db, monkeypatch):
+    ws = api.open_workspace(db)
+    assert api.prepare_briefing(ws, END).link == ""  # no setting, no page: no link
+    assert api.prepare_briefing(ws, END, opened_at="http://127.0.0.1:8501").link == ""
+    link = api.prepare_briefing(ws, END, opened_at="http://10.2.3.4:8501").link
+    assert link == "http://10.2.3.4:8501/?date=2021-10-20&level=commune&unit=91"
+    from zones.settings import Settings, SettingsError
+    public = api.open_workspace(db, settings=Settings(public_url="https://cdc.example.vn/bd/"))
+    assert api.prepare_briefing(public, END, opened_at="http://10.2.3.4:8501").link.startswith(
+        "https://cdc.example.vn/bd/?date=2021-10-20")
+    for bad in ("http://localhost:8501", "localhost:8501", "http://a b", "ftp://x"):
+        with pytest.raises(SettingsError, match="ZONES_PUBLIC_URL"):
+            Settings.from_env({"ZONES_PUBLIC_URL": bad})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import charts, loaders, mapstate, widgets
+from ui import charts, loaders, mapstate, plans_view, widgets
 from ui.common import lang, md_text, tr, workspace
 from zones import api
 from zones.i18n import fmt_int
@@ -136,6 +136,8 @@ def unit_ui(units, table: api.Table, code, day, colours, override) -> None:
         if own.computed[pos] != own.in_force[pos]:
             st.caption(f"{tr('decl.computed')}: {md_text(names[int(own.computed[pos])])}")
     st.caption(f"{tr('ui.population')}: {fmt_int(units.at[code, 'population'], lang())}")
+    if override is None:
+        plans_view.unit_block(code, day)  # issue 22: the unit's targets and green streak
     if api.child_level(units, code):
         st.button(tr("ui.drill", name=md_text(units.at[code, "name"])),
                   on_click=mapstate.open_unit,

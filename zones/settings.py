@@ -16,7 +16,9 @@ import dataclasses
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from ipaddress import ip_address
 from typing import Any
+from urllib.parse import urlsplit
 
 from geodata.sheets import SheetLimits
 from zones.errors import ZonesError
@@ -53,8 +55,10 @@ class Settings:
     public_read: bool | None = _setting(
         "ZONES_PUBLIC_READ", None, "the map and the read-only pages open without signing in",
         choices=(True, False), shown="on for the embedded demo, off otherwise")
-    public_url: str = _setting("ZONES_PUBLIC_URL", "http://localhost:8501",
-                               "the address people open the dashboard at (links in briefings)")
+    public_url: str = _setting("ZONES_PUBLIC_URL", "", "the address people open the "
+                               "dashboard at, `http(s)://host[:port][/path]` (the map link in "
+                               "briefings; empty: the address the page was opened at; a link "
+                               "to `localhost` is never printed)", shown="empty")
     upload_max_rows: int = _setting("ZONES_UPLOAD_MAX_ROWS", 500_000,
                                     "rows of figures in one upload (checked while the CSV "
                                     "is read)", low=1, high=10**9)
@@ -158,6 +162,8 @@ class Settings:
             object.__setattr__(self, "max_failed_sign_ins_all", 4 * self.max_failed_sign_ins)
         for f in dataclasses.fields(self):
             _check(f, getattr(self, f.name))
+        if self.public_url and not public_address(self.public_url):
+            raise SettingsError(t("settings.public_url", value=self.public_url))
         if self.lock_max_minutes < self.lock_minutes:  # else an address's count is forgotten
             raise SettingsError(t("settings.lock_order", low=self.lock_minutes,  # too soon
                                   high=self.lock_max_minutes))
@@ -183,6 +189,32 @@ class Settings:
         """The bounds of an untrusted workbook, as ``geodata.sheets`` takes them."""
         return SheetLimits(members=self.xlsx_max_members, expanded_mb=self.xlsx_max_expanded_mb,
                            cells=self.xlsx_max_cells, columns=self.xlsx_max_columns)
+
+
+LOOPBACK = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
+
+
+def public_address(url: str | None) -> str:
+    """``url`` (without a trailing "/") when people elsewhere could open it: http or https,
+    a host that is not this machine (not ``localhost``, 127.x, ::1 or 0.0.0.0), no spaces,
+    no query; else ""."""
+    text = (url or "").strip()
+    try:
+        parts = urlsplit(text)
+        host = (parts.hostname or "").lower()
+        parts.port  # noqa: B018 (a port that is not a number raises here)
+    except ValueError:
+        return ""
+    if parts.scheme not in ("http", "https") or not host or host in LOOPBACK or \
+            any(c.isspace() for c in text) or parts.query or parts.fragment:
+        return ""
+    try:
+        address = ip_address(host.strip("[]"))
+    except ValueError:
+        address = None
+    if address is not None and (address.is_loopback or address.is_unspecified):
+        return ""
+    return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
 
 
 def _allowed(f: dataclasses.Field) -> str:

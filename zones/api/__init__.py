@@ -64,6 +64,8 @@ AREAS: dict[str, tuple[str, ...]] = {
                  "sign_out", "sso_sign_in", "start_session"),
     # the standalone HTML map and the page map's files (folium)
     "maps": ("map_html", "served_file", "served_name"),
+    # what-if side by side: two rule sets or two days, a draft rule set not stored
+    "compare": ("COMPARE_COLUMNS", "Comparison", "Side", "compare_levels", "open_draft"),
     # the weekly briefing and the map picture (matplotlib, reportlab, python-pptx)
     "briefings": ("BRIEFING_FORMATS", "BRIEFING_MIME", "Briefing", "briefing",
                   "default_briefing_level", "default_briefing_unit", "map_png",
@@ -78,6 +80,11 @@ AREAS: dict[str, tuple[str, ...]] = {
                 "list_tokens", "revoke_token"),
     # operations: health, migrations as a deploy step, levels exported for GIS, the log
     "ops": ("export_levels", "health", "upgrade_database"),
+    # plans with targets per unit, their progress, the emulation table (issue 22)
+    "plans": ("EMULATION_COLUMNS", "PLAN_KINDS", "PROGRESS_COLUMNS",
+              "add_plan", "check_plan", "emulation", "list_plans", "mark_measure_done",
+              "plan_measures", "plan_progress", "protect_breaches", "revoke_plan",
+              "streak_callouts", "unit_streaks"),
 }
 
 _AREA_OF = {name: area for area, names in AREAS.items() for name in names}

@@ -4,16 +4,20 @@ matplotlib, reportlab and python-pptx (``zones.briefing``)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import geopandas as gpd
+import pandas as pd
 
 from zones import briefing as briefs
+from zones.api import plans
 from zones.api.action import action
 from zones.api.reading import day_view
 from zones.errors import ZonesError
 from zones.i18n import t
 from zones.levels import dayview
 from zones.levels.tables import view_units
+from zones.plans import model as plan_model
 from zones.workspace import Workspace
 
 __all__ = ["BRIEFING_FORMATS", "BRIEFING_MIME", "Briefing", "briefing",
@@ -30,10 +34,39 @@ default_briefing_level = briefs.default_level
 @action()
 def prepare_briefing(ws: Workspace, day, unit: str | None = None, level: str | None = None,
                      weeks: int = 1, lang: str = "vi",
-                     progress: Callable[[str], None] | None = None) -> Briefing:
-    """What the briefing of the ``weeks`` weeks ending on ``day`` says (for a preview)."""
-    return briefs.build(ws, day, unit, level, weeks, lang, ws.settings.public_url,
-                       progress)
+                     progress: Callable[[str], None] | None = None,
+                     opened_at: str = "") -> Briefing:
+    """What the briefing of the ``weeks`` weeks ending on ``day`` says (for a preview).
+    The map link starts with ``ZONES_PUBLIC_URL``, else with ``opened_at`` (the address
+    the page was opened at), and is left out when neither could be opened elsewhere."""
+    return briefs.build(ws, day, unit, level, weeks, lang,
+                        ws.settings.public_url or opened_at, progress,
+                        plans=lambda code, start, end: _plan_facts(ws, code, start, end, lang))
+
+
+def _plan_facts(ws: Workspace, unit: str | None, start: date, end: date,
+                lang: str) -> briefs.PlanFacts:
+    """The targets in force during the period (their progress on its last day), the
+    protected communes that slipped during it, and the emulation table of the unit's
+    children over it (empty for the whole country or a unit without children)."""
+    progress = plans.plan_progress(ws, end, unit, lang)
+    if len(progress):
+        starts, ends = pd.to_datetime(progress["from"]), pd.to_datetime(progress["by"])
+        progress = progress[(starts <= pd.Timestamp(end)) & (ends >= pd.Timestamp(start))]
+    holds = plans.list_plans(ws, unit, lang).set_index("id")["hold"]
+    progress = progress.assign(hold=progress["plan_id"].map(holds).fillna(
+        plan_model.config()["default_hold_days"]).astype(int))
+    breaches = plans.protect_breaches(ws, end, unit, lang)
+    breaches = breaches[pd.to_datetime(breaches["day"]) >= pd.Timestamp(start)]
+    table = pd.DataFrame()
+    if unit is not None:
+        try:
+            table = plans.emulation(ws, unit, start, end, lang)
+        except ZonesError:  # no units below it to rank
+            table = pd.DataFrame()
+    return briefs.PlanFacts(progress.reset_index(drop=True), breaches.reset_index(drop=True),
+                            table, t("plan.cli_rule", lang=lang),
+                            tuple(plans.streak_callouts()))
 
 
 @action(lang_of=lambda a: a["prepared"].lang)

@@ -174,16 +174,20 @@ def add_ruleset(ws: Workspace, actor: Actor | None, data: bytes, file_name: str,
                 lang: str = "vi") -> stored.Added:
     """Validate and keep a custom rule set in the database (administrators; audited);
     the levels are recomputed (it may be in force on some days)."""
-    reg = dayview.ruleset_registry(ws)
-    taken = {rid: t("rs.shipped") if ruleset_source(reg, rid) == "shipped"
-             else str(rs.path or rid)
-             for rid, rs in reg.rulesets.items() if rid not in reg.stored}
-    added = stored.add(ws.engine, data, file_name, actor.name, taken)
+    added = stored.add(ws.engine, data, file_name, actor.name,
+                       taken_ids(dayview.ruleset_registry(ws)))
     if not added.unchanged:
         audit.record(ws.engine, actor, "ruleset_added", detail={
             "ruleset": added.ruleset_id, "version": added.version,
             "stored_version": added.number, "file": file_name})
     return added
+
+
+def taken_ids(reg: rules.RuleSetRegistry) -> dict[str, str]:
+    """Ids a rule set kept in the store may not take (shipped, folder) -> where they are."""
+    return {rid: t("rs.shipped") if ruleset_source(reg, rid) == "shipped"
+            else str(rs.path or rid)
+            for rid, rs in reg.rulesets.items() if rid not in reg.stored}
 
 
 @action()

@@ -3,19 +3,29 @@ pictures (PNG), all built from the day view and drawn without a browser."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import geopandas as gpd
 
-from zones.briefing import deck, pictures, report
-from zones.briefing.model import Briefing, build, default_level, default_unit, share_link
+from zones.briefing import deck, model, pictures, report
+from zones.briefing.glance import glance
+from zones.briefing.model import Briefing, PlanFacts, default_level, default_unit, share_link
 from zones.briefing.sections import sections
 from zones.i18n import t
+from zones.maps.palettes import PALETTES
 
 FORMATS = ("pptx", "pdf", "png")
 MIME = {"pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         "pdf": "application/pdf", "png": "image/png"}
 
-__all__ = ["FORMATS", "MIME", "Briefing", "build", "default_level", "default_unit", "render",
-           "share_link"]
+__all__ = ["FORMATS", "MIME", "Briefing", "PlanFacts", "build", "default_level",
+           "default_unit", "render", "share_link"]
+
+
+def build(*args, **kwargs) -> Briefing:
+    """``model.build``, with the week at a glance ready for a preview (``summary``)."""
+    b = model.build(*args, **kwargs)
+    return replace(b, summary=glance(b, PALETTES["default"]))
 
 
 def render(b: Briefing, geometry: gpd.GeoDataFrame, fmt: str, palette: str = "default",
@@ -29,7 +39,7 @@ def render(b: Briefing, geometry: gpd.GeoDataFrame, fmt: str, palette: str = "de
                                                                     lang=lang),
                                unit=b.unit_name), palette, lang, outlines=outlines)
     footer = f"{title} · {b.period}"
-    parts = sections(b, geometry, palette)
+    parts = sections(b, geometry, palette, outlines)
     if fmt == "pptx":
         return deck.deck(parts, footer)
     return report.report(parts, title, footer, t("brief.page", lang=lang))

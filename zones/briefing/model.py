@@ -8,26 +8,45 @@ the day before it began.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
 
 import rules
-from rules.vocab import UNIT_LEVEL_NAMES
 from zones.errors import ZonesError
 from zones.i18n import fmt_date, t
 from zones.levels import dayview
 from zones.levels.dayview import DayView
 from zones.levels.story import unit_story
 from zones.levels.tables import child_level, view_units
-from zones.levels.transitions import RulesetChange, flows
+from zones.levels.transitions import RulesetChange
 from zones.levels.transitions import in_force as transitions
+from zones.safe import safe_frame
+from zones.settings import public_address
 from zones.workspace import Workspace
 
 LEVELS_DOWN = (4, 3, 2, 1, 0)
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    """What the plans area says for the briefing's unit and period: the progress on the
+    last day of every target of the subtree in force during the period (columns of the
+    CLI's ``plans progress``), the communes that broke a *protect* target during the
+    period (``plan_id, unit_code, unit_name, day, level_before, level, reason``) and the
+    emulation table of the unit's children over the period (the CLI's ``emulation``
+    columns, then ``streak_callout`` and ``targets_met``; empty without children)."""
+
+    progress: pd.DataFrame
+    breaches: pd.DataFrame
+    emulation: pd.DataFrame
+    emulation_rule: str = ""  # the rule of the ranking, in words
+    callouts: tuple[int, ...] = ()  # green streaks called out (plans.yaml)
 
 
 @dataclass(frozen=True)
@@ -49,16 +68,19 @@ class Briefing:
     link: str
     counts: pd.DataFrame        # level, name, units, population, units_before, population_before
     by_parent: pd.DataFrame     # parent name, then one column per level (units now)
-    flow: pd.DataFrame          # from_level, to_level, units (every unit, unchanged too)
-    up: pd.DataFrame            # code, name, from_level, to_level, since, reason, path_down,
-    down: pd.DataFrame          # cause (data, ruleset, declaration)
+    up: pd.DataFrame            # code, name, parent, from_level, to_level, since, reason,
+    down: pd.DataFrame          # path_down, cause (data, ruleset, declaration)
     declared: pd.DataFrame      # code, name, declared, computed, decision, start, end
     silent: pd.DataFrame        # code, name, last
     story: pd.DataFrame         # daily figures and rates of the unit (charts)
     bands: list[float] | None
-    method: pd.DataFrame        # the criteria of the rule set for the level shown
     notices: tuple[str, ...]
     ruleset_change: RulesetChange | None = None  # rule sets before and at the end, if they differ
+    rulesets: tuple = ()        # the rule set in force at the end (for the method in words)
+    made_on: date | None = None  # the day the briefing was made (signature block)
+    preparer: str = ""          # who made it (signature block), "" when not known
+    plans: PlanFacts | None = None  # targets and emulation, where the plans area exists
+    summary: Any = None         # the week at a glance (a ``parts.Section``), for previews
 
     @property
     def names(self) -> dict[int, str]:
@@ -67,6 +89,26 @@ class Briefing:
     @property
     def period(self) -> str:
         return f"{fmt_date(self.start)} – {fmt_date(self.end)}"
+
+    @property
+    def map_query(self) -> str:
+        """The query of the map page showing this view ("date=…&level=…&unit=…"), for a
+        link relative to the page it is shown on."""
+        query = {"date": self.end.isoformat(), "level": self.level}
+        if self.unit:
+            query["unit"] = self.unit
+        return urlencode(query)
+
+    def moves_csv(self) -> bytes:
+        """Every unit that changed level in the period, with the reason and the way down
+        (UTF-8 with BOM; names cannot run as spreadsheet formulas)."""
+        frame = pd.concat([self.up, self.down], ignore_index=True)
+        frame = frame.rename(columns={"code": "unit_code", "name": "unit_name",
+                                      "parent": "parent_name", "since": "changed_on"})
+        frame["changed_on"] = [d.isoformat() if d else "" for d in frame["changed_on"]]
+        columns = ["unit_code", "unit_name", "parent_name", "from_level", "to_level",
+                   "changed_on", "cause", "reason", "path_down"]
+        return safe_frame(frame[columns]).to_csv(index=False).encode("utf-8-sig")
 
 
 def default_unit(ws: Workspace) -> str | None:
@@ -92,7 +134,11 @@ def default_level(ws: Workspace, unit: str | None) -> str:
 
 def share_link(base: str, day: date, unit: str | None, level: str,
                ruleset: str | None = None) -> str:
-    """The address of the map page showing exactly this view."""
+    """The address of the map page showing exactly this view ("" without a public base
+    address: a link to ``localhost`` opens nothing on the readers' machines)."""
+    base = public_address(base)
+    if not base:
+        return ""
     query = {"date": day.isoformat(), "level": level}
     if unit:
         query["unit"] = unit
@@ -102,9 +148,15 @@ def share_link(base: str, day: date, unit: str | None, level: str,
 
 
 def build(ws: Workspace, day, unit: str | None = None, level: str | None = None,
-          weeks: int = 1, lang: str = "vi", base_url: str = "http://localhost:8501",
-          progress=None) -> Briefing:
-    """The briefing of the ``weeks`` weeks ending on ``day`` for ``unit``'s subtree."""
+          weeks: int = 1, lang: str = "vi", base_url: str = "", progress=None,
+          made_on: date | None = None, preparer: str = "",
+          plans: Callable[[str | None, date, date], PlanFacts | None] | None = None
+          ) -> Briefing:
+    """The briefing of the ``weeks`` weeks ending on ``day`` for ``unit``'s subtree.
+    ``base_url``: the dashboard's public address (the map link); ``made_on`` and
+    ``preparer``: the date and the name of the signature block (default: today, blank);
+    ``plans(unit, first day, last day)``: the targets and the emulation table (given by
+    the front door, where the plans area lives)."""
     units = dayview.units(ws)
     if unit is not None and unit not in units.index:
         raise ZonesError(t("brief.unknown_unit", value=unit))
@@ -127,20 +179,25 @@ def build(ws: Workspace, day, unit: str | None = None, level: str | None = None,
     everyone, change = transitions(ws, chosen, before, end, level, changed_only=False)
     _say(progress, t("brief.step.reasons"))
     result = dayview.local_result(ws, unit)
-    up, down = _moves(everyone, result, end, lang)
+    up, down = _moves(everyone, result, end, lang, units)
     rs = dayview.ruleset_on(ws, end)
     story_code = unit if unit is not None else None
+    link = share_link(base_url, end, unit, level)
+    if not link:
+        _say(progress, t("brief.step.no_link"))
     _say(progress, t("brief.step.trends"))
     return Briefing(
         lang=lang, unit=unit, unit_name=_name(units, unit, lang), level=level,
         start=before + timedelta(days=1), end=end, before=before, now=now, earlier=earlier,
         ruleset_title=now.ruleset_title, ruleset_reference=now.ruleset_reference,
-        data_as_of=_as_of(now), link=share_link(base_url, end, unit, level),
-        counts=_counts(now, earlier), by_parent=_by_parent(units, now),
-        flow=flows(everyone), up=up, down=down, declared=_declared(now),
+        data_as_of=_as_of(now), link=link,
+        counts=_counts(now, earlier), by_parent=_by_parent(units, now, up, down),
+        up=up, down=down, declared=_declared(now),
         silent=dayview.silent(now), story=unit_story(ws, story_code) if story_code else
-        pd.DataFrame(), bands=_bands(rs), method=_method(rs, level, lang), notices=now.notices,
-        ruleset_change=change)
+        pd.DataFrame(), bands=_bands(rs), notices=now.notices,
+        ruleset_change=change, rulesets=(rs,) if rs is not None else (),
+        made_on=made_on or date.today(), preparer=preparer,
+        plans=plans(unit, before + timedelta(days=1), end) if plans is not None else None)
 
 
 def _say(progress, text: str) -> None:
@@ -168,33 +225,47 @@ def _counts(now: DayView, earlier: DayView) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _by_parent(units: pd.DataFrame, now: DayView) -> pd.DataFrame:
+def _by_parent(units: pd.DataFrame, now: DayView, up: pd.DataFrame, down: pd.DataFrame
+               ) -> pd.DataFrame:
+    """Units per level under each parent, with the moves up and down of the period, the
+    most severe first (most red, then orange, then yellow units; then by name)."""
     parents = pd.Series(now.parents, dtype=object).fillna("")
-    names = [str(units.at[p, "name"]) if p in units.index else "–" for p in parents]
+    names = [_parent_name(units, p) for p in parents]
     frame = pd.DataFrame({"parent": names, "level": now.in_force})
     wide = frame.groupby(["parent", "level"]).size().unstack(fill_value=0)
     wide = wide.reindex(columns=list(LEVELS_DOWN), fill_value=0)
-    wide.columns = [now.level_names[lv] for lv in LEVELS_DOWN]
-    return wide.reset_index().sort_values("parent", ignore_index=True)
+    wide["up"] = up.groupby("parent").size().reindex(wide.index, fill_value=0)
+    wide["down"] = down.groupby("parent").size().reindex(wide.index, fill_value=0)
+    wide = wide.reset_index()
+    wide["total"] = wide[list(LEVELS_DOWN)].sum(axis=1)
+    wide = wide.sort_values([4, 3, 2, "up", "parent"],
+                            ascending=[False, False, False, False, True], ignore_index=True)
+    return wide[["parent", *LEVELS_DOWN, "total", "up", "down"]]
 
 
-def _moves(everyone: pd.DataFrame, result: rules.Result, end: date, lang: str
-           ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _parent_name(units: pd.DataFrame, code) -> str:
+    return str(units.at[code, "name"]) if code in units.index else "–"
+
+
+def _moves(everyone: pd.DataFrame, result: rules.Result, end: date, lang: str,
+           units: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     moved = everyone[everyone["from_level"].fillna(0) != everyone["to_level"].fillna(0)]
     rows = []
     for r in moved.itertuples():
         reason, path = "", ""
         if r.unit_code in result.codes and pd.Timestamp(end) in result.dates:
             e = result.explain(r.unit_code, pd.Timestamp(end), lang=lang)
-            reason = (e.reasons or e.missing or [""])[0]
+            reason = "; ".join(e.reasons or e.missing[:1])  # every step that set the level
             path = (e.path_down or [""])[0]
         a = 0 if pd.isna(r.from_level) else int(r.from_level)
         b = 0 if pd.isna(r.to_level) else int(r.to_level)
-        rows.append({"code": r.unit_code, "name": r.unit_name, "from_level": a, "to_level": b,
+        parent = units.at[r.unit_code, "parent_code"] if r.unit_code in units.index else None
+        rows.append({"code": r.unit_code, "name": r.unit_name,
+                     "parent": _parent_name(units, parent), "from_level": a, "to_level": b,
                      "since": r.changed_on, "reason": reason, "path_down": path,
                      "cause": r.cause})
-    frame = pd.DataFrame(rows, columns=["code", "name", "from_level", "to_level", "since",
-                                        "reason", "path_down", "cause"])
+    frame = pd.DataFrame(rows, columns=["code", "name", "parent", "from_level", "to_level",
+                                        "since", "reason", "path_down", "cause"])
     up = frame[frame["to_level"] > frame["from_level"]].sort_values(
         ["to_level", "name"], ascending=[False, True])
     down = frame[frame["to_level"] < frame["from_level"]].sort_values(
@@ -214,13 +285,3 @@ def _declared(now: DayView) -> pd.DataFrame:
 def _bands(rs: rules.RuleSet | None) -> list[float] | None:
     value = rs.parameters.get("band_starts_per_100k") if rs is not None else None
     return list(value) if value is not None else None
-
-
-def _method(rs: rules.RuleSet | None, level: str, lang: str) -> pd.DataFrame:
-    if rs is None:
-        return pd.DataFrame(columns=["kind", "level", "condition", "threshold"])
-    table = rules.describe_ruleset(rs, lang)
-    mine = table[table["tier"] == UNIT_LEVEL_NAMES[lang][level]]
-    if mine.empty:
-        mine = table
-    return mine[["kind", "level", "condition", "threshold"]].reset_index(drop=True)

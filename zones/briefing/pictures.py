@@ -15,6 +15,7 @@ matplotlib.use("Agg")  # no display: files only
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+from matplotlib import patheffects
 from matplotlib.patches import Patch
 
 from rules.text import DATE_FORMAT
@@ -41,15 +42,19 @@ def map_picture(view: DayView, geometry: gpd.GeoDataFrame, title: str,
                 palette: str = "default", lang: str = "vi", width_in: float = WIDTH_IN,
                 outlines: gpd.GeoDataFrame | None = None) -> bytes:
     """The map of a day view as a PNG: title and date, legend with the rule set's level
-    names and unit counts, a scale bar, declared units marked, the notices."""
+    names and unit counts, a scale bar, declared units marked, the notices, and place
+    names: the units of ``outlines`` (districts around communes) when there are several,
+    else the largest units drawn; a name that would overlap another is left out."""
     shapes = geometry.loc[view.codes, ["geometry"]].copy()
     colours = PALETTES[palette]
     shapes["fill"] = [colours[int(v)] for v in view.in_force]
     x0, y0, x1, y1 = shapes.total_bounds
     aspect = (y1 - y0) / max((x1 - x0) * math.cos(math.radians((y0 + y1) / 2)), 1e-9)
-    fig_h = min(max(width_in * 0.62, width_in * 0.75 * aspect), width_in * 1.4)
+    # the map takes the figure's width left of the legend column, plus room for the title
+    fig_h = min(max(width_in * 0.5, width_in * (LEGEND_X - 0.03) * aspect + 1.8),
+                width_in * 1.4)
     if width_in < 12:
-        fig_h = width_in * min(max(aspect, 0.6), 1.2) + 2.2  # room for the legend below
+        fig_h = width_in * min(max(aspect, 0.6), 1.2) + 2.8  # room for the legend below
     fig, ax = plt.subplots(figsize=(width_in, fig_h))
     ax.set_facecolor(BACKGROUND)
     shapes.plot(ax=ax, color=shapes["fill"], edgecolor="#555555", linewidth=0.3)
@@ -74,17 +79,101 @@ def map_picture(view: DayView, geometry: gpd.GeoDataFrame, title: str,
         handles.append(Patch(facecolor="none", edgecolor="black", linestyle="--",
                              label=t("decl.marked", lang=lang)))
     narrow = width_in < 12  # two maps side by side: the legend goes under the map
-    ax.legend(handles=handles, loc="upper center" if narrow else "upper left",
-              bbox_to_anchor=(0.5, -0.06) if narrow else (1.01, 1.0), ncol=2 if narrow else 1,
-              title=view.legend_title, fontsize=12 if narrow else 11, title_fontsize=12,
-              framealpha=0.95, alignment="left")
+    if narrow:
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=2,
+                  title=view.legend_title, fontsize=12, title_fontsize=12, framealpha=0.95,
+                  alignment="left")
+    else:  # at the right of the figure, in a column kept free for it (never cut off)
+        legend = fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(LEGEND_X, 0.93),
+                            title=view.legend_title, fontsize=11, title_fontsize=12,
+                            framealpha=0.95, alignment="left")
+        legend.set_in_layout(False)
     foot = " · ".join(view.notices)
     if view.ruleset_title:
         foot = view.ruleset_title + (f"\n{foot}" if foot else "")
     fig.text(0.01, 0.01, foot, fontsize=10, color="#444444", va="bottom")
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.tight_layout(rect=(0, 0.1 if narrow else 0.06, 1 if narrow else LEGEND_X - 0.01, 1))
+    several = outlines is not None and len(outlines) > 1
+    named = outlines if several else geometry.loc[view.codes]
+    place_names(fig, ax, named, bold=several, size=9.5 if narrow else 11,
+                limit=None if several else MAX_NAMES)
     _scale_bar(fig, ax, lang, below=not narrow)
     return _png(fig)
+
+
+LEGEND_X = 0.73  # the legend's column starts here (share of the figure's width)
+MAX_NAMES = 15  # units named on a map of one level (the largest first)
+KINDS = (("Thành phố ", "TP. "), ("Thị xã ", "TX. "), ("Thị trấn ", "TT. "),
+         ("Quận ", "Q. "), ("Phường ", "P. "), ("Huyện ", ""), ("Xã ", ""), ("Tỉnh ", ""))
+
+
+def short_name(name: str) -> str:
+    """A place name as maps print it: "Huyện An Biên" -> "An Biên", "Thành phố Rạch Giá"
+    -> "TP. Rạch Giá", "Phường Vĩnh Lạc" -> "P. Vĩnh Lạc"."""
+    for long, short in KINDS:
+        if name.startswith(long) and len(name) > len(long):
+            return short + name[len(long):]
+    return name
+
+
+def _anchor(geom):
+    """Where a shape's name goes: on its largest part, at the centre when the centre is
+    inside it, else at a point surely inside."""
+    if geom.geom_type == "MultiPolygon":
+        geom = max(geom.geoms, key=lambda g: g.area)
+    centre = geom.centroid
+    return centre if geom.contains(centre) else geom.representative_point()
+
+
+def place_names(fig, ax, shapes: gpd.GeoDataFrame, bold: bool = False, size: float = 10,
+                limit: int | None = None) -> list:
+    """Write the names of ``shapes`` on the map, the largest shapes first; a name that
+    would overlap one already written, or leave the map, is left out. Names are text
+    (never parsed as markup). The names written (matplotlib texts)."""
+    if shapes is None or shapes.empty or "name" not in shapes:
+        return []
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    # the order of sizes only (degrees², no projection needed inside one region)
+    sizes = pd.Series([g.area if g is not None else 0.0 for g in shapes.geometry],
+                      index=shapes.index)
+    order = sizes.sort_values(ascending=False, kind="stable").index
+    placed, written = [], []
+    halo = [patheffects.withStroke(linewidth=3, foreground="white")]
+    for code in order:
+        if limit is not None and len(placed) >= limit:
+            break
+        geom = shapes.geometry.loc[code]
+        if geom is None or geom.is_empty:
+            continue
+        point = _anchor(geom)
+        text = ax.text(point.x, point.y, short_name(str(shapes.at[code, "name"])),
+                       fontsize=size, ha="center", va="center", color="#111111",
+                       fontweight="bold" if bold else "normal", path_effects=halo, zorder=6)
+        box = _free_spot(text, renderer, frame, placed, ax)
+        if box is None:
+            text.remove()
+            continue
+        placed.append(box)
+        written.append(text)
+    return written
+
+
+def _free_spot(text, renderer, frame, placed, ax):
+    """Move ``text`` to the first of its anchor, a line above or below it, or half a
+    width to either side, where it overlaps no name already written and stays on the
+    map; its box there, or None when there is no such place."""
+    x, y = ax.transData.transform(text.get_position())
+    box = text.get_window_extent(renderer)
+    w, h = box.width, box.height
+    for dx, dy in ((0, 0), (0, h * 1.1), (0, -h * 1.1), (w * 0.55, 0), (-w * 0.55, 0)):
+        text.set_position(ax.transData.inverted().transform((x + dx, y + dy)))
+        box = text.get_window_extent(renderer).expanded(1.08, 1.2)
+        inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and \
+            box.y1 <= frame.y1
+        if inside and not any(box.overlaps(other) for other in placed):
+            return box
+    return None
 
 
 def _scale_bar(fig, ax, lang: str, below: bool = True) -> None:
@@ -106,36 +195,11 @@ def _scale_bar(fig, ax, lang: str, below: bool = True) -> None:
     fig.text(x + frac + 0.005, y, f"{fmt_int(length, lang)} km", fontsize=11, va="center")
 
 
-def flow_chart(flow: pd.DataFrame, names: dict[int, str], colours: dict[int, str],
-               period: str, lang: str) -> bytes:
-    """Units per (level before → level now), as horizontal bars labelled with counts."""
-    moved = flow[flow["from_level"] != flow["to_level"]].sort_values(
-        ["to_level", "from_level"], ascending=False)
-    fig, ax = plt.subplots(figsize=(11, max(2.8, 0.55 * len(moved) + 1.6)))
-    if moved.empty:
-        ax.text(0.5, 0.5, t("brief.no_moves", lang=lang), ha="center", va="center",
-                fontsize=14)
-        ax.axis("off")
-    else:
-        labels = [f"{names[int(a)]} → {names[int(b)]}" for a, b in
-                  zip(moved["from_level"], moved["to_level"], strict=True)]
-        ax.barh(labels, moved["units"], color=[colours[int(b)] for b in moved["to_level"]],
-                edgecolor="#555555")
-        for y, v in enumerate(moved["units"]):
-            ax.text(v, y, f" {fmt_int(int(v), lang)}", va="center", fontsize=11)
-        ax.invert_yaxis()
-        ax.set_xlabel(t("brief.col.units", lang=lang))
-        ax.spines[["top", "right"]].set_visible(False)
-    ax.set_title(f"{t('brief.flows', lang=lang)} ({period})", loc="left", fontsize=14)
-    fig.tight_layout()
-    return _png(fig)
-
-
 def trend_chart(story: pd.DataFrame, bands: list[float] | None, colours: dict[int, str],
                 start, end, title: str, lang: str) -> bytes:
     """Three panels: cases per 100,000 in 7 days with the level bands, tests and positivity,
     vaccination coverage; the briefing's week shaded."""
-    fig, axes = plt.subplots(3, 1, figsize=(12, 9.5), sharex=True)
+    fig, axes = plt.subplots(3, 1, figsize=(14, 8.5), sharex=True)  # fills a 16:9 slide
     h = story
     rate = h.get("rate_7d", pd.Series(dtype=float))
     top = max(float(np.nanmax(rate.to_numpy())) if rate.notna().any() else 0,

@@ -39,7 +39,10 @@ def _lang_of(argv: list[str], default: str) -> str:
 EXPORTS = frozenset({("units", "export"), ("units", "history"), ("observations", "export"),
                      ("observations", "template"), ("assess", None), ("transitions", None),
                      ("map", None), ("briefing", None), ("declarations", "list"),
-                     ("dhis2", "export"), ("export", None)})
+                     ("dhis2", "export"), ("export", None),
+                     ("plans", "list"), ("plans", "progress"), ("plans", "measures"),
+                     ("emulation", None),
+                     ("compare", None)})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,7 +14,9 @@ import pandas as pd
 
 from zones import api
 from zones.cli import alerts as alerts_cli
+from zones.cli import compare as compare_cli
 from zones.cli import interop, ops
+from zones.cli import plans as plan_commands
 from zones.cli.output import read_file, say, write_bytes, write_csv, write_text
 from zones.errors import ZonesError
 from zones.i18n import fmt_date, fmt_datetime, fmt_int, t
@@ -345,5 +347,7 @@ COMMANDS: dict[tuple[str, str | None], Callable[[api.Workspace, Options, str], i
     ("rulesets", "show"): rulesets_show,
     **alerts_cli.COMMANDS,
     **ops.COMMANDS,
+    **plan_commands.COMMANDS,
+    ("compare", None): compare_cli.compare,
 }
 COMMANDS.update(interop.COMMANDS)

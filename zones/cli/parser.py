@@ -13,6 +13,7 @@ import pandas as pd
 import contract
 from rules.text import DATE_FORMAT
 from zones.cli import alerts as alerts_cli
+from zones.cli import compare as compare_cli
 from zones.cli import ops
 from zones.errors import ZonesError
 from zones.i18n import t
@@ -220,6 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
     alerts_cli.add_parser(sub, _Parser, parse_date, parse_id)
     add_interop(sub)
     ops.add_parsers(sub, _Parser, parse_date, parse_level)
+    _plans(sub)
+    compare_cli.add_parser(sub, parse_date, parse_level)  # optional, beyond the contract
     return p
 
 
@@ -240,5 +243,37 @@ def add_interop(sub) -> None:
     de.add_argument("--mapping", required=True)
     de.add_argument("--unit", default=None)
     de.add_argument("--out")
+
+
+def _plans(sub) -> None:
+    """``plans add|list|revoke|progress|measures|done`` and ``emulation`` (milestone 3);
+    the kind, level, share and hold are checked by the core, every problem at once."""
+    pc = sub.add_parser("plans", help=t("cli.help.plans"))
+    psub = pc.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    pa = psub.add_parser("add")
+    for name in ("unit", "kind", "level", "share", "hold", "decision", "note"):
+        pa.add_argument(f"--{name}", default=None)
+    pa.add_argument("--from", dest="start", type=parse_date, default=None)
+    pa.add_argument("--by", dest="by", type=parse_date, default=None)
+    pa.add_argument("--measure", action="append", default=None)
+    pl = psub.add_parser("list")
+    pl.add_argument("--unit", default=None)
+    pl.add_argument("--out")
+    psub.add_parser("revoke").add_argument("id", type=parse_id)
+    pp = psub.add_parser("progress")
+    pp.add_argument("--date", type=parse_date, required=True)
+    pp.add_argument("--unit", default=None)
+    pp.add_argument("--out")
+    pm = psub.add_parser("measures")
+    pm.add_argument("--plan", type=parse_id, default=None)
+    pm.add_argument("--out")
+    pd_ = psub.add_parser("done")
+    pd_.add_argument("id", type=parse_id)
+    pd_.add_argument("--date", type=parse_date, required=True)
+    em = sub.add_parser("emulation", help=t("cli.help.emulation"))
+    em.add_argument("--unit", required=True)
+    em.add_argument("--from", dest="start", type=parse_date, required=True)
+    em.add_argument("--to", dest="end", type=parse_date, required=True)
+    em.add_argument("--out")
 
 

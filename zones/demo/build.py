@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from geodata.adjacency import touching_pairs
 from geodata.approx import cells_in_boxes, dissolve_codes, random_points_in, voronoi_cells
 from geodata.gazetteer import SOURCE, legacy_communes
+from zones.demo import plans as demo_plans
 from zones.demo.simulate import KIEN_LUONG_HOTSPOTS, VINH_LAC, populations, simulate
 from zones.errors import ZonesError
 from zones.i18n import fmt_int, t
@@ -206,6 +207,7 @@ def build_demo(engine: Engine, national: bool = False, reset: bool = False) -> d
             "size_bytes": 0, "uploaded_by": "demo", "uploaded_at": store.now(),
             "rows_total": len(obs), "rows_stored": len(obs)})
         n_obs = _insert_observations(conn, obs, upload_id)
+        demo_plans.insert(conn, set(units["code"]))  # issue 22: example plans, labelled
         store.set_meta(conn, store.Meta.DEMO, "national" if national else "province")
         store.set_meta(conn, store.Meta.FOCUS_DAY, "2021-09-01")  # the outbreak of seed notice 002
         store.owe_levels(conn, None)

@@ -80,10 +80,9 @@ def problems_message(ruleset_id: str, file_name: str, problems: Sequence[Problem
              problems=problem_lines(problems))
 
 
-def add(engine: Engine, data: bytes, file_name: str, added_by: str,
-        taken: dict[str, str]) -> Added:
-    """Validate and keep a rule-set file. ``taken``: ids of rule sets not kept here (shipped,
-    folder) -> where they come from."""
+def validate(data: bytes, file_name: str, taken: dict[str, str]) -> tuple[str, rules.RuleSet]:
+    """A rule-set file's text and rule set, checked as ``add`` keeps them (bounded, UTF-8,
+    every problem listed, an id or official title of another rule set refused)."""
     text = decode(data, file_name)
     try:
         rs = parse_text(text, file_name)
@@ -94,6 +93,14 @@ def add(engine: Engine, data: bytes, file_name: str, added_by: str,
     same = official_title(rs)
     if same is not None:
         raise ZonesError(t("rs.title_taken", title=same[0], official=same[1].id))
+    return text, rs
+
+
+def add(engine: Engine, data: bytes, file_name: str, added_by: str,
+        taken: dict[str, str]) -> Added:
+    """Validate and keep a rule-set file. ``taken``: ids of rule sets not kept here (shipped,
+    folder) -> where they come from."""
+    text, rs = validate(data, file_name, taken)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     with engine.begin() as conn:
         store.take_write_lock(conn)

@@ -38,16 +38,17 @@ class Right(StrEnum):
     RULESETS = "rulesets"  # add custom rule sets (administrators)
     ALERTS = "alerts"  # manage others' alert subscriptions (inside their subtree)
     OUTBOX = "outbox"  # run the alerts, see the outbox, resend (administrators)
+    PLAN = "plan"  # set and revoke plans with targets (issue 22)
 
 
 _STAFF = frozenset({Right.READ, Right.EXPORT, Right.SEND})
 RIGHTS: Mapping[Role, frozenset[Right]] = {
     Role.ADMIN: frozenset(Right),
-    Role.PROVINCE: _STAFF | {Right.APPROVE},
+    Role.PROVINCE: _STAFF | {Right.APPROVE, Right.PLAN},
     Role.DISTRICT: _STAFF | {Right.APPROVE},
     Role.COMMUNE: _STAFF,
     Role.LEADER: frozenset({Right.READ, Right.EXPORT, Right.DECLARE, Right.APPROVE,
-                            Right.AUDIT, Right.ALERTS}),
+                            Right.AUDIT, Right.ALERTS, Right.PLAN}),
     Role.OBSERVER: frozenset({Right.READ, Right.EXPORT}),
 }
 #: roles whose rights stop at their unit's subtree (the others act everywhere)

@@ -12,6 +12,7 @@ from zones.storage.schema import (
     declarations,
     metadata,
     observations,
+    plans,
     stored_rulesets,
     uploads,
     users,
@@ -45,4 +46,5 @@ def real_data(engine: Engine) -> dict[str, int]:
             "boundary_sets": n(boundary_sets, sa.or_(boundary_sets.c.note.is_(None),
                                                      boundary_sets.c.note != "demo")),
             "accounts": n(users),
+            "plans": n(plans, plans.c.entered_by != "demo"),
         }

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -407,4 +408,41 @@ level_names = Table(
     Column("level", SmallInteger, primary_key=True),  # 0 = not enough data
     Column("lang", String(2), primary_key=True),
     Column("name", String(200), nullable=False),
+)
+
+# Plans (issue 22): one row per target of a unit's plan, set by a leader's decision;
+# a revoked plan stays listed (who, when) and counts nowhere; ids never reused.
+plans = Table(
+    "plans",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_code", String(64), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # reach, share, protect
+    Column("level", SmallInteger, nullable=False),  # at most this level (1-4)
+    Column("share", Float, nullable=True),  # share: at least this share (0-1)
+    Column("date_from", Date, nullable=False),  # D1
+    Column("date_by", Date, nullable=False),  # D2
+    Column("hold", Integer, nullable=True),  # reach: days held up to D2
+    Column("decision", String(100), nullable=False),
+    Column("note", Text, nullable=True),
+    Column("entered_by", String(200), nullable=False),
+    Column("entered_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime, nullable=True),
+    Column("revoked_by", String(200), nullable=True),
+    sqlite_autoincrement=True,  # ids never reused (PostgreSQL: its sequence)
+)
+
+# The measures a plan lists (free text), marked done with a date by the unit's officials.
+plan_measures = Table(
+    "plan_measures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", Integer, ForeignKey("plans.id"), nullable=False, index=True),
+    Column("text", String(500), nullable=False),
+    Column("added_by", String(200), nullable=False),
+    Column("added_at", DateTime, nullable=False),
+    Column("done_on", Date, nullable=True),  # the day it was done
+    Column("done_by", String(200), nullable=True),
+    Column("done_at", DateTime, nullable=True),  # when it was marked
+    sqlite_autoincrement=True,
 )

@@ -38,13 +38,20 @@
   }
 
   var SELECTED = "#1f3fbf";
+  /** The outline of a unit whose level differs between two maps side by side. */
+  var DIFFER = "#8e24aa";
 
-  /** The Leaflet style of feature i. s: {levels, marks, pending, colours, sel, edge}. */
+  /** The Leaflet style of feature i. s: {levels, marks, pending, differ, colours, sel,
+      edge}. */
   function styleFor(s, i) {
     var fill = pendingAt(s.pending, i) ? 0.35 : 0.8;
     var colour = s.colours[levelAt(s.levels, i, s.colours.length)];
     if (i === s.sel) {  // the unit whose panel is open
       return {fillColor: colour, fillOpacity: fill, color: SELECTED, weight: 4, opacity: 1,
+              dashArray: null};
+    }
+    if (pendingAt(s.differ, i)) {  // what-if side by side: the other map differs here
+      return {fillColor: colour, fillOpacity: fill, color: DIFFER, weight: 3.5, opacity: 1,
               dashArray: null};
     }
     if (markAt(s.marks, i)) {  // declared at a level other than the computed one
@@ -75,6 +82,9 @@
     var r = Array.isArray(s.rates) ? s.rates[i] : undefined;
     if (r !== undefined && r !== null && r !== "") {
       html += "<br>" + esc(t.rate) + ": <b>" + esc(r) + "</b>";
+    }
+    if (pendingAt(s.differ, i) && t.differ) {
+      html += "<br><i>" + esc(t.differ) + "</i>";
     }
     if (pendingAt(s.pending, i) && t.pending) {
       html += "<br><i>" + esc(t.pending) + "</i>";
@@ -135,5 +145,5 @@
   return {esc: esc, levelAt: levelAt, markAt: markAt, pendingAt: pendingAt,
           styleFor: styleFor, tipHtml: tipHtml, basePath: basePath, appUrl: appUrl,
           isoDay: isoDay, message: message, nextFrame: nextFrame, startFrame: startFrame,
-          inside: inside, SELECTED: SELECTED};
+          inside: inside, SELECTED: SELECTED, DIFFER: DIFFER};
 });

@@ -1,17 +1,21 @@
-/* The component's page: the map, fed by Streamlit's render messages. */
+/* The component's page: the map, fed by Streamlit's render messages (two maps in step
+   when the spec asks to compare: compare.js). */
 (function () {
   "use strict";
-  var Z = ZLmap.create(document.getElementById("map"),
-                       {base: ZLcore.basePath(location.pathname), send: ZLst.setValue});
-  var height = null;
+  var el = document.getElementById("map"), Z = null, height = null;
+  var options = {base: ZLcore.basePath(location.pathname), send: ZLst.setValue,
+                 setHeight: ZLst.setHeight};
   ZLst.onRender(function (args) {
     var spec = args.spec;
     if (!spec) { return; }
+    if (!Z) {  // one kind of map per component instance, known from its first spec
+      Z = spec.compare ? ZLcompare.create(el, options) : ZLmap.create(el, options);
+    }
     if (spec.height !== height) {
       height = spec.height;
-      document.getElementById("map").style.height = height + "px";
+      el.style.height = height + "px";
       ZLst.setHeight(height);
-      Z.map.invalidateSize();
+      (Z.invalidateSize || function () { Z.map.invalidateSize(); })();
     }
     Z.render(spec);
   });

@@ -36,9 +36,11 @@
     return d;
   }
 
+  var files = {};  // URL -> promise of its JSON, kept for the life of the page (and
+                  // shared by the maps of one page: two maps side by side fetch once)
+
   function create(el, options) {
     var base = options.base || "", send = options.send || function () {};
-    var files = {};  // URL -> promise of its JSON, kept for the life of the page
     function getJson(src) {
       if (typeof src !== "string") { return Promise.resolve(src); }  // inline (export)
       if (!files[src]) {
@@ -56,7 +58,7 @@
                          zoom: 6});
     L.control.scale().addTo(map);
     var Z = root.__zl = {map: map, layer: null, levels: "", rates: [], label: "",
-                         marks: "", pending: "", sel: -1, colours: [], names: [],
+                         marks: "", pending: "", differ: "", sel: -1, colours: [], names: [],
                          texts: {}, notes: null, notesFor: null, edge: 0.5, seq: 0,
                          timer: null};  // timer: the player's, while it plays
     var wanted = {}, shown = {}, outlineLayers = [], tiles = null;
@@ -103,6 +105,11 @@
         L.DomUtil.create("span", "sw", row).style.background = spec.colours[i];
         row.appendChild(document.createTextNode(spec.names[i] || ""));
       });
+      if (spec.texts.differLegend) {  // what-if side by side (compare.js)
+        var diff = div("zl-row", box);
+        L.DomUtil.create("span", "sw sw-differ", diff);
+        diff.appendChild(document.createTextNode(spec.texts.differLegend));
+      }
       if (spec.texts.marked) {
         var row = div("zl-row", box);
         L.DomUtil.create("span", "sw sw-marked", row);
@@ -189,6 +196,7 @@
       var before = Z.sel;
       Z.notes = spec.notes || null;
       Z.notesFor = spec.label;
+      Z.differ = spec.differ || "";  // units outlined as differing from another map
       Z.apply(spec.levels, spec.rates, spec.label, spec.marks, spec.pending,
               codeIndex(spec.selected));
       if (Z.sel >= 0 && Z.sel !== before) { reveal(); }
@@ -196,7 +204,7 @@
 
     function daySignature(spec) {
       return JSON.stringify([spec.layer, spec.levels, spec.rates, spec.label, spec.marks,
-                             spec.pending, spec.selected, spec.notes]);
+                             spec.pending, spec.selected, spec.notes, spec.differ]);
     }
 
     function showLayer(spec, data) {
