@@ -20,8 +20,11 @@ def _level(value) -> str:
 def line(row) -> str:
     """One alert in words (Markdown-safe: names and reasons are data)."""
     what = tr(f"alerts.what.{row['kind']}.{row['event']}")
-    change = tr("alerts.change", what=what, old=_level(row["from_level"]),
-                new=_level(row["level"]), since=fmt_day(row["effective_day"]))
+    if row["kind"] == "plan":  # a status, not a level: the reason says the target
+        change = tr("alerts.ui.since", what=what, since=fmt_day(row["effective_day"]))
+    else:
+        change = tr("alerts.change", what=what, old=_level(row["from_level"]),
+                    new=_level(row["level"]), since=fmt_day(row["effective_day"]))
     parts = [f"**{md_text(row['unit_name'])}** — {md_text(change)}"]
     if row["reason"]:
         parts.append(md_text(tr("alerts.reason", reason=row["reason"])))

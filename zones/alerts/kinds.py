@@ -11,15 +11,18 @@ be asked for and silently do nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
-from zones.i18n import t
+from zones.alerts import config
+from zones.i18n import fmt_date, fmt_num, t
 from zones.levels import dayview
 from zones.levels import declarations as decl_mod
+from zones.plans import progress as plan_progress
+from zones.storage import plans_sql
 from zones.workspace import Workspace
 
 
@@ -46,6 +49,7 @@ class Change:
     effective_day: date
     decision: str | None = None
     note: str = ""  # a declaration's note (its reason, when given)
+    data: dict = field(default_factory=dict)  # what a kind needs to word it
 
 
 @dataclass(frozen=True)
@@ -191,3 +195,77 @@ def declared_reason(ws: Workspace, day: date, change: Change, lang: str) -> str:
 register(Kind("declared", declared_states, declared_changes, declared_reason,
               keep_unknown=False))
 register(Kind("computed", computed_states, computed_changes, computed_reason))
+
+
+# --- plan: a target of a plan at risk or missed --------------------------------------------
+
+
+def plan_states(ws: Workspace, day: date) -> dict[str, State]:
+    table = dayview.levels_in_force(ws)
+    if pd.Timestamp(day) not in table.dates:
+        return {}
+    plans = plans_sql.load_plans(ws.engine)
+    plans = plans[plans["revoked_at"].isna()].reset_index(drop=True)
+    if plans.empty:
+        return {}
+    rows = plan_progress.progress(table, dayview.units(ws), plans, day)
+    return {f"plan:{int(r.plan_id)}": State(plan_progress.STATUSES.index(r.status),
+                                            str(int(r.plan_id)),
+                                            pd.Timestamp(r.since).date()
+                                            if r.since is not None and pd.notna(r.since)
+                                            else None)
+            for r in rows.itertuples()}
+
+
+def plan_changes(ws: Workspace, day: date, old: dict[str, State],
+                 new: dict[str, State]) -> list[Change]:
+    told = {plan_progress.STATUSES.index(s) for s in config.load().plan_statuses}
+    changed = [(key, now) for key, now in new.items()
+               if now.level in told and (old.get(key) is None or old[key].level != now.level)]
+    if not changed:
+        return []
+    plans = plans_sql.load_plans(ws.engine).set_index("id")
+    out = []
+    for key, now in changed:
+        plan_id = int(now.ref)
+        if plan_id not in plans.index:
+            continue
+        plan = plans.loc[plan_id]
+        before = old.get(key)
+        out.append(Change(str(plan["unit_code"]), "plan", plan_progress.STATUSES[now.level],
+                          int(plan["level"]), None, now.since or day,
+                          decision=str(plan["decision"]),
+                          data={"plan_id": plan_id, "kind": str(plan["kind"]),
+                                "by": pd.Timestamp(plan["date_by"]).date(),
+                                "old": plan_progress.STATUSES[before.level]
+                                if before is not None else None}))
+    return out
+
+
+def plan_reason(ws: Workspace, day: date, change: Change, lang: str) -> str:
+    row = plan_progress_row(ws, day, change.data["plan_id"])
+    value, target = (row["value"], row["target"]) if row is not None else ("–", "–")
+    if change.data["kind"] == "share" and row is not None:  # shares as per cent
+        value, target = (f"{fmt_num(100 * float(v), 1, lang)}%" for v in (value, target))
+    return t(f"alerts.plan.reason.{change.data['kind']}", lang, id=change.data["plan_id"],
+             level=change.level, by=fmt_date(change.data["by"]), value=value, target=target)
+
+
+def plan_progress_row(ws: Workspace, day: date, plan_id: int):
+    table = dayview.levels_in_force(ws)
+    plans = plans_sql.load_plans(ws.engine)
+    plans = plans[plans["id"] == plan_id].reset_index(drop=True)
+    if plans.empty:
+        return None
+    rows = plan_progress.progress(table, dayview.units(ws), plans, day)
+    return None if rows.empty else rows.iloc[0]
+
+
+def plan_words(ws: Workspace, day: date, change: Change, lang: str) -> tuple[str, str]:
+    old = change.data.get("old")
+    return (t(f"alerts.plan.status.{old}", lang) if old else "–",
+            t(f"alerts.plan.status.{change.event}", lang))
+
+
+register(Kind("plan", plan_states, plan_changes, plan_reason, keep_unknown=False,
+              words=plan_words))
