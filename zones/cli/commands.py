@@ -14,6 +14,7 @@ import pandas as pd
 
 from zones import api
 from zones.cli.output import read_file, say, write_bytes, write_csv, write_text
+from zones.cli.sites import COMMANDS as SITE_COMMANDS
 from zones.errors import ZonesError
 from zones.i18n import fmt_date, fmt_int, t
 
@@ -341,4 +342,5 @@ COMMANDS: dict[tuple[str, str | None], Callable[[api.Workspace, Options, str], i
     ("rulesets", "add"): rulesets_add,
     ("rulesets", "list"): rulesets_list,
     ("rulesets", "show"): rulesets_show,
+    **SITE_COMMANDS,
 }
