@@ -186,8 +186,9 @@ def site_lists(ws: Workspace, day: date, unit: str | None = None, lang: str = "v
     sub = frame[keep]
     scheme = registry.scheme_in_force(_schemes(ws), day)
     names = _units(ws)["name"]
-    fac = sub[(sub["kind"] == "facility") & [scheme.stops(float(s)) if s is not None and
-                                            not pd.isna(s) else False for s in sub["score"]]]
+    stops = pd.Series([scheme.stops(float(s)) if s is not None and not pd.isna(s) else False
+                       for s in sub["score"]], index=sub.index, dtype=bool)
+    fac = sub[(sub["kind"] == "facility") & stops]
     qua = sub[(sub["kind"] == "quarantine") & (sub["occupied"].astype(float) >=
                                                 sub["capacity"].astype(float))]
     lang = lang or get_lang()
