@@ -13,6 +13,7 @@ import pytest
 
 from tests.test_boundaries_fixtures import db_url, imported_fixture, run  # noqa: F401
 from zones import api
+from zones.maps import served
 from zones.sites import scheme as schemes
 
 HEADER = "site_id,name,unit_code,lat,lon,from,to,sector,score\n"
@@ -128,8 +129,11 @@ def test_quarantine_lockdown_polygons_filters_and_unusable_files(imported, capsy
     panel = api.unit_sites(ws, "900", __import__("datetime").date(2021, 9, 1))
     assert (panel["quarantine"], panel["capacity"], panel["occupied"], panel["free"]) == \
         (2, 150, 180, 0)
-    layer = api.sites_layer(ws, __import__("datetime").date(2021, 9, 1))
+    name = api.served_name(ws, "sites", lang="vi")
+    layer = json.loads(served.get(ws, name).plain())  # the page's file, signed in
     assert len(layer["polygons"]["features"]) == 1 and len(layer["kind"]) == 4
+    assert layer["lines"][layer["kind"].index(1)][0] == "Khu cách ly 1"
+    assert served.get(ws, name.replace("sites-", "sites-x")) is None
     # unusable: no site columns, an unknown unit for the list, a bad kind
     bad = _write(imported / "x.csv", "date,unit_code,tests_pcr\n01/09/2021,30733,5\n")
     assert run(imported, "sites", "import", bad, "--kind", "facility") == 2

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from datetime import date
 
 import pandas as pd
@@ -29,8 +28,7 @@ from zones.workspace import Workspace
 
 __all__ = ["SITE_KINDS", "SITE_LIST_COLUMNS", "add_site", "add_site_scheme",
            "check_site_scheme_size", "check_sites", "format_site_check", "site_lists",
-           "site_scheme_text", "site_schemes", "site_template", "sites_layer",
-           "sites_list", "store_sites", "unit_sites"]
+           "site_scheme_text", "site_schemes", "site_template", "sites_list", "store_sites", "unit_sites"]
 
 SITE_KINDS = KINDS
 SITE_LIST_COLUMNS = registry.LIST_COLUMNS
@@ -249,57 +247,6 @@ def _detail(r: dict, scheme, lang: str) -> str:
         occ = "–" if r["occupied"] is None or pd.isna(r["occupied"]) else int(r["occupied"])
         return f"{occ}/{int(r['capacity'])}"
     return ""
-
-
-@action()
-def sites_layer(ws: Workspace, day: date, lang: str = "vi") -> dict:
-    """The map's sites, sent once per view (the browser shows those valid on the day
-    shown): columns of points (kind, lat, lon, from, to, band colour, popup lines) and
-    the lockdown polygons as GeoJSON; texts are data (the map sets them as text)."""
-    frame = _current(ws)
-    scheme = registry.scheme_in_force(_schemes(ws), day)
-    names = _units(ws)["name"]
-    kinds, lats, lons, starts, ends, colours, tips = [], [], [], [], [], [], []
-    polygons = []
-    for r in frame.to_dict("records"):
-        kind = r["kind"]
-        colour = ""
-        lines = [r["name"], t(f"sites.kind.{kind}", lang=lang)]
-        if kind == "facility" and r["score"] is not None and not pd.isna(r["score"]):
-            band = scheme.band(float(r["score"]))
-            colour = band.colour
-            lines.append(t("sites.popup.score", lang=lang, score=registry._num(r["score"]),
-                           band=band.name.get(lang)))
-            if scheme.stops(float(r["score"])):
-                lines.append(t("sites.popup.must_stop", lang=lang))
-        elif kind == "quarantine":
-            occ = "–" if r["occupied"] is None or pd.isna(r["occupied"]) \
-                else int(r["occupied"])
-            lines.append(t("sites.popup.beds", lang=lang, occupied=occ,
-                           capacity=int(r["capacity"])))
-        lines.append(t("sites.popup.valid", lang=lang, start=fmt_date(r["valid_from"]),
-                       end=fmt_date(r["valid_to"]) or "…"))
-        lines.append(t("sites.popup.unit", lang=lang,
-                       unit=f"{names.get(r['unit_code'], '')} ({r['unit_code']})"))
-        lines.append(t("sites.popup.sender", lang=lang, who=r["sent_by"]))
-        start = r["valid_from"].isoformat()
-        end = r["valid_to"].isoformat() if r["valid_to"] else ""
-        if r["geometry"] is not None and not (isinstance(r["geometry"], float)):
-            import shapely  # the layer is built once per view and data version
-
-            polygons.append({"type": "Feature", "geometry": json.loads(shapely.to_geojson(
-                shapely.from_wkb(r["geometry"]))), "properties": {
-                    "from": start, "to": end, "lines": lines}})
-        kinds.append(KINDS.index(kind))
-        lats.append(round(float(r["lat"]), 6))
-        lons.append(round(float(r["lon"]), 6))
-        starts.append(start)
-        ends.append(end)
-        colours.append(colour)
-        tips.append(lines)
-    return {"kinds": list(KINDS), "kind": kinds, "lat": lats, "lon": lons, "from": starts,
-            "to": ends, "colour": colours, "lines": tips,
-            "polygons": {"type": "FeatureCollection", "features": polygons}}
 
 
 @action()
