@@ -33,6 +33,7 @@ pages = [
     st.Page("app_pages/criteria.py", title=tr("ui.page.criteria"), icon=":material/rule:"),
     st.Page("app_pages/declarations.py", title=tr("ui.page.declarations"), icon=":material/gavel:"),
     st.Page("app_pages/upload.py", title=tr("ui.page.upload"), icon=":material/upload_file:"),
+    st.Page("app_pages/sites.py", title=tr("ui.page.sites"), icon=":material/location_on:"),
     st.Page("app_pages/boundaries.py", title=tr("ui.page.boundaries"), icon=":material/layers:"),
     st.Page("app_pages/audit.py", title=tr("ui.page.audit"), icon=":material/history:"),
     st.Page("app_pages/accounts.py", title=tr("ui.page.accounts"), icon=":material/group:"),

@@ -15,6 +15,7 @@ from tests.test_boundaries_fixtures import db_url, imported_fixture, run  # noqa
 from zones import api
 from zones.maps import served
 from zones.sites import scheme as schemes
+from zones.sites.registry import LIST_COLUMNS
 
 HEADER = "site_id,name,unit_code,lat,lon,from,to,sector,score\n"
 #: the grid: 30733 [105.0,105.1]x[10.0,10.1], 30736 east of it, 30800 and 30801 north
@@ -56,7 +57,7 @@ def test_holdout_stored_and_refused_per_contract(imported, capsys):
             assert why in line[0], line
     got = {r["site_id"]: r for r in _list(imported, capsys, "--date", "2021-08-20")}
     assert set(got) == {s for s, *_r, ok, _w in HOLDOUT if ok}
-    assert list(next(iter(got.values()))) == api.SITE_LIST_COLUMNS
+    assert list(next(iter(got.values()))) == LIST_COLUMNS
     bands = {s: (r["score"], r["band"], r["must_stop"]) for s, r in got.items()}
     assert bands == {"IN-0": ("0", "red", "1"), "IN-100": ("100", "green", "0"),
                      "EDGE-E": ("50", "gold", "0"), "EDGE-E2": ("49.99", "red", "1"),

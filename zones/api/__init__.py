@@ -68,9 +68,10 @@ AREAS: dict[str, tuple[str, ...]] = {
                   "default_briefing_level", "default_briefing_unit", "map_png",
                   "prepare_briefing", "render_briefing"),
     # the safety map's sites: facilities, quarantine sites, lockdowns; scoring schemes
-    "sites": ("SITE_KINDS", "SITE_LIST_COLUMNS", "add_site", "add_site_scheme",
-              "check_site_scheme_size", "check_sites", "format_site_check", "site_lists",
-              "site_scheme_text", "site_schemes", "site_template", "sites_list", "store_sites", "unit_sites"),
+    "sites": ("SITE_KINDS", "add_site", "add_site_scheme",
+              "check_site_scheme_size", "check_sites", "format_site_check", "site_bands",
+              "site_lists", "site_scheme_text", "site_schemes", "site_template",
+              "sites_list", "store_sites", "unit_sites"),
 }
 
 _AREA_OF = {name: area for area, names in AREAS.items() for name in names}

@@ -26,12 +26,24 @@ from zones.sites.read import KINDS, columns_of
 from zones.storage import sites_sql
 from zones.workspace import Workspace
 
-__all__ = ["SITE_KINDS", "SITE_LIST_COLUMNS", "add_site", "add_site_scheme",
-           "check_site_scheme_size", "check_sites", "format_site_check", "site_lists",
-           "site_scheme_text", "site_schemes", "site_template", "sites_list", "store_sites", "unit_sites"]
+__all__ = [
+    "SITE_KINDS",
+    "add_site",
+    "add_site_scheme",
+    "check_site_scheme_size",
+    "check_sites",
+    "format_site_check",
+    "site_bands",
+    "site_lists",
+    "site_scheme_text",
+    "site_schemes",
+    "site_template",
+    "sites_list",
+    "store_sites",
+    "unit_sites",
+]
 
 SITE_KINDS = KINDS
-SITE_LIST_COLUMNS = registry.LIST_COLUMNS
 
 
 def _units(ws: Workspace):
@@ -247,6 +259,15 @@ def _detail(r: dict, scheme, lang: str) -> str:
         occ = "–" if r["occupied"] is None or pd.isna(r["occupied"]) else int(r["occupied"])
         return f"{occ}/{int(r['capacity'])}"
     return ""
+
+
+@action()
+def site_bands(ws: Workspace, day: date, lang: str = "vi") -> list[dict]:
+    """The bands of the scheme in force on ``day`` as the map colours facilities (safest
+    first): key, lower edge, colour, name, whether a facility in it must stop."""
+    scheme = registry.scheme_in_force(_schemes(ws), day)
+    return [{"key": b.key, "from": b.start, "colour": b.colour, "name": b.name.get(lang),
+             "stop": b.key in scheme.must_stop} for b in scheme.bands]
 
 
 @action()
