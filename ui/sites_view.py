@@ -9,17 +9,20 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from ui import widgets
+from ui import loaders
 from ui.common import lang, md_text, tr, workspace
 from zones import api
 from zones.i18n import fmt_int
+
+#: sites listed in a unit's panel (the page's lists have them all)
+PANEL_ROWS = 50
 
 
 def map_spec(day: date) -> dict:
     """The ``sites`` key of the map's spec: the file (fetched once per data version), the
     day shown and a few numbers (the bands), so a date step sends no points."""
     ws, day = workspace(), pd.Timestamp(day).date()
-    return {"url": api.served_name(ws, "sites", lang=lang()), "day": day.isoformat(),
+    return {"url": loaders.url_of(api.served_name(ws, "sites", lang=lang())), "day": day.isoformat(),
             "bands": api.site_bands(ws, day, lang()),
             "texts": {"title": tr("sites.map.title"),
                       "kinds": {k: tr(f"sites.kind.{k}") for k in api.SITE_KINDS},
@@ -50,5 +53,8 @@ def unit_ui(code: str, day: date) -> None:
             "kind": tr("sites.col.kind"), "name": tr("sites.col.name"),
             "detail": tr("sites.col.detail"), "from": tr("sites.col.from"),
             "to": tr("sites.col.to")})
-        widgets.table(rows, hide_index=True, width="stretch",
-                      height=min(250, 38 + 35 * len(rows)), key=f"unit-sites-{code}")
+        if len(rows) > PANEL_ROWS:
+            st.caption(tr("ui.list.capped", shown=fmt_int(PANEL_ROWS, lang()),
+                          n=fmt_int(len(rows), lang())))
+        # a plain table (names are text, escaped by Streamlit): the panel's few rows
+        st.table(rows.head(PANEL_ROWS).set_index(rows.columns[0]))

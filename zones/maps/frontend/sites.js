@@ -13,7 +13,7 @@
 })(typeof self !== "undefined" ? self : this, function () {
   "use strict";
   //: more points showing than this: grid clusters of CELL pixels
-  var CLUSTER_AT = 300, CELL = 44;
+  var CLUSTER_AT = 60, CELL = 36;
   var KIND_COLOURS = ["#1565c0", "#6a1b9a", "#b71c1c"];
   var AREA_STYLE = {color: "#b71c1c", weight: 2, dashArray: "6 4", fillColor: "#b71c1c",
                     fillOpacity: 0.22};
@@ -149,18 +149,22 @@
       for (var i = 0; i < data.kind.length; i++) {
         if (validOn(data.from[i], data.to[i], day)) { counts[data.kind[i]] += 1; }
       }
+      st.counts = counts;
       st.boxes.forEach(function (el, k) {
         el.textContent = ((spec.texts.kinds || {})[data.kinds[k]] || data.kinds[k]) +
           " (" + counts[k] + ")";
       });
       clear();
+      var drawn = [0, 0, 0];
+      idx.forEach(function (i) { drawn[data.kind[i]] += 1; });
+      st.drawn = drawn;  // sites shown, singly or in clusters, by kind (tests read it)
       var group = L.layerGroup();
       var many = idx.length > CLUSTER_AT;
       if (many) {
         var bounds = map.getBounds().pad(0.25);
         var pts = [];
         idx.forEach(function (i) {
-          if (!bounds.contains([data.lat[i], data.lon[i]])) { return; }
+          if (!bounds.contains([data.lat[i], data.lon[i]])) { return; }  // off screen
           var p = map.latLngToLayerPoint([data.lat[i], data.lon[i]]);
           pts.push({x: p.x, y: p.y, i: i});
         });
@@ -177,10 +181,8 @@
         return st.shown[2] && validOn(f.properties.from, f.properties.to, day);
       });
       st.areas = L.geoJson({type: "FeatureCollection", features: features},
-                           {pane: "zlSitesArea", style: AREA_STYLE, className: "zl-site-area"});
-      st.areas.eachLayer(function (l) {
-        l.bindPopup(function () { return popupBox(l.feature.properties.lines); });
-      });
+                           {pane: "zlSitesArea", style: AREA_STYLE, interactive: false});
+      // the area's popup is its point's: clicks inside it still reach the unit below
       st.areas.addTo(map);
     }
 
@@ -190,6 +192,7 @@
         renderer: renderer, pane: "zlSites", radius: kind === "facility" ? 6 : 8,
         color: "#fff", weight: 1.5, fillColor: colourOf(st.data, i, bands), fillOpacity: 0.95,
         className: "zl-site zl-site-" + kind});
+      m.zlSite = i;
       m.bindPopup(function () {
         return popupBox(popupLines(st.data, i, bands, st.spec.texts || {}));
       });
@@ -224,7 +227,9 @@
         getJson(url).then(function (data) {
           if (st.url !== url) { return; }
           st.data = data;
-          if (!st.shown) { st.shown = data.kinds.map(function () { return true; }); }
+          // layers start off (the levels map stays as it was, a unit's click reaches it);
+          // a toggle turns each on, and stays as set while the page lives
+          if (!st.shown) { st.shown = data.kinds.map(function () { return false; }); }
           drawControl(st.spec, data);
           redraw();
         }, function () { st.url = null; });
