@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -147,9 +148,10 @@ def store_checked(engine: Engine, checked: CheckedSites, *, sent_by: str, dry: b
 def current(engine: Engine, geometry: bool = False) -> pd.DataFrame:
     """Every current site."""
     frame = sites_sql.current(engine, geometry=geometry)
-    for c in ("valid_from", "valid_to"):
-        frame[c] = [pd.Timestamp(d).date() if d is not None and not pd.isna(d) else None
-                    for d in frame[c]]
+    for c in ("valid_from", "valid_to"):  # datetime.date, None when open
+        when = pd.to_datetime(frame[c])
+        frame[c] = pd.Series(np.where(when.isna(), None, when.dt.date), index=frame.index,
+                             dtype=object)
     return frame
 
 

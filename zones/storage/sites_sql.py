@@ -24,7 +24,7 @@ _IN_CHUNK = 500
 
 
 def _frame(rows, columns: Sequence[str]) -> pd.DataFrame:
-    return pd.DataFrame([dict(r) for r in rows], columns=list(columns))
+    return pd.DataFrame.from_records([tuple(r) for r in rows], columns=list(columns))
 
 
 def current(engine: Engine, *, geometry: bool = False) -> pd.DataFrame:
@@ -33,7 +33,7 @@ def current(engine: Engine, *, geometry: bool = False) -> pd.DataFrame:
                           if geometry or c != "geometry")]
     with engine.connect() as conn:
         rows = conn.execute(sa.select(*cols).where(sites.c.superseded_at.is_(None))
-                            .order_by(sites.c.kind, sites.c.site_id)).mappings().all()
+                            .order_by(sites.c.kind, sites.c.site_id)).all()
     return _frame(rows, [c.name for c in cols])
 
 
@@ -45,7 +45,7 @@ def current_of(conn: Connection, kind: str, site_ids: Sequence[str]) -> pd.DataF
     for k in range(0, len(ids), _IN_CHUNK):
         out += conn.execute(sa.select(*cols).where(
             sites.c.superseded_at.is_(None), sites.c.kind == kind,
-            sites.c.site_id.in_(ids[k:k + _IN_CHUNK]))).mappings().all()
+            sites.c.site_id.in_(ids[k:k + _IN_CHUNK]))).all()
     return _frame(out, [c.name for c in cols])
 
 
@@ -71,7 +71,7 @@ def history(engine: Engine, kind: str, site_id: str) -> pd.DataFrame:
     with engine.connect() as conn:
         rows = conn.execute(sa.select(*cols).where(sites.c.kind == kind,
                                                    sites.c.site_id == site_id)
-                            .order_by(sites.c.id)).mappings().all()
+                            .order_by(sites.c.id)).all()
     return _frame(rows, [c.name for c in cols])
 
 
@@ -103,7 +103,7 @@ def schemes(engine: Engine) -> pd.DataFrame:
     """Every kept version of every scheme, with its text, oldest first."""
     cols = list(site_schemes.c)
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(*cols).order_by(site_schemes.c.id)).mappings().all()
+        rows = conn.execute(sa.select(*cols).order_by(site_schemes.c.id)).all()
     return _frame(rows, [c.name for c in cols])
 
 
