@@ -7,6 +7,7 @@ old row superseded (kept as the history) and inserts the new one.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -14,6 +15,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from zones.storage import store
 from zones.storage.schema import site_schemes, sites
 
 #: the columns of a site row other than its id and bookkeeping
@@ -58,9 +60,10 @@ def supersede(conn: Connection, row_ids: Sequence[int], at: datetime) -> None:
 
 
 def insert(conn: Connection, rows: list[dict]) -> int:
-    """Insert new current versions; how many."""
+    """Insert new current versions (the sites' version moves on); how many."""
     if rows:
         conn.execute(sa.insert(sites), rows)
+        store.set_meta(conn, store.Meta.SITES_VERSION, uuid.uuid4().hex)
     return len(rows)
 
 
@@ -76,12 +79,8 @@ def history(engine: Engine, kind: str, site_id: str) -> pd.DataFrame:
 
 
 def version(engine: Engine) -> str:
-    """Changes with every write of sites (rows and the newest id): a cache key."""
-    with engine.connect() as conn:
-        n, top, stamp = conn.execute(sa.select(
-            sa.func.count(), sa.func.max(sites.c.id),
-            sa.func.max(sa.func.coalesce(sites.c.superseded_at, sites.c.recorded_at)))).one()
-    return f"{n}-{top or 0}-{stamp or ''}"
+    """Changes with every write of sites (one meta row: a date step reads it): a cache key."""
+    return store.get_meta(engine, store.Meta.SITES_VERSION, "0") or "0"
 
 
 # --- scoring schemes ------------------------------------------------------------------
