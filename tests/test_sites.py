@@ -215,3 +215,17 @@ def test_a_province_adds_its_own_scheme(imported, capsys):
     bad = _write(imported / "bad.yaml", own.replace("from: 80", "from: .inf"))
     assert run(imported, "sites", "scheme", "add", bad) == 2
     assert "bands.green.from" in capsys.readouterr().err
+
+
+def test_demo_reset_counts_the_sites_people_sent(demo_copy):
+    from zones.errors import ZonesError
+
+    ws = api.open_workspace(demo_copy)
+    assert len(api.sites_list(ws, "lockdown")) == 2  # the demo's own are no one's data
+    point = api.units(ws).geometry["30745"].representative_point()
+    _checked, stored = api.add_site(ws, api.LOCAL_ADMIN, "facility", {
+        "site_id": "P-1", "name": "Cơ sở", "unit_code": "30745", "lat": point.y,
+        "lon": point.x, "from": "01/09/2021", "score": 90})
+    assert stored.new == 1
+    with pytest.raises(ZonesError, match="1 điểm an toàn đã gửi"):
+        api.demo(ws, api.LOCAL_ADMIN, reset=True)

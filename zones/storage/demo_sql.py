@@ -12,6 +12,8 @@ from zones.storage.schema import (
     declarations,
     metadata,
     observations,
+    site_schemes,
+    sites,
     stored_rulesets,
     uploads,
     users,
@@ -45,4 +47,7 @@ def real_data(engine: Engine) -> dict[str, int]:
             "boundary_sets": n(boundary_sets, sa.or_(boundary_sets.c.note.is_(None),
                                                      boundary_sets.c.note != "demo")),
             "accounts": n(users),
+            # the safety map's sites people sent (the demo's own are "demo")
+            "sites": n(sites, sites.c.source != "demo"),
+            "site_schemes": n(site_schemes),
         }
