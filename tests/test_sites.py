@@ -158,6 +158,18 @@ def test_sender_subtree_is_enforced(imported, capsys, monkeypatch):
     steal = _write(imported / "t.csv", HEADER + "A1,Cơ sở A,30736,10.05,105.15,01/08/2021,,,5\n")
     assert run(imported, "--as", "xa.b", "sites", "import", steal, "--kind", "facility") == 2
     assert _list(imported, capsys)[0]["score"] == "70"
+    # a race: B checks a new id, A stores the same id in A's unit, then B stores
+    ws = api.open_workspace(db_url(imported))
+    a, b = (api.actor_named(ws, n, "cli", "vi") for n in ("xa.a", "xa.b"))
+    new_b = HEADER + "N1,Cơ sở N,30736,10.05,105.15,01/08/2021,,,60\n"
+    new_a = HEADER + "N1,Cơ sở N,30733,10.05,105.05,01/08/2021,,,60\n"
+    checked_b = api.check_sites(ws, new_b.encode(), "b.csv", "facility", actor=b)
+    checked_a = api.check_sites(ws, new_a.encode(), "a.csv", "facility", actor=a)
+    assert api.store_sites(ws, checked_a, a).new == 1
+    with pytest.raises(Exception, match="ngoài phạm vi"):
+        api.store_sites(ws, checked_b, b)
+    assert {(r["site_id"], r["unit_code"]) for r in _list(imported, capsys)} == {
+        ("A1", "30733"), ("N1", "30733")}
 
 
 def test_form_and_template_go_through_the_same_check(imported):
@@ -229,3 +241,18 @@ def test_demo_reset_counts_the_sites_people_sent(demo_copy):
     assert stored.new == 1
     with pytest.raises(ZonesError, match="1 điểm an toàn đã gửi"):
         api.demo(ws, api.LOCAL_ADMIN, reset=True)
+
+
+def test_senders_at_once_leave_one_current_version_and_the_history(imported):
+    from concurrent.futures import ThreadPoolExecutor
+
+    ws = api.open_workspace(db_url(imported))
+    files = [(HEADER + f"C1,Cơ sở C,30733,10.05,105.05,01/08/2021,,,{10 * k}\n").encode()
+             for k in range(6)]
+    checked = [api.check_sites(ws, f, f"{k}.csv", "facility") for k, f in enumerate(files)]
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(lambda c: api.store_sites(ws, c, api.LOCAL_ADMIN), checked))
+    assert sum(r.new for r in results) == 1 and sum(r.updated for r in results) == 5
+    from zones.sites import registry
+    history = registry.history(ws.engine, "facility", "C1")
+    assert len(history) == 6 and history["superseded_at"].isna().sum() == 1

@@ -78,8 +78,8 @@ def store_sites(ws: Workspace, checked: CheckedSites, actor: Actor,
     """Store the good rows of a checked sites file as ``actor`` (audited with the data,
     in one transaction); re-sent sites update and keep their old version."""
     if actor.scoped:  # checked for another actor: refuse rather than store outside
-        where = area(ws, actor) or set()
-        stray = [c for c in checked.good["unit_code"] if c not in where]
+        inside = area(ws, actor) or set()
+        stray = [c for c in checked.good["unit_code"] if c not in inside]
         if stray:
             raise ZonesError(t("access.outside_unit", user=actor.name,
                                area=unit_name(ws, actor.unit), unit=stray[0]))
@@ -89,9 +89,12 @@ def store_sites(ws: Workspace, checked: CheckedSites, actor: Actor,
             "file": checked.filename, "kind": checked.kind, **checked.counts(),
             "new": result.new, "updated": result.updated, "unchanged": result.unchanged})
 
+    where = area(ws, actor)
     try:
-        result = registry.store_checked(ws.engine, checked, sent_by=actor.name,
-                                        dry=dry_run, source=source, on_commit=entry)
+        result = registry.store_checked(
+            ws.engine, checked, sent_by=actor.name, dry=dry_run, source=source,
+            on_commit=entry, area=where, describe_unit=lambda c: unit_name(ws, c),
+            area_name=unit_name(ws, actor.unit) if where is not None else "")
     except ZonesError as err:
         audit.record(ws.engine, actor, "sites_import", outcome="refused",
                      detail={"file": checked.filename, "reason": str(err)})

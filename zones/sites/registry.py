@@ -102,7 +102,8 @@ def _same(old: dict, new: dict) -> bool:
 
 
 def store_checked(engine: Engine, checked: CheckedSites, *, sent_by: str, dry: bool = False,
-                  source: str | None = None, on_commit=None) -> Stored:
+                  source: str | None = None, on_commit=None, area: set[str] | None = None,
+                  describe_unit=str, area_name: str = "") -> Stored:
     """Store the good rows of a checked upload in one transaction: a new site is
     inserted, a changed one supersedes its current version (kept as the history), an
     identical one is left alone. ZonesError when no row can be stored."""
@@ -120,6 +121,11 @@ def store_checked(engine: Engine, checked: CheckedSites, *, sent_by: str, dry: b
             rows, replaced = [], []
             for row, values in zip(good.index, good.to_dict("records"), strict=True):
                 old = by_id.get(values["site_id"])
+                if old is not None and area is not None and old["unit_code"] not in area:
+                    # stored by someone else since the check, outside the sender's area
+                    raise ZonesError(t("sites.outside_existing", row=row,
+                                       site=values["site_id"],
+                                       unit=describe_unit(old["unit_code"]), area=area_name))
                 if old is not None and _same(old, values):
                     result.unchanged += 1
                     continue
