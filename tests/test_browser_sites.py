@@ -2,6 +2,7 @@
 toggles, a popup shows a name with markup as text, the unit's panel lists its sites."""
 
 import time
+from datetime import date
 
 import pytest
 
@@ -30,7 +31,8 @@ def wait_until(fn, timeout_s=60):
 def server(tmp_path_factory, demo_url):
     from tests.conftest import copy_of
 
-    url = copy_of(demo_url, tmp_path_factory.mktemp("sites") / "z.db")
+    folder = tmp_path_factory.mktemp("sites")
+    url = copy_of(demo_url, folder / "z.db")
     ws = api.open_workspace(url)
     shape = dayview.units(ws).geometry["30745"]  # Phường Vĩnh Lạc
     inner = shape.buffer(-0.001)
@@ -40,11 +42,14 @@ def server(tmp_path_factory, demo_url):
         "site_id": "X-1", "name": HOSTILE, "unit_code": "30745", "lat": f"{corner.y:.6f}",
         "lon": f"{corner.x:.6f}", "from": "01/08/2021", "score": "35", "sector": "chợ"})
     assert stored is not None and stored.new == 1, checked.problems.to_dict("records")
+    export = folder / "ban-do.html"  # the HTML export with its sites (``map --sites``)
+    export.write_text(api.map_html(ws, date(2021, 9, 1), sites=True), encoding="utf-8")
     with streamlit_server(url) as base:
-        yield base
+        yield base, export
 
 
 def test_facility_layer_toggles_popup_is_text_and_panel_lists_sites(browser, server):
+    server, export = server
     page = open_page(browser, 1400, 1000)
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -99,4 +104,8 @@ def test_facility_layer_toggles_popup_is_text_and_panel_lists_sites(browser, ser
     panel.get_by_text(HOSTILE, exact=True).wait_for(timeout=30000)
     assert "Khu vực phong tỏa đang có hiệu lực: 1" in panel.text_content()
     assert page.evaluate("() => window.__pwned") is None
+    # the HTML export asked with its sites: every layer on, the same data, no script run
+    page.goto(export.as_uri())
+    assert wait_until(lambda: page.evaluate(DRAWN_JS)) == [89, 3, 2]  # the same sites
+    assert page.evaluate("() => window.__pwned") is None and dialogs == []
     page.close()

@@ -256,3 +256,24 @@ def test_senders_at_once_leave_one_current_version_and_the_history(imported):
     from zones.sites import registry
     history = registry.history(ws.engine, "facility", "C1")
     assert len(history) == 6 and history["superseded_at"].isna().sum() == 1
+
+
+def test_the_html_export_carries_the_sites_on_request_names_kept_as_data(demo_copy,
+                                                                         tmp_path):
+    from zones.cli import main
+
+    hostile = "</script><script>window.__pwned=1</script>"
+    ws = api.open_workspace(demo_copy)
+    point = api.units(ws).geometry["30745"].representative_point()
+    _checked, stored = api.add_site(ws, api.LOCAL_ADMIN, "facility", {
+        "site_id": "H1", "name": hostile, "unit_code": "30745", "lat": point.y,
+        "lon": point.x, "from": "01/08/2021", "score": 20})
+    assert stored.new == 1
+    plain, with_sites = tmp_path / "m0.html", tmp_path / "m1.html"
+    assert main(["--db", demo_copy, "map", "--date", "2021-09-01", "--out", str(plain)]) == 0
+    assert main(["--db", demo_copy, "map", "--date", "2021-09-01", "--sites", "--out",
+                 str(with_sites)]) == 0
+    html, before = with_sites.read_text(encoding="utf-8"), plain.read_text(encoding="utf-8")
+    assert "root.ZLsites = S" in html and "root.ZLsites = S" not in before
+    assert hostile not in html and "\\u003c/script\\u003e\\u003cscript\\u003ewindow" in html
+    assert html.count("<script") == before.count("<script")  # sites.js joins the map's code

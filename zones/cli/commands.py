@@ -158,7 +158,7 @@ def transitions(ws: api.Workspace, o: Options, lang: str) -> int:
 def map_(ws: api.Workspace, o: Options, lang: str) -> int:
     """``map --date D [--level L] [--out FILE.html]``."""
     html = api.map_html(ws, o["date"], o["level"], palette=o.get("palette", "default"),
-                        lang=lang)
+                        lang=lang, sites=o.get("sites", False))
     write_bytes(Path(o.get("out") or f"ban-do-cap-do_{o['date']:%Y%m%d}.html"),
                 html.encode("utf-8"))
     return 0

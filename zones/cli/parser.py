@@ -190,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--date", type=parse_date, required=True)
     m.add_argument("--level", type=parse_level, default="commune")
     m.add_argument("--palette", choices=("default", "colourblind"), default="default")
+    m.add_argument("--sites", action="store_true",
+                   help="with the safety map's sites (facilities, quarantine, lockdowns)")
     m.add_argument("--out")
 
     b = sub.add_parser("briefing", help=t("cli.help.briefing"))

@@ -227,9 +227,10 @@
         getJson(url).then(function (data) {
           if (st.url !== url) { return; }
           st.data = data;
-          // layers start off (the levels map stays as it was, a unit's click reaches it);
-          // a toggle turns each on, and stays as set while the page lives
-          if (!st.shown) { st.shown = data.kinds.map(function () { return false; }); }
+          // layers start off (the levels map stays as it was, a unit's click reaches it)
+          // unless the spec says "on" (the HTML export asked for them); a toggle turns
+          // each on or off, and stays as set while the page lives
+          if (!st.shown) { st.shown = data.kinds.map(function () { return !!st.spec.on; }); }
           drawControl(st.spec, data);
           redraw();
         }, function () { st.url = null; });
