@@ -50,7 +50,8 @@ def lists_ui(day: date) -> None:
         if frame.empty:
             st.caption(tr("sites.page.empty"))
             continue
-        widgets.table(frame, hide_index=True, width="stretch",
+        shown = frame.rename(columns={c: tr(f"sites.col.{c}") for c in frame.columns})
+        widgets.table(shown, hide_index=True, width="stretch",
                       height=min(320, 38 + 35 * len(frame)), key=f"sites-{key}")
         if may_export():
             st.download_button(tr("sites.page.download_csv"), _csv(frame),
