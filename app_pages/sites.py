@@ -150,7 +150,9 @@ def form_ui(actor) -> None:
 def schemes_ui(day: date) -> None:
     st.subheader(tr("sites.page.schemes"))
     st.caption(tr("sites.page.schemes_intro"))
-    widgets.table(api.site_schemes(ws, day, lang()), hide_index=True, width="stretch")
+    frame = api.site_schemes(ws, day, lang())
+    frame["effective_from"] = [widgets.fmt_day(d) if d else "" for d in frame["effective_from"]]
+    widgets.table(frame, hide_index=True, width="stretch")
 
 
 tabs = st.tabs([tr("sites.page.tab_lists"), tr("sites.page.tab_send"),

@@ -319,7 +319,8 @@ def site_schemes(ws: Workspace, day: date | None = None, lang: str = "vi") -> pd
     for k in kept:
         s = k.scheme
         rows.append({"id": s.id, "version": s.version, "title": s.title.get(lang),
-                     "effective_from": fmt_date(s.effective_from),
+                     "effective_from": s.effective_from.isoformat()
+                     if s.effective_from else "",
                      "bands": "; ".join(f"{b.key} ≥ {registry._num(b.start)}"
                                         + (" (uncertain)" if b.uncertain else "")
                                         for b in s.bands),
