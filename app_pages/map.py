@@ -53,7 +53,9 @@ with map_col:
     row = st.container(horizontal=True, gap="small", vertical_alignment="center")
     row.toggle(tr("ui.tiles"), key="tiles", width="content")
     if may_export():
-        row.download_button(tr("ui.download_html"), loaders.map_html(day, show, view),
+        row.toggle(tr("sites.export_toggle"), key="export_sites", width="content")
+        row.download_button(tr("ui.download_html"), loaders.map_html(
+                                day, show, view, st.session_state.get("export_sites", False)),
                             file_name=f"ban-do-cap-do_{day:%Y%m%d}.html", mime="text/html",
                             icon=":material/download:", width="content")
         row.download_button(tr("ui.download_png"), loaders.map_png(day, show, view, override),
