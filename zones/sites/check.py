@@ -153,7 +153,7 @@ def check_sites(st: SiteTable, kind: str, index: UnitIndex, units, *,
                 geom = shapely.geometry.shape(shape)
                 if geom.is_empty or not geom.is_valid:
                     raise ValueError
-            except (ValueError, TypeError, AttributeError, shapely.errors.ShapelyError):
+            except Exception:  # any shape GEOS cannot build is the row's problem, worded
                 geom = None
                 bad(row, "geometry", shape["type"], "site_shape_bad")
         elif shape is not None:
