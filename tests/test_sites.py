@@ -277,3 +277,23 @@ def test_the_html_export_carries_the_sites_on_request_names_kept_as_data(demo_co
     assert "root.ZLsites = S" in html and "root.ZLsites = S" not in before
     assert hostile not in html and "\\u003c/script\\u003e\\u003cscript\\u003ewindow" in html
     assert html.count("<script") == before.count("<script")  # sites.js joins the map's code
+
+
+def test_an_xlsx_with_vietnamese_headers_and_typed_cells(imported, capsys):
+    from datetime import datetime
+
+    from tests.test_ingest_fixtures import xlsx_bytes
+
+    rows = [["Danh sách cơ sở tự đánh giá"],  # a title above the header
+            ["Mã điểm", "Tên cơ sở", "Mã xã", "Vĩ độ", "Kinh độ", "Từ ngày", "Đến ngày",
+             "Ngành", "Điểm"],
+            ["X1", "Cơ sở X", "30733", 10.05, 105.05, datetime(2021, 8, 1), None, "chợ", 79.5],
+            ["X2", "Cơ sở Y", 30736, 10.05, 105.15, datetime(2021, 8, 1),
+             datetime(2021, 9, 30), None, 100]]
+    path = imported / "x.xlsx"
+    path.write_bytes(xlsx_bytes(rows))
+    assert run(imported, "sites", "import", str(path), "--kind", "facility") == 0
+    got = {r["site_id"]: r for r in _list(imported, capsys, "--date", "2021-09-30")}
+    assert (got["X1"]["score"], got["X1"]["band"], got["X2"]["to"]) == \
+        ("79.5", "gold", "2021-09-30")
+    assert got["X2"]["unit_code"] == "30736"
