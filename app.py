@@ -37,6 +37,7 @@ try:
         st.Page("app_pages/criteria.py", title=tr("ui.page.criteria"), icon=":material/rule:"),
         st.Page("app_pages/plans.py", title=tr("ui.page.plans"), icon=":material/flag:"),
         st.Page("app_pages/declarations.py", title=tr("ui.page.declarations"), icon=":material/gavel:"),
+        st.Page("app_pages/sites.py", title=tr("ui.page.sites"), icon=":material/location_on:"),
         st.Page("app_pages/upload.py", title=tr("ui.page.upload"), icon=":material/upload_file:", visibility=visibility("upload", actor)),
         st.Page("app_pages/boundaries.py", title=tr("ui.page.boundaries"), icon=":material/layers:", visibility=visibility("boundaries", actor)),
         st.Page("app_pages/audit.py", title=tr("ui.page.audit"), icon=":material/history:", visibility=visibility("audit", actor)),
