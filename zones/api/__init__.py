@@ -67,6 +67,9 @@ AREAS: dict[str, tuple[str, ...]] = {
     "briefings": ("BRIEFING_FORMATS", "BRIEFING_MIME", "Briefing", "briefing",
                   "default_briefing_level", "default_briefing_unit", "map_png",
                   "prepare_briefing", "render_briefing"),
+    # next week's outlook per unit and its backtest (issue 23)
+    "outlook": ("OUTLOOK_BIN_COLUMNS", "OUTLOOK_COLUMNS", "Backtest", "backtest_lines",
+                "outlook", "outlook_backtest"),
 }
 
 _AREA_OF = {name: area for area, names in AREAS.items() for name in names}

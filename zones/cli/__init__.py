@@ -36,7 +36,8 @@ def _lang_of(argv: list[str]) -> str:
 #: commands that write data out of the system (an observer without export may not)
 EXPORTS = frozenset({("units", "export"), ("units", "history"), ("observations", "export"),
                      ("observations", "template"), ("assess", None), ("transitions", None),
-                     ("map", None), ("briefing", None), ("declarations", "list")})
+                     ("map", None), ("briefing", None), ("declarations", "list"),
+                     ("outlook", None), ("outlook", "backtest")})
 
 
 def main(argv: list[str] | None = None) -> int:

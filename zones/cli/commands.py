@@ -342,3 +342,7 @@ COMMANDS: dict[tuple[str, str | None], Callable[[api.Workspace, Options, str], i
     ("rulesets", "list"): rulesets_list,
     ("rulesets", "show"): rulesets_show,
 }
+
+from zones.cli import outlook as _outlook  # noqa: E402 - the outlook's commands (issue 23)
+
+COMMANDS.update(_outlook.COMMANDS)

@@ -214,6 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
     rsub.add_parser("add").add_argument("file")
     rsub.add_parser("list").add_argument("--out")
     rsub.add_parser("show").add_argument("id")
+
+    from zones.cli import outlook  # the outlook's own module (issue 23)
+    outlook.add_parser(sub, parse_date, parse_level, _Parser)
     return p
 
 
