@@ -68,7 +68,7 @@ AREAS: dict[str, tuple[str, ...]] = {
                   "default_briefing_level", "default_briefing_unit", "map_png",
                   "prepare_briefing", "render_briefing"),
     # next week's outlook per unit and its backtest (issue 23)
-    "outlook": ("OUTLOOK_BIN_COLUMNS", "OUTLOOK_COLUMNS", "Backtest", "backtest_lines",
+    "outlooks": ("OUTLOOK_BIN_COLUMNS", "OUTLOOK_COLUMNS", "backtest_lines",
                 "outlook", "outlook_backtest"),
 }
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from zones import api
+from zones.cli import outlook as outlook_cli
 from zones.cli.output import read_file, say, write_bytes, write_csv, write_text
 from zones.errors import ZonesError
 from zones.i18n import fmt_date, fmt_int, t
@@ -342,7 +343,4 @@ COMMANDS: dict[tuple[str, str | None], Callable[[api.Workspace, Options, str], i
     ("rulesets", "list"): rulesets_list,
     ("rulesets", "show"): rulesets_show,
 }
-
-from zones.cli import outlook as _outlook  # noqa: E402 - the outlook's commands (issue 23)
-
-COMMANDS.update(_outlook.COMMANDS)
+COMMANDS.update(outlook_cli.COMMANDS)  # the outlook's commands (issue 23)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from zones import api
-from zones.cli.output import say, write_csv
+from zones.cli.output import write_csv
 from zones.errors import ZonesError
 from zones.i18n import t
 
@@ -14,7 +14,7 @@ Options = dict
 P_COLUMNS = ("p_up", "p_down", "p_same")
 
 
-def add_parser(sub, parse_date, parse_level, parser_class) -> None:
+def add_parser(sub, parse_date, parse_level, parser_class=None) -> None:
     """The ``outlook`` command: the table of a day, or ``backtest`` over a period."""
     o = sub.add_parser("outlook", help=t("cli.help.outlook"))
     o.add_argument("action", nargs="?", choices=("backtest",), default=None,

@@ -11,6 +11,7 @@ import argparse
 import pandas as pd
 
 import contract
+from zones.cli import outlook as outlook_cli
 from zones.errors import ZonesError
 from zones.i18n import t
 
@@ -214,9 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     rsub.add_parser("add").add_argument("file")
     rsub.add_parser("list").add_argument("--out")
     rsub.add_parser("show").add_argument("id")
-
-    from zones.cli import outlook  # the outlook's own module (issue 23)
-    outlook.add_parser(sub, parse_date, parse_level, _Parser)
+    outlook_cli.add_parser(sub, parse_date, parse_level, _Parser)  # issue 23
     return p
 
 

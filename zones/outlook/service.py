@@ -88,7 +88,7 @@ class Outlook:
 
 def _reasons(out: forecast.DayOutlook, today: np.ndarray, day: pd.Timestamp,
              lang: str) -> list[str]:
-    counts = [m for m in out.trends]
+    counts = list(out.trends)
     main = max(counts, key=lambda m: float(out.trends[m].last_week[out.positions].sum()),
                default=None)
     target = day + pd.Timedelta(days=7)

@@ -16,7 +16,7 @@ from zones.outlook.service import Backtest
 from zones.safe import safe_frame
 from zones.workspace import Workspace
 
-__all__ = ["OUTLOOK_BIN_COLUMNS", "OUTLOOK_COLUMNS", "Backtest", "backtest_lines",
+__all__ = ["OUTLOOK_BIN_COLUMNS", "OUTLOOK_COLUMNS", "backtest_lines",
            "outlook", "outlook_backtest"]
 
 backtest_lines = service.backtest_lines
