@@ -135,13 +135,14 @@ def assess_arrays(units: pd.DataFrame, grid: pd.DatetimeIndex, metrics: dict[str
     extra = {} if adjacency is None else {"adjacency": adjacency}
     panel = Panel(Inputs(units, empty, flags=flags, **extra), pd.DatetimeIndex(grid))
     order = panel.input_order
+    same = bool((order == np.arange(len(order))).all())  # units already grouped by level
     for name, values in metrics.items():
         if values.shape != (len(panel.grid), len(order)):
             raise RulesInputError(f"metric {name} has shape {values.shape}; expected "
                                   f"{(len(panel.grid), len(order))}")
-        panel.preset(name, values[:, order])
+        panel.preset(name, values if same else values[:, order])
     _, final = _run_tiers(panel, ruleset)
-    return final[:, np.argsort(order)]
+    return final if same else final[:, np.argsort(order)]
 
 
 def indicators(inputs: Inputs, ruleset: RuleSet, names, dates) -> dict[str, pd.DataFrame]:

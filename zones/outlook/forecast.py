@@ -189,11 +189,37 @@ def _futures(frames: Frames, rs: rules.RuleSet, day: pd.Timestamp, start: pd.Tim
         kind = contract.METRICS[m].kind
         if kind == "count":
             future[m], trends[m] = model.draw_counts(upto, pop, frames.pairs, p, rng)
+            if week_total_suffices(rs, m, n_h):
+                future[m] = on_last_day(future[m])
         elif kind == "cumulative":
             future[m] = np.broadcast_to(model.continue_cumulative(upto, p), (n_s, n_h, n))
         else:
             future[m] = np.full((1, n_h, n), np.nan)
     return history, future, trends
+
+
+def week_total_suffices(rs: rules.RuleSet, metric: str, horizon: int) -> bool:
+    """The level on D+7 depends on the drawn week of ``metric`` only through its total:
+    every indicator reading it sums (or averages) a window at least a week long, and no
+    tier looks at the days in between (holds look back at least a week, no hysteresis)."""
+    for spec in rs.indicators.values():
+        if spec.args.get("metric") != metric:
+            continue
+        if spec.fn not in ("window_sum", "window_mean") or int(spec.args["days"]) < horizon:
+            return False
+    for tier in rs.tiers.values():
+        if tier.min_days_before_downgrade > 1 or any(h.lag_days < horizon
+                                                     for h in tier.holds):
+            return False
+    return True
+
+
+def on_last_day(week: np.ndarray) -> np.ndarray:
+    """``(samples, horizon, units)`` with each drawn week's total on its last day (the
+    same level on D+7 when ``week_total_suffices``; equal totals then deduplicate)."""
+    out = np.where(np.isnan(week), np.nan, 0.0)
+    out[:, -1, :] = np.where(np.isnan(week[:, -1, :]), np.nan, np.nansum(week, axis=1))
+    return out
 
 
 def _sample_keys(future: dict[str, np.ndarray], sel: np.ndarray, n_s: int,

@@ -28,26 +28,34 @@ BIN_COLUMNS = ["bin", "forecasts", "mean_p", "observed"]
 MODEL_WEEKS = 3
 
 
-def _needed_metrics(ws: Workspace) -> list[str]:
+def _in_force(ws: Workspace, first: date, last: date) -> list:
+    """The rule sets in force on some day of ``first`` .. ``last`` + the horizon."""
     reg = dayview.ruleset_registry(ws)
-    found = set()
-    for rs in reg.rulesets.values():
-        found |= set(forecast.used_metrics(rs))
-    return sorted(found)
+    horizon = params.load().int("horizon_days")
+    days = pd.date_range(first, pd.Timestamp(last) + pd.Timedelta(days=horizon), freq="D")
+    found = {}
+    for d in days:
+        try:
+            rs = reg.in_force(d.date())
+        except LookupError:
+            continue
+        found[rs.id] = rs
+    return list(found.values()) or list(reg.rulesets.values())
 
 
 def load_frames(ws: Workspace, first: date, last: date) -> Frames:
-    """The figures for outlooks made on ``first`` .. ``last``: from as far back as the
-    engine and the model look, up to ``last`` (the outlook of a day reads only its past)."""
+    """The figures for outlooks made on ``first`` .. ``last``: the metrics of the rule sets
+    in force, from as far back as the engine looks (the model's three weeks are within
+    it), up to ``last`` (the outlook of a day reads only its past)."""
     span = store.observation_range(ws.engine)
     if span is None:
         raise NoDataError(t("db.empty"))
-    reg = dayview.ruleset_registry(ws)
-    back = max(rs.history_days for rs in reg.rulesets.values()) + 7 * (MODEL_WEEKS + 2)
+    chosen = _in_force(ws, first, last)
+    back = max([rs.history_days for rs in chosen] + [7 * MODEL_WEEKS])
     start = max(pd.Timestamp(span[0]), pd.Timestamp(first) - pd.Timedelta(days=back))
     end = pd.Timestamp(last)
-    obs = store.current_observations(ws.engine, start.date(), end.date(),
-                                     metrics=_needed_metrics(ws))
+    metrics = sorted({m for rs in chosen for m in forecast.used_metrics(rs)})
+    obs = store.current_observations(ws.engine, start.date(), end.date(), metrics=metrics)
     units = store.load_units(ws.engine)
     grid = pd.date_range(start, end, freq="D")
     return Frames.build(units, dayview.adjacency(ws), obs, grid, span[0])
