@@ -69,7 +69,7 @@ AREAS: dict[str, tuple[str, ...]] = {
                   "prepare_briefing", "render_briefing"),
     # next week's outlook per unit and its backtest (issue 23)
     "outlooks": ("OUTLOOK_BIN_COLUMNS", "OUTLOOK_COLUMNS", "backtest_lines",
-                "outlook", "outlook_backtest"),
+                "outlook", "outlook_backtest", "path_up"),
 }
 
 _AREA_OF = {name: area for area, names in AREAS.items() for name in names}

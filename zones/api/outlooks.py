@@ -9,7 +9,7 @@ import pandas as pd
 from zones.api.action import action
 from zones.errors import ZonesError
 from zones.i18n import t
-from zones.outlook import service
+from zones.outlook import pathup, service
 from zones.outlook.service import BIN_COLUMNS as OUTLOOK_BIN_COLUMNS
 from zones.outlook.service import COLUMNS as OUTLOOK_COLUMNS
 from zones.outlook.service import Backtest
@@ -17,7 +17,7 @@ from zones.safe import safe_frame
 from zones.workspace import Workspace
 
 __all__ = ["OUTLOOK_BIN_COLUMNS", "OUTLOOK_COLUMNS", "backtest_lines",
-           "outlook", "outlook_backtest"]
+           "outlook", "outlook_backtest", "path_up"]
 
 backtest_lines = service.backtest_lines
 
@@ -35,6 +35,13 @@ def outlook(ws: Workspace, day: date, level: str = "commune", unit: str | None =
         if frame.empty:
             raise ZonesError(t("out.no_units", level=level, unit=unit))
     return safe_frame(frame.reset_index(drop=True))
+
+
+@action()
+def path_up(ws: Workspace, code: str, day, lang: str = "vi") -> list[str] | None:
+    """What would take ``code`` up a level on ``day``: the smallest rise of each count
+    (None for a unit assessed on its communes' figures or levels)."""
+    return pathup.path_up(ws, code, day, lang)
 
 
 @action()

@@ -83,7 +83,7 @@ def used_metrics(rs: rules.RuleSet) -> list[str]:
     return sorted(m for m in found if m in contract.METRICS)
 
 
-def _window(rs: rules.RuleSet, metric: str) -> int:
+def window_days(rs: rules.RuleSet, metric: str) -> int:
     days = [int(spec.args.get("days", 1)) for spec in rs.indicators.values()
             if spec.args.get("metric") == metric]
     return max(days or [1])
@@ -134,7 +134,7 @@ def _copy_units(units: pd.DataFrame, tag: np.ndarray, keep_parents: bool) -> pd.
     return out
 
 
-def _virtual_runs(frames: Frames, cols: np.ndarray, weights: np.ndarray, column_arrays,
+def virtual_runs(frames: Frames, cols: np.ndarray, weights: np.ndarray, column_arrays,
                   grid: pd.DatetimeIndex, rs: rules.RuleSet, max_columns: int) -> np.ndarray:
     """Levels of virtual columns (unit positions ``cols``) assessed independently,
     ``column_arrays(chunk) -> {metric: (days, len(chunk))}``; returns ``(len(cols),)``."""
@@ -263,7 +263,7 @@ def _distribution(frames: Frames, rs: rules.RuleSet, level: str, sel: np.ndarray
                 out[m] = np.vstack([hist[:, cols], ahead.reshape(n_h, len(chunk))])
             return out
 
-        levels = _virtual_runs(frames, sel[v_unit], weights, arrays, grid, rs, max_cols)
+        levels = virtual_runs(frames, sel[v_unit], weights, arrays, grid, rs, max_cols)
         np.add.at(counts, (v_unit, levels), weights)
     else:
         wanted = set(levels_involved(rs, level))
@@ -314,7 +314,7 @@ def near_threshold(frames: Frames, rs: rules.RuleSet, level: str, sel: np.ndarra
         for i, (m, d) in enumerate(variants):
             ok = np.ones(len(sel), bool)
             if m is not None and d < 0:
-                window = base[m][-_window(rs, m):, sel]
+                window = base[m][-window_days(rs, m):, sel]
                 ok = np.nan_to_num(window).sum(axis=0) > 0
             cols.append(np.flatnonzero(ok))
             which += [i] * int(ok.sum())
@@ -332,14 +332,14 @@ def near_threshold(frames: Frames, rs: rules.RuleSet, level: str, sel: np.ndarra
                     if d > 0:
                         block[-1, hit] = np.nan_to_num(block[-1, hit]) + 1
                     else:
-                        window = np.nan_to_num(block[-_window(rs, m):, hit])
+                        window = np.nan_to_num(block[-window_days(rs, m):, hit])
                         last = window.shape[0] - 1 - np.argmax(window[::-1] > 0, axis=0)
                         rowsel = block.shape[0] - window.shape[0] + last
                         block[rowsel, hit] -= 1
                 out[m] = block
             return out
 
-        levels = _virtual_runs(frames, sel[v_unit], np.ones(len(v_unit)), arrays, grid, rs,
+        levels = virtual_runs(frames, sel[v_unit], np.ones(len(v_unit)), arrays, grid, rs,
                                p.int("max_columns"))
         own = np.zeros(len(sel), dtype=np.int8)
         own[v_unit[v_var == 0]] = levels[v_var == 0]
@@ -371,7 +371,7 @@ def near_threshold(frames: Frames, rs: rules.RuleSet, level: str, sel: np.ndarra
                     if d > 0:
                         block[-1, where[carry]] = np.nan_to_num(block[-1, where[carry]]) + 1
                     else:
-                        w = _window(rs, m)
+                        w = window_days(rs, m)
                         window = np.nan_to_num(block[-w:, where[carry]])
                         last = w - 1 - np.argmax(window[::-1] > 0, axis=0)
                         block[block.shape[0] - w + last, where[carry]] -= 1
@@ -397,7 +397,7 @@ def _carriers(frames: Frames, sel: np.ndarray, base: dict[str, np.ndarray],
     parent_pos = units.index.get_indexer(units["parent_code"].astype(str))
     out = {}
     for m in counts:
-        w = _window(rs, m)
+        w = window_days(rs, m)
         window = base[m][-w:]
         reported = (~np.isnan(window)).any(axis=0)
         positive = np.nan_to_num(window).sum(axis=0) > 0

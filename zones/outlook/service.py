@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 import contract
+from rules.vocab import UNIT_LEVEL_NAMES
 from zones.errors import NoDataError, ZonesError
 from zones.i18n import fmt_date, fmt_int, t
 from zones.levels import dayview
@@ -287,7 +288,8 @@ def backtest_lines(bt: Backtest, lang: str) -> list[str]:
         text = f"{x:.4f}"
         return text.replace(".", ",") if lang == "vi" else text
 
-    lines = [t("out.bt.title", lang=lang, level=bt.level, start=fmt_date(bt.start),
+    level = UNIT_LEVEL_NAMES.get(lang, UNIT_LEVEL_NAMES["vi"]).get(bt.level, bt.level)
+    lines = [t("out.bt.title", lang=lang, level=level, start=fmt_date(bt.start),
                end=fmt_date(bt.end), days=bt.days, n=fmt_int(bt.forecasts, lang)),
              t("out.bt.brier", lang=lang, up=num(bt.brier_up), up_p=num(bt.brier_up_persistence),
                down=num(bt.brier_down), down_p=num(bt.brier_down_persistence)),
