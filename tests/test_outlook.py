@@ -163,3 +163,34 @@ def test_cli_backtest_prints_brier_beside_persistence(capsys, demo_url, tmp_path
     bins = pd.read_csv(out_csv, encoding="utf-8-sig")
     assert list(bins.columns) == ["bin", "forecasts", "mean_p", "observed"]
     assert bins["forecasts"].sum() > 0 and len(bins) == 10
+
+
+# ---------------------------------------------------------------- the page and the panel
+
+def test_outlook_page_map_list_and_backtest(demo_url, use_db):
+    from datetime import date
+
+    from tests.test_app import run_page
+
+    use_db(demo_url)
+    at = run_page("app_pages/outlook.py", out_day=date(2021, 9, 1),
+                  out_bt_start=date(2021, 8, 30), out_bt_end=date(2021, 9, 1))
+    assert not at.exception, at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "có xác suất tăng cấp từ 50%" in text
+    at.button(key="out_bt_run").click().run()
+    assert not at.exception, at.exception
+    text = " ".join(m.value for m in at.markdown).replace("\\", "")  # md_text escapes
+    assert "Brier P(tăng): mô hình" in text and "giữ nguyên" in text
+
+
+def test_panel_says_what_would_take_it_up(demo_url, use_db):
+    from datetime import date
+
+    from tests.test_app import run_page
+
+    use_db(demo_url)
+    at = run_page("app_pages/map.py", day=date(2021, 11, 20), selected="30787")
+    assert not at.exception, at.exception
+    text = " ".join(m.value for m in at.markdown).replace("\\", "")
+    assert "Điều gì sẽ làm tăng cấp" in text and "Số ca cộng đồng" in text
