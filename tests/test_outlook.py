@@ -194,3 +194,18 @@ def test_panel_says_what_would_take_it_up(demo_url, use_db):
     assert not at.exception, at.exception
     text = " ".join(m.value for m in at.markdown).replace("\\", "")
     assert "Điều gì sẽ làm tăng cấp" in text and "Số ca cộng đồng" in text
+
+
+def test_short_engine_history_gives_the_same_outlook():
+    units, obs, adjacency, dates = made_up()
+    reg = rules.load_rulesets()
+    frames = Frames.build(units, adjacency, obs, dates, START)
+    sel = np.flatnonzero((units["level"] == "commune").to_numpy())
+    today = np.ones(len(sel), dtype=int)
+    p = params.load()
+    full = params.Params({**p.values, "engine_hold_chain": 0.0})
+    for day in (DAY, pd.Timestamp("2021-10-08")):  # QĐ 4800; QĐ 2686 -> 4800 in the week
+        a = forecast.day_outlook(frames, reg, day, "commune", today, p, positions=sel)
+        b = forecast.day_outlook(frames, reg, day, "commune", today, full, positions=sel)
+        np.testing.assert_array_equal(a.probs, b.probs)
+        np.testing.assert_array_equal(a.near, b.near)

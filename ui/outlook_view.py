@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import streamlit as st
 
 from ui import loaders, map_component, widgets
 from ui.common import lang, tr

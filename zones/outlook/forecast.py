@@ -110,9 +110,55 @@ def levels_involved(rs: rules.RuleSet, level: str) -> list[str]:
     return out
 
 
-def _start(frames: Frames, rs: rules.RuleSet, day: pd.Timestamp) -> pd.Timestamp:
-    """First day of the engine's grid for an assessment of ``day`` (as ``rules.engine``)."""
-    return max(day - pd.Timedelta(days=rs.history_days), min(frames.first_day, day))
+def _needs_full_history(rs: rules.RuleSet) -> bool:
+    """Indicators or tiers that look back further than their windows and holds: days since
+    a case, an age limit on a latest value, hysteresis; or a metric read both by a window
+    and as a latest value."""
+    windowed, latest = set(), set()
+    for spec in rs.indicators.values():
+        m = spec.args.get("metric")
+        if spec.fn == "days_since" or spec.args.get("max_age_days") is not None:
+            return True
+        (latest if spec.fn == "latest" else windowed).add(m)
+    if windowed & latest:
+        return True
+    return any(t.min_days_before_downgrade > 1 for t in rs.tiers.values())
+
+
+def _start(frames: Frames, rs: rules.RuleSet, day: pd.Timestamp, chain: int = 0
+           ) -> pd.Timestamp:
+    """First day of the engine's grid for an assessment of ``day``: as ``rules.engine``
+    (``history_days`` back, not before the first figure), or, with ``chain`` > 0 and when
+    the rule set allows it, just enough for its longest window and ``chain`` holds back
+    (latest values are carried into the first day: ``history_of``)."""
+    full = max(day - pd.Timedelta(days=rs.history_days), min(frames.first_day, day))
+    if chain <= 0 or _needs_full_history(rs):
+        return full
+    window = max([window_days(rs, m) for m in used_metrics(rs)] + [1])
+    lag = max([h.lag_days for t in rs.tiers.values() for h in t.holds] + [0])
+    return max(full, day - pd.Timedelta(days=window - 1 + chain * lag))
+
+
+def history_of(frames: Frames, rs: rules.RuleSet, metric: str, start: pd.Timestamp,
+               day: pd.Timestamp) -> np.ndarray:
+    """``(days start..day, units)`` of ``metric``; a metric the rule set reads only as a
+    latest value starts with its last value before ``start`` (the same latest values)."""
+    full = frames.metrics.get(metric)
+    rows = frames.rows_to(day, start)
+    if full is None:
+        return np.full((rows.stop - rows.start, len(frames.units)), np.nan)
+    out = full[rows].copy()
+    windowed = any(spec.args.get("metric") == metric and spec.fn != "latest"
+                   for spec in rs.indicators.values())
+    if not windowed and rows.start > 0:
+        before = full[: rows.start + 1]
+        known = ~np.isnan(before)
+        last = np.where(known.any(axis=0), known.shape[0] - 1 - np.argmax(known[::-1], axis=0),
+                        -1)
+        seed = np.where(last >= 0, before[np.maximum(last, 0), np.arange(before.shape[1])],
+                        np.nan)
+        out[0] = np.where(np.isnan(out[0]), seed, out[0])
+    return out
 
 
 def _run(units: pd.DataFrame, grid: pd.DatetimeIndex, arrays: dict[str, np.ndarray],
@@ -185,7 +231,7 @@ def _futures(frames: Frames, rs: rules.RuleSet, day: pd.Timestamp, start: pd.Tim
         if full is None:
             full = np.full((len(frames.grid), n), np.nan)
         upto = full[: rows.stop]  # every day up to D (never after)
-        history[m] = upto[rows.start:]
+        history[m] = history_of(frames, rs, m, start, day)
         kind = contract.METRICS[m].kind
         if kind == "count":
             future[m], trends[m] = model.draw_counts(upto, pop, frames.pairs, p, rng)
@@ -296,12 +342,10 @@ def near_threshold(frames: Frames, rs: rules.RuleSet, level: str, sel: np.ndarra
     neighbours' cascade: a neighbour's level is not the unit's figure); a district or
     province through one of its communes that reported (one case more) or had a case
     (one case fewer) in the window."""
-    start = _start(frames, rs, day)
-    rows = frames.rows_to(day, start)
+    start = _start(frames, rs, day, p.int("engine_hold_chain"))
     grid = pd.date_range(start, day, freq="D")
     counts = [m for m in used_metrics(rs) if contract.METRICS[m].kind == "count"]
-    base = {m: frames.metrics[m][rows] if m in frames.metrics
-            else np.full((len(grid), len(frames.units)), np.nan) for m in used_metrics(rs)}
+    base = {m: history_of(frames, rs, m, start, day) for m in used_metrics(rs)}
     near = np.zeros(len(sel), dtype=bool)
     if not counts:
         return near
@@ -423,7 +467,7 @@ def day_outlook(frames: Frames, registry: rules.RuleSetRegistry, day, level: str
     sel = positions if positions is not None else np.flatnonzero(
         (frames.units["level"] == level).to_numpy())
     rng = np.random.default_rng([p.int("seed"), day.toordinal()])
-    start = _start(frames, rs_t, target)
+    start = _start(frames, rs_t, target, p.int("engine_hold_chain"))
     history, future, trends = _futures(frames, rs_t, day, start, p, rng)
     grid = pd.date_range(start, target, freq="D")
     probs = _distribution(frames, rs_t, level, sel, history, future, grid, p, rng)

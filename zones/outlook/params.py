@@ -35,6 +35,7 @@ RANGES: dict[str, Range] = {
     "dispersion": Range(0.05, 1000),
     "vaccination_trend_days": Range(1, 60, whole=True, unit="days"),
     "max_columns": Range(1000, 10_000_000, whole=True),
+    "engine_hold_chain": Range(0, 20, whole=True),
 }
 
 
