@@ -14,6 +14,7 @@ from zones.errors import ZonesError
 from zones.i18n import t
 from zones.levels import dayview
 from zones.levels.tables import view_units
+from zones.outlook import slide as outlook_slide
 from zones.workspace import Workspace
 
 __all__ = ["BRIEFING_FORMATS", "BRIEFING_MIME", "Briefing", "briefing",
@@ -43,8 +44,9 @@ def render_briefing(ws: Workspace, prepared: Briefing, fmt: str,
     if fmt not in briefs.FORMATS:
         raise ZonesError(t("brief.bad_format", value=fmt))
     everything = dayview.units(ws)
+    extra = (outlook_slide.section(ws, prepared),) if fmt != "png" else ()  # issue 23
     return briefs.render(prepared, everything, fmt, palette,
-                         _outlines(everything, prepared.level, prepared.unit))
+                         _outlines(everything, prepared.level, prepared.unit), extra)
 
 
 @action()

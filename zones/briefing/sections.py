@@ -28,13 +28,14 @@ class Section:
     widths: list[float] = field(default_factory=list)  # relative column widths
 
 
-def sections(b: Briefing, geometry: gpd.GeoDataFrame, palette: str = "default"
-             ) -> list[Section]:
-    """Every section of the briefing, in order."""
+def sections(b: Briefing, geometry: gpd.GeoDataFrame, palette: str = "default",
+             extra: tuple[Section, ...] = ()) -> list[Section]:
+    """Every section of the briefing, in order (``extra``: made elsewhere, e.g. the
+    outlook's slide, placed before the method)."""
     colours = PALETTES[palette]
     return [_title(b), _maps(b, geometry, palette), _counts(b), _flows(b, colours),
             _by_parent(b), _moves(b, b.up, "up"), _moves(b, b.down, "down"), _declared(b),
-            _silent(b), _trends(b, colours), _method(b)]
+            _silent(b), _trends(b, colours), *extra, _method(b)]
 
 
 def tr(b: Briefing, key: str, **values) -> str:
