@@ -209,3 +209,14 @@ def test_short_engine_history_gives_the_same_outlook():
         b = forecast.day_outlook(frames, reg, day, "commune", today, full, positions=sel)
         np.testing.assert_array_equal(a.probs, b.probs)
         np.testing.assert_array_equal(a.near, b.near)
+
+
+@pytest.mark.parametrize("level, day", [("district", "01/09/2021"), ("province", "20/11/2021")])
+def test_cli_outlook_higher_tiers(capsys, demo_url, level, day):
+    code, out, err = run(capsys, "--db", demo_url, "--lang", "en", "outlook", "--date", day,
+                         "--level", level)
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows and all(round(sum(float(r[c]) for c in ("p_up", "p_down", "p_same")), 3)
+                        == 1.0 for r in rows)
+    assert all("in 7 days (sum of the communes)" in r["reason"] for r in rows)

@@ -175,8 +175,8 @@ def _copy_units(units: pd.DataFrame, tag: np.ndarray, keep_parents: bool) -> pd.
     parents = units["parent_code"]
     inside = parents.isin(units.index).to_numpy() if keep_parents else np.zeros(len(units),
                                                                                  bool)
-    out["parent_code"] = np.where(inside, parents.astype(str).to_numpy() + suffix.to_numpy(),
-                                  None)
+    named = parents.fillna("").astype(str).to_numpy(dtype=object)
+    out["parent_code"] = np.where(inside, named + suffix.to_numpy(dtype=object), None)
     return out
 
 

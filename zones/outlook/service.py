@@ -95,11 +95,36 @@ class Outlook:
     ruleset_target: str
 
 
+def _summed(frames: Frames, trend, positions: np.ndarray):
+    """The trend of units that report no counts of their own (districts, provinces): the
+    sums over the communes below them."""
+    units = frames.units
+    parent = units.index.get_indexer(units["parent_code"].astype(str))
+    communes = np.flatnonzero((units["level"] == "commune").to_numpy())
+    fields = ("last_week", "week_before", "neighbours_last", "neighbours_before")
+    values = {f: getattr(trend, f) for f in fields} | {
+        "reporting": trend.reporting.astype(float)}
+    totals = {f: np.zeros(len(units)) for f in values}
+    anc = communes.copy()
+    while (anc >= 0).any():  # each commune adds to every ancestor
+        anc = np.where(anc >= 0, parent[np.maximum(anc, 0)], -1)
+        ok = anc >= 0
+        for f, v in values.items():
+            np.add.at(totals[f], anc[ok], v[communes[ok]])
+    own = ~trend.reporting
+    return forecast.model.Trend(
+        *(np.where(own, totals[f], values[f]) for f in fields), trend.growth,
+        trend.reporting | (totals["reporting"] > 0))
+
+
 def _reasons(out: forecast.DayOutlook, today: np.ndarray, day: pd.Timestamp,
-             lang: str) -> list[str]:
+             lang: str, frames: Frames, level: str) -> list[str]:
     counts = list(out.trends)
     main = max(counts, key=lambda m: float(out.trends[m].last_week[out.positions].sum()),
                default=None)
+    trends = dict(out.trends)
+    if level in ("district", "province") and main is not None:
+        trends[main] = _summed(frames, trends[main], out.positions)
     target = day + pd.Timedelta(days=7)
     change = (t("out.reason.ruleset", lang=lang, date=fmt_date(target.date()),
                 ruleset=out.ruleset_target) if out.ruleset_target != out.ruleset_today else "")
@@ -110,12 +135,14 @@ def _reasons(out: forecast.DayOutlook, today: np.ndarray, day: pd.Timestamp,
             continue
         parts = []
         if main is not None:
-            tr = out.trends[main]
+            tr = trends[main]
             if not tr.reporting[pos]:
                 parts.append(t("out.reason.silent", lang=lang))
             else:
                 label = contract.METRICS[main].vi if lang == "vi" else contract.METRICS[main].en
-                parts.append(t("out.reason.trend", lang=lang, metric=label,
+                key = "out.reason.trend_sum" if level in ("district", "province") \
+                    else "out.reason.trend"
+                parts.append(t(key, lang=lang, metric=label,
                                before=fmt_int(tr.week_before[pos], lang),
                                last=fmt_int(tr.last_week[pos], lang),
                                nb_before=fmt_int(tr.neighbours_before[pos], lang),
@@ -149,7 +176,7 @@ def compute_outlook(ws: Workspace, day: date, level: str, lang: str,
         "p_up": u / 1000, "p_down": d / 1000, "p_same": s / 1000,
         "expected_level": pd.array(expected, dtype="Int8"),
         "near_threshold": out.near.astype(int),
-        "reason": _reasons(out, today, stamp, lang),
+        "reason": _reasons(out, today, stamp, lang, frames, level),
     }, columns=COLUMNS)
     frame.loc[~known, "level"] = pd.NA
     frame.loc[expected == 0, "expected_level"] = pd.NA
