@@ -32,8 +32,8 @@ def outlook(ws: Workspace, day: date, level: str = "commune", unit: str | None =
     frame = service.day_outlook(ws, day, level, lang).frame
     if inside is not None:
         frame = frame[frame["unit_code"].isin(inside)]
-        if frame.empty:
-            raise ZonesError(t("out.no_units", level=level, unit=unit))
+    if frame.empty:
+        raise ZonesError(t("out.no_units", level=level, unit=unit or t("ui.country")))
     return safe_frame(frame.reset_index(drop=True))
 
 
