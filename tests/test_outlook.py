@@ -155,7 +155,7 @@ def test_cli_outlook_refusals_exit_2(capsys, demo_url, argv, words):
 def test_cli_backtest_prints_brier_beside_persistence(capsys, demo_url, tmp_path):
     out_csv = tmp_path / "bins.csv"
     code, out, err = run(capsys, "--db", demo_url, "--lang", "en", "outlook", "backtest",
-                         "--from", "2021-08-28", "--to", "2021-09-01", "--unit", "899",
+                         "--from", "2021-08-31", "--to", "2021-09-01", "--unit", "899",
                          "--out", str(out_csv))
     assert code == 0, err
     assert "Brier P(up): model" in out and "persistence" in out and "recall" in out
@@ -174,7 +174,7 @@ def test_outlook_page_map_list_and_backtest(demo_url, use_db):
 
     use_db(demo_url)
     at = run_page("app_pages/outlook.py", out_day=date(2021, 9, 1),
-                  out_bt_start=date(2021, 8, 30), out_bt_end=date(2021, 9, 1))
+                  out_bt_start=date(2021, 9, 1), out_bt_end=date(2021, 9, 1))
     assert not at.exception, at.exception
     text = " ".join(m.value for m in at.markdown)
     assert "có xác suất tăng cấp từ 50%" in text
