@@ -180,7 +180,7 @@ def _copy_units(units: pd.DataFrame, tag: np.ndarray, keep_parents: bool) -> pd.
     return out
 
 
-def virtual_runs(frames: Frames, cols: np.ndarray, weights: np.ndarray, column_arrays,
+def virtual_runs(frames: Frames, cols: np.ndarray, column_arrays,
                   grid: pd.DatetimeIndex, rs: rules.RuleSet, max_columns: int) -> np.ndarray:
     """Levels of virtual columns (unit positions ``cols``) assessed independently,
     ``column_arrays(chunk) -> {metric: (days, len(chunk))}``; returns ``(len(cols),)``."""
@@ -309,7 +309,7 @@ def _distribution(frames: Frames, rs: rules.RuleSet, level: str, sel: np.ndarray
                 out[m] = np.vstack([hist[:, cols], ahead.reshape(n_h, len(chunk))])
             return out
 
-        levels = virtual_runs(frames, sel[v_unit], weights, arrays, grid, rs, max_cols)
+        levels = virtual_runs(frames, sel[v_unit], arrays, grid, rs, max_cols)
         np.add.at(counts, (v_unit, levels), weights)
     else:
         wanted = set(levels_involved(rs, level))
@@ -383,7 +383,7 @@ def near_threshold(frames: Frames, rs: rules.RuleSet, level: str, sel: np.ndarra
                 out[m] = block
             return out
 
-        levels = virtual_runs(frames, sel[v_unit], np.ones(len(v_unit)), arrays, grid, rs,
+        levels = virtual_runs(frames, sel[v_unit], arrays, grid, rs,
                                p.int("max_columns"))
         own = np.zeros(len(sel), dtype=np.int8)
         own[v_unit[v_var == 0]] = levels[v_var == 0]

@@ -65,7 +65,7 @@ def path_up(ws: Workspace, code: str, day, lang: str = "vi") -> list[str] | None
                 out[name] = block
             return out
 
-        levels = forecast.virtual_runs(frames, np.zeros(n, dtype=int), np.ones(n), arrays,
+        levels = forecast.virtual_runs(frames, np.zeros(n, dtype=int), arrays,
                                         grid, rs, n)
         higher = np.flatnonzero(levels > today)
         if not len(higher):
