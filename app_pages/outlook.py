@@ -19,9 +19,9 @@ day = c1.date_input(tr("out.day"), value=api.default_day(ws), min_value=first,
 view = mapstate.initial_view(units)
 levels = mapstate.levels_inside(units, view)
 level = c2.segmented_control(tr("ui.show_level"), levels,
-                             default="commune" if "commune" in levels else levels[0],
-                             key="out_level", format_func=lambda lv: tr(f"ui.level.{lv}"))
-level = level or ("commune" if "commune" in levels else levels[0])
+                             default=mapstate.default_level(levels, view), key="out_level",
+                             format_func=lambda lv: tr(f"ui.level.{lv}"))
+level = level or mapstate.default_level(levels, view)
 names = api.level_names(ws, day, lang())
 try:
     with st.spinner(tr("out.computing")):
