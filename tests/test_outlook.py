@@ -220,3 +220,25 @@ def test_cli_outlook_higher_tiers(capsys, demo_url, level, day):
     assert rows and all(round(sum(float(r[c]) for c in ("p_up", "p_down", "p_same")), 3)
                         == 1.0 for r in rows)
     assert all("in 7 days (sum of the communes)" in r["reason"] for r in rows)
+
+
+def test_every_outlook_message_exists_in_both_languages():
+    import re
+    from pathlib import Path
+
+    from zones.i18n import catalogue
+
+    root = Path(__file__).resolve().parent.parent
+    sources = [*root.glob("zones/outlook/*.py"), root / "zones/cli/outlook.py",
+               root / "zones/api/outlooks.py", root / "app_pages/outlook.py",
+               root / "ui/outlook_view.py", root / "ui/panel.py"]
+    keys = set()
+    for path in sources:
+        keys |= set(re.findall(r"""["'](out\.[a-z_.0-9]+[a-z0-9_])["']""",
+                               path.read_text(encoding="utf-8")))
+    keys |= {f"out.class.{i}" for i in range(5)} | {f"out.bins.{c}" for c in
+                                                      service.BIN_COLUMNS}
+    assert len(keys) > 40
+    for key in sorted(keys):
+        entry = catalogue().get(key)
+        assert entry is not None and entry.get("vi") and entry.get("en"), key
