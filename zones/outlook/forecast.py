@@ -268,17 +268,26 @@ def on_last_day(week: np.ndarray) -> np.ndarray:
     return out
 
 
-def _sample_keys(future: dict[str, np.ndarray], sel: np.ndarray, n_s: int,
-                 rng: np.random.Generator) -> np.ndarray:
-    """``(samples, len(sel))``: a number per drawn week of each unit, equal when equal."""
-    keys = np.zeros((n_s, len(sel)))
+def distinct_weeks(future: dict[str, np.ndarray], sel: np.ndarray, n_s: int
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct drawn weeks of each unit of ``sel`` (every value of every metric
+    compared exactly): (unit index into ``sel``, a sample drawing it, how many samples)."""
+    columns = []
     for arr in future.values():
-        part = np.nan_to_num(arr[:, :, sel], nan=-1.0)
-        weights = rng.random(part.shape[1]) + 0.5
-        keys = keys + np.einsum("shn,h->sn", np.broadcast_to(part, (n_s, *part.shape[1:])),
-                                weights)
-        keys = keys * 1.000_000_7 + 0.1  # mix metrics
-    return keys
+        part = np.broadcast_to(arr[:, :, sel], (n_s, arr.shape[1], len(sel)))
+        for h in range(part.shape[1]):
+            col = np.nan_to_num(part[:, h, :], nan=-1.0).ravel()  # sample-major
+            if col.size and col.min() != col.max():  # a constant column tells nothing
+                columns.append(col)
+    unit = np.tile(np.arange(len(sel)), n_s)
+    sample = np.repeat(np.arange(n_s), len(sel))
+    order = np.lexsort((*reversed(columns), unit))  # by unit, then by every value
+    changed = unit[order][1:] != unit[order][:-1]
+    for col in columns:
+        changed |= col[order][1:] != col[order][:-1]
+    starts = np.flatnonzero(np.r_[True, changed])
+    weights = np.diff(np.r_[starts, len(order)])
+    return unit[order][starts], sample[order][starts], weights
 
 
 def _distribution(frames: Frames, rs: rules.RuleSet, level: str, sel: np.ndarray,
@@ -289,16 +298,7 @@ def _distribution(frames: Frames, rs: rules.RuleSet, level: str, sel: np.ndarray
     counts = np.zeros((len(sel), LEVEL_STATES))
     max_cols = p.int("max_columns")
     if independent(rs, level):
-        keys = _sample_keys(future, sel, n_s, rng)
-        unit = np.broadcast_to(np.arange(len(sel)), keys.shape).ravel()
-        sample = np.broadcast_to(np.arange(n_s)[:, None], keys.shape).ravel()
-        flat = keys.ravel()
-        order = np.lexsort((flat, unit))
-        u, k = unit[order], flat[order]
-        first = np.r_[True, (u[1:] != u[:-1]) | (k[1:] != k[:-1])]
-        starts = np.flatnonzero(first)
-        weights = np.diff(np.r_[starts, len(order)])
-        v_unit, v_sample = u[starts], sample[order][starts]
+        v_unit, v_sample, weights = distinct_weeks(future, sel, n_s)
 
         def arrays(chunk):
             cols, smp = sel[v_unit[chunk]], v_sample[chunk]
