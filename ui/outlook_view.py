@@ -33,14 +33,15 @@ def outlook_map(frame: pd.DataFrame, level: str, parent: str | None, colours, la
     rows = frame.set_index("unit_code").reindex(lay.codes)
     cls = classes(rows["p_up"].fillna(0), rows["level"])
     near = rows["near_threshold"].fillna(0).astype(int).to_numpy()
-    tips = [tr("out.tip", up=percent(u), down=percent(d)) + (
-        f" · {tr('out.near_mark')}" if n else "") if c else ""
-        for u, d, n, c in zip(rows["p_up"].fillna(0), rows["p_down"].fillna(0), near, cls,
-                              strict=True)]
+    tips = [tr("out.tip", up=percent(u), down=percent(d)) if c else ""
+            for u, d, c in zip(rows["p_up"].fillna(0), rows["p_down"].fillna(0), cls,
+                               strict=True)]
     names = (tr("out.class.0"), *(tr(f"out.class.{i}") for i in range(1, 5)))
     marks = level_string(np.where(near > 0, cls + 1, 0)) if near.any() else ""
     spec = look(names, tr("out.legend"), {i: colours[i] for i in range(5)},
-                {"rate": tr("out.layer"), "marked": tr("out.near_mark") if marks else ""}) | {
+                # a marked unit's tooltip reads "(near a threshold) <legend>: <class>"
+                {"rate": tr("out.layer"), "marked": tr("out.near_mark") if marks else "",
+                 "declared": tr("out.near_mark"), "computed": tr("out.legend")}) | {
         "layer": lay.url, "bounds": lay.bounds, "outlines": [], "timeline": None,
         "tiles": None, "levels": level_string(cls), "rates": tips, "label": label,
         "marks": marks, "selected": None, "clicks": False, "wheel": False, "height": 480}
