@@ -226,6 +226,7 @@ def _futures(frames: Frames, rs: rules.RuleSet, day: pd.Timestamp, start: pd.Tim
     history, future, trends = {}, {}, {}
     n_s, n_h, n = p.int("samples"), p.int("horizon_days"), len(frames.units)
     pop = pd.to_numeric(frames.units.get("population"), errors="coerce").to_numpy(float)
+    shared = model.Shared.draw(n, p, rng)
     for m in used_metrics(rs):
         full = frames.metrics.get(m)
         if full is None:
@@ -234,7 +235,7 @@ def _futures(frames: Frames, rs: rules.RuleSet, day: pd.Timestamp, start: pd.Tim
         history[m] = history_of(frames, rs, m, start, day)
         kind = contract.METRICS[m].kind
         if kind == "count":
-            future[m], trends[m] = model.draw_counts(upto, pop, frames.pairs, p, rng)
+            future[m], trends[m] = model.draw_counts(upto, pop, frames.pairs, p, rng, shared)
             if week_total_suffices(rs, m, n_h):
                 future[m] = on_last_day(future[m])
         elif kind == "cumulative":

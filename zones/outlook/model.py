@@ -6,7 +6,9 @@ The level of the forecast is the unit's last ``lookback_days`` count; its growth
 week-on-week ratio of the unit's own counts blended with its neighbours' (the unit's own
 weight grows with its number of cases), clipped; each sample draws its own growth around
 that (the spread of week-to-week changes of growth, estimated from all units up to D), and
-its daily counts from a gamma-Poisson (negative binomial) around the curve. Neighbours'
+its daily counts from a Poisson around the curve scaled by a gamma frailty of the day
+(a negative binomial). The shock of growth and the frailty are shared by the
+unit's counts in one sample (F0, F1 and clusters come from the same cases). Neighbours'
 cases add importation; units quiet for two weeks get the sporadic rate seen, up to D, in
 units that had been quiet. A unit silent for the whole recent window stays silent.
 Cumulative figures (vaccination) follow their known trajectory: the trend of the last
@@ -69,11 +71,29 @@ def background_rate(y: np.ndarray, population: np.ndarray, p: Params) -> float:
     return float(min(rate, p["background.max_per_100k_day"] / 100_000))
 
 
+@dataclass(frozen=True)
+class Shared:
+    """What the draws of every count of a unit share in one sample (its week is one
+    epidemic: cases, F0, F1 and clusters rise and fall together): the standard normal
+    shock of its growth ``(samples, units)`` and its daily gamma frailty ``(samples,
+    horizon, units)`` (mean 1, shape ``dispersion``)."""
+
+    shock: np.ndarray
+    frailty: np.ndarray
+
+    @classmethod
+    def draw(cls, n_units: int, p: Params, rng: np.random.Generator) -> Shared:
+        n_s, n_h, k = p.int("samples"), p.int("horizon_days"), p["dispersion"]
+        return cls(rng.normal(0.0, 1.0, (n_s, n_units)),
+                   rng.gamma(k, 1 / k, (n_s, n_h, n_units)))
+
+
 def draw_counts(history: np.ndarray, population: np.ndarray,
-                pairs: tuple[np.ndarray, np.ndarray], p: Params, rng: np.random.Generator
-                ) -> tuple[np.ndarray, Trend]:
+                pairs: tuple[np.ndarray, np.ndarray], p: Params, rng: np.random.Generator,
+                shared: Shared | None = None) -> tuple[np.ndarray, Trend]:
     """``(samples, horizon, units)`` daily counts (NaN where a unit does not report) from
-    ``history`` ``(days up to D, units)`` (NaN = not reported), and the trend used."""
+    ``history`` ``(days up to D, units)`` (NaN = not reported), and the trend used;
+    ``shared``: the shocks of the unit's other counts in the same samples."""
     n_s, n_h = p.int("samples"), p.int("horizon_days")
     y = np.nan_to_num(history, nan=0.0)
     recent = history[-p.int("lookback_days"):]
@@ -94,13 +114,12 @@ def draw_counts(history: np.ndarray, population: np.ndarray,
     sporadic = background_rate(y, pop, p) * pop
     sd = growth_sd(y, p)
     step = np.arange(1, n_h + 1)[None, :, None] / WEEK
-    drawn = np.clip(log_g[None, :] + rng.normal(0.0, sd, (n_s, len(base))), lo, hi)
+    shared = shared if shared is not None else Shared.draw(len(base), p, rng)
+    drawn = np.clip(log_g[None, :] + sd * shared.shock, lo, hi)
     mean = (base[None, None, :] * np.exp(drawn[:, None, :] * step)
             + (imported * np.exp(np.clip(near, lo, hi)[None, None, :] * step))
             + sporadic[None, None, :])
-    k = p["dispersion"]
-    lam = rng.gamma(k, np.maximum(mean, 1e-12) / k)
-    counts = rng.poisson(lam).astype(float)
+    counts = rng.poisson(mean * shared.frailty).astype(float)
     counts[:, :, ~reporting] = np.nan
     trend = Trend(w0, w1, nb0, nb1, np.exp(log_g), reporting)
     return counts, trend
