@@ -94,7 +94,7 @@ def draw_counts(history: np.ndarray, population: np.ndarray,
     """``(samples, horizon, units)`` daily counts (NaN where a unit does not report) from
     ``history`` ``(days up to D, units)`` (NaN = not reported), and the trend used;
     ``shared``: the shocks of the unit's other counts in the same samples."""
-    n_s, n_h = p.int("samples"), p.int("horizon_days")
+    n_h = p.int("horizon_days")
     y = np.nan_to_num(history, nan=0.0)
     recent = history[-p.int("lookback_days"):]
     reporting = (~np.isnan(recent)).any(axis=0)
