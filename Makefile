@@ -7,17 +7,50 @@ PORT   ?= 8501
 ADDRESS ?= 127.0.0.1
 DB     := data/zones.db
 
-.PHONY: run test lint demo demo-national bench vendor clean
+.PHONY: run test lint demo demo-national bench vendor clean lock lock-check uv-tool wheel
 
-$(VENV)/.installed: requirements.txt
+# Installs come from the locks: every package of the full set pinned with its hashes
+# (requirements*.txt are the human lists; `make lock` regenerates the locks from them).
+# --no-deps: the lock is the whole set; it leaves out what only vietnamadminunits' code
+# needs (we read its data files only): Unidecode (GPL-2.0+), geopy, geographiclib, tqdm.
+$(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.lock
+	$(PY) -m pip install --quiet --no-deps --require-hashes -r requirements-dev.lock
 	touch $@
+
+# what vietnamadminunits declares but we never run (its code); never in a lock
+NOT_LOCKED := unidecode geopy geographiclib tqdm
+UV_COMPILE = $(CURDIR)/$(PY) -m uv pip compile --quiet --generate-hashes --python-version 3.11 \
+	--custom-compile-command "make lock" $(foreach p,$(NOT_LOCKED),--no-emit-package $(p))
+
+# uv, as requirements-dev.txt pins it (regenerating a lock must not need the lock)
+UV_PIN := $(shell grep '^uv==' requirements-dev.txt)
+uv-tool:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m uv --version 2>/dev/null | grep -q "$(subst uv==,,$(UV_PIN))" || \
+	  $(PY) -m pip install --quiet "$(UV_PIN)"
+
+## make lock: regenerate requirements.lock and requirements-dev.lock (needs PyPI)
+lock: uv-tool
+	$(UV_COMPILE) requirements.txt -o requirements.lock
+	$(UV_COMPILE) requirements-dev.txt -c requirements.lock -o requirements-dev.lock
+
+## make lock-check: fail when the locks are not what `make lock` makes now (needs PyPI)
+lock-check: uv-tool
+	@tmp=$$(mktemp -d) && cp requirements.txt requirements-dev.txt $$tmp/ && cd $$tmp && \
+	$(UV_COMPILE) requirements.txt -o requirements.lock && \
+	$(UV_COMPILE) requirements-dev.txt -c requirements.lock -o requirements-dev.lock && \
+	diff -u $(CURDIR)/requirements.lock requirements.lock && \
+	diff -u $(CURDIR)/requirements-dev.lock requirements-dev.lock && rm -rf $$tmp && \
+	echo "the locks are current"
+
+## make wheel: build the wheel (dist/) with every sub-package, its data and `zones`
+wheel: $(VENV)/.installed-dev
+	$(PY) -m uv build --wheel --out-dir dist
 
 static/vendor/leaflet.js: | $(VENV)/.installed
 	$(PY) -c "from ui.assets import ensure_static; ensure_static()"
@@ -56,4 +89,4 @@ vendor:
 	  cp package/dist/leaflet.js package/dist/leaflet.css package/LICENSE $(CURDIR)/zones/maps/vendor/
 
 clean:
-	rm -rf $(VENV) static/layers static/vendor .pytest_cache
+	rm -rf $(VENV) static/layers static/vendor .pytest_cache dist build

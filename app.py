@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui import session, widgets
 from ui.common import apply_lang, recompute_notice, show_failure, tr, workspace
+from ui.navigation import visibility
 from zones import api
 
 st.set_page_config(page_title="Bản đồ cấp độ dịch", page_icon=str(Path(__file__).parent / "ui" / "icon.png"), layout="wide")
@@ -26,19 +27,21 @@ with st.sidebar:
         format_func=lambda v: tr(f"ui.palette.{v}"))
     session.sidebar()
 
-pages = [
-    st.Page("app_pages/map.py", title=tr("ui.page.map"), icon=":material/map:", default=True),
-    st.Page("app_pages/transitions.py", title=tr("ui.page.transitions"), icon=":material/swap_vert:"),
-    st.Page("app_pages/outlook.py", title=tr("out.page.title"), icon=":material/trending_up:"),
-    st.Page("app_pages/briefing.py", title=tr("ui.page.briefing"), icon=":material/slideshow:"),
-    st.Page("app_pages/criteria.py", title=tr("ui.page.criteria"), icon=":material/rule:"),
-    st.Page("app_pages/declarations.py", title=tr("ui.page.declarations"), icon=":material/gavel:"),
-    st.Page("app_pages/upload.py", title=tr("ui.page.upload"), icon=":material/upload_file:"),
-    st.Page("app_pages/boundaries.py", title=tr("ui.page.boundaries"), icon=":material/layers:"),
-    st.Page("app_pages/audit.py", title=tr("ui.page.audit"), icon=":material/history:"),
-    st.Page("app_pages/accounts.py", title=tr("ui.page.accounts"), icon=":material/group:"),
-]
 try:
+    actor = session.current_actor()  # pages it cannot use are not listed (still refused there)
+    pages = [
+        st.Page("app_pages/map.py", title=tr("ui.page.map"), icon=":material/map:", default=True),
+        st.Page("app_pages/transitions.py", title=tr("ui.page.transitions"), icon=":material/swap_vert:"),
+        st.Page("app_pages/outlook.py", title=tr("out.page.title"), icon=":material/trending_up:"),
+        st.Page("app_pages/briefing.py", title=tr("ui.page.briefing"), icon=":material/slideshow:"),
+        st.Page("app_pages/criteria.py", title=tr("ui.page.criteria"), icon=":material/rule:"),
+        st.Page("app_pages/declarations.py", title=tr("ui.page.declarations"), icon=":material/gavel:"),
+        st.Page("app_pages/upload.py", title=tr("ui.page.upload"), icon=":material/upload_file:", visibility=visibility("upload", actor)),
+        st.Page("app_pages/boundaries.py", title=tr("ui.page.boundaries"), icon=":material/layers:", visibility=visibility("boundaries", actor)),
+        st.Page("app_pages/audit.py", title=tr("ui.page.audit"), icon=":material/history:", visibility=visibility("audit", actor)),
+        st.Page("app_pages/accounts.py", title=tr("ui.page.accounts"), icon=":material/group:", visibility=visibility("accounts", actor)),
+        st.Page("app_pages/tokens.py", title=tr("ui.page.tokens"), icon=":material/key:", visibility=visibility("tokens", actor)),
+    ]
     page = st.navigation(pages)
     if session.current_actor() is None and not api.public_read(workspace()):
         session.sign_in_form(tr("auth.needed"))  # reading needs an account here
@@ -47,6 +50,7 @@ try:
     following = getattr(st.session_state.get("ingest_stored"), "recomputing", False)
     if not following and api.levels_owed(workspace()):
         recompute_notice()
-    page.run()
+    with api.log_context(page=page.url_path or "map", user=actor.name if actor else None):
+        page.run()
 except Exception as err:  # the last resort: a message in the user's language, no traceback
     show_failure(err)

@@ -8,7 +8,7 @@ import streamlit as st
 from ui import widgets
 from ui.common import apply_lang, lang, md_text, show_error, tr, workspace
 from ui.session import require_actor
-from ui.widgets import fmt_day
+from ui.widgets import fmt_day, fmt_moment
 from zones import api
 from zones.errors import ZonesError
 
@@ -45,7 +45,7 @@ def status(row) -> str:
         return tr("acct.status.disabled")
     locked = row["locked_until"]
     if locked is not None and locked == locked and pd.Timestamp(locked) > pd.Timestamp.utcnow().tz_localize(None):
-        return tr("acct.status.locked", until=pd.Timestamp(locked).strftime("%H:%M %d/%m/%Y"))
+        return tr("acct.status.locked", until=fmt_moment(locked))
     return tr("acct.status.active")
 
 

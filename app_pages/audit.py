@@ -48,6 +48,10 @@ def _value(value) -> str:
         return "; ".join(_change(v) if isinstance(v, dict) else _value(v) for v in value)
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return widgets.fmt_day(value)  # a day as the page writes days
+    if isinstance(value, str) and re.fullmatch(r"[a-z][a-z ]{2,30}", value):
+        key = "audit.reason." + value.replace(" ", "_")  # a sign-in's reason code in words
+        text = tr(key)
+        return value if text == key else text
     return str(value)
 
 
@@ -101,7 +105,7 @@ except ZonesError as err:
 if trail.empty:
     st.info(tr("audit.none"))
     st.stop()
-shown = trail.assign(at=trail["at"].map(lambda d: d.strftime("%d/%m/%Y %H:%M:%S")))
+shown = trail.assign(at=trail["at"].map(lambda d: widgets.fmt_moment(d, seconds=True)))
 # on screen in the reader's language; the CSV keeps the codes as the CLI writes them
 readable = shown.assign(
     role=shown["role"].map(lambda r: tr(f"role.{r}") if r else ""),
@@ -115,7 +119,10 @@ picked = widgets.table(
     api.safe_frame(readable).rename(columns={c: tr(f"audit.col.{c}") for c in readable.columns}),
     hide_index=True, width="stretch", key="audit_grid", on_select="rerun",
     selection_mode="single-row",
-    column_config={tr("audit.col.at"): st.column_config.TextColumn(width=150),
+    column_config={tr("audit.col.at"): st.column_config.TextColumn(width=140),
+                   tr("audit.col.id"): st.column_config.TextColumn(width=50),
+                   tr("audit.col.upload_id"): st.column_config.TextColumn(width=60),
+                   tr("audit.col.unit_code"): st.column_config.TextColumn(width=70),
                    tr("audit.col.detail"): st.column_config.TextColumn(width="large")})
 chosen = picked.selection.rows if picked is not None else []
 if chosen:  # the whole of a long entry, a field a line (plain text: data, not Markdown)

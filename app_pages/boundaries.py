@@ -130,7 +130,7 @@ else:
 changes = api.unit_changes(workspace(), lang=lang())
 if not changes.empty:
     with st.expander(tr("bnd.ui.history", n=len(changes))):
-        when = changes["changed_at"].map(lambda d: d.strftime("%d/%m/%Y %H:%M"))
+        when = changes["changed_at"].map(widgets.fmt_moment)
         shown = changes.assign(changed_at=when)
         widgets.table(api.safe_frame(shown).rename(
             columns={c: tr(f"bnd.ui.hist.{c}") for c in shown.columns}),

@@ -7,7 +7,7 @@ import streamlit as st
 from ui import widgets
 from ui.common import apply_lang, lang, md_text, show_error, tr, workspace
 from ui.session import current_actor, sign_in_form
-from ui.widgets import fmt_day
+from ui.widgets import fmt_day, fmt_moment
 from zones import api
 from zones.errors import ZonesError
 
@@ -105,7 +105,7 @@ if len(versions):
     with st.expander(tr("crit.versions", n=len(versions))):
         widgets.table([{tr("crit.col.id"): r.ruleset_id, tr("crit.col.version"): r.version,
                         tr("crit.col.file"): r.file_name, tr("crit.col.added_by"): r.added_by,
-                        tr("crit.col.added_at"): f"{r.added_at:%d/%m/%Y %H:%M}"}
+                        tr("crit.col.added_at"): fmt_moment(r.added_at)}
                        for r in versions.itertuples()], hide_index=True, width="stretch")
 if ws.rulesets_dir is not None and viewer is not None and viewer.can(api.Right.RULESETS):
     st.caption(tr("crit.custom_hint", folder=md_text(ws.rulesets_dir)))  # a server path

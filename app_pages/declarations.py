@@ -190,7 +190,7 @@ def status_of(row) -> str:
     if pd.isna(row.revoked_at):
         return tr("decl.status_active")
     return tr("decl.status_revoked", by=row.revoked_by or "",
-              at=f"{pd.Timestamp(row.revoked_at):%d/%m/%Y %H:%M}")
+              at=widgets.fmt_moment(row.revoked_at))
 
 
 def revoke_ui(decl: pd.DataFrame) -> None:

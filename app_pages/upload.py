@@ -207,7 +207,7 @@ def approval_ui() -> None:
     if "appr_msg" in st.session_state:
         st.success(st.session_state.pop("appr_msg"))
     if state:
-        st.info(tr("appr.ui.locked", by=md_text(state["by"]), at=f"{state['at']:%d/%m/%Y %H:%M}"))
+        st.info(tr("appr.ui.locked", by=md_text(state["by"]), at=widgets.fmt_moment(state['at'])))
     silent = st.checkbox(tr("appr.ui.mark_silent"), key="appr_silent", disabled=bool(state))
     b1, b2 = st.columns(2)
     approve = b1.button(tr("appr.ui.approve"), key="appr_go", disabled=bool(state),
@@ -217,12 +217,12 @@ def approval_ui() -> None:
         if approve:
             week = api.approve_week(workspace(), actor, code, day, lang=lang(),
                                     mark_silent=silent)
-            st.session_state["appr_msg"] = tr("appr.done", week=f"{week:%d/%m/%Y}",
+            st.session_state["appr_msg"] = tr("appr.done", week=widgets.fmt_day(week),
                                               unit=md_text(units.at[code, "name"]))
             st.rerun()
         if unlock:
             week = api.unlock_week(workspace(), actor, code, day, lang=lang())
-            st.session_state["appr_msg"] = tr("appr.unlocked", week=f"{week:%d/%m/%Y}",
+            st.session_state["appr_msg"] = tr("appr.unlocked", week=widgets.fmt_day(week),
                                               unit=md_text(units.at[code, "name"]))
             st.rerun()
     except ZonesError as err:

@@ -25,14 +25,21 @@ _COLUMNS = {
 }
 
 
-def _dataset_path() -> str:
-    # find_spec locates the installed package without running its __init__, which
-    # builds parsers for several seconds
+def data_file(name: str) -> Path:
+    """A data file shipped with ``vietnamadminunits`` (``dataset.db``,
+    ``converter_2025.json``). Only its data is read, never its code: find_spec locates
+    the installed package without running its ``__init__`` (which builds parsers for
+    several seconds and imports its own dependencies, Unidecode among them: GPL-2.0+,
+    left out of the locked install, README "Installs")."""
     spec = importlib.util.find_spec("vietnamadminunits")
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError("vietnamadminunits is not installed (pip install -r "
                                   "requirements.txt)")
-    return str(Path(spec.submodule_search_locations[0]) / "data" / "dataset.db")
+    return Path(spec.submodule_search_locations[0]) / "data" / name
+
+
+def _dataset_path() -> str:
+    return str(data_file("dataset.db"))
 
 
 def legacy_communes(province_code: str | None = None) -> pd.DataFrame:

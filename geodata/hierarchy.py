@@ -15,7 +15,6 @@ import json
 import re
 import sqlite3
 from functools import lru_cache
-from importlib import resources
 
 import geopandas as gpd
 import numpy as np
@@ -236,7 +235,7 @@ def parent_conflicts(frame: pd.DataFrame, fmap: FieldMap) -> pd.DataFrame:
 # --- legacy (2021) -> 2025 ----------------------------------------------------------------
 
 def _package_file(name: str):
-    return resources.files("vietnamadminunits") / "data" / name
+    return gazetteer.data_file(name)
 
 
 @lru_cache(maxsize=1)

@@ -14,29 +14,9 @@ from . import pathdown
 from .levels import NO_DATA
 from .model import Tier
 from .segment import Explanation, Segment
-from .text import fmt_date, fmt_value
+from .text import fmt_date, fmt_value, message
 from .unitview import UnitView
 from .vocab import UNIT_LEVEL_NAMES
-
-T = {
-    "no_tier": {"vi": "Bộ tiêu chí không đánh giá cấp {lv}", "en": "The rule set does not assess {lv} units"},
-    "unknown": {"vi": "Không có đơn vị mã {code}", "en": "No unit with code {code}"},
-    "band": {"vi": "{label}: {label_i} = {value} ({thr}) → cấp {band}",
-             "en": "{label}: {label_i} = {value} ({thr}) → level {band}"},
-    "rule": {"vi": "{label}: {conds}", "en": "{label}: {conds}"},
-    "default": {"vi": "Không có yếu tố nguy cơ nào của các cấp cao hơn",
-                "en": "None of the factors of the higher levels is present"},
-    "raise": {"vi": "{label}: {conds} → tăng {by} cấp", "en": "{label}: {conds} → up {by} level(s)"},
-    "raise_missing": {"vi": "{label}: thiếu số liệu ({what})", "en": "{label}: data missing ({what})"},
-    "cascade": {"vi": "{label}: giáp ranh {names} (cấp ≥ {lv}) → ít nhất cấp {to}",
-                "en": "{label}: touches {names} (level ≥ {lv}) → at least level {to}"},
-    "hold": {"vi": "{label}: không hạ dưới cấp {lv} của ngày {date}",
-             "en": "{label}: may not go below level {lv} of {date}"},
-    "hyst": {"vi": "Giữ cấp {lv}: chưa đủ {n} ngày liên tục ở cấp thấp hơn",
-             "en": "Stays at level {lv}: not yet {n} consecutive days at a lower level"},
-    "missing": {"vi": "Thiếu số liệu: {what}", "en": "Missing data: {what}"},
-}
-
 
 BAND = {"both": {"vi": "ngưỡng cấp {band}: từ {lo} đến dưới {hi}",
                  "en": "level {band} band: {lo} to below {hi}"},
@@ -45,7 +25,7 @@ BAND = {"both": {"vi": "ngưỡng cấp {band}: từ {lo} đến dưới {hi}",
 
 
 def _t(key: str, lang: str, **kw) -> str:
-    return T[key][lang].format(**kw)
+    return message("rules.explain." + key, lang, **kw)
 
 
 def _level_reasons(v: UnitView) -> list[str]:
@@ -59,7 +39,7 @@ def _level_reasons(v: UnitView) -> list[str]:
         unit = v.unit_of(b.indicator)
         lo_t, hi_t = (fmt_value(x, unit, lang) if x is not None else None for x in (lo, hi))
         key = "both" if lo_t and hi_t else ("from" if lo_t else "below")
-        thr = BAND[key][lang].format(band=base, lo=lo_t, hi=hi_t)
+        thr = message("rules.explain.band." + key, lang, band=base, lo=lo_t, hi=hi_t)
         return [_t("band", lang, label=b.label.get(lang), label_i=v.label(b.indicator),
                    value=fmt_value(v.value(b.indicator), unit, lang), thr=thr, band=base)]
     base = int(v.run.base[v.row, v.col])

@@ -16,36 +16,13 @@ import numpy as np
 from .indicators import PER_100K
 from .model import Condition, Raise
 from .operators import NEGATION
-from .text import fmt_date, fmt_number, fmt_percent, fmt_threshold, fmt_value
+from .text import fmt_date, fmt_number, fmt_percent, fmt_threshold, fmt_value, message
 from .unitview import UnitView
 from .vocab import METRICS, PEOPLE, UNIT_LEVEL_NAMES
 
-T = {
-    "lowest": {"vi": "Đã ở cấp thấp nhất", "en": "Already at the lowest level"},
-    "fall": {"vi": "{label} phải giảm từ {cur} xuống {max} (dưới {cut}/100.000 dân)",
-             "en": "{label} must fall from {cur} to {max} (below {cut} per 100,000)"},
-    "below": {"vi": "{label} phải {thr} (hiện {cur})", "en": "{label} must be {thr} (now {cur})"},
-    "none_left": {"vi": "Không còn {label} (hiện {cur})", "en": "No more {label} (now {cur})"},
-    "ages_out": {"vi": "; nếu không có ca mới, hết tính từ {date}",
-                 "en": "; with no new case it drops out on {date}"},
-    "people": {"vi": "Cần thêm {n} {who} để đạt {target}",
-               "en": "{n} more {who} needed to reach {target}"},
-    "share": {"vi": "Số {child} ở cấp ≥ {lv} phải giảm từ {cur} xuống {max} ({thr})",
-              "en": "{child} units at level ≥ {lv} must fall from {cur} to {max} ({thr})"},
-    "count": {"vi": "Không còn {child} nào ở cấp ≥ {lv} (hiện {cur})",
-              "en": "No {child} unit left at level ≥ {lv} (now {cur})"},
-    "neighbours": {"vi": "Đơn vị giáp ranh {names} phải xuống dưới cấp {lv}",
-                   "en": "Neighbours {names} must fall below level {lv}"},
-    "hold": {"vi": "Cần đạt {label} thì mới được hạ cấp", "en": "{label} must be met before the level can fall"},
-    "wait": {"vi": "Cần duy trì cấp thấp hơn thêm {n} ngày", "en": "The lower level must hold {n} more day(s)"},
-    "supply": {"vi": "Cần bổ sung số liệu: {what}", "en": "Data needed: {what}"},
-    "or": {"vi": "; hoặc ", "en": "; or "},
-    "and": {"vi": " và ", "en": " and "},
-}
-
 
 def _t(key: str, lang: str, **kw) -> str:
-    return T[key][lang].format(**kw)
+    return message("rules.pathdown." + key, lang, **kw)
 
 
 def neighbours_at(v: UnitView, levels: np.ndarray, at_least: int) -> list[str]:
@@ -192,7 +169,7 @@ def base_options(v: UnitView, target: int) -> str | None:
                 if _combine(v, to, rest) <= target:
                     lines = lowered + [x for r in gone for x in _raise_lines(v, r)]
                     levers = (to < base, tuple(r.id for r in gone))
-                    text = T["and"][v.lang].join(lines)
+                    text = _t("and", v.lang).join(lines)
                     if levers not in found or found[levers][0] > base - to:
                         found[levers] = (base - to, text)
     if not found:
@@ -200,7 +177,7 @@ def base_options(v: UnitView, target: int) -> str | None:
     fewest = min(a + len(b) for a, b in found)
     texts = list(dict.fromkeys(t for (a, b), (_, t) in found.items()
                                if a + len(b) == fewest and t))
-    return T["or"][v.lang].join(texts)
+    return _t("or", v.lang).join(texts)
 
 
 def path_down(v: UnitView, level: int) -> list[str]:

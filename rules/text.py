@@ -1,21 +1,95 @@
-"""Number formatting and small phrase builders for Vietnamese and English output.
+"""The one home of date and number formatting for Vietnamese and English output.
 
-Vietnamese style: ``1.240`` (dot groups thousands), ``0,75`` (comma decimal).
+Everything a person reads (pages, CLI messages, briefings, e-mails, map tooltips) formats
+dates and numbers here; ``zones.i18n`` re-exports these for the rest of the core.
+
+Dates: ``dd/mm/yyyy`` in both languages (what people here write), times ``HH:MM`` after
+the date. Numbers, Vietnamese style: ``1.240`` (dot groups thousands), ``0,75`` (comma
+decimal); English: ``1,240`` and ``0.75``.
+
+The catalogue of messages is read here too (``load_catalogue``): the engine's own file,
+``rules/messages.yaml``, and, through ``zones.i18n``, every ``zones/messages*.yaml``; one
+reader, one set of keys (the engine's start with ``rules.``), one way to fill them in.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 
 from .operators import SYMBOLS
 
+#: the engine's messages (merged into ``zones.i18n``'s catalogue)
+RULES_MESSAGES = Path(__file__).with_name("messages.yaml")
+
+
+def load_catalogue(paths: Iterable[Path]) -> dict[str, dict[str, str]]:
+    """Messages of the YAML files ``paths``: key -> {lang: template}."""
+    merged: dict[str, dict[str, str]] = {}
+    for path in paths:
+        merged.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return merged
+
+
+@lru_cache(maxsize=1)
+def _engine_catalogue() -> dict[str, dict[str, str]]:
+    return load_catalogue([RULES_MESSAGES])
+
+
+def message(key: str, lang: str, **values: Any) -> str:
+    """The engine's message ``key`` (``rules.…``) in ``lang``, filled in with ``values``."""
+    entry = _engine_catalogue()[key]
+    template = entry.get(lang) or entry["vi"]
+    return template.format(**values) if values else template
+
+
+#: the date as people here write it, in both languages
+DATE_FORMAT = "%d/%m/%Y"
+
+
+def _timestamp(value: Any) -> pd.Timestamp | None:
+    if value is None or value == "":
+        return None
+    stamp = pd.Timestamp(value)
+    return None if pd.isna(stamp) else stamp
+
 
 def fmt_date(date: Any, lang: str = "vi") -> str:
-    """A date as people here write it, in both languages: dd/mm/yyyy."""
-    return pd.Timestamp(date).strftime("%d/%m/%Y")
+    """A date as people here write it, in both languages: dd/mm/yyyy (empty for none)."""
+    stamp = _timestamp(date)
+    return stamp.strftime(DATE_FORMAT) if stamp is not None else ""
+
+
+def fmt_datetime(when: Any, lang: str = "vi", seconds: bool = False) -> str:
+    """A moment: ``dd/mm/yyyy HH:MM`` (``:SS`` with ``seconds``); empty for none."""
+    stamp = _timestamp(when)
+    if stamp is None:
+        return ""
+    return stamp.strftime(DATE_FORMAT + (" %H:%M:%S" if seconds else " %H:%M"))
+
+
+def fmt_int(n: Any, lang: str = "vi") -> str:
+    """An integer with thousands separators: 1.240 (vi) or 1,240 (en); "–" for none."""
+    if n is None or n != n:  # None or NaN
+        return "–"
+    text = f"{round(n):,}"
+    return text.replace(",", ".") if lang == "vi" else text
+
+
+def fmt_decimal(x: Any, digits: int = 1, lang: str = "vi") -> str:
+    """A number with exactly ``digits`` decimals: 12,5 (vi) or 12.5 (en); "–" for none."""
+    if x is None or x != x:
+        return "–"
+    text = f"{float(x):,.{digits}f}"
+    if lang == "vi":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
 
 
 def fmt_number(x: Any, lang: str = "vi", decimals: int | None = None) -> str:

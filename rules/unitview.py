@@ -14,19 +14,12 @@ import pandas as pd
 from .model import Condition, Group
 from .operators import apply
 from .segment import Segment, TierRun
-from .text import fmt_date, fmt_threshold, fmt_value
+from .text import fmt_date, fmt_threshold, fmt_value, message
 from .vocab import ATTRIBUTES, METRICS, UNIT_LEVEL_NAMES
-
-T = {
-    "no_report": {"vi": "{label} (không có báo cáo trong {days} ngày đến {date})",
-                  "en": "{label} (no report in the {days} days to {date})"},
-    "never": {"vi": "{label} (chưa từng được báo cáo)", "en": "{label} (never reported)"},
-    "no_children": {"vi": "cấp độ của các {child} trực thuộc", "en": "levels of its {child} units"},
-}
 
 
 def _t(key: str, lang: str, **kw) -> str:
-    return T[key][lang].format(**kw)
+    return message("rules.unitview." + key, lang, **kw)
 
 
 class UnitView:

@@ -78,24 +78,29 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def streamlit_server(db_url: str, timeout: float = 90, base_path: str = "", **settings: str):
+def streamlit_server(db_url: str, timeout: float = 90, base_path: str = "",
+                     output: Path | None = None, **settings: str):
     """Run the dashboard as ``make run`` does, on a free loopback port; yield its URL.
     ``base_path``: the prefix a proxy would put in front (``--server.baseUrlPath``);
+    ``output``: a file that receives the server's stdout and stderr (its log);
     ``settings``: environment variables of the server (e.g. ZONES_PUBLIC_READ="0")."""
     port = free_port()
     env = dict(os.environ, ZONES_DB=db_url, **settings)
-    # output discarded: an unread pipe would fill up and block a long-running server
+    # output discarded or to a file: an unread pipe would fill up and block the server
+    sink = open(output, "wb") if output else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "ui.server.serve", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
          *(["--server.baseUrlPath", base_path] if base_path else [])],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT if output else sink)
     base = f"http://127.0.0.1:{port}" + (f"/{base_path.strip('/')}" if base_path else "")
     try:
         wait_healthy(base, proc, timeout)
         yield base
     finally:
         stop(proc)
+        if output:
+            sink.close()
 
 
 def idle(page) -> None:

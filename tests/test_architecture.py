@@ -382,3 +382,21 @@ def test_sql_detector_sees_queries(tmp_path):
                     "def f(engine: Engine):\n    with engine.begin() as conn:\n"
                     "        store.take_write_lock(conn)\n")
     assert sql_outside_storage(fine) == []
+
+
+#: where a date pattern may be written: the one formatter, and the browser charts' d3
+#: formats (a format for plotly.js, not for Python)
+DATE_PATTERN_HOMES = {"rules/text.py", "ui/charts.py"}
+
+
+def test_dates_formatted_in_one_place():
+    """dd/mm/yyyy is written once (``rules.text.DATE_FORMAT``); everything else formats
+    dates with ``fmt_date``/``fmt_datetime`` (``zones.i18n``, ``ui.widgets``)."""
+    found = []
+    for path in sorted(ROOT.glob("**/*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel.startswith((".venv/", "tests/", "bench/")) or rel in DATE_PATTERN_HOMES:
+            continue
+        if "%d/%m" in path.read_text(encoding="utf-8"):
+            found.append(rel)
+    assert found == []

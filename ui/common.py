@@ -20,6 +20,14 @@ def _workspace(settings: api.Settings) -> api.Workspace:
     return api.open_workspace(settings=settings, wait_for_levels=False)
 
 
+def default_lang() -> str:
+    """The deployment's language for a browser that has chosen none (``ZONES_LANG``)."""
+    try:
+        return api.Settings.from_env(os.environ).lang
+    except ZonesError:  # told on the page by workspace()
+        return "vi"
+
+
 def workspace() -> api.Workspace:
     """The app's workspace (database opened and migrated once per process, with the
     settings of the server's environment; a setting not allowed is told on the page)."""

@@ -18,7 +18,7 @@ import time
 
 import streamlit as st
 
-from ui.common import lang, md_text, show_error, tr, workspace
+from ui.common import default_lang, lang, md_text, show_error, tr, workspace
 from ui.server.names import AUTH_PREFIX, COOKIE, LANG_COOKIE, LANGS, XSRF_COOKIE
 from zones import api
 from zones.errors import ZonesError
@@ -106,7 +106,7 @@ def start_lang() -> None:
     """A new session starts in the language this browser chose last (its cookie)."""
     if "lang" not in st.session_state:
         chosen = _cookie(LANG_COOKIE)
-        st.session_state.lang = chosen if chosen in LANGS else "vi"
+        st.session_state.lang = chosen if chosen in LANGS else default_lang()
 
 
 def lang_chosen() -> None:

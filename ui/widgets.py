@@ -9,7 +9,7 @@ import streamlit as st
 
 from ui.common import lang, tr
 from ui.session import may_export
-from zones.i18n import fmt_date, fmt_int, fmt_num
+from zones.i18n import fmt_date, fmt_datetime, fmt_int, fmt_num
 from zones.maps.palettes import PALETTES
 from zones.safe import md_text, safe_frame, text
 
@@ -93,10 +93,15 @@ DATE_ENTER_JS = """<script>(function () {
 })();</script>"""
 
 
+#: the first hint of a text box (Streamlit's English "Press Enter to …"; a length counter,
+#: when there is one, follows in its own span)
+HINT = "[data-testid='InputInstructions'] > span:first-child"
+
+
 def streamlit_texts() -> None:
     """Streamlit's own words that no argument sets, in the UI's language (a CSS
     replacement keyed on Streamlit's test ids): an uploader's button and drop zone, a
-    list's "No results"; and Enter in a date box applies the typed date. Every page run
+    list's "No results", a text box's "Press Enter to submit form"; and Enter in a date box applies the typed date. Every page run
     draws it once (the app's sidebar)."""
     # the sidebar's scripts take no room (this one, the language's, a sign-in's redirect)
     css = ("<style>[data-testid='stSidebar'] [data-testid='stElementContainer']:has(script)"
@@ -112,7 +117,12 @@ def streamlit_texts() -> None:
                "[role='listbox'] > [role='option'][style*='contents'] > span {display: none}"
                "[role='listbox'] > [role='option'][style*='contents']::after "
                f"{{content: {_css_text(tr('ui.no_results'))}; padding: 0.5rem 1rem; "
-               "display: block; opacity: 0.6}</style>")
+               "display: block; opacity: 0.6}"
+               # a text box's "Press Enter to submit form / to apply" hint
+               f"{HINT} {{font-size: 0}}"
+               f"{HINT}::after {{content: {_css_text(tr('ui.enter_apply'))}; font-size: 12px}}"
+               f"[data-testid='stForm'] {HINT}::after "
+               f"{{content: {_css_text(tr('ui.enter_submit'))}}}</style>")
     st.html(css + DATE_ENTER_JS, unsafe_allow_javascript=True)
 
 
@@ -157,7 +167,12 @@ def badge(level: int, names: dict[int, str], colours: dict[int, str]) -> str:
 
 def fmt_day(d) -> str:
     """dd/mm/yyyy for dates and timestamps."""
-    return fmt_date(pd.Timestamp(d).date()) if d is not None else ""
+    return fmt_date(d)
+
+
+def fmt_moment(when, seconds: bool = False) -> str:
+    """dd/mm/yyyy HH:MM (``:SS`` with ``seconds``) for timestamps; empty for none."""
+    return fmt_datetime(when, seconds=seconds)
 
 
 #: sprintf formats of whole numbers in the grid: 12.345 (vi) and 12,345 (en)

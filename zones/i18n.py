@@ -2,12 +2,13 @@
 
 ``t(key, **values)`` formats the message in the current language (``set_lang``), which
 defaults to Vietnamese (``ZONES_LANG=en`` switches the default). The catalogue lives in
-``zones/messages*.yaml`` (one file per area) so translators edit data, not code.
+``zones/messages*.yaml`` (one file per area) so translators edit data, not code. Dates and
+numbers are formatted in one place, ``rules.text`` (the functions here hand it the current
+language).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -15,15 +16,15 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from rules import text
 
 LANGS = ("vi", "en")
 
 
 def default_lang() -> str:
-    """The default language: ``ZONES_LANG`` ("vi" or "en"), else Vietnamese."""
-    env = os.environ.get("ZONES_LANG")
-    return env if env in LANGS else "vi"
+    """The language when nothing chose one: Vietnamese. (The deployment's own default,
+    ``ZONES_LANG``, is a setting: the CLI and the web server pass it in explicitly.)"""
+    return "vi"
 
 
 # Per thread (each Streamlit session runs its script in its own thread), so two users
@@ -57,10 +58,8 @@ def get_lang() -> str:
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, str]]:
     """All messages: key -> {lang: template}."""
-    merged: dict[str, dict[str, str]] = {}
-    for path in sorted(Path(__file__).parent.rglob("messages*.yaml")):
-        merged.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
-    return merged
+    paths = [text.RULES_MESSAGES, *sorted(Path(__file__).parent.rglob("messages*.yaml"))]
+    return text.load_catalogue(paths)
 
 
 def t(key: str, lang: str | None = None, **values) -> str:
@@ -74,22 +73,19 @@ def t(key: str, lang: str | None = None, **values) -> str:
 
 def fmt_date(d: date | None) -> str:
     """A date as users read it: dd/mm/yyyy (empty for None)."""
-    return d.strftime("%d/%m/%Y") if d else ""
+    return text.fmt_date(d)
+
+
+def fmt_datetime(when, seconds: bool = False) -> str:
+    """A moment as users read it: dd/mm/yyyy HH:MM[:SS] (empty for None)."""
+    return text.fmt_datetime(when, seconds=seconds)
 
 
 def fmt_int(n: float | int | None, lang: str | None = None) -> str:
     """An integer with thousands separators: 1.240 (vi) or 1,240 (en)."""
-    if n is None or n != n:  # None or NaN
-        return "–"
-    text = f"{round(n):,}"
-    return text.replace(",", ".") if (lang or get_lang()) == "vi" else text
+    return text.fmt_int(n, lang or get_lang())
 
 
 def fmt_num(x: float | None, digits: int = 1, lang: str | None = None) -> str:
     """A decimal number: 12,5 (vi) or 12.5 (en), with thousands separators."""
-    if x is None or x != x:
-        return "–"
-    text = f"{x:,.{digits}f}"
-    if (lang or get_lang()) == "vi":
-        text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
-    return text
+    return text.fmt_decimal(x, digits, lang or get_lang())

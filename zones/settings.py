@@ -47,6 +47,9 @@ class Settings:
                        "`--db` overrides it", shown="`data/zones.db` (SQLite)", secret=True)
     debug: bool = _setting("ZONES_DEBUG", False, "an unexpected failure prints its details "
                            "(never to a page)", choices=(True, False))
+    lang: str = _setting("ZONES_LANG", "vi", "the language of messages when none is chosen: "
+                         "the CLI without `--lang`, a browser's first visit",
+                         choices=("vi", "en"))
     public_read: bool | None = _setting(
         "ZONES_PUBLIC_READ", None, "the map and the read-only pages open without signing in",
         choices=(True, False), shown="on for the embedded demo, off otherwise")
@@ -115,6 +118,22 @@ class Settings:
     session_max_hours: float = _setting("ZONES_SESSION_MAX_HOURS", 24.0,
                                         "a session ends after this many hours in all",
                                         low=0.1, high=10**5)
+    api_rate_per_minute: int = _setting("ZONES_API_RATE_PER_MINUTE", 120,
+                                        "requests one token of another system may make per "
+                                        "minute to `/zones-api/v1/…` (more are answered 429)",
+                                        low=1, high=10**6)
+    log_level: str | None = _setting(
+        "ZONES_LOG_LEVEL", None, "the least serious log lines written (to stderr)",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        shown="`INFO` for the web server, `WARNING` for the command line (`DEBUG` with "
+              "`ZONES_DEBUG`)")
+    log_json: bool = _setting("ZONES_LOG_JSON", False, "log lines as JSON objects, one per "
+                              "line (time, level, source, message, request, user, action)",
+                              choices=(True, False))
+    smtp_host: str = _setting("ZONES_SMTP_HOST", "", "the mail server alerts are sent "
+                              "through (empty: no e-mail); `check` tells whether it answers",
+                              shown="none")
+    smtp_port: int = _setting("ZONES_SMTP_PORT", 25, "its port", low=1, high=65_535)
 
     def __post_init__(self) -> None:
         if self.max_failed_sign_ins_all is None:
@@ -167,8 +186,11 @@ def _refuse(f: dataclasses.Field, value: object) -> SettingsError:
 
 def _parse(f: dataclasses.Field, text: str) -> Any:
     """The typed value of an environment variable's text."""
+    choices = f.metadata["choices"]
     kind = type(f.default) if f.default is not None else (
-        bool if f.metadata["choices"] else int)
+        (bool if True in choices else str) if choices else int)
+    if kind is str and choices:  # a word among choices: written in any case
+        return text.upper() if text.upper() in choices else text
     if kind is bool:
         if text.lower() in TRUE:
             return True

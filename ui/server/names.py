@@ -14,6 +14,10 @@ LANG_COOKIE, LANGS = "zones_lang", ("vi", "en")
 #: the routes of the cookies and of the map's files, under any base path the proxy puts
 #: in front (server.baseUrlPath)
 AUTH_PREFIX, MAP_PREFIX = "zones-auth", "zones-map"
+#: the read-only API for other systems (ui/server/interop.py)
+API_PREFIX = "zones-api/v1"
+#: the deployment's health as JSON (``ui.server.health``)
+HEALTH_PATH = "zones-health"
 
 
 def url_of(name: str, base: str = "") -> str:

@@ -16,11 +16,17 @@ replica is asked.
 Streamlit's own JavaScript goes out gzipped (``ui.server.compress``): it is most of a first
 visit's bytes, and an intranet often has no proxy to compress it.
 
+The log is set up here, once for the server (``zones.ops.logs``: ``ZONES_LOG_LEVEL``,
+``ZONES_LOG_JSON``), each request's lines carrying its id (``ui.server.context``);
+``/zones-health`` answers the deployment's health as JSON (``ui.server.health``).
+
 ``make run`` serves this module's ``app`` (``streamlit run ui/server/web.py``).
 """
 
 from __future__ import annotations
 
+import logging
+import os
 from pathlib import Path
 
 import streamlit as st
@@ -28,8 +34,28 @@ from starlette.middleware import Middleware
 
 from ui.server.auth import ROUTES
 from ui.server.compress import CompressedBundles
+from ui.server.context import RequestContext
+from ui.server.health import ROUTES as HEALTH_ROUTES
+from ui.server.interop import ROUTES as API_ROUTES
 from ui.server.served import ROUTES as MAP_ROUTES
+from zones import api
+from zones.errors import ZonesError
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
-app = st.App(APP, routes=[*ROUTES, *MAP_ROUTES], middleware=[Middleware(CompressedBundles)])
+
+def _log_setup() -> None:
+    """The log of the server, once, from the settings (a setting not allowed: the
+    defaults, and the reason logged; the pages say it too)."""
+    try:
+        settings = api.Settings.from_env(os.environ)
+    except ZonesError as err:
+        api.configure_logging(api.Settings())
+        logging.getLogger(__name__).error("settings not allowed: %s", err)
+        return
+    api.configure_logging(settings, "INFO")
+
+
+_log_setup()
+app = st.App(APP, routes=[*ROUTES, *MAP_ROUTES, *HEALTH_ROUTES, *API_ROUTES],
+             middleware=[Middleware(RequestContext), Middleware(CompressedBundles)])

@@ -27,7 +27,8 @@ from typing import Any
 AREAS: dict[str, tuple[str, ...]] = {
     # the workspace, failures in words, the embedded demo
     # the settings (read once by the CLI and the web server from the environment)
-    "settings": ("Settings",),
+    # and the log's set-up (the same edges, once)
+    "settings": ("Settings", "configure_logging", "log_context"),
     "admin": ("Workspace", "boundary_version", "data_version", "demo",
               "failure_message", "finish_owed_work", "has_units", "levels_owed",
               "open_workspace", "recompute_progress"),
@@ -67,6 +68,12 @@ AREAS: dict[str, tuple[str, ...]] = {
     "briefings": ("BRIEFING_FORMATS", "BRIEFING_MIME", "Briefing", "briefing",
                   "default_briefing_level", "default_briefing_unit", "map_png",
                   "prepare_briefing", "render_briefing"),
+    # other systems: API tokens and the read-only HTTP API, DHIS2, db upgrade
+    "interop": ("add_token", "api_answer",
+                "check_dhis2_mapping_size", "dhis2_export",
+                "list_tokens", "revoke_token"),
+    # operations: health, migrations as a deploy step, levels exported for GIS, the log
+    "ops": ("export_levels", "health", "upgrade_database"),
     # next week's outlook per unit and its backtest (issue 23)
     "outlooks": ("OUTLOOK_BIN_COLUMNS", "OUTLOOK_COLUMNS", "backtest_lines",
                 "outlook", "outlook_backtest", "path_up"),

@@ -4,6 +4,8 @@ One decorator applies the four concerns each action shares, in this order:
 
 1. **language**: the body runs in the language of its ``lang`` argument (or of
    ``lang_of(arguments)``, e.g. an upload's own), so every message it raises is in it;
+   and in the log's context of the action (its name, the actor's name: every line it
+   logs says who did what, ``zones.ops.logs``);
 2. **right**: with ``right``, the ``actor`` argument must have it (for the unit
    ``unit(ws, arguments)`` names, inside their subtree), and its account must not have
    been disabled since it signed in; a refusal is audited as the ``audit`` action
@@ -28,6 +30,7 @@ from zones.i18n import t, using_lang
 from zones.levels import dayview
 from zones.levels.memo import cached
 from zones.levels.refresh import refresh as recompute
+from zones.ops.logs import context as log_context
 from zones.people import access, accounts, audit
 from zones.people.access import AccessError, Actor, Right
 from zones.workspace import Workspace
@@ -55,7 +58,9 @@ def action(right: Right | None = None, audit_as: str | Callable[[Arguments], str
             arguments = bound.arguments
             ws = arguments.get("ws")
             lang = lang_of(arguments) if lang_of else arguments.get("lang", "vi")
-            with using_lang(lang):
+            actor = arguments.get("actor")
+            with using_lang(lang), log_context(action=fn.__name__,
+                                               user=getattr(actor, "name", None)):
                 if right is not None and not (anonymous and arguments.get("actor") is None):
                     name = audit_as(arguments) if callable(audit_as) else audit_as
                     allowed(ws, arguments.get("actor"), right, name,

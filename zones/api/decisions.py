@@ -12,7 +12,7 @@ import rules
 from rules.registry import SHIPPED as SHIPPED_RULESETS
 from zones.api.action import Arguments, action, area, known_unit, log, parents
 from zones.errors import ZonesError
-from zones.i18n import fmt_date, t
+from zones.i18n import fmt_date, fmt_datetime, t
 from zones.levels import dayview
 from zones.levels import declarations as decl
 from zones.levels import stored_rulesets as stored
@@ -107,7 +107,7 @@ def revoke(ws: Workspace, declaration_id: int, actor: Actor, lang: str = "vi") -
     if old["revoked_at"] is not None:
         raise ZonesError(t("decl.already_revoked", id=declaration_id,
                            decision=old["decision_number"], by=old["revoked_by"] or "",
-                           at=f"{pd.Timestamp(old['revoked_at']):%d/%m/%Y %H:%M}"))
+                           at=fmt_datetime(old['revoked_at'])))
     audit.record(ws.engine, actor, "revoked", unit=old["unit_code"], detail={
         "id": declaration_id, "old": old})
     log.info("declaration %d revoked", declaration_id)
@@ -221,7 +221,7 @@ def list_rulesets(ws: Workspace, lang: str = "vi") -> pd.DataFrame:
                      "source": ruleset_source(reg, rid),
                      "file": kept["file"] if kept else (rs.path.name if rs.path else ""),
                      "added_by": kept["added_by"] if kept else "",
-                     "added_at": f"{pd.Timestamp(kept['added_at']):%d/%m/%Y %H:%M}"
+                     "added_at": fmt_datetime(kept['added_at'])
                      if kept else "", "status": "ok"})
     for where, problems in reg.errors.items():
         rows.append({"id": where if where.startswith(stored.ORIGIN) else Path(where).stem,

@@ -17,6 +17,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 from matplotlib.patches import Patch
 
+from rules.text import DATE_FORMAT
 from zones.i18n import fmt_date, fmt_int, fmt_num, t
 from zones.levels.dayview import DayView
 from zones.maps.palettes import PALETTES
@@ -167,7 +168,7 @@ def trend_chart(story: pd.DataFrame, bands: list[float] | None, colours: dict[in
         ax.spines[["top"]].set_visible(False)
         ax.yaxis.set_major_formatter(_number_formatter(lang))
     twin.yaxis.set_major_formatter(_number_formatter(lang, "%"))
-    axes[2].xaxis.set_major_formatter(mdates.DateFormatter("%d/%m/%Y"))
+    axes[2].xaxis.set_major_formatter(mdates.DateFormatter(DATE_FORMAT))
     fig.suptitle(title, x=0.01, ha="left", fontsize=15, fontweight="bold")
     fig.tight_layout()
     return _png(fig)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from zones import api
 from zones.cli.commands import COMMANDS
+from zones.cli.ops import UNOPENED
 from zones.cli.output import write_csv
 from zones.cli.parser import UsageError, build_parser
 from zones.errors import ZonesError
@@ -25,37 +26,50 @@ __all__ = ["main", "write_csv"]
 log = logging.getLogger(__name__)
 
 
-def _lang_of(argv: list[str]) -> str:
+def _lang_of(argv: list[str], default: str) -> str:
+    """``--lang`` of the command line, else ``default`` (the setting ZONES_LANG)."""
     if "--lang" in argv:
         i = argv.index("--lang")
         if i + 1 < len(argv) and argv[i + 1] in ("vi", "en"):
             return argv[i + 1]
-    return default_lang()
+    return default
 
 
 #: commands that write data out of the system (an observer without export may not)
 EXPORTS = frozenset({("units", "export"), ("units", "history"), ("observations", "export"),
                      ("observations", "template"), ("assess", None), ("transitions", None),
                      ("map", None), ("briefing", None), ("declarations", "list"),
-                     ("outlook", None), ("outlook", "backtest")})
+                     ("dhis2", "export"), ("export", None), ("outlook", None),
+                     ("outlook", "backtest")})
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    lang = _lang_of(argv)
-    settings = None
-    with using_lang(lang):
+    settings = problem = None
+    with using_lang(_lang_of(argv, default_lang())):
         try:
             settings = api.Settings.from_env(os.environ)  # the settings, read once here
-            logging.basicConfig(level=logging.DEBUG if settings.debug else logging.WARNING,
-                                format="%(levelname)s %(name)s: %(message)s")
+        except ZonesError as err:  # told below, in the command line's language
+            problem = err
+    lang = _lang_of(argv, settings.lang if settings else default_lang())
+    with using_lang(lang):
+        try:
+            if problem is not None:
+                raise problem
+            api.configure_logging(settings, "WARNING")
             options = vars(build_parser().parse_args(argv))
             key = (options.pop("command"), options.pop("action", None))
             handler = COMMANDS.get(key)
             if handler is None:
                 raise UsageError(t("cli.unknown_command", value=" ".join(argv), choices=""))
-            ws = api.open_workspace(options.pop("db"), settings=settings)
+            if key in UNOPENED:  # check, db upgrade: the database is what they look at
+                if options.get("as_user"):  # the operator's, never run as an account
+                    raise UsageError(t("ops.no_account", command=" ".join(k for k in key
+                                                                          if k)))
+                ws = api.Workspace.at(options.pop("db"), settings)
+            else:
+                ws = api.open_workspace(options.pop("db"), settings=settings)
             options.pop("lang", None)
             as_user = options.pop("as_user", None)
             options["actor"] = (api.actor_named(ws, as_user, "cli", lang) if as_user

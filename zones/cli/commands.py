@@ -13,10 +13,11 @@ from pathlib import Path
 import pandas as pd
 
 from zones import api
+from zones.cli import interop, ops
 from zones.cli import outlook as outlook_cli
 from zones.cli.output import read_file, say, write_bytes, write_csv, write_text
 from zones.errors import ZonesError
-from zones.i18n import fmt_date, fmt_int, t
+from zones.i18n import fmt_date, fmt_datetime, fmt_int, t
 
 Options = dict
 
@@ -204,12 +205,12 @@ def declarations_list(ws: api.Workspace, o: Options, lang: str) -> int:
         "effective_to": [fmt_date(pd.Timestamp(d).date()) if pd.notna(d) else ""
                          for d in decl["effective_to"]],
         "decision_number": decl["decision_number"], "entered_by": decl["entered_by"],
-        "entered_at": [f"{pd.Timestamp(d):%d/%m/%Y %H:%M}" for d in decl["entered_at"]],
+        "entered_at": [fmt_datetime(d) for d in decl["entered_at"]],
         "note": decl["note"].fillna(""),
         "signed_by": decl["signed_by"].fillna(""),
         "status": ["active" if pd.isna(d) else "revoked" for d in decl["revoked_at"]],
         "revoked_by": decl["revoked_by"].fillna(""),
-        "revoked_at": [f"{pd.Timestamp(d):%d/%m/%Y %H:%M}" if pd.notna(d) else ""
+        "revoked_at": [fmt_datetime(d)
                        for d in decl["revoked_at"]]}, columns=DECLARATION_COLUMNS)
     write_csv(frame, o.get("out"))
     return 0
@@ -285,7 +286,7 @@ def audit_export(ws: api.Workspace, o: Options, lang: str) -> int:
     frame = api.audit_entries(ws, o["actor"], start=o.get("start"), end=o.get("end"),
                               unit=o.get("unit"), user=o.get("user"), action=o.get("kind"),
                               lang=lang)
-    frame["at"] = [f"{pd.Timestamp(d):%d/%m/%Y %H:%M:%S}" for d in frame["at"]]
+    frame["at"] = [fmt_datetime(d, seconds=True) for d in frame["at"]]
     write_csv(frame, o.get("out"))
     return 0
 
@@ -342,5 +343,7 @@ COMMANDS: dict[tuple[str, str | None], Callable[[api.Workspace, Options, str], i
     ("rulesets", "add"): rulesets_add,
     ("rulesets", "list"): rulesets_list,
     ("rulesets", "show"): rulesets_show,
+    **ops.COMMANDS,
 }
+COMMANDS.update(interop.COMMANDS)
 COMMANDS.update(outlook_cli.COMMANDS)  # the outlook's commands (issue 23)

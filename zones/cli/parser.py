@@ -11,6 +11,8 @@ import argparse
 import pandas as pd
 
 import contract
+from rules.text import DATE_FORMAT
+from zones.cli import ops
 from zones.cli import outlook as outlook_cli
 from zones.errors import ZonesError
 from zones.i18n import t
@@ -39,7 +41,7 @@ def _translate_usage(message: str, usage: str) -> str:
 
 def parse_date(value: str):
     """A date from ``dd/mm/yyyy`` or ``yyyy-mm-dd``."""
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+    for fmt in (DATE_FORMAT, "%Y-%m-%d"):
         try:
             return pd.to_datetime(value, format=fmt).date()
         except (ValueError, TypeError):
@@ -215,7 +217,28 @@ def build_parser() -> argparse.ArgumentParser:
     rsub.add_parser("add").add_argument("file")
     rsub.add_parser("list").add_argument("--out")
     rsub.add_parser("show").add_argument("id")
+    add_interop(sub)
+    ops.add_parsers(sub, _Parser, parse_date, parse_level)
     outlook_cli.add_parser(sub, parse_date, parse_level, _Parser)  # issue 23
     return p
+
+
+def add_interop(sub) -> None:
+    """``tokens`` and ``dhis2 export`` (zones/cli/interop.py)."""
+    tk = sub.add_parser("tokens", help=t("cli.help.tokens"))
+    tsub = tk.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    ta = tsub.add_parser("add")
+    ta.add_argument("name")
+    ta.add_argument("--unit", default=None)
+    tsub.add_parser("list").add_argument("--out")
+    tsub.add_parser("revoke").add_argument("id", type=parse_id)
+    dh = sub.add_parser("dhis2", help=t("cli.help.dhis2"))
+    dhsub = dh.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    de = dhsub.add_parser("export")
+    de.add_argument("--from", dest="start", type=parse_date, required=True)
+    de.add_argument("--to", dest="end", type=parse_date, required=True)
+    de.add_argument("--mapping", required=True)
+    de.add_argument("--unit", default=None)
+    de.add_argument("--out")
 
 

@@ -144,7 +144,7 @@ def _insert_observations(conn, frame: pd.DataFrame, upload_id: int) -> int:
 
 
 #: what a rebuild keeps: the accounts (and their sign-in state) and the append-only audit
-KEPT = frozenset({"alembic_version", "users", "sign_in_throttle", "audit"})
+KEPT = frozenset({"alembic_version", "users", "sign_in_throttle", "audit", "api_tokens"})
 
 
 def real_data(engine: Engine) -> dict[str, int]:

@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 import contract
 from zones import isolate
 from zones.errors import ZonesError
-from zones.i18n import fmt_date, get_lang, t
+from zones.i18n import fmt_date, fmt_datetime, get_lang, t
 from zones.ingest.check import WARNING_KINDS, Checked, check_table, texts
 from zones.ingest.read import read_upload
 from zones.ingest.units import UnitIndex, build_index, by_code
@@ -168,7 +168,7 @@ def history_table(history: pd.DataFrame, lang: str | None = None) -> pd.DataFram
         **{contract.METRICS[m].label(lang or get_lang()): history[m].to_numpy()
            for m in metrics},
         t("ingest.page.sent_by_col", lang=lang): history["sent_by"].to_numpy(),
-        t("ingest.page.recorded_at", lang=lang): [f"{pd.Timestamp(x):%d/%m/%Y %H:%M}"
+        t("ingest.page.recorded_at", lang=lang): [fmt_datetime(x)
                                                   for x in history["recorded_at"]],
         t("ingest.page.upload_col", lang=lang): history["upload_id"].astype("Int64").to_numpy(),
         t("ingest.page.file_col", lang=lang): history["filename"].to_numpy(),
@@ -237,7 +237,7 @@ def format_result(result: StoreResult, lang: str | None = None) -> str:
     """One line (two with a warning) saying what an upload changed."""
     if result.duplicate_of is not None:
         text = t("ingest.duplicate_file", lang=lang, upload=result.duplicate_of,
-                 when=f"{result.duplicate_at:%d/%m/%Y %H:%M}" if result.duplicate_at else "")
+                 when=fmt_datetime(result.duplicate_at))
     else:
         key = "ingest.would_store" if result.dry_run else "ingest.stored"
         text = t(key, lang=lang, inserted=result.inserted, superseded=result.superseded,

@@ -12,7 +12,7 @@ import pandas as pd
 import rules
 from zones.levels import snapshot
 from zones.levels.assessment import date_span, load_inputs, registry, result_rows
-from zones.storage import store
+from zones.storage import interop_sql, store
 from zones.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,8 @@ def _recompute_once(ws: Workspace, start: date | None, observations) -> int | No
         return 0
     started = time.perf_counter()
     inputs = load_inputs(engine, observations=observations)
-    result = rules.assess_in_force(inputs, registry(ws), dates)
+    reg = registry(ws)
+    result = rules.assess_in_force(inputs, reg, dates)
     frame = result_rows(result, start)
     snap = snapshot.encode(result, inputs.observations)
     with engine.begin() as conn:
@@ -78,6 +79,15 @@ def _recompute_once(ws: Workspace, start: date | None, observations) -> int | No
         run = store.now().isoformat()
         store.set_meta(conn, store.Meta.LEVELS_VERSION, run)
         store.save_snapshot(conn, run, snap)  # with its levels: never one without the other
+        interop_sql.replace_level_names(conn, level_name_rows(reg))  # for SQL readers
     log.info("levels recomputed from %s: %d rows, %d units, %.2f s",
              start or "the first day", n, len(inputs.units), time.perf_counter() - started)
     return n
+
+
+def level_name_rows(reg: rules.RuleSetRegistry) -> list[dict]:
+    """The level names (0-4, Vietnamese and English) of every rule set of ``reg``, as
+    rows of ``level_names`` (the PostGIS views name levels with them)."""
+    return [{"ruleset_id": rid, "level": level, "lang": lang, "name": name[:200]}
+            for rid, rs in reg.rulesets.items() if len(rid) <= 64 for lang in ("vi", "en")
+            for level, name in rs.level_names(lang).items()]

@@ -24,7 +24,7 @@ from rules.errors import Problem, RuleSetError
 from rules.loader import MAX_BYTES, parse_text
 from rules.registry import SHIPPED, official_clash, official_title
 from zones.errors import ZonesError
-from zones.i18n import t
+from zones.i18n import fmt_datetime, t
 from zones.storage import rulesets_sql, store
 
 #: where a stored rule set "lives", for messages and the registry's errors
@@ -113,7 +113,7 @@ def origin(registry: rules.RuleSetRegistry, key: str, admin: bool) -> str:
     neutral source and the file's name, never a server path."""
     kept = registry.stored.get(key)
     if kept is not None:
-        at = f"{pd.Timestamp(kept['added_at']):%d/%m/%Y %H:%M}"
+        at = fmt_datetime(kept['added_at'])
         return t("crit.stored", file=kept["file"], by=kept["added_by"], at=at) if admin \
             else f"{t('rs.origin_database')} ({at})"
     if key.startswith(ORIGIN):

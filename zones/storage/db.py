@@ -7,7 +7,6 @@ version still opens after a schema change.
 
 from __future__ import annotations
 
-import re
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +19,7 @@ except ImportError:  # not POSIX: one process at a time is the operator's busine
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
 from alembic.util import CommandError
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
@@ -27,26 +27,11 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from zones.errors import DatabaseError
 from zones.i18n import t
-from zones.storage import postgis
+from zones.masking import masked
+from zones.storage import interop_sql, postgis
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 60_000
-
-
-#: a URL's "user:password@" and a connection string's "password=…"
-_USERINFO = re.compile(r"(://[^:/@\s]*:)\S*@")
-_BARE_USERINFO = re.compile(r"((?:^|\s)[^:/@\s]+:)(?!//)\S*@")  # no scheme: "user:pw@host"
-_PASSWORD_KV = re.compile(r"(password\s*=\s*)('[^']*'|\S+)", re.IGNORECASE)
-
-
-def masked(text: str, password: str | None = None) -> str:
-    """``text`` with every database password hidden (a message may quote a URL or a
-    driver's error): ``password`` wherever it appears, any URL's ``user:password@`` and
-    any ``password=…``, so that no message, page or log line shows one."""
-    if password:
-        text = text.replace(password, "***")
-    text = _BARE_USERINFO.sub(r"\1***@", _USERINFO.sub(r"\1***@", text))
-    return _PASSWORD_KV.sub(r"\1***", text)
 
 
 def _make_engine(url: str) -> Engine:
@@ -94,17 +79,21 @@ def alembic_config(engine: Engine | None = None) -> Config:
 MIGRATION_LOCK = 0x7A6F6E6573  # "zones"
 
 
-def migrate(engine: Engine) -> None:
+def migrate(engine: Engine) -> tuple[str | None, str | None]:
     """Bring the schema to the newest revision (idempotent). Processes opening the same
     database at once (replicas starting together, parallel CLI runs) migrate it once: the
-    others wait for that migration, then find nothing to do."""
+    others wait for that migration, then find nothing to do. Returns the revisions before
+    and after (read under the lock: None before for a new database)."""
     cfg = alembic_config(engine)
     with _migration_lock(engine), engine.begin() as conn:
         if engine.dialect.name == "postgresql":  # released with the transaction
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+        before = MigrationContext.configure(conn).get_current_revision()
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
         postgis.ensure(conn)  # PostGIS installed since the last migration: its column now
+        interop_sql.ensure_views(conn)  # and the GIS views with it
+        return before, MigrationContext.configure(conn).get_current_revision()
 
 
 @contextmanager
@@ -159,10 +148,31 @@ def advisory_unlock(conn: Connection, key: int) -> None:
 def open_db(url: str) -> Engine:
     """Open (and migrate) the database at ``url``; raise DatabaseError with a clear message."""
     engine = _make_engine(url)
+    with _opening(engine):
+        migrate(engine)
+    return engine
+
+
+def upgrade(url: str) -> tuple[str | None, str | None]:
+    """The migrations as a deploy step (``db upgrade``): what ``open_db`` does, on an
+    engine of its own; the revisions before (None: a new database) and after, read
+    under the migration lock (deploy steps run at once: one migrates, the others find
+    nothing to do). DatabaseError with a clear message, as ``open_db``."""
+    engine = _make_engine(url)
+    try:
+        with _opening(engine):
+            return migrate(engine)
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _opening(engine: Engine):
+    """Opening or migrating ``engine``'s database: a failure in words (DatabaseError)."""
     secret = engine.url.password
     shown = masked(engine.url.render_as_string(hide_password=True), secret)
     try:
-        migrate(engine)
+        yield
     except OperationalError as err:
         raise DatabaseError(t("db.cannot_open", url=shown,
                               reason=masked(str(err.orig), secret))) from err
@@ -172,4 +182,3 @@ def open_db(url: str) -> Engine:
     except CommandError as err:  # made by a newer version of this program
         raise DatabaseError(t("db.unknown_revision", url=shown,
                               reason=masked(str(err), secret))) from err
-    return engine

@@ -283,3 +283,37 @@ meta_kv = Table(
     Column("key", String(100), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+# Tokens of other systems reading the HTTP API (/zones-api/v1/…): only the SHA-256 hash
+# of a token is kept (it is shown once, when made); each is scoped to a unit's subtree
+# (NULL: everywhere), revoked rather than deleted (ids never reused), and counts its
+# requests per minute in its own row (one statement: concurrent requests count one by one).
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("unit_code", String(64), nullable=True),
+    Column("token_hash", String(64), nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime, nullable=True),
+    Column("revoked_by", String(100), nullable=True),
+    Column("last_used_at", DateTime, nullable=True),
+    Column("window_start", DateTime, nullable=True),  # the minute being counted
+    Column("window_count", Integer, nullable=False, default=0),
+    UniqueConstraint("token_hash", name="uq_api_tokens_hash"),
+    sqlite_autoincrement=True,
+)
+
+# The level names of every rule set known at the last recomputation (written with the
+# levels), so SQL readers (the PostGIS views v_levels_in_force, QGIS) name levels as the
+# app does without reading YAML.
+level_names = Table(
+    "level_names",
+    metadata,
+    Column("ruleset_id", String(64), primary_key=True),
+    Column("level", SmallInteger, primary_key=True),  # 0 = not enough data
+    Column("lang", String(2), primary_key=True),
+    Column("name", String(200), nullable=False),
+)
