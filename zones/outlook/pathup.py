@@ -26,7 +26,7 @@ def path_up(ws: Workspace, code: str, day, lang: str = "vi") -> list[str] | None
     """Lines of the smallest rise of each count that raises ``code``'s computed level on
     ``day``; None when its level is not assessed on its own figures (a district summed
     from its communes: see its communes)."""
-    units = store.load_units(ws.engine)
+    units = dayview.units(ws)  # cached per data version (a click must stay cheap)
     if code not in units.index:
         return None
     stamp = pd.Timestamp(day)
@@ -46,7 +46,7 @@ def path_up(ws: Workspace, code: str, day, lang: str = "vi") -> list[str] | None
     obs = store.current_observations(ws.engine, start.date(), stamp.date(), codes=[code],
                                      metrics=forecast.used_metrics(rs))
     grid = pd.date_range(start, stamp, freq="D")
-    one = units.loc[[code]]
+    one = pd.DataFrame(units.loc[[code]].drop(columns="geometry", errors="ignore"))
     frames = Frames.build(one, pd.DataFrame({"code_a": [], "code_b": []}, dtype=str), obs,
                           grid, span[0])
     base = {m: frames.metrics.get(m, np.full((len(grid), 1), np.nan)) for m in
