@@ -292,8 +292,7 @@ def distinct_weeks(future: dict[str, np.ndarray], sel: np.ndarray, n_s: int
 
 
 def _distribution(frames: Frames, rs: rules.RuleSet, level: str, sel: np.ndarray,
-                  history, future, grid: pd.DatetimeIndex, p: Params,
-                  rng: np.random.Generator) -> np.ndarray:
+                  history, future, grid: pd.DatetimeIndex, p: Params) -> np.ndarray:
     """``(len(sel), 5)`` probabilities of each level state on the last day of ``grid``."""
     n_s, n_h = p.int("samples"), p.int("horizon_days")
     counts = np.zeros((len(sel), LEVEL_STATES))
@@ -471,6 +470,6 @@ def day_outlook(frames: Frames, registry: rules.RuleSetRegistry, day, level: str
     start = _start(frames, rs_t, target, p.int("engine_hold_chain"))
     history, future, trends = _futures(frames, rs_t, day, start, p, rng)
     grid = pd.date_range(start, target, freq="D")
-    probs = _distribution(frames, rs_t, level, sel, history, future, grid, p, rng)
+    probs = _distribution(frames, rs_t, level, sel, history, future, grid, p)
     near = near_threshold(frames, rs_d, level, sel, day, today, p)
     return DayOutlook(frames.units.index[sel], sel, probs, near, trends, rs_t.id, rs_d.id)
