@@ -33,6 +33,7 @@ try:
         st.Page("app_pages/map.py", title=tr("ui.page.map"), icon=":material/map:", default=True),
         st.Page("app_pages/transitions.py", title=tr("ui.page.transitions"), icon=":material/swap_vert:"),
         st.Page("app_pages/compare.py", title=tr("cmp.page"), icon=":material/compare:"),
+        st.Page("app_pages/outlook.py", title=tr("out.page.title"), icon=":material/trending_up:"),
         st.Page("app_pages/briefing.py", title=tr("ui.page.briefing"), icon=":material/slideshow:"),
         st.Page("app_pages/criteria.py", title=tr("ui.page.criteria"), icon=":material/rule:"),
         st.Page("app_pages/plans.py", title=tr("ui.page.plans"), icon=":material/flag:"),

@@ -13,7 +13,7 @@ from zones import api
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(p.stem for p in (ROOT / "app_pages").glob("*.py"))
-READING = {"map", "transitions", "briefing", "criteria", "declarations", "plans", "compare", "sites"}
+READING = {"map", "transitions", "briefing", "criteria", "declarations", "plans", "compare", "sites", "outlook"}
 
 
 def listed(actor) -> set[str]:

@@ -86,6 +86,9 @@ AREAS: dict[str, tuple[str, ...]] = {
               "check_site_scheme_size", "check_sites", "format_site_check", "site_bands",
               "site_lists", "site_scheme_text", "site_schemes", "site_template",
               "sites_list", "store_sites", "unit_sites"),
+    # next week's outlook per unit and its backtest (issue 23)
+    "outlooks": ("OUTLOOK_BIN_COLUMNS", "OUTLOOK_COLUMNS", "backtest_lines",
+                "outlook", "outlook_backtest", "path_up"),
 }
 
 _AREA_OF = {name: area for area, names in AREAS.items() for name in names}

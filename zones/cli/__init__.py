@@ -43,7 +43,8 @@ EXPORTS = frozenset({("units", "export"), ("units", "history"), ("observations",
                      ("plans", "list"), ("plans", "progress"), ("plans", "measures"),
                      ("emulation", None),
                      ("compare", None),
-                     ("sites", "list"), ("sites", "template")})
+                     ("sites", "list"), ("sites", "template"),
+                     ("outlook", None), ("outlook", "backtest")})
 
 
 def main(argv: list[str] | None = None) -> int:

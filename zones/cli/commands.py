@@ -15,6 +15,7 @@ import pandas as pd
 from zones import api
 from zones.cli import compare as compare_cli
 from zones.cli import interop, ops
+from zones.cli import outlook as outlook_cli
 from zones.cli import plans as plan_commands
 from zones.cli.output import read_file, say, write_bytes, write_csv, write_text
 from zones.cli.sites import COMMANDS as SITE_COMMANDS
@@ -351,3 +352,4 @@ COMMANDS: dict[tuple[str, str | None], Callable[[api.Workspace, Options, str], i
     **SITE_COMMANDS,
 }
 COMMANDS.update(interop.COMMANDS)
+COMMANDS.update(outlook_cli.COMMANDS)  # the outlook's commands (issue 23)

@@ -14,6 +14,7 @@ import contract
 from rules.text import DATE_FORMAT
 from zones.cli import compare as compare_cli
 from zones.cli import ops
+from zones.cli import outlook as outlook_cli
 from zones.errors import ZonesError
 from zones.i18n import t
 
@@ -250,6 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     sissub.add_parser("add").add_argument("file")
     sissub.add_parser("list").add_argument("--out")
     sissub.add_parser("show").add_argument("id")
+    outlook_cli.add_parser(sub, parse_date, parse_level, _Parser)  # issue 23
     return p
 
 
