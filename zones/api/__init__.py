@@ -85,6 +85,14 @@ AREAS: dict[str, tuple[str, ...]] = {
               "add_plan", "check_plan", "emulation", "list_plans", "mark_measure_done",
               "plan_measures", "plan_progress", "protect_breaches", "revoke_plan",
               "streak_callouts", "unit_streaks"),
+    # the safety map's sites: facilities, quarantine sites, lockdowns; scoring schemes
+    "sites": ("SITE_KINDS", "add_site", "add_site_scheme",
+              "check_site_scheme_size", "check_sites", "format_site_check", "site_bands",
+              "site_lists", "site_scheme_text", "site_schemes", "site_template",
+              "sites_list", "store_sites", "unit_sites"),
+    # next week's outlook per unit and its backtest (issue 23)
+    "outlooks": ("OUTLOOK_BIN_COLUMNS", "OUTLOOK_COLUMNS", "backtest_lines",
+                "outlook", "outlook_backtest", "path_up"),
 }
 
 _AREA_OF = {name: area for area, names in AREAS.items() for name in names}

@@ -446,3 +446,50 @@ plan_measures = Table(
     Column("done_at", DateTime, nullable=True),  # when it was marked
     sqlite_autoincrement=True,
 )
+
+# Sites (issue 25): facilities with their self-assessed safety score, quarantine sites
+# (capacity, occupied), lockdown areas (a point, or a polygon in ``geometry``, WKB).
+# Each (kind, site_id) has one current row (``superseded_at`` NULL); a re-import marks
+# the old one superseded, which stays as the history.
+sites = Table(
+    "sites",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),  # facility, quarantine, lockdown
+    Column("name", String(200), nullable=False),
+    Column("unit_code", String(64), nullable=False),
+    Column("lat", Float, nullable=False),  # a polygon's representative point
+    Column("lon", Float, nullable=False),
+    Column("geometry", LargeBinary, nullable=True),  # WKB polygon of a lockdown area
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date, nullable=True),
+    Column("sector", String(100), nullable=True),
+    Column("score", Float, nullable=True),  # 0-100 (%), facilities
+    Column("capacity", Integer, nullable=True),  # quarantine sites
+    Column("occupied", Integer, nullable=True),
+    Column("sent_by", String(200), nullable=False),
+    Column("source", String(500), nullable=False),  # the file (or "form", "demo")
+    Column("source_row", Integer, nullable=True),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("superseded_at", DateTime, nullable=True),
+)
+Index("ix_sites_unit", sites.c.unit_code)
+Index("ix_sites_kind_site", sites.c.kind, sites.c.site_id)
+Index("uq_sites_current", sites.c.kind, sites.c.site_id, unique=True,
+      sqlite_where=sites.c.superseded_at.is_(None),
+      postgresql_where=sites.c.superseded_at.is_(None))
+
+# Facility scoring schemes provinces add (every version; the shipped default is a file).
+site_schemes = Table(
+    "site_schemes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scheme_id", String(64), nullable=False, index=True),
+    Column("version", String(64), nullable=False),
+    Column("file_name", String(255), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("added_by", String(100), nullable=False),
+    Column("added_at", DateTime, nullable=False),
+)
