@@ -21,6 +21,7 @@ from zones.alerts import config
 from zones.i18n import fmt_date, fmt_num, t
 from zones.levels import dayview
 from zones.levels import declarations as decl_mod
+from zones.outlook import service as outlook_service
 from zones.plans import progress as plan_progress
 from zones.storage import plans_sql
 from zones.workspace import Workspace
@@ -195,6 +196,78 @@ def declared_reason(ws: Workspace, day: date, change: Change, lang: str) -> str:
 register(Kind("declared", declared_states, declared_changes, declared_reason,
               keep_unknown=False))
 register(Kind("computed", computed_states, computed_changes, computed_reason))
+
+
+# --- outlook: next week's risk (P(level up in 7 days) >= alerts.yaml's p_up) -------------------
+
+
+def _outlooks(ws: Workspace, day: date, lang: str = "vi") -> pd.DataFrame:
+    frames = [outlook_service.day_outlook(ws, day, level, lang).frame
+              for level in config.load().outlook_levels
+              if (dayview.units(ws)["level"] == level).any()]
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=outlook_service.COLUMNS)
+
+
+def outlook_states(ws: Workspace, day: date) -> dict[str, State]:
+    if pd.Timestamp(day) not in dayview.computed_levels(ws).dates:
+        return {}
+    threshold = config.load().p_up
+    out = {}
+    for row in _outlooks(ws, day).itertuples():
+        if pd.isna(row.level):  # not enough data today: no outlook, nothing to say
+            continue
+        risky = float(row.p_up) >= threshold
+        expected = int(row.expected_level) if pd.notna(row.expected_level) else 0
+        out[str(row.unit_code)] = State(1 if risky else 0, str(expected), day)
+    return out
+
+
+def outlook_changes(ws: Workspace, day: date, old: dict[str, State],
+                    new: dict[str, State]) -> list[Change]:
+    frame = None
+    out = []
+    for code, now in new.items():
+        before = old.get(code)
+        if now.level != 1 or (before is not None and before.level == 1):
+            continue
+        if frame is None:
+            frame = _outlooks(ws, day).set_index("unit_code")
+        row = frame.loc[code]
+        today = int(row["level"])
+        expected = int(row["expected_level"]) if pd.notna(row["expected_level"]) else 0
+        out.append(Change(code, "outlook", "risk", max(expected, today + 1), today, day,
+                          data={"p_up": float(row["p_up"])}))
+    return out
+
+
+def outlook_reason(ws: Workspace, day: date, change: Change, lang: str) -> str:
+    frame = _outlooks(ws, day, lang).set_index("unit_code")
+    return str(frame.at[change.unit_code, "reason"]) if change.unit_code in frame.index else ""
+
+
+def outlook_words(ws: Workspace, day: date, change: Change, lang: str) -> tuple[str, str]:
+    names = _level_names(ws, day, lang)
+    today = _worded(change.from_level, names)
+    return today, t("alerts.outlook.to", lang, level=_worded(change.level, names),
+                    p=fmt_num(100 * change.data.get("p_up", 0), 0, lang),
+                    day=fmt_date(day + timedelta(days=7)))
+
+
+def _level_names(ws: Workspace, day: date, lang: str) -> dict[int, str]:
+    rs = dayview.ruleset_on(ws, day)
+    return dayview.level_names(dayview.ruleset_registry(ws), rs.id if rs else None, lang)
+
+
+def _worded(level: int | None, names: dict[int, str]) -> str:
+    if not level:
+        return "–"
+    return f"{level} ({names[level]})" if names.get(level) else str(level)
+
+
+register(Kind("outlook", outlook_states, outlook_changes, outlook_reason,
+              words=outlook_words))
 
 
 # --- plan: a target of a plan at risk or missed --------------------------------------------
