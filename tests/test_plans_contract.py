@@ -106,6 +106,7 @@ PLANS = {
     12: ("972", "protect", 1, None, 10, 20, None),  # the breach is on D2 itself
     13: ("972", "protect", 2, None, 10, 20, None),  # a level above N only after D2
     14: ("971", "reach", 1, None, 10, 20, None),    # a district's own level in force
+    15: ("97101", "protect", 2, None, 10, 20, None),  # a commune protects itself
 }
 
 
@@ -211,6 +212,9 @@ EXPECTED = {
     # plan 14: reach district 971 at level 1, hold 7 (14..20)
     14: {9: (P, "3", ""), 10: (R, "2", 10), 12: (R, "2", 10), 13: (T, "1", 13),
          19: (T, "1", 13), 20: (M, "1", 20), 25: (M, "1", 20)},
+    # plan 15: protect 97101 <= 2 (2 on D1), above on 12
+    15: {9: (P, "0", ""), 11: (T, "0", 10), 12: (X, "1", 12), 20: (X, "1", 12),
+         25: (X, "1", 12)},
 }
 PROGRESS_COLUMNS = ["plan_id", "unit_code", "unit_name", "kind", "level", "share", "from",
                     "by", "decision", "value", "target", "status", "since"]
@@ -259,8 +263,14 @@ def test_progress_of_one_unit_and_to_a_file(url, capsys, tmp_path):
                      "--out", str(out))
     assert code == 0
     got = rows(out.read_text(encoding="utf-8-sig"))
-    assert sorted(int(r["plan_id"]) for r in got) == [1, 2]
-    assert [r["status"] for r in got] == ["at_risk", "at_risk"]
+    assert sorted(int(r["plan_id"]) for r in got) == [1, 2, 15]
+    assert [r["status"] for r in got] == ["at_risk", "at_risk", "missed"]
+    # a district's or a province's plans are those of its subtree (a choice: the
+    # contract says "[--unit CODE]" only)
+    assert sorted(progress(capsys, url, d(12), "--unit", "971")) == [1, 2, 3, 4, 5, 6, 7,
+                                                                     8, 11, 14, 15]
+    assert sorted(progress(capsys, url, d(12), "--unit", "972")) == [9, 12, 13]
+    assert progress(capsys, url, d(12), "--unit", "98") == {}
 
 
 EMULATION_COLUMNS = ["rank", "unit_code", "unit_name", "green_days", "green_streak",
@@ -307,6 +317,59 @@ def test_emulation_of_a_district_and_of_a_province(url, capsys):
         ["2", "97102", "0", "0", "3", "3", "0", "1", "0.000"],
         ["3", "97103", "0", "0", "3", "3", "0", "1", "0.000"],
     ]
+
+
+def test_emulation_green_streak_reaches_back_before_d1(url, capsys):
+    """``green_streak`` is the run of level 1 ending on D2, however far back it starts
+    (``green_days`` alone is bounded by D1..D2)."""
+    assert emulation(capsys, url, "981", d(25), vn(28)) == [
+        ["1", "98102", "4", "12", "1", "1", "0", "0", "0.000"],
+        ["2", "98103", "4", "12", "1", "1", "0", "0", "0.000"],
+        ["3", "98104", "4", "12", "1", "1", "0", "0", "0.000"],
+        ["4", "98105", "4", "13", "1", "1", "0", "0", "0.000"],
+        ["5", "98106", "4", "13", "1", "1", "0", "0", "0.000"],
+        ["6", "98107", "4", "19", "1", "1", "0", "0", "0.000"],
+        ["7", "98101", "0", "0", "3", "3", "0", "0", "0.000"],
+    ]
+
+
+def test_emulation_reporting_rate_rounds_half_up(url, capsys, tmp_path):
+    """06..21/09 is 16 days: 5/16 = 0.3125 is written 0.313, 11/16 = 0.6875 0.688."""
+    assert emulation(capsys, url, "981", vn(6), vn(21)) == [
+        ["1", "98107", "15", "12", "1", "1", "0", "1", "0.000"],
+        ["2", "98105", "10", "6", "1", "1", "0", "1", "0.000"],
+        ["3", "98104", "10", "5", "1", "1", "0", "2", "0.688"],
+        ["4", "98102", "10", "5", "1", "1", "0", "2", "0.313"],
+        ["5", "98103", "10", "5", "1", "1", "0", "2", "0.313"],
+        ["6", "98106", "6", "6", "3", "1", "2", "0", "0.000"],
+        ["7", "98101", "4", "0", "1", "3", "-2", "2", "0.000"],
+    ]
+    out = tmp_path / "emulation.csv"
+    code, _, _ = run(capsys, url, "emulation", "--unit", "981", "--from", d(6), "--to", d(21),
+                     "--out", str(out))
+    assert code == 0
+    assert [r["unit_code"] for r in rows(out.read_text(encoding="utf-8-sig"))][:3] == [
+        "98107", "98105", "98104"]
+
+
+def test_declared_levels_without_figures_are_explained(tmp_path, capsys):
+    """Units and a declaration but no figure yet: no day is assessed, and the message
+    says so and how to fix it (not "the database has no units")."""
+    db = f"sqlite:///{tmp_path / 'bare.db'}"
+    engine = open_db(db)
+    with engine.begin() as conn:
+        store.insert_units(conn, store.create_set(conn, name="bare", structure="2021"),
+                           UNITS.assign(population=5_000))
+    engine.dispose()
+    assert run(capsys, db, "declarations", "add", "--unit", "97101", "--level", "2",
+               "--from", vn(1), "--to", vn(30), "--decision", "1/QĐ")[0] == 0
+    assert run(capsys, db, "plans", "add", "--unit", "97101", "--kind", "reach", "--level",
+               "2", "--from", vn(10), "--by", vn(20), "--decision", "KH 1")[0] == 0
+    for argv in (["plans", "progress", "--date", vn(15)],
+                 ["emulation", "--unit", "971", "--from", vn(10), "--to", vn(20)]):
+        for lang, fix in (("vi", "observations import"), ("en", "Import figures")):
+            code, out, err = run(capsys, db, "--lang", lang, *argv)
+            assert code == 2 and fix in out + err, (argv, lang, out + err)
 
 
 def plan_ids(capsys, url) -> list[dict]:

@@ -34,6 +34,15 @@ PROGRESS_COLUMNS = prog.PROGRESS_COLUMNS
 EMULATION_COLUMNS = prog.EMULATION_COLUMNS
 
 
+def _in_force(ws: Workspace):
+    """The levels in force of the day view; when units are stored but no figure is yet,
+    a message saying so (not "no units"): a declaration alone gives no assessed day."""
+    table = dayview.levels_in_force(ws)
+    if len(table.dates) == 0 and not dayview.units(ws).empty:
+        raise ZonesError(t("plan.no_figures"))
+    return table
+
+
 def _checked(ws: Workspace, unit_code, kind, level, share, date_from, date_by, hold,
              decision, note, measures) -> model.Proposal:
     everything = dayview.units(ws)
@@ -166,7 +175,7 @@ def plan_progress(ws: Workspace, day: date, unit: str | None = None,
                   lang: str = "vi") -> pd.DataFrame:
     """The progress of every plan not revoked (of ``unit``'s subtree) on ``day``: the
     contract's columns (``since`` None while pending), by id."""
-    table = dayview.levels_in_force(ws)
+    table = _in_force(ws)
     dayview.check_day(table, day)
     plans = _active(ws, unit)
     if plans.empty:
@@ -180,7 +189,7 @@ def protect_breaches(ws: Workspace, day: date, unit: str | None = None,
     """The communes that broke a *protect* target up to ``day``: plan, commune, the day,
     the level before and after, and the reason of the rise (the declaration that raised
     it, else the reasons of the computed level)."""
-    table = dayview.levels_in_force(ws)
+    table = _in_force(ws)
     dayview.check_day(table, day)
     out = prog.breaches(table, dayview.units(ws), _active(ws, unit), day, _links(ws))
     out["reason"] = [_reason(ws, code, d, lv, lang, unit) for code, d, lv in
@@ -204,7 +213,7 @@ def _reason(ws: Workspace, code: str, day: date, level: int, lang: str,
 @action()
 def unit_streaks(ws: Workspace, codes, day: date) -> np.ndarray:
     """Consecutive green days (level in force 1) ending on ``day``, per unit of ``codes``."""
-    table = dayview.levels_in_force(ws)
+    table = _in_force(ws)
     dayview.check_day(table, day)
     return prog.green_streaks(table, codes, day)
 
@@ -225,7 +234,7 @@ def emulation(ws: Workspace, unit: str, start: date, end: date,
         raise ZonesError(t("plan.unknown_unit", value=unit or ""))
     if end < start:
         raise ZonesError(t("plan.bad_range", start=fmt_date(start), end=fmt_date(end)))
-    table = dayview.levels_in_force(ws)
+    table = _in_force(ws)
     for d in (start, end):
         dayview.check_day(table, d)
     if emu.children(everything, unit).empty:
