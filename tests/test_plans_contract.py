@@ -243,7 +243,7 @@ def test_progress_status_value_since(url, capsys, day):
 
 def test_progress_plan_columns(url, capsys):
     got = progress(capsys, url, d(15))
-    names = dict(zip(UNITS["code"], UNITS["name"]))
+    names = dict(zip(UNITS["code"], UNITS["name"], strict=True))
     for pid, (unit, kind, level, share, start, by, _hold) in PLANS.items():
         row = got[pid]
         assert row["unit_code"] == unit and row["unit_name"] == names[unit]
