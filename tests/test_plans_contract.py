@@ -14,7 +14,12 @@ Where the contract leaves a choice open, this test takes one (and says so):
   commune above N after D2 breaks no target (the target covers D1..D2 only);
 - the hold days of ``reach`` are the ``hold`` days ending on D2, even when some of them
   fall before D1 (the contract's words: "each of the hold days ending on D2");
-- a revoked plan stays in ``plans list`` and leaves ``plans progress``.
+- a revoked plan stays in ``plans list`` and leaves ``plans progress``;
+- ``plans progress --unit`` covers the unit's subtree;
+- ``green_streak`` runs back before D1 (only ``green_days`` is bounded by D1..D2);
+- shares and rates are rounded half up (5/16 = 0.3125 is 0.313, as a person or a
+  spreadsheet's ROUND writes it; Python's own rounding would write 0.312);
+- a day without figures still has a level in force where a declaration covers it.
 """
 
 from __future__ import annotations
@@ -352,24 +357,36 @@ def test_emulation_reporting_rate_rounds_half_up(url, capsys, tmp_path):
         "98107", "98105", "98104"]
 
 
-def test_declared_levels_without_figures_are_explained(tmp_path, capsys):
-    """Units and a declaration but no figure yet: no day is assessed, and the message
-    says so and how to fix it (not "the database has no units")."""
+def test_declared_levels_alone_are_the_levels_in_force(tmp_path, capsys):
+    """Units and declarations but no figure at all: the level in force is the declared
+    one wherever a declaration covers the day (a day none covers is refused, saying how
+    to fix it)."""
     db = f"sqlite:///{tmp_path / 'bare.db'}"
     engine = open_db(db)
     with engine.begin() as conn:
         store.insert_units(conn, store.create_set(conn, name="bare", structure="2021"),
                            UNITS.assign(population=5_000))
     engine.dispose()
-    assert run(capsys, db, "declarations", "add", "--unit", "97101", "--level", "2",
-               "--from", vn(1), "--to", vn(30), "--decision", "1/QĐ")[0] == 0
+    for unit, level, span in (("97101", "2", ["--from", vn(1), "--to", vn(30)]),
+                              ("97102", "1", ["--from", vn(5)])):  # open-ended
+        assert run(capsys, db, "declarations", "add", "--unit", unit, "--level", level,
+                   *span, "--decision", "1/QĐ")[0] == 0
     assert run(capsys, db, "plans", "add", "--unit", "97101", "--kind", "reach", "--level",
                "2", "--from", vn(10), "--by", vn(20), "--decision", "KH 1")[0] == 0
-    for argv in (["plans", "progress", "--date", vn(15)],
-                 ["emulation", "--unit", "971", "--from", vn(10), "--to", vn(20)]):
-        for lang, fix in (("vi", "observations import"), ("en", "Import figures")):
-            code, out, err = run(capsys, db, "--lang", lang, *argv)
-            assert code == 2 and fix in out + err, (argv, lang, out + err)
+    for day, expected in (("2021-09-01", ("pending", "2", "")),
+                          ("15/09/2021", ("on_track", "2", "2021-09-10")),
+                          ("2021-10-05", ("met", "", "2021-09-20"))):  # 97101: no level
+        row = progress(capsys, db, day)[1]
+        assert (row["status"], row["value"], row["since"]) == expected, day
+    for lang, fix in (("vi", "observations import"), ("en", "Import figures")):
+        code, out, err = run(capsys, db, "--lang", lang, "plans", "progress", "--date",
+                             "15/08/2021")
+        assert code == 2 and fix in out + err and "15/08/2021" in out + err
+    assert emulation(capsys, db, "971", vn(10), vn(20)) == [
+        ["1", "97102", "11", "16", "1", "1", "0", "0", "0.000"],
+        ["2", "97101", "0", "0", "2", "2", "0", "0", "0.000"],
+        ["3", "97103", "0", "0", "", "", "", "0", "0.000"],  # no level: no improvement
+    ]
 
 
 def plan_ids(capsys, url) -> list[dict]:

@@ -36,6 +36,18 @@ def round3(values) -> np.ndarray:
     return np.floor(np.asarray(values, dtype=float) * 1000 + 0.5) / 1000
 
 
+def stretch(levels: Table, first, last, codes: pd.Index) -> Table:
+    """``levels`` over every day of ``first..last`` and for ``codes`` as well, level 0
+    (no level) on the days and units it does not have."""
+    dates = pd.date_range(pd.Timestamp(first), pd.Timestamp(last), freq="D")
+    every = levels.codes.append(pd.Index(codes).difference(levels.codes))
+    grid = np.zeros((len(dates), len(every)), dtype=np.int8)
+    rows = dates.get_indexer(levels.dates)
+    keep = rows >= 0
+    grid[rows[keep], :len(levels.codes)] = levels.values[keep]
+    return Table(dates, every, grid)
+
+
 class Days:
     """The levels in force as a daily grid: day positions, and blocks of rows that read
     level 0 outside the assessed period."""
