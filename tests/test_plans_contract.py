@@ -115,6 +115,9 @@ PLANS = {
 }
 
 
+NOTE = '<b>Chốt</b> "ấp 3", =1+1'  # text, never markup or a formula
+
+
 @pytest.fixture(scope="module")
 def url(tmp_path_factory):
     folder = tmp_path_factory.mktemp("contract")
@@ -148,6 +151,8 @@ def url(tmp_path_factory):
             argv += ["--share", str(share)]
         if hold is not None:
             argv += ["--hold", str(hold)]
+        if pid == 1:
+            argv += ["--note", NOTE]
         assert main(["--db", db, *argv]) == 0
     return db
 
@@ -442,6 +447,7 @@ def test_revoke_keeps_the_plan_listed_and_never_reuses_its_id(url, capsys):
     assert new_id in progress(capsys, url, d(12))
     assert run(capsys, url, "plans", "revoke", str(new_id))[0] == 0
     listed = {int(r["id"]): r for r in plan_ids(capsys, url)}
+    assert listed[1]["note"].lstrip("'") == NOTE
     assert new_id in listed and listed[new_id]["revoked_by"] and listed[new_id]["revoked_at"]
     assert all(not listed[pid]["revoked_at"] for pid in PLANS)
     assert new_id not in progress(capsys, url, d(12))
@@ -472,3 +478,33 @@ def test_emulation_refuses_bad_input(url, capsys, argv, needle):
 def test_progress_refuses_a_bad_date(url, capsys):
     code, out, err = run(capsys, url, "plans", "progress", "--date", "32/09/2021")
     assert code == 2 and "32/09/2021" in out + err
+
+
+def test_parallel_adds_and_revokes_never_share_an_id(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from zones import api
+
+    db = f"sqlite:///{tmp_path / 'parallel.db'}"
+    engine = open_db(db)
+    with engine.begin() as conn:
+        store.insert_units(conn, store.create_set(conn, name="p", structure="2021"),
+                           UNITS.assign(population=5_000))
+    engine.dispose()
+    ws = api.open_workspace(db)
+
+    def add(i: int) -> int:
+        return api.add_plan(ws, actor=api.LOCAL_ADMIN, unit_code="97101", kind="reach",
+                            level=2, share=None, date_from=date(2021, 9, 10),
+                            date_by=date(2021, 9, 20), hold=None, decision=f"KH {i}",
+                            note=None, measures=(), lang="vi")
+
+    with ThreadPoolExecutor(4) as pool:
+        ids = list(pool.map(add, range(12)))
+        assert sorted(ids) == list(range(1, 13))
+        list(pool.map(lambda i: api.revoke_plan(ws, i, api.LOCAL_ADMIN, "vi"), ids[::2]))
+        ids += list(pool.map(add, range(12, 16)))
+    assert sorted(ids) == list(range(1, 17))
+    listed = api.list_plans(ws, None, "vi").set_index("id")
+    assert sorted(listed.index) == list(range(1, 17))
+    assert set(listed.index[listed["revoked_at"].notna()]) == set(ids[:12:2])
