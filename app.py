@@ -33,15 +33,18 @@ try:
         st.Page("app_pages/map.py", title=tr("ui.page.map"), icon=":material/map:", default=True),
         st.Page("app_pages/transitions.py", title=tr("ui.page.transitions"), icon=":material/swap_vert:"),
         st.Page("app_pages/compare.py", title=tr("cmp.page"), icon=":material/compare:"),
+        st.Page("app_pages/outlook.py", title=tr("out.page.title"), icon=":material/trending_up:"),
         st.Page("app_pages/briefing.py", title=tr("ui.page.briefing"), icon=":material/slideshow:"),
         st.Page("app_pages/criteria.py", title=tr("ui.page.criteria"), icon=":material/rule:"),
         st.Page("app_pages/plans.py", title=tr("ui.page.plans"), icon=":material/flag:"),
         st.Page("app_pages/declarations.py", title=tr("ui.page.declarations"), icon=":material/gavel:"),
+        st.Page("app_pages/sites.py", title=tr("ui.page.sites"), icon=":material/location_on:"),
         st.Page("app_pages/upload.py", title=tr("ui.page.upload"), icon=":material/upload_file:", visibility=visibility("upload", actor)),
         st.Page("app_pages/boundaries.py", title=tr("ui.page.boundaries"), icon=":material/layers:", visibility=visibility("boundaries", actor)),
         st.Page("app_pages/audit.py", title=tr("ui.page.audit"), icon=":material/history:", visibility=visibility("audit", actor)),
         st.Page("app_pages/accounts.py", title=tr("ui.page.accounts"), icon=":material/group:", visibility=visibility("accounts", actor)),
         st.Page("app_pages/tokens.py", title=tr("ui.page.tokens"), icon=":material/key:", visibility=visibility("tokens", actor)),
+        st.Page("app_pages/alerts.py", title=tr("alerts.ui.title"), icon=":material/notifications:", visibility=visibility("alerts", actor)),
     ]
     page = st.navigation(pages)
     if session.current_actor() is None and not api.public_read(workspace()):

@@ -58,7 +58,9 @@ with map_col:
     row.toggle(tr("ui.tiles"), key="tiles", width="content")
     row.toggle(tr("plan.map.toggle"), key="plan_colours", width="content")
     if may_export():
-        row.download_button(tr("ui.download_html"), loaders.map_html(day, show, view),
+        row.toggle(tr("sites.export_toggle"), key="export_sites", width="content")
+        row.download_button(tr("ui.download_html"), loaders.map_html(
+                                day, show, view, st.session_state.get("export_sites", False)),
                             file_name=f"ban-do-cap-do_{day:%Y%m%d}.html", mime="text/html",
                             icon=":material/download:", width="content")
         row.download_button(tr("ui.download_png"), loaders.map_png(day, show, view, override),

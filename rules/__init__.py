@@ -15,7 +15,7 @@ enough data", which is never green. This package imports nothing else of the pro
 """
 
 from .describe import describe_ruleset
-from .engine import assess, assess_in_force, indicators
+from .engine import assess, assess_arrays, assess_in_force, indicators
 from .errors import Problem, RuleSetError, RulesInputError
 from .indicators import REGISTRY as INDICATOR_FUNCTIONS
 from .inputs import Inputs
@@ -30,7 +30,7 @@ from .text import fmt_number, fmt_percent
 __all__ = [
     "INDICATOR_FUNCTIONS", "LEVELS", "LEVEL_KEYS", "NO_DATA", "NO_DATA_NAME", "OPERATORS",
     "Explanation", "Inputs", "Problem", "Result", "RuleSet", "RuleSetError",
-    "RuleSetRegistry", "RulesInputError", "assess", "assess_in_force", "describe_ruleset",
+    "RuleSetRegistry", "RulesInputError", "assess", "assess_arrays", "assess_in_force", "describe_ruleset",
     "fmt_number", "fmt_percent", "indicators", "load_ruleset", "load_rulesets",
     "parse_ruleset",
 ]

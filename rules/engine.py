@@ -99,10 +99,8 @@ def _as_dates(dates) -> pd.DatetimeIndex:
     return idx
 
 
-def assess(inputs: Inputs, ruleset: RuleSet, dates) -> Result:
-    """Levels of every unit of ``inputs.units`` on every date, under ``ruleset``."""
-    dates = _as_dates(dates)
-    panel = Panel(inputs, _grid(inputs, ruleset, dates))
+def _run_tiers(panel: Panel, ruleset: RuleSet) -> tuple[dict[str, TierRun], np.ndarray]:
+    """Every tier of ``ruleset`` on the panel, bottom up: (runs, final levels)."""
     final = np.zeros((len(panel.grid), len(panel.codes)), dtype=np.int8)
     own: dict[str, TierContext] = {}
     summed: dict[str, TierContext] = {}
@@ -113,8 +111,38 @@ def assess(inputs: Inputs, ruleset: RuleSet, dates) -> Result:
             continue
         runs[level] = run_tier(panel, _context(panel, ruleset, tier, own, final, summed), tier)
         final[:, cols] = runs[level].final
+    return runs, final
+
+
+def assess(inputs: Inputs, ruleset: RuleSet, dates) -> Result:
+    """Levels of every unit of ``inputs.units`` on every date, under ``ruleset``."""
+    dates = _as_dates(dates)
+    panel = Panel(inputs, _grid(inputs, ruleset, dates))
+    runs, final = _run_tiers(panel, ruleset)
     segment = Segment(ruleset, panel, runs, final)
     return Result.from_segments(inputs, dates, [(dates, segment)])
+
+
+def assess_arrays(units: pd.DataFrame, grid: pd.DatetimeIndex, metrics: dict[str, np.ndarray],
+                  ruleset: RuleSet, adjacency: pd.DataFrame | None = None,
+                  flags: pd.DataFrame | None = None) -> np.ndarray:
+    """Levels ``(n_days, n_units)``, units in the order of ``units``, under ``ruleset``
+    on every day of ``grid``, from wide arrays (one ``(n_days, n_units)`` float array per
+    metric in that order, NaN = not reported): the run of ``assess`` without long
+    observation rows, for many simulated copies of the units at once (the outlook)."""
+    empty = pd.DataFrame({"unit_code": pd.Series([], dtype=object),
+                          "date": pd.Series([], dtype="datetime64[ns]")})
+    extra = {} if adjacency is None else {"adjacency": adjacency}
+    panel = Panel(Inputs(units, empty, flags=flags, **extra), pd.DatetimeIndex(grid))
+    order = panel.input_order
+    same = bool((order == np.arange(len(order))).all())  # units already grouped by level
+    for name, values in metrics.items():
+        if values.shape != (len(panel.grid), len(order)):
+            raise RulesInputError(f"metric {name} has shape {values.shape}; expected "
+                                  f"{(len(panel.grid), len(order))}")
+        panel.preset(name, values if same else values[:, order])
+    _, final = _run_tiers(panel, ruleset)
+    return final if same else final[:, np.argsort(order)]
 
 
 def indicators(inputs: Inputs, ruleset: RuleSet, names, dates) -> dict[str, pd.DataFrame]:

@@ -125,6 +125,10 @@ class Panel:
             self._metrics[name] = arr
         return self._metrics[name]
 
+    def preset(self, name: str, values: np.ndarray) -> None:
+        """Give a metric's ``(n_days, n_units)`` array directly (columns in panel order)."""
+        self._metrics[name] = np.ascontiguousarray(values, dtype=float)
+
     def attribute(self, name: str) -> np.ndarray:
         """``(n_units,)`` float array of a unit attribute such as ``population``."""
         if name not in self.units.columns or name not in ATTRIBUTES:

@@ -15,6 +15,8 @@ run can tell a row lost in reading from one refused with a message). Categories:
 * ``boundaries``: broken GeoJSON/Shapefile/GeoPackage/Parquet, CRS, loops, orphans, zips;
 * ``attributes``: attribute tables with impossible populations and unknown units;
 * ``database``: URLs to no database, a newer schema, a damaged page, a missing folder;
+* ``sites``: sites files (issue 25): bad coordinates, NaN and infinity, huge counts and
+  scores, names with markup and control characters, broken and huge GeoJSON, polygons;
 * ``cli``: misuse of the command line (bad dates, missing files, unwritable outputs, rule sets
   made hostile: NaN, negative, unbounded numbers, duplicate and 20,000 unknown keys).
 """
@@ -99,7 +101,7 @@ def build(folder: Path) -> list[Case]:
     folder.mkdir(parents=True, exist_ok=True)
     cases: list[Case] = []
     for make in (_fuzz, _encodings, _workbooks, _huge, _values, _layout, _names,
-                 _boundaries, _attributes, _databases, _cli):
+                 _boundaries, _attributes, _databases, _cli, _sites):
         cases += make(folder)
     ids = [c.id for c in cases]
     assert len(ids) == len(set(ids)), "case ids must be unique"
@@ -769,3 +771,97 @@ def _bad_rulesets() -> dict[str, str]:
         "cli-ruleset-unknown-keys": own + "".join(f"x{i}: 0\n" for i in range(20_000)),
         "cli-ruleset-official-title": official.replace("id: qd4800", "id: kg-x", 1),
     }
+
+
+# --- sites (issue 25) ---------------------------------------------------------------------------
+
+SITE_HEADER = ["site_id", "name", "unit_code", "lat", "lon", "from", "to", "sector", "score"]
+QUARANTINE_HEADER = ["site_id", "name", "unit_code", "lat", "lon", "from", "to", "capacity",
+                     "occupied"]
+BAD_SITE_CELLS = [  # (column, value): one bad cell in a good facility file
+    ("lat", "10°03'00\""), ("lat", "105.05"), ("lat", "nan"), ("lon", "inf"),
+    ("lon", "-Infinity"), ("lat", "1e308"), ("lat", ""), ("lon", "999"), ("lat", "10.05.1"),
+    ("score", "NaN"), ("score", "1e309"), ("score", "-1"), ("score", "100.0001"),
+    ("score", "=1+1"), ("from", "31/02/2021"), ("from", "99999-01-01"), ("to", "01/01/2000"),
+    ("unit_code", "<b>30733</b>"), ("site_id", "x" * 500), ("site_id", "a\x00b"),
+    ("name", "Tên\x07\x1bcó"), ("name", "x" * 10_000), ("sector", "y" * 1000),
+]
+
+
+def _site_rows(n: int = 6) -> list[list]:
+    return [[f"S{i}", f"Cơ sở {i}", "30733", f"10.0{i + 1}", f"105.0{i + 1}", "01/08/2021",
+             "", "chợ", str(10 * i)] for i in range(n)]
+
+
+def _site_case(folder: Path, cid: str, name: str, data: bytes, kind: str = "facility",
+               dry: bool = False) -> Case:
+    path = _write(folder, f"{cid}-{name}", data)
+    argv = ["--db", "{db}", "sites", "import", str(path), "--kind", kind,
+            *(["--dry-run"] if dry else [])]
+    return Case(cid, "sites", argv, "sites", None, dry, files=[str(path)])
+
+
+def _csv_text(header: list[str], rows: list[list]) -> bytes:
+    body = io.StringIO()
+    writer = csv.writer(body, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return body.getvalue().encode("utf-8", errors="surrogatepass")
+
+
+def _sites(folder: Path) -> list[Case]:
+    out = []
+    for i, (column, value) in enumerate(BAD_SITE_CELLS):
+        rows = _site_rows()
+        rows[3][SITE_HEADER.index(column)] = value
+        out.append(_site_case(folder, f"site-val-{i:02d}-{column}", "s.csv",
+                              _csv_text(SITE_HEADER, rows), dry=i % 5 == 4))
+    hostile = [[f"H{i}", name, "30733", "10.05", "105.05", "01/08/2021", "", name[:50], "50"]
+               for i, name in enumerate(HOSTILE_NAMES) if "\x00" not in name]
+    out.append(_site_case(folder, "site-names-markup", "n.csv", _csv_text(SITE_HEADER, hostile)))
+    out.append(_site_case(folder, "site-names-xlsx", "n.xlsx",
+                          xlsx_bytes([SITE_HEADER, *hostile])))
+    counts = [["Q1", "Khu 1", "30733", "10.05", "105.05", "01/08/2021", "", "1" + "0" * 30, "5"],
+              ["Q2", "Khu 2", "30733", "10.05", "105.05", "01/08/2021", "", "100", "-5"],
+              ["Q3", "Khu 3", "30733", "10.05", "105.05", "01/08/2021", "", "1e9", "nan"],
+              ["Q4", "Khu 4", "30733", "10.05", "105.05", "01/08/2021", "", "2000000", "1"],
+              ["Q5", "Khu 5", "30733", "10.05", "105.05", "01/08/2021", "", "100", "100"]]
+    out.append(_site_case(folder, "site-huge-counts", "q.csv",
+                          _csv_text(QUARANTINE_HEADER, counts), kind="quarantine"))
+    out.append(_site_case(folder, "site-wrong-kind-columns", "w.csv",
+                          _csv_text(SITE_HEADER, _site_rows()), kind="quarantine"))
+    out.append(_site_case(folder, "site-empty", "e.csv", b""))
+    out.append(_site_case(folder, "site-binary", "b.csv", bytes(range(256)) * 10))
+
+    def feature(geometry, sid="G1", **props) -> dict:
+        return {"type": "Feature", "geometry": geometry,
+                "properties": {"site_id": sid, "name": "Phong tỏa <i>x</i>",
+                               "unit_code": "30733", "from": "24/08/2021", **props}}
+
+    square = [[[105.02, 10.02], [105.04, 10.02], [105.04, 10.04], [105.02, 10.04],
+               [105.02, 10.02]]]
+    geo = {
+        "broken": b'{"type": "FeatureCollection", "features": [',
+        "nan-literal": b'{"type":"FeatureCollection","features":[{"type":"Feature",'
+                       b'"geometry":{"type":"Point","coordinates":[NaN, Infinity]},'
+                       b'"properties":{"site_id":"G","name":"n","unit_code":"30733",'
+                       b'"from":"24/08/2021"}}]}',
+        "deep": b'{"type":"FeatureCollection","features":[' + b"[" * 100_000 + b"]" * 100_000
+                + b"]}",
+        "huge-polygon": json.dumps({"type": "FeatureCollection", "features": [feature(
+            {"type": "Polygon", "coordinates": [[[105.02 + 1e-8 * k, 10.02] for k in
+                                                 range(50_000)]]})]}).encode(),
+        "not-collection": b'[1, 2, 3]',
+        "bad-types": json.dumps({"type": "FeatureCollection", "features": [
+            feature({"type": "Polygon", "coordinates": "x"}, "G1"),
+            feature({"type": "LineString", "coordinates": [[105.0, 10.0], [105.1, 10.1]]}, "G2"),
+            feature({"type": "Polygon", "coordinates": [[[1e400, 1], [2, 2], [3, 3]]]}, "G3"),
+            feature(None, "G4"), feature({"type": "Polygon", "coordinates": square}, "G5",
+                                         to="01/01/2021"),
+            feature({"type": "Polygon", "coordinates": square}, "G6", name={"a": [1] * 50}),
+            "not a feature"]}).encode(),
+    }
+    for name, data in geo.items():
+        out.append(_site_case(folder, f"site-geojson-{name}", "g.geojson", data, kind="lockdown"))
+    out.append(_site_case(folder, "site-geojson-polygon-facility", "p.geojson", geo["bad-types"]))
+    return out

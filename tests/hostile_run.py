@@ -31,7 +31,7 @@ from zones.cli import main
 from zones.storage import db as zdb
 
 TABLES = ("boundary_sets", "units", "adjacency", "uploads", "observations", "assessments",
-          "declarations", "unit_changes", "meta", "stored_rulesets")
+          "declarations", "unit_changes", "meta", "stored_rulesets", "sites")
 UNEXPECTED = ("Lỗi không mong đợi", "Unexpected error")
 
 
@@ -115,6 +115,23 @@ def obs_counts(path: Path, after_upload: int) -> dict | None:
             "in_table": stored}
 
 
+def wrong_sites(path: Path) -> list[str]:
+    """What a stored site may never hold: coordinates out of range or not finite, a score
+    outside 0-100, counts over a million, control characters in its id or name."""
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        rows = conn.execute("SELECT site_id, name, lat, lon, score, capacity, occupied, "
+                            "valid_from FROM sites").fetchall()
+    out = []
+    for sid, name, lat, lon, score, capacity, occupied, start in rows:
+        bad = [not (-90 <= lat <= 90 and -180 <= lon <= 180),
+               score is not None and not 0 <= score <= 100,
+               any(c is not None and not 0 <= c <= 1_000_000 for c in (capacity, occupied)),
+               any(ord(ch) < 32 for ch in sid + name), len(name) > 200, start is None]
+        if any(bad):
+            out.append(f"wrong site stored: {sid[:20]!r}")
+    return out
+
+
 def max_upload(path: Path) -> int:
     with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
         return conn.execute("SELECT coalesce(max(id), 0) FROM uploads").fetchone()[0]
@@ -169,6 +186,8 @@ def run(out_dir: Path, prefixes: list[str]) -> dict:
                 if case.rows is not None and counts["rows_total"] != case.rows:
                     result["problems"].append(f"file has {case.rows} rows, read "
                                               f"{counts['rows_total']}")
+        if case.kind == "sites" and code in (0, 1):
+            result["problems"] += wrong_sites(db)
         if case.names and code in (0, 1):
             html = work / "map.html"
             got = run_cli(["--db", url, "map", "--date", "05/09/2021", "--out", str(html)])

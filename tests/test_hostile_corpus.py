@@ -37,7 +37,7 @@ def test_the_corpus_is_large_and_covers_every_category(corpus):
     assert len(cases) >= 250
     per = collections.Counter(c["category"] for c in cases)
     assert set(per) == {"fuzz", "encoding", "workbook", "huge", "values", "layout", "names",
-                        "boundaries", "attributes", "database", "cli"}
+                        "boundaries", "attributes", "database", "cli", "sites"}
     exits = collections.Counter(c["exit"] for c in cases)
     assert exits[0] and exits[1] and exits[2]  # the corpus exercises every outcome
 

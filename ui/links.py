@@ -23,6 +23,7 @@ def read(prefix: str, units, rulesets) -> None:
             st.session_state["day"] = day
         if q.get("unit") in units.index:
             st.session_state["view"] = q["unit"]
+            st.session_state["selected"] = q["unit"]  # its panel open (an alert's link)
         if q.get("level") in ("province", "district", "commune", "hamlet"):
             st.session_state["show"] = q["level"]
         if q.get("ruleset") in rulesets:

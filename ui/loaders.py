@@ -98,17 +98,20 @@ def _day_view(url, version, day, level, parent, override, language) -> api.DayVi
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _map_html(url: str, version: str, day, level: str, parent: str | None, palette: str,
-              language: str) -> bytes:
-    return api.map_html(workspace(), day, level, parent, palette, language).encode("utf-8")
+              language: str, sites: str = "") -> bytes:
+    return api.map_html(workspace(), day, level, parent, palette, language,
+                        sites=bool(sites)).encode("utf-8")
 
 
-def map_html(day, level: str, parent: str | None):
-    """A callable building the standalone HTML map of the view on ``day``.
+def map_html(day, level: str, parent: str | None, sites: bool = False):
+    """A callable building the standalone HTML map of the view on ``day`` (with the
+    safety map's sites when ``sites``: keyed by their file's name, which moves with them).
 
     Deferred: the download button runs it only when clicked, so date changes stay cheap.
     """
     args = (workspace().url, data_version(), day, level, parent,
-            st.session_state.get("palette", "default"), lang())
+            st.session_state.get("palette", "default"), lang(),
+            api.served_name(workspace(), "sites", lang=lang()) if sites else "")
     return lambda: _map_html(*args)
 
 

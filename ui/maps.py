@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from ui import loaders, map_component, mapstate, widgets
+from ui import loaders, map_component, mapstate, sites_view, widgets
 from ui.common import lang, tr, workspace
 from zones import api
 from zones.maps.export import decision_notes, declared_units
@@ -72,7 +72,7 @@ def day_map(lay: loaders.Layer, dv: api.DayView, override: str | None, edges) ->
         "label": widgets.fmt_day(dv.day), "marks": marks, "pending": pending,
         "notes": {str(i): n for i, n in _notes(dv).items()},
         "selected": st.session_state.get("selected"), "clicks": True,
-        "height": MAP_HEIGHT}
+        "height": MAP_HEIGHT, "sites": sites_view.map_spec(dv.day)}
     map_component.levels_map(spec, MAP_KEY)
     if pending:
         monday = dv.day - timedelta(days=dv.day.weekday())

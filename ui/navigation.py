@@ -18,7 +18,11 @@ PAGE_RIGHTS: dict[str, tuple[api.Right, ...]] = {
     "audit": (api.Right.AUDIT,),
     "accounts": (api.Right.USERS,),
     "tokens": (api.Right.USERS,),
+    "alerts": (api.Right.READ,),  # the signed-in user's own alerts
 }
+#: pages every reader uses (lists, maps) with a part that asks for a right (sending sites):
+#: listed for all, the part refuses by itself
+READ_AND_WRITE_PAGES = frozenset({"sites"})
 #: pages listed before signing in although they need a right (where one signs in)
 SIGN_IN_PAGES = frozenset({"upload"})
 

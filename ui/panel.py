@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import charts, loaders, mapstate, plans_view, widgets
+from ui import charts, loaders, mapstate, plans_view, sites_view, widgets
 from ui.common import lang, md_text, tr, workspace
 from zones import api
 from zones.i18n import fmt_int
@@ -150,8 +150,13 @@ def unit_ui(units, table: api.Table, code, day, colours, override) -> None:
         st.markdown("\n".join(f"- {md_text(r)}" for r in why) or "–")
         st.markdown(f"**{tr('ui.path_down')}**")
         st.markdown("\n".join(f"- {md_text(r)}" for r in expl.path_down) or "–")
+        up = api.path_up(workspace(), code, day, lang()) if override is None else None
+        if up is not None:  # issue 23: the mirror of the path down
+            st.markdown(f"**{tr('out.panel.up_title')}**")
+            st.markdown("\n".join(f"- {md_text(r)}" for r in up) or "–")
         if expl.missing:
             st.caption(tr("ui.missing", what=", ".join(md_text(m) for m in expl.missing)))
+    sites_view.unit_ui(code, day)  # the safety map's sites of the unit (issue 25)
     charts.history_ui(loaders.unit_story(code, override),
                       table.column(code) if code in table.codes else None,
                       day, names, colours, api.band_edges(workspace(), override))

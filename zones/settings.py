@@ -134,10 +134,28 @@ class Settings:
     log_json: bool = _setting("ZONES_LOG_JSON", False, "log lines as JSON objects, one per "
                               "line (time, level, source, message, request, user, action)",
                               choices=(True, False))
-    smtp_host: str = _setting("ZONES_SMTP_HOST", "", "the mail server alerts are sent "
-                              "through (empty: no e-mail); `check` tells whether it answers",
+    smtp_host: str = _setting("ZONES_SMTP_HOST", "", "the mail relay alerts are sent "
+                              "through (empty: alerts only in the app's feed); `check` tells "
+                              "whether it answers",
                               shown="none")
-    smtp_port: int = _setting("ZONES_SMTP_PORT", 25, "its port", low=1, high=65_535)
+    smtp_port: int = _setting("ZONES_SMTP_PORT", 25, "its port (STARTTLS is used whenever "
+                              "the relay offers it)", low=1, high=65_535)
+    smtp_from: str = _setting("ZONES_SMTP_FROM", "canh-bao@localhost",
+                              "the sender address of alerts")
+    smtp_user: str = _setting("ZONES_SMTP_USER", "", "the relay's user name, when it "
+                              "asks for one", shown="none")
+    smtp_password: str = _setting("ZONES_SMTP_PASSWORD", "", "its password (never shown)",
+                                  shown="none", secret=True)
+    smtp_timeout_s: float = _setting("ZONES_SMTP_TIMEOUT_S", 10.0, "how long (seconds) "
+                                     "to wait for the relay", low=0.1, high=600)
+    alerts_auto: bool = _setting("ZONES_ALERTS_AUTO", False, "run the alerts (`alerts run`) "
+                                 "after every recomputation of the levels, when someone is "
+                                 "subscribed (else by cron or on demand)",
+                                 choices=(True, False))
+    smtp_attempts: int = _setting("ZONES_SMTP_ATTEMPTS", 3, "tries per message within a "
+                                  "run, waiting 2 s, then 4 s…; a message still failing is "
+                                  "kept, shown and tried again by the next run",
+                                  low=1, high=10)
 
     def __post_init__(self) -> None:
         if self.max_failed_sign_ins_all is None:

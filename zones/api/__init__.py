@@ -70,6 +70,10 @@ AREAS: dict[str, tuple[str, ...]] = {
     "briefings": ("BRIEFING_FORMATS", "BRIEFING_MIME", "Briefing", "briefing",
                   "default_briefing_level", "default_briefing_unit", "map_png",
                   "prepare_briefing", "render_briefing"),
+    # alerts: subscriptions, the run (outbox, SMTP), the feed "Thông báo", the outbox
+    "alerts": ("alert_feed", "alert_kinds", "alert_outbox",
+               "alert_subscriptions", "alert_unread", "mark_alert_read", "resend_alert",
+               "run_alerts", "send_owed_alerts", "subscribe_alerts", "unsubscribe_alerts"),
     # other systems: API tokens and the read-only HTTP API, DHIS2, db upgrade
     "interop": ("add_token", "api_answer",
                 "check_dhis2_mapping_size", "dhis2_export",
@@ -81,6 +85,14 @@ AREAS: dict[str, tuple[str, ...]] = {
               "add_plan", "check_plan", "emulation", "list_plans", "mark_measure_done",
               "plan_measures", "plan_progress", "protect_breaches", "revoke_plan",
               "streak_callouts", "unit_streaks"),
+    # the safety map's sites: facilities, quarantine sites, lockdowns; scoring schemes
+    "sites": ("SITE_KINDS", "add_site", "add_site_scheme",
+              "check_site_scheme_size", "check_sites", "format_site_check", "site_bands",
+              "site_lists", "site_scheme_text", "site_schemes", "site_template",
+              "sites_list", "store_sites", "unit_sites"),
+    # next week's outlook per unit and its backtest (issue 23)
+    "outlooks": ("OUTLOOK_BIN_COLUMNS", "OUTLOOK_COLUMNS", "backtest_lines",
+                "outlook", "outlook_backtest", "path_up"),
 }
 
 _AREA_OF = {name: area for area, names in AREAS.items() for name in names}

@@ -26,9 +26,11 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from zones.alerts.run import after_refresh as alerts_after_refresh
 from zones.i18n import t, using_lang
 from zones.levels import dayview
 from zones.levels.memo import cached
+from zones.levels.refresh import AFTER as AFTER_REFRESH
 from zones.levels.refresh import refresh as recompute
 from zones.ops.logs import context as log_context
 from zones.people import access, accounts, audit
@@ -36,6 +38,8 @@ from zones.people.access import AccessError, Actor, Right
 from zones.workspace import Workspace
 
 log = logging.getLogger("zones.api")
+if alerts_after_refresh not in AFTER_REFRESH:  # every process that writes goes through here
+    AFTER_REFRESH.append(alerts_after_refresh)
 
 F = TypeVar("F", bound=Callable[..., Any])
 Arguments = Mapping[str, Any]

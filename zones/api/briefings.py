@@ -17,6 +17,7 @@ from zones.errors import ZonesError
 from zones.i18n import t
 from zones.levels import dayview
 from zones.levels.tables import view_units
+from zones.outlook import slide as outlook_slide
 from zones.plans import model as plan_model
 from zones.workspace import Workspace
 
@@ -76,8 +77,9 @@ def render_briefing(ws: Workspace, prepared: Briefing, fmt: str,
     if fmt not in briefs.FORMATS:
         raise ZonesError(t("brief.bad_format", value=fmt))
     everything = dayview.units(ws)
+    extra = (outlook_slide.section(ws, prepared),) if fmt != "png" else ()  # issue 23
     return briefs.render(prepared, everything, fmt, palette,
-                         _outlines(everything, prepared.level, prepared.unit))
+                         _outlines(everything, prepared.level, prepared.unit), extra)
 
 
 @action()

@@ -29,7 +29,7 @@ def build(*args, **kwargs) -> Briefing:
 
 
 def render(b: Briefing, geometry: gpd.GeoDataFrame, fmt: str, palette: str = "default",
-           outlines: gpd.GeoDataFrame | None = None) -> bytes:
+           outlines: gpd.GeoDataFrame | None = None, extra: tuple = ()) -> bytes:
     """The briefing in ``fmt`` ("pptx", "pdf", or "png": the map at the end of the week)."""
     lang = b.lang
     title = t("brief.title", lang=lang, unit=b.unit_name)
@@ -39,7 +39,7 @@ def render(b: Briefing, geometry: gpd.GeoDataFrame, fmt: str, palette: str = "de
                                                                     lang=lang),
                                unit=b.unit_name), palette, lang, outlines=outlines)
     footer = f"{title} · {b.period}"
-    parts = sections(b, geometry, palette, outlines)
+    parts = sections(b, geometry, palette, outlines, extra)
     if fmt == "pptx":
         return deck.deck(parts, footer)
     return report.report(parts, title, footer, t("brief.page", lang=lang))

@@ -19,8 +19,10 @@ from zones.maps.palettes import PALETTES
 
 
 def sections(b: Briefing, geometry: gpd.GeoDataFrame, palette: str = "default",
-             outlines: gpd.GeoDataFrame | None = None) -> list[Section]:
-    """Every section of the briefing, in order."""
+             outlines: gpd.GeoDataFrame | None = None,
+             extra: tuple[Section, ...] = ()) -> list[Section]:
+    """Every section of the briefing, in order (``extra``: made elsewhere, e.g. the
+    outlook's slide, placed before the method)."""
     colours = PALETTES[palette]
     parts = [glance(b, colours)]
     if b.plans is not None and not b.plans.emulation.empty:
@@ -28,7 +30,7 @@ def sections(b: Briefing, geometry: gpd.GeoDataFrame, palette: str = "default",
     parts += [_maps(b, geometry, palette, outlines), _counts(b)]
     if len(b.by_parent) > 1:  # one parent only: the counts above already say it
         parts.append(_by_parent(b))
-    parts += [_moves(b), *_declared_and_silent(b), _trends(b, colours), _method(b),
+    parts += [_moves(b), *_declared_and_silent(b), _trends(b, colours), *extra, _method(b),
               _signature(b)]
     if len(b.up) + len(b.down):
         parts.append(_all_moves(b))

@@ -42,7 +42,9 @@ EXPORTS = frozenset({("units", "export"), ("units", "history"), ("observations",
                      ("dhis2", "export"), ("export", None),
                      ("plans", "list"), ("plans", "progress"), ("plans", "measures"),
                      ("emulation", None),
-                     ("compare", None)})
+                     ("compare", None),
+                     ("sites", "list"), ("sites", "template"),
+                     ("outlook", None), ("outlook", "backtest")})
 
 
 def main(argv: list[str] | None = None) -> int:

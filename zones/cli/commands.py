@@ -13,10 +13,13 @@ from pathlib import Path
 import pandas as pd
 
 from zones import api
+from zones.cli import alerts as alerts_cli
 from zones.cli import compare as compare_cli
 from zones.cli import interop, ops
+from zones.cli import outlook as outlook_cli
 from zones.cli import plans as plan_commands
 from zones.cli.output import read_file, say, write_bytes, write_csv, write_text
+from zones.cli.sites import COMMANDS as SITE_COMMANDS
 from zones.errors import ZonesError
 from zones.i18n import fmt_date, fmt_datetime, fmt_int, t
 
@@ -160,7 +163,7 @@ def transitions(ws: api.Workspace, o: Options, lang: str) -> int:
 def map_(ws: api.Workspace, o: Options, lang: str) -> int:
     """``map --date D [--level L] [--out FILE.html]``."""
     html = api.map_html(ws, o["date"], o["level"], palette=o.get("palette", "default"),
-                        lang=lang)
+                        lang=lang, sites=o.get("sites", False))
     write_bytes(Path(o.get("out") or f"ban-do-cap-do_{o['date']:%Y%m%d}.html"),
                 html.encode("utf-8"))
     return 0
@@ -344,8 +347,11 @@ COMMANDS: dict[tuple[str, str | None], Callable[[api.Workspace, Options, str], i
     ("rulesets", "add"): rulesets_add,
     ("rulesets", "list"): rulesets_list,
     ("rulesets", "show"): rulesets_show,
+    **alerts_cli.COMMANDS,
     **ops.COMMANDS,
     **plan_commands.COMMANDS,
     ("compare", None): compare_cli.compare,
+    **SITE_COMMANDS,
 }
 COMMANDS.update(interop.COMMANDS)
+COMMANDS.update(outlook_cli.COMMANDS)  # the outlook's commands (issue 23)

@@ -12,8 +12,10 @@ import pandas as pd
 
 import contract
 from rules.text import DATE_FORMAT
+from zones.cli import alerts as alerts_cli
 from zones.cli import compare as compare_cli
 from zones.cli import ops
+from zones.cli import outlook as outlook_cli
 from zones.errors import ZonesError
 from zones.i18n import t
 
@@ -76,6 +78,13 @@ def parse_id(value: str) -> int:
     if not value.isdigit():
         raise UsageError(t("cli.bad_id", value=value))
     return int(value)
+
+
+def parse_site_kind(value: str) -> str:
+    """A kind of site: facility, quarantine or lockdown."""
+    if value not in ("facility", "quarantine", "lockdown"):
+        raise UsageError(t("sites.bad_kind", kind=value))
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -187,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--date", type=parse_date, required=True)
     m.add_argument("--level", type=parse_level, default="commune")
     m.add_argument("--palette", choices=("default", "colourblind"), default="default")
+    m.add_argument("--sites", action="store_true",
+                   help="with the safety map's sites (facilities, quarantine, lockdowns)")
     m.add_argument("--out")
 
     b = sub.add_parser("briefing", help=t("cli.help.briefing"))
@@ -218,10 +229,32 @@ def build_parser() -> argparse.ArgumentParser:
     rsub.add_parser("add").add_argument("file")
     rsub.add_parser("list").add_argument("--out")
     rsub.add_parser("show").add_argument("id")
+    alerts_cli.add_parser(sub, _Parser, parse_date, parse_id)
     add_interop(sub)
     ops.add_parsers(sub, _Parser, parse_date, parse_level)
     _plans(sub)
     compare_cli.add_parser(sub, parse_date, parse_level)  # optional, beyond the contract
+
+    si = sub.add_parser("sites", help=t("cli.help.sites"))
+    sisub = si.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    sii = sisub.add_parser("import")
+    sii.add_argument("file")
+    sii.add_argument("--kind", required=True, type=parse_site_kind)
+    sii.add_argument("--dry-run", action="store_true")
+    sil = sisub.add_parser("list")
+    sil.add_argument("--kind", type=parse_site_kind, default=None)
+    sil.add_argument("--unit", default=None)
+    sil.add_argument("--date", type=parse_date, default=None)
+    sil.add_argument("--out")
+    sit = sisub.add_parser("template")
+    sit.add_argument("--kind", required=True, type=parse_site_kind)
+    sit.add_argument("--out")
+    sis = sisub.add_parser("scheme")
+    sissub = sis.add_subparsers(dest="scheme_action", required=True, parser_class=_Parser)
+    sissub.add_parser("add").add_argument("file")
+    sissub.add_parser("list").add_argument("--out")
+    sissub.add_parser("show").add_argument("id")
+    outlook_cli.add_parser(sub, parse_date, parse_level, _Parser)  # issue 23
     return p
 
 

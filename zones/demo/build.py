@@ -22,7 +22,8 @@ from zones.demo import plans as demo_plans
 from zones.demo.simulate import KIEN_LUONG_HOTSPOTS, VINH_LAC, populations, simulate
 from zones.errors import ZonesError
 from zones.i18n import fmt_int, t
-from zones.storage import demo_sql, observations_sql, store
+from zones.sites.demo import demo_sites
+from zones.storage import demo_sql, observations_sql, sites_sql, store
 from zones.storage.schema import METRICS
 
 DEMO_PROVINCE = "91"
@@ -192,6 +193,7 @@ def build_demo(engine: Engine, national: bool = False, reset: bool = False) -> d
         obs = pd.concat([obs, observation_frame(series.dates, h_codes, h_metrics)],
                         ignore_index=True)
     pairs = touching_pairs(units.set_index("code", drop=False))
+    sites = [] if national else demo_sites(units, store.now())  # simulated, labelled
     with engine.begin() as conn:
         store.take_write_lock(conn)
         if reset:
@@ -208,6 +210,7 @@ def build_demo(engine: Engine, national: bool = False, reset: bool = False) -> d
             "rows_total": len(obs), "rows_stored": len(obs)})
         n_obs = _insert_observations(conn, obs, upload_id)
         demo_plans.insert(conn, set(units["code"]))  # issue 22: example plans, labelled
+        sites_sql.insert(conn, sites)
         store.set_meta(conn, store.Meta.DEMO, "national" if national else "province")
         store.set_meta(conn, store.Meta.FOCUS_DAY, "2021-09-01")  # the outbreak of seed notice 002
         store.owe_levels(conn, None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
@@ -19,10 +20,25 @@ log = logging.getLogger(__name__)
 
 
 ATTEMPTS = 4  # a recomputation overtaken by another write is redone, this many times
+#: what runs after every refresh (e.g. the alerts, ``zones.alerts.run.after_refresh``),
+#: given the workspace; a failure there is logged, never the write's
+AFTER: list[Callable[[Workspace], None]] = []
 
 
 def refresh(ws: Workspace, start: date | None = None, *, levels: bool = True,
             observations: pd.DataFrame | None = None) -> int:
+    """``_refresh`` (below), then what runs after every refresh (``AFTER``)."""
+    written = _refresh(ws, start, levels=levels, observations=observations)
+    for hook in AFTER:
+        try:
+            hook(ws)
+        except Exception:  # the write and its levels are stored: only the hook failed
+            log.exception("a step after the refresh failed")
+    return written
+
+
+def _refresh(ws: Workspace, start: date | None = None, *, levels: bool = True,
+             observations: pd.DataFrame | None = None) -> int:
     """After a write: with ``levels``, recompute and store the levels in force from
     ``start`` (None: every day) and write the snapshot; always bump the data version.
 

@@ -69,7 +69,8 @@ def legend_lines(view: DayView, declared: list[tuple[int, str, str]], lang: str 
 
 
 def standalone_map(view: DayView, everything: gpd.GeoDataFrame, palette: str = "default",
-                   lang: str = "vi", decl: pd.DataFrame | None = None) -> str:
+                   lang: str = "vi", decl: pd.DataFrame | None = None,
+                   sites: str | None = None) -> str:
     """The map of ``view`` as one self-contained HTML page; a declared unit's tooltip and
     the legend name the decisions in force (``decl``: the declarations stored, for
     their signers)."""
@@ -101,4 +102,4 @@ def standalone_map(view: DayView, everything: gpd.GeoDataFrame, palette: str = "
     label = fmt_date(view.day)
     return standalone_html(spec, level_string(view.in_force), format_rates(view.rates, lang),
                            label, f"{t('app.title', lang=lang)} — {label}", marks,
-                           decision_notes(view, declared, lang))
+                           decision_notes(view, declared, lang), sites)

@@ -60,7 +60,8 @@ SPEC_ID = "zl-spec"
 
 
 def standalone_html(spec: MapSpec, levels: str, rates: list[str], label: str, title: str,
-                    marks: str = "", notes: dict[int, str] | None = None) -> str:
+                    marks: str = "", notes: dict[int, str] | None = None,
+                    sites: str | None = None) -> str:
     """A self-contained HTML page (Leaflet, the map's code and the geometry inlined):
     works offline, and requests nothing."""
     body = look(spec.level_names, spec.legend_title, spec.colours, spec.texts,
@@ -73,9 +74,11 @@ def standalone_html(spec: MapSpec, levels: str, rates: list[str], label: str, ti
     head = json.dumps(body, ensure_ascii=False, separators=(",", ":"))[:-1]
     lines = ",".join(f'{{"url":{o.source},"weight":{o.weight},"colour":{json.dumps(o.colour)}}}'
                      for o in spec.outlines)
-    data = f'{head},"layer":{spec.layer},"outlines":[{lines}]}}'
+    # ``sites``: the safety map's sites as the map's spec takes them, their file inlined
+    extra = f',"sites":{sites}' if sites else ""
+    data = f'{head},"layer":{spec.layer},"outlines":[{lines}]{extra}}}'
     code = "\n".join((FRONTEND / name).read_text(encoding="utf-8")
-                     for name in ("core.js", "map.js"))
+                     for name in ("core.js", *(("sites.js",) if sites else ()), "map.js"))
     return f"""<!DOCTYPE html>
 <html lang="vi">
 <head>

@@ -32,7 +32,9 @@ from zones.i18n import fmt_date
 from zones.levels import dayview
 from zones.levels.tables import format_rates, view_units
 from zones.maps.mapview import level_string
-from zones.storage import store
+from zones.sites import layer as sites_layer
+from zones.sites import registry as sites_registry
+from zones.storage import sites_sql, store
 from zones.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,7 @@ PARAMS = {
     "layer": ("level", "parent", "outline"),
     "timeline": ("level", "parent", "override"),
     "rates": ("level", "parent", "override", "day", "lang"),
+    "sites": ("lang",),  # the safety map's sites (zones.sites.layer)
 }
 LEVELS = ("province", "district", "commune", "hamlet")
 MAX_NAME = 600
@@ -91,6 +94,8 @@ def _valid(kind: str, p: dict) -> bool:
     def text_or_none(v, n=120):
         return v is None or (isinstance(v, str) and 0 < len(v) <= n)
 
+    if kind == "sites":
+        return p["lang"] in ("vi", "en") and isinstance(p["v"], str) and len(p["v"]) <= 120
     if p["level"] not in LEVELS or not text_or_none(p["parent"]) or not isinstance(
             p["v"], str) or len(p["v"]) > 120:
         return False
@@ -113,6 +118,8 @@ def version_for(ws: Workspace, kind: str) -> str:
     move them), the data version for the rest."""
     if kind == "layer":
         return store.boundary_version(ws.engine)
+    if kind == "sites":  # sites do not move the levels' data version
+        return f"{store.boundary_version(ws.engine)}.{sites_sql.version(ws.engine)}"
     return store.data_version(ws.engine)
 
 
@@ -124,6 +131,10 @@ def tolerance(level: str, parent: str | None) -> float:
 
 
 def _build(ws: Workspace, kind: str, p: dict) -> str:
+    if kind == "sites":
+        units = dayview.units(ws)
+        return sites_layer.text(sites_registry.current(ws.engine, geometry=True),
+                                units["name"], p["lang"])
     if kind == "rates":  # in the day view's order, which is the layer's
         dv = dayview.day_view(ws, date.fromisoformat(p["day"]), p["level"], p["parent"],
                               p["override"], p["lang"])

@@ -36,6 +36,8 @@ class Right(StrEnum):
     USERS = "users"
     AUDIT = "audit"  # read the audit trail
     RULESETS = "rulesets"  # add custom rule sets (administrators)
+    ALERTS = "alerts"  # manage others' alert subscriptions (inside their subtree)
+    OUTBOX = "outbox"  # run the alerts, see the outbox, resend (administrators)
     PLAN = "plan"  # set and revoke plans with targets (issue 22)
 
 
@@ -46,7 +48,7 @@ RIGHTS: Mapping[Role, frozenset[Right]] = {
     Role.DISTRICT: _STAFF | {Right.APPROVE},
     Role.COMMUNE: _STAFF,
     Role.LEADER: frozenset({Right.READ, Right.EXPORT, Right.DECLARE, Right.APPROVE,
-                            Right.AUDIT, Right.PLAN}),
+                            Right.AUDIT, Right.ALERTS, Right.PLAN}),
     Role.OBSERVER: frozenset({Right.READ, Right.EXPORT}),
 }
 #: roles whose rights stop at their unit's subtree (the others act everywhere)

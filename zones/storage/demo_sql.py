@@ -13,6 +13,8 @@ from zones.storage.schema import (
     metadata,
     observations,
     plans,
+    site_schemes,
+    sites,
     stored_rulesets,
     uploads,
     users,
@@ -47,4 +49,7 @@ def real_data(engine: Engine) -> dict[str, int]:
                                                      boundary_sets.c.note != "demo")),
             "accounts": n(users),
             "plans": n(plans, plans.c.entered_by != "demo"),
+            # the safety map's sites people sent (the demo's own are "demo")
+            "sites": n(sites, sites.c.source != "demo"),
+            "site_schemes": n(site_schemes),
         }

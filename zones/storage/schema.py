@@ -285,6 +285,97 @@ meta_kv = Table(
     Column("value", Text, nullable=False),
 )
 
+# Alerts (issue 24): who is told about what, what was last alerted, and the outbox.
+# A subscription: a user is told about a subtree (``unit_code``) for some kinds, by e-mail
+# (``email``, optional) and in the app; ended subscriptions stay (who ended them, when).
+alert_subscriptions = Table(
+    "alert_subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_name", String(100), nullable=False, index=True),
+    Column("unit_code", String(64), nullable=False),
+    Column("email", String(320), nullable=True),
+    Column("kinds", String(200), nullable=False),  # comma-separated kind names
+    Column("lang", String(2), nullable=False, default="vi"),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("ended_at", DateTime, nullable=True),
+    Column("ended_by", String(100), nullable=True),
+    sqlite_autoincrement=True,  # ids never reused
+)
+
+# What the last run saw, per kind and unit (the base the next run compares with).
+alert_state = Table(
+    "alert_state",
+    metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("unit_code", String(64), primary_key=True),
+    Column("level", SmallInteger, nullable=False),
+    Column("ref", String(64), nullable=False, default=""),  # e.g. a declaration's id
+    Column("since", Date, nullable=True),
+    Column("day", Date, nullable=False),  # the day of the run that saw it
+)
+
+alert_runs = Table(
+    "alert_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("day", Date, nullable=False),
+    Column("by", String(100), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("changes", Integer, nullable=False, default=0),
+    Column("messages", Integer, nullable=False, default=0),
+    sqlite_autoincrement=True,
+)
+
+# One digest per recipient and run: pending -> sending -> sent | failed (e-mail), or
+# "app" when the recipient has no address (the feed only).
+alert_messages = Table(
+    "alert_messages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", Integer, ForeignKey("alert_runs.id"), nullable=False),
+    Column("user_name", String(100), nullable=False, index=True),
+    Column("email", Text, nullable=True),
+    Column("lang", String(2), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body_text", Text, nullable=False),
+    Column("body_html", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("sent_at", DateTime, nullable=True),
+    sqlite_autoincrement=True,
+)
+Index("ix_alert_messages_status", alert_messages.c.status)
+
+# One change told to one recipient: each (recipient, unit, kind, level, effective day,
+# event) at most once, whatever runs, crashes and restarts happen.
+alert_items = Table(
+    "alert_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("message_id", Integer, ForeignKey("alert_messages.id"), nullable=False,
+           index=True),
+    Column("alert_code", String(16), nullable=False, unique=True),  # shown in mail and feed
+    Column("user_name", String(100), nullable=False),
+    Column("unit_code", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("event", String(16), nullable=False),
+    Column("level", SmallInteger, nullable=False),
+    Column("from_level", SmallInteger, nullable=True),
+    Column("effective_day", Date, nullable=False),
+    Column("day", Date, nullable=False),  # the run's day (the view the link opens)
+    Column("reason", Text, nullable=False, default=""),
+    Column("decision", Text, nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("read_at", DateTime, nullable=True),
+    UniqueConstraint("user_name", "unit_code", "kind", "level", "effective_day", "event",
+                     name="uq_alert_items_once"),
+    sqlite_autoincrement=True,
+)
+Index("ix_alert_items_user", alert_items.c.user_name, alert_items.c.read_at)
 # Tokens of other systems reading the HTTP API (/zones-api/v1/…): only the SHA-256 hash
 # of a token is kept (it is shown once, when made); each is scoped to a unit's subtree
 # (NULL: everywhere), revoked rather than deleted (ids never reused), and counts its
@@ -354,4 +445,51 @@ plan_measures = Table(
     Column("done_by", String(200), nullable=True),
     Column("done_at", DateTime, nullable=True),  # when it was marked
     sqlite_autoincrement=True,
+)
+
+# Sites (issue 25): facilities with their self-assessed safety score, quarantine sites
+# (capacity, occupied), lockdown areas (a point, or a polygon in ``geometry``, WKB).
+# Each (kind, site_id) has one current row (``superseded_at`` NULL); a re-import marks
+# the old one superseded, which stays as the history.
+sites = Table(
+    "sites",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),  # facility, quarantine, lockdown
+    Column("name", String(200), nullable=False),
+    Column("unit_code", String(64), nullable=False),
+    Column("lat", Float, nullable=False),  # a polygon's representative point
+    Column("lon", Float, nullable=False),
+    Column("geometry", LargeBinary, nullable=True),  # WKB polygon of a lockdown area
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date, nullable=True),
+    Column("sector", String(100), nullable=True),
+    Column("score", Float, nullable=True),  # 0-100 (%), facilities
+    Column("capacity", Integer, nullable=True),  # quarantine sites
+    Column("occupied", Integer, nullable=True),
+    Column("sent_by", String(200), nullable=False),
+    Column("source", String(500), nullable=False),  # the file (or "form", "demo")
+    Column("source_row", Integer, nullable=True),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("superseded_at", DateTime, nullable=True),
+)
+Index("ix_sites_unit", sites.c.unit_code)
+Index("ix_sites_kind_site", sites.c.kind, sites.c.site_id)
+Index("uq_sites_current", sites.c.kind, sites.c.site_id, unique=True,
+      sqlite_where=sites.c.superseded_at.is_(None),
+      postgresql_where=sites.c.superseded_at.is_(None))
+
+# Facility scoring schemes provinces add (every version; the shipped default is a file).
+site_schemes = Table(
+    "site_schemes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scheme_id", String(64), nullable=False, index=True),
+    Column("version", String(64), nullable=False),
+    Column("file_name", String(255), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("added_by", String(100), nullable=False),
+    Column("added_at", DateTime, nullable=False),
 )

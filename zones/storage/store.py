@@ -44,6 +44,7 @@ class Meta(StrEnum):
     BOUNDARY_VERSION = "boundary_version"  # changes with units and shapes (layer files)
     RECOMPUTE_FROM = "recompute_from"  # levels owed since this day ("all": every day)
     WRITE_LOCK = "write_lock"          # written first by every write: serialises writers
+    SITES_VERSION = "sites_version"    # changes with every write of sites (the map's file)
 
 
 def now() -> datetime:

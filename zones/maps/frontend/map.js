@@ -62,6 +62,9 @@
                          texts: {}, notes: null, notesFor: null, edge: 0.5, seq: 0,
                          timer: null};  // timer: the player's, while it plays
     var wanted = {}, shown = {}, outlineLayers = [], tiles = null;
+    // the safety map's sites (sites.js, when loaded): spec.sites
+    var sites = root.ZLsites ? root.ZLsites.attach(map, getJson) : null;
+    Z.sites = sites;
 
     function post(type, fields) {
       Z.seq += 1;
@@ -273,6 +276,7 @@
       else { map.scrollWheelZoom.enable(); }
       showTiles(spec.tiles);
       showOutlines(spec.outlines || []);
+      if (sites) { sites.render(spec.sites || null); }
       if (shown.layer !== spec.layer) {
         shown.layer = spec.layer;
         shown.day = null;

@@ -19,7 +19,7 @@ from alembic import op
 from zones.storage import interop_sql, store
 
 revision = '0017'
-down_revision = '0014'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
