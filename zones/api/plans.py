@@ -34,6 +34,34 @@ PROGRESS_COLUMNS = prog.PROGRESS_COLUMNS
 EMULATION_COLUMNS = prog.EMULATION_COLUMNS
 
 
+def _in_force(ws: Workspace, *days):
+    """The levels in force of the day view, covering ``days``: a day outside the figures
+    still counts where a declaration covers it (the declared levels are then the levels
+    in force; a unit with none has no level), so a plan is judged on declared levels
+    alone (architecture.md: "declared where a declaration covers the day"). A day no
+    figure and no declaration covers is refused with the period's range."""
+    table = dayview.levels_in_force(ws)
+    asked = [pd.Timestamp(day) for day in days]
+    have = len(table.dates) > 0
+    outside = [s for s in asked if not have or not table.dates[0] <= s <= table.dates[-1]]
+    if not outside:
+        return table
+    declared = decl.active(dayview.declarations(ws))
+    bound = model.config()["max_plan_days"] + model.config()["max_hold_days"]
+    first = min([*asked, *([table.dates[0]] if have else []),
+                 *pd.to_datetime(declared["effective_from"])], default=min(asked))
+    first = max(first, min(asked) - pd.Timedelta(days=bound))
+    last = max([*asked, *([table.dates[-1]] if have else [])])
+    for s in outside:
+        if decl.covering(declared, s).empty or (last - first).days > 2 * bound:
+            if not have and not dayview.units(ws).empty:
+                raise ZonesError(t("plan.no_figures", day=fmt_date(s.date())))
+            dayview.check_day(table, s)
+    computed = prog.stretch(dayview.computed_levels(ws), first, last,
+                            pd.Index(declared["unit_code"].unique()))
+    return decl.effective(computed, declared)
+
+
 def _checked(ws: Workspace, unit_code, kind, level, share, date_from, date_by, hold,
              decision, note, measures) -> model.Proposal:
     everything = dayview.units(ws)
@@ -166,8 +194,7 @@ def plan_progress(ws: Workspace, day: date, unit: str | None = None,
                   lang: str = "vi") -> pd.DataFrame:
     """The progress of every plan not revoked (of ``unit``'s subtree) on ``day``: the
     contract's columns (``since`` None while pending), by id."""
-    table = dayview.levels_in_force(ws)
-    dayview.check_day(table, day)
+    table = _in_force(ws, day)
     plans = _active(ws, unit)
     if plans.empty:
         return pd.DataFrame(columns=PROGRESS_COLUMNS)
@@ -180,8 +207,7 @@ def protect_breaches(ws: Workspace, day: date, unit: str | None = None,
     """The communes that broke a *protect* target up to ``day``: plan, commune, the day,
     the level before and after, and the reason of the rise (the declaration that raised
     it, else the reasons of the computed level)."""
-    table = dayview.levels_in_force(ws)
-    dayview.check_day(table, day)
+    table = _in_force(ws, day)
     out = prog.breaches(table, dayview.units(ws), _active(ws, unit), day, _links(ws))
     out["reason"] = [_reason(ws, code, d, lv, lang, unit) for code, d, lv in
                      zip(out["unit_code"], out["day"], out["level"], strict=True)]
@@ -204,8 +230,7 @@ def _reason(ws: Workspace, code: str, day: date, level: int, lang: str,
 @action()
 def unit_streaks(ws: Workspace, codes, day: date) -> np.ndarray:
     """Consecutive green days (level in force 1) ending on ``day``, per unit of ``codes``."""
-    table = dayview.levels_in_force(ws)
-    dayview.check_day(table, day)
+    table = _in_force(ws, day)
     return prog.green_streaks(table, codes, day)
 
 
@@ -225,9 +250,7 @@ def emulation(ws: Workspace, unit: str, start: date, end: date,
         raise ZonesError(t("plan.unknown_unit", value=unit or ""))
     if end < start:
         raise ZonesError(t("plan.bad_range", start=fmt_date(start), end=fmt_date(end)))
-    table = dayview.levels_in_force(ws)
-    for d in (start, end):
-        dayview.check_day(table, d)
+    table = _in_force(ws, start, end)
     if emu.children(everything, unit).empty:
         raise ZonesError(t("plan.no_children", value=unit))
     frame = emu.emulation(table, dayview.last_reports(ws), everything, unit, start, end)

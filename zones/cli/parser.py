@@ -36,8 +36,9 @@ def _translate_usage(message: str, usage: str) -> str:
         bad = message.split("invalid choice: ")[-1].split(" (")[0]
         choices = message.split("choose from ")[-1].rstrip(")") if "choose from" in message else ""
         return t("cli.unknown_command", value=bad, choices=choices) + "\n" + usage
-    if "required" in message:
-        return t("cli.missing_args", detail=message) + "\n" + usage
+    if "required" in message:  # argparse's English: "the following arguments are required: …"
+        names = message.split("required: ")[-1]
+        return t("cli.missing_args", detail=names) + "\n" + usage
     return t("cli.bad_usage", detail=message) + "\n" + usage
 
 

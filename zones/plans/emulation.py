@@ -22,6 +22,7 @@ from zones.plans.progress import (
     commune_pairs,
     green_streaks,
     reported,
+    round3,
 )
 
 
@@ -63,7 +64,7 @@ def emulation(table: Table, reports: Table, units: pd.DataFrame, code: str, star
         "level_from": pd.array([v or pd.NA for v in period[0].tolist()], dtype="Int64"),
         "level_to": pd.array([v or pd.NA for v in period[-1].tolist()], dtype="Int64"),
         "regressions": ((lv[1:] > lv[:-1]) & known).sum(axis=0).astype(int),
-        "reporting_rate": np.round(reporting_rates(reports, units, kids, start, end), 3)})
+        "reporting_rate": round3(reporting_rates(reports, units, kids, start, end))})
     frame["improvement"] = frame["level_from"] - frame["level_to"]
     frame = frame.sort_values(
         ["green_days", "improvement", "regressions", "reporting_rate", "unit_code"],

@@ -30,6 +30,24 @@ EMULATION_COLUMNS = ["rank", "unit_code", "unit_name", "green_days", "green_stre
 BREACH_COLUMNS = ["plan_id", "unit_code", "unit_name", "day", "level_before", "level"]
 
 
+def round3(values) -> np.ndarray:
+    """Shares with 3 decimals as a person (or a spreadsheet's ROUND) rounds them: a half
+    goes up (5/16 = 0.3125 is 0.313, where Python's and numpy's rounding give 0.312)."""
+    return np.floor(np.asarray(values, dtype=float) * 1000 + 0.5) / 1000
+
+
+def stretch(levels: Table, first, last, codes: pd.Index) -> Table:
+    """``levels`` over every day of ``first..last`` and for ``codes`` as well, level 0
+    (no level) on the days and units it does not have."""
+    dates = pd.date_range(pd.Timestamp(first), pd.Timestamp(last), freq="D")
+    every = levels.codes.append(pd.Index(codes).difference(levels.codes))
+    grid = np.zeros((len(dates), len(every)), dtype=np.int8)
+    rows = dates.get_indexer(levels.dates)
+    keep = rows >= 0
+    grid[rows[keep], :len(levels.codes)] = levels.values[keep]
+    return Table(dates, every, grid)
+
+
 class Days:
     """The levels in force as a daily grid: day positions, and blocks of rows that read
     level 0 outside the assessed period."""
@@ -143,7 +161,7 @@ def _share(d: Days, plans: pd.DataFrame, pairs: pd.DataFrame, i: int) -> tuple:
     judged = ok[np.arange(len(plans)), j2]
     status, since = _statuses(i, i1, i2, ok[:, -1], _run_start(ok, np.maximum(i1, lo), lo),
                               judged)
-    return np.round(share[:, -1], 3), target, status, since
+    return round3(share[:, -1]), target, status, since
 
 
 def _protect(d: Days, plans: pd.DataFrame, pairs: pd.DataFrame, i: int) -> tuple:
