@@ -224,7 +224,7 @@ def emulation(ws: Workspace, unit: str, start: date, end: date,
     if not unit or unit not in everything.index:
         raise ZonesError(t("plan.unknown_unit", value=unit or ""))
     if end < start:
-        raise ZonesError(t("plan.bad_range", start=fmt_date(start), end=fmt_date(end)))
+        raise ZonesError(t("plan.bad_period", start=fmt_date(start), end=fmt_date(end)))
     table = dayview.levels_in_force(ws)
     for d in (start, end):
         dayview.check_day(table, d)
