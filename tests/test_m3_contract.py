@@ -17,6 +17,7 @@ import csv
 import re
 from datetime import date
 
+import pyogrio
 import pytest
 
 from zones.cli import main
@@ -109,8 +110,6 @@ def unit_codes(capsys, tmp_path, url, level: str) -> set[str]:
 
 def test_export_gpkg_geojson_csv_hold_every_commune_with_its_level_in_force(
         demo_url, tmp_path, capsys):
-    import pyogrio
-
     day = NEW_RULES_DAY
     expected = assess(capsys, tmp_path, demo_url, day)
     communes = unit_codes(capsys, tmp_path, demo_url, "commune")
@@ -170,6 +169,14 @@ def test_export_level_district_and_both_date_forms(demo_url, tmp_path, capsys):
         assert {r["unit_code"]: r["level"] for r in rows} == {
             c: r["level"] for c, r in expected.items()}
     assert texts[0] == texts[1], "dd/mm/yyyy and yyyy-mm-dd name the same day"
+    # a GeoPackage written again over an older one holds only the new layer's rows
+    path = tmp_path / "again.gpkg"
+    for level in ("commune", "district"):
+        code, _, err = run(capsys, "--db", demo_url, "export", "--date", dmy(day), "--level",
+                           level, "--format", "gpkg", "--out", path)
+        assert code == 0, err
+    assert [str(n) for n, _ in pyogrio.list_layers(path)] == ["levels"]
+    assert set(pyogrio.read_dataframe(path, layer="levels")["unit_code"]) == districts
 
 
 @pytest.mark.parametrize("argv, vi, en", [
@@ -389,6 +396,9 @@ def test_emulation_takes_both_date_forms(demo_url, tmp_path, capsys):
     code, _, err = run(capsys, "--lang", "en", "--db", demo_url, "emulation", "--unit",
                        "899", "--from", "2021-09-01", "--to", "2021-13-01")
     assert code == 2 and "Invalid date: 2021-13-01" in err
+    code, _, err = run(capsys, "--lang", "en", "--db", demo_url, "emulation", "--unit",
+                       "899", "--from", "30/09/2021", "--to", "01/09/2021")
+    assert code == 2 and "--to" in err and "--by" not in err, err  # its own options
 
 
 def _days(first: date, last: date) -> list[date]:
