@@ -14,6 +14,7 @@ the code under test.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from datetime import date
 
@@ -384,6 +385,40 @@ def test_plans_take_both_date_forms_and_write_iso(demo_copy, tmp_path, capsys):
                        "899", "--kind", "reach", "--level", "2", "--from", "31/09/2021",
                        "--by", "2021-10-30", "--decision", "KH 3")
     assert code == 2 and "Invalid date: 31/09/2021" in err
+
+
+def test_plans_revoked_stay_listed_ids_never_reused_and_not_allowed_is_2(
+        demo_copy, tmp_path, capsys, monkeypatch):
+    def add(*who):
+        code, out, err = run(capsys, *who, "--lang", "en", "--db", demo_copy, "plans", "add",
+                             "--unit", "899", "--kind", "reach", "--level", "2", "--from",
+                             "01/09/2021", "--by", "30/09/2021", "--decision", "KH 9")
+        return code, out + err
+
+    code, said = add()
+    assert code == 0, said
+    _, before = csv_out(capsys, tmp_path, "--db", demo_copy, "plans", "list", name="l1.csv")
+    newest = max(int(r["id"]) for r in before)
+    code, _, err = run(capsys, "--db", demo_copy, "plans", "revoke", newest)
+    assert code == 0, err
+    code, _, err = run(capsys, "--lang", "en", "--db", demo_copy, "plans", "revoke", newest)
+    assert code == 2 and "revoked" in err and not VIETNAMESE.search(err.splitlines()[0])
+    code, said = add()
+    assert code == 0, said
+    _, after = csv_out(capsys, tmp_path, "--db", demo_copy, "plans", "list", name="l2.csv")
+    by_id = {int(r["id"]): r for r in after}
+    assert set(by_id) == {int(r["id"]) for r in before} | {newest + 1}, "ids never reused"
+    gone = by_id[newest]
+    assert gone["status"] == "revoked" and gone["revoked_by"] and gone["revoked_at"], gone
+    # an observer may not set plans: 2, a message, nothing stored
+    monkeypatch.setattr("sys.stdin", io.StringIO("a-long-password-1\n"))
+    code, _, err = run(capsys, "--db", demo_copy, "users", "add", "nhin", "--role",
+                       "observer", "--password-stdin")
+    assert code == 0, err
+    code, said = add("--as", "nhin")
+    assert code == 2 and said.strip() and not VIETNAMESE.search(said.splitlines()[0]), said
+    _, last = csv_out(capsys, tmp_path, "--db", demo_copy, "plans", "list", name="l3.csv")
+    assert len(last) == len(after)
 
 
 def test_emulation_takes_both_date_forms(demo_url, tmp_path, capsys):
