@@ -249,7 +249,7 @@ def emulation(ws: Workspace, unit: str, start: date, end: date,
     if not unit or unit not in everything.index:
         raise ZonesError(t("plan.unknown_unit", value=unit or ""))
     if end < start:
-        raise ZonesError(t("plan.bad_range", start=fmt_date(start), end=fmt_date(end)))
+        raise ZonesError(t("plan.bad_period", start=fmt_date(start), end=fmt_date(end)))
     table = _in_force(ws, start, end)
     if emu.children(everything, unit).empty:
         raise ZonesError(t("plan.no_children", value=unit))

@@ -35,6 +35,9 @@ def _translate_usage(message: str, usage: str) -> str:
     if "invalid choice" in message:
         bad = message.split("invalid choice: ")[-1].split(" (")[0]
         choices = message.split("choose from ")[-1].rstrip(")") if "choose from" in message else ""
+        option = message.split("argument ")[-1].split(":")[0] if "argument -" in message else ""
+        if option:  # an option's value (``--format shp``), not a command
+            return t("cli.bad_choice", option=option, value=bad, choices=choices) + "\n" + usage
         return t("cli.unknown_command", value=bad, choices=choices) + "\n" + usage
     if "required" in message:  # argparse's English: "the following arguments are required: …"
         names = message.split("required: ")[-1]
