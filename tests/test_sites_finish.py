@@ -54,3 +54,71 @@ def test_an_xlsx_score_formatted_as_percent_reads_as_percent(imported, capsys):
         "P85": ("85", "green", "0"), "P4999": ("49.99", "red", "1"),
         "LIT": ("0.5", "red", "1"), "PLAIN": ("79.5", "gold", "0"),
         "TEXT": ("85", "green", "0")}
+
+
+def _box(x0, y0, x1, y1):
+    return [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]
+
+
+#: unit 30733 is [105.0, 105.1] x [10.0, 10.1]; 30736 east, 30800 north, 30801 north-east
+POLYGONS = [  # site, polygon for unit 30733 -> stored?, what the refusal names
+    ("INSIDE", _box(105.02, 10.02, 105.04, 10.04), True, ()),
+    ("UNDER", _box(105.0, 10.05, 105.1009, 10.06), True, ()),  # 0.89 % over the border
+    ("OVER", _box(105.0, 10.05, 105.1011, 10.06), False,  # 1.09 %: the other side
+     ("1,09 % diện tích nằm ngoài Phường Vĩnh Thanh", "cho phép tối đa 1 %), gồm 1,09 % "
+      "trong Phường Vĩnh Quang")),
+    ("SPILL", _box(105.05, 10.05, 105.15, 10.15), False,
+     ("75,0 % diện tích", "25,0 % trong Phường Vĩnh Quang", "25,0 % trong Xã Bình Giang",
+      "25,0 % trong Xã Bình Sơn")),
+    ("SEA", _box(104.95, 10.02, 105.05, 10.04), False,
+     ("50,0 % diện tích", "50,0 % ngoài mọi đơn vị đã lưu")),
+]
+
+
+def test_a_lockdown_polygon_mostly_outside_its_unit_is_refused(imported, capsys):
+    import json
+
+    from zones.sites.limits import checks
+
+    assert checks()["lockdown_outside_max_percent"] == 1.0  # the tests' edges sit on it
+    feats = [{"type": "Feature", "geometry": {"type": "Polygon", "coordinates": c},
+              "properties": {"site_id": s, "name": f"Phong tỏa {s}", "unit_code": "30733",
+                             "from": "24/08/2021", "to": "14/09/2021"}}
+             for s, c, _ok, _why in POLYGONS]
+    path = imported / "l.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}),
+                    encoding="utf-8")
+    capsys.readouterr()
+    assert run(imported, "sites", "import", str(path), "--kind", "lockdown") == 1
+    report = capsys.readouterr().out
+    for n, (site, _c, ok, why) in enumerate(POLYGONS, start=1):
+        line = [x for x in report.splitlines() if x.startswith(f"Dòng {n},")]
+        assert bool(line) != ok, (site, line)
+        for words in why:
+            assert words in line[0], (words, line[0])
+        if line:
+            assert "cột «geometry»" in line[0] and "tách thành một dòng" in line[0]
+    assert set(_list(imported, capsys, "--date", "2021-09-01")) == {"INSIDE", "UNDER"}
+    capsys.readouterr()
+    assert run(imported, "--lang", "en", "sites", "import", str(path), "--kind",
+               "lockdown") == 1
+    english = capsys.readouterr().out
+    assert "75.0 % of its area lies outside Phường Vĩnh Thanh" in english
+    assert "split it into one row per unit" in english
+
+
+def test_the_polygon_tolerance_is_checked_as_strictly_as_a_rule_set():
+    import pytest
+
+    from rules.errors import ProblemsError
+    from zones.sites.limits import parse_checks
+
+    assert parse_checks("lockdown_outside_max_percent: 2.5") == \
+        {"lockdown_outside_max_percent": 2.5}
+    for text, words in (("lockdown_outside_max_percent: .nan", "finite"),
+                        ("lockdown_outside_max_percent: 60", "from 0 to 50"),
+                        ("lockdown_outside_max_percent: 1\nother: 2", "other"),
+                        ("other: 2", "required"), ("[1]", "mapping")):
+        with pytest.raises(ProblemsError) as err:
+            parse_checks(text)
+        assert words in str(err.value), (text, str(err.value))
