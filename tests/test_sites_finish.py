@@ -7,6 +7,7 @@ import csv
 import io
 
 from tests.test_boundaries_fixtures import imported_fixture, run  # noqa: F401
+from zones import api
 from zones.sites.percent import is_percent, shown
 
 
@@ -122,3 +123,64 @@ def test_the_polygon_tolerance_is_checked_as_strictly_as_a_rule_set():
         with pytest.raises(ProblemsError) as err:
             parse_checks(text)
         assert words in str(err.value), (text, str(err.value))
+
+
+# --- the briefing's maps with the sites -------------------------------------------------
+
+def _pixels(png: bytes, colour: str) -> int:
+    import numpy as np
+    from PIL import Image
+
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    want = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return int((rgb == want).all(axis=2).sum())
+
+
+def test_briefing_maps_draw_the_sites_of_their_day_on_request(demo_url, tmp_path):
+    from datetime import date
+
+    from zones.api.sites import briefing_site_marks
+    from zones.briefing import pictures
+    from zones.cli import main
+    from zones.sites.marks import QUARANTINE_COLOUR
+
+    ws = api.open_workspace(demo_url)
+    # the late-August outbreak: the Vĩnh Lạc lockdown (24/08-14/09) is in force on 01/09
+    now = briefing_site_marks(ws, date(2021, 9, 1), "899", "vi")
+    assert (len(now.facilities), len(now.quarantine), len(now.polygons),
+            len(now.lockdown_points)) == (88, 2, 1, 0)  # Kiên Lương's are not Rạch Giá's
+    assert now.heading == "Điểm an toàn ngày 01/09/2021"
+    stops = int(now.facilities["stop"].sum())
+    assert stops == (now.facilities["colour"] == "#c62828").sum() > 0  # red must stop
+    lines = [x.label for x in now.legend]
+    assert lines[3] == f"Cơ sở phải dừng hoạt động ({stops})"
+    assert "Khu cách ly (2; 1 đã đầy)" in lines and "Vùng phong tỏa (1)" in lines
+    before = briefing_site_marks(ws, date(2021, 8, 15), None, "en")  # the whole province
+    assert (len(before.facilities), len(before.quarantine), len(before.polygons)) == \
+        (88, 0, 0)
+    everywhere = briefing_site_marks(ws, date(2021, 9, 1), None, "en")
+    assert (len(everywhere.quarantine), len(everywhere.lockdown_points)) == (3, 1)
+    assert "Lockdown points (1)" in [x.label for x in everywhere.legend]
+    # drawn: markers only, no site's name (names are data; none is written on a map)
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots()
+    pictures.draw_sites(ax, now)
+    assert len(ax.texts) == 0 and len(ax.collections) >= 4
+    plt.close(fig)
+    # the CLI's switch: the same briefing with and without the sites
+    plain, with_sites = tmp_path / "a.png", tmp_path / "b.png"
+    args = ["--db", demo_url, "briefing", "--date", "2021-09-01", "--unit", "899",
+            "--format", "png"]
+    assert main([*args, "--out", str(plain)]) == 0
+    assert main([*args, "--sites", "--out", str(with_sites)]) == 0
+    assert _pixels(plain.read_bytes(), QUARANTINE_COLOUR) == 0
+    assert _pixels(with_sites.read_bytes(), QUARANTINE_COLOUR) > 20
+    assert _pixels(with_sites.read_bytes(), pictures._LOCKDOWN_EDGE) > 5
+    # the slides' and the report's two maps (before and at the end of the period)
+    from zones.briefing.sections import _maps
+    from zones.levels import dayview
+
+    b = api.prepare_briefing(ws, date(2021, 9, 1), "899", None, 1, "vi")
+    marks = tuple(briefing_site_marks(ws, v.day, "899", "vi") for v in (b.earlier, b.now))
+    both = _maps(b, dayview.units(ws), "default", None, marks).pictures
+    assert [_pixels(png, QUARANTINE_COLOUR) > 20 for _title, png in both] == [True, True]

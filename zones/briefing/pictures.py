@@ -59,7 +59,7 @@ def map_picture(view: DayView, geometry: gpd.GeoDataFrame, title: str,
     fig_h = min(max(width_in * 0.5, width_in * (LEGEND_X - 0.03) * aspect + 1.8),
                 width_in * 1.4)
     # the sites' legend stands beside the levels' under a narrow map (one column each)
-    extra_rows = 0 if sites is None else max(len(sites.legend) - 2, 0)
+    extra_rows = 0 if sites is None else max(len(sites.legend) - 4, 0)
     if width_in < 12:  # room for the legend below (and its sites' lines)
         fig_h = width_in * min(max(aspect, 0.6), 1.2) + 2.8 + 0.3 * extra_rows
     fig, ax = plt.subplots(figsize=(width_in, fig_h))
@@ -124,19 +124,22 @@ def map_picture(view: DayView, geometry: gpd.GeoDataFrame, title: str,
 LEGEND_X = 0.73  # the legend's column starts here (share of the figure's width)
 #: the sites' markers (points²) on a full-width map; two maps side by side use 2/3
 SITE_SIZE = {"facility": 30, "stop": 26, "quarantine": 60, "lockdown": 48}
-_LOCKDOWN_FILL = (*matplotlib.colors.to_rgb(LOCKDOWN_COLOUR), 0.22)  # lightly
+_LOCKDOWN_FILL = (*matplotlib.colors.to_rgb(LOCKDOWN_COLOUR), 0.3)  # lightly
+#: a lockdown's edge and hatching: darker than the red of the highest level, and solid
+#: (a dashed black edge marks a declared level)
+_LOCKDOWN_EDGE = "#4a0000"
 
 
 def draw_sites(ax, sites: SiteMarks, small: bool = False) -> None:
     """The sites of ``sites`` over the levels (under the place names): lockdown polygons
-    outlined (dashed, lightly filled), quarantine sites as squares, lockdown points as
+    outlined and hatched, quarantine sites as squares, lockdown points as
     diamonds, facilities as dots in their band's colour, a black cross over each one that
     must stop. Markers only: no name of a site is written."""
     k = 2 / 3 if small else 1.0
     if sites.polygons:
         areas = gpd.GeoSeries(list(sites.polygons), crs="EPSG:4326")
-        areas.plot(ax=ax, facecolor=_LOCKDOWN_FILL, edgecolor=LOCKDOWN_COLOUR,
-                   linewidth=1.8, linestyle="--", zorder=3)
+        areas.plot(ax=ax, facecolor=_LOCKDOWN_FILL, edgecolor=_LOCKDOWN_EDGE, hatch="////",
+                   linewidth=1.8, zorder=3)
     q, lp, f = sites.quarantine, sites.lockdown_points, sites.facilities
     if len(q):
         ax.scatter(q["lon"], q["lat"], s=SITE_SIZE["quarantine"] * k, marker="s",
@@ -173,8 +176,8 @@ def site_handles(sites: SiteMarks) -> list:
                               markerfacecolor=line.colour, markeredgecolor="white",
                               label=line.label))
         elif line.kind == "lockdown_area":
-            out.append(Patch(facecolor=_LOCKDOWN_FILL, edgecolor=line.colour,
-                             linestyle="--", linewidth=1.6, label=line.label))
+            out.append(Patch(facecolor=_LOCKDOWN_FILL, edgecolor=_LOCKDOWN_EDGE, hatch="////",
+                             linewidth=1.6, label=line.label))
         else:
             out.append(Line2D([], [], marker="D", linestyle="none", markersize=8,
                               markerfacecolor=line.colour, markeredgecolor="white",
