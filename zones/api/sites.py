@@ -21,8 +21,8 @@ from zones.levels.memo import cached
 from zones.people import audit
 from zones.people.access import Actor, Right
 from zones.sites import registry
-from zones.sites.marks import SiteMarks, site_marks
 from zones.sites.check import CheckedSites
+from zones.sites.marks import SiteMarks, site_marks
 from zones.sites.read import KINDS, columns_of
 from zones.storage import sites_sql
 from zones.workspace import Workspace
