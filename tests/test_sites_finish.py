@@ -184,3 +184,39 @@ def test_briefing_maps_draw_the_sites_of_their_day_on_request(demo_url, tmp_path
     marks = tuple(briefing_site_marks(ws, v.day, "899", "vi") for v in (b.earlier, b.now))
     both = _maps(b, dayview.units(ws), "default", None, marks).pictures
     assert [_pixels(png, QUARANTINE_COLOUR) > 20 for _title, png in both] == [True, True]
+
+
+def test_percent_cells_found_in_the_xml_or_by_a_walk_when_cells_have_no_reference():
+    import re
+    import zipfile
+
+    from openpyxl import Workbook
+
+    from zones.ingest.read import xlsx_rows
+    from zones.sites.percent import percent_scores
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["site_id", "score", "other"])
+    for i, (value, fmt) in enumerate([(0.85, "0%"), (0.5, "General"), (0.25, "0.0%")]):
+        sheet.append([f"S{i}", value, 0.75])
+        sheet.cell(i + 2, 2).number_format = fmt
+        sheet.cell(i + 2, 3).number_format = "0%"  # another column: left alone
+    buf = io.BytesIO()
+    book.save(buf)
+    data = buf.getvalue()
+    # the same workbook with no cell reference (allowed: cells then follow in order)
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            body = src.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                body = re.sub(rb'(<c\b[^>]*?)\sr="[A-Z]+\d+"', rb"\1", body)
+                assert b' r="B2"' not in body
+            dst.writestr(item, body)
+    for workbook in (data, out.getvalue()):
+        rows, name = xlsx_rows(workbook)
+        assert percent_scores(workbook, name, rows, 1, 1) == 2
+        assert [r[1] for r in rows[1:]] == ["85%", 0.5, "25%"]
+        assert [r[2] for r in rows[1:]] == [0.75] * 3
