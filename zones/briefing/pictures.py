@@ -112,7 +112,10 @@ def map_picture(view: DayView, geometry: gpd.GeoDataFrame, title: str,
         foot = view.ruleset_title + (f"\n{foot}" if foot else "")
     fig.text(0.01, 0.01, foot, fontsize=10, color="#444444", va="bottom")
     bottom = 0.1 + (0.3 * extra_rows / fig_h if narrow else 0)
-    fig.tight_layout(rect=(0, bottom if narrow else 0.06, 1 if narrow else LEGEND_X - 0.01, 1))
+    for _ in range(2 if narrow else 1):  # narrow: the first pass leaves the title cut at
+        # the top (the legend under the map moves the box once it is drawn); a second fits
+        fig.tight_layout(rect=(0, bottom if narrow else 0.06, 1 if narrow else LEGEND_X - 0.01,
+                               1))
     several = outlines is not None and len(outlines) > 1
     named = outlines if several else geometry.loc[view.codes]
     place_names(fig, ax, named, bold=several, size=9.5 if narrow else 11,
