@@ -32,11 +32,14 @@ level = c3.selectbox(tr("brief.ui.level"), below,
 weeks = c4.number_input(tr("brief.ui.weeks"), min_value=1, max_value=26, value=1,
                         key="brief_weeks")
 
+sites = st.checkbox(tr("sites.brief.option"), value=False, key="brief_sites",
+                    help=tr("sites.brief.option_help"))
+
 prepared = briefing_view.prepare(day, unit, level, int(weeks))
 if prepared is None:
     st.stop()
 if may_export():
-    briefing_view.download_buttons(prepared, briefing_view.files(prepared))
+    briefing_view.download_buttons(prepared, briefing_view.files(prepared, sites))
     briefing_view.moves_download(prepared)
 briefing_view.at_a_glance(prepared)
 st.markdown(f"**{tr('brief.title.period', period=prepared.period)}** · "
@@ -45,7 +48,7 @@ st.caption(" · ".join([tr("brief.title.as_of", date=widgets.fmt_day(prepared.da
                        *prepared.notices]))
 st.markdown(f"[{tr('brief.ui.open_map')}](./?{prepared.map_query})")
 left, right = st.columns([3, 2])
-left.image(briefing_view.files(prepared)["png"], width="stretch")
+left.image(briefing_view.files(prepared, sites)["png"], width="stretch")
 with right:
     names = prepared.names
     counts = prepared.counts

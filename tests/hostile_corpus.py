@@ -801,6 +801,25 @@ def _site_case(folder: Path, cid: str, name: str, data: bytes, kind: str = "faci
     return Case(cid, "sites", argv, "sites", None, dry, files=[str(path)])
 
 
+def _percent_book() -> bytes:
+    """Score cells formatted as percent holding what no percent can be (a huge number,
+    below zero, a formula error, text, a date) beside good ones."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(SITE_HEADER)
+    values = [0.85, 1e308, -1e-300, 5e-324, "=1/0", "85%", datetime.datetime(2021, 8, 1),
+              True, 0.4999]
+    for i, value in enumerate(values):
+        sheet.append([f"P{i}", f"Cơ sở <b>{i}</b>", "30733", 10.05, 105.05, "01/08/2021",
+                      None, "chợ", value])
+        sheet.cell(i + 2, 9).number_format = "0.00%"
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
 def _csv_text(header: list[str], rows: list[list]) -> bytes:
     body = io.StringIO()
     writer = csv.writer(body, lineterminator="\n")
@@ -860,8 +879,17 @@ def _sites(folder: Path) -> list[Case]:
                                          to="01/01/2021"),
             feature({"type": "Polygon", "coordinates": square}, "G6", name={"a": [1] * 50}),
             "not a feature"]}).encode(),
+        "spill": json.dumps({"type": "FeatureCollection", "features": [  # over the border
+            feature({"type": "Polygon", "coordinates": [[[104.95, 10.02], [105.15, 10.02],
+                                                         [105.15, 10.15], [104.95, 10.02]]]},
+                    "G7"),
+            feature({"type": "MultiPolygon", "coordinates": [square, [[[170, 80], [171, 80],
+                                                                       [171, 81], [170, 80]]]]},
+                    "G8"),
+            feature({"type": "Polygon", "coordinates": square}, "G9")]}).encode(),
     }
     for name, data in geo.items():
         out.append(_site_case(folder, f"site-geojson-{name}", "g.geojson", data, kind="lockdown"))
     out.append(_site_case(folder, "site-geojson-polygon-facility", "p.geojson", geo["bad-types"]))
+    out.append(_site_case(folder, "site-xlsx-percent-extremes", "p.xlsx", _percent_book()))
     return out

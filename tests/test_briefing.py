@@ -159,8 +159,10 @@ def test_briefing_of_a_district_over_two_weeks_in_english(db):
 
 def test_briefing_page_and_map_picture_button(db, use_db):
     use_db(db)
-    at = run_page("app_pages/briefing.py", brief_day=END)
+    at = run_page("app_pages/briefing.py", brief_day=END, brief_sites=True)  # issue 25
     assert not at.exception, at.exception
+    switch = [c for c in at.checkbox if c.key == "brief_sites"]
+    assert switch and switch[0].value is True and "điểm an toàn" in switch[0].label
     labels = [b.label for b in at.get("download_button")]
     assert {"Tải bản trình chiếu (PPTX)", "Tải báo cáo in (PDF)", "Tải ảnh bản đồ (PNG)",
             "Tải danh sách chuyển cấp đầy đủ (CSV)"} <= set(labels), labels

@@ -52,9 +52,10 @@ def prepare(day, unit, level, weeks) -> api.Briefing | None:
     return prepared
 
 
-def files(prepared) -> dict[str, bytes]:
-    """The three formats of a prepared briefing (rendered once per briefing)."""
-    key = ("files", id(prepared))
+def files(prepared, sites: bool = False) -> dict[str, bytes]:
+    """The three formats of a prepared briefing (rendered once per briefing and choice
+    of ``sites``: the maps with the safety map's sites)."""
+    key = ("files", id(prepared), bool(sites))
     cached = st.session_state.get("briefing_files")
     if cached and cached[0] == key:
         return cached[1]
@@ -63,7 +64,8 @@ def files(prepared) -> dict[str, bytes]:
     with st.status(tr("brief.ui.rendering"), expanded=False) as status:
         for fmt in api.BRIEFING_FORMATS:
             status.write(tr("brief.step.render", fmt=fmt.upper()))
-            out[fmt] = api.render_briefing(workspace(), prepared, fmt, palette)
+            out[fmt] = api.render_briefing(workspace(), prepared, fmt, palette,
+                                           sites=bool(sites))
         status.update(label=tr("brief.ui.files_ready"), state="complete")
     st.session_state["briefing_files"] = (key, out)
     return out

@@ -13,6 +13,7 @@ from zones import briefing as briefs
 from zones.api import plans
 from zones.api.action import action
 from zones.api.reading import day_view
+from zones.api.sites import briefing_site_marks
 from zones.errors import ZonesError
 from zones.i18n import t
 from zones.levels import dayview
@@ -72,25 +73,32 @@ def _plan_facts(ws: Workspace, unit: str | None, start: date, end: date,
 
 @action(lang_of=lambda a: a["prepared"].lang)
 def render_briefing(ws: Workspace, prepared: Briefing, fmt: str,
-                    palette: str = "default") -> bytes:
-    """A prepared briefing as PPTX, PDF or PNG (the map at the end of the period)."""
+                    palette: str = "default", sites: bool = False) -> bytes:
+    """A prepared briefing as PPTX, PDF or PNG (the map at the end of the period); with
+    ``sites``, its maps draw the safety map's sites valid on each map's day in the
+    briefing's unit (issue 25)."""
     if fmt not in briefs.FORMATS:
         raise ZonesError(t("brief.bad_format", value=fmt))
     everything = dayview.units(ws)
     extra = (outlook_slide.section(ws, prepared),) if fmt != "png" else ()  # issue 23
+    marks = None
+    if sites:
+        marks = tuple(briefing_site_marks(ws, view.day, prepared.unit, prepared.lang)
+                      for view in (prepared.earlier, prepared.now))
     return briefs.render(prepared, everything, fmt, palette,
-                         _outlines(everything, prepared.level, prepared.unit), extra)
+                         _outlines(everything, prepared.level, prepared.unit), extra, marks)
 
 
 @action()
 def briefing(ws: Workspace, day, unit: str | None = None, level: str | None = None,
              weeks: int = 1, fmt: str = "pdf", palette: str = "default", lang: str = "vi",
-             progress: Callable[[str], None] | None = None) -> bytes:
-    """The leaders' weekly briefing in one call (the CLI's ``briefing``)."""
+             progress: Callable[[str], None] | None = None, sites: bool = False) -> bytes:
+    """The leaders' weekly briefing in one call (the CLI's ``briefing``; ``sites``: its
+    maps with the safety map's sites)."""
     prepared = prepare_briefing(ws, day, unit, level, weeks, lang, progress)
     if progress is not None:
         progress(t("brief.step.render", fmt=fmt.upper()))
-    return render_briefing(ws, prepared, fmt, palette)
+    return render_briefing(ws, prepared, fmt, palette, sites)
 
 
 @action()

@@ -22,6 +22,7 @@ from zones.people import audit
 from zones.people.access import Actor, Right
 from zones.sites import registry
 from zones.sites.check import CheckedSites
+from zones.sites.marks import SiteMarks, site_marks
 from zones.sites.read import KINDS, columns_of
 from zones.storage import sites_sql
 from zones.workspace import Workspace
@@ -262,6 +263,16 @@ def _detail(r: dict, scheme, lang: str) -> str:
         occ = "–" if r["occupied"] is None or pd.isna(r["occupied"]) else int(r["occupied"])
         return f"{occ}/{int(r['capacity'])}"
     return ""
+
+
+def briefing_site_marks(ws: Workspace, day, unit: str | None, lang: str = "vi"
+                        ) -> SiteMarks:
+    """What a briefing's map of ``day`` draws of the sites: those valid that day in
+    ``unit``'s subtree (everywhere for None), facilities by the band of the scheme in
+    force that day."""
+    on = pd.Timestamp(day).date()
+    scheme = registry.scheme_in_force(_schemes(ws), on)
+    return site_marks(_current(ws), on, _subtree(ws, unit), scheme, lang)
 
 
 @action()

@@ -29,17 +29,21 @@ def build(*args, **kwargs) -> Briefing:
 
 
 def render(b: Briefing, geometry: gpd.GeoDataFrame, fmt: str, palette: str = "default",
-           outlines: gpd.GeoDataFrame | None = None, extra: tuple = ()) -> bytes:
-    """The briefing in ``fmt`` ("pptx", "pdf", or "png": the map at the end of the week)."""
+           outlines: gpd.GeoDataFrame | None = None, extra: tuple = (),
+           sites: tuple | None = None) -> bytes:
+    """The briefing in ``fmt`` ("pptx", "pdf", or "png": the map at the end of the week);
+    ``sites``: the sites drawn on the maps before and at the end of the period (two
+    ``zones.sites.marks.SiteMarks``), None for none."""
     lang = b.lang
     title = t("brief.title", lang=lang, unit=b.unit_name)
     if fmt == "png":
         return pictures.map_picture(
             b.now, geometry, t("brief.map_title", lang=lang, level=t(f"ui.level.{b.level}",
                                                                     lang=lang),
-                               unit=b.unit_name), palette, lang, outlines=outlines)
+                               unit=b.unit_name), palette, lang, outlines=outlines,
+            sites=sites[1] if sites is not None else None)
     footer = f"{title} · {b.period}"
-    parts = sections(b, geometry, palette, outlines, extra)
+    parts = sections(b, geometry, palette, outlines, extra, sites)
     if fmt == "pptx":
         return deck.deck(parts, footer)
     return report.report(parts, title, footer, t("brief.page", lang=lang))

@@ -16,12 +16,14 @@ matplotlib.use("Agg")  # no display: files only
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 from matplotlib import patheffects
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from rules.text import DATE_FORMAT
 from zones.i18n import fmt_date, fmt_int, fmt_num, t
 from zones.levels.dayview import DayView
 from zones.maps.palettes import PALETTES
+from zones.sites.marks import LOCKDOWN_COLOUR, QUARANTINE_COLOUR, SiteMarks
 
 FONT = "DejaVu Sans"  # ships with matplotlib; has every Vietnamese letter
 # names are text: a "$" in a unit name must not start matplotlib's math notation
@@ -40,11 +42,14 @@ def _png(fig) -> bytes:
 
 def map_picture(view: DayView, geometry: gpd.GeoDataFrame, title: str,
                 palette: str = "default", lang: str = "vi", width_in: float = WIDTH_IN,
-                outlines: gpd.GeoDataFrame | None = None) -> bytes:
+                outlines: gpd.GeoDataFrame | None = None,
+                sites: SiteMarks | None = None) -> bytes:
     """The map of a day view as a PNG: title and date, legend with the rule set's level
     names and unit counts, a scale bar, declared units marked, the notices, and place
     names: the units of ``outlines`` (districts around communes) when there are several,
-    else the largest units drawn; a name that would overlap another is left out."""
+    else the largest units drawn; a name that would overlap another is left out. With
+    ``sites``, the safety map's sites of the day over the levels, with their legend
+    lines (no site's name is drawn)."""
     shapes = geometry.loc[view.codes, ["geometry"]].copy()
     colours = PALETTES[palette]
     shapes["fill"] = [colours[int(v)] for v in view.in_force]
@@ -53,8 +58,10 @@ def map_picture(view: DayView, geometry: gpd.GeoDataFrame, title: str,
     # the map takes the figure's width left of the legend column, plus room for the title
     fig_h = min(max(width_in * 0.5, width_in * (LEGEND_X - 0.03) * aspect + 1.8),
                 width_in * 1.4)
-    if width_in < 12:
-        fig_h = width_in * min(max(aspect, 0.6), 1.2) + 2.8  # room for the legend below
+    # the sites' legend stands beside the levels' under a narrow map (one column each)
+    extra_rows = 0 if sites is None else max(len(sites.legend) - 4, 0)
+    if width_in < 12:  # room for the legend below (and its sites' lines)
+        fig_h = width_in * min(max(aspect, 0.6), 1.2) + 2.8 + 0.3 * extra_rows
     fig, ax = plt.subplots(figsize=(width_in, fig_h))
     ax.set_facecolor(BACKGROUND)
     shapes.plot(ax=ax, color=shapes["fill"], edgecolor="#555555", linewidth=0.3)
@@ -63,6 +70,8 @@ def map_picture(view: DayView, geometry: gpd.GeoDataFrame, title: str,
     marked = (view.declared > 0) & (view.declared != view.computed)
     if marked.any():
         shapes[marked].boundary.plot(ax=ax, color="black", linewidth=1.6, linestyle="--")
+    if sites is not None:
+        draw_sites(ax, sites, small=width_in < 12)
     ax.set_aspect(1 / math.cos(math.radians((y0 + y1) / 2)))
     pad_x, pad_y = (x1 - x0) * 0.03, (y1 - y0) * 0.03
     ax.set_xlim(x0 - pad_x, x1 + pad_x)
@@ -79,11 +88,21 @@ def map_picture(view: DayView, geometry: gpd.GeoDataFrame, title: str,
         handles.append(Patch(facecolor="none", edgecolor="black", linestyle="--",
                              label=t("decl.marked", lang=lang)))
     narrow = width_in < 12  # two maps side by side: the legend goes under the map
-    if narrow:
+    if narrow and sites is not None:  # two legends side by side, the sites' at the right
+        levels = ax.legend(handles=handles, loc="upper right", bbox_to_anchor=(0.49, -0.06),
+                           title=view.legend_title, fontsize=11, title_fontsize=12,
+                           framealpha=0.95, alignment="left")
+        ax.add_artist(levels)
+        ax.legend(handles=site_handles(sites)[1:], loc="upper left",
+                  bbox_to_anchor=(0.51, -0.06), title=sites.heading, fontsize=11,
+                  title_fontsize=12, framealpha=0.95, alignment="left")
+    elif narrow:
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=2,
                   title=view.legend_title, fontsize=12, title_fontsize=12, framealpha=0.95,
                   alignment="left")
     else:  # at the right of the figure, in a column kept free for it (never cut off)
+        if sites is not None:
+            handles += site_handles(sites)
         legend = fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(LEGEND_X, 0.93),
                             title=view.legend_title, fontsize=11, title_fontsize=12,
                             framealpha=0.95, alignment="left")
@@ -92,7 +111,11 @@ def map_picture(view: DayView, geometry: gpd.GeoDataFrame, title: str,
     if view.ruleset_title:
         foot = view.ruleset_title + (f"\n{foot}" if foot else "")
     fig.text(0.01, 0.01, foot, fontsize=10, color="#444444", va="bottom")
-    fig.tight_layout(rect=(0, 0.1 if narrow else 0.06, 1 if narrow else LEGEND_X - 0.01, 1))
+    bottom = 0.1 + (0.3 * extra_rows / fig_h if narrow else 0)
+    for _ in range(2 if narrow else 1):  # narrow: the first pass leaves the title cut at
+        # the top (the legend under the map moves the box once it is drawn); a second fits
+        fig.tight_layout(rect=(0, bottom if narrow else 0.06, 1 if narrow else LEGEND_X - 0.01,
+                               1))
     several = outlines is not None and len(outlines) > 1
     named = outlines if several else geometry.loc[view.codes]
     place_names(fig, ax, named, bold=several, size=9.5 if narrow else 11,
@@ -102,6 +125,67 @@ def map_picture(view: DayView, geometry: gpd.GeoDataFrame, title: str,
 
 
 LEGEND_X = 0.73  # the legend's column starts here (share of the figure's width)
+#: the sites' markers (points²) on a full-width map; two maps side by side use 2/3
+SITE_SIZE = {"facility": 30, "stop": 26, "quarantine": 60, "lockdown": 48}
+_LOCKDOWN_FILL = (*matplotlib.colors.to_rgb(LOCKDOWN_COLOUR), 0.3)  # lightly
+#: a lockdown's edge and hatching: darker than the red of the highest level, and solid
+#: (a dashed black edge marks a declared level)
+_LOCKDOWN_EDGE = "#4a0000"
+
+
+def draw_sites(ax, sites: SiteMarks, small: bool = False) -> None:
+    """The sites of ``sites`` over the levels (under the place names): lockdown polygons
+    outlined and hatched, quarantine sites as squares, lockdown points as
+    diamonds, facilities as dots in their band's colour, a black cross over each one that
+    must stop. Markers only: no name of a site is written."""
+    k = 2 / 3 if small else 1.0
+    if sites.polygons:
+        areas = gpd.GeoSeries(list(sites.polygons), crs="EPSG:4326")
+        areas.plot(ax=ax, facecolor=_LOCKDOWN_FILL, edgecolor=_LOCKDOWN_EDGE, hatch="////",
+                   linewidth=1.8, zorder=3)
+    q, lp, f = sites.quarantine, sites.lockdown_points, sites.facilities
+    if len(q):
+        ax.scatter(q["lon"], q["lat"], s=SITE_SIZE["quarantine"] * k, marker="s",
+                   color=QUARANTINE_COLOUR, edgecolors="white", linewidths=0.8,
+                   zorder=4)
+    if len(lp):
+        ax.scatter(lp["lon"], lp["lat"], s=SITE_SIZE["lockdown"] * k, marker="D",
+                   color=LOCKDOWN_COLOUR, edgecolors="white", linewidths=0.8,
+                   zorder=4)
+    if len(f):
+        ax.scatter(f["lon"], f["lat"], s=SITE_SIZE["facility"] * k, marker="o",
+                   color=f["colour"].tolist(), edgecolors="#222222", linewidths=0.6, zorder=5,
+                   rasterized=len(f) > 2000)
+        stop = f[f["stop"].to_numpy(dtype=bool)]
+        if len(stop):
+            ax.scatter(stop["lon"], stop["lat"], s=SITE_SIZE["stop"] * k, marker="x",
+                       color="black", linewidths=1.2, zorder=5)
+
+
+
+def site_handles(sites: SiteMarks) -> list:
+    """The legend's lines of the sites, after a heading line (the day)."""
+    out = [Patch(facecolor="none", edgecolor="none", label=sites.heading)]
+    for line in sites.legend:
+        if line.kind == "band":
+            out.append(Line2D([], [], marker="o", linestyle="none", markersize=8,
+                              markerfacecolor=line.colour, markeredgecolor="#222222",
+                              label=line.label))
+        elif line.kind == "stop":
+            out.append(Line2D([], [], marker="x", linestyle="none", markersize=8,
+                              color="black", markeredgewidth=1.5, label=line.label))
+        elif line.kind == "quarantine":
+            out.append(Line2D([], [], marker="s", linestyle="none", markersize=9,
+                              markerfacecolor=line.colour, markeredgecolor="white",
+                              label=line.label))
+        elif line.kind == "lockdown_area":
+            out.append(Patch(facecolor=_LOCKDOWN_FILL, edgecolor=_LOCKDOWN_EDGE, hatch="////",
+                             linewidth=1.6, label=line.label))
+        else:
+            out.append(Line2D([], [], marker="D", linestyle="none", markersize=8,
+                              markerfacecolor=line.colour, markeredgecolor="white",
+                              label=line.label))
+    return out
 MAX_NAMES = 15  # units named on a map of one level (the largest first)
 KINDS = (("Thành phố ", "TP. "), ("Thị xã ", "TX. "), ("Thị trấn ", "TT. "),
          ("Quận ", "Q. "), ("Phường ", "P. "), ("Huyện ", ""), ("Xã ", ""), ("Tỉnh ", ""))

@@ -20,14 +20,15 @@ from zones.maps.palettes import PALETTES
 
 def sections(b: Briefing, geometry: gpd.GeoDataFrame, palette: str = "default",
              outlines: gpd.GeoDataFrame | None = None,
-             extra: tuple[Section, ...] = ()) -> list[Section]:
+             extra: tuple[Section, ...] = (), sites: tuple | None = None) -> list[Section]:
     """Every section of the briefing, in order (``extra``: made elsewhere, e.g. the
-    outlook's slide, placed before the method)."""
+    outlook's slide, placed before the method; ``sites``: the sites drawn on the maps
+    before and at the end of the period, ``zones.sites.marks.SiteMarks``)."""
     colours = PALETTES[palette]
     parts = [glance(b, colours)]
     if b.plans is not None and not b.plans.emulation.empty:
         parts.append(_emulation(b))
-    parts += [_maps(b, geometry, palette, outlines), _counts(b)]
+    parts += [_maps(b, geometry, palette, outlines, sites), _counts(b)]
     if len(b.by_parent) > 1:  # one parent only: the counts above already say it
         parts.append(_by_parent(b))
     parts += [_moves(b), *_declared_and_silent(b), _trends(b, colours), *extra, _method(b),
@@ -37,15 +38,17 @@ def sections(b: Briefing, geometry: gpd.GeoDataFrame, palette: str = "default",
     return parts
 
 
-def _maps(b: Briefing, geometry: gpd.GeoDataFrame, palette: str, outlines) -> Section:
+def _maps(b: Briefing, geometry: gpd.GeoDataFrame, palette: str, outlines,
+          sites: tuple | None = None) -> Section:
     title = tr(b, "brief.map_title", level=level_label(b), unit=b.unit_name)
+    before, now = sites if sites is not None else (None, None)
     return Section("maps", tr(b, "brief.maps"), [], pictures=[
         (tr(b, "brief.map_before", date=fmt_date(b.earlier.day)),
          pictures.map_picture(b.earlier, geometry, title, palette, b.lang, width_in=9,
-                              outlines=outlines)),
+                              outlines=outlines, sites=before)),
         (tr(b, "brief.map_now", date=fmt_date(b.now.day)),
          pictures.map_picture(b.now, geometry, title, palette, b.lang, width_in=9,
-                              outlines=outlines))])
+                              outlines=outlines, sites=now))])
 
 
 def _counts(b: Briefing) -> Section:

@@ -170,9 +170,11 @@ def map_(ws: api.Workspace, o: Options, lang: str) -> int:
 
 
 def briefing(ws: api.Workspace, o: Options, lang: str) -> int:
-    """``briefing --date D [--unit CODE] [--level L] [--weeks N] --format F --out FILE``."""
+    """``briefing --date D [--unit CODE] [--level L] [--weeks N] --format F [--sites]
+    --out FILE`` (``--sites``: the maps draw the safety map's sites)."""
     data = api.briefing(ws, o["date"], o.get("unit"), o.get("level"), o.get("weeks", 1),
-                        o["fmt"], o.get("palette", "default"), lang, progress=say)
+                        o["fmt"], o.get("palette", "default"), lang, progress=say,
+                        sites=o.get("sites", False))
     out = o.get("out") or f"giao-ban_{o.get('unit') or 'all'}_{o['date']:%Y%m%d}.{o['fmt']}"
     write_bytes(Path(out), data)
     return 0

@@ -210,6 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--weeks", type=parse_weeks, default=1)
     b.add_argument("--format", dest="fmt", choices=("pptx", "pdf", "png"), required=True)
     b.add_argument("--palette", choices=("default", "colourblind"), default="default")
+    b.add_argument("--sites", action="store_true",
+                   help="maps with the safety map's sites (facilities, quarantine, lockdowns)")
     b.add_argument("--out")
 
     dc = sub.add_parser("declarations", help=t("cli.help.declarations"))

@@ -4,7 +4,10 @@ Each row is checked cell by cell (the site's id and name, its unit by code or na
 for figures, its coordinates, its validity dates, and by kind the score or the counts),
 then every point is checked against the shape of its unit in one vectorised pass: a
 point outside its unit's shape (more than ``TOLERANCE`` degrees, about a millimetre, so a
-point on the border is inside) is refused, naming the unit it falls in. Problems are
+point on the border is inside) is refused, naming the unit it falls in. A lockdown
+polygon is checked by its area: more than ``lockdown_outside_max_percent`` of it
+(``checks.yaml``) outside its unit is refused, naming the units it spills into and the
+share in each. Problems are
 worded like an upload's (``zones.ingest.check.explain``: row, column, value, reason, fix).
 """
 
@@ -20,9 +23,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from zones.i18n import fmt_num, t
 from zones.ingest.check import explain, parse_counts, parse_dates, texts
 from zones.ingest.read import UNIT_COLUMNS
 from zones.ingest.units import UnitIndex, describe, resolve_units
+from zones.sites.limits import checks
 from zones.sites.read import SiteTable
 
 #: how far (degrees) a point may lie from its unit's shape and still be in it: a point
@@ -207,7 +212,7 @@ def check_sites(st: SiteTable, kind: str, index: UnitIndex, units, *,
         values["occupied"].append(occupied)
     frame = pd.DataFrame(values, index=tx.index, dtype=object)
     problems += _outside_units(frame, index, units, h.get(unit_h, unit_h),
-                               h.get("lat", "lat"))
+                               h.get("lat", "lat"), lang)
     raw = pd.DataFrame(problems, columns=["row", "column", "value", "kind", "detail"])
     order = list(table.original.columns)
     return frame, explain(raw, lang, order)
@@ -249,8 +254,9 @@ def _count(row, column: str, text: str, parsed, k: int, bad, required: bool) -> 
 
 
 def _outside_units(frame: pd.DataFrame, index: UnitIndex, units, unit_h: str,
-                   lat_h: str) -> list[dict]:
-    """A problem for each point outside its unit's shape, naming the unit it falls in."""
+                   lat_h: str, lang: str | None = None) -> list[dict]:
+    """A problem for each point outside its unit's shape, naming the unit it falls in;
+    for each polygon too far outside it, naming where it spills."""
     ok = frame["unit_code"].notna() & frame["lat"].notna()
     if not ok.any() or units is None or len(units) == 0:
         return []
@@ -262,6 +268,10 @@ def _outside_units(frame: pd.DataFrame, index: UnitIndex, units, unit_h: str,
         out.append({"row": row, "column": unit_h, "value": code,
                     "kind": "site_unit_no_shape", "detail": describe(index, code)})
     sub, shapes = sub[has], shapes[has]
+    polygon = sub["geometry"].notna().to_numpy()
+    if polygon.any():
+        out += _polygons_outside(sub[polygon], shapes[polygon], index, units, lang)
+        sub, shapes = sub[~polygon], shapes[~polygon]
     if sub.empty:
         return out
     points = shapely.points(sub["lon"].astype(float).to_numpy(),
@@ -293,3 +303,61 @@ def _falls_in(units, points, index: UnitIndex) -> list[str | None]:
         if p not in best or depth > best[p][0]:
             best[p] = (depth, code)
     return [describe(index, best[i][1]) if i in best else None for i in range(len(points))]
+
+
+#: units named where a polygon spills (the largest shares first); the rest are counted
+MAX_SPILL_NAMED = 3
+
+
+def _polygons_outside(sub: pd.DataFrame, shapes, index: UnitIndex, units,
+                      lang: str | None) -> list[dict]:
+    """A problem for each lockdown polygon with more than the allowed share of its area
+    outside its unit's shape, naming the units of the same level it spills into (and
+    the share outside every unit) with the share of its area in each. Shares of areas in
+    degrees²: within one polygon the east-west scale is the same for all its parts."""
+    limit = checks()["lockdown_outside_max_percent"]
+    polys = shapely.from_wkb(sub["geometry"].to_numpy())
+    outside = shapely.difference(polys, shapes.to_numpy())
+    share = 100 * shapely.area(outside) / np.maximum(shapely.area(polys), 1e-300)
+    over = share > limit
+    if not over.any():
+        return []
+    geoms = units.geometry.to_numpy()
+    codes = units.index.to_numpy()
+    tree = shapely.STRtree(np.array([g if g is not None and not g.is_empty else None
+                                     for g in geoms], dtype=object))
+    out = []
+    for k in np.flatnonzero(over):
+        code = sub["unit_code"].iloc[k]
+        level = index.level.get(code)
+        part, whole = outside[k], shapely.area(polys[k])
+        spill = []
+        for g in tree.query(part, predicate="intersects"):
+            if codes[g] == code or index.level.get(codes[g]) != level:
+                continue
+            into = 100 * shapely.area(shapely.intersection(part, geoms[g])) / whole
+            if into > 0:
+                spill.append((into, codes[g]))
+        spill.sort(key=lambda x: (-x[0], x[1]))
+        # a sliver along a shared border is no spill worth naming, unless it is all
+        spill = [x for x in spill if x[0] >= 0.05] or spill[:1]
+        nowhere = share[k] - sum(x for x, _c in spill)
+        parts = [t("sites.spill.into", lang=lang, share=_percent(x, lang),
+                   unit=describe(index, c)) for x, c in spill[:MAX_SPILL_NAMED]]
+        if len(spill) > MAX_SPILL_NAMED:
+            parts.append(t("sites.spill.more", lang=lang, n=len(spill) - MAX_SPILL_NAMED))
+        if nowhere >= 0.05 or not parts:
+            parts.append(t("sites.spill.nowhere", lang=lang,
+                           share=_percent(max(nowhere, 0.0), lang)))
+        detail = t("sites.spill.outside", lang=lang, share=_percent(share[k], lang),
+                   unit=describe(index, code),
+                   limit=fmt_num(limit, 0 if limit.is_integer() else 2, lang),
+                   where="; ".join(parts))
+        out.append({"row": sub.index[k], "column": "geometry",
+                    "value": polys[k].geom_type, "kind": "site_polygon_outside", "detail": detail})
+    return out
+
+
+def _percent(x: float, lang: str | None) -> str:
+    """A share near the limit with two decimals (1.09, not 1.1 beside "at most 1")."""
+    return fmt_num(x, 2 if x < 10 else 1, lang)

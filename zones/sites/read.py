@@ -30,6 +30,7 @@ from zones.ingest.read import (
     xlsx_rows,
 )
 from zones.settings import DEFAULTS, Settings
+from zones.sites.percent import percent_scores
 
 KINDS = ("facility", "quarantine", "lockdown")
 #: the columns of every kind, then each kind's own
@@ -136,6 +137,18 @@ def table_from_rows(rows: list[list], kind: str, lang: str | None,
                     header_row=h + 1)
 
 
+def _percent_score(data: bytes, sheet: str, rows: list[list], kind: str,
+                   lang: str | None) -> None:
+    """The score column's cells formatted as percent, as the percent the user saw."""
+    if all(_row_blank(r) for r in rows):
+        return
+    h = _header_row(rows, kind, lang)
+    column = next((pos for pos, cell in enumerate(rows[h])
+                   if cell is not None and _column(cell, kind) == "score"), None)
+    if column is not None:
+        percent_scores(data, sheet, rows, column, h + 1)
+
+
 # --- GeoJSON ------------------------------------------------------------------------------
 
 def _vertices(coords, budget: list[int], depth: int = 0) -> bool:
@@ -233,6 +246,8 @@ def read_sites(data: bytes, filename: str, kind: str, lang: str | None = None,
     if fkind == "xlsx":
         rows, sheet = xlsx_rows(data, None, lang, settings)
         encoding = None
+        if kind == "facility":  # a score cell shown as "85%" holds 0.85: read as 85 (%)
+            _percent_score(data, sheet, rows, kind, lang)
     else:
         rows, encoding = csv_rows(data, lang, settings)
         sheet = None
