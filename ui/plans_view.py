@@ -24,6 +24,15 @@ STATUS_DIGITS = {"met": 1, "on_track": 2, "at_risk": 3, "missed": 4, "pending": 
 STATUS_COLOURS = ["#d9d9d9", "#1a9850", "#91cf60", "#fc8d59", "#d73027", "#9ecae1"]
 #: the worst status of a unit's plans colours it
 SEVERITY = {"missed": 4, "at_risk": 3, "on_track": 2, "pending": 1, "met": 0}
+#: the plan tables fit the page at 1366 px (about 900 px beside the sidebar): the long
+#: texts (target, reason) wrap in taller rows instead of the grid scrolling sideways
+#: (Streamlit's grid wraps text in rows taller than 64 px); widths in pixels per column
+WRAP_ROW = 66
+PROGRESS_WIDTHS = {"plan.col.id": 56, "plan.col.unit": 140, "plan.col.status": 120,
+                   "plan.col.value": 110, "plan.col.target": 260, "plan.col.since": 90,
+                   "plan.col.decision": 110}
+BREACH_WIDTHS = {"plan.col.id": 56, "plan.col.unit": 140, "plan.col.day": 100,
+                 "plan.col.rise": 190, "plan.col.reason": 400}
 FORM = {"plan_unit": None, "plan_kind": "share", "plan_level": 1, "plan_share": 0.8,
         "plan_hold": None, "plan_from": None, "plan_by": None, "plan_decision": "",
         "plan_note": "", "plan_measures": ""}
@@ -55,16 +64,28 @@ def value_words(row, names: dict[int, str]) -> str:
     return tr("plan.value.protect", n=int(row["value"]))
 
 
+def grid(frame: pd.DataFrame, widths: dict[str, int], wrap: bool = True) -> None:
+    """A plan table at the widths given (catalogue key -> pixels), its texts wrapped."""
+    config = {tr(key): (st.column_config.NumberColumn(width=w, format="%d")
+                        if key == "plan.col.id" else st.column_config.Column(width=w))
+              for key, w in widths.items()}
+    # every row shown up to ten (the grid's header is 35 px high), then it scrolls
+    height = 35 + 2 + min(len(frame), 10) * WRAP_ROW if wrap else "auto"
+    widgets.table(frame, hide_index=True, width="stretch", column_config=config,
+                  row_height=WRAP_ROW if wrap else None, height=height)
+
+
 def progress_table(progress: pd.DataFrame, plans: pd.DataFrame, names) -> pd.DataFrame:
-    """The progress rows in words (the page's columns)."""
+    """The progress rows in words (the page's columns: the status right after the unit,
+    so it shows first on a phone)."""
     rows = progress.merge(plans[["id", "hold", "note", "entered_by"]], left_on="plan_id",
                           right_on="id", how="left", validate="one_to_one")
     return pd.DataFrame({
         tr("plan.col.id"): rows["plan_id"].astype(int),
         tr("plan.col.unit"): rows["unit_name"],
-        tr("plan.col.target"): [target_words(r, names, str) for _, r in rows.iterrows()],
-        tr("plan.col.value"): [value_words(r, names) for _, r in rows.iterrows()],
         tr("plan.col.status"): [status_word(s) for s in rows["status"]],
+        tr("plan.col.value"): [value_words(r, names) for _, r in rows.iterrows()],
+        tr("plan.col.target"): [target_words(r, names, str) for _, r in rows.iterrows()],
         tr("plan.col.since"): [widgets.fmt_day(s) if s is not None else "" for s in rows["since"]],
         tr("plan.col.decision"): rows["decision"]})
 
@@ -80,16 +101,16 @@ def at_risk_ui(progress: pd.DataFrame, plans: pd.DataFrame, breaches: pd.DataFra
     if bad.empty:
         st.success(tr("plan.ui.none_at_risk"))
     else:
-        widgets.table(progress_table(bad, plans, names), hide_index=True, width="stretch")
+        grid(progress_table(bad, plans, names), PROGRESS_WIDTHS)
     if not breaches.empty:
         st.markdown(f"**{tr('plan.ui.breaches', n=len(breaches))}**")
-        widgets.table(pd.DataFrame({
+        grid(pd.DataFrame({
             tr("plan.col.id"): breaches["plan_id"], tr("plan.col.unit"): breaches["unit_name"],
             tr("plan.col.day"): [widgets.fmt_day(d) for d in breaches["day"]],
             tr("plan.col.rise"): [f"{names.get(int(a), a)} → {names.get(int(b), b)}" for a, b
                                   in zip(breaches["level_before"], breaches["level"],
                                          strict=True)],
-            tr("plan.col.reason"): breaches["reason"]}), hide_index=True, width="stretch")
+            tr("plan.col.reason"): breaches["reason"]}), BREACH_WIDTHS)
 
 
 def measures_ui(ws, actor, plans: pd.DataFrame, day: date) -> None:
