@@ -33,6 +33,14 @@ PROGRESS_WIDTHS = {"plan.col.id": 56, "plan.col.unit": 140, "plan.col.status": 1
                    "plan.col.decision": 110}
 BREACH_WIDTHS = {"plan.col.id": 56, "plan.col.unit": 140, "plan.col.day": 100,
                  "plan.col.rise": 190, "plan.col.reason": 400}
+#: the emulation table's ten columns at 1366 px, one line a row (short headers, the full
+#: meaning as the header's help)
+EMULATION_WIDTHS = {"emu.col.rank": 52, "emu.col.unit": 140, "emu.col.green_days": 80,
+                    "emu.col.streak": 80, "emu.col.from": 105, "emu.col.to": 105,
+                    "emu.col.improvement": 72, "emu.col.regressions": 90,
+                    "emu.col.reporting": 80, "emu.col.targets_met": 85}
+EMULATION_HELP = ("emu.col.green_days", "emu.col.streak", "emu.col.from", "emu.col.to",
+                  "emu.col.reporting")
 FORM = {"plan_unit": None, "plan_kind": "share", "plan_level": 1, "plan_share": 0.8,
         "plan_hold": None, "plan_from": None, "plan_by": None, "plan_decision": "",
         "plan_note": "", "plan_measures": ""}
@@ -64,10 +72,16 @@ def value_words(row, names: dict[int, str]) -> str:
     return tr("plan.value.protect", n=int(row["value"]))
 
 
+def hint(key: str) -> str | None:
+    """The full meaning of a short column header (its catalogue key + ".help")."""
+    return tr(f"{key}.help") if key in EMULATION_HELP else None
+
+
 def grid(frame: pd.DataFrame, widths: dict[str, int], wrap: bool = True) -> None:
     """A plan table at the widths given (catalogue key -> pixels), its texts wrapped."""
-    config = {tr(key): (st.column_config.NumberColumn(width=w, format="%d")
-                        if key == "plan.col.id" else st.column_config.Column(width=w))
+    config = {tr(key): (st.column_config.NumberColumn(width=w, format="%d", help=hint(key))
+                        if pd.api.types.is_integer_dtype(frame[tr(key)])
+                        else st.column_config.Column(width=w, help=hint(key)))
               for key, w in widths.items()}
     # every row shown up to ten (the grid's header is 35 px high), then it scrolls
     height = 35 + 2 + min(len(frame), 10) * WRAP_ROW if wrap else "auto"
@@ -314,7 +328,7 @@ def emulation_ui(ws, units: pd.DataFrame, scope: str, dates: pd.DatetimeIndex, d
         tr("emu.col.reporting"): [f"{fmt_num(v * 100, 1, lang())} %" if pd.notna(v) else "–"
                                   for v in frame["reporting_rate"]],
         tr("emu.col.targets_met"): frame["targets_met"]})
-    widgets.table(shown, hide_index=True, width="stretch")
+    grid(shown, EMULATION_WIDTHS, wrap=False)
     st.caption(tr("plan.cli_rule") + " " + tr("plan.ui.callout_rule",
                                               days=" / ".join(map(str, api.streak_callouts()))))
     if may_export():
