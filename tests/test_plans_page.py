@@ -89,3 +89,28 @@ def test_names_and_decisions_show_literally(tmp_path, demo_url, monkeypatch):
     at = at.run()
     assert any(h.value == "Xác nhận kế hoạch" for h in at.subheader)  # the confirmation
     assert_literal(markdown_sources(at))
+
+
+def test_plan_tables_fit_1366_px_and_an_official_starts_at_their_district(demo_url, use_db):
+    """Seen at 1366 px (about 900 px beside the sidebar), no plan table scrolls sideways:
+    its columns have set widths that add up to the page's width, long texts wrap in
+    taller rows; the status follows the unit (what a phone shows first). A commune's
+    official starts at their own district, not the province."""
+    import json
+
+    use_db(demo_url)
+    at = run("app_pages/plans.py", _actor=api.Actor("xa", api.Role.COMMUNE, "30787", "page"))
+    assert not at.exception, at.exception
+    assert at.selectbox(key="plan_scope").value == "902"  # Huyện Kiên Lương, not Tỉnh
+    assert len(at.dataframe) >= 3  # the at-risk list, the progress, the emulation
+    for grid in at.dataframe:
+        columns = list(grid.value.columns)
+        config = json.loads(grid.proto.columns)
+        widths = [config.get(c, {}).get("width") for c in columns]
+        if "Tình trạng" in columns:
+            assert columns[:3] == ["Mã KH", "Đơn vị", "Tình trạng"]
+            assert grid.proto.row_height > 64  # Streamlit wraps text above 64 px
+        if "Biện pháp" in columns:
+            continue  # five short columns: fits without set widths
+        assert all(isinstance(w, int) for w in widths), (columns, widths)
+        assert sum(widths) <= 900, (columns, widths)
