@@ -41,7 +41,7 @@ EMULATION_WIDTHS = {"emu.col.rank": 52, "emu.col.unit": 140, "emu.col.green_days
                     "emu.col.reporting": 80, "emu.col.targets_met": 85}
 EMULATION_HELP = ("emu.col.green_days", "emu.col.streak", "emu.col.from", "emu.col.to",
                   "emu.col.reporting")
-FORM = {"plan_unit": None, "plan_kind": "share", "plan_level": 1, "plan_share": 0.8,
+FORM = {"plan_unit": None, "plan_kind": "share", "plan_level": 1, "plan_share": 80,
         "plan_hold": None, "plan_from": None, "plan_by": None, "plan_decision": "",
         "plan_note": "", "plan_measures": ""}
 
@@ -220,8 +220,9 @@ def form_ui(ws, actor, units: pd.DataFrame, names, day: date) -> None:
     by = c5.date_input(tr("plan.ui.by"), value=None, format="DD/MM/YYYY", key="plan_by")
     share = hold = None
     if kind == "share":
-        share = c6.number_input(tr("plan.ui.share"), min_value=0.0, max_value=1.0, step=0.05,
-                                key="plan_share")
+        # in per cent as people say it ("80 %"), stored as the share the core takes
+        share = c6.number_input(tr("plan.ui.share"), min_value=1, max_value=100, step=5,
+                                key="plan_share") / 100
     elif kind == "reach":
         hold = c6.number_input(tr("plan.ui.hold"), min_value=1, step=1, value=None,
                                key="plan_hold", placeholder="7")
