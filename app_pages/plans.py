@@ -44,7 +44,7 @@ plans = api.list_plans(ws, scope, lang())
 plans_view.at_risk_ui(progress, plans, api.protect_breaches(ws, day, scope, lang()), names)
 st.subheader(tr("plan.ui.progress", unit=md_text(units.at[scope, "name"])))
 if progress.empty:
-    st.info(tr("plan.ui.none"))
+    st.info(tr("plan.ui.none_scope", unit=md_text(units.at[scope, "name"])))
 else:
     plans_view.grid(plans_view.progress_table(progress, plans, names),
                     plans_view.PROGRESS_WIDTHS)

@@ -31,6 +31,8 @@ def test_plans_page_for_a_leader_and_for_a_commune_official(demo_url, use_db):
     assert any(h.startswith("Bảng thi đua — các đơn vị thuộc Huyện Kiên Lương") for h in heads)
     assert any("Xếp hạng: số ngày xanh" in c.value for c in at.caption)
     assert {"Tải CSV", "Tải Excel"} <= {b.label for b in at.get("download_button")}
+    share = at.number_input(key="plan_share")  # in per cent, as people say it
+    assert share.value == 80 and share.label.endswith("(%)")
     at = run("app_pages/plans.py", _actor=api.Actor("xa", api.Role.COMMUNE, "30787", "page"))
     assert not at.exception
     assert "Đặt chỉ tiêu mới" not in [h.value for h in at.subheader]
@@ -114,3 +116,12 @@ def test_plan_tables_fit_1366_px_and_an_official_starts_at_their_district(demo_u
             continue  # five short columns: fits without set widths
         assert all(isinstance(w, int) for w in widths), (columns, widths)
         assert sum(widths) <= 900, (columns, widths)
+
+
+def test_a_unit_without_targets_says_what_to_do(demo_url, use_db):
+    use_db(demo_url)
+    at = run("app_pages/plans.py", _actor=api.Actor("lanhdao", api.Role.LEADER, "91", "page"),
+             plan_scope="903")  # Huyện Hòn Đất: no demo plan
+    assert not at.exception, at.exception
+    empty = [i.value for i in at.info if "Chưa có chỉ tiêu nào cho Huyện Hòn Đất" in i.value]
+    assert empty and "«Đặt chỉ tiêu mới»" in empty[0], [i.value for i in at.info]
