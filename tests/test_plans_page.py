@@ -125,3 +125,17 @@ def test_a_unit_without_targets_says_what_to_do(demo_url, use_db):
     assert not at.exception, at.exception
     empty = [i.value for i in at.info if "Chưa có chỉ tiêu nào cho Huyện Hòn Đất" in i.value]
     assert empty and "«Đặt chỉ tiêu mới»" in empty[0], [i.value for i in at.info]
+
+
+def test_an_official_is_offered_only_the_measures_of_their_own_area(demo_url, use_db):
+    """The district's measures (demo plan 2, Huyện Kiên Lương) are offered to the
+    district's official, not to one of its communes' (whom the core would refuse)."""
+    use_db(demo_url)
+    district = run("app_pages/plans.py", plan_scope="902",
+                   _actor=api.Actor("huyen", api.Role.DISTRICT, "902", "page"))
+    assert not district.exception, district.exception
+    assert [s for s in district.selectbox if s.key == "plan_measure"]
+    commune = run("app_pages/plans.py", plan_scope="902",
+                  _actor=api.Actor("xa", api.Role.COMMUNE, "30787", "page"))
+    assert not commune.exception, commune.exception
+    assert not [s for s in commune.selectbox if s.key == "plan_measure"]

@@ -145,8 +145,16 @@ def measures_ui(ws, actor, plans: pd.DataFrame, day: date) -> None:
                                  measures["done_on"]],
         tr("plan.col.done_by"): measures["done_by"].fillna("")}), hide_index=True,
         width="stretch")
-    open_ = measures[measures["done_on"].isna()].set_index("id")
-    if actor is None or not actor.can(api.Right.SEND) or open_.empty:
+    if actor is None or not actor.can(api.Right.SEND):
+        return
+    # offered: the open measures of plans of the actor's own area (the core refuses the
+    # others; a commune's official is not offered the district's measures to be refused)
+    units = api.units(ws)
+    mine = [pid for pid, code in zip(plans["id"], plans["unit_code"], strict=True)
+            if not actor.unit or actor.unit in api.ancestors(units, code)]
+    open_ = measures[measures["done_on"].isna() & measures["plan_id"].isin(mine)]
+    open_ = open_.set_index("id")
+    if open_.empty:
         return
     c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
     pick = c1.selectbox(tr("plan.ui.measure_pick"), open_.index.tolist(), index=None,
