@@ -115,6 +115,10 @@ def sides_ui(dates: pd.DatetimeIndex, default: date, rulesets, draft) -> tuple[a
         if st.session_state.get(key) not in choices:
             st.session_state[key] = fallback
     mode = st.session_state.get("cmp_mode") or MODES[0]
+    # switched from one day to two days: day A a week before day B, not the same day
+    # (the day of the one-day mode carried over made both maps the same)
+    switched = st.session_state.get("cmp_shown_mode") == "rulesets" and mode == "days"
+    st.session_state["cmp_shown_mode"] = mode
     pick = {"format_func": lambda c: names[c]}  # a select box shows plain text
     if mode == "rulesets":
         st.caption(tr("cmp.day"))
@@ -127,7 +131,10 @@ def sides_ui(dates: pd.DatetimeIndex, default: date, rulesets, draft) -> tuple[a
     col_a, col_b = st.columns(2)
     with col_a:
         st.caption(tr("cmp.day_a"))
-        before = max(dates[0].date(), default - timedelta(days=7))
+        day_b = st.session_state.get("cmp_day_b", default)
+        before = max(dates[0].date(), day_b - timedelta(days=7))
+        if switched and st.session_state.get("cmp_day_a") == day_b:
+            st.session_state["cmp_day_a"] = before
         day_a = widgets.date_ui(dates, before, key="cmp_day_a")
     with col_b:
         st.caption(tr("cmp.day_b"))
