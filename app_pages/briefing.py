@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import briefing_view, widgets
-from ui.common import assessed_page, md_text, tr
+from ui.common import assessed_page, lang, md_text, tr
 from ui.session import may_export
 from zones import api
 
@@ -47,16 +47,28 @@ st.markdown(f"**{tr('brief.title.period', period=prepared.period)}** · "
 st.caption(" · ".join([tr("brief.title.as_of", date=widgets.fmt_day(prepared.data_as_of)),
                        *prepared.notices]))
 st.markdown(f"[{tr('brief.ui.open_map')}](./?{prepared.map_query})")
-left, right = st.columns([3, 2])
+# halves: the tables beside the map keep every column on 1366 px (at 3:2 the last one
+# was cut); a table as high as its rows, up to five, then it scrolls
+left, right = st.columns(2)
 left.image(briefing_view.files(prepared, sites)["png"], width="stretch")
+
+
+def rows_high(n: int) -> int:
+    return 38 + min(n, 5) * 35
+
+
 with right:
     names = prepared.names
     counts = prepared.counts
+    on = [widgets.fmt_day(prepared.before), widgets.fmt_day(prepared.end)]
     widgets.table(pd.DataFrame({
         tr("brief.col.level"): counts["name"],
-        tr("brief.col.units_on", date=widgets.fmt_day(prepared.before)): counts["units_before"],
-        tr("brief.col.units_on", date=widgets.fmt_day(prepared.end)): counts["units"]}),
-        hide_index=True, width="stretch")
+        tr("brief.ui.col.on", date=on[0]): counts["units_before"],
+        tr("brief.ui.col.on", date=on[1]): counts["units"]}),
+        hide_index=True, width="stretch", column_config={
+            tr("brief.ui.col.on", date=d): st.column_config.NumberColumn(
+                help=tr("brief.col.units_on", date=d), format=widgets.INT_FORMATS[lang()])
+            for d in on})
     for key, frame in (("up", prepared.up), ("down", prepared.down)):
         st.markdown(f"**{tr(f'brief.{key}', n=len(frame), period=prepared.period)}**")
         if len(frame):
@@ -66,10 +78,13 @@ with right:
                                           zip(frame["from_level"], frame["to_level"],
                                               strict=True)],
                 tr("brief.col.since"): [widgets.fmt_day(d) for d in frame["since"]]}),
-                hide_index=True, width="stretch", height=200)
+                hide_index=True, width="stretch", height=rows_high(len(frame)))
     st.markdown(f"**{tr('brief.declared', n=len(prepared.declared), date=widgets.fmt_day(prepared.end))}**")
     if len(prepared.declared):
-        widgets.table(prepared.declared[["name", "decision", "start"]].rename(columns={
-            "name": tr("brief.col.unit"), "decision": tr("brief.col.decision"),
-            "start": tr("brief.col.effective")}), hide_index=True, width="stretch")
+        widgets.table(pd.DataFrame({
+            tr("brief.col.unit"): prepared.declared["name"],
+            tr("brief.col.decision"): prepared.declared["decision"],
+            tr("brief.col.effective"): [widgets.fmt_day(d) for d in
+                                        prepared.declared["start"]]}),
+            hide_index=True, width="stretch", height=rows_high(len(prepared.declared)))
     st.markdown(f"**{tr('brief.silent', n=len(prepared.silent), days=api.STALE_DAYS, date=widgets.fmt_day(prepared.end))}**")

@@ -32,7 +32,8 @@ except ZonesError as err:
     show_error(err)
     compare_view.draft_ui(ws)  # a draft that cannot be compared can be replaced
     st.stop()
-compare_view.summary_ui(cmp)
+if a != b:  # the same sides: said above, not also "the two maps agree"
+    compare_view.summary_ui(cmp)
 compare_view.pair_map(cmp, loaders.layer(level, view).url, maps.outlines(units, level, view))
 compare_view.list_ui(cmp)
 if may_export() and not cmp.table.empty:

@@ -9,7 +9,7 @@ revoking, and the emulation table of the unit's children with its downloads.
 
 import streamlit as st
 
-from ui import plans_view, widgets
+from ui import plans_view
 from ui.common import apply_lang, lang, md_text, require_units, tr, workspace
 from ui.session import current_actor, sign_in_form
 from zones import api
@@ -27,7 +27,10 @@ if len(table.dates) == 0:
     st.stop()
 
 scopes = [c for c in units.index if units.at[c, "level"] in ("province", "district")]
-home = actor.unit if actor is not None and actor.unit in scopes else scopes[0]
+# an official starts at their own district (a commune's, a hamlet's), not the province
+own = [c for c in api.ancestors(units, actor.unit) if c in scopes] \
+    if actor is not None and actor.unit in units.index else []
+home = own[-1] if own else scopes[0]
 c1, c2 = st.columns([2, 1])
 scope = c1.selectbox(tr("plan.ui.scope"), scopes, index=scopes.index(home), key="plan_scope",
                      format_func=lambda c: f"{units.at[c, 'name']} ({c})")
@@ -41,10 +44,10 @@ plans = api.list_plans(ws, scope, lang())
 plans_view.at_risk_ui(progress, plans, api.protect_breaches(ws, day, scope, lang()), names)
 st.subheader(tr("plan.ui.progress", unit=md_text(units.at[scope, "name"])))
 if progress.empty:
-    st.info(tr("plan.ui.none"))
+    st.info(tr("plan.ui.none_scope", unit=md_text(units.at[scope, "name"])))
 else:
-    widgets.table(plans_view.progress_table(progress, plans, names), hide_index=True,
-                  width="stretch")
+    plans_view.grid(plans_view.progress_table(progress, plans, names),
+                    plans_view.PROGRESS_WIDTHS)
     st.caption(tr("plan.ui.statuses"))
 plans_view.measures_ui(ws, actor, plans[plans["status"] == "active"], day)
 

@@ -54,7 +54,7 @@ else:
         tr("tokp.col.unit"): listed["unit_code"].map(unit_text),
         tr("tokp.col.status"): listed["status"].map(lambda s: tr(f"tokp.status.{s}")),
         tr("tokp.col.created"): listed["created_at"].map(moment),
-        tr("tokp.col.used"): listed["last_used_at"].map(moment),
+        tr("tokp.col.used"): listed["last_used_at"].map(lambda t: moment(t) or tr("tokp.never")),
     })), hide_index=True, width="stretch")
 
 st.subheader(tr("tokp.add"))

@@ -170,6 +170,12 @@ def test_briefing_page_and_map_picture_button(db, use_db):
     assert set(metrics) == {"Vùng đỏ và cam", "Vùng vàng", "Vùng xanh"}, metrics
     shown = " ".join(m.value for m in at.markdown)
     assert "Cần quyết định" in shown and "Phường Pháo Đài" in shown
+    # the tables beside the map: short date headers (the full words as help), no raw
+    # timestamps (dates dd/mm/yyyy)
+    counts = at.dataframe[0].value
+    assert list(counts.columns) == ["Cấp độ", "Ngày 13/10/2021", "Ngày 20/10/2021"]
+    for grid in at.dataframe:
+        assert not any(str(t).startswith("datetime") for t in grid.value.dtypes)
     at = run_page("app_pages/map.py")
     assert "Tải ảnh bản đồ (PNG)" in [b.label for b in at.get("download_button")]
 

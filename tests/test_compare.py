@@ -180,6 +180,28 @@ def test_the_page_compares_two_rule_sets_and_lists_what_differs(ws, use_db):
     assert at.selectbox(key="cmp_rs").value == ""  # the rule set in force on each day
 
 
+def test_switching_to_two_days_puts_day_a_a_week_before_day_b(ws, use_db):
+    """The one-day mode's day carried over made both maps the same day (a notice that
+    A and B are the same, and "the two maps agree" beside it): day A moves a week back."""
+    from datetime import timedelta
+
+    use_db(ws.url)
+    at = run_compare()
+    assert not at.exception, at.exception
+    at.segmented_control(key="cmp_mode").set_value("days").run()
+    assert not at.exception, at.exception
+    day_a, day_b = at.session_state["cmp_day_a"], at.session_state["cmp_day_b"]
+    assert day_b - day_a == timedelta(days=7), (day_a, day_b)
+    assert not any("giống hệt nhau" in i.value for i in at.info)
+    # the same day chosen on purpose: said once, not also "the two maps agree"
+    at.session_state["cmp_day_a"] = day_b
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["cmp_day_a"] == day_b  # a choice, kept
+    assert any("giống hệt nhau" in i.value for i in at.info)
+    assert not any("Hai bản đồ giống nhau" in s.value for s in at.success)
+
+
 def test_a_link_opens_the_what_if_beside_the_rule_set_in_force(ws, use_db):
     """A shared link: A the rule set in force, B a what-if, the same day."""
     from streamlit.testing.v1 import AppTest

@@ -31,6 +31,8 @@ def test_plans_page_for_a_leader_and_for_a_commune_official(demo_url, use_db):
     assert any(h.startswith("Bảng thi đua — các đơn vị thuộc Huyện Kiên Lương") for h in heads)
     assert any("Xếp hạng: số ngày xanh" in c.value for c in at.caption)
     assert {"Tải CSV", "Tải Excel"} <= {b.label for b in at.get("download_button")}
+    share = at.number_input(key="plan_share")  # in per cent, as people say it
+    assert share.value == 80 and share.label.endswith("(%)")
     at = run("app_pages/plans.py", _actor=api.Actor("xa", api.Role.COMMUNE, "30787", "page"))
     assert not at.exception
     assert "Đặt chỉ tiêu mới" not in [h.value for h in at.subheader]
@@ -89,3 +91,51 @@ def test_names_and_decisions_show_literally(tmp_path, demo_url, monkeypatch):
     at = at.run()
     assert any(h.value == "Xác nhận kế hoạch" for h in at.subheader)  # the confirmation
     assert_literal(markdown_sources(at))
+
+
+def test_plan_tables_fit_1366_px_and_an_official_starts_at_their_district(demo_url, use_db):
+    """Seen at 1366 px (about 900 px beside the sidebar), no plan table scrolls sideways:
+    its columns have set widths that add up to the page's width, long texts wrap in
+    taller rows; the status follows the unit (what a phone shows first). A commune's
+    official starts at their own district, not the province."""
+    import json
+
+    use_db(demo_url)
+    at = run("app_pages/plans.py", _actor=api.Actor("xa", api.Role.COMMUNE, "30787", "page"))
+    assert not at.exception, at.exception
+    assert at.selectbox(key="plan_scope").value == "902"  # Huyện Kiên Lương, not Tỉnh
+    assert len(at.dataframe) >= 3  # the at-risk list, the progress, the emulation
+    for grid in at.dataframe:
+        columns = list(grid.value.columns)
+        config = json.loads(grid.proto.columns)
+        widths = [config.get(c, {}).get("width") for c in columns]
+        if "Tình trạng" in columns:
+            assert columns[:3] == ["Mã KH", "Đơn vị", "Tình trạng"]
+            assert grid.proto.row_height > 64  # Streamlit wraps text above 64 px
+        if "Biện pháp" in columns:
+            continue  # five short columns: fits without set widths
+        assert all(isinstance(w, int) for w in widths), (columns, widths)
+        assert sum(widths) <= 900, (columns, widths)
+
+
+def test_a_unit_without_targets_says_what_to_do(demo_url, use_db):
+    use_db(demo_url)
+    at = run("app_pages/plans.py", _actor=api.Actor("lanhdao", api.Role.LEADER, "91", "page"),
+             plan_scope="903")  # Huyện Hòn Đất: no demo plan
+    assert not at.exception, at.exception
+    empty = [i.value for i in at.info if "Chưa có chỉ tiêu nào cho Huyện Hòn Đất" in i.value]
+    assert empty and "«Đặt chỉ tiêu mới»" in empty[0], [i.value for i in at.info]
+
+
+def test_an_official_is_offered_only_the_measures_of_their_own_area(demo_url, use_db):
+    """The district's measures (demo plan 2, Huyện Kiên Lương) are offered to the
+    district's official, not to one of its communes' (whom the core would refuse)."""
+    use_db(demo_url)
+    district = run("app_pages/plans.py", plan_scope="902",
+                   _actor=api.Actor("huyen", api.Role.DISTRICT, "902", "page"))
+    assert not district.exception, district.exception
+    assert [s for s in district.selectbox if s.key == "plan_measure"]
+    commune = run("app_pages/plans.py", plan_scope="902",
+                  _actor=api.Actor("xa", api.Role.COMMUNE, "30787", "page"))
+    assert not commune.exception, commune.exception
+    assert not [s for s in commune.selectbox if s.key == "plan_measure"]

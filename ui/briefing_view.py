@@ -93,7 +93,15 @@ def at_a_glance(prepared) -> None:
         st.markdown(f"**{md_text(line)}**")
     for col, (heading, lines) in zip(st.columns(len(part.blocks)), part.blocks, strict=True):
         col.markdown(f"**{md_text(heading)}**")
-        col.markdown("\n".join(f"- {md_text(line.lstrip('• ').strip())}" for line in lines))
+        col.markdown("\n".join(_item(line) for line in lines))
+
+
+def _item(line: str) -> str:
+    """A line of a block as a Markdown list item; an indented dash line (a protected
+    commune that rose, under the count of them) nested under the line before it."""
+    if line.startswith("  –"):  # brief.glance.slipped_one
+        return f"    - {md_text(line.removeprefix('  –').strip())}"
+    return f"- {md_text(line.lstrip('• ').strip())}"
 
 
 def moves_download(prepared) -> None:

@@ -56,8 +56,11 @@ def _rate_chart(h: pd.DataFrame, day, colours, edges) -> go.Figure:
     fig.add_trace(go.Scatter(x=h.index, y=h["rate_7d"], name=tr("ui.rate"),
                              line={"color": "#222", "width": 2}))
     _marker(fig, day)
-    fig.update_layout(**_layout(title=tr("ui.chart.rate"),
-                                yaxis={"range": [0, top], "hoverformat": ",.1f"}))
+    # the bands' meaning on a line of its own: one line was cut in the unit's panel
+    fig.update_layout(**_layout(title={"text": tr("ui.chart.rate"),
+                                       "subtitle": {"text": tr("ui.chart.rate.bands")}},
+                                yaxis={"range": [0, top], "hoverformat": ",.1f"},
+                                height=260, margin={**_LAYOUT["margin"], "t": 62}))
     return fig
 
 

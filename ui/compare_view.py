@@ -23,8 +23,13 @@ DRAFT = "__draft__"  # the choice "the draft opened from a file"
 _DRAFT = "cmp_draft"  # session: {"file": upload id, "ruleset": RuleSet}
 _NEW_DRAFT = "_cmp_new_draft"
 _LINK = "_cmp_link"  # the address as this page last read or wrote it
-LIST_COLUMNS = ["unit_name", "parents", "level_name_a", "level_name_b", "reasons_a",
+#: the levels right after the unit (what a phone shows first), the places and the long
+#: reasons after them, at widths (pixels) that fit 1366 px beside the sidebar: one line
+#: a row, a long reason cut short (the whole of it in the CSV download)
+LIST_COLUMNS = ["unit_name", "level_name_a", "level_name_b", "parents", "reasons_a",
                 "reasons_b"]
+LIST_WIDTHS = {"unit_name": 145, "level_name_a": 115, "level_name_b": 165, "parents": 150,
+               "reasons_a": 160, "reasons_b": 160}
 
 
 def read_link(rulesets) -> None:
@@ -110,6 +115,10 @@ def sides_ui(dates: pd.DatetimeIndex, default: date, rulesets, draft) -> tuple[a
         if st.session_state.get(key) not in choices:
             st.session_state[key] = fallback
     mode = st.session_state.get("cmp_mode") or MODES[0]
+    # switched from one day to two days: day A a week before day B, not the same day
+    # (the day of the one-day mode carried over made both maps the same)
+    switched = st.session_state.get("cmp_shown_mode") == "rulesets" and mode == "days"
+    st.session_state["cmp_shown_mode"] = mode
     pick = {"format_func": lambda c: names[c]}  # a select box shows plain text
     if mode == "rulesets":
         st.caption(tr("cmp.day"))
@@ -122,7 +131,10 @@ def sides_ui(dates: pd.DatetimeIndex, default: date, rulesets, draft) -> tuple[a
     col_a, col_b = st.columns(2)
     with col_a:
         st.caption(tr("cmp.day_a"))
-        before = max(dates[0].date(), default - timedelta(days=7))
+        day_b = st.session_state.get("cmp_day_b", default)
+        before = max(dates[0].date(), day_b - timedelta(days=7))
+        if switched and st.session_state.get("cmp_day_a") == day_b:
+            st.session_state["cmp_day_a"] = before
         day_a = widgets.date_ui(dates, before, key="cmp_day_a")
     with col_b:
         st.caption(tr("cmp.day_b"))
@@ -211,12 +223,14 @@ def summary_ui(cmp: api.Comparison) -> None:
 
 
 def list_ui(cmp: api.Comparison) -> None:
-    """The units that differ: unit, parents, level A, level B, the reasons of each."""
+    """The units that differ: unit, level A, level B, parents, the reasons of each."""
     if cmp.table.empty:
         return
     st.subheader(tr("cmp.list"))
     frame = cmp.table[LIST_COLUMNS].rename(columns=lambda c: tr(f"cmp.col.{c}"))
-    widgets.table(frame, hide_index=True, width="stretch", key="cmp_list")
+    widths = {tr(f"cmp.col.{c}"): st.column_config.Column(width=w)
+              for c, w in LIST_WIDTHS.items()}
+    widgets.table(frame, hide_index=True, width="stretch", key="cmp_list", column_config=widths)
 
 
 def csv_bytes(cmp: api.Comparison) -> bytes:

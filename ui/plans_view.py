@@ -24,7 +24,24 @@ STATUS_DIGITS = {"met": 1, "on_track": 2, "at_risk": 3, "missed": 4, "pending": 
 STATUS_COLOURS = ["#d9d9d9", "#1a9850", "#91cf60", "#fc8d59", "#d73027", "#9ecae1"]
 #: the worst status of a unit's plans colours it
 SEVERITY = {"missed": 4, "at_risk": 3, "on_track": 2, "pending": 1, "met": 0}
-FORM = {"plan_unit": None, "plan_kind": "share", "plan_level": 1, "plan_share": 0.8,
+#: the plan tables fit the page at 1366 px (about 900 px beside the sidebar): the long
+#: texts (target, reason) wrap in taller rows instead of the grid scrolling sideways
+#: (Streamlit's grid wraps text in rows taller than 64 px); widths in pixels per column
+WRAP_ROW = 66
+PROGRESS_WIDTHS = {"plan.col.id": 56, "plan.col.unit": 140, "plan.col.status": 120,
+                   "plan.col.value": 110, "plan.col.target": 260, "plan.col.since": 90,
+                   "plan.col.decision": 110}
+BREACH_WIDTHS = {"plan.col.id": 56, "plan.col.unit": 140, "plan.col.day": 100,
+                 "plan.col.rise": 190, "plan.col.reason": 400}
+#: the emulation table's ten columns at 1366 px, one line a row (short headers, the full
+#: meaning as the header's help)
+EMULATION_WIDTHS = {"emu.col.rank": 52, "emu.col.unit": 140, "emu.col.green_days": 80,
+                    "emu.col.streak": 80, "emu.col.from": 105, "emu.col.to": 105,
+                    "emu.col.improvement": 72, "emu.col.regressions": 90,
+                    "emu.col.reporting": 80, "emu.col.targets_met": 85}
+EMULATION_HELP = ("emu.col.green_days", "emu.col.streak", "emu.col.from", "emu.col.to",
+                  "emu.col.reporting")
+FORM = {"plan_unit": None, "plan_kind": "share", "plan_level": 1, "plan_share": 80,
         "plan_hold": None, "plan_from": None, "plan_by": None, "plan_decision": "",
         "plan_note": "", "plan_measures": ""}
 
@@ -55,16 +72,34 @@ def value_words(row, names: dict[int, str]) -> str:
     return tr("plan.value.protect", n=int(row["value"]))
 
 
+def hint(key: str) -> str | None:
+    """The full meaning of a short column header (its catalogue key + ".help")."""
+    return tr(f"{key}.help") if key in EMULATION_HELP else None
+
+
+def grid(frame: pd.DataFrame, widths: dict[str, int], wrap: bool = True) -> None:
+    """A plan table at the widths given (catalogue key -> pixels), its texts wrapped."""
+    config = {tr(key): (st.column_config.NumberColumn(width=w, format="%d", help=hint(key))
+                        if pd.api.types.is_integer_dtype(frame[tr(key)])
+                        else st.column_config.Column(width=w, help=hint(key)))
+              for key, w in widths.items()}
+    # every row shown up to ten (the grid's header is 35 px high), then it scrolls
+    height = 35 + 2 + min(len(frame), 10) * WRAP_ROW if wrap else "auto"
+    widgets.table(frame, hide_index=True, width="stretch", column_config=config,
+                  row_height=WRAP_ROW if wrap else None, height=height)
+
+
 def progress_table(progress: pd.DataFrame, plans: pd.DataFrame, names) -> pd.DataFrame:
-    """The progress rows in words (the page's columns)."""
+    """The progress rows in words (the page's columns: the status right after the unit,
+    so it shows first on a phone)."""
     rows = progress.merge(plans[["id", "hold", "note", "entered_by"]], left_on="plan_id",
                           right_on="id", how="left", validate="one_to_one")
     return pd.DataFrame({
         tr("plan.col.id"): rows["plan_id"].astype(int),
         tr("plan.col.unit"): rows["unit_name"],
-        tr("plan.col.target"): [target_words(r, names, str) for _, r in rows.iterrows()],
-        tr("plan.col.value"): [value_words(r, names) for _, r in rows.iterrows()],
         tr("plan.col.status"): [status_word(s) for s in rows["status"]],
+        tr("plan.col.value"): [value_words(r, names) for _, r in rows.iterrows()],
+        tr("plan.col.target"): [target_words(r, names, str) for _, r in rows.iterrows()],
         tr("plan.col.since"): [widgets.fmt_day(s) if s is not None else "" for s in rows["since"]],
         tr("plan.col.decision"): rows["decision"]})
 
@@ -80,16 +115,16 @@ def at_risk_ui(progress: pd.DataFrame, plans: pd.DataFrame, breaches: pd.DataFra
     if bad.empty:
         st.success(tr("plan.ui.none_at_risk"))
     else:
-        widgets.table(progress_table(bad, plans, names), hide_index=True, width="stretch")
+        grid(progress_table(bad, plans, names), PROGRESS_WIDTHS)
     if not breaches.empty:
         st.markdown(f"**{tr('plan.ui.breaches', n=len(breaches))}**")
-        widgets.table(pd.DataFrame({
+        grid(pd.DataFrame({
             tr("plan.col.id"): breaches["plan_id"], tr("plan.col.unit"): breaches["unit_name"],
             tr("plan.col.day"): [widgets.fmt_day(d) for d in breaches["day"]],
             tr("plan.col.rise"): [f"{names.get(int(a), a)} → {names.get(int(b), b)}" for a, b
                                   in zip(breaches["level_before"], breaches["level"],
                                          strict=True)],
-            tr("plan.col.reason"): breaches["reason"]}), hide_index=True, width="stretch")
+            tr("plan.col.reason"): breaches["reason"]}), BREACH_WIDTHS)
 
 
 def measures_ui(ws, actor, plans: pd.DataFrame, day: date) -> None:
@@ -110,8 +145,16 @@ def measures_ui(ws, actor, plans: pd.DataFrame, day: date) -> None:
                                  measures["done_on"]],
         tr("plan.col.done_by"): measures["done_by"].fillna("")}), hide_index=True,
         width="stretch")
-    open_ = measures[measures["done_on"].isna()].set_index("id")
-    if actor is None or not actor.can(api.Right.SEND) or open_.empty:
+    if actor is None or not actor.can(api.Right.SEND):
+        return
+    # offered: the open measures of plans of the actor's own area (the core refuses the
+    # others; a commune's official is not offered the district's measures to be refused)
+    units = api.units(ws)
+    mine = [pid for pid, code in zip(plans["id"], plans["unit_code"], strict=True)
+            if not actor.unit or actor.unit in api.ancestors(units, code)]
+    open_ = measures[measures["done_on"].isna() & measures["plan_id"].isin(mine)]
+    open_ = open_.set_index("id")
+    if open_.empty:
         return
     c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
     pick = c1.selectbox(tr("plan.ui.measure_pick"), open_.index.tolist(), index=None,
@@ -185,8 +228,9 @@ def form_ui(ws, actor, units: pd.DataFrame, names, day: date) -> None:
     by = c5.date_input(tr("plan.ui.by"), value=None, format="DD/MM/YYYY", key="plan_by")
     share = hold = None
     if kind == "share":
-        share = c6.number_input(tr("plan.ui.share"), min_value=0.0, max_value=1.0, step=0.05,
-                                key="plan_share")
+        # in per cent as people say it ("80 %"), stored as the share the core takes
+        share = c6.number_input(tr("plan.ui.share"), min_value=1, max_value=100, step=5,
+                                key="plan_share") / 100
     elif kind == "reach":
         hold = c6.number_input(tr("plan.ui.hold"), min_value=1, step=1, value=None,
                                key="plan_hold", placeholder="7")
@@ -293,7 +337,7 @@ def emulation_ui(ws, units: pd.DataFrame, scope: str, dates: pd.DatetimeIndex, d
         tr("emu.col.reporting"): [f"{fmt_num(v * 100, 1, lang())} %" if pd.notna(v) else "–"
                                   for v in frame["reporting_rate"]],
         tr("emu.col.targets_met"): frame["targets_met"]})
-    widgets.table(shown, hide_index=True, width="stretch")
+    grid(shown, EMULATION_WIDTHS, wrap=False)
     st.caption(tr("plan.cli_rule") + " " + tr("plan.ui.callout_rule",
                                               days=" / ".join(map(str, api.streak_callouts()))))
     if may_export():
