@@ -58,11 +58,13 @@ def _finish(frame: pd.DataFrame, fmap: FieldMap, out: pd.DataFrame) -> pd.DataFr
 
 
 def canonical_levels(frame: pd.DataFrame, fmap: FieldMap, level_col: str,
-                     parent_col: str | None) -> pd.DataFrame:
+                     parent_col: str | None, stored: set | frozenset = frozenset()
+                     ) -> pd.DataFrame:
     """The units of a file whose ``level_col`` gives each feature's level (provinces,
     districts and communes together): codes padded by their own level, parents linked
     to the file's own rows (a parent code that names no row is kept as written, so that
-    the importer can refuse the orphan; nothing is invented)."""
+    the importer can refuse the orphan; nothing is invented). ``stored``: codes already
+    stored, which a parent cell may name too (an attribute table of one level)."""
     out = pd.DataFrame(index=frame.index)
     out["level"] = row_levels(frame[level_col])
     raw = frame[fmap.code].astype("string").fillna("").str.strip()
@@ -71,7 +73,7 @@ def canonical_levels(frame: pd.DataFrame, fmap: FieldMap, level_col: str,
                    for c, lv in zip(raw, out["level"], strict=True)]
     out["name"] = _names(frame, fmap, out["code"])
     by_raw = dict(zip(raw, out["code"], strict=True))
-    known = set(out["code"])
+    known = set(out["code"]) | set(stored)
 
     def link(value) -> str | None:
         if value is None or (isinstance(value, float) and np.isnan(value)):
