@@ -69,8 +69,8 @@ def canonical_levels(frame: pd.DataFrame, fmap: FieldMap, level_col: str,
     out["level"] = row_levels(frame[level_col])
     raw = frame[fmap.code].astype("string").fillna("").str.strip()
     raw = raw.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
-    out["code"] = [clean_codes(pd.Series([c]), lv).iloc[0] if lv else c
-                   for c, lv in zip(raw, out["level"], strict=True)]
+    out["code"] = [c if c in stored or not lv else clean_codes(pd.Series([c]), lv).iloc[0]
+                   for c, lv in zip(raw, out["level"], strict=True)]  # a stored code as is
     out["name"] = _names(frame, fmap, out["code"])
     by_raw = dict(zip(raw, out["code"], strict=True))
     known = set(out["code"]) | set(stored)

@@ -522,8 +522,7 @@ def _plan_attribute_levels(engine: Engine | None, frame: pd.DataFrame, opts: Imp
         reason = None
         if level and level != stored_level[code]:
             reason = t("bnd.reason.level_mismatch", value=raw_level.iloc[pos], code=code,
-                       stored=t(f"ui.level.{stored_level[code]}"),
-                       stored_value=stored_level[code])
+                       stored=stored_level[code])
         elif isinstance(parent, str) and parent and parent != (was or ""):
             reason = t("bnd.reason.parent_changed", value=parent, code=code,
                        stored=was or "-")
@@ -535,7 +534,8 @@ def _plan_attribute_levels(engine: Engine | None, frame: pd.DataFrame, opts: Imp
     structure = current["structure"] if current else (opts.structure or (
         "2021" if "district" in set(base["level"]) or (
             base["parent_code"].dropna().str.len() == 3).any() else "2025"))
-    new = _new_rows_at_their_level(new, stored_level, current is not None, structure, report)
+    new = _new_rows_at_their_level(new, stored_level, current is not None, structure, report,
+                                   refused=set(base.loc[~keep, "code"]) - {""})
     cols = (("name",) if fmap.name else ()) + tuple(fmap.population)
     if fmap.name:  # an empty name cell changes nothing
         given = frame.loc[updates.index, fmap.name].map(lambda v: isinstance(v, str)
@@ -574,13 +574,14 @@ def _reject_duplicate_rows(base: pd.DataFrame, keep: np.ndarray, report: ImportR
 
 
 def _new_rows_at_their_level(new: pd.DataFrame, stored_level: dict, into_set: bool,
-                             structure: str, report: ImportReport) -> pd.DataFrame:
+                             structure: str, report: ImportReport, refused: set
+                             ) -> pd.DataFrame:
     """New units of a levels table kept: a level, and a parent above it that is stored,
     in the file, or an official unit given by code (built from the official list); below
     province, a unit added to a stored set needs its parent. Units under a refused one
-    are refused too."""
+    (``refused``: codes of rows refused before) are refused too."""
     loose = new.copy()
-    loose.loc[loose["parent_code"].isin(list(stored_level)), "parent_code"] = None
+    loose.loc[loose["parent_code"].isin([*stored_level, *refused]), "parent_code"] = None
     built = hierarchy.official_parents(loose, structure) if len(loose) else loose.iloc[0:0]
     if len(built):
         built = built[~built["code"].isin(list(stored_level))]
@@ -588,25 +589,28 @@ def _new_rows_at_their_level(new: pd.DataFrame, stored_level: dict, into_set: bo
             report.warnings.append(t("bnd.warn.official_names", n=len(built)))
             new = pd.concat([new, built], ignore_index=True)
     ok = np.ones(len(new), dtype=bool)
-    level_of = {**stored_level, **dict(zip(new["code"], new["level"], strict=True))}
-    for pos, (code, level, parent) in enumerate(zip(new["code"], new["level"],
+    own = [lv if isinstance(lv, str) and lv in RANK else None for lv in new["level"]]
+    level_of = {**stored_level, **dict(zip(new["code"], own, strict=True))}
+    for pos, (code, level, parent) in enumerate(zip(new["code"], own,
                                                     new["parent_code"], strict=True)):
         reason = None
         if not level:
             reason = t("bnd.reason.no_level")
         elif isinstance(parent, str) and parent:
-            if parent not in level_of:
+            if parent not in level_of and parent in refused:
+                reason = t("bnd.reason.parent_refused", parent=parent)
+            elif parent not in level_of:
                 reason = t("bnd.reason.parent_missing", parent=parent)
             elif not level_of[parent] or RANK[level_of[parent]] >= RANK[level]:
                 reason = t("bnd.reason.parent_not_above", parent=parent,
                            parent_level=t(f"ui.level.{level_of[parent] or 'commune'}"),
                            level=t(f"ui.level.{level}"))
         elif into_set and level != "province":
-            reason = t("bnd.reason.needs_parent", level=t(f"ui.level.{level}"))
+            reason = t("bnd.reason.needs_parent", level=level)
         if reason:
             ok[pos] = False
             report.rejected.append({"row": _row(new, pos), "code": code, "reason": reason})
-    refused = set(new.loc[~ok, "code"])
+    refused = refused | set(new.loc[~ok, "code"])
     new = new[ok].reset_index(drop=True)
     while True:  # a unit whose parent row was refused (and is not stored) has no parent
         lost = new["parent_code"].isin(list(refused)) & ~new["parent_code"].isin(
