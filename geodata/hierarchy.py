@@ -67,6 +67,7 @@ def canonical_levels(frame: pd.DataFrame, fmap: FieldMap, level_col: str,
     stored, which a parent cell may name too (an attribute table of one level)."""
     out = pd.DataFrame(index=frame.index)
     out["level"] = row_levels(frame[level_col])
+    out["level_text"] = frame[level_col].astype("string").fillna("").str.strip().astype(object)
     raw = frame[fmap.code].astype("string").fillna("").str.strip()
     raw = raw.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
     out["code"] = [c if c in stored or not lv else clean_codes(pd.Series([c]), lv).iloc[0]

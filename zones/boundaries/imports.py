@@ -311,7 +311,7 @@ def _reject_levels(base: pd.DataFrame, stored: set, report: ImportReport) -> np.
         row = _row(base, pos)
         reason = None
         if not level:
-            reason = t("bnd.reason.no_level")
+            reason = _no_level(base, pos)
         elif isinstance(parent, str) and parent:
             if parent not in level_of and parent not in stored:
                 reason = t("bnd.reason.unknown_parent", parent=parent)
@@ -324,6 +324,14 @@ def _reject_levels(base: pd.DataFrame, stored: set, report: ImportReport) -> np.
             ok[pos] = False
             report.rejected.append({"row": row, "code": code, "reason": reason})
     return ok
+
+
+def _no_level(frame: pd.DataFrame, pos: int) -> str:
+    """Why row ``pos`` has no level: its level cell is empty, or holds no level."""
+    text = frame["level_text"].iloc[pos] if "level_text" in frame.columns else None
+    if isinstance(text, str) and text:
+        return t("bnd.reason.bad_level", value=text)
+    return t("bnd.reason.no_level")
 
 
 def _row(frame: pd.DataFrame, pos: int) -> int | str:
@@ -470,6 +478,7 @@ def _plan_attributes(engine: Engine | None, frame: pd.DataFrame, opts: ImportOpt
         return _plan_attribute_levels(engine, frame, opts, report, level_col)
     fmap, structure = gf.infer_mapping(frame, level=opts.level, structure=opts.structure,
                                        overrides=opts.overrides())
+    _check_levels_known(frame, fmap)
     _describe_mapping(report, fmap, structure)
     base = hierarchy.canonical(frame, fmap)
     keep = _reject_rows(base, report)
@@ -520,7 +529,9 @@ def _plan_attribute_levels(engine: Engine | None, frame: pd.DataFrame, opts: Imp
         code, level = base["code"].iloc[pos], base["level"].iloc[pos]
         parent, was = base["parent_code"].iloc[pos], stored_parent[base["code"].iloc[pos]]
         reason = None
-        if level and level != stored_level[code]:
+        if not level and base["level_text"].iloc[pos]:
+            reason = _no_level(base, pos)
+        elif level and level != stored_level[code]:
             reason = t("bnd.reason.level_mismatch", value=raw_level.iloc[pos], code=code,
                        stored=stored_level[code])
         elif isinstance(parent, str) and parent and parent != (was or ""):
@@ -549,10 +560,28 @@ def _plan_attribute_levels(engine: Engine | None, frame: pd.DataFrame, opts: Imp
                                         "level": level_col, "parent_code": parent_col,
                                         **fmap.population}.items() if v}
     report.updated, report.counts = len(updates), new["level"].value_counts().to_dict()
-    return ImportPlan(new.drop(columns="_row", errors="ignore"), report, structure=structure,
+    return ImportPlan(new.drop(columns=["_row", "level_text"], errors="ignore"), report,
+                      structure=structure,
                       set_name=opts.set_name or "",
                       target_set=current["id"] if current else None,
-                      updates=updates.drop(columns="_row"), update_cols=cols)
+                      updates=updates.drop(columns=["_row", "level_text"]), update_cols=cols)
+
+
+def _check_levels_known(frame: pd.DataFrame, fmap: gf.FieldMap) -> None:
+    """A table with no level field whose rows include their own parents (a code of the
+    parent field is also a row's code) holds several levels: one level guessed for every
+    row would store the parents again, re-padded at the wrong level. Refused."""
+    if not fmap.guessed_level or not fmap.parents or not fmap.parents[0].code:
+        return
+
+    def raw(col: str) -> set:
+        text = frame[col].astype("string").fillna("").str.strip()
+        text = text.str.replace(r"^(\d+)\.0+$", r"\1", regex=True).str.lstrip("0")
+        return set(text) - {""}
+
+    both = sorted(raw(fmap.code) & raw(fmap.parents[0].code))
+    if both:
+        raise GeodataError("levels_needed", codes=", ".join(both[:10]))
 
 
 def _reject_duplicate_rows(base: pd.DataFrame, keep: np.ndarray, report: ImportReport
@@ -595,7 +624,7 @@ def _new_rows_at_their_level(new: pd.DataFrame, stored_level: dict, into_set: bo
                                                     new["parent_code"], strict=True)):
         reason = None
         if not level:
-            reason = t("bnd.reason.no_level")
+            reason = _no_level(new, pos)
         elif isinstance(parent, str) and parent:
             if parent not in level_of and parent in refused:
                 reason = t("bnd.reason.parent_refused", parent=parent)
