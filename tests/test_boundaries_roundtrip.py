@@ -11,6 +11,7 @@ import pytest
 
 from zones import api
 from zones.cli import main
+from zones.errors import ZonesError
 from zones.storage import store
 from zones.storage.db import open_db
 
@@ -124,3 +125,18 @@ def test_a_table_listing_its_parents_without_a_level_field_is_refused(empty_url,
     assert main(["--db", empty_url, "units", "import", str(table)]) == 2
     assert "level" in capsys.readouterr().err
     assert units(empty_url).empty
+
+
+def test_two_tables_adding_the_same_unit_at_once_store_it_once(demo_copy, tmp_path):
+    """Both planned before either is stored: the second is a message, not a UNIQUE error."""
+    table = tmp_path / "moi.csv"
+    table.write_text("code,name,level,parent_code\n99993,Xã Thật Mới,commune,899\n",
+                     encoding="utf-8")
+    ws = api.open_workspace(demo_copy)
+    plans = [api.plan_boundaries(ws, table, api.ImportOptions(), actor=api.LOCAL_ADMIN)
+             for _ in range(2)]
+    api.import_boundaries(ws, plans[0], api.LOCAL_ADMIN)
+    with pytest.raises(ZonesError, match="99993"):
+        api.import_boundaries(ws, plans[1], api.LOCAL_ADMIN)
+    got = units(demo_copy)
+    assert (got.index == "99993").sum() == 1

@@ -723,6 +723,7 @@ def commit_import(engine: Engine, plan: ImportPlan, on_commit=None) -> int:
                 checksum=plan.checksum, note=t("bnd.note.imported", file=plan.report.filename))
         else:
             set_id = plan.target_set
+            _check_unchanged(conn, plan)
         source = plan.report.filename
         if plan.report.kind == "attributes" and plan.updates is not None:
             _record_changes(conn, set_id, plan.updates, plan.update_cols, source)
@@ -739,6 +740,19 @@ def commit_import(engine: Engine, plan: ImportPlan, on_commit=None) -> int:
         if on_commit is not None:
             on_commit(conn, set_id)
     return set_id
+
+
+def _check_unchanged(conn: Connection, plan: ImportPlan) -> None:
+    """Under the write lock: the units an attribute table adds were planned against the
+    stored set; when another import stored one of them (or switched the set) meanwhile,
+    storing the plan would collide, so it is refused with a message (nothing stored)."""
+    if plan.report.kind != "attributes":
+        return
+    active = boundaries_sql.active_set_id(conn)
+    taken = boundaries_sql.unit_rows(conn, plan.target_set, plan.units["code"].tolist(), [])
+    if active != plan.target_set or taken:
+        raise ZonesError(t("bnd.err.changed_meanwhile", codes=", ".join(sorted(taken)[:10])
+                           or "-"))
 
 
 def same_file_set(engine: Engine, plan: ImportPlan) -> dict | None:
