@@ -140,3 +140,19 @@ def test_two_tables_adding_the_same_unit_at_once_store_it_once(demo_copy, tmp_pa
         api.import_boundaries(ws, plans[1], api.LOCAL_ADMIN)
     got = units(demo_copy)
     assert (got.index == "99993").sum() == 1
+
+
+def test_a_level_cell_holding_no_level_refuses_its_row_of_a_boundary_file(tmp_path, capsys):
+    """Not a level guessed for the whole file (every code re-padded as a commune)."""
+    from tests.test_boundaries_fixtures import run, write_geojson
+    from tests.test_boundaries_levels import multi_level
+
+    gdf = multi_level()
+    gdf.loc[gdf["code"] == "30801", "level"] = "comune"
+    assert run(tmp_path, "units", "import", str(write_geojson(tmp_path / "a.geojson",
+                                                                gdf))) == 1
+    assert "level = comune" in capsys.readouterr().err
+    got = units(f"sqlite:///{tmp_path}/t.db")
+    assert got["level"].value_counts().to_dict() == {"commune": 3, "district": 2,
+                                                     "province": 1}
+    assert "30801" not in got.index

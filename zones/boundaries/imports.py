@@ -304,9 +304,10 @@ RANK = hierarchy.RANK
 def _reject_levels(base: pd.DataFrame, stored: set, report: ImportReport) -> np.ndarray:
     """Rows kept of a multi-level file: each has a level, and a parent that is in the file
     (or already stored) and above it."""
-    level_of = dict(zip(base["code"], base["level"], strict=True))
+    own = [lv if isinstance(lv, str) and lv in RANK else None for lv in base["level"]]
+    level_of = dict(zip(base["code"], own, strict=True))  # NaN (after a concat): no level
     ok = np.ones(len(base), dtype=bool)
-    for pos, (code, level, parent) in enumerate(zip(base["code"], base["level"],
+    for pos, (code, level, parent) in enumerate(zip(base["code"], own,
                                                     base["parent_code"], strict=True)):
         row = _row(base, pos)
         reason = None
