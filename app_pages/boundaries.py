@@ -96,9 +96,10 @@ elif upload is not None:
             else:
                 api.discard_boundary_upload(path)  # no copy of the file stays on disk
                 st.session_state.pop("bnd_plan", None)
-                st.session_state["bnd_done"] = (api.sha256(upload.getvalue()),
-                                                len(plan.units), set_id)
-                st.success(tr("bnd.ui.done", n=len(plan.units), set_id=set_id))
+                # units added and units updated (an attribute table), as the CLI counts
+                n = len(plan.units) + (0 if plan.updates is None else len(plan.updates))
+                st.session_state["bnd_done"] = (api.sha256(upload.getvalue()), n, set_id)
+                st.success(tr("bnd.ui.done", n=n, set_id=set_id))
 
 st.subheader(tr("bnd.ui.sets"))
 sets = api.boundary_sets(workspace())

@@ -91,7 +91,8 @@ POPULATION_ALIASES = {
 LEVEL_FIELD = ("level", "cap", "capdonvi", "caphanhchinh")
 LEVEL_VALUES = {
     "province": "province", "tinh": "province", "tinhthanhpho": "province",
-    "district": "district", "huyen": "district", "quanhuyen": "district",
+    "district": "district", "huyen": "district", "quanhuyen": "district", "quan": "district",
+    "thixa": "district", "phuong": "commune", "thitran": "commune",
     "commune": "commune", "ward": "commune", "xa": "commune", "xaphuong": "commune",
     "phuongxa": "commune", "hamlet": "hamlet", "ap": "hamlet", "thon": "hamlet",
     "thonap": "hamlet", "khupho": "hamlet",
@@ -237,14 +238,16 @@ def infer_mapping(frame: pd.DataFrame, *, level: str | None = None,
 
 def level_field(frame: pd.DataFrame) -> str | None:
     """The column holding each feature's own level (the contract's ``level``), when the
-    file has one and every value in it is a level: such a file may hold provinces,
-    districts and communes together."""
+    file has one and at least half of its values are levels: such a file may hold
+    provinces, districts and communes together (a row whose value is no level is refused
+    by row, never read with a level guessed for the whole file)."""
     col = find_field([c for c in frame.columns if c != "geometry"], LEVEL_FIELD)
     if col is None:
         return None
     values = frame[col].dropna().astype(str).map(norm_field)
     values = values[values != ""]
-    return col if len(values) and values.isin(list(LEVEL_VALUES)).all() else None
+    return col if len(values) and 2 * values.isin(list(LEVEL_VALUES)).sum() >= len(values) \
+        else None
 
 
 def row_levels(values: pd.Series) -> pd.Series:

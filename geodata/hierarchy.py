@@ -58,20 +58,23 @@ def _finish(frame: pd.DataFrame, fmap: FieldMap, out: pd.DataFrame) -> pd.DataFr
 
 
 def canonical_levels(frame: pd.DataFrame, fmap: FieldMap, level_col: str,
-                     parent_col: str | None) -> pd.DataFrame:
+                     parent_col: str | None, stored: set | frozenset = frozenset()
+                     ) -> pd.DataFrame:
     """The units of a file whose ``level_col`` gives each feature's level (provinces,
     districts and communes together): codes padded by their own level, parents linked
     to the file's own rows (a parent code that names no row is kept as written, so that
-    the importer can refuse the orphan; nothing is invented)."""
+    the importer can refuse the orphan; nothing is invented). ``stored``: codes already
+    stored, which a parent cell may name too (an attribute table of one level)."""
     out = pd.DataFrame(index=frame.index)
     out["level"] = row_levels(frame[level_col])
+    out["level_text"] = frame[level_col].astype("string").fillna("").str.strip().astype(object)
     raw = frame[fmap.code].astype("string").fillna("").str.strip()
     raw = raw.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
-    out["code"] = [clean_codes(pd.Series([c]), lv).iloc[0] if lv else c
-                   for c, lv in zip(raw, out["level"], strict=True)]
+    out["code"] = [c if c in stored or not lv else clean_codes(pd.Series([c]), lv).iloc[0]
+                   for c, lv in zip(raw, out["level"], strict=True)]  # a stored code as is
     out["name"] = _names(frame, fmap, out["code"])
     by_raw = dict(zip(raw, out["code"], strict=True))
-    known = set(out["code"])
+    known = set(out["code"]) | set(stored)
 
     def link(value) -> str | None:
         if value is None or (isinstance(value, float) and np.isnan(value)):

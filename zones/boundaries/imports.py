@@ -304,14 +304,15 @@ RANK = hierarchy.RANK
 def _reject_levels(base: pd.DataFrame, stored: set, report: ImportReport) -> np.ndarray:
     """Rows kept of a multi-level file: each has a level, and a parent that is in the file
     (or already stored) and above it."""
-    level_of = dict(zip(base["code"], base["level"], strict=True))
+    own = [lv if isinstance(lv, str) and lv in RANK else None for lv in base["level"]]
+    level_of = dict(zip(base["code"], own, strict=True))  # NaN (after a concat): no level
     ok = np.ones(len(base), dtype=bool)
-    for pos, (code, level, parent) in enumerate(zip(base["code"], base["level"],
+    for pos, (code, level, parent) in enumerate(zip(base["code"], own,
                                                     base["parent_code"], strict=True)):
         row = _row(base, pos)
         reason = None
         if not level:
-            reason = t("bnd.reason.no_level")
+            reason = _no_level(base, pos)
         elif isinstance(parent, str) and parent:
             if parent not in level_of and parent not in stored:
                 reason = t("bnd.reason.unknown_parent", parent=parent)
@@ -324,6 +325,14 @@ def _reject_levels(base: pd.DataFrame, stored: set, report: ImportReport) -> np.
             ok[pos] = False
             report.rejected.append({"row": row, "code": code, "reason": reason})
     return ok
+
+
+def _no_level(frame: pd.DataFrame, pos: int) -> str:
+    """Why row ``pos`` has no level: its level cell is empty, or holds no level."""
+    text = frame["level_text"].iloc[pos] if "level_text" in frame.columns else None
+    if isinstance(text, str) and text:
+        return t("bnd.reason.bad_level", value=text)
+    return t("bnd.reason.no_level")
 
 
 def _row(frame: pd.DataFrame, pos: int) -> int | str:
@@ -465,8 +474,12 @@ def _plan_attributes(engine: Engine | None, frame: pd.DataFrame, opts: ImportOpt
     """A table without geometry: update names/population of the active set's units and
     add the units it lists that are not there yet (without shapes)."""
     report.kind = "attributes"
+    level_col = None if opts.level else gf.level_field(frame)
+    if level_col:  # each row's own level (as `units export` writes it)
+        return _plan_attribute_levels(engine, frame, opts, report, level_col)
     fmap, structure = gf.infer_mapping(frame, level=opts.level, structure=opts.structure,
                                        overrides=opts.overrides())
+    _check_levels_known(frame, fmap)
     _describe_mapping(report, fmap, structure)
     base = hierarchy.canonical(frame, fmap)
     keep = _reject_rows(base, report)
@@ -477,7 +490,8 @@ def _plan_attributes(engine: Engine | None, frame: pd.DataFrame, opts: ImportOpt
     existing = store.load_units(engine) if current else pd.DataFrame(columns=["code", "level"])
     known = set(existing["code"])
     parents = hierarchy.build_parents(frame, fmap, base)
-    parents = parents[~parents["code"].isin(known)] if len(parents) else parents
+    if len(parents):  # a parent the file also lists as a row is that row, not a second unit
+        parents = parents[~parents["code"].isin(known | set(base["code"]))]
     new = pd.concat([parents, base[~base["code"].isin(known)]], ignore_index=True)
     new = _reject_orphans(new, known if current else None, report)
     cols = (("name",) if fmap.name else ()) + tuple(fmap.population)
@@ -490,6 +504,155 @@ def _plan_attributes(engine: Engine | None, frame: pd.DataFrame, opts: ImportOpt
     return ImportPlan(new, report, structure=current["structure"] if current else structure,
                       set_name=opts.set_name or "", target_set=current["id"] if current else None,
                       updates=updates, update_cols=cols)
+
+
+def _plan_attribute_levels(engine: Engine | None, frame: pd.DataFrame, opts: ImportOptions,
+                           report: ImportReport, level_col: str) -> ImportPlan:
+    """A table whose ``level`` field gives each row's level (``units export``): a stored
+    unit keeps its level, code and parent (its name and population are updated); a new
+    one is added at its own level under a parent in the file or already stored. A row that
+    cannot be stored so is refused by row, naming the field, the value and the fix."""
+    current = store.active_set(engine) if engine is not None else None
+    existing = store.load_units(engine) if current else pd.DataFrame(
+        columns=["code", "level", "parent_code"])
+    stored_level = dict(zip(existing["code"], existing["level"], strict=True))
+    stored_parent = dict(zip(existing["code"], existing["parent_code"], strict=True))
+    fmap, parent_col = _levels_mapping(frame, opts, level_col)
+    base = hierarchy.canonical_levels(frame, fmap, level_col, parent_col,
+                                      stored=set(stored_level))
+    base["_row"] = np.arange(1, len(base) + 1)
+    keep = _reject_rows(base, report)
+    keep &= _reject_duplicate_rows(base, keep, report)
+    _check_population(base, fmap, report)
+    raw_level = frame[level_col].astype("string").fillna("").str.strip()
+    known = base["code"].isin(list(stored_level)).to_numpy()
+    for pos in np.flatnonzero(keep & known):  # stored units: same level, same parent
+        code, level = base["code"].iloc[pos], base["level"].iloc[pos]
+        parent, was = base["parent_code"].iloc[pos], stored_parent[base["code"].iloc[pos]]
+        reason = None
+        if not level and base["level_text"].iloc[pos]:
+            reason = _no_level(base, pos)
+        elif level and level != stored_level[code]:
+            reason = t("bnd.reason.level_mismatch", value=raw_level.iloc[pos], code=code,
+                       stored=stored_level[code])
+        elif isinstance(parent, str) and parent and parent != (was or ""):
+            reason = t("bnd.reason.parent_changed", value=parent, code=code,
+                       stored=was or "-")
+        if reason:
+            keep[pos] = False
+            report.rejected.append({"row": _row(base, pos), "code": code, "reason": reason})
+    updates = base[keep & known].copy()
+    new = base[keep & ~known].reset_index(drop=True)
+    structure = current["structure"] if current else (opts.structure or (
+        "2021" if "district" in set(base["level"]) or (
+            base["parent_code"].dropna().str.len() == 3).any() else "2025"))
+    new = _new_rows_at_their_level(new, stored_level, current is not None, structure, report,
+                                   refused=set(base.loc[~keep, "code"]) - {""})
+    cols = (("name",) if fmap.name else ()) + tuple(fmap.population)
+    if fmap.name:  # an empty name cell changes nothing
+        given = frame.loc[updates.index, fmap.name].map(lambda v: isinstance(v, str)
+                                                        and bool(v.strip()))
+        updates["name"] = updates["name"].where(given, None)
+    levels = set(base.loc[keep, "level"].dropna())
+    report.level = next((lv for lv in ("hamlet", "commune", "district", "province")
+                         if lv in levels), "commune")
+    report.structure = structure
+    report.mapping = {k: v for k, v in {"code": fmap.code, "name": fmap.name,
+                                        "level": level_col, "parent_code": parent_col,
+                                        **fmap.population}.items() if v}
+    report.updated, report.counts = len(updates), new["level"].value_counts().to_dict()
+    return ImportPlan(new.drop(columns=["_row", "level_text"], errors="ignore"), report,
+                      structure=structure,
+                      set_name=opts.set_name or "",
+                      target_set=current["id"] if current else None,
+                      updates=updates.drop(columns=["_row", "level_text"]), update_cols=cols)
+
+
+def _check_levels_known(frame: pd.DataFrame, fmap: gf.FieldMap) -> None:
+    """A table with no level field whose rows include their own parents (a code of the
+    parent field is also a row's code) holds several levels: one level guessed for every
+    row would store the parents again, re-padded at the wrong level. Refused."""
+    if not fmap.guessed_level or not fmap.parents or not fmap.parents[0].code:
+        return
+
+    def raw(col: str) -> set:
+        text = frame[col].astype("string").fillna("").str.strip()
+        text = text.str.replace(r"^(\d+)\.0+$", r"\1", regex=True).str.lstrip("0")
+        return set(text) - {""}
+
+    both = sorted(raw(fmap.code) & raw(fmap.parents[0].code))
+    if both:
+        raise GeodataError("levels_needed", codes=", ".join(both[:10]))
+
+
+def _reject_duplicate_rows(base: pd.DataFrame, keep: np.ndarray, report: ImportReport
+                           ) -> np.ndarray:
+    """Every row of a code written on more than one row is refused (which is right is
+    for the sender to say)."""
+    ok = np.ones(len(base), dtype=bool)
+    codes = base["code"].where(keep)
+    dup = codes.duplicated(keep=False).to_numpy() & keep
+    rows = {}
+    for pos in np.flatnonzero(dup):
+        rows.setdefault(base["code"].iloc[pos], []).append(str(_row(base, pos)))
+    for pos in np.flatnonzero(dup):
+        code = base["code"].iloc[pos]
+        ok[pos] = False
+        report.rejected.append({"row": _row(base, pos), "code": code, "reason": t(
+            "bnd.reason.duplicate_row", code=code, rows=", ".join(rows[code]))})
+    return ok
+
+
+def _new_rows_at_their_level(new: pd.DataFrame, stored_level: dict, into_set: bool,
+                             structure: str, report: ImportReport, refused: set
+                             ) -> pd.DataFrame:
+    """New units of a levels table kept: a level, and a parent above it that is stored,
+    in the file, or an official unit given by code (built from the official list); below
+    province, a unit added to a stored set needs its parent. Units under a refused one
+    (``refused``: codes of rows refused before) are refused too."""
+    loose = new.copy()
+    loose.loc[loose["parent_code"].isin([*stored_level, *refused]), "parent_code"] = None
+    built = hierarchy.official_parents(loose, structure) if len(loose) else loose.iloc[0:0]
+    if len(built):
+        built = built[~built["code"].isin(list(stored_level))]
+        if len(built):
+            report.warnings.append(t("bnd.warn.official_names", n=len(built)))
+            new = pd.concat([new, built], ignore_index=True)
+    ok = np.ones(len(new), dtype=bool)
+    own = [lv if isinstance(lv, str) and lv in RANK else None for lv in new["level"]]
+    level_of = {**stored_level, **dict(zip(new["code"], own, strict=True))}
+    for pos, (code, level, parent) in enumerate(zip(new["code"], own,
+                                                    new["parent_code"], strict=True)):
+        reason = None
+        if not level:
+            reason = _no_level(new, pos)
+        elif isinstance(parent, str) and parent:
+            if parent not in level_of and parent in refused:
+                reason = t("bnd.reason.parent_refused", parent=parent)
+            elif parent not in level_of:
+                reason = t("bnd.reason.parent_missing", parent=parent)
+            elif not level_of[parent] or RANK[level_of[parent]] >= RANK[level]:
+                reason = t("bnd.reason.parent_not_above", parent=parent,
+                           parent_level=t(f"ui.level.{level_of[parent] or 'commune'}"),
+                           level=t(f"ui.level.{level}"))
+        elif into_set and level != "province":
+            reason = t("bnd.reason.needs_parent", level=level)
+        if reason:
+            ok[pos] = False
+            report.rejected.append({"row": _row(new, pos), "code": code, "reason": reason})
+    refused = refused | set(new.loc[~ok, "code"])
+    new = new[ok].reset_index(drop=True)
+    while True:  # a unit whose parent row was refused (and is not stored) has no parent
+        lost = new["parent_code"].isin(list(refused)) & ~new["parent_code"].isin(
+            list(stored_level))
+        if not lost.any():
+            return new
+        for pos in np.flatnonzero(lost.to_numpy()):
+            report.rejected.append({"row": _row(new, pos), "code": new["code"].iloc[pos],
+                                    "reason": t("bnd.reason.parent_refused",
+                                                parent=new["parent_code"].iloc[pos])})
+            refused.add(new["code"].iloc[pos])
+        new = new[~lost.to_numpy()].reset_index(drop=True)
 
 
 def _reject_orphans(new: pd.DataFrame, known: set | None, report: ImportReport
@@ -561,6 +724,7 @@ def commit_import(engine: Engine, plan: ImportPlan, on_commit=None) -> int:
                 checksum=plan.checksum, note=t("bnd.note.imported", file=plan.report.filename))
         else:
             set_id = plan.target_set
+            _check_unchanged(conn, plan)
         source = plan.report.filename
         if plan.report.kind == "attributes" and plan.updates is not None:
             _record_changes(conn, set_id, plan.updates, plan.update_cols, source)
@@ -577,6 +741,19 @@ def commit_import(engine: Engine, plan: ImportPlan, on_commit=None) -> int:
         if on_commit is not None:
             on_commit(conn, set_id)
     return set_id
+
+
+def _check_unchanged(conn: Connection, plan: ImportPlan) -> None:
+    """Under the write lock: the units an attribute table adds were planned against the
+    stored set; when another import stored one of them (or switched the set) meanwhile,
+    storing the plan would collide, so it is refused with a message (nothing stored)."""
+    if plan.report.kind != "attributes":
+        return
+    active = boundaries_sql.active_set_id(conn)
+    taken = boundaries_sql.unit_rows(conn, plan.target_set, plan.units["code"].tolist(), [])
+    if active != plan.target_set or taken:
+        raise ZonesError(t("bnd.err.changed_meanwhile", codes=", ".join(sorted(taken)[:10])
+                           or "-"))
 
 
 def same_file_set(engine: Engine, plan: ImportPlan) -> dict | None:

@@ -35,6 +35,12 @@ def activate(conn: Connection, set_id: int) -> None:
     conn.execute(sa.update(boundary_sets).values(is_active=boundary_sets.c.id == set_id))
 
 
+def active_set_id(conn: Connection) -> int | None:
+    """The id of the set every view uses (as ``store.active_set``), inside ``conn``."""
+    return conn.execute(sa.select(boundary_sets.c.id).order_by(
+        boundary_sets.c.is_active.desc(), boundary_sets.c.id.desc()).limit(1)).scalar()
+
+
 def set_names(conn: Connection) -> set[str]:
     return set(conn.execute(sa.select(boundary_sets.c.name)).scalars())
 
