@@ -8,7 +8,7 @@ worker built the module's fixtures (a Streamlit server, Chromium, the hostile co
 a database) again. Here a unit is a module (or an ``xdist_group``, should its name ever
 reach the scheduler again), so a module's fixtures are built once; and the units start
 longest first (their seconds in the last run, kept in pytest's cache, else in
-``tests/module_seconds.json``, else two seconds a test), so no long module starts last
+``tests/module_seconds.json``, else a second a test), so no long module starts last
 while the other worker sits idle.
 """
 
@@ -24,8 +24,9 @@ from xdist.scheduler import LoadScopeScheduling
 #: seconds of each module in a run of the whole suite, the fallback of a fresh clone
 SEEDED = Path(__file__).with_name("module_seconds.json")
 CACHE_KEY = "zones/module_seconds"
-#: seconds assumed for a test of a module never timed
-PER_TEST_S = 2.0
+#: seconds assumed for a test of a module never timed, and at most for such a module (a
+#: module of many small parametrised cases is not the longest)
+PER_TEST_S, UNTIMED_MAX_S = 1.0, 60.0
 
 
 def module_of(nodeid: str) -> str:
@@ -67,9 +68,8 @@ class ModuleScheduling(LoadScopeScheduling):
     def _expected(self, scope: str, work: dict) -> float:
         modules = {module_of(nodeid) for nodeid in work}
         known = [self._seconds[m] for m in modules if m in self._seconds]
-        if len(known) == len(modules):
-            return sum(known)
-        return sum(known) + PER_TEST_S * len(work)
+        untimed = [nodeid for nodeid in work if module_of(nodeid) not in self._seconds]
+        return sum(known) + min(PER_TEST_S * len(untimed), UNTIMED_MAX_S)
 
 
 class ModuleSeconds:
