@@ -10,6 +10,7 @@ import uuid
 
 import pytest
 
+from tests import schedule
 from zones import api
 from zones.storage.db import open_db
 
@@ -142,21 +143,14 @@ def use_db(monkeypatch):
 
 def pytest_configure(config):
     os.environ.setdefault("ZONES_LANG", "vi")
-    if not hasattr(config, "workerinput"):  # the controller (or a run without xdist)
-        from tests.schedule import ModuleSeconds
-
-        config.pluginmanager.register(ModuleSeconds(config), "zones-module-seconds")
+    schedule.register(config)  # the controller records each module's seconds
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """``-n 2 --dist loadgroup`` (``make test``): a module at a time, the longest first
     (``tests/schedule.py`` says why xdist's own grouping is not enough)."""
-    if config.getvalue("dist") not in ("loadgroup", "loadfile"):
-        return None
-    from tests.schedule import ModuleScheduling
-
-    return ModuleScheduling(config, log)
+    return schedule.make_scheduler(config, log)
 
 
 #: argon2 at its lowest cost; a hash carries its parameters, so a server started by a test

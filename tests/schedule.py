@@ -90,3 +90,16 @@ class ModuleSeconds:
         seconds = dict(cache.get(CACHE_KEY, {}) or {})
         seconds.update({m: round(s, 1) for m, s in self.seconds.items()})
         cache.set(CACHE_KEY, seconds)
+
+
+def register(config) -> None:
+    """In the controller (or a run without xdist): record the modules' seconds."""
+    if not hasattr(config, "workerinput"):
+        config.pluginmanager.register(ModuleSeconds(config), "zones-module-seconds")
+
+
+def make_scheduler(config, log):
+    """Our scheduler for ``--dist loadgroup`` or ``loadfile``; xdist's for the others."""
+    if config.getvalue("dist") not in ("loadgroup", "loadfile"):
+        return None
+    return ModuleScheduling(config, log)
