@@ -67,6 +67,7 @@ run: $(VENV)/.installed static/vendor/leaflet.js $(DB)
 	$(PY) -m ui.server.serve --server.address $(ADDRESS) --server.port $(PORT) --server.headless true
 
 ## make test: set up with test tools, then run the whole suite
+## (two workers; a test module at a time on one, the longest first: tests/schedule.py)
 test: $(VENV)/.installed-dev static/vendor/leaflet.js
 	$(PY) -m pytest -q -n 2 --dist loadgroup
 

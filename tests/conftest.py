@@ -10,6 +10,7 @@ import uuid
 
 import pytest
 
+from tests import schedule
 from zones import api
 from zones.storage.db import open_db
 
@@ -142,6 +143,55 @@ def use_db(monkeypatch):
 
 def pytest_configure(config):
     os.environ.setdefault("ZONES_LANG", "vi")
+    schedule.register(config)  # the controller records each module's seconds
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``-n 2 --dist loadgroup`` (``make test``): a module at a time, the longest first
+    (``tests/schedule.py`` says why xdist's own grouping is not enough)."""
+    return schedule.make_scheduler(config, log)
+
+
+#: argon2 at its lowest cost; a hash carries its parameters, so a server started by a test
+#: checks the passwords that tests stored just as cheaply
+CHEAP_HASHER_ARGS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+def _use_hasher(hasher) -> None:
+    from zones.people import accounts
+
+    accounts._HASHER = hasher
+    accounts._dummy_hash.cache_clear()  # the hash checked for an unknown name: remade
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes():
+    """Tests hash passwords at argon2's lowest cost (~0.2 s of CPU less per password);
+    the product's own cost (argon2-cffi's default) is untouched and checked by
+    tests/test_password_cost.py, and tests marked ``real_password_cost`` use it."""
+    from argon2 import PasswordHasher
+
+    from zones.people import accounts
+
+    real = accounts._HASHER
+    _use_hasher(PasswordHasher(**CHEAP_HASHER_ARGS))
+    yield real
+    _use_hasher(real)
+
+
+@pytest.fixture(autouse=True)
+def _real_password_cost(request, _cheap_password_hashes):
+    """The product's argon2 cost for a test marked ``real_password_cost``."""
+    if request.node.get_closest_marker("real_password_cost") is None:
+        yield
+        return
+    from zones.people import accounts
+
+    cheap = accounts._HASHER
+    _use_hasher(_cheap_password_hashes)
+    yield
+    _use_hasher(cheap)
 
 
 @pytest.fixture(autouse=True)

@@ -40,16 +40,22 @@ def download_buttons(page) -> int:
     return sum(buttons.nth(i).is_visible() for i in range(buttons.count()))
 
 
-@pytest.mark.parametrize("name, offered", [("quansat", 1), ("baochi", 0)])
-def test_the_grid_download_follows_the_export_right(browser, url, name, offered):
+@pytest.fixture(scope="module")
+def server(url):
+    """One server for both accounts (each signs in from its own browser context)."""
     with streamlit_server(url) as base:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        page = open_page(context)
-        page.goto(f"{base}/upload")
-        page.get_by_label("Tên tài khoản").fill(name)
-        page.get_by_label("Mật khẩu").fill(PASSWORD)
-        page.get_by_role("button", name="Đăng nhập").click()
-        page.get_by_text(f"Đăng nhập: {name}").wait_for(timeout=90000)
-        page.goto(f"{base}/transitions")  # its table of moves
-        assert download_buttons(page) == offered
-        context.close()
+        yield base
+
+
+@pytest.mark.parametrize("name, offered", [("quansat", 1), ("baochi", 0)])
+def test_the_grid_download_follows_the_export_right(browser, server, name, offered):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = open_page(context)
+    page.goto(f"{server}/upload")
+    page.get_by_label("Tên tài khoản").fill(name)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_text(f"Đăng nhập: {name}").wait_for(timeout=90000)
+    page.goto(f"{server}/transitions")  # its table of moves
+    assert download_buttons(page) == offered
+    context.close()

@@ -72,6 +72,7 @@ def parallel(ws, attempts: list[tuple[str, str, str | None]]) -> list[str]:
         return list(pool.map(one, attempts))
 
 
+@pytest.mark.real_password_cost  # the argon2 check's real length matters here
 @pytest.mark.both_stores
 def test_twenty_parallel_wrong_passwords_lock_the_account_after_five_checks(ws):
     results = parallel(ws, [("quansat", WRONG, ATTACKER)] * 20)
@@ -86,6 +87,7 @@ def test_twenty_parallel_wrong_passwords_lock_the_account_after_five_checks(ws):
     assert refusal(ws, "quansat", PASSWORD, ATTACKER) == results[0]  # still locked
 
 
+@pytest.mark.real_password_cost  # the argon2 check's real length matters here
 @pytest.mark.both_stores
 def test_guesses_from_many_addresses_at_once_lock_the_account_for_everyone(ws):
     ws = replace(ws, settings=Settings.from_env({"ZONES_MAX_FAILED_SIGN_INS_ALL": "8"}))
@@ -154,6 +156,7 @@ def test_a_lock_written_by_the_previous_version_still_holds(ws):
     assert sign_ins(ws, user="quansat")["reason"].iloc[0] == "locked"
 
 
+@pytest.mark.real_password_cost  # the argon2 check's real length matters here
 def test_the_four_refusals_cannot_be_told_apart(ws):
     """Unknown name, wrong password, locked account, disabled account: one message, and
     their median times within 50 ms over 50 tries each (taken in turns, so a load on
