@@ -46,7 +46,7 @@ try:
         st.Page("app_pages/tokens.py", title=tr("ui.page.tokens"), icon=":material/key:", visibility=visibility("tokens", actor)),
         st.Page("app_pages/alerts.py", title=tr("alerts.ui.title"), icon=":material/notifications:", visibility=visibility("alerts", actor)),
     ]
-    page = st.navigation(pages)
+    page = st.navigation(pages, expanded=True)  # every page listed (no "View more")
     if session.current_actor() is None and not api.public_read(workspace()):
         session.sign_in_form(tr("auth.needed"))  # reading needs an account here
         st.stop()
