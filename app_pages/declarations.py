@@ -212,15 +212,9 @@ def revoke_ui(decl: pd.DataFrame) -> None:
                 f"{names.get(int(row['level']), '')}, "
                 f"{fmt_dates(row['effective_from'], row['effective_to'])}")
 
-    victim = st.selectbox(tr("decl.revoke_pick"), live.index.tolist(), index=None,
-                          key="decl_victim", placeholder=tr("decl.revoke_placeholder"),
-                          format_func=label)
-    pending = st.session_state.get("decl_revoke_pending")
-    if pending is not None and pending != victim:
-        st.session_state.pop("decl_revoke_pending")
-        pending = None
-    if st.button(tr("decl.revoke"), key="decl_revoke", disabled=victim is None):
-        pending = st.session_state["decl_revoke_pending"] = victim
+    pending = widgets.pick_to_confirm(tr("decl.revoke_pick"), live.index.tolist(), "decl_victim",
+                                      tr("decl.revoke"), "decl_revoke",
+                                      tr("decl.revoke_placeholder"), label)
     if pending is None:
         return
     row = live.loc[pending]

@@ -272,17 +272,11 @@ def revoke_ui(ws, actor, plans: pd.DataFrame, names) -> None:
     if live.empty:
         st.caption(tr("plan.ui.none"))
         return
-    victim = st.selectbox(tr("plan.ui.revoke_pick"), live.index.tolist(), index=None,
-                          key="plan_victim", placeholder=tr("plan.ui.revoke_placeholder"),
-                          format_func=lambda i: f"{i} — {live.at[i, 'unit_name']}: "
-                                                f"{tr('plan.kind.' + live.at[i, 'kind'])}, "
-                                                f"{live.at[i, 'decision']}")
-    pending = st.session_state.get("plan_revoke_pending")
-    if pending is not None and pending != victim:
-        st.session_state.pop("plan_revoke_pending")
-        pending = None
-    if st.button(tr("plan.ui.revoke"), key="plan_revoke", disabled=victim is None):
-        pending = st.session_state["plan_revoke_pending"] = victim
+    pending = widgets.pick_to_confirm(
+        tr("plan.ui.revoke_pick"), live.index.tolist(), "plan_victim", tr("plan.ui.revoke"),
+        "plan_revoke", tr("plan.ui.revoke_placeholder"),
+        lambda i: f"{i} — {live.at[i, 'unit_name']}: {tr('plan.kind.' + live.at[i, 'kind'])}, "
+                  f"{live.at[i, 'decision']}")
     if pending is None:
         return
     with st.container(border=True):

@@ -215,6 +215,22 @@ def table(frame, **kwargs):
     return st.dataframe(data, column_config=config or None, **kwargs)
 
 
+def pick_to_confirm(label: str, options: list, list_key: str, button: str, button_key: str,
+                    placeholder: str, format_func) -> object | None:
+    """A row picked in a list (``list_key``) and a button (``button_key``) that asks for
+    it to be confirmed: the picked row waiting for confirmation (kept across runs in
+    ``{button_key}_pending``; dropped when another row is picked), or None."""
+    victim = st.selectbox(label, options, index=None, key=list_key,
+                          placeholder=placeholder, format_func=format_func)
+    pending = st.session_state.get(f"{button_key}_pending")
+    if pending is not None and pending != victim:
+        st.session_state.pop(f"{button_key}_pending")
+        pending = None
+    if st.button(button, key=button_key, disabled=victim is None):
+        pending = st.session_state[f"{button_key}_pending"] = victim
+    return pending
+
+
 def confirm_or_cancel(confirm: str, cancel: str, key: str, pending: str) -> bool:
     """The second step of a one-shot decision: two buttons side by side (``key``_confirm,
     ``key``_cancel). Cancel forgets the pending step (session key ``pending``) and reruns;
