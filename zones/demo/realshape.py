@@ -82,8 +82,8 @@ def risk_field(n_days: int, mean_of: np.ndarray, rng: np.random.Generator) -> np
 def intensity(days: pd.DatetimeIndex, communes: pd.DataFrame, pairs: pd.DataFrame,
               rng: np.random.Generator) -> np.ndarray:
     """Expected community cases per 100,000 per day, shape (days, communes): the curve
-    scaled to the communes' population, split by population times the risk field, with
-    gamma day-to-day noise."""
+    scaled to the communes' population (each day's total on the curve), split by
+    population times the risk field times gamma day-to-day noise."""
     published = curve().reindex(days)
     if published.isna().any():
         raise ValueError(f"the curve covers {CURVE.name}'s days only")
@@ -91,7 +91,7 @@ def intensity(days: pd.DatetimeIndex, communes: pd.DataFrame, pairs: pd.DataFram
     total = published.to_numpy() * pop.sum() / VN_POPULATION * COMMUNITY_SHARE
     risk = risk_field(len(days), neighbour_mean(communes["code"].astype(str).tolist(), pairs),
                       rng)
-    weight = pop[None, :] * risk
+    # each commune's day shaken by gamma noise, the province's day kept on the curve
+    weight = pop[None, :] * risk * rng.gamma(DAILY_SHAPE, 1 / DAILY_SHAPE, risk.shape)
     cases = total[:, None] * weight / weight.sum(axis=1, keepdims=True)
-    cases *= rng.gamma(DAILY_SHAPE, 1 / DAILY_SHAPE, cases.shape)
     return cases / pop[None, :] * 100_000
