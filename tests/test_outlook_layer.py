@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from ui import loaders
 from ui.outlook_view import outlook_spec
 from zones import api
+from zones.outlook import service
 
 ROOT = Path(__file__).resolve().parent.parent
 COLOURS = {0: "#c0c0c0", 1: "#1a9850", 2: "#fee08b", 3: "#fc8d59", 4: "#d73027"}
@@ -89,6 +90,11 @@ def test_map_page_with_the_layer_and_a_unit_panel(demo_url, use_db):
     assert len(panel) == 1
     assert f"tăng cấp {row['p_up'] * 100:.1f}%".replace(".", ",") in panel[0]
     assert any(m.value == "**Điều gì sẽ làm tăng cấp**" for m in at.markdown)
+    # the page's run and the panel's share one outlook, kept by data version
+    ws = api.open_workspace(demo_url)
+    day = pd.Timestamp("2021-09-01").date()
+    assert service.day_outlook(ws, day, "commune", "vi") is \
+        service.day_outlook(ws, day, "commune", "vi")
     # turning the plan colours on turns the layer off (one colouring at a time)
     at.toggle(key="plan_colours").set_value(True).run()
     assert not at.exception
