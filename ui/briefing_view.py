@@ -15,7 +15,7 @@ from zones.errors import ZonesError
 
 PAGES = Path(__file__).resolve().parent.parent / "app_pages"
 #: the files built on request (the PNG map is the page's preview, built with it)
-FILES = ("pptx", "pdf")
+FILES = tuple(fmt for fmt in api.BRIEFING_FORMATS if fmt != "png")
 #: the widest picture Streamlit shows unshrunk (its MAXIMUM_CONTENT_WIDTH)
 PREVIEW_WIDTH = 1460
 

@@ -35,7 +35,6 @@ BRIEFING_FORMATS = briefs.FORMATS
 BRIEFING_MIME = briefs.MIME
 Briefing = briefs.Briefing
 default_briefing_unit = briefs.default_unit
-default_briefing_level = briefs.default_level
 
 
 @action()
@@ -55,6 +54,11 @@ def prepare_briefing(ws: Workspace, day, unit: str | None = None, level: str | N
         ws, day, unit, level, weeks, lang, base, progress,
         plans=lambda code, start, end: _plan_facts(ws, code, start, end, lang)),
         key, unit, level, weeks, lang, base, date.today())
+
+
+def default_briefing_level(ws: Workspace, unit: str | None) -> str:
+    """The level a briefing of ``unit`` shows by default (once per data version)."""
+    return cached(ws, "briefing_level", lambda: briefs.default_level(ws, unit), unit)
 
 
 def _identity(b: Briefing) -> tuple:
