@@ -59,7 +59,7 @@ def sankey(frame: pd.DataFrame, names: dict[int, str], colours: dict[int, str],
             f"<path class='sankey-link' fill='{_rgba(colours[b], LINK_ALPHA)}' "
             f"d='M{x0:.1f},{sy:.1f}C{mid:.1f},{sy:.1f} {mid:.1f},{ty:.1f} {x1:.1f},{ty:.1f}"
             f"L{x1:.1f},{ty + h:.1f}C{mid:.1f},{ty + h:.1f} {mid:.1f},{sy + h:.1f} "
-            f"{x0:.1f},{sy + h:.1f}Z'><title>{text(tip)}</title></path>")
+            f"{x0:.1f},{sy + h:.1f}Z'><title>{_svg_text(tip)}</title></path>")
     nodes = []
     for side, x, count, anchor, dx in ((left, MARGIN, out_of, "start", NODE + 6),
                                        (right, x1, into, "end", -6)):
@@ -67,18 +67,24 @@ def sankey(frame: pd.DataFrame, names: dict[int, str], colours: dict[int, str],
             label = f"{names[lv]} · {fmt_int(count[lv], language)}"
             nodes.append(
                 f"<rect class='sankey-node' x='{x:.1f}' y='{top:.1f}' width='{NODE}' "
-                f"height='{max(h, 1):.1f}' fill='{text(colours[lv])}' stroke='#555' "
-                f"stroke-width='0.5'><title>{text(label)}</title></rect>"
+                f"height='{max(h, 1):.1f}' fill='{_svg_text(colours[lv])}' stroke='#555' "
+                f"stroke-width='0.5'><title>{_svg_text(label)}</title></rect>"
                 f"<text x='{x + dx:.1f}' y='{top + h / 2:.1f}' text-anchor='{anchor}' "
                 f"dominant-baseline='middle' font-size='14' fill='#222' stroke='#fff' "
                 f"stroke-width='3' stroke-linejoin='round' paint-order='stroke'>"
-                f"{text(label)}</text>")
+                f"{_svg_text(label)}</text>")
     title = tr("tr.flow_title", n=fmt_int(total, language))
     return (f"<div style='overflow-x:auto'><svg class='zones-flows' role='img' "
-            f"aria-label='{text(title)}' viewBox='0 0 {W} {H}' width='100%' "
+            f"aria-label='{_svg_text(title)}' viewBox='0 0 {W} {H}' width='100%' "
             f"style='min-width:560px;max-height:{H}px;display:block' "
             f"xmlns='http://www.w3.org/2000/svg'><g class='sankey'>{''.join(links)}"
             f"{''.join(nodes)}</g></svg></div>")
+
+
+def _svg_text(value) -> str:
+    """Text inside the SVG: escaped, and on one line (a blank line would end the HTML
+    block that Markdown passes through untouched)."""
+    return " ".join(text(value).split())
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
