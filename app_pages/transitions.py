@@ -44,7 +44,7 @@ note = transitions_view.ruleset_note(moved)
 if note:
     st.info(note, icon=":material/rule:")
 st.subheader(tr("tr.flow"))
-st.markdown(transitions_view.sankey(frame, names, colours, lang()), unsafe_allow_html=True)
+st.html(transitions_view.flow_chart(frame, names, colours, lang()))
 st.subheader(tr("tr.map"))
 transitions_view.change_map(frame, level, view, names, colours,
                             f"{widgets.fmt_day(start)} → {widgets.fmt_day(end)}")

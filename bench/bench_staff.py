@@ -21,6 +21,8 @@ only. Two servers are started, each on a free port:
      "Xã/phường", for information);
    * click -> panel: click the middle of unit 30745 on the map -> the heading
      "Phường Vĩnh Lạc" painted; -> all of its plotly charts painted;
+   * language switch: on the map page, click "English" in the sidebar -> the page's
+     title painted in English; then a reload -> still in English (its cookie)?
    * every other page: navigation start -> its title (h1) painted and the script finished
      (``stApp`` no longer running); for "Chuyển cấp" also -> its flow chart (sankey).
 
@@ -126,7 +128,11 @@ PROBE_JS = r"""
       charts += 1;
       if (el.querySelector('.main-svg')) plotted += 1;
     }
-    const sankey = document.querySelectorAll('g.sankey path.sankey-link, path.sankey-link');
+    // the flow chart of "Chuyển cấp": plotly's sankey, or the SVG picture drawn on the
+    // server (loaded and decoded)
+    const sankey = [...document.querySelectorAll('g.sankey path.sankey-link, path.sankey-link'),
+                    ...[...document.querySelectorAll('img.zones-flows')].filter(
+                      i => shown(i) && i.complete && i.naturalWidth > 0)];
     const form = document.querySelector('[data-testid="stForm"] input[type="password"]');
     const md = document.querySelector('[data-testid="stMarkdownContainer"] p');
     return {script: app ? app.getAttribute('data-test-script-state') : null,

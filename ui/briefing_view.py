@@ -95,6 +95,12 @@ def files(prepared, sites: bool = False) -> dict[str, bytes] | None:
     return out
 
 
+def _ask_files(key: tuple) -> None:
+    """The button's callback: this briefing's files are wanted (built in the run it
+    starts, offered until the data or a choice changes)."""
+    st.session_state["brief_files"] = key
+
+
 def downloads(prepared, sites: bool = False) -> None:
     """The downloads: the map picture at once; the slides and the report (which take
     seconds to draw) built when asked for, then offered (for this briefing, until the
@@ -107,7 +113,7 @@ def downloads(prepared, sites: bool = False) -> None:
     if not made:
         cols[0].button(tr("brief.ui.make_files"), icon=":material/slideshow:",
                        key="brief-make-files", help=tr("brief.ui.make_files_help"),
-                       on_click=st.session_state.__setitem__, args=("brief_files", key))
+                       on_click=_ask_files, args=(key,))
         cols = cols[1:]
     stem = f"giao-ban_{prepared.unit or 'ca-nuoc'}_{prepared.end:%Y%m%d}"
     for col, fmt in zip(cols, data, strict=True):

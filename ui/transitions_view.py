@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import numpy as np
 import pandas as pd
 
@@ -18,17 +20,32 @@ UNCHANGED_COLOUR = "#f3f3f3"
 
 #: the flow chart's drawing box (SVG units; it scales to the page's width) and its parts
 W, H, NODE, GAP, MARGIN, LINK_ALPHA = 1000, 360, 16, 18, 10, 0.45
+#: a band this high (SVG units) or more has its number of units written on it
+BAND_LABEL = 16
 #: the levels top to bottom, on both sides (0: not enough data)
 ORDER = (4, 3, 2, 1, 0)
 
 
+def flow_chart(frame: pd.DataFrame, names: dict[int, str], colours: dict[int, str],
+               language: str) -> str:
+    """The flow chart for ``st.html``: the SVG of ``sankey`` as a picture (the page's
+    sanitiser keeps no inline SVG, and Markdown's raw HTML waits for a script of its
+    own), its words as the picture's text (what each band says, for a screen reader)."""
+    svg, title, bands = sankey(frame, names, colours, language)
+    words = "; ".join([title, *bands])
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return (f"<div style='overflow-x:auto'><img class='zones-flows' alt='{text(words)}' "
+            f"src='data:image/svg+xml;base64,{data}' style='display:block;width:100%;"
+            f"min-width:560px;max-width:{W}px'></div>")
+
+
 def sankey(frame: pd.DataFrame, names: dict[int, str], colours: dict[int, str],
-           language: str) -> str:
-    """The flows from the levels on the first date (left) to those on the second (right)
-    as an SVG drawn here: painted with the page, without loading a chart library in the
-    browser (plotly's took 3-4 s to arrive and start). Each band's width is its number of
-    units; a band's tooltip says how many moved from which level to which. Names come
-    from the rule set's file: escaped."""
+           language: str) -> tuple[str, str, list[str]]:
+    """The flows from the levels on the first date (left) to those on the second (right),
+    drawn here as an SVG: painted with the page, without loading a chart library in the
+    browser (plotly's took 3-4 s to arrive and start). Each band is as wide as its number
+    of units, written on it when there is room; each node says its level and its units.
+    Names come from the rule set's file: escaped. Returns (SVG, title, one line a band)."""
     f = api.flows(frame)
     pairs = [(int(a), int(b), int(n)) for a, b, n in
              zip(f["from_level"], f["to_level"], f["units"], strict=True)]
@@ -50,41 +67,41 @@ def sankey(frame: pd.DataFrame, names: dict[int, str], colours: dict[int, str],
         h = n * scale
         sy, used_out[a] = used_out[a], used_out[a] + h
         bands.append((a, b, n, sy, h))
-    links = []
+    links, counts, lines = [], [], []
     for a, b, n, sy, h in sorted(bands, key=lambda q: (rank[q[1]], rank[q[0]])):
         ty, used_in[b] = used_in[b], used_in[b] + h
-        tip = tr("tr.flow_link", source=names[a], target=names[b],
-                 n=fmt_int(n, language))
+        lines.append(tr("tr.flow_link", source=names[a], target=names[b],
+                        n=fmt_int(n, language)))
         links.append(
             f"<path class='sankey-link' fill='{_rgba(colours[b], LINK_ALPHA)}' "
             f"d='M{x0:.1f},{sy:.1f}C{mid:.1f},{sy:.1f} {mid:.1f},{ty:.1f} {x1:.1f},{ty:.1f}"
             f"L{x1:.1f},{ty + h:.1f}C{mid:.1f},{ty + h:.1f} {mid:.1f},{sy + h:.1f} "
-            f"{x0:.1f},{sy + h:.1f}Z'><title>{_svg_text(tip)}</title></path>")
+            f"{x0:.1f},{sy + h:.1f}Z'/>")
+        if h >= BAND_LABEL:  # the middle of a band is halfway down both of its edges
+            counts.append(_label(mid, (sy + ty + h) / 2, fmt_int(n, language), "middle", 13))
     nodes = []
     for side, x, count, anchor, dx in ((left, MARGIN, out_of, "start", NODE + 6),
                                        (right, x1, into, "end", -6)):
         for lv, (top, h) in side.items():
-            label = f"{names[lv]} · {fmt_int(count[lv], language)}"
             nodes.append(
                 f"<rect class='sankey-node' x='{x:.1f}' y='{top:.1f}' width='{NODE}' "
-                f"height='{max(h, 1):.1f}' fill='{_svg_text(colours[lv])}' stroke='#555' "
-                f"stroke-width='0.5'><title>{_svg_text(label)}</title></rect>"
-                f"<text x='{x + dx:.1f}' y='{top + h / 2:.1f}' text-anchor='{anchor}' "
-                f"dominant-baseline='middle' font-size='14' fill='#222' stroke='#fff' "
-                f"stroke-width='3' stroke-linejoin='round' paint-order='stroke'>"
-                f"{_svg_text(label)}</text>")
+                f"height='{max(h, 1):.1f}' fill='{text(colours[lv])}' stroke='#555' "
+                f"stroke-width='0.5'/>"
+                + _label(x + dx, top + h / 2, f"{names[lv]} · {fmt_int(count[lv], language)}",
+                         anchor, 14))
     title = tr("tr.flow_title", n=fmt_int(total, language))
-    return (f"<div style='overflow-x:auto'><svg class='zones-flows' role='img' "
-            f"aria-label='{_svg_text(title)}' viewBox='0 0 {W} {H}' width='100%' "
-            f"style='min-width:560px;max-height:{H}px;display:block' "
-            f"xmlns='http://www.w3.org/2000/svg'><g class='sankey'>{''.join(links)}"
-            f"{''.join(nodes)}</g></svg></div>")
+    svg = (f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {W} {H}' width='{W}' "
+           f"height='{H}' font-family='sans-serif'><title>{text(title)}</title>"
+           f"<g class='sankey'>{''.join(links)}{''.join(counts)}{''.join(nodes)}</g></svg>")
+    return svg, title, lines
 
 
-def _svg_text(value) -> str:
-    """Text inside the SVG: escaped, and on one line (a blank line would end the HTML
-    block that Markdown passes through untouched)."""
-    return " ".join(text(value).split())
+def _label(x: float, y: float, words: str, anchor: str, size: int) -> str:
+    """Text on the chart, with a white halo (legible over the bands)."""
+    return (f"<text x='{x:.1f}' y='{y:.1f}' text-anchor='{anchor}' "
+            f"dominant-baseline='middle' font-size='{size}' fill='#222' stroke='#fff' "
+            f"stroke-width='3' stroke-linejoin='round' paint-order='stroke'>"
+            f"{text(words)}</text>")
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
