@@ -210,6 +210,20 @@ def test_a_briefing_and_its_files_are_built_once_per_data_version(db, tmp_path):
     assert api.render_briefing(ws, fresh, "png") is not png
 
 
+def test_the_core_keeps_the_last_briefings_only(db):
+    """A family of kept values (``keep``) stays within its number, the oldest out first:
+    many briefings asked for do not push the map's data out of the core's memory."""
+    from zones.levels.memo import cached
+
+    ws = api.open_workspace(db)
+    made = [cached(ws, "kept-family", object, i, keep=2) for i in range(3)]
+    other = cached(ws, "other-family", object)
+    assert cached(ws, "kept-family", object, 2, keep=2) is made[2]
+    assert cached(ws, "kept-family", object, 1, keep=2) is made[1]
+    assert cached(ws, "kept-family", object, 0, keep=2) is not made[0]  # went first
+    assert cached(ws, "other-family", object) is other
+
+
 def test_links_open_the_view_they_name(db, use_db):
     use_db(db)
     from streamlit.testing.v1 import AppTest

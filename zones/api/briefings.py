@@ -35,6 +35,8 @@ BRIEFING_FORMATS = briefs.FORMATS
 BRIEFING_MIME = briefs.MIME
 Briefing = briefs.Briefing
 default_briefing_unit = briefs.default_unit
+#: briefings kept in memory (and twice as many files): the last ones asked for
+KEEP = 6
 
 
 @action()
@@ -53,12 +55,13 @@ def prepare_briefing(ws: Workspace, day, unit: str | None = None, level: str | N
     return cached(ws, "briefing", lambda: briefs.build(
         ws, day, unit, level, weeks, lang, base, progress,
         plans=lambda code, start, end: _plan_facts(ws, code, start, end, lang)),
-        key, unit, level, weeks, lang, base, date.today())
+        key, unit, level, weeks, lang, base, date.today(), keep=KEEP)
 
 
 def default_briefing_level(ws: Workspace, unit: str | None) -> str:
     """The level a briefing of ``unit`` shows by default (once per data version)."""
-    return cached(ws, "briefing_level", lambda: briefs.default_level(ws, unit), unit)
+    return cached(ws, "briefing_level", lambda: briefs.default_level(ws, unit), unit,
+                  keep=KEEP)
 
 
 def _identity(b: Briefing) -> tuple:
@@ -99,25 +102,23 @@ def render_briefing(ws: Workspace, prepared: Briefing, fmt: str,
     briefing's unit (issue 25)."""
     if fmt not in briefs.FORMATS:
         raise ZonesError(t("brief.bad_format", value=fmt))
-
-    def build() -> bytes:
-        everything = dayview.units(ws)
-        extra = (_outlook_section(ws, prepared),) if fmt != "png" else ()  # issue 23
-        marks = None
-        if sites:
-            marks = tuple(briefing_site_marks(ws, view.day, prepared.unit, prepared.lang)
-                          for view in (prepared.earlier, prepared.now))
-        return briefs.render(prepared, everything, fmt, palette,
-                             _outlines(everything, prepared.level, prepared.unit), extra,
-                             marks)
-    return cached(ws, "briefing_file", build, _identity(prepared), fmt, palette, bool(sites))
+    everything = dayview.units(ws)
+    extra = (_outlook_section(ws, prepared),) if fmt != "png" else ()  # issue 23
+    marks = None
+    if sites:
+        marks = tuple(briefing_site_marks(ws, view.day, prepared.unit, prepared.lang)
+                      for view in (prepared.earlier, prepared.now))
+    return cached(ws, "briefing_file", lambda: briefs.render(
+        prepared, everything, fmt, palette, _outlines(everything, prepared.level,
+                                                      prepared.unit), extra, marks),
+        _identity(prepared), fmt, palette, bool(sites), keep=2 * KEEP)
 
 
 def _outlook_section(ws: Workspace, prepared: Briefing):
     """The outlook slide (its backtest scores 14 days: the slowest part of a file), once
     for the PPTX and the PDF of a briefing."""
     return cached(ws, "briefing_outlook", lambda: outlook_slide.section(ws, prepared),
-                  prepared.end, prepared.level, prepared.unit, prepared.lang)
+                  prepared.end, prepared.level, prepared.unit, prepared.lang, keep=KEEP)
 
 
 @action()
