@@ -6,7 +6,8 @@ demo at ``sqlite:////tmp/bench_kg.db``, built with ``python -m zones … demo --
 missing).
 
 Headless Debian Chromium (``/usr/bin/chromium``, never a downloaded browser), loopback
-only. Two servers are started, each on a free port:
+only. Two servers are started, each on a free port (the floor's stays up: every round of
+the app visits it first, and the app's figures are compared with their rounds' floor):
 
 1. the FLOOR: a throwaway one-line Streamlit script in a temp dir (same ``config.toml``
    and flags as the app), timed from navigation start to its text being painted;
@@ -40,6 +41,7 @@ are printed against the budgets; raw numbers go to ``bench/results/staff.json``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -496,6 +498,13 @@ def measure(label: str, fn, runs: int) -> tuple[dict, list[dict]]:
     return cold, warm
 
 
+def paired(label: str, floor, fn, runs: int) -> dict:
+    """``measure`` of ``fn``, each round after a visit of the floor (its own floor)."""
+    cold, warm = measure(label, lambda: {"floor": floor(), "round": fn()}, runs)
+    return {"cold": cold["round"], "runs": [r["round"] for r in warm],
+            "floor_runs": [r["floor"] for r in warm]}
+
+
 # ---------------------------------------------------------------- report
 
 def med(values):
@@ -509,19 +518,19 @@ def verdict(value, limit) -> str:
 
 def report(res: dict, which: str = "app") -> str:
     """The table of ``which``: "app" (this checkout) or "before" (``--before``)."""
-    floor = med([r["floor_s"] for r in res["floor"]["runs"]])
+    floors = res[which].get("floor_runs") or res["floor"]["runs"]  # the same round's
+    floor = med([r["floor_s"] for r in floors])
     app = res[which]["runs"]
     get = lambda *path: [_dig(r, path) for r in app]  # noqa: E731
     b = BUDGETS
-    rows = [("floor: bare page, nav→text painted (s)", fmt([r["floor_s"] for r in
-                                                           res["floor"]["runs"]]), "", "", ""),
+    rows = [("floor: bare page, nav→text painted (s)", fmt([r["floor_s"] for r in floors]),
+             "", "", ""),
             ("floor: bare page on the wire (MB)",
-             fmt([r["http_bytes"] + r["ws_bytes"] for r in res["floor"]["runs"]], 1e-6), "",
-             "", "")]
+             fmt([r["http_bytes"] + r["ws_bytes"] for r in floors], 1e-6), "", "", "")]
 
-    def over(label, values, limit_s, scale=1.0):
-        m = med(values)
-        x = None if m is None or floor is None else m - floor
+    def over(label, values, limit_s, scale=1.0, base=None):
+        m, base = med(values), floor if base is None else base
+        x = None if m is None or base is None else m - base
         rows.append((label, fmt(values, scale), "–" if x is None else f"floor + {x:.2f}",
                      f"≤ floor + {limit_s:.1f} s", verdict(x, limit_s)))
 
@@ -582,8 +591,13 @@ def report(res: dict, which: str = "app") -> str:
     if nat and nat.get("runs"):
         n = nat["runs"]
         feats = n[0]["first"]["features"]
+        nfloor = med([r["floor_s"] for r in nat.get("floor_runs") or floors])
+        rows.append(("national: its rounds' floor (s)",
+                     fmt([r["floor_s"] for r in nat.get("floor_runs") or floors]), "", "",
+                     ""))
         over(f"national ({feats:,} features): nav→layer painted (s)",
-             [r["first"]["first_paint_s"] for r in n], b["map_first_paint_over_floor_s"])
+             [r["first"]["first_paint_s"] for r in n], b["map_first_paint_over_floor_s"],
+             base=nfloor)
         within("national: first load on the wire (MB)", [r["first"]["first_bytes"] for r in n],
                None, scale=1e-6, digits=2)
         within("national: date step click→painted (s)", [r["date_step"]["s"] for r in n],
@@ -610,7 +624,7 @@ def report(res: dict, which: str = "app") -> str:
         over("national: Chuyển cấp, title + flow chart (s)",
              [None if u is None or f is None else max(u, f) for u, f in
               zip(pick("transitions", "useful_s"), pick("transitions", "flow_chart_s"),
-                  strict=True)], b["transitions_national_s"])
+                  strict=True)], b["transitions_national_s"], base=nfloor)
     head = ("measure (median [min–max])", "measured", "over floor", "budget", "")
     w = [max(len(str(r[i])) for r in [*rows, head]) for i in range(5)]
     lines = [" | ".join(str(c).ljust(w[i]) for i, c in enumerate(head)),
@@ -668,31 +682,35 @@ def main(argv=None) -> int:
         res["machine"]["chromium"] = browser.version
         print("floor (one-line Streamlit script)…", flush=True)
         floor_dir = write_floor_app(tmp / "floor")
-        with server(floor_dir, ["streamlit", "run", "floor.py"], url,
-                    tmp / "floor.log") as base:
-            cold, warm = measure("floor", lambda: visit_floor(browser, base, external),
-                                 args.runs)
+        stack = contextlib.ExitStack()
+        with stack:
+            # the floor's server stays up: each later round visits it first, so that the
+            # floor and what is compared with it see the same moment's load (the machine
+            # is shared; a floor measured minutes earlier made every page look slow)
+            fbase = stack.enter_context(server(floor_dir, ["streamlit", "run", "floor.py"],
+                                               url, tmp / "floor.log"))
+            floor = lambda: visit_floor(browser, fbase, external)  # noqa: E731
+            cold, warm = measure("floor", floor, args.runs)
             res["floor"] = {"cold": cold, "runs": warm}
-        print(f"app (python -m {' '.join(APP_LAUNCH)}), ZONES_DB={url}…", flush=True)
-        with server(ROOT, APP_LAUNCH, url, tmp / "app.log") as base:
-            cold, warm = measure("app: map + every page",
-                                 lambda: app_round(browser, base, external, pages), args.runs)
-            res["app"] = {"cold": cold, "runs": warm}
-        if args.before:
-            print(f"before: {args.before}…", flush=True)
-            with server(args.before.resolve(), APP_LAUNCH, url, tmp / "before.log") as base:
-                cold, warm = measure("before: map + every page",
-                                     lambda: app_round(browser, base, external, pages),
-                                     args.runs)
-                res["before"] = {"dir": str(args.before), "cold": cold, "runs": warm}
-        if nat:
-            print(f"national map ({nat})…", flush=True)
-            query = week_query(nat)
-            with server(ROOT, APP_LAUNCH, nat, tmp / "national.log", timeout=300) as base:
-                cold, warm = measure("national map",
-                                     lambda: visit_national(browser, base, external, query),
-                                     args.runs)
-                res["national"] = {"db": nat, "cold": cold, "runs": warm}
+            print(f"app (python -m {' '.join(APP_LAUNCH)}), ZONES_DB={url}…", flush=True)
+            with server(ROOT, APP_LAUNCH, url, tmp / "app.log") as base:
+                res["app"] = paired("app: map + every page", floor, lambda: app_round(
+                    browser, base, external, pages), args.runs)
+            if args.before:
+                print(f"before: {args.before}…", flush=True)
+                with server(args.before.resolve(), APP_LAUNCH, url,
+                            tmp / "before.log") as base:
+                    res["before"] = {"dir": str(args.before), **paired(
+                        "before: map + every page", floor,
+                        lambda: app_round(browser, base, external, pages), args.runs)}
+            if nat:
+                print(f"national map ({nat})…", flush=True)
+                query = week_query(nat)
+                with server(ROOT, APP_LAUNCH, nat, tmp / "national.log",
+                            timeout=300) as base:
+                    res["national"] = {"db": nat, **paired(
+                        "national map", floor,
+                        lambda: visit_national(browser, base, external, query), args.runs)}
         browser.close()
     res["external_requests"] = external
     res["load_end"] = load()
