@@ -19,13 +19,16 @@ choices = units[units["level"].isin(["province", "district", "commune"])].sort_v
     if s.name == "level" else s)
 default = api.default_briefing_unit(ws)
 options = ([None] if default is None else []) + choices.index.tolist()
+labels = {code: f"{name} ({tr('ui.level.' + lv)})"
+          for code, name, lv in zip(choices.index, choices["name"], choices["level"],
+                                    strict=True)}
 unit = c2.selectbox(tr("brief.ui.unit"), options,
                     index=options.index(default) if default in options else 0,
-                    format_func=lambda c: tr("ui.country") if c is None else
-                    f"{units.at[c, 'name']} ({tr('ui.level.' + units.at[c, 'level'])})",
+                    format_func=lambda c: tr("ui.country") if c is None else labels[c],
                     key="brief_unit")
+tree = pd.DataFrame(units[["level", "parent_code"]])  # without the shapes: a quick look
 below = [lv for lv in ("province", "district", "commune", "hamlet")
-         if not api.view_units(units, lv, unit).empty]
+         if not api.view_units(tree, lv, unit).empty]
 level = c3.selectbox(tr("brief.ui.level"), below,
                      index=below.index(api.default_briefing_level(ws, unit)),
                      format_func=lambda lv: tr(f"ui.level.{lv}"), key="brief_level")
@@ -39,7 +42,7 @@ prepared = briefing_view.prepare(day, unit, level, int(weeks))
 if prepared is None:
     st.stop()
 if may_export():
-    briefing_view.download_buttons(prepared, briefing_view.files(prepared, sites))
+    briefing_view.downloads(prepared, sites)
     briefing_view.moves_download(prepared)
 briefing_view.at_a_glance(prepared)
 st.markdown(f"**{tr('brief.title.period', period=prepared.period)}** · "
@@ -50,7 +53,7 @@ st.markdown(f"[{tr('brief.ui.open_map')}](./?{prepared.map_query})")
 # halves: the tables beside the map keep every column on 1366 px (at 3:2 the last one
 # was cut); a table as high as its rows, up to five, then it scrolls
 left, right = st.columns(2)
-left.image(briefing_view.files(prepared, sites)["png"], width="stretch")
+left.image(briefing_view.preview(briefing_view.picture(prepared, sites)), width="stretch")
 
 
 def rows_high(n: int) -> int:

@@ -44,7 +44,7 @@ note = transitions_view.ruleset_note(moved)
 if note:
     st.info(note, icon=":material/rule:")
 st.subheader(tr("tr.flow"))
-st.plotly_chart(transitions_view.sankey(frame, names, colours), width="stretch")
+st.html(transitions_view.flow_chart(frame, names, colours, lang()))
 st.subheader(tr("tr.map"))
 transitions_view.change_map(frame, level, view, names, colours,
                             f"{widgets.fmt_day(start)} → {widgets.fmt_day(end)}")

@@ -3,6 +3,7 @@
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -131,7 +132,36 @@ def test_transitions_page_lists_moves(demo_url, use_db):
     at = run_page("app_pages/transitions.py")
     assert not at.exception
     assert any("đơn vị chuyển cấp" in m.value for m in at.markdown)
+    assert any("class='zones-flows'" in h.proto.body for h in at.get("html"))  # the flows
     assert len(at.dataframe) == 1
+
+
+def test_flow_chart_is_drawn_on_the_server_with_names_as_text():
+    """"Chuyển cấp"'s flows: an SVG picture (no chart library to load in the browser),
+    one band per pair of levels, each node as high as its units, its words as the
+    picture's text, the rule set's names escaped in both."""
+    import base64
+    import re
+
+    from ui import transitions_view
+    from zones.maps.palettes import PALETTES
+
+    frame = pd.DataFrame({"from_level": [1, 1, 1, 2, None], "to_level": [2, 2, 3, 3, 1]})
+    names = {0: "Chưa đủ dữ liệu", 1: "<img src=x onerror=alert(1)>", 2: "Vàng & 'cam'",
+             3: "Cam", 4: "Đỏ"}
+    svg, title, bands = transitions_view.sankey(frame, names, PALETTES["default"], "vi")
+    assert "<img" not in svg and "&lt;img src=x onerror=alert(1)&gt; · 3" in svg
+    assert svg.count("class='sankey-link'") == 4  # 1→2, 1→3, 2→3, 0→1
+    assert "Vàng & 'cam' → Cam: 1 đơn vị" in bands and "5 đơn vị" in title
+    heights = [float(h) for h in re.findall(r"class='sankey-node'[^>]*height='([\d.]+)'", svg)]
+    # left: levels 2, 1, 0 (1, 3, 1 units); right: 3, 2, 1 (2, 2, 1 units)
+    assert heights[1] == pytest.approx(3 * heights[0]) and heights[2] == heights[0]
+    assert heights[3] == heights[4] == pytest.approx(2 * heights[5])
+    html = transitions_view.flow_chart(frame, names, PALETTES["default"], "vi")
+    alt = re.search(r"alt='([^']*)'", html).group(1)
+    assert "Vàng &amp; &#x27;cam&#x27; → Cam: 1 đơn vị" in alt and "<img src=x" not in alt
+    data = re.search(r"src='data:image/svg\+xml;base64,([^']+)'", html).group(1)
+    assert base64.b64decode(data).decode() == svg
 
 
 LEADER = api.Actor("lanhdao", api.Role.LEADER, None, "page")

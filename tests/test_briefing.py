@@ -163,9 +163,19 @@ def test_briefing_page_and_map_picture_button(db, use_db):
     assert not at.exception, at.exception
     switch = [c for c in at.checkbox if c.key == "brief_sites"]
     assert switch and switch[0].value is True and "điểm an toàn" in switch[0].label
+    # the map picture and the moves at once; the slides and the report (seconds to draw)
+    # when asked for, then offered until the data or a choice changes
+    labels = [b.label for b in at.get("download_button")]
+    assert {"Tải ảnh bản đồ (PNG)", "Tải danh sách chuyển cấp đầy đủ (CSV)"} <= set(labels)
+    assert not {"Tải bản trình chiếu (PPTX)", "Tải báo cáo in (PDF)"} & set(labels), labels
+    at.button(key="brief-make-files").click().run()
+    assert not at.exception, at.exception
     labels = [b.label for b in at.get("download_button")]
     assert {"Tải bản trình chiếu (PPTX)", "Tải báo cáo in (PDF)", "Tải ảnh bản đồ (PNG)",
             "Tải danh sách chuyển cấp đầy đủ (CSV)"} <= set(labels), labels
+    assert not [b for b in at.button if b.key == "brief-make-files"]
+    at.run()  # another run (a widget moved): still offered, not built again
+    assert "Tải báo cáo in (PDF)" in [b.label for b in at.get("download_button")]
     metrics = {m.label: m.value for m in at.metric}
     assert set(metrics) == {"Vùng đỏ và cam", "Vùng vàng", "Vùng xanh"}, metrics
     shown = " ".join(m.value for m in at.markdown)
@@ -178,6 +188,40 @@ def test_briefing_page_and_map_picture_button(db, use_db):
         assert not any(str(t).startswith("datetime") for t in grid.value.dtypes)
     at = run_page("app_pages/map.py")
     assert "Tải ảnh bản đồ (PNG)" in [b.label for b in at.get("download_button")]
+
+
+def test_a_briefing_and_its_files_are_built_once_per_data_version(db, tmp_path):
+    """The page's visitors share a prepared briefing and its files until the data
+    changes; a write (here a declaration) makes the next visit build them afresh."""
+    ws = api.open_workspace(copy_of(db, tmp_path / "kept.db"))
+    first = api.prepare_briefing(ws, END, "899", None, 1, "vi")
+    assert api.prepare_briefing(ws, END, "899", None, 1, "vi") is first
+    assert api.prepare_briefing(ws, END, "899", None, 1, "en") is not first
+    png = api.render_briefing(ws, first, "png")
+    assert api.render_briefing(ws, first, "png") is png
+    assert api.render_briefing(ws, first, "png", "colourblind") != png
+    code = first.now.codes[0]
+    assert code not in set(first.declared["code"])
+    api.declare(ws, actor=api.LOCAL_ADMIN, unit_code=code, level=4,
+                effective_from=date(2021, 10, 19), decision_number="9/QĐ-BCĐ",
+                now=datetime(2021, 10, 1))
+    fresh = api.prepare_briefing(ws, END, "899", None, 1, "vi")
+    assert fresh is not first and code in set(fresh.declared["code"])
+    assert api.render_briefing(ws, fresh, "png") is not png
+
+
+def test_the_core_keeps_the_last_briefings_only(db):
+    """A family of kept values (``keep``) stays within its number, the oldest out first:
+    many briefings asked for do not push the map's data out of the core's memory."""
+    from zones.levels.memo import cached
+
+    ws = api.open_workspace(db)
+    made = [cached(ws, "kept-family", object, i, keep=2) for i in range(3)]
+    other = cached(ws, "other-family", object)
+    assert cached(ws, "kept-family", object, 2, keep=2) is made[2]
+    assert cached(ws, "kept-family", object, 1, keep=2) is made[1]
+    assert cached(ws, "kept-family", object, 0, keep=2) is not made[0]  # went first
+    assert cached(ws, "other-family", object) is other
 
 
 def test_links_open_the_view_they_name(db, use_db):

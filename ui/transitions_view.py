@@ -1,42 +1,123 @@
-"""Rendering for the "Chuyển cấp" page: Sankey of flows, map of changes, table."""
+"""Rendering for the "Chuyển cấp" page: the flows (an SVG Sankey), map of changes, table."""
 
 from __future__ import annotations
 
+import base64
+
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
-from ui import charts, loaders, map_component, widgets
+from ui import loaders, map_component, widgets
 from ui.common import tr
 from zones import api
+from zones.i18n import fmt_int
 from zones.maps.mapview import level_string, look
+from zones.safe import text
 
 UNCHANGED = 5
 UNCHANGED_COLOUR = "#f3f3f3"
 
 
-def sankey(frame: pd.DataFrame, names: dict[int, str], colours: dict[int, str]) -> go.Figure:
-    """Flows from the levels on the first date (left) to those on the second (right)."""
+#: the flow chart's drawing box (SVG units; it scales to the page's width) and its parts
+W, H, NODE, GAP, MARGIN, LINK_ALPHA = 1000, 360, 16, 18, 10, 0.45
+#: a band this high (SVG units) or more has its number of units written on it
+BAND_LABEL = 16
+#: the levels top to bottom, on both sides (0: not enough data)
+ORDER = (4, 3, 2, 1, 0)
+
+
+def flow_chart(frame: pd.DataFrame, names: dict[int, str], colours: dict[int, str],
+               language: str) -> str:
+    """The flow chart for ``st.html``: the SVG of ``sankey`` as a picture (the page's
+    sanitiser keeps no inline SVG, and Markdown's raw HTML waits for a script of its
+    own), its words as the picture's text (what each band says, for a screen reader)."""
+    svg, title, bands = sankey(frame, names, colours, language)
+    words = "; ".join([title, *bands])
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return (f"<div style='overflow-x:auto'><img class='zones-flows' alt='{text(words)}' "
+            f"src='data:image/svg+xml;base64,{data}' style='display:block;width:100%;"
+            f"min-width:560px;max-width:{W}px'></div>")
+
+
+def sankey(frame: pd.DataFrame, names: dict[int, str], colours: dict[int, str],
+           language: str) -> tuple[str, str, list[str]]:
+    """The flows from the levels on the first date (left) to those on the second (right),
+    drawn here as an SVG: painted with the page, without loading a chart library in the
+    browser (plotly's took 3-4 s to arrive and start). Each band is as wide as its number
+    of units, written on it when there is room; each node says its level and its units.
+    Names come from the rule set's file: escaped. Returns (SVG, title, one line a band)."""
     f = api.flows(frame)
-    order = [4, 3, 2, 1, 0]
-    left = {lv: i for i, lv in enumerate(order)}
-    right = {lv: i + len(order) for i, lv in enumerate(order)}
-    labels = [names[lv] for lv in order] * 2
-    node_colours = [colours[lv] for lv in order] * 2
-    link_colours = [_rgba(colours[int(b)], 0.45) for b in f["to_level"]]
-    fig = go.Figure(go.Sankey(
-        node={"label": labels, "color": node_colours, "pad": 18, "thickness": 16},
-        link={"source": [left[int(a)] for a in f["from_level"]],
-              "target": [right[int(b)] for b in f["to_level"]],
-              "value": f["units"].tolist(), "color": link_colours}, valueformat=",d"))
-    fig.update_layout(height=360, margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                      separators=charts.separators())
-    return fig
+    pairs = [(int(a), int(b), int(n)) for a, b, n in
+             zip(f["from_level"], f["to_level"], f["units"], strict=True)]
+    out_of = {lv: sum(n for a, _, n in pairs if a == lv) for lv in ORDER}
+    into = {lv: sum(n for _, b, n in pairs if b == lv) for lv in ORDER}
+    total = sum(out_of.values())
+    scale = min((H - 2 * MARGIN - GAP * (sum(v > 0 for v in side.values()) - 1)) / total
+                for side in (out_of, into))
+    left, right = _stack(out_of, scale), _stack(into, scale)
+    x0, x1 = MARGIN + NODE, W - MARGIN - NODE
+    mid = (x0 + x1) / 2
+    rank = {lv: i for i, lv in enumerate(ORDER)}
+    used_out = {lv: top for lv, (top, _) in left.items()}
+    used_in = {lv: top for lv, (top, _) in right.items()}
+    bands = []
+    # from each level's node, the bands in the order of their targets, and into each
+    # node in the order of their sources: no two bands of a node cross at the node
+    for a, b, n in sorted(pairs, key=lambda p: (rank[p[0]], rank[p[1]])):
+        h = n * scale
+        sy, used_out[a] = used_out[a], used_out[a] + h
+        bands.append((a, b, n, sy, h))
+    links, counts, lines = [], [], []
+    for a, b, n, sy, h in sorted(bands, key=lambda q: (rank[q[1]], rank[q[0]])):
+        ty, used_in[b] = used_in[b], used_in[b] + h
+        lines.append(tr("tr.flow_link", source=names[a], target=names[b],
+                        n=fmt_int(n, language)))
+        links.append(
+            f"<path class='sankey-link' fill='{_rgba(colours[b], LINK_ALPHA)}' "
+            f"d='M{x0:.1f},{sy:.1f}C{mid:.1f},{sy:.1f} {mid:.1f},{ty:.1f} {x1:.1f},{ty:.1f}"
+            f"L{x1:.1f},{ty + h:.1f}C{mid:.1f},{ty + h:.1f} {mid:.1f},{sy + h:.1f} "
+            f"{x0:.1f},{sy + h:.1f}Z'/>")
+        if h >= BAND_LABEL:  # the middle of a band is halfway down both of its edges
+            counts.append(_label(mid, (sy + ty + h) / 2, fmt_int(n, language), "middle", 13))
+    nodes = []
+    for side, x, count, anchor, dx in ((left, MARGIN, out_of, "start", NODE + 6),
+                                       (right, x1, into, "end", -6)):
+        for lv, (top, h) in side.items():
+            nodes.append(
+                f"<rect class='sankey-node' x='{x:.1f}' y='{top:.1f}' width='{NODE}' "
+                f"height='{max(h, 1):.1f}' fill='{text(colours[lv])}' stroke='#555' "
+                f"stroke-width='0.5'/>"
+                + _label(x + dx, top + h / 2, f"{names[lv]} · {fmt_int(count[lv], language)}",
+                         anchor, 14))
+    title = tr("tr.flow_title", n=fmt_int(total, language))
+    svg = (f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {W} {H}' width='{W}' "
+           f"height='{H}' font-family='sans-serif'><title>{text(title)}</title>"
+           f"<g class='sankey'>{''.join(links)}{''.join(counts)}{''.join(nodes)}</g></svg>")
+    return svg, title, lines
+
+
+def _label(x: float, y: float, words: str, anchor: str, size: int) -> str:
+    """Text on the chart, with a white halo (legible over the bands)."""
+    return (f"<text x='{x:.1f}' y='{y:.1f}' text-anchor='{anchor}' "
+            f"dominant-baseline='middle' font-size='{size}' fill='#222' stroke='#fff' "
+            f"stroke-width='3' stroke-linejoin='round' paint-order='stroke'>"
+            f"{text(words)}</text>")
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
     r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
     return f"rgba({r},{g},{b},{alpha})"
+
+
+def _stack(values: dict[int, int], scale: float) -> dict[int, tuple[float, float]]:
+    """Level -> (top, height) of the levels with units, top to bottom, centred."""
+    shown = [(lv, v * scale) for lv, v in values.items() if v > 0]
+    room = H - 2 * MARGIN - sum(h for _, h in shown) - GAP * (len(shown) - 1)
+    y, out = MARGIN + max(room, 0) / 2, {}
+    for lv, h in shown:
+        out[lv] = (y, h)
+        y += h + GAP
+    return out
 
 
 def change_map(frame: pd.DataFrame, level: str, parent: str | None, names, colours,

@@ -1,5 +1,9 @@
 """The leaders' weekly briefing (PPTX, PDF, PNG) and the picture of a day's map. Loads
-matplotlib, reportlab and python-pptx (``zones.briefing``)."""
+matplotlib, reportlab and python-pptx (``zones.briefing``).
+
+A prepared briefing and each file made of it are kept once per data version (and per
+day made, which the signature block prints): the briefing page of a second visitor, or
+a second visit, shows what the first one built without building it again."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from zones.api.sites import briefing_site_marks
 from zones.errors import ZonesError
 from zones.i18n import t
 from zones.levels import dayview
+from zones.levels.memo import cached
 from zones.levels.tables import view_units
 from zones.outlook import slide as outlook_slide
 from zones.plans import model as plan_model
@@ -30,7 +35,8 @@ BRIEFING_FORMATS = briefs.FORMATS
 BRIEFING_MIME = briefs.MIME
 Briefing = briefs.Briefing
 default_briefing_unit = briefs.default_unit
-default_briefing_level = briefs.default_level
+#: briefings kept in memory (and twice as many files): the last ones asked for
+KEEP = 6
 
 
 @action()
@@ -41,9 +47,26 @@ def prepare_briefing(ws: Workspace, day, unit: str | None = None, level: str | N
     """What the briefing of the ``weeks`` weeks ending on ``day`` says (for a preview).
     The map link starts with ``ZONES_PUBLIC_URL``, else with ``opened_at`` (the address
     the page was opened at), and is left out when neither could be opened elsewhere."""
-    return briefs.build(ws, day, unit, level, weeks, lang,
-                        ws.settings.public_url or opened_at, progress,
-                        plans=lambda code, start, end: _plan_facts(ws, code, start, end, lang))
+    base = ws.settings.public_url or opened_at
+    try:
+        key = str(pd.Timestamp(day).date())
+    except (TypeError, ValueError):  # not a date: the build says so in the user's words
+        key = repr(day)
+    return cached(ws, "briefing", lambda: briefs.build(
+        ws, day, unit, level, weeks, lang, base, progress,
+        plans=lambda code, start, end: _plan_facts(ws, code, start, end, lang)),
+        key, unit, level, weeks, lang, base, date.today(), keep=KEEP)
+
+
+def default_briefing_level(ws: Workspace, unit: str | None) -> str:
+    """The level a briefing of ``unit`` shows by default (once per data version)."""
+    return cached(ws, "briefing_level", lambda: briefs.default_level(ws, unit), unit,
+                  keep=KEEP)
+
+
+def _identity(b: Briefing) -> tuple:
+    """What tells prepared briefings apart within one data version."""
+    return (b.lang, b.unit, b.level, b.start, b.end, b.made_on, b.preparer, b.link)
 
 
 def _plan_facts(ws: Workspace, unit: str | None, start: date, end: date,
@@ -80,13 +103,22 @@ def render_briefing(ws: Workspace, prepared: Briefing, fmt: str,
     if fmt not in briefs.FORMATS:
         raise ZonesError(t("brief.bad_format", value=fmt))
     everything = dayview.units(ws)
-    extra = (outlook_slide.section(ws, prepared),) if fmt != "png" else ()  # issue 23
+    extra = (_outlook_section(ws, prepared),) if fmt != "png" else ()  # issue 23
     marks = None
     if sites:
         marks = tuple(briefing_site_marks(ws, view.day, prepared.unit, prepared.lang)
                       for view in (prepared.earlier, prepared.now))
-    return briefs.render(prepared, everything, fmt, palette,
-                         _outlines(everything, prepared.level, prepared.unit), extra, marks)
+    return cached(ws, "briefing_file", lambda: briefs.render(
+        prepared, everything, fmt, palette, _outlines(everything, prepared.level,
+                                                      prepared.unit), extra, marks),
+        _identity(prepared), fmt, palette, bool(sites), keep=2 * KEEP)
+
+
+def _outlook_section(ws: Workspace, prepared: Briefing):
+    """The outlook slide (its backtest scores 14 days: the slowest part of a file), once
+    for the PPTX and the PDF of a briefing."""
+    return cached(ws, "briefing_outlook", lambda: outlook_slide.section(ws, prepared),
+                  prepared.end, prepared.level, prepared.unit, prepared.lang, keep=KEEP)
 
 
 @action()

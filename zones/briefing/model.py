@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -99,9 +100,11 @@ class Briefing:
             query["unit"] = self.unit
         return urlencode(query)
 
+    @cached_property
     def moves_csv(self) -> bytes:
         """Every unit that changed level in the period, with the reason and the way down
-        (UTF-8 with BOM; names cannot run as spreadsheet formulas)."""
+        (UTF-8 with BOM; names cannot run as spreadsheet formulas); made once per
+        briefing (a prepared briefing is shared by the page's visitors)."""
         frame = pd.concat([self.up, self.down], ignore_index=True)
         frame = frame.rename(columns={"code": "unit_code", "name": "unit_name",
                                       "parent": "parent_name", "since": "changed_on"})

@@ -18,8 +18,11 @@ _lock = threading.Lock()
 _building: dict[tuple, threading.Lock] = {}
 
 
-def cached(ws: Workspace, name: str, build: Callable[[], Any], *args: Any) -> Any:
-    """``build()`` once per (workspace, data version, name, args)."""
+def cached(ws: Workspace, name: str, build: Callable[[], Any], *args: Any,
+           keep: int | None = None) -> Any:
+    """``build()`` once per (workspace, data version, name, args). ``keep``: at most that
+    many entries of ``name`` (the least recently used go first), so that a family with
+    many variants (a briefing per unit, day and language) does not push the others out."""
     key = (ws.url, store.data_version(ws.engine), name, args)
     with _lock:
         if key in _entries:
@@ -33,6 +36,10 @@ def cached(ws: Workspace, name: str, build: Callable[[], Any], *args: Any) -> An
         value = build()
         with _lock:
             _entries[key] = value
+            if keep is not None:
+                same = [k for k in _entries if k[2] == name]
+                for old in same[:max(len(same) - keep, 0)]:
+                    del _entries[old]
             while len(_entries) > MAX_ENTRIES:
                 _entries.popitem(last=False)
             _building.pop(key, None)
