@@ -1,8 +1,8 @@
 """Many staff sessions on one replica stepping dates on the map: the p50/p95/max of a date
 step and whether ``/zones-health`` keeps answering (issue 21, item 2).
 
-Run: ``python bench/bench_sessions.py [--sessions 50] [--sweep 10,25,50,100] [--db URL]
-[--duration S] [--think S] [--ramp S] [--out PATH]`` (default: the KG demo at
+Run: ``python bench/bench_sessions.py [--sweep 10,25,50,100 | --sessions N] [--db URL |
+--url BASE] [--duration S] [--think S] [--ramp S] [--out PATH]`` (default: the KG demo at
 ``sqlite:////tmp/bench_kg.db``, built when missing, as ``bench_staff.py`` does).
 
 One app server is started as ``make run`` starts it (``python -m ui.server.serve``) on a
@@ -16,8 +16,9 @@ Streamlit's websocket (``/_stcore/stream``) as the browser does and speaks its p
    after the previous one finished: ``rerun_script`` with the trigger of the "1 ›" button
    (its widget id read from the page's own ``button`` element; "‹ 1" once the last day is
    reached), timed from sending to the map message carrying the new day's label and to
-   ``script_finished``. A step whose label did not change, an exception in the script
-   (``delta`` with an ``exception`` element) or a lost connection is an error.
+   ``script_finished``. The last day reached (the label did not change), the session
+   turns round and that step is not counted; an exception element, an error shown
+   (``st.error``: a page's failure) or a lost connection is an error.
 
 Fifty Chromium pages would need far more than this machine's 2 cores for themselves; the
 protocol client costs the server exactly what a browser's session costs (the same
@@ -26,9 +27,12 @@ server, which is what one replica's capacity is. The browser's own share of a st
 component redrawing the map) is measured by ``bench_staff.py``.
 
 Throughout, a separate process asks ``GET /zones-health`` every 0.5 s (timeout 10 s) and
-records each answer's latency and status. With ``--sweep`` the levels run one after the
+records each answer's latency and status. The levels of ``--sweep`` run one after the
 other on the same server (each with new sessions); the replica's capacity is the first
-level at which the p95 of a step crosses 2 s (or health fails). Raw numbers go to
+level at which the p95 of a step crosses 2 s (or health fails). The server's CPU per
+script run (``/proc``, when the server runs on this machine) is what bounds a replica: its
+scripts share one interpreter lock. ``--url`` measures a server already running (another
+build, or a replica behind nginx). Raw numbers go to
 ``bench/results/sessions.json``.
 """
 
@@ -60,11 +64,15 @@ NEXT, PREVIOUS = "1 ›", "‹ 1"
 COMPONENT = "zones_map"
 #: issue 21, item 2: p95 of a date step with 50 concurrent sessions on one replica
 BUDGET_P95_S = 2.0
+#: the session counts of a run: the replica's capacity is where the p95 crosses the budget
+DEFAULT_SWEEP = "10,25,50,100"
 HEALTH_EVERY_S = 0.5
 HEALTH_TIMEOUT_S = 10.0
 STEP_TIMEOUT_S = 120.0
 #: ForwardMsg.ScriptFinishedStatus: FINISHED_SUCCESSFULLY, FINISHED_EARLY_FOR_RERUN
 FINISHED, RERAN = 0, 2
+#: Alert.Format.ERROR: what a page shows when it fails (ui.common.show_failure)
+ALERT_ERROR = 1
 
 
 # ---------------------------------------------------------------- one session
@@ -137,6 +145,8 @@ class Session:
                 self.buttons[el.button.label] = el.button.id
             elif what == "exception":
                 out["error"] = f"exception: {el.exception.type}: {el.exception.message}"
+            elif what == "alert" and el.alert.format == ALERT_ERROR:  # a page's failure
+                out["error"] = f"error shown: {el.alert.body[:120]}"
             elif what == "component_instance" and COMPONENT in el.component_instance.component_name:
                 out["map_s"] = time.perf_counter() - t0
                 spec = json.loads(el.component_instance.json_args or "{}").get("spec") or {}
@@ -314,9 +324,10 @@ def capacity(rows: list[dict]) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", help="database URL (default: the KG demo of bench_staff.py)")
-    ap.add_argument("--sessions", type=int, default=50, help="concurrent sessions (50)")
-    ap.add_argument("--sweep", help="comma-separated session counts, e.g. 10,25,50,100 "
-                    "(instead of --sessions)")
+    ap.add_argument("--sessions", type=int, help="one level of concurrent sessions, e.g. 50 "
+                    "(instead of the sweep)")
+    ap.add_argument("--sweep", default=DEFAULT_SWEEP, help="comma-separated session counts "
+                    f"run one after the other ({DEFAULT_SWEEP})")
     ap.add_argument("--duration", type=float, default=30.0,
                     help="seconds of stepping per level after the ramp (30)")
     ap.add_argument("--ramp", type=float, default=10.0,
@@ -329,7 +340,7 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args(argv)
     random.seed(args.seed)
-    levels = ([int(x) for x in args.sweep.split(",")] if args.sweep else [args.sessions])
+    levels = [args.sessions] if args.sessions else [int(x) for x in args.sweep.split(",")]
     url = args.url or ensure_db(args.db)
     res = {"db": url, "budget_p95_s": BUDGET_P95_S, "think_s": args.think,
            "ramp_s": args.ramp, "duration_s": args.duration,
