@@ -253,6 +253,19 @@ def cpu_s(pid: int | None) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def rss_mb(pid: int | None) -> float | None:
+    """Resident memory of ``pid`` in MB (no collection after each run: it must stay flat)."""
+    if pid is None:
+        return None
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
 # ---------------------------------------------------------------- figures
 
 def pct(values: list[float], q: float) -> float | None:
@@ -371,6 +384,7 @@ def main(argv=None) -> int:
             h = list(health)
             mgr.shutdown()
             row = {"sessions": n, "load_before": la, "load_after": load(),
+                   "server_rss_mb": rss_mb(pid),
                    "summary": summary(rec, h, None if cpu0 is None or cpu1 is None
                                       else cpu1 - cpu0), "steps": rec["steps"],
                    "opens": rec["opens"], "errors": rec["errors"], "health": h}
@@ -378,7 +392,8 @@ def main(argv=None) -> int:
             print(f"  p50 {fmt(row['summary']['step_p50_s'])} s, p95 "
                   f"{fmt(row['summary']['step_p95_s'])} s, errors "
                   f"{row['summary']['errors']}, health max "
-                  f"{fmt(row['summary']['health_max_s'])} s; load {row['load_after']}",
+                  f"{fmt(row['summary']['health_max_s'])} s; server "
+                  f"{fmt(row['server_rss_mb'], 0)} MB; load {row['load_after']}",
                   flush=True)
     res["load_end"] = load()
     out = table(res["levels"])
