@@ -54,7 +54,9 @@ try:
     following = getattr(st.session_state.get("ingest_stored"), "recomputing", False)
     if not following and api.levels_owed(workspace()):
         recompute_notice()
-    with api.log_context(page=page.url_path or "map", user=actor.name if actor else None):
+    # the data version behind every cached reading is read once in the page's run
+    with (api.log_context(page=page.url_path or "map", user=actor.name if actor else None),
+          api.versions_pinned()):
         page.run()
 except Exception as err:  # the last resort: a message in the user's language, no traceback
     show_failure(err)

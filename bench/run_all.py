@@ -18,7 +18,7 @@ def main() -> int:
     for script in ("bench_rules.py", "bench_rulesets.py", "bench_ingest.py", "bench_import.py",
                    "bench_map.py", "bench_briefing.py", "bench_plans.py", "bench_staff.py",
                    "bench_wards.py", "bench_cli_start.py", "bench_interop.py", "bench_ops.py",
-                   "bench_sites.py", "bench_outlook.py", "bench_alerts.py"):
+                   "bench_sites.py", "bench_outlook.py", "bench_alerts.py", "bench_sessions.py"):
         if script in ("bench_import.py", "bench_wards.py") and not SHARED.exists():
             print(f"== {script}: skipped ({SHARED} is absent)\n", flush=True)
             continue

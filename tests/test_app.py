@@ -262,8 +262,13 @@ def test_only_the_open_side_tab_is_built(demo_url, use_db):
     """A date step sends what is seen: the overview's lists only while that tab is open."""
     use_db(demo_url)
     at = run_page("app_pages/map.py")
-    assert not [d for d in at.dataframe if d.key] and not at.get("html")[1:]
+    # the html of the page's layout, and the chart code's preload (once a session)
+    html = [h.proto.body for h in at.get("html")]
+    assert len(html) == 2 and sum("__zonesCharts" in b for b in html) == 1
+    assert not [d for d in at.dataframe if d.key]
     assert any("Bấm vào một đơn vị" in i.value for i in at.info)
+    at.run()  # a later run of the session does not send the preload again
+    assert not [h for h in at.get("html") if "__zonesCharts" in h.proto.body]
     at = run_page("app_pages/map.py", side_tab="Tổng quan")
     assert {d.key for d in at.dataframe if d.key} >= {"list-level-commune"}
     assert not any("Bấm vào một đơn vị" in i.value for i in at.info)

@@ -83,6 +83,23 @@ def wait_for_outline(frame, code, timeout_s=40):
     return frame.evaluate(OUTLINED_JS)
 
 
+CHART_CODE_JS = ("() => performance.getEntriesByType('resource')"
+                 ".some(e => e.name.includes('/static/js/PlotlyChart.'))")
+
+
+def test_the_panel_chart_code_is_loaded_once_the_map_is_painted(browser, server):
+    """Issue 21: a first click on a unit does not wait for plotly to load: once the map
+    is painted the page loads Streamlit's chart code, before any chart is drawn."""
+    page = open_page(browser, 1400, 1000)
+    page.goto(server)
+    map_frame(page)
+    page.wait_for_function(CHART_CODE_JS, timeout=30000)
+    assert page.locator(".js-plotly-plot").count() == 0  # loaded ahead of any chart
+    click_unit(page, map_frame(page), "30745")
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30000)
+    page.close()
+
+
 @pytest.mark.parametrize("size", [(1366, 768), (1400, 900), (390, 844)])
 def test_the_map_and_its_legend_are_on_the_first_screen(browser, server, size):
     """At 1366x768 and 1400x900 the whole map, its date control and its legend are visible

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from functools import cache
+from pathlib import Path
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -39,6 +43,61 @@ def history_ui(history: pd.DataFrame, levels: pd.Series | None, day, names, colo
     if levels is not None:
         st.plotly_chart(_strip(levels, day, names, colours), width="stretch",
                         config={"displayModeBar": False})
+
+
+@cache
+def _chart_bundle() -> str | None:
+    """The file name of Streamlit's chart code (``PlotlyChart.<hash>.js``, about 4.7 MB
+    unpacked: plotly itself), loaded by the page only when a first chart is drawn; None
+    when this Streamlit has no such file."""
+    found = sorted((Path(st.__file__).resolve().parent / "static" / "static" / "js")
+                   .glob("PlotlyChart.*.js"))
+    return found[0].name if len(found) == 1 else None
+
+
+#: once the map's layer is painted (``window.__zl.layer`` in its frame, as the browser
+#: tests read it; at most 10 s) and the page is idle, the browser imports the chart code
+#: Streamlit would import on the first chart: the same URL, so the same module, and the
+#: first click on a unit finds it loaded. No "<" (Streamlit's sanitiser).
+PRELOAD_JS = """<script>(function () {
+  if (window.__zonesCharts) { return; }
+  window.__zonesCharts = true;
+  var main = document.querySelector("script[type='module'][src*='/static/js/index.']");
+  if (!main) { return; }
+  var url = new URL(%s, main.src).href, tries = 0;
+  function painted() {
+    var frames = document.querySelectorAll("iframe");
+    for (var i = 0; i !== frames.length; i++) {
+      try { var z = frames[i].contentWindow.__zl; if (z && z.layer) { return true; } }
+      catch (e) { /* another origin's frame */ }
+    }
+    return false;
+  }
+  function load() { import(url).catch(function () { window.__zonesCharts = false; }); }
+  (function wait() {
+    tries += 1;
+    if (!painted() && tries !== 50) { setTimeout(wait, 200); return; }
+    if (window.requestIdleCallback) { window.requestIdleCallback(load, {timeout: 3000}); }
+    else { setTimeout(load, 300); }
+  })();
+})();</script>"""
+
+
+#: the session state's mark of a session whose browser was told to load the chart code
+PRELOADED = "_charts_preloaded"
+
+
+def preload() -> None:
+    """Have the browser load the chart code once the map is painted, so a first click
+    on a unit draws its charts without waiting for plotly (issue 21: click -> charts
+    <= 1 s). Nothing when Streamlit's build has no separate chart file."""
+    name = _chart_bundle()
+    # once a session: the browser keeps the module (a later run drops the script, not it)
+    if name is not None and not st.session_state.get(PRELOADED):
+        st.session_state[PRELOADED] = True
+        # in the sidebar, whose scripts take no room (widgets.streamlit_texts)
+        st.sidebar.html(PRELOAD_JS % json.dumps(name).replace("<", "\\u003c"),
+                        unsafe_allow_javascript=True)
 
 
 def _marker(fig: go.Figure, day) -> None:

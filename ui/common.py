@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
+import weakref
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from zones import api
 from zones.errors import ZonesError
@@ -20,6 +22,31 @@ def _workspace(settings: api.Settings) -> api.Workspace:
     return api.open_workspace(settings=settings, wait_for_levels=False)
 
 
+#: session id -> (its script run context, that run's cursors, the run's memo)
+_RUNS: dict[str, tuple[weakref.ref, dict, dict]] = {}
+
+
+def run_memo() -> dict:
+    """A dict kept for one script run of this session (a fresh one outside a run).
+
+    A page asks for the workspace a dozen times a run; opening it (settings read from the
+    environment, the cached workspace looked up by hashing them, the database asked
+    whether levels are owed) once per run instead keeps a date step cheap when fifty
+    sessions share one process (``bench/bench_sessions.py``). Streamlit gives each run
+    new cursors (``ScriptRunContext.reset``), which is how a new run is told apart.
+    """
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
+        return {}
+    held = _RUNS.get(ctx.session_id)
+    if held is None or held[0]() is not ctx or held[1] is not ctx.cursors:
+        if len(_RUNS) > 512:  # sessions gone
+            for sid in [k for k, v in list(_RUNS.items()) if v[0]() is None]:
+                _RUNS.pop(sid, None)
+        held = _RUNS[ctx.session_id] = (weakref.ref(ctx), ctx.cursors, {})
+    return held[2]
+
+
 def default_lang() -> str:
     """The deployment's language for a browser that has chosen none (``ZONES_LANG``)."""
     try:
@@ -31,10 +58,14 @@ def default_lang() -> str:
 def workspace() -> api.Workspace:
     """The app's workspace (database opened and migrated once per process, with the
     settings of the server's environment; a setting not allowed is told on the page)."""
+    memo = run_memo()
+    if "workspace" in memo:
+        return memo["workspace"]
     try:
         ws = _workspace(api.Settings.from_env(os.environ))
         if api.levels_owed(ws):  # running (after an upload) or cut short: in the background
             api.finish_owed_work(ws)
+        memo["workspace"] = ws
         return ws
     except ZonesError as err:  # the details (masked) to the log, a plain word to visitors
         log.error("workspace not opened: %s", api.failure_message(err, lang()))

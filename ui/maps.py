@@ -25,7 +25,7 @@ def outlines(units, show: str, view: str | None) -> list[dict]:
     district edges there are noise, and half a second of paint)."""
     levels = [lv for lv in ("district", "province") if lv != show
               and not (view is None and lv == "district")
-              and not api.view_units(units, lv, view).empty]
+              and lv in mapstate.levels_inside(units, view)]
     out = [outline(loaders.layer(lv, view, outline=True).url,
                    2.2 if lv == "province" else 1.2) for lv in levels]
     if view is not None and units.at[view, "level"] != "province":

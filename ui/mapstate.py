@@ -6,6 +6,8 @@ units drawn inside it, ``selected`` the unit whose panel is open.
 
 from __future__ import annotations
 
+import weakref
+
 import pandas as pd
 import streamlit as st
 
@@ -23,14 +25,24 @@ def initial_view(units: pd.DataFrame) -> str | None:
     return provinces[0] if len(provinces) == 1 else None
 
 
+#: (the units frame, view) -> its levels: a page asks three or four times a run, each a
+#: scan of every unit (units are one frame per boundary version, kept by the loaders)
+_INSIDE: dict[tuple[int, str | None], tuple[weakref.ref, tuple[str, ...]]] = {}
+
+
 def levels_inside(units: pd.DataFrame, view: str | None) -> list[str]:
     """Levels that have units under ``view``."""
+    key = (id(units), view)
+    held = _INSIDE.get(key)
+    if held is not None and held[0]() is units:
+        return list(held[1])
     own = None if view is None else units.at[view, "level"]
-    present = []
-    for lv in LEVELS_BELOW[own]:
-        if not api.view_units(units, lv, view).empty:
-            present.append(lv)
-    return present
+    present = tuple(lv for lv in LEVELS_BELOW[own]
+                    if not api.view_units(units, lv, view).empty)
+    if len(_INSIDE) > 256:  # frames of older boundary versions
+        _INSIDE.clear()
+    _INSIDE[key] = (weakref.ref(units), present)
+    return list(present)
 
 
 def default_level(choices: list[str], view: str | None = "") -> str:

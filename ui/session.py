@@ -18,7 +18,7 @@ import time
 
 import streamlit as st
 
-from ui.common import default_lang, lang, md_text, show_error, tr, workspace
+from ui.common import default_lang, lang, md_text, run_memo, show_error, tr, workspace
 from ui.server.names import AUTH_PREFIX, COOKIE, LANG_COOKIE, LANGS, XSRF_COOKIE
 from zones import api
 from zones.errors import ZonesError
@@ -36,11 +36,15 @@ _CHECKED, _STATE_CHECKED, RECHECK_SECONDS = "_cookie_checked", "_state_checked",
 def sso_configured() -> bool:
     """Whether the province's single sign-on (Streamlit's OIDC ``st.login``) is set up in
     ``.streamlit/secrets.toml`` (an ``[auth]`` section); the built-in accounts work
-    without it, and without any internet."""
-    try:
-        return "auth" in st.secrets
-    except Exception:  # no secrets file at all
-        return False
+    without it, and without any internet. Asked once per script run: without a secrets
+    file each question is two files not found and an error raised under a lock."""
+    memo = run_memo()
+    if "sso" not in memo:
+        try:
+            memo["sso"] = "auth" in st.secrets
+        except Exception:  # no secrets file at all
+            memo["sso"] = False
+    return memo["sso"]
 
 
 def _from_sso() -> api.Actor | None:

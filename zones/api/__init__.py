@@ -31,7 +31,7 @@ AREAS: dict[str, tuple[str, ...]] = {
     "settings": ("Settings", "configure_logging", "log_context"),
     "admin": ("Workspace", "boundary_version", "data_version", "demo",
               "failure_message", "finish_owed_work", "has_units", "levels_owed",
-              "open_workspace", "recompute_progress"),
+              "open_workspace", "recompute_progress", "versions_pinned"),
     # the day view, assess, transitions, explanations, units and their search
     "reading": ("DayView", "STALE_DAYS", "TRANSITION_COLUMNS", "Table", "ancestors",
                 "assess", "band_edges", "child_level", "computed_levels", "day_view",

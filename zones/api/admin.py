@@ -29,6 +29,7 @@ __all__ = [
     "levels_owed",
     "open_workspace",
     "recompute_progress",
+    "versions_pinned",
 ]
 
 
@@ -100,6 +101,12 @@ def recompute_progress(ws: Workspace) -> worker.Progress:
 def data_version(ws: Workspace) -> str:
     """A token that changes with every write (cache keys of the UI)."""
     return store.data_version(ws.engine)
+
+
+def versions_pinned():
+    """A context (a page's script run) in which the data and boundary versions are read
+    once: ``store.versions_pinned``."""
+    return store.versions_pinned()
 
 
 def boundary_version(ws: Workspace) -> str:

@@ -7,7 +7,9 @@ reported" (never 0).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
@@ -413,14 +415,47 @@ def data_version_in(conn: Connection) -> str:
     return value or "0"
 
 
+#: the versions read once while ``versions_pinned`` holds (a page's script run); None: off
+_PINNED: ContextVar[dict | None] = ContextVar("zones_pinned_versions", default=None)
+_WROTE = "wrote"
+
+
+@contextmanager
+def versions_pinned() -> Iterator[None]:
+    """Within: the data and boundary versions are read from the database once per
+    database (a page's script run asks a dozen times: every cached reading is keyed by
+    them). A write in this context (``bump_version``) ends the pinning for the rest of it,
+    so what the run wrote is what it reads; others' writes are seen from the next run."""
+    token = _PINNED.set({})
+    try:
+        yield
+    finally:
+        _PINNED.reset(token)
+
+
+def _version(engine: Engine, key: Meta) -> str:
+    pins = _PINNED.get()
+    if pins is None or pins.get(_WROTE):
+        return get_meta(engine, key, "0") or "0"
+    where = (id(engine), key)  # engines live as long as the process (open_db)
+    if where not in pins:
+        pins[where] = get_meta(engine, key, "0") or "0"
+    return pins[where]
+
+
+
 def data_version(engine: Engine) -> str:
     """A token that changes whenever units, observations or assessments change."""
-    return get_meta(engine, Meta.DATA_VERSION, "0") or "0"
+    return _version(engine, Meta.DATA_VERSION)
 
 
 def bump_version(conn: Connection, boundaries: bool = False) -> None:
     """Mark the stored data as changed (cache keys depend on it); ``boundaries`` when
     units or shapes changed too (the served layer files depend on that)."""
+    pins = _PINNED.get()
+    if pins is not None:  # this run reads what it wrote: no pinned versions any more
+        pins.clear()
+        pins[_WROTE] = True
     stamp = now().isoformat()
     set_meta(conn, Meta.DATA_VERSION, stamp)
     if boundaries:
@@ -458,7 +493,7 @@ def settle_levels(conn: Connection, paid: str | None) -> None:
 
 def boundary_version(engine: Engine) -> str:
     """A token that changes whenever units or their shapes change."""
-    return get_meta(engine, Meta.BOUNDARY_VERSION, "0") or "0"
+    return _version(engine, Meta.BOUNDARY_VERSION)
 
 
 def _chunks(seq: Sequence, n: int):
