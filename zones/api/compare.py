@@ -28,7 +28,7 @@ def compare_levels(ws: Workspace, a: Side, b: Side, level: str = "commune",
     ``b`` (each a day and a rule set: an id, None for the one in force, or a draft), and
     the units on which they differ with each side's reasons."""
     if parent is not None and parent not in dayview.units(ws).index:
-        raise ZonesError(t("cmp.unknown_unit", value=parent))
+        raise ZonesError(t("cmp.unknown_unit", lang, value=parent))
     registry = dayview.ruleset_registry(ws)
     for side in (a, b):
         if side.draft is None:

@@ -12,7 +12,7 @@ import rules
 from rules.registry import SHIPPED as SHIPPED_RULESETS
 from zones.api.action import Arguments, action, area, known_unit, log, parents
 from zones.errors import ZonesError
-from zones.i18n import fmt_date, fmt_datetime, t
+from zones.i18n import fmt_date, fmt_datetime, msg, t
 from zones.levels import dayview
 from zones.levels import declarations as decl
 from zones.levels import stored_rulesets as stored
@@ -103,9 +103,9 @@ def revoke(ws: Workspace, declaration_id: int, actor: Actor, lang: str = "vi") -
     already revoked id is refused in words."""
     old = decl.revoke(ws.engine, declaration_id, actor.name, store.now())
     if old is None:
-        raise ZonesError(t("decl.no_such", value=declaration_id))
+        raise ZonesError(t("decl.no_such", lang, value=declaration_id))
     if old["revoked_at"] is not None:
-        raise ZonesError(t("decl.already_revoked", id=declaration_id,
+        raise ZonesError(t("decl.already_revoked", lang, id=declaration_id,
                            decision=old["decision_number"], by=old["revoked_by"] or "",
                            at=fmt_datetime(old['revoked_at'])))
     audit.record(ws.engine, actor, "revoked", unit=old["unit_code"], detail={
@@ -185,7 +185,7 @@ def add_ruleset(ws: Workspace, actor: Actor | None, data: bytes, file_name: str,
 
 def taken_ids(reg: rules.RuleSetRegistry) -> dict[str, str]:
     """Ids a rule set kept in the store may not take (shipped, folder) -> where they are."""
-    return {rid: t("rs.shipped") if ruleset_source(reg, rid) == "shipped"
+    return {rid: msg("rs.shipped") if ruleset_source(reg, rid) == "shipped"
             else str(rs.path or rid)
             for rid, rs in reg.rulesets.items() if rid not in reg.stored}
 

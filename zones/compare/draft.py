@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import rules
 from zones import isolate
-from zones.i18n import using_lang
 from zones.levels import stored_rulesets
 from zones.settings import Settings
 
@@ -24,6 +23,6 @@ def read(settings: Settings, data: bytes, file_name: str, taken: dict[str, str],
 
 
 def _parse(data: bytes, file_name: str, taken: dict[str, str], lang: str) -> rules.RuleSet:
-    """In the child: the checks of ``rulesets add``, in the user's language."""
-    with using_lang(lang):
-        return stored_rulesets.validate(data, file_name, taken)[1]
+    """In the child: the checks of ``rulesets add`` (their messages rendered by the
+    edge, in the user's language)."""
+    return stored_rulesets.validate(data, file_name, taken)[1]

@@ -164,7 +164,7 @@ def csv_rows(data: bytes, lang: str | None = None,
     except csv.Error as err:
         if "field limit" in str(err):  # one cell over 128 K characters
             raise _err("cell_too_long", lang, row=reader.line_num,
-                       limit=fmt_int(csv.field_size_limit())) from err
+                       limit=fmt_int(csv.field_size_limit(), lang)) from err
         raise _err("csv_broken", lang, reason=str(err)) from err
     return rows, encoding
 

@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 import contract
 from zones import isolate
 from zones.errors import ZonesError
-from zones.i18n import fmt_date, fmt_datetime, get_lang, t
+from zones.i18n import fmt_date, fmt_datetime, t
 from zones.ingest.check import WARNING_KINDS, Checked, check_table, texts
 from zones.ingest.read import read_upload
 from zones.ingest.units import UnitIndex, build_index, by_code
@@ -165,7 +165,7 @@ def history_table(history: pd.DataFrame, lang: str | None = None) -> pd.DataFram
         t("ingest.page.date_col", lang=lang): [fmt_date(pd.Timestamp(d).date())
                                                for d in history["date"]],
         t("ingest.page.current", lang=lang): history["current"].to_numpy(),
-        **{contract.METRICS[m].label(lang or get_lang()): history[m].to_numpy()
+        **{contract.METRICS[m].label(lang): history[m].to_numpy()
            for m in metrics},
         t("ingest.page.sent_by_col", lang=lang): history["sent_by"].to_numpy(),
         t("ingest.page.recorded_at", lang=lang): [fmt_datetime(x)

@@ -24,7 +24,7 @@ from rules.errors import Problem, RuleSetError
 from rules.loader import MAX_BYTES, parse_text
 from rules.registry import SHIPPED, official_clash, official_title
 from zones.errors import ZonesError
-from zones.i18n import fmt_datetime, t
+from zones.i18n import fmt_datetime, msg
 from zones.storage import rulesets_sql, store
 
 #: where a stored rule set "lives", for messages and the registry's errors
@@ -43,7 +43,7 @@ class Added:
 def check_size(size: int, file_name: str) -> None:
     """Refuse a rule-set file over ``MAX_BYTES`` (before reading it, where that is possible)."""
     if size > MAX_BYTES:
-        raise ZonesError(t("rs.too_big", file=file_name, size=size // 1024,
+        raise ZonesError(msg("rs.too_big", file=file_name, size=size // 1024,
                            limit=MAX_BYTES // 1024))
 
 
@@ -53,7 +53,7 @@ def decode(data: bytes, file_name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise ZonesError(t("rs.not_utf8", file=file_name, pos=err.start)) from err
+        raise ZonesError(msg("rs.not_utf8", file=file_name, pos=err.start)) from err
 
 
 def problem_lines(problems: Sequence[Problem]) -> str:
@@ -62,7 +62,7 @@ def problem_lines(problems: Sequence[Problem]) -> str:
     lines = [f"  - {_named(p)}" for p in problems]
     more = getattr(problems, "more", 0)
     if more:
-        lines.append(f"  {t('rs.more_problems', n=more)}")
+        lines.append(f"  {msg('rs.more_problems', n=more)}")
     return "\n".join(lines)
 
 
@@ -76,7 +76,7 @@ def _named(problem: Problem) -> Problem:
 def problems_message(ruleset_id: str, file_name: str, problems: Sequence[Problem]) -> str:
     """The refusal of a rule set with problems: where, how many, then each of them."""
     total = len(problems) + getattr(problems, "more", 0)
-    return t("cli.ruleset_invalid", value=ruleset_id, path=Path(file_name).name, n=total,
+    return msg("cli.ruleset_invalid", value=ruleset_id, path=Path(file_name).name, n=total,
              problems=problem_lines(problems))
 
 
@@ -89,10 +89,10 @@ def validate(data: bytes, file_name: str, taken: dict[str, str]) -> tuple[str, r
     except RuleSetError as err:
         raise ZonesError(problems_message(file_name, file_name, err.problems)) from err
     if rs.id in taken:
-        raise ZonesError(t("rs.id_taken", id=rs.id, where=taken[rs.id]))
+        raise ZonesError(msg("rs.id_taken", id=rs.id, where=taken[rs.id]))
     same = official_title(rs)
     if same is not None:
-        raise ZonesError(t("rs.title_taken", title=same[0], official=same[1].id))
+        raise ZonesError(msg("rs.title_taken", title=same[0], official=same[1].id))
     return text, rs
 
 
@@ -121,17 +121,17 @@ def origin(registry: rules.RuleSetRegistry, key: str, admin: bool) -> str:
     kept = registry.stored.get(key)
     if kept is not None:
         at = fmt_datetime(kept['added_at'])
-        return t("crit.stored", file=kept["file"], by=kept["added_by"], at=at) if admin \
-            else f"{t('rs.origin_database')} ({at})"
+        return msg("crit.stored", file=kept["file"], by=kept["added_by"], at=at) if admin \
+            else f"{msg('rs.origin_database')} ({at})"
     if key.startswith(ORIGIN):
-        return f"{t('rs.origin_database')}: {key.removeprefix(ORIGIN)}"
+        return f"{msg('rs.origin_database')}: {key.removeprefix(ORIGIN)}"
     rs = registry.rulesets.get(key)
     path = Path(key) if rs is None else rs.path
     if path is None:
         return "–"
     if SHIPPED in path.parents:
-        return f"{path.name} ({t('rs.origin_shipped')})"
-    return str(path) if admin else f"{t('rs.origin_folder')}: {path.name}"
+        return f"{path.name} ({msg('rs.origin_shipped')})"
+    return str(path) if admin else f"{msg('rs.origin_folder')}: {path.name}"
 
 
 def history(engine: Engine) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import exc as sa_exc
 
-from zones.i18n import fmt_date, fmt_datetime, fmt_int, t
+from zones.i18n import Number, fmt_date, fmt_datetime, t
 from zones.masking import masked
 from zones.storage import ops_sql
 from zones.workspace import Workspace
@@ -161,7 +161,7 @@ def _database(ws: Workspace, facts: dict):
         key = "health.upload.demo" if state["last_upload_kind"] == "demo" else \
             "health.upload.last"
         yield Check("upload", OK, key, {"at": _when(upload),
-                                        "rows": fmt_int(state["last_upload_rows"])})
+                                        "rows": Number(state["last_upload_rows"])})
 
 
 def _smtp(ws: Workspace):
