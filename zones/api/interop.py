@@ -61,7 +61,7 @@ def dhis2_export(ws: Workspace, actor: Actor, start: date, end: date, mapping: b
                  lang: str = "vi") -> dhis2.Export:
     """Weekly figures and levels in force of the mapped units (inside ``unit``'s and the
     actor's subtree) as DHIS2 ``dataValueSets`` JSON, through a strictly checked mapping
-    file."""
+    file (its warnings are messages, ``Msg``, for the caller to render)."""
     plan = dhis2.read_mapping(mapping, mapping_name, set(dayview.units(ws).index))
     done = dhis2.export(ws, plan, start, end, unit=unit, actor=actor)
     log.info("DHIS2 export: %d values, %d weeks", len(done.values), len(done.periods))

@@ -12,7 +12,7 @@ import pandas as pd
 
 from zones.api.action import Arguments, action, known_unit, log, parents
 from zones.errors import ZonesError
-from zones.i18n import fmt_date, fmt_datetime, msg, t
+from zones.i18n import Joined, fmt_date, fmt_datetime, msg, t
 from zones.levels import dayview
 from zones.levels import declarations as decl
 from zones.levels.memo import cached
@@ -69,7 +69,7 @@ def _checked(ws: Workspace, unit_code, kind, level, share, date_from, date_by, h
                               hold, decision, note, measures)
     if problems:
         log.info("plan refused: %d problems", len(problems))
-        raise ZonesError("\n".join(problems))
+        raise ZonesError(Joined(problems))
     return model.proposal(everything, unit_code, kind, level, share, date_from, date_by,
                           hold, decision, note, measures)
 

@@ -11,7 +11,7 @@ import pandas as pd
 from zones import ingest
 from zones.api.action import action, area, log, parents, unit_name
 from zones.errors import ZonesError
-from zones.i18n import msg
+from zones.i18n import msg, t, text_of
 from zones.ingest.read import check_size as check_upload_size
 from zones.levels import dayview, worker
 from zones.people import access, approvals, audit
@@ -93,19 +93,23 @@ def store_upload(ws: Workspace, checked: ingest.Checked, actor: Actor,
             worker.start_paying(ws)
             result.recomputing = True
         else:
-            result.warning = _pay_or_warn(ws, progress)
+            result.warning = _pay_or_warn(ws, progress, checked.lang)
     # never user data in the log: counts and ids only (no file names, no values)
     log.info("upload stored: %s rows new, %s superseded, %s refused", result.inserted,
              result.superseded, len(checked.refused))
     return result
 
 
-def _pay_or_warn(ws: Workspace, progress: Callable[[str], None] | None) -> str | None:
+def _pay_or_warn(ws: Workspace, progress: Callable[[str], None] | None,
+                 lang: str) -> str | None:
+    """Recompute the levels now (each step told to ``progress`` in ``lang``); a warning
+    in ``lang`` when that failed."""
+    say = None if progress is None else (lambda line: progress(text_of(line, lang)))
     try:
-        worker.pay_owed(ws, wait=True, report=progress)
+        worker.pay_owed(ws, wait=True, report=say)
     except ZonesError as err:
         log.warning("levels not recomputed after an upload: %s", err)
-        return msg("ingest.recompute_failed", reason=str(err))
+        return t("ingest.recompute_failed", lang, reason=err.text(lang))
     return None
 
 

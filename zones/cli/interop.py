@@ -40,11 +40,11 @@ def dhis2_export(ws: api.Workspace, o: Options, lang: str) -> int:
     """``dhis2 export --from D1 --to D2 --mapping FILE [--unit CODE] [--out FILE]``."""
     path = Path(o["mapping"])
     if path.is_file():  # bounded before it is read
-        api.check_dhis2_mapping_size(path.stat().st_size, path.name)
+        api.check_dhis2_mapping_size(path.stat().st_size, path.name, lang)
     done = api.dhis2_export(ws, o["actor"], o["start"], o["end"], read_file(path), path.name,
                             o.get("unit"), lang)
     for warning in done.warnings:
-        say(warning)
+        say(warning.text(lang))
     if o.get("out"):
         write_bytes(Path(o["out"]), done.json_bytes(), lang)
     else:

@@ -21,7 +21,7 @@ from geodata.gazetteer import SOURCE, legacy_communes
 from zones.demo import plans as demo_plans
 from zones.demo.simulate import KIEN_LUONG_HOTSPOTS, VINH_LAC, populations, simulate
 from zones.errors import ZonesError
-from zones.i18n import Number, msg
+from zones.i18n import Joined, Number, msg
 from zones.sites.demo import demo_sites
 from zones.storage import demo_sql, observations_sql, sites_sql, store
 from zones.storage.schema import METRICS
@@ -170,7 +170,7 @@ def check_rebuild(engine: Engine, reset: bool, yes: bool) -> dict[str, int]:
     if any(n for kind, n in found.items() if kind != "accounts") and not yes:
         lost = [msg(f"demo.lost.{kind}", n=Number(found[kind]))
                 for kind in found if found[kind]]
-        raise ZonesError(msg("demo.real_data", lost="; ".join(lost)))
+        raise ZonesError(msg("demo.real_data", lost=Joined(lost, "; ")))
     return found
 
 

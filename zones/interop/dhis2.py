@@ -37,7 +37,7 @@ import contract
 from rules.errors import Problem, ProblemsError, did_you_mean
 from rules.strict_yaml import read_yaml
 from zones.errors import ZonesError
-from zones.i18n import fmt_date, msg
+from zones.i18n import Msg, fmt_date, msg
 from zones.levels import dayview
 from zones.levels import declarations as decl_mod
 from zones.levels.stored_rulesets import problem_lines
@@ -80,7 +80,7 @@ class Export:
     values: list[dict]
     periods: list[str]
     data_set: str | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Msg] = field(default_factory=list)  # rendered by the edge, in its language
 
     def document(self) -> dict:
         doc: dict = {"dataSet": self.data_set} if self.data_set else {}

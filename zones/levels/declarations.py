@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from zones.i18n import fmt_date, msg
+from zones.i18n import Msg, fmt_date, msg, t
 from zones.levels.tables import Table, ancestors
 from zones.storage import store
 
@@ -58,8 +58,8 @@ MAX_DECISION, MAX_SIGNER = 100, 200
 
 
 def problems(units: pd.DataFrame, unit_code: str | None, level: int | None, start: date | None,
-             end: date | None, decision: str, signed_by: str | None = None) -> list[str]:
-    """Everything wrong with a declaration, at once."""
+             end: date | None, decision: str, signed_by: str | None = None) -> list[Msg]:
+    """Everything wrong with a declaration, at once (messages as values)."""
     out = []
     for label, value, limit in (("decl.decision", decision, MAX_DECISION),
                                 ("decl.signed_by", signed_by, MAX_SIGNER)):
@@ -88,12 +88,13 @@ def parents(units: pd.DataFrame, code: str) -> tuple[str, ...]:
 
 
 def notice_warnings(level: int, previous: int | None, effective_from: date,
-                    stamp: datetime) -> list[str]:
-    """The NQ 128 warning when a raise takes effect less than 48 hours after it is entered."""
+                    stamp: datetime, lang: str) -> list[str]:
+    """The NQ 128 warning (in ``lang``) when a raise takes effect less than 48 hours
+    after it is entered."""
     start_at = datetime.combine(effective_from, datetime.min.time())
     if previous is not None and level > previous and start_at - stamp < NOTICE:
         hours = max(0, int((start_at - stamp).total_seconds() // 3600))
-        return [msg("decl.short_notice", hours=hours)]
+        return [t("decl.short_notice", lang, hours=hours)]
     return []
 
 

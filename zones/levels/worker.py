@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
-from zones.i18n import fmt_date, msg
+from zones.i18n import Msg, fmt_date, msg
 from zones.levels.refresh import refresh
 from zones.storage import store
 from zones.storage.db import advisory_lock, advisory_unlock, file_lock, try_advisory_lock
@@ -56,9 +56,10 @@ def progress(ws: Workspace) -> Progress:
 
 
 def pay_owed(ws: Workspace, wait: bool,
-             report: Callable[[str], None] | None = None) -> int:
+             report: Callable[[Msg], None] | None = None) -> int:
     """Recompute what is owed (see the module's text); the number of recomputations
-    this call ran. ``report`` gets a line per step (the CLI prints them)."""
+    this call ran. ``report`` gets a message per step (the CLI prints them, rendered in
+    its language)."""
     runs = 0
     say = report or (lambda _line: None)
     while store.levels_owed(ws.engine) is not None and runs < MAX_RUNS:

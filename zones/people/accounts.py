@@ -32,7 +32,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy.engine import Connection, Engine
 
 from zones.errors import ZonesError
-from zones.i18n import msg
+from zones.i18n import Joined, msg
 from zones.people import audit
 from zones.people.access import AccessError, Actor, Role
 from zones.settings import DEFAULTS, Settings
@@ -83,8 +83,8 @@ def add_user(engine: Engine, actor: Actor, name: str, password: str, role: str,
         if level is not None and level not in ROLE_LEVELS.get(role_, ()):
             raise ZonesError(msg("users.unit_level", unit=unit, level=msg(f"ui.level.{level}"),
                                role=msg(f"role.{role_}"),
-                               levels=", ".join(msg(f"ui.level.{lv}")
-                                                for lv in ROLE_LEVELS.get(role_, ()))))
+                               levels=Joined([msg(f"ui.level.{lv}")
+                                              for lv in ROLE_LEVELS.get(role_, ())], ", ")))
         if accounts_sql.exists(conn, name):
             raise ZonesError(msg("users.exists", name=name))
         accounts_sql.insert(

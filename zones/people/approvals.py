@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from zones.errors import ZonesError
-from zones.i18n import fmt_date, msg
+from zones.i18n import fmt_date, msg, t
 from zones.people import access, audit
 from zones.people.access import AccessError, Actor
 from zones.storage import approvals_sql, store
@@ -75,10 +75,10 @@ def missing_reports(engine: Engine, units: pd.DataFrame, root: str, week: date) 
 
 
 def approve(engine: Engine, actor: Actor, units: pd.DataFrame, unit: str, day: date,
-            note: str | None = None, mark_silent: bool = False) -> date:
+            note: str | None = None, mark_silent: bool = False, *, lang: str) -> date:
     """Approve (and lock) the week of ``day`` for ``unit``'s subtree; its Monday. With
     ``mark_silent`` the communes that sent nothing that week are marked "did not report"
-    (named in the approval and the audit) instead of blocking it."""
+    (named in the approval, in ``lang``, and the audit) instead of blocking it."""
     week = monday(day)
     if unit not in units.index or units.at[unit, "level"] not in ("district", "province"):
         raise ZonesError(msg("appr.not_a_district", value=unit))
@@ -90,7 +90,7 @@ def approve(engine: Engine, actor: Actor, units: pd.DataFrame, unit: str, day: d
     marked = missing if mark_silent else []
     if marked:
         listed = ", ".join(marked)
-        note = msg("appr.marked_note", n=len(marked), units=listed) + (f" {note}" if note else "")
+        note = t("appr.marked_note", lang, n=len(marked), units=listed) + (f" {note}" if note else "")
     elif missing:
         shown = ", ".join(f"{units.at[c, 'name']} ({c})" for c in missing[:15])
         raise ZonesError(msg("appr.incomplete", n=len(missing), week=fmt_date(week),

@@ -26,7 +26,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from rules.strict_yaml import read_yaml
-from zones.i18n import fmt_date, msg
+from zones.i18n import Msg, fmt_date, msg
 from zones.levels.tables import ancestors
 from zones.storage import plans_sql, store
 
@@ -105,8 +105,8 @@ def communes_of(units: pd.DataFrame, code: str) -> pd.Index:
 
 
 def problems(units: pd.DataFrame, unit_code, kind, level, share, date_from, date_by, hold,
-             decision, note=None, measures=()) -> list[str]:
-    """Everything wrong with a plan, at once."""
+             decision, note=None, measures=()) -> list[Msg]:
+    """Everything wrong with a plan, at once (messages as values)."""
     cfg, out = config(), []
     if not unit_code:
         out.append(msg("plan.no_unit"))

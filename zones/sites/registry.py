@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from rules.errors import ProblemsError
 from zones import isolate
 from zones.errors import ZonesError
-from zones.i18n import msg, t
+from zones.i18n import Msg, msg, t
 from zones.ingest.check import explain
 from zones.ingest.units import UnitIndex, describe
 from zones.settings import DEFAULTS, Settings
@@ -222,7 +222,7 @@ def check_scheme_size(size: int, file_name: str) -> None:
                            size=size // 1024, limit=schemes_mod.MAX_BYTES // 1024))
 
 
-def _problems_text(file_name: str, err: ProblemsError) -> str:
+def _problems_text(file_name: str, err: ProblemsError) -> Msg:
     lines = [f"  - {p}" for p in err.problems]
     if err.problems.more:
         lines.append(f"  … (+{err.problems.more})")
