@@ -71,7 +71,7 @@ def _plan_facts(ws: Workspace, unit: str | None, start: date, end: date,
                             tuple(plans.streak_callouts()))
 
 
-@action(lang_of=lambda a: a["prepared"].lang)
+@action()
 def render_briefing(ws: Workspace, prepared: Briefing, fmt: str,
                     palette: str = "default", sites: bool = False) -> bytes:
     """A prepared briefing as PPTX, PDF or PNG (the map at the end of the period); with
