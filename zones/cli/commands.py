@@ -118,7 +118,7 @@ def observations_import(ws: api.Workspace, o: Options, lang: str) -> int:
     """``observations import FILE``: 0 all rows stored, 1 some refused, 2 nothing stored."""
     path = Path(o["file"])
     if path.is_file():
-        api.check_upload_size(path.stat().st_size)
+        api.check_upload_size(path.stat().st_size, lang)
     checked = api.check_upload(ws, read_file(path), path.name, sheet=o.get("sheet"), lang=lang,
                                actor=o["actor"])
     print(api.format_check(checked))
@@ -301,7 +301,7 @@ def rulesets_add(ws: api.Workspace, o: Options, lang: str) -> int:
     """``rulesets add FILE``: validated as a whole, kept in the database."""
     path = Path(o["file"])
     if path.is_file():  # bounded before it is read (the core checks the bytes again)
-        api.check_ruleset_size(path.stat().st_size, path.name)
+        api.check_ruleset_size(path.stat().st_size, path.name, lang)
     added = api.add_ruleset(ws, o["actor"], read_file(path), path.name, lang)
     key = "rs.unchanged" if added.unchanged else "rs.added"
     print(t(key, lang, id=added.ruleset_id, version=added.version, n=added.number))

@@ -18,7 +18,7 @@ def sites_import(ws: api.Workspace, o: Options, lang: str) -> int:
     (the good ones stored), 2 nothing usable."""
     path = Path(o["file"])
     if path.is_file():
-        api.check_upload_size(path.stat().st_size)
+        api.check_upload_size(path.stat().st_size, lang)
     checked = api.check_sites(ws, read_file(path), path.name, o["kind"], lang=lang,
                               actor=o["actor"])
     try:

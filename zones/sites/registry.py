@@ -49,7 +49,7 @@ def check_kind(kind: str) -> str:
 
 
 def check_file(engine: Engine, data: bytes, filename: str, kind: str, index: UnitIndex,
-               units, *, lang: str | None = None, area: set[str] | None = None,
+               units, *, lang: str, area: set[str] | None = None,
                area_name: str = "", settings: Settings = DEFAULTS) -> CheckedSites:
     """Read (bounded, in the child process) and check a sites upload; nothing stored."""
     check_kind(kind)
