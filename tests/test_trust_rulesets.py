@@ -146,8 +146,9 @@ IN_ENGLISH = {"unknown-keys": f"… and {UNKNOWN - 20} more problems",
 def test_the_front_door_refuses_them_in_english_too(case, demo_copy, tmp_path):
     ws = api.open_workspace(demo_copy)
     data = bad_file(tmp_path, case).read_bytes()
-    with pytest.raises(ZonesError, match=re.escape(IN_ENGLISH.get(case[0], case[2]))):
+    with pytest.raises(ZonesError) as refused:
         api.add_ruleset(ws, api.LOCAL_ADMIN, data, f"kg-{case[0]}.yaml", "en")
+    assert IN_ENGLISH.get(case[0], case[2]) in api.failure_message(refused.value, "en")
     assert api.ruleset_versions(ws).empty
 
 
