@@ -44,5 +44,4 @@ def open_draft(ws: Workspace, actor: Actor | None, data: bytes, file_name: str,
                lang: str = "vi") -> rules.RuleSet:
     """A draft rule set from a file (signed-in users): bounded, read in the bounded child
     process and checked as ``rulesets add`` checks a file it keeps, but not stored."""
-    return draft.read(ws.settings, data, file_name, taken_ids(dayview.ruleset_registry(ws)),
-                      lang)
+    return draft.read(ws.settings, data, file_name, taken_ids(dayview.ruleset_registry(ws)))

@@ -16,7 +16,7 @@ import pandas as pd
 
 import contract
 from geodata.names import fold, nfc
-from zones.i18n import fmt_date, t
+from zones.i18n import fmt_date, t, text_of
 from zones.ingest.read import UNIT_COLUMNS, RawTable
 from zones.ingest.units import OBSERVED_LEVELS, UnitIndex, describe, resolve_units
 from zones.settings import DEFAULTS
@@ -440,7 +440,7 @@ def check_table(table: RawTable, index: UnitIndex, today: date | None,
         frames.append(_kind_problems(kind, h.get("unit_code", h.get("unit_name")),
                                      code.fillna(""), area_name))
     if locked:  # rows in an approved week (``locked(code, monday)`` says by whom): refused
-        detail = [locked(c, (d - pd.Timedelta(days=d.weekday())).date())
+        detail = [text_of(locked(c, (d - pd.Timedelta(days=d.weekday())).date()), lang)
                   if isinstance(c, str) and pd.notna(d) else None
                   for c, d in zip(values["unit_code"], values["date"], strict=True)]
         for text in {d for d in detail if d}:

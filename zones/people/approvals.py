@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from zones.errors import ZonesError
-from zones.i18n import fmt_date, msg, t
+from zones.i18n import Msg, fmt_date, msg, t
 from zones.people import access, audit
 from zones.people.access import AccessError, Actor
 from zones.storage import approvals_sql, store
@@ -39,10 +39,10 @@ class Locks:
     few ancestors; no subtree is expanded (a province approved for a year would be
     tens of thousands of entries, rebuilt on every map run)."""
 
-    def __init__(self, roots: dict[tuple[str, date], str], parents: dict[str, str | None]):
+    def __init__(self, roots: dict[tuple[str, date], Msg], parents: dict[str, str | None]):
         self.roots, self.parents = roots, parents
 
-    def __call__(self, code: str, week: date) -> str | None:
+    def __call__(self, code: str, week: date) -> Msg | None:
         seen: set[str] = set()
         while code and code not in seen:
             hit = self.roots.get((code, week))
