@@ -136,6 +136,7 @@ def test_the_wheel_has_every_sub_package_its_data_and_a_working_zones_command(tm
               if p.is_file() and "__pycache__" not in p.parts and "tests" not in p.parts
               and p.suffix in (".py", ".yaml", ".js", ".css", ".html", ".mako", ".png")}
     assert sorted(wanted - names) == []
+    assert "zones/demo/vn_daily_cases_2021.csv" in names  # demo --curve real-shaped
     assert any(n.startswith("zones/storage/migrations/versions/0013") for n in names)
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     assert "zones = zones.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()

@@ -49,6 +49,13 @@ def follow_play() -> None:
         st.session_state.day = day
 
 
+def one_colouring(key: str, other: str) -> None:
+    """A colouring toggle ``key`` turned on turns ``other`` off (the map shows one
+    colouring at a time: levels, plan status or next week's outlook)."""
+    if st.session_state.get(key):
+        st.session_state[other] = False
+
+
 def day_map(lay: loaders.Layer, dv: api.DayView, override: str | None, edges) -> None:
     """The map of the levels in force on the day view, with play, tooltip and marks for
     units whose declared level differs from the computed one; a click selects a unit."""

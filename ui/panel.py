@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import charts, loaders, mapstate, plans_view, sites_view, widgets
+from ui import charts, loaders, mapstate, outlook_view, plans_view, sites_view, widgets
 from ui.common import lang, md_text, tr, workspace
 from zones import api
 from zones.i18n import fmt_int
@@ -150,6 +150,8 @@ def unit_ui(units, table: api.Table, code, day, colours, override) -> None:
         st.markdown("\n".join(f"- {md_text(r)}" for r in why) or "–")
         st.markdown(f"**{tr('ui.path_down')}**")
         st.markdown("\n".join(f"- {md_text(r)}" for r in expl.path_down) or "–")
+        if override is None and st.session_state.get(outlook_view.LAYER_KEY):
+            outlook_view.unit_ui(code, units.at[code, "level"], day)  # issue 23
         up = api.path_up(workspace(), code, day, lang()) if override is None else None
         if up is not None:  # issue 23: the mirror of the path down
             st.markdown(f"**{tr('out.panel.up_title')}**")

@@ -109,12 +109,13 @@ def boundary_version(ws: Workspace) -> str:
 
 @action(Right.BOUNDARIES, "demo")
 def demo(ws: Workspace, actor: Actor, national: bool = False, reset: bool = False,
-         lang: str = "vi", yes: bool = False) -> dict:
+         lang: str = "vi", yes: bool = False, curve: str = "simulated") -> dict:
     """Build the embedded demo, then refresh (levels, snapshot, data version). The audit
     entry "started" (with what is replaced) is committed before anything is deleted; the
     old data is replaced in one transaction; a reset over data people put in (uploads,
     declarations, rule sets, accounts, …) is refused unless ``yes``."""
-    asked = {"national": national, "reset": reset}
+    asked = {"national": national, "reset": reset} | (
+        {"curve": curve} if curve != "simulated" else {})
     try:
         replacing = check_rebuild(ws.engine, reset=reset, yes=yes)
     except ZonesError:
@@ -123,7 +124,7 @@ def demo(ws: Workspace, actor: Actor, national: bool = False, reset: bool = Fals
     audit.record(ws.engine, actor, "demo", outcome="started",
                  detail={**asked, "replacing": replacing})
     try:
-        built = build_demo(ws.engine, national=national, reset=reset)
+        built = build_demo(ws.engine, national=national, reset=reset, curve=curve)
     except Exception:  # nothing replaced: the transaction rolled back
         audit.record(ws.engine, actor, "demo", outcome="failed", detail=asked)
         raise

@@ -27,10 +27,10 @@ Options = dict
 
 
 def demo(ws: api.Workspace, o: Options, lang: str) -> int:
-    """``demo [--national] [--reset [--yes]]``."""
+    """``demo [--national] [--reset [--yes]] [--curve simulated|real-shaped]``."""
     say(t("demo.building", lang, scope="toàn quốc" if o["national"] else "Kiên Giang"))
     built = api.demo(ws, o["actor"], national=o["national"], reset=o["reset"], lang=lang,
-                     yes=o.get("yes", False))
+                     yes=o.get("yes", False), curve=o.get("curve") or "simulated")
     print(t("demo.done", lang, url=ws.engine.url.render_as_string(hide_password=True), **built))
     return 0
 

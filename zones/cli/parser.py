@@ -104,6 +104,7 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     d.add_argument("--reset", action="store_true")
     d.add_argument("--yes", action="store_true",
                    help="--reset: delete uploads, declarations and rule sets people added")
+    d.add_argument("--curve", choices=("simulated", "real-shaped"), default="simulated")
 
     u = sub.add_parser("units", help=t("cli.help.units", lang))
     usub = u.add_subparsers(dest="action", required=True, parser_class=_Parser)

@@ -174,7 +174,8 @@ def check_rebuild(engine: Engine, reset: bool, yes: bool) -> dict[str, int]:
     return found
 
 
-def build_demo(engine: Engine, national: bool = False, reset: bool = False) -> dict:
+def build_demo(engine: Engine, national: bool = False, reset: bool = False,
+               curve: str = "simulated") -> dict:
     """Build the demo database; return counts and the time taken.
 
     Everything is computed first, then the old data (with ``reset``) is replaced in one
@@ -186,20 +187,21 @@ def build_demo(engine: Engine, national: bool = False, reset: bool = False) -> d
     units = build_units(national)
     communes = units[units["level"] == "commune"].copy()
     communes["district_code"] = communes["parent_code"]
-    series = simulate(communes)
+    pairs = touching_pairs(units.set_index("code", drop=False))
+    series = simulate(communes, curve=curve, pairs=pairs)
     h_codes, h_metrics = hamlet_figures(series, units)
     obs = observation_frame(series.dates, series.codes, series.metrics)
     if h_codes:
         obs = pd.concat([obs, observation_frame(series.dates, h_codes, h_metrics)],
                         ignore_index=True)
-    pairs = touching_pairs(units.set_index("code", drop=False))
     sites = [] if national else demo_sites(units, store.now())  # simulated, labelled
     with engine.begin() as conn:
         store.take_write_lock(conn)
         if reset:
             demo_sql.clear(conn, KEPT)  # everything a rebuild replaces
         set_id = store.create_set(
-            conn, name="Demo " + ("toàn quốc 2021" if national else "Kiên Giang 2021"),
+            conn, name="Demo " + ("toàn quốc 2021" if national else "Kiên Giang 2021")
+            + (" (đường cong thật)" if curve == "real-shaped" else ""),
             structure="2021", source=SOURCE, licence="MIT (vietnamadminunits); hình dạng "
             "gần đúng, số liệu mô phỏng", approximate=True, note="demo")
         store.insert_units(conn, set_id, units)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from zones.demo import realshape
+
 START, END = pd.Timestamp("2021-06-01"), pd.Timestamp("2021-12-31")
 SEED = 2021_09_01
 
@@ -75,13 +77,26 @@ def vaccination(days: np.ndarray, n: int, rng: np.random.Generator) -> dict[str,
     return {"adult": adult, "full50": full50, "full65": full65}
 
 
-def simulate(communes: pd.DataFrame, seed: int = SEED) -> Series:
-    """Daily figures for ``communes`` (columns code, district_code, population, pop_*)."""
+#: the demo's curves: the story above, or the shape of Vietnam's published 2021 curve
+CURVES = ("simulated", "real-shaped")
+
+
+def simulate(communes: pd.DataFrame, seed: int = SEED, curve: str = "simulated",
+             pairs: pd.DataFrame | None = None) -> Series:
+    """Daily figures for ``communes`` (columns code, district_code, population, pop_*).
+    ``curve="real-shaped"``: the communes' cases follow Vietnam's published 2021 curve
+    (``zones.demo.realshape``; ``pairs``: the communes that touch) over its days."""
     rng = np.random.default_rng(seed)
-    dates = pd.date_range(START, END, freq="D")
-    days = np.arange(len(dates))
     pop = communes["population"].to_numpy(dtype=float)
-    lam = intensity(days, communes, rng) * pop / 100_000
+    if curve == "real-shaped":
+        dates = realshape.dates()[realshape.dates() >= START]
+        no_pairs = pd.DataFrame({"code_a": [], "code_b": []})
+        lam = realshape.intensity(dates, communes, no_pairs if pairs is None else pairs,
+                                  rng) * pop / 100_000
+    else:
+        dates = pd.date_range(START, END, freq="D")
+        lam = intensity(np.arange(len(dates)), communes, rng) * pop / 100_000
+    days = np.arange(len(dates))
     community = rng.poisson(lam).astype(float)
     quarantine = rng.poisson(lam * 1.4).astype(float)
     unknown = rng.binomial(community.astype(int), 0.3).astype(float)
