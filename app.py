@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui import session, widgets
-from ui.common import apply_lang, recompute_notice, show_failure, tr, workspace
+from ui.common import recompute_notice, show_failure, tr, workspace
 from ui.navigation import visibility
 from zones import api
 
@@ -16,7 +16,6 @@ with st.sidebar:
     st.radio("Ngôn ngữ / Language", ["vi", "en"], key="lang", horizontal=True,
              format_func=lambda v: {"vi": "Tiếng Việt", "en": "English"}[v],
              on_change=session.lang_chosen)
-    apply_lang()
     session.keep_lang()
     widgets.streamlit_texts()
     # the widget key carries the language so its labels follow a language switch

@@ -6,15 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from ui import widgets
-from ui.common import apply_lang, lang, md_text, show_error, tr, workspace
+from ui.common import lang, md_text, show_error, tr, workspace
 from ui.session import require_actor
 from ui.widgets import fmt_day, fmt_moment
 from zones import api
 from zones.errors import ZonesError
 
 Role = api.Role
-
-apply_lang()
 st.title(tr("ui.page.accounts"))
 st.caption(tr("acct.intro"))
 actor = require_actor(api.Right.USERS)

@@ -4,12 +4,11 @@ map) and, for administrators, the outbox (sent, failed, pending) with resend."""
 import streamlit as st
 
 from ui import alerts_view
-from ui.common import apply_lang, require_units, show_error, tr, workspace
+from ui.common import require_units, show_error, tr, workspace
 from ui.session import require_actor
 from zones import api
 from zones.errors import ZonesError
 
-apply_lang()
 title = st.empty()
 require_units()
 actor = require_actor(api.Right.READ)

@@ -7,12 +7,11 @@ from datetime import date, timedelta
 import streamlit as st
 
 from ui import widgets
-from ui.common import apply_lang, lang, show_error, tr, workspace
+from ui.common import lang, show_error, tr, workspace
 from ui.session import require_actor
 from zones import api
 from zones.errors import ZonesError
 
-apply_lang()
 st.title(tr("ui.page.audit"))
 st.caption(tr("audit.intro"))
 actor = require_actor(api.Right.AUDIT)

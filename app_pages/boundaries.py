@@ -5,12 +5,11 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from ui import widgets
-from ui.common import apply_lang, lang, md_text, show_error, tr, workspace
+from ui.common import lang, md_text, show_error, tr, workspace
 from ui.session import require_actor
 from zones import api
 from zones.errors import ZonesError
 
-apply_lang()
 st.title(tr("ui.page.boundaries"))
 st.caption(tr("bnd.ui.intro"))
 actor = require_actor(api.Right.BOUNDARIES)
@@ -84,7 +83,7 @@ elif upload is not None:
         st.subheader(tr("bnd.ui.report"))
         # the report quotes the file (its name, layer, fields, codes): each line as written
         st.markdown("\n".join(f"- {md_text(line.strip())}"
-                               for line in api.boundary_report_lines(plan.report)))
+                               for line in api.boundary_report_lines(plan.report, lang())))
         if plan.report.rejected:
             st.warning(tr("bnd.ui.rejected", n=len(plan.report.rejected)))
         preview_ui(plan)

@@ -5,13 +5,12 @@ when), and anyone may download a rule set's YAML to read or adapt it."""
 import streamlit as st
 
 from ui import widgets
-from ui.common import apply_lang, lang, md_text, show_error, tr, workspace
+from ui.common import lang, md_text, show_error, tr, workspace
 from ui.session import current_actor, sign_in_form
 from ui.widgets import fmt_day, fmt_moment
 from zones import api
 from zones.errors import ZonesError
 
-apply_lang()
 st.title(tr("crit.title"))
 st.caption(tr("crit.intro"))
 ws = workspace()

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import widgets
-from ui.common import apply_lang, lang, md_text, require_units, show_error, tr, workspace
+from ui.common import lang, md_text, require_units, show_error, tr, workspace
 from ui.session import current_actor, sign_in_form
 from zones import api
 from zones.errors import ZonesError
@@ -24,8 +24,6 @@ MATCHES = 12
 #: declaration is stored (set, not deleted: the browser would send its values back)
 EMPTY = {"decl_query": "", "decl_level": None, "decl_from": None, "decl_to": None,
          "decl_decision": "", "decl_signed_by": "", "decl_note": ""}
-
-apply_lang()
 st.title(tr("decl.title"))
 st.caption(tr("decl.intro"))
 require_units()

@@ -3,11 +3,10 @@
 import streamlit as st
 
 from ui import charts, links, loaders, maps, mapstate, outlook_view, panel, plans_view, widgets
-from ui.common import apply_lang, lang, md_text, require_units, tr, workspace
+from ui.common import lang, md_text, require_units, tr, workspace
 from ui.session import may_export
 from zones import api
 
-apply_lang()
 widgets.compact_page()
 title_col, date_col = st.columns([2, 3], vertical_alignment="bottom")
 title_col.title(tr("app.title"))

@@ -10,11 +10,10 @@ revoking, and the emulation table of the unit's children with its downloads.
 import streamlit as st
 
 from ui import plans_view
-from ui.common import apply_lang, lang, md_text, require_units, tr, workspace
+from ui.common import lang, md_text, require_units, tr, workspace
 from ui.session import current_actor, sign_in_form
 from zones import api
 
-apply_lang()
 st.title(tr("plan.ui.title"))
 st.caption(tr("plan.ui.intro"))
 require_units()

@@ -10,7 +10,6 @@ import streamlit as st
 
 from ui import widgets
 from ui.common import (
-    apply_lang,
     lang,
     md_text,
     plain_message,
@@ -24,8 +23,6 @@ from zones import api
 from zones.errors import ZonesError
 
 PREVIEW_ROWS = 200
-
-apply_lang()
 require_units()
 ws = workspace()
 st.title(tr("sites.page.title"))

@@ -6,13 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from ui import widgets
-from ui.common import apply_lang, lang, md_text, show_error, tr, workspace
+from ui.common import lang, md_text, show_error, tr, workspace
 from ui.session import require_actor
 from ui.widgets import fmt_moment
 from zones import api
 from zones.errors import ZonesError
 
-apply_lang()
 st.title(tr("ui.page.tokens"))
 st.caption(tr("tokp.intro"))
 actor = require_actor(api.Right.USERS)

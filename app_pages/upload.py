@@ -12,7 +12,6 @@ import streamlit as st
 
 from ui import widgets
 from ui.common import (
-    apply_lang,
     data_version,
     lang,
     md_text,
@@ -227,9 +226,6 @@ def approval_ui() -> None:
             st.rerun()
     except ZonesError as err:
         show_error(err)
-
-
-apply_lang()
 st.title(tr("ingest.page.title"))
 require_units()
 st.caption(tr("ingest.page.intro"))

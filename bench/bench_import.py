@@ -42,11 +42,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from geodata import readers
     from zones.boundaries import imports as boundaries
-    from zones.i18n import set_lang
     from zones.storage import store
     from zones.storage.db import open_db
 
-    set_lang("en")
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
         db = Path(tmp) / "bench.db"
         engine = timed("open + migrate database", open_db, f"sqlite:///{db}")
@@ -55,13 +53,14 @@ def main(argv: list[str] | None = None) -> int:
         opts = boundaries.ImportOptions(display_payload=not args.no_payload)
         plan = timed("plan (read, map, repair, check)", boundaries.plan_import, engine, path,
                      opts)
-        set_id = timed("commit (one transaction)", boundaries.commit_import, engine, plan)
+        set_id = timed("commit (one transaction)", boundaries.commit_import, engine, plan,
+                       lang="en")
         elapsed = time.perf_counter() - total
         units = timed("load units back (with geometry)", store.load_units, engine,
                       geometry=True)
         timed("export CSV frame", boundaries.export_frame, engine)
         print("-" * 46)
-        for line in boundaries.report_lines(plan.report, max_items=5):
+        for line in boundaries.report_lines(plan.report, "en", max_items=5):
             print(line)
         print("-" * 46)
         counts = units["level"].value_counts().to_dict()

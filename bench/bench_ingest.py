@@ -84,7 +84,7 @@ def as_xlsx(frame: pd.DataFrame) -> bytes:
     ws = book.active
     ws.title = "Số liệu"
     ws.append(["Báo cáo số liệu (bench)"])
-    ws.append(template_headers()[:2] + template_headers()[3:])
+    ws.append(template_headers("vi")[:2] + template_headers("vi")[3:])
     for row in frame.itertuples(index=False, name=None):
         ws.append(list(row))
     buf = io.BytesIO()
@@ -110,14 +110,14 @@ def run(n_rows: int, folder: Path) -> dict:
     print(f"{len(units)} units; upload {n_rows} rows, {len(first) / 1e6:.2f} MB CSV")
     res: dict[str, float] = {}
     # the store step alone (the front door then refreshes: timed on its own below)
-    c1 = timed("CSV read + validate", lambda: ingest.check_upload(engine, first, "a.csv"), res)
+    c1 = timed("CSV read + validate", lambda: ingest.check_upload(engine, first, "a.csv", lang="vi"), res)
     r1 = timed("store (first versions)", lambda: ingest.store_checked(engine, c1), res)
     c2 = timed("CSV read + validate (corrections)",
-               lambda: ingest.check_upload(engine, second, "b.csv"), res)
+               lambda: ingest.check_upload(engine, second, "b.csv", lang="vi"), res)
     r2 = timed("store (supersede every row)", lambda: ingest.store_checked(engine, c2), res)
     assert not len(c1.problems) and r1.inserted == n_rows and r2.superseded > 0.9 * n_rows
     xlsx = upload_frame(units, n_rows, 3).pipe(as_xlsx)
-    timed("XLSX read + validate", lambda: ingest.check_upload(engine, xlsx, "c.xlsx"), res)
+    timed("XLSX read + validate", lambda: ingest.check_upload(engine, xlsx, "c.xlsx", lang="vi"), res)
     ws = Workspace.at(f"sqlite:///{folder / 'bench.db'}")
     timed("refresh: recompute levels + snapshot", lambda: refresh(ws, r1.first_date), res)
     return res
@@ -148,7 +148,7 @@ def run_bad(n_rows: int, folder: Path) -> dict:
     print(f"bad values: {n_rows} rows, {len(data) / 1e6:.2f} MB CSV")
     res: dict[str, float] = {}
     checked = timed("bad CSV read + validate", lambda: ingest.check_upload(
-        engine, data, "bad.csv", today=date(2022, 1, 1)), res)
+        engine, data, "bad.csv", lang="vi", today=date(2022, 1, 1)), res)
     assert checked.counts()["refused"] == n_rows, checked.counts()
     report = timed("bad CSV error report (XLSX)", lambda: ingest.error_report(checked), res)
     print(f"{'  problems, report size':<44} {len(checked.problems):>9,} "

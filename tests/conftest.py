@@ -194,16 +194,6 @@ def _real_password_cost(request, _cheap_password_hashes):
     _use_hasher(cheap)
 
 
-@pytest.fixture(autouse=True)
-def _vietnamese_by_default():
-    """Every test starts in the default language (a test may switch it)."""
-    from zones.i18n import set_lang
-
-    set_lang("vi")
-    yield
-    set_lang("vi")
-
-
 @pytest.fixture
 def engine(tmp_path, backend):
     """A small database holding a unit tree and no observations (upload tests)."""

@@ -1,14 +1,19 @@
-"""The front door's one decorator (``zones.api.action``): an action runs in its language,
-is refused (and the refusal audited, the body not run) without its right, and is followed
+"""The front door's one decorator (``zones.api.action``): an action's messages come out in
+the language its caller asks for (passed explicitly, nothing global), it is refused (and the refusal audited, the body not run) without its right, and is followed
 by the refresh its writes need, only when it succeeded."""
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
+from zones import api
 from zones.api.action import action
 from zones.errors import ZonesError
-from zones.i18n import get_lang
+from zones.i18n import msg, t
 from zones.people import accounts, audit
 from zones.people.access import LOCAL_ADMIN, AccessError, Actor, Right, Role
 from zones.workspace import Workspace
@@ -30,21 +35,51 @@ def refreshed(monkeypatch) -> list:
     return calls
 
 
-def test_the_body_runs_in_the_language_of_its_argument_or_of_lang_of(ws):
+def test_the_body_gets_its_language_and_a_raised_message_is_rendered_by_the_caller(ws):
     @action()
     def said(ws: Workspace, lang: str = "vi") -> str:
-        return get_lang()
+        return t("cli.wrote", lang, path="x")
 
-    @action(lang_of=lambda a: a["thing"]["lang"])
-    def said_of(ws: Workspace, thing: dict) -> str:
-        return get_lang()
+    @action()
+    def failing(ws: Workspace, code: str, lang: str = "vi") -> None:
+        raise ZonesError(msg("users.unknown", name=code))
 
-    assert said(ws, lang="en") == "en" and said(ws) == "vi"
-    assert said_of(ws, {"lang": "en"}) == "en"
-    assert get_lang() == "vi"  # the caller's language is back
+    assert said(ws, lang="en") != said(ws, lang="vi") and "x" in said(ws, lang="en")
+    with pytest.raises(ZonesError) as err:
+        failing(ws, "ai", lang="en")
+    assert err.value.text("en") != err.value.text("vi")
+    assert str(err.value) == err.value.text("vi")  # logs read Vietnamese
 
 
-def test_a_refusal_is_audited_in_the_actions_language_and_the_body_never_runs(
+def test_two_threads_failing_at_once_each_read_their_own_language(ws):
+    """The same failing action, rendered in Vietnamese and English by two threads at the
+    same time (as two Streamlit sessions would): each gets its own language, every time."""
+    started = threading.Barrier(2)
+
+    @action()
+    def failing(ws: Workspace, code: str, lang: str = "vi") -> None:
+        time.sleep(0.001)  # let the other thread run between raising and rendering
+        raise ZonesError(msg("users.unknown", name=code))
+
+    def reader(lang: str) -> list[str]:
+        started.wait()
+        seen = []
+        for i in range(200):
+            try:
+                failing(ws, f"u{i}", lang=lang)
+            except ZonesError as err:
+                seen.append(api.failure_message(err, lang))
+        return seen
+
+    with ThreadPoolExecutor(2) as pool:
+        vi, en = pool.map(reader, ["vi", "en"])
+    assert len(vi) == len(en) == 200
+    assert all(m == t("users.unknown", "vi", name=f"u{i}") for i, m in enumerate(vi))
+    assert all(m == t("users.unknown", "en", name=f"u{i}") for i, m in enumerate(en))
+    assert set(vi).isdisjoint(en)
+
+
+def test_a_refusal_is_audited_and_told_in_the_callers_language_and_the_body_never_runs(
         ws, refreshed):
     ran = []
 
@@ -60,7 +95,9 @@ def test_a_refusal_is_audited_in_the_actions_language_and_the_body_never_runs(
     trail = audit.entries(ws.engine, action="declared")
     assert list(trail["outcome"]) == ["refused", "refused"]
     assert list(trail["actor"])[-1] == "quansat"
-    assert "quansat" in str(refused.value) and "not" in str(refused.value).lower()
+    english = api.failure_message(refused.value, "en")
+    assert "quansat" in english and "not" in english.lower()
+    assert any(refused.value.text("vi") in d for d in trail["detail"])  # the audit: Vietnamese
 
 
 def test_an_account_disabled_since_it_signed_in_is_refused(ws, refreshed):

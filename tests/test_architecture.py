@@ -26,7 +26,11 @@
 - pages, ``ui`` and the CLI use exactly the names the door lists (``api.__all__``): no
   reaching through it (``api.access.Role``), no name listed that nobody calls;
 - importing the door and the CLI loads none of the heavy libraries (they load with the
-  area that draws maps or briefings).
+  area that draws maps or briefings);
+- the language is passed explicitly (issue 21, item 5): no ``ContextVar`` (nor any
+  ``contextvars``) in ``zones``, ``rules`` or ``ui`` but the log's context
+  (``zones/ops/logs.py``: who did what, on every log line; never a language), and every call of ``zones.i18n.t``,
+  ``fmt_int`` and ``fmt_num`` (under any alias, or as ``i18n.t``) names its language.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from zones import api
+from zones import api, i18n
 from zones.storage import schema
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -400,3 +404,92 @@ def test_dates_formatted_in_one_place():
         if "%d/%m" in path.read_text(encoding="utf-8"):
             found.append(rel)
     assert found == []
+
+
+#: the functions of ``zones.i18n`` that need a language, and its position among their
+#: positional arguments (``t(key, lang)``, ``fmt_int(n, lang)``, ``fmt_num(x, digits, lang)``)
+LANG_POSITION = {"t": 1, "fmt_int": 1, "fmt_num": 2}
+
+
+def calls_without_language(path: Path) -> list[str]:
+    """Calls of ``zones.i18n``'s functions of ``LANG_POSITION`` in ``path`` that pass no
+    language (too few positional arguments and no ``lang=``), as "file:line"."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: dict[str, str] = {}  # local name -> function of zones.i18n
+    modules: set[str] = set()   # local names of the module zones.i18n itself
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "zones.i18n":
+            names.update({a.asname or a.name: a.name for a in node.names
+                          if a.name in LANG_POSITION})
+        elif isinstance(node, ast.ImportFrom) and node.module == "zones":
+            modules.update(a.asname or a.name for a in node.names if a.name == "i18n")
+        elif isinstance(node, ast.Import):
+            modules.update(a.asname for a in node.names if a.name == "zones.i18n" and a.asname)
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        f = node.func
+        if isinstance(f, ast.Name) and f.id in names:
+            fn = names[f.id]
+        elif (isinstance(f, ast.Attribute) and f.attr in LANG_POSITION
+              and ast.unparse(f.value) in modules | {"zones.i18n"}):
+            fn = f.attr
+        else:
+            continue
+        positional = [a for a in node.args if not isinstance(a, ast.Starred)]
+        if len(positional) <= LANG_POSITION[fn] and not any(
+                k.arg == "lang" or k.arg is None for k in node.keywords):
+            found.append(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}"
+                         f":{node.lineno}")
+    return found
+
+
+def context_vars(path: Path) -> list[str]:
+    """Uses of ``contextvars`` in ``path`` (an import, or the name ``ContextVar``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        imported = (isinstance(node, ast.Import) and any(a.name == "contextvars"
+                                                         for a in node.names)) or (
+            isinstance(node, ast.ImportFrom) and node.module == "contextvars")
+        named = (isinstance(node, ast.Name) and node.id == "ContextVar") or (
+            isinstance(node, ast.Attribute) and node.attr == "ContextVar")
+        if imported or named:
+            found.append(f"{path.name}:{node.lineno}")
+    return found
+
+
+#: the context variables allowed, none of them a language: the log's context (request, user,
+#: action, page), which only log lines read; the data versions pinned for one script run
+#: (``store.versions_pinned``: a run reads the versions once)
+CONTEXT_VAR_HOMES = {"zones/ops/logs.py", "zones/storage/store.py"}
+
+
+@pytest.mark.parametrize("package", ["zones", "rules", "ui"])
+def test_no_context_variable_carries_the_language(package):
+    assert [hit for p in files(package) if p.relative_to(ROOT).as_posix() not in
+            CONTEXT_VAR_HOMES for hit in context_vars(p)] == []
+    assert not hasattr(i18n, "_lang") and not hasattr(i18n, "set_lang")
+
+
+def test_every_message_and_number_names_its_language():
+    everything = [p for package in ("zones", "rules", "ui", "app_pages", "tests", "bench")
+                  for p in files(package)] + [ROOT / "app.py"]
+    assert [hit for p in everything for hit in calls_without_language(p)] == []
+
+
+def test_language_detectors_see_violations(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("from zones.i18n import t as tr, fmt_num\nfrom zones import i18n\n"
+                   "import contextvars\nfrom contextvars import ContextVar\n"
+                   "a = tr('x', n=1)\nb = fmt_num(1.5, 1)\nc = i18n.t('y')\n"
+                   "d = i18n.fmt_int(3)\nv = ContextVar('lang')\n")
+    assert [h.split(":")[1] for h in calls_without_language(bad)] == ["5", "6", "7", "8"]
+    assert len(context_vars(bad)) == 3
+    fine = tmp_path / "fine.py"
+    fine.write_text("from zones.i18n import t as tr, fmt_num\nfrom zones import i18n\n"
+                    "a = tr('x', 'en', n=1)\nb = fmt_num(1.5, 1, lang='vi')\n"
+                    "c = i18n.t('y', lang='vi')\nd = i18n.fmt_int(3, 'en')\n"
+                    "e = tr('z', **{'lang': 'vi'})\n")
+    assert calls_without_language(fine) == [] and context_vars(fine) == []

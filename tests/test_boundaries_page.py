@@ -52,7 +52,7 @@ def test_page_helpers_plan_and_commit(tmp_path):
     plan = bnd.plan_import(engine, path, bnd.ImportOptions(display_payload=False))
     assert len(bnd.preview_layer(plan)) == 4
     assert bnd.sets_table(engine).empty
-    set_id = bnd.commit_import(engine, plan)
+    set_id = bnd.commit_import(engine, plan, lang="vi")
     table = bnd.sets_table(engine)
     assert table.loc[0, "id"] == set_id and table.loc[0, "commune"] == 4
 

@@ -24,7 +24,8 @@ MAPPING = SHARED / "legacy_to_2025_ward_mapping.csv"
 def test_national_2025_wards_import(tmp_path):
     engine = open_db(f"sqlite:///{tmp_path}/t.db")
     plan, set_id = boundaries.import_file(engine, WARDS,
-                                          boundaries.ImportOptions(display_payload=False))
+                                          boundaries.ImportOptions(display_payload=False),
+                                          lang="vi")
     assert plan.report.exit_code == 0 and plan.structure == "2025"
     units = store.load_units(engine, set_id=set_id)
     assert units["level"].value_counts().to_dict() == {"commune": 3321, "province": 34}

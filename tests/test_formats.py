@@ -9,7 +9,6 @@ from streamlit.testing.v1 import AppTest
 
 from tests.test_app import run_page
 from ui import charts
-from zones.i18n import set_lang
 
 
 def _columns(element) -> dict:
@@ -38,9 +37,7 @@ def _table_app(language: str):
         import streamlit as st
 
         from ui import widgets
-        from zones.i18n import set_lang
 
-        set_lang(language)
         st.session_state["lang"] = language
         widgets.table(pd.DataFrame({"n": [1240, 5], "x": [365.705, 1234.5], "s": ["a", "b"],
                                     "gap": [None, 2.0]}))
@@ -63,7 +60,6 @@ def test_grid_numbers_follow_the_language(language, whole, decimal):
 @pytest.mark.parametrize(("language", "marks"), [("vi", ",."), ("en", ".,")])
 def test_charts_use_the_languages_marks_and_dd_mm_yyyy(language, marks, monkeypatch):
     monkeypatch.setattr(charts, "lang", lambda: language)
-    set_lang(language)
     days = pd.date_range("2021-09-01", periods=10)
     h = pd.DataFrame({"rate_7d": [365.705] * 10, "tests_pcr": [1240] * 10,
                       "tests_antigen": [0] * 10, "positivity": [0.0] * 10,

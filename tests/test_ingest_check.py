@@ -26,7 +26,7 @@ def units_engine(tmp_path_factory):
     return make_db(tmp_path_factory.mktemp("units") / "t.db")
 
 
-def check(engine, text, lang=None, name="a.csv", settings=DEFAULTS):
+def check(engine, text, lang="vi", name="a.csv", settings=DEFAULTS):
     data = text if isinstance(text, bytes) else csv_bytes(text)
     return check_upload(engine, data, name, lang=lang, today=TODAY, settings=settings)
 
@@ -233,8 +233,8 @@ def test_random_junk_never_crashes_and_every_refusal_is_explained(body):
     body = [r for r in body if any(v is not None and str(v).strip() for v in r)]
     if not body:
         return
-    table = build_table([header, *body])
-    values, problems = check_table(table, _INDEX, TODAY)
+    table = build_table([header, *body], lang="vi")
+    values, problems = check_table(table, _INDEX, TODAY, "vi")
     assert problems["reason"].str.len().gt(0).all() and problems["fix"].str.len().gt(0).all()
     refused = set(problems["row"])
     ok = values.drop(index=list(refused))
@@ -252,7 +252,7 @@ def test_figures_for_a_district_are_refused_by_row(engine):
         01/09/2021,001,3
         01/09/2021,00001,2
     """)
-    checked = check_upload(engine, data, "a.csv", today=TODAY)
+    checked = check_upload(engine, data, "a.csv", lang="vi", today=TODAY)
     kinds = checked.problems.set_index("row")["reason"]
     assert list(kinds.index) == [2] and "Quận Ba Đình" in kinds[2]
     assert checked.counts()["good"] == 1

@@ -106,8 +106,6 @@ def test_english_report(db, tmp_path, capsys):
     assert main(["--db", db, "--lang", "en", "observations", "import", str(path)]) == 1
     assert "Row 4, column «Số mẫu PCR», value «-4»: a negative number. Fix:" in (
         capsys.readouterr().out)
-    from zones.i18n import set_lang
-    set_lang("vi")
 
 
 def test_report_xlsx(db, tmp_path):

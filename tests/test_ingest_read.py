@@ -22,8 +22,8 @@ VI_CSV = """
 
 
 def test_utf8_with_and_without_bom_read_the_same():
-    plain = read_upload(csv_bytes(VI_CSV), "a.csv")
-    bom = read_upload(codecs.BOM_UTF8 + csv_bytes(VI_CSV), "a.csv")
+    plain = read_upload(csv_bytes(VI_CSV), "a.csv", lang="vi")
+    bom = read_upload(codecs.BOM_UTF8 + csv_bytes(VI_CSV), "a.csv", lang="vi")
     assert plain.cells.equals(bom.cells)
     assert plain.headers == bom.headers == {
         "date": "Ngày", "unit_code": "Mã xã", "unit_name": "Tên xã",
@@ -33,7 +33,7 @@ def test_utf8_with_and_without_bom_read_the_same():
 
 
 def test_cp1258_file_is_detected_and_composed_to_nfc():
-    table = read_upload((DATA / "cp1258.csv").read_bytes(), "cp1258.csv")
+    table = read_upload((DATA / "cp1258.csv").read_bytes(), "cp1258.csv", lang="vi")
     assert table.encoding == "cp1258"
     assert table.headers["new_cases_community"] == "Ca mắc mới cộng đồng"
     assert table.cells.loc[2, "unit_name"] == "Phường Phúc Xá"
@@ -41,7 +41,7 @@ def test_cp1258_file_is_detected_and_composed_to_nfc():
 
 def test_utf16_and_semicolon_delimited():
     text = VI_CSV.replace(",", ";")
-    table = read_upload(codecs.BOM_UTF16_LE + csv_bytes(text, "utf-16-le"), "a.csv")
+    table = read_upload(codecs.BOM_UTF16_LE + csv_bytes(text, "utf-16-le"), "a.csv", lang="vi")
     assert table.cells.loc[2, "unit_code"] == "00001"
 
 
@@ -55,7 +55,7 @@ def test_header_below_title_block_gives_excel_row_numbers():
         ,,,
         02/09/2021,00001,10,
     """)
-    table = read_upload(data, "a.csv")
+    table = read_upload(data, "a.csv", lang="vi")
     assert table.header_row == 4
     assert list(table.cells.index) == [5, 7]  # the blank row 6 is skipped, numbers kept
     assert table.ignored == ["Ghi chú"]
@@ -78,7 +78,7 @@ def test_xlsx_first_sheet_real_dates_and_title_rows():
     data = xlsx_bytes([["Báo cáo tuần"], [], ["Ngày", "Mã xã", "Số mẫu PCR"],
                        [datetime(2021, 9, 1), "00001", 12]],
                       extra={"Khác": [["x"]]})
-    table = read_upload(data, "a.xlsx")
+    table = read_upload(data, "a.xlsx", lang="vi")
     assert (table.kind, table.sheet, table.header_row) == ("xlsx", "Sheet1", 3)
     assert pd.Timestamp(table.cells.loc[4, "date"]) == pd.Timestamp(datetime(2021, 9, 1))
     assert table.cells.loc[4, "tests_pcr"] == 12
@@ -86,9 +86,9 @@ def test_xlsx_first_sheet_real_dates_and_title_rows():
 
 def test_xlsx_named_sheet_and_wrong_sheet_name():
     data = xlsx_bytes([["ghi chú"]], extra={"Số liệu": [["date", "unit_code"], ["x", "y"]]})
-    assert read_upload(data, "a.xlsx", sheet="so lieu").sheet == "Số liệu"
+    assert read_upload(data, "a.xlsx", lang="vi", sheet="so lieu").sheet == "Số liệu"
     with pytest.raises(ZonesError, match=r"Không có trang tính «Tuần 3».*«Sheet1», «Số liệu»"):
-        read_upload(data, "a.xlsx", sheet="Tuần 3")
+        read_upload(data, "a.xlsx", lang="vi", sheet="Tuần 3")
 
 
 @pytest.mark.parametrize(("data", "name", "message"), [
@@ -104,23 +104,23 @@ def test_xlsx_named_sheet_and_wrong_sheet_name():
 ])
 def test_unusable_files_are_refused_with_a_message(data, name, message):
     with pytest.raises(ZonesError, match=message):
-        read_upload(data, name)
+        read_upload(data, name, lang="vi")
 
 
 def test_broken_workbook_fixture():
     with pytest.raises(ZonesError, match="Tệp Excel bị hỏng"):
-        read_upload((DATA / "broken.xlsx").read_bytes(), "broken.xlsx")
+        read_upload((DATA / "broken.xlsx").read_bytes(), "broken.xlsx", lang="vi")
 
 
 def test_xlsx_without_header_row():
     with pytest.raises(ZonesError, match="Không tìm thấy dòng tiêu đề"):
-        read_upload(xlsx_bytes([[1, 2, 3], [4, 5, 6]]), "a.xlsx")
+        read_upload(xlsx_bytes([[1, 2, 3], [4, 5, 6]]), "a.xlsx", lang="vi")
 
 
 def test_size_limit(monkeypatch):
     monkeypatch.setattr(ingest_read, "MAX_BYTES", 1000)
     with pytest.raises(ZonesError, match=r"Tệp quá lớn \(0\.0 MB; tối đa 0 MB\)"):
-        read_upload(b"x" * 1001, "big.csv")
+        read_upload(b"x" * 1001, "big.csv", lang="vi")
 
 
 def test_english_messages():
@@ -133,10 +133,10 @@ def test_a_stray_quote_that_glues_rows_refuses_the_file_naming_the_row():
     lines[10] = lines[10].replace(",00001,", ',"00001,')
     data = ("\n".join(lines) + "\n").encode()
     with pytest.raises(ZonesError, match=r"Dòng 11: dấu ngoặc kép .* dòng 11–41"):
-        read_upload(data, "a.csv")
+        read_upload(data, "a.csv", lang="vi")
 
 
 def test_a_quoted_note_over_two_lines_is_still_one_cell():
     data = 'Ngày,Mã xã,Số mẫu PCR,Ghi chú\n01/09/2021,00001,5,"dòng một\ndòng hai"\n'.encode()
-    table = read_upload(data, "a.csv")
+    table = read_upload(data, "a.csv", lang="vi")
     assert len(table.cells) == 1

@@ -40,7 +40,7 @@ FIRST = """
 
 def send(engine, text, name="a.csv", sent_by="Trạm y tế Phúc Xá", **kw):
     data = text if isinstance(text, bytes) else csv_bytes(text)
-    checked = check_upload(engine, data, name, today=TODAY)
+    checked = check_upload(engine, data, name, lang="vi", today=TODAY)
     return store_checked(engine, checked, sent_by=sent_by, **kw)
 
 

@@ -26,7 +26,7 @@ def book(data: bytes):
 
 
 def test_template_lists_unit_and_children_for_each_date(engine):
-    wb = book(template_for_unit(engine, "001", date(2021, 9, 1), date(2021, 9, 3)))
+    wb = book(template_for_unit(engine, "001", date(2021, 9, 1), date(2021, 9, 3), "vi"))
     assert wb.sheetnames == ["Số liệu", "Hướng dẫn"]
     ws = wb["Số liệu"]
     assert "Quận Ba Đình (001)" in ws["A1"].value and "01/09/2021" in ws["A1"].value
@@ -42,7 +42,7 @@ def test_template_lists_unit_and_children_for_each_date(engine):
 
 
 def test_template_validation_and_instructions(engine):
-    wb = book(template_for_unit(engine, "00004", date(2021, 9, 1), date(2021, 9, 1)))
+    wb = book(template_for_unit(engine, "00004", date(2021, 9, 1), date(2021, 9, 1), "vi"))
     rules = {str(dv.sqref): (dv.type, dv.operator, dv.formula1, dv.formula2)
              for dv in wb["Số liệu"].data_validations.dataValidation}
     assert rules == {"D5:Q5": ("whole", "greaterThanOrEqual", "0", None),
@@ -53,14 +53,14 @@ def test_template_validation_and_instructions(engine):
 
 
 def test_filled_template_imports_back(engine):
-    data = template_for_unit(engine, "001", date(2021, 9, 1), date(2021, 9, 2))
+    data = template_for_unit(engine, "001", date(2021, 9, 1), date(2021, 9, 2), "vi")
     wb = book(data)
     ws = wb["Số liệu"]
     ws["D5"] = 4  # 00001 on 01/09
     ws["K10"] = 30  # 00007 on 02/09: tests_pcr
     buf = io.BytesIO()
     wb.save(buf)
-    checked = check_upload(engine, buf.getvalue(), "mau.xlsx", today=TODAY)
+    checked = check_upload(engine, buf.getvalue(), "mau.xlsx", lang="vi", today=TODAY)
     assert checked.problems.empty
     assert checked.counts() == {"rows": 6, "refused": 0, "good": 2, "blank": 4,
                                 "replaced": 0}
@@ -69,12 +69,12 @@ def test_filled_template_imports_back(engine):
 
 def test_template_refusals(engine, monkeypatch):
     with pytest.raises(ZonesError, match="Không có đơn vị mã 0004X"):
-        template_for_unit(engine, "0004X", date(2021, 9, 1), date(2021, 9, 2))
+        template_for_unit(engine, "0004X", date(2021, 9, 1), date(2021, 9, 2), "vi")
     with pytest.raises(ZonesError, match="Khoảng ngày không hợp lệ"):
-        template_for_unit(engine, "001", date(2021, 9, 2), date(2021, 9, 1))
+        template_for_unit(engine, "001", date(2021, 9, 2), date(2021, 9, 1), "vi")
     monkeypatch.setattr(ingest_xlsx, "MAX_TEMPLATE_ROWS", 8)
     with pytest.raises(ZonesError, match="Mẫu quá lớn \\(9 dòng; tối đa 8\\)"):
-        template_for_unit(engine, "001", date(2021, 9, 1), date(2021, 9, 3))
+        template_for_unit(engine, "001", date(2021, 9, 1), date(2021, 9, 3), "vi")
 
 
 def test_english_template(engine):
@@ -96,7 +96,7 @@ def test_error_report_keeps_original_rows_and_neutralises(engine):
         Ngày,Mã xã,Số mẫu PCR,Ghi chú
         01/09/2021,00001,5,ok
         02/09/2021,=2+3,-1,@danger
-    """), "a.csv", today=TODAY)
+    """), "a.csv", lang="vi", today=TODAY)
     ws = book(error_report(checked)).active
     rows = list(ws.iter_rows(values_only=True))
     assert ws.title == "Lỗi"
@@ -111,7 +111,7 @@ def test_a_corrected_error_report_sent_back_is_an_ordinary_upload(engine):
     from zones.ingest.upload import preview
 
     bad = csv_bytes("Ngày,Mã xã,Số mẫu PCR\n01/09/2021,00001,-3\n02/09/2021,00001,5")
-    first = check_upload(engine, bad, "a.csv", today=TODAY)
+    first = check_upload(engine, bad, "a.csv", lang="vi", today=TODAY)
     report = error_report(first)
     wb = book(report)
     ws = wb.worksheets[0]
@@ -119,8 +119,8 @@ def test_a_corrected_error_report_sent_back_is_an_ordinary_upload(engine):
     ws.cell(row=2, column=header.index("Số mẫu PCR") + 1, value=3)  # the official's fix
     buf = io.BytesIO()
     wb.save(buf)
-    again = check_upload(engine, buf.getvalue(), "loi_a.xlsx", today=TODAY)
+    again = check_upload(engine, buf.getvalue(), "loi_a.xlsx", lang="vi", today=TODAY)
     assert again.problems.empty and again.counts()["good"] == 1
     shown = preview(again, only_problems=False)
     assert list(shown.columns).count("Dòng") == 1
-    assert len(error_report(check_upload(engine, report, "loi_a.xlsx", today=TODAY)))
+    assert len(error_report(check_upload(engine, report, "loi_a.xlsx", lang="vi", today=TODAY)))

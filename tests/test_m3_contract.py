@@ -77,7 +77,7 @@ def dmy(day: date) -> str:
 
 def present(*command: str) -> bool:
     """Whether the command line has this command (milestone-3 parts merge separately)."""
-    parser = build_parser()
+    parser = build_parser("vi")
     for word in command:
         subs = [a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction"]
         if not subs or word not in subs[0].choices:

@@ -216,7 +216,7 @@ def test_percent_cells_found_in_the_xml_or_by_a_walk_when_cells_have_no_referenc
                 assert b' r="B2"' not in body
             dst.writestr(item, body)
     for workbook in (data, out.getvalue()):
-        rows, name = xlsx_rows(workbook)
+        rows, name = xlsx_rows(workbook, None, "vi")
         assert percent_scores(workbook, name, rows, 1, 1) == 2
         assert [r[1] for r in rows[1:]] == ["85%", 0.5, "25%"]
         assert [r[2] for r in rows[1:]] == [0.75] * 3

@@ -165,7 +165,7 @@ def test_a_mistyped_database_url_never_shows_its_password(url, capsys):
     open_db.cache_clear()
     with pytest.raises(DatabaseError) as err:
         api.open_workspace(url)
-    for message in (str(err.value), api.failure_message(err.value),
+    for message in (str(err.value), api.failure_message(err.value, "vi"),
                     api.failure_message(err.value, "en")):
         assert SECRET not in message and message
     assert cli(url, "units", "sets") == 2
@@ -177,7 +177,7 @@ def test_a_mistyped_database_url_never_shows_its_password(url, capsys):
 def test_a_database_failure_in_use_never_shows_a_password():
     err = sa.exc.OperationalError("SELECT 1", {}, Exception(
         f'connection to "postgresql://zones:{SECRET}@10.0.0.5/zones" failed'))
-    message = api.failure_message(err)
+    message = api.failure_message(err, "vi")
     assert SECRET not in message and "zones:***@10.0.0.5" in message
 
 

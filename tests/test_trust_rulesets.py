@@ -24,7 +24,7 @@ from tests.browser import ROOT
 from zones import api
 from zones.cli import main
 from zones.errors import ZonesError
-from zones.i18n import LANGS, t, using_lang
+from zones.i18n import LANGS, t
 from zones.levels.assessment import stored_levels
 from zones.levels.refresh import refresh
 from zones.people.access import Actor, Right, Role, require
@@ -146,8 +146,9 @@ IN_ENGLISH = {"unknown-keys": f"… and {UNKNOWN - 20} more problems",
 def test_the_front_door_refuses_them_in_english_too(case, demo_copy, tmp_path):
     ws = api.open_workspace(demo_copy)
     data = bad_file(tmp_path, case).read_bytes()
-    with pytest.raises(ZonesError, match=re.escape(IN_ENGLISH.get(case[0], case[2]))):
+    with pytest.raises(ZonesError) as refused:
         api.add_ruleset(ws, api.LOCAL_ADMIN, data, f"kg-{case[0]}.yaml", "en")
+    assert IN_ENGLISH.get(case[0], case[2]) in api.failure_message(refused.value, "en")
     assert api.ruleset_versions(ws).empty
 
 
@@ -316,9 +317,9 @@ def test_every_right_is_named_in_words_in_both_languages(right):
 def test_a_refusal_names_the_right_in_words(right):
     observer = Actor("xem", Role.OBSERVER)
     for lang in LANGS:
-        with using_lang(lang), pytest.raises(ZonesError) as info:
+        with pytest.raises(ZonesError) as info:
             require(observer, right)
-        message = str(info.value)
+        message = info.value.text(lang)
         assert t(f"right.{right}", lang) in message and "right." not in message
 
 

@@ -11,7 +11,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from zones import api
 from zones.errors import ZonesError
-from zones.i18n import set_lang, t
+from zones.i18n import t
 from zones.safe import md_text  # also the pages' (they import ui, never zones.safe)
 
 log = logging.getLogger(__name__)
@@ -83,11 +83,6 @@ def tr(key: str, **values) -> str:
     return t(key, lang=lang(), **values)
 
 
-def apply_lang() -> None:
-    """Make core messages of this session's thread follow the UI language."""
-    set_lang(lang())
-
-
 def data_version() -> str:
     """Token that changes with the stored data; loaders use it as a cache key."""
     return api.data_version(workspace())
@@ -110,8 +105,9 @@ def plain_message(message: object) -> str:
 
 
 def show_error(err: ZonesError) -> None:
-    """A user error as the page shows it (never a traceback; never read as Markdown)."""
-    st.error(plain_message(err))
+    """A user error as the page shows it, in the page's language (never a traceback;
+    never read as Markdown)."""
+    st.error(plain_message(err.text(lang())))
 
 
 def show_failure(err: Exception) -> None:
@@ -123,9 +119,8 @@ def show_failure(err: Exception) -> None:
 
 
 def assessed_page(title_key: str, intro_key: str | None = None):
-    """The start of a page that needs assessed levels: language, title, intro, a clear
-    message (and stop) without units or levels. Returns (workspace, units, levels in force)."""
-    apply_lang()
+    """The start of a page that needs assessed levels: title, intro, a clear message (and
+    stop) without units or levels. Returns (workspace, units, levels in force)."""
     st.title(tr(title_key))
     if intro_key:
         st.caption(tr(intro_key))

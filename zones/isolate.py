@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from zones.errors import ZonesError
-from zones.i18n import t
+from zones.i18n import msg
 from zones.settings import Settings
 
 T = TypeVar("T")
@@ -83,10 +83,10 @@ def bounded(settings: Settings, fn: Callable[..., T], *args: Any, **kwargs: Any)
     if status == "raised":
         raise payload
     if status == "memory":
-        raise ZonesError(t("isolate.memory", mb=settings.read_max_mb, setting="ZONES_READ_MAX_MB"))
+        raise ZonesError(msg("isolate.memory", mb=settings.read_max_mb, setting="ZONES_READ_MAX_MB"))
     if status == "failed":
-        raise ZonesError(t("isolate.failed", reason=payload))
-    raise ZonesError(t("isolate.died", code=_exit_text(child.exitcode),
+        raise ZonesError(msg("isolate.failed", reason=payload))
+    raise ZonesError(msg("isolate.died", code=_exit_text(child.exitcode),
                        mb=settings.read_max_mb, setting="ZONES_READ_MAX_MB"))
 
 
@@ -98,7 +98,7 @@ def _watch(receive, child, budget_mb: int, timeout_s: float) -> tuple[str, Any]:
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
-            raise ZonesError(t("isolate.timeout", seconds=round(timeout_s),
+            raise ZonesError(msg("isolate.timeout", seconds=round(timeout_s),
                                setting="ZONES_READ_TIMEOUT_S"))
         if receive.poll(min(WATCH_S, left)):
             try:

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from geodata.sheets import SheetLimits
 from zones.errors import ZonesError
-from zones.i18n import t
+from zones.i18n import msg
 
 TRUE = ("1", "true", "yes", "on")
 FALSE = ("0", "false", "no", "off")
@@ -163,9 +163,9 @@ class Settings:
         for f in dataclasses.fields(self):
             _check(f, getattr(self, f.name))
         if self.public_url and not public_address(self.public_url):
-            raise SettingsError(t("settings.public_url", value=self.public_url))
+            raise SettingsError(msg("settings.public_url", value=self.public_url))
         if self.lock_max_minutes < self.lock_minutes:  # else an address's count is forgotten
-            raise SettingsError(t("settings.lock_order", low=self.lock_minutes,  # too soon
+            raise SettingsError(msg("settings.lock_order", low=self.lock_minutes,  # too soon
                                   high=self.lock_max_minutes))
 
     @classmethod
@@ -230,7 +230,7 @@ def _allowed(f: dataclasses.Field) -> str:
 
 def _refuse(f: dataclasses.Field, value: object) -> SettingsError:
     shown = "***" if f.metadata["secret"] else value
-    return SettingsError(t("settings.bad_value", setting=f.metadata["env"], value=shown,
+    return SettingsError(msg("settings.bad_value", setting=f.metadata["env"], value=shown,
                            allowed=_allowed(f)))
 
 

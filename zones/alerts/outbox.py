@@ -7,7 +7,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from zones.errors import ZonesError
-from zones.i18n import t
+from zones.i18n import msg
 from zones.people import audit
 from zones.people.access import Actor
 from zones.storage import alerts_sql, store
@@ -60,7 +60,7 @@ def resend(engine: Engine, actor: Actor, message_id: int) -> dict:
     with engine.begin() as conn:
         row = alerts_sql.requeue(conn, message_id)
         if row is None or row["status"] != "pending":
-            raise ZonesError(t("alerts.cannot_resend", id=message_id,
+            raise ZonesError(msg("alerts.cannot_resend", id=message_id,
                                status=row["status"] if row else "–"))
         audit.record(conn, actor, "alert_resent", detail={"message": message_id,
                                                           "user": row["user_name"]})

@@ -30,7 +30,7 @@ import pandas as pd
 from zones.alerts import digest, mail
 from zones.alerts.kinds import KINDS, Change, State
 from zones.errors import ZonesError
-from zones.i18n import fmt_date, t
+from zones.i18n import fmt_date, msg, t
 from zones.levels import dayview
 from zones.people import access, audit
 from zones.people.access import Actor, Role
@@ -86,10 +86,10 @@ def new_code(taken: set[str]) -> str:
 def run_day(ws: Workspace, day: date | None) -> date:
     table = dayview.computed_levels(ws)
     if len(table.dates) == 0:
-        raise ZonesError(t("alerts.no_levels"))
+        raise ZonesError(msg("alerts.no_levels"))
     day = day or dayview.default_day(ws) or table.dates[-1].date()
     if pd.Timestamp(day) not in table.dates:
-        raise ZonesError(t("alerts.bad_day", day=fmt_date(day),
+        raise ZonesError(msg("alerts.bad_day", day=fmt_date(day),
                            first=fmt_date(table.dates[0].date()),
                            last=fmt_date(table.dates[-1].date())))
     return day
@@ -265,35 +265,36 @@ def relay_of(settings) -> mail.Relay | None:
 
 def send_owed(ws: Workspace, relay: mail.Relay | None,
               report: Callable[[str], None] = lambda _l: None,
-              sender: Callable[[mail.Relay, object], None] = mail.send) -> tuple[int, list[str]]:
+              sender: Callable[[mail.Relay, object], None] = mail.send, *,
+              lang: str) -> tuple[int, list[str]]:
     """Send every e-mail owed, each marked "sending" then "sent" in its own transaction;
-    (sent, failures in words)."""
+    (sent, failures in words: in ``lang``, as what is ``report``ed)."""
     if relay is None:
         return 0, []
     sent, failed = 0, []
     for message_id in alerts_sql.to_send(ws.engine):
         with ws.engine.begin() as conn:
-            msg = alerts_sql.claim(conn, message_id)
-        if msg is None:
+            row = alerts_sql.claim(conn, message_id)
+        if row is None:
             continue
-        to = [a.strip() for a in (msg["email"] or "").split(",") if a.strip()]
+        to = [a.strip() for a in (row["email"] or "").split(",") if a.strip()]
         try:
-            email = mail.message(relay, to, msg["subject"], msg["body_text"],
-                                 msg["body_html"], mail.message_id(
-                                     relay, msg["id"], f"{msg['created_at']:%Y%m%d%H%M%S}"))
+            email = mail.message(relay, to, row["subject"], row["body_text"],
+                                 row["body_html"], mail.message_id(
+                                     relay, row["id"], f"{row['created_at']:%Y%m%d%H%M%S}"))
             sender(relay, email)
         except Exception as err:  # kept on the message, shown in the outbox, retried later
             why = mail.describe(err)
             with ws.engine.begin() as conn:
                 alerts_sql.mark(conn, message_id, "failed", error=why)
-            failed.append(t("alerts.send_failed", id=message_id, user=msg["user_name"],
+            failed.append(t("alerts.send_failed", lang, id=message_id, user=row["user_name"],
                             reason=why))
             log.info("alert message %d failed", message_id)
             continue
         with ws.engine.begin() as conn:
             alerts_sql.mark(conn, message_id, "sent", at=store.now())
         sent += 1
-        report(t("alerts.sent_one", id=message_id, user=msg["user_name"]))
+        report(t("alerts.sent_one", lang, id=message_id, user=row["user_name"]))
     return sent, failed
 
 
@@ -321,8 +322,8 @@ def one_run(ws: Workspace) -> Iterator[None]:
 
 def run(ws: Workspace, actor: Actor, settings, day: date | None = None,
         dry_run: bool = False, report: Callable[[str], None] = lambda _l: None,
-        sender: Callable = mail.send) -> Outcome:
-    """Compare, write, send (see the module's text)."""
+        sender: Callable = mail.send, *, lang: str) -> Outcome:
+    """Compare, write, send (see the module's text; what is reported in ``lang``)."""
     day = run_day(ws, day)
     with one_run(ws):
         changes, keep, first = compare(ws, day)
@@ -331,7 +332,7 @@ def run(ws: Workspace, actor: Actor, settings, day: date | None = None,
         if dry_run:
             return outcome
         write(ws, actor, day, changes, keep, digests, email_on=bool(settings.smtp_host))
-        outcome.sent, outcome.failed = send_owed(ws, relay_of(settings), report, sender)
+        outcome.sent, outcome.failed = send_owed(ws, relay_of(settings), report, sender, lang=lang)
     return outcome
 
 
@@ -342,6 +343,6 @@ def after_refresh(ws: Workspace) -> None:
         return
     if len(dayview.computed_levels(ws).dates) == 0:
         return
-    done = run(ws, AUTO, ws.settings)
+    done = run(ws, AUTO, ws.settings, lang=ws.settings.lang)
     log.info("alerts after a recomputation: %d changes, %d digests, %d sent, %d failed",
              done.changes, len(done.digests), done.sent, len(done.failed))

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from zones.alerts.kinds import names as kind_names
 from zones.errors import ZonesError
-from zones.i18n import t
+from zones.i18n import msg, t
 from zones.people import access, accounts, audit
 from zones.people.access import AccessError, Actor, Right
 from zones.storage import accounts_sql, alerts_sql, store
@@ -36,7 +36,7 @@ def parse_kinds(text: str | None) -> list[str]:
     asked = [k.strip() for k in text.split(",") if k.strip()]
     bad = [k for k in asked if k not in valid]
     if bad or not asked:
-        raise ZonesError(t("alerts.bad_kinds", value=", ".join(bad) or text,
+        raise ZonesError(msg("alerts.bad_kinds", value=", ".join(bad) or text,
                            valid=", ".join(valid)))
     return [k for k in valid if k in asked]
 
@@ -46,7 +46,7 @@ def check_email(value: str | None) -> str | None:
         return None
     value = value.strip()
     if len(value) > MAX_EMAIL or not EMAIL.fullmatch(value):
-        raise ZonesError(t("alerts.bad_email", value=value[:80]))
+        raise ZonesError(msg("alerts.bad_email", value=value[:80]))
     return value
 
 
@@ -62,21 +62,21 @@ def subscribe(engine: Engine, actor: Actor, parents: dict, names: pd.Series, *,
     access.require(actor, Right.READ)
     row = accounts_sql.row(engine, user_name)
     if row is None:
-        raise ZonesError(t("users.unknown", name=user_name))
+        raise ZonesError(t("users.unknown", lang, name=user_name))
     if not _manages(actor, user_name):
-        raise AccessError(t("alerts.not_yours", user=actor.name, other=user_name))
+        raise AccessError(t("alerts.not_yours", lang, user=actor.name, other=user_name))
     chosen = kind_names() if kinds is None else parse_kinds(kinds)
     address = check_email(email)
     user = accounts.actor(engine, user_name, "cli")
     unit = unit_code or user.unit or _single_root(parents)
     if unit is None:
-        raise ZonesError(t("alerts.unit_needed", user=user_name))
+        raise ZonesError(t("alerts.unit_needed", lang, user=user_name))
     if unit not in parents:
-        raise ZonesError(t("alerts.unknown_unit", value=unit))
+        raise ZonesError(t("alerts.unknown_unit", lang, value=unit))
     for who in (user, actor):
         where = access.area(who, parents)
         if where is not None and unit not in where:
-            raise AccessError(t("access.outside_unit", user=who.name,
+            raise AccessError(t("access.outside_unit", lang, user=who.name,
                                 area=_named(names, who.unit), unit=_named(names, unit)))
     with engine.begin() as conn:
         new_id = alerts_sql.add_subscription(
@@ -96,12 +96,12 @@ def unsubscribe(engine: Engine, actor: Actor, parents: dict, names: pd.Series,
     with engine.begin() as conn:
         row = alerts_sql.subscription(conn, sub_id)
         if row is None or row["ended_at"] is not None:
-            raise ZonesError(t("alerts.no_such", value=sub_id))
+            raise ZonesError(msg("alerts.no_such", value=sub_id))
         where = access.area(actor, parents)
         if not _manages(actor, row["user_name"]) or (
                 where is not None and row["unit_code"] not in where
                 and row["user_name"] != actor.name):
-            raise AccessError(t("alerts.not_yours", user=actor.name, other=row["user_name"]))
+            raise AccessError(msg("alerts.not_yours", user=actor.name, other=row["user_name"]))
         alerts_sql.end_subscription(conn, sub_id, actor.name, store.now())
         audit.record(conn, actor, "alert_unsubscribed", unit=row["unit_code"],
                      detail={"id": sub_id, "user": row["user_name"]})

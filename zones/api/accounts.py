@@ -77,7 +77,7 @@ def sso_sign_in(ws: Workspace, email: str, lang: str = "vi") -> Actor:
     except ZonesError as err:
         audit.record(ws.engine, None, "sign_in", outcome="refused", name=email[:100],
                      detail={"reason": str(err), "via": "sso"})
-        raise AccessError(t("users.sso_unknown", name=email)) from None
+        raise AccessError(t("users.sso_unknown", lang, name=email)) from None
     audit.record(ws.engine, who, "sign_in", detail={"via": "sso"})
     return who
 

@@ -2,10 +2,11 @@
 
 One decorator applies the four concerns each action shares, in this order:
 
-1. **language**: the body runs in the language of its ``lang`` argument (or of
-   ``lang_of(arguments)``, e.g. an upload's own), so every message it raises is in it;
-   and in the log's context of the action (its name, the actor's name: every line it
-   logs says who did what, ``zones.ops.logs``);
+1. **language**: nothing global; a body that writes text takes the reader's language as
+   its own ``lang`` argument, and a message raised deep in the core (a refusal too) is a
+   value, ``zones.i18n.Msg``, that the edge renders in its reader's language
+   (``failure_message(err, lang)``); the body runs in the log's context of the action
+   (its name, the actor's name: every line it logs says who did what, ``zones.ops.logs``);
 2. **right**: with ``right``, the ``actor`` argument must have it (for the unit
    ``unit(ws, arguments)`` names, inside their subtree), and its account must not have
    been disabled since it signed in; a refusal is audited as the ``audit`` action
@@ -27,7 +28,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from zones.alerts.run import after_refresh as alerts_after_refresh
-from zones.i18n import t, using_lang
+from zones.i18n import msg
 from zones.levels import dayview
 from zones.levels.memo import cached
 from zones.levels.refresh import AFTER as AFTER_REFRESH
@@ -47,10 +48,10 @@ Arguments = Mapping[str, Any]
 
 def action(right: Right | None = None, audit_as: str | Callable[[Arguments], str] = "", *,
            unit: Callable[[Workspace, Arguments], str | None] | None = None,
-           anonymous: bool = False, refresh: bool | str | Callable[[Any], bool] = False,
-           lang_of: Callable[[Arguments], str] | None = None) -> Callable[[F], F]:
+           anonymous: bool = False,
+           refresh: bool | str | Callable[[Any], bool] = False) -> Callable[[F], F]:
     """Wrap a front-door function (its first argument the ``Workspace``) in its
-    language, its right check and its refresh (see the module's description)."""
+    log context, its right check and its refresh (see the module's description)."""
 
     def wrap(fn: F) -> F:
         signature = inspect.signature(fn)
@@ -61,10 +62,8 @@ def action(right: Right | None = None, audit_as: str | Callable[[Arguments], str
             bound.apply_defaults()
             arguments = bound.arguments
             ws = arguments.get("ws")
-            lang = lang_of(arguments) if lang_of else arguments.get("lang", "vi")
             actor = arguments.get("actor")
-            with using_lang(lang), log_context(action=fn.__name__,
-                                               user=getattr(actor, "name", None)):
+            with log_context(action=fn.__name__, user=getattr(actor, "name", None)):
                 if right is not None and not (anonymous and arguments.get("actor") is None):
                     name = audit_as(arguments) if callable(audit_as) else audit_as
                     allowed(ws, arguments.get("actor"), right, name,
@@ -87,7 +86,7 @@ def allowed(ws: Workspace, actor: Actor | None, right: Right, action: str,
         who = access.require(actor, right)
         accounts.refuse_disabled(ws.engine, who)  # disabled since it signed in
         if unit is not None and who.scoped and unit not in area(ws, who):
-            raise AccessError(t("access.outside_unit", user=who.name,
+            raise AccessError(msg("access.outside_unit", user=who.name,
                                 area=unit_name(ws, who.unit), unit=unit_name(ws, unit)))
     except AccessError as err:
         audit.record(ws.engine, actor, action, outcome="refused", unit=unit,

@@ -34,7 +34,7 @@ __all__ = [
 
 
 @action()
-def failure_message(err: BaseException, lang: str = "vi", page: bool = False,
+def failure_message(err: BaseException, lang: str, page: bool = False,
                     settings: Settings | None = None) -> str:
     """What the user is told about any failure (never a traceback): the message of a
     user error; a database that failed while in use (SQLAlchemy's error, or pandas'
@@ -43,17 +43,17 @@ def failure_message(err: BaseException, lang: str = "vi", page: bool = False,
     that cannot be opened is told on a page without its address (server paths and
     accounts are the administrator's). No password ever appears."""
     if isinstance(err, DatabaseError) and page:
-        return t("db.page_unavailable")
+        return t("db.page_unavailable", lang)
     if isinstance(err, ZonesError):
-        return masked(str(err))
+        return masked(err.text(lang))
     db_err = err if isinstance(err, SQLAlchemyError) else err.__cause__
     if isinstance(db_err, SQLAlchemyError):
-        return t("db.failed", reason=masked(str(getattr(db_err, "orig", db_err))
-                                            .splitlines()[0]))
+        return t("db.failed", lang, reason=masked(str(getattr(db_err, "orig", db_err))
+                                                  .splitlines()[0]))
     if isinstance(err, MemoryError):
-        return t("isolate.memory", mb=(settings or Settings()).read_max_mb,
+        return t("isolate.memory", lang, mb=(settings or Settings()).read_max_mb,
                  setting="ZONES_READ_MAX_MB")
-    return t("ui.unexpected" if page else "cli.unexpected", kind=type(err).__name__)
+    return t("ui.unexpected" if page else "cli.unexpected", lang, kind=type(err).__name__)
 
 
 def open_workspace(url: str | None = None, wait_for_levels: bool = True,

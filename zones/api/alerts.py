@@ -74,13 +74,13 @@ def run_alerts(ws: Workspace, actor: Actor, day: date | None = None, dry_run: bo
     """Compare with the last run, write one digest per recipient into the outbox, send
     what is owed (administrators; ``dry_run``: the digests only, nothing changed)."""
     return runner.run(ws, actor, ws.settings, day, dry_run, progress or (lambda _l: None),
-                      **({"sender": sender} if sender else {}))
+                      **({"sender": sender} if sender else {}), lang=lang)
 
 
 @action(Right.OUTBOX, "alerts_sent")
 def send_owed_alerts(ws: Workspace, actor: Actor, lang: str = "vi") -> tuple[int, list[str]]:
     """Send the e-mails owed now (after a resend); (sent, failures in words)."""
-    return runner.send_owed(ws, runner.relay_of(ws.settings))
+    return runner.send_owed(ws, runner.relay_of(ws.settings), lang=lang)
 
 
 @action(Right.READ, "alert_feed")
@@ -104,7 +104,7 @@ def alert_outbox(ws: Workspace, actor: Actor, status: str | None = None,
                  lang: str = "vi") -> pd.DataFrame:
     """Every message of the outbox, newest first (administrators)."""
     if status is not None and status not in ("pending", "sending", "sent", "failed", "app"):
-        raise ZonesError(t("alerts.bad_status", value=status))
+        raise ZonesError(t("alerts.bad_status", lang, value=status))
     return outbox.messages(ws.engine, (status,) if status else None)
 
 

@@ -77,7 +77,7 @@ def import_boundaries(ws: Workspace, plan: bnd.ImportPlan, actor: Actor,
             "counts": plan.report.counts, "updated": plan.report.updated,
             "rejected": len(plan.report.rejected)})
 
-    set_id = bnd.commit_import(ws.engine, plan, on_commit=entry)
+    set_id = bnd.commit_import(ws.engine, plan, on_commit=entry, lang=lang)
     refresh(ws)  # the body's: only when something was stored
     log.info("boundaries imported: set %d, %d units", set_id, len(plan.units))
     return set_id
@@ -92,7 +92,8 @@ def download_boundaries(ws: Workspace, source: str, *, level: int | None = None,
                         lang: str = "vi") -> tuple[bnd.Downloaded, bnd.ImportPlan, int]:
     """Fetch a public boundary file (source, licence, checksum recorded) and import it."""
     got = bnd.download_source(source, ws.downloads_dir, level=level, country=country,
-                              url=url, out=out, progress=progress, settings=ws.settings)
+                              url=url, out=out, progress=progress, settings=ws.settings,
+                              lang=lang)
     opts = bnd.ImportOptions(level=got.level, structure=got.structure, source=got.source,
                              licence=got.licence, set_name=set_name)
     plan = bnd.plan_import(ws.engine, got.path, opts, ws.settings)
@@ -108,7 +109,7 @@ def boundary_sets(ws: Workspace) -> pd.DataFrame:
 def unit_changes(ws: Workspace, code: str | None = None, lang: str = "vi") -> pd.DataFrame:
     """What imports changed in units of the active boundary set (old -> new), newest
     first: attribute tables and re-imported hamlets never overwrite without a trace."""
-    return bnd.unit_changes_frame(ws.engine, code)
+    return bnd.unit_changes_frame(ws.engine, code, lang)
 
 
 @action()

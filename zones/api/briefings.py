@@ -19,7 +19,7 @@ from zones.api.action import action
 from zones.api.reading import day_view
 from zones.api.sites import briefing_site_marks
 from zones.errors import ZonesError
-from zones.i18n import t
+from zones.i18n import msg, t
 from zones.levels import dayview
 from zones.levels.memo import cached
 from zones.levels.tables import view_units
@@ -94,14 +94,14 @@ def _plan_facts(ws: Workspace, unit: str | None, start: date, end: date,
                             tuple(plans.streak_callouts()))
 
 
-@action(lang_of=lambda a: a["prepared"].lang)
+@action()
 def render_briefing(ws: Workspace, prepared: Briefing, fmt: str,
                     palette: str = "default", sites: bool = False) -> bytes:
     """A prepared briefing as PPTX, PDF or PNG (the map at the end of the period); with
     ``sites``, its maps draw the safety map's sites valid on each map's day in the
     briefing's unit (issue 25)."""
     if fmt not in briefs.FORMATS:
-        raise ZonesError(t("brief.bad_format", value=fmt))
+        raise ZonesError(msg("brief.bad_format", value=fmt))
     everything = dayview.units(ws)
     extra = (_outlook_section(ws, prepared),) if fmt != "png" else ()  # issue 23
     marks = None
@@ -129,7 +129,7 @@ def briefing(ws: Workspace, day, unit: str | None = None, level: str | None = No
     maps with the safety map's sites)."""
     prepared = prepare_briefing(ws, day, unit, level, weeks, lang, progress)
     if progress is not None:
-        progress(t("brief.step.render", fmt=fmt.upper()))
+        progress(t("brief.step.render", lang, fmt=fmt.upper()))
     return render_briefing(ws, prepared, fmt, palette, sites)
 
 
@@ -139,8 +139,8 @@ def map_png(ws: Workspace, day, level: str = "commune", parent: str | None = Non
     """A picture of the map of the day view (title, legend, date, scale, notices)."""
     view = day_view(ws, day, level, parent, override, lang)
     everything = dayview.units(ws)
-    where = t("ui.country") if parent is None else str(everything.at[parent, "name"])
-    title = t("brief.map_title", level=t(f"ui.level.{level}"), unit=where)
+    where = t("ui.country", lang) if parent is None else str(everything.at[parent, "name"])
+    title = t("brief.map_title", lang, level=t(f"ui.level.{level}", lang), unit=where)
     return briefs.pictures.map_picture(view, everything, title, palette, lang,
                                        outlines=_outlines(everything, level, parent))
 

@@ -28,7 +28,7 @@ def compare_levels(ws: Workspace, a: Side, b: Side, level: str = "commune",
     ``b`` (each a day and a rule set: an id, None for the one in force, or a draft), and
     the units on which they differ with each side's reasons."""
     if parent is not None and parent not in dayview.units(ws).index:
-        raise ZonesError(t("cmp.unknown_unit", value=parent))
+        raise ZonesError(t("cmp.unknown_unit", lang, value=parent))
     registry = dayview.ruleset_registry(ws)
     for side in (a, b):
         if side.draft is None:
@@ -44,5 +44,4 @@ def open_draft(ws: Workspace, actor: Actor | None, data: bytes, file_name: str,
                lang: str = "vi") -> rules.RuleSet:
     """A draft rule set from a file (signed-in users): bounded, read in the bounded child
     process and checked as ``rulesets add`` checks a file it keeps, but not stored."""
-    return draft.read(ws.settings, data, file_name, taken_ids(dayview.ruleset_registry(ws)),
-                      lang)
+    return draft.read(ws.settings, data, file_name, taken_ids(dayview.ruleset_registry(ws)))

@@ -12,7 +12,7 @@ import rules
 from rules.registry import SHIPPED as SHIPPED_RULESETS
 from zones.api.action import Arguments, action, area, known_unit, log, parents
 from zones.errors import ZonesError
-from zones.i18n import fmt_date, fmt_datetime, t
+from zones.i18n import Joined, fmt_date, fmt_datetime, msg, t
 from zones.levels import dayview
 from zones.levels import declarations as decl
 from zones.levels import stored_rulesets as stored
@@ -35,7 +35,7 @@ describe_ruleset = rules.describe_ruleset
 def _proposal(ws: Workspace, actor: Actor, unit_code: str | None, level: int | None,
               effective_from: date | None, effective_to: date | None,
               decision_number: str, note: str | None, signed_by: str | None,
-              stamp) -> tuple[decl.Proposal, int | None]:
+              stamp, lang: str) -> tuple[decl.Proposal, int | None]:
     """What is declared (checked: every problem listed at once) and the level in force
     the day before (for the NQ 128 warning)."""
     everything = dayview.units(ws)
@@ -43,7 +43,7 @@ def _proposal(ws: Workspace, actor: Actor, unit_code: str | None, level: int | N
                              decision_number, signed_by)
     if problems:
         log.info("declaration refused: %d problems", len(problems))
-        raise ZonesError("\n".join(problems))
+        raise ZonesError(Joined(problems))
     previous = decl.level_before(dayview.levels_in_force(ws), unit_code, effective_from)
     return decl.Proposal(
         unit_code=unit_code, unit_name=str(everything.at[unit_code, "name"]),
@@ -52,7 +52,7 @@ def _proposal(ws: Workspace, actor: Actor, unit_code: str | None, level: int | N
         effective_from=effective_from, effective_to=effective_to,
         decision_number=decision_number.strip(), signed_by=(signed_by or "").strip() or None,
         note=note or None,
-        warnings=tuple(decl.notice_warnings(level, previous, effective_from, stamp))), previous
+        warnings=tuple(decl.notice_warnings(level, previous, effective_from, stamp, lang))), previous
 
 
 @action(Right.DECLARE, "declared", unit=known_unit("unit_code"))
@@ -65,7 +65,7 @@ def check_declaration(ws: Workspace, *, actor: Actor, unit_code: str | None,
     confirmation step repeats (the unit with its district and province, the level, the
     dates, the decision, the signer) and the warnings saving would give."""
     return _proposal(ws, actor, unit_code, level, effective_from, effective_to,
-                     decision_number, note, signed_by, now or store.now())[0]
+                     decision_number, note, signed_by, now or store.now(), lang)[0]
 
 
 @action(Right.DECLARE, "declared", unit=known_unit("unit_code"), refresh="declarations")
@@ -78,7 +78,7 @@ def declare(ws: Workspace, *, actor: Actor, unit_code: str | None, level: int | 
     ahead (NQ 128)."""
     stamp = now or store.now()
     got, previous = _proposal(ws, actor, unit_code, level, effective_from, effective_to,
-                              decision_number, note, signed_by, stamp)
+                              decision_number, note, signed_by, stamp, lang)
     new_id = decl.insert(ws.engine, unit_code=got.unit_code, level=got.level,
                          effective_from=got.effective_from, effective_to=got.effective_to,
                          decision_number=got.decision_number, entered_by=actor.name,
@@ -103,9 +103,9 @@ def revoke(ws: Workspace, declaration_id: int, actor: Actor, lang: str = "vi") -
     already revoked id is refused in words."""
     old = decl.revoke(ws.engine, declaration_id, actor.name, store.now())
     if old is None:
-        raise ZonesError(t("decl.no_such", value=declaration_id))
+        raise ZonesError(t("decl.no_such", lang, value=declaration_id))
     if old["revoked_at"] is not None:
-        raise ZonesError(t("decl.already_revoked", id=declaration_id,
+        raise ZonesError(t("decl.already_revoked", lang, id=declaration_id,
                            decision=old["decision_number"], by=old["revoked_by"] or "",
                            at=fmt_datetime(old['revoked_at'])))
     audit.record(ws.engine, actor, "revoked", unit=old["unit_code"], detail={
@@ -123,7 +123,7 @@ def approve_week(ws: Workspace, actor: Actor, unit: str, day: date,
     staff and leaders, inside their subtree), once every commune has reported or, with
     ``mark_silent``, been marked as not reporting."""
     return approvals.approve(ws.engine, actor, dayview.units(ws), unit, day, note,
-                             mark_silent)
+                             mark_silent, lang=lang)
 
 
 @action(Right.APPROVE, "unlocked", unit=known_unit("unit"))
@@ -185,7 +185,7 @@ def add_ruleset(ws: Workspace, actor: Actor | None, data: bytes, file_name: str,
 
 def taken_ids(reg: rules.RuleSetRegistry) -> dict[str, str]:
     """Ids a rule set kept in the store may not take (shipped, folder) -> where they are."""
-    return {rid: t("rs.shipped") if ruleset_source(reg, rid) == "shipped"
+    return {rid: msg("rs.shipped") if ruleset_source(reg, rid) == "shipped"
             else str(rs.path or rid)
             for rid, rs in reg.rulesets.items() if rid not in reg.stored}
 
@@ -210,7 +210,7 @@ def ruleset_origin(reg: rules.RuleSetRegistry, key: str, actor: Actor | None,
     """Where a rule set (an id) or a broken file (a key of ``reg.errors``) comes from, in
     words: administrators see the file and its folder, others a neutral source (no server
     path)."""
-    return stored.origin(reg, key, actor is not None and actor.can(Right.RULESETS))
+    return stored.origin(reg, key, actor is not None and actor.can(Right.RULESETS), lang)
 
 
 def list_rulesets(ws: Workspace, lang: str = "vi") -> pd.DataFrame:

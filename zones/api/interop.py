@@ -29,7 +29,7 @@ def add_token(ws: Workspace, actor: Actor, name: str, unit: str | None = None,
     unit); its id and the token, shown once (only its hash is kept)."""
     clean = tokens.clean_name(name)
     if unit is not None and unit not in dayview.units(ws).index:
-        raise ZonesError(t("tok.unknown_unit", unit=unit))
+        raise ZonesError(t("tok.unknown_unit", lang, unit=unit))
     return tokens.add(ws.engine, clean, unit, actor)
 
 
@@ -51,7 +51,8 @@ def api_answer(ws: Workspace, path: str, params: Mapping[str, str],
                authorization: str | None, lang: str = "vi") -> Answer:
     """The answer of the read-only API to ``GET /zones-api/v1/<path>``: authorised by a
     token (rate-limited, scoped to its subtree), refusals as JSON messages in ``lang``."""
-    return http.answer(ws, path, params, authorization, ws.settings.api_rate_per_minute)
+    return http.answer(ws, path, params, authorization, ws.settings.api_rate_per_minute,
+                       lang)
 
 
 @action(Right.EXPORT, "dhis2_export", unit=known_unit("unit"))
@@ -60,7 +61,7 @@ def dhis2_export(ws: Workspace, actor: Actor, start: date, end: date, mapping: b
                  lang: str = "vi") -> dhis2.Export:
     """Weekly figures and levels in force of the mapped units (inside ``unit``'s and the
     actor's subtree) as DHIS2 ``dataValueSets`` JSON, through a strictly checked mapping
-    file."""
+    file (its warnings are messages, ``Msg``, for the caller to render)."""
     plan = dhis2.read_mapping(mapping, mapping_name, set(dayview.units(ws).index))
     done = dhis2.export(ws, plan, start, end, unit=unit, actor=actor)
     log.info("DHIS2 export: %d values, %d weeks", len(done.values), len(done.periods))

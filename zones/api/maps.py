@@ -11,7 +11,7 @@ from zones.api.accounts import public_read
 from zones.api.action import action
 from zones.api.reading import day_view
 from zones.api.sites import SITE_KINDS, site_bands
-from zones.i18n import t
+from zones.i18n import msg, t
 from zones.levels import dayview
 from zones.maps import served
 from zones.maps.export import standalone_map
@@ -57,7 +57,7 @@ def served_file(ws: Workspace, name: str, token: str | None) -> served.Served | 
     if parsed is None:
         return None
     if not public_read(ws) and sessions.actor_of(ws.engine, token, ws.settings) is None:
-        raise AccessError(t("access.sign_in"))
+        raise AccessError(msg("access.sign_in"))
     override = parsed[1].get("override")
     if override and override not in dayview.ruleset_registry(ws).rulesets:
         return None  # a rule set that is not (or no longer) there

@@ -33,7 +33,7 @@ def outlook(ws: Workspace, day: date, level: str = "commune", unit: str | None =
     if inside is not None:
         frame = frame[frame["unit_code"].isin(inside)]
     if frame.empty:
-        raise ZonesError(t("out.no_units", level=level, unit=unit or t("ui.country")))
+        raise ZonesError(t("out.no_units", lang, level=level, unit=unit or t("ui.country", lang)))
     return safe_frame(frame.reset_index(drop=True))
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from zones.api.action import Arguments, action, known_unit, log, parents
 from zones.errors import ZonesError
-from zones.i18n import fmt_date, fmt_datetime, t
+from zones.i18n import Joined, fmt_date, fmt_datetime, msg, t
 from zones.levels import dayview
 from zones.levels import declarations as decl
 from zones.levels.memo import cached
@@ -55,7 +55,7 @@ def _in_force(ws: Workspace, *days):
     for s in outside:
         if decl.covering(declared, s).empty or (last - first).days > 2 * bound:
             if not have and not dayview.units(ws).empty:
-                raise ZonesError(t("plan.no_figures", day=fmt_date(s.date())))
+                raise ZonesError(msg("plan.no_figures", day=fmt_date(s.date())))
             dayview.check_day(table, s)
     computed = prog.stretch(dayview.computed_levels(ws), first, last,
                             pd.Index(declared["unit_code"].unique()))
@@ -69,7 +69,7 @@ def _checked(ws: Workspace, unit_code, kind, level, share, date_from, date_by, h
                               hold, decision, note, measures)
     if problems:
         log.info("plan refused: %d problems", len(problems))
-        raise ZonesError("\n".join(problems))
+        raise ZonesError(Joined(problems))
     return model.proposal(everything, unit_code, kind, level, share, date_from, date_by,
                           hold, decision, note, measures)
 
@@ -113,9 +113,9 @@ def revoke_plan(ws: Workspace, plan_id: int, actor: Actor, lang: str = "vi") -> 
     revoked it and when, and counts nowhere any more."""
     old = model.revoke(ws.engine, plan_id, actor.name, store.now())
     if old is None:
-        raise ZonesError(t("plan.no_such", value=plan_id))
+        raise ZonesError(t("plan.no_such", lang, value=plan_id))
     if old["revoked_at"] is not None:
-        raise ZonesError(t("plan.already_revoked", id=plan_id, by=old["revoked_by"] or "",
+        raise ZonesError(t("plan.already_revoked", lang, id=plan_id, by=old["revoked_by"] or "",
                            at=fmt_datetime(old["revoked_at"])))
     audit.record(ws.engine, actor, "plan_revoked", unit=old["unit_code"], detail={
         "id": plan_id, "old": old})
@@ -132,14 +132,14 @@ def mark_measure_done(ws: Workspace, measure_id: int, day: date | None, actor: A
     """Mark a measure of a plan done on ``day`` (the officials of the plan's unit);
     audited like figures."""
     if day is None:
-        raise ZonesError(t("plan.measure_no_day"))
+        raise ZonesError(t("plan.measure_no_day", lang))
     old = model.mark_done(ws.engine, measure_id, day, actor.name, store.now())
     if old is None:
-        raise ZonesError(t("plan.no_such_measure", value=measure_id))
+        raise ZonesError(t("plan.no_such_measure", lang, value=measure_id))
     if old["plan_revoked_at"] is not None:
-        raise ZonesError(t("plan.measure_plan_revoked", id=measure_id, plan=old["plan_id"]))
+        raise ZonesError(t("plan.measure_plan_revoked", lang, id=measure_id, plan=old["plan_id"]))
     if old["done_on"] is not None:
-        raise ZonesError(t("plan.measure_already_done", id=measure_id, by=old["done_by"],
+        raise ZonesError(t("plan.measure_already_done", lang, id=measure_id, by=old["done_by"],
                            day=fmt_date(pd.Timestamp(old["done_on"]).date())))
     audit.record(ws.engine, actor, "measure_done", unit=old["unit_code"], detail={
         "id": measure_id, "plan_id": old["plan_id"], "text": old["text"], "done_on": day})
@@ -158,7 +158,7 @@ def _in_subtree(ws: Workspace, codes: pd.Series, unit: str | None) -> np.ndarray
     if unit is None:
         return np.ones(len(codes), dtype=bool)
     if unit not in dayview.units(ws).index:
-        raise ZonesError(t("plan.unknown_unit", value=unit))
+        raise ZonesError(msg("plan.unknown_unit", value=unit))
     return codes.isin(subtree(parents(ws), unit)).to_numpy()
 
 
@@ -218,7 +218,7 @@ def _reason(ws: Workspace, code: str, day: date, level: int, lang: str,
             unit: str | None = None) -> str:
     on = decl.covering(dayview.declarations(ws), day)
     if code in on.index and int(on.at[code, "level"]) == level:
-        return t("plan.reason_declared", decision=on.at[code, "decision_number"])
+        return t("plan.reason_declared", lang, decision=on.at[code, "decision_number"])
     # the reasons inside ``unit`` from its neighbourhood only (a province of the national
     # demo: seconds, not the whole country's run)
     result = dayview.local_result(ws, unit)
@@ -247,12 +247,12 @@ def emulation(ws: Workspace, unit: str, start: date, end: date,
     subtree met on ``end``)."""
     everything = dayview.units(ws)
     if not unit or unit not in everything.index:
-        raise ZonesError(t("plan.unknown_unit", value=unit or ""))
+        raise ZonesError(t("plan.unknown_unit", lang, value=unit or ""))
     if end < start:
-        raise ZonesError(t("plan.bad_period", start=fmt_date(start), end=fmt_date(end)))
+        raise ZonesError(t("plan.bad_period", lang, start=fmt_date(start), end=fmt_date(end)))
     table = _in_force(ws, start, end)
     if emu.children(everything, unit).empty:
-        raise ZonesError(t("plan.no_children", value=unit))
+        raise ZonesError(t("plan.no_children", lang, value=unit))
     frame = emu.emulation(table, dayview.last_reports(ws), everything, unit, start, end)
     frame["targets_met"] = _met_by_child(ws, table, everything, unit, frame["unit_code"],
                                          end)

@@ -136,7 +136,7 @@ def transitions(ws: Workspace, start: date, end: date, level: str = "commune",
     ``level`` unit under ``parent``, with the day of the last change and its cause
     (``data``, ``ruleset``: only the rule set changed, ``declaration``)."""
     if end < start:
-        raise ZonesError(t("tr.order", start=fmt_date(start), end=fmt_date(end)))
+        raise ZonesError(t("tr.order", lang, start=fmt_date(start), end=fmt_date(end)))
     table = dayview.levels_in_force(ws)
     for d in (start, end):
         dayview.check_day(table, d)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from zones.api.action import action, area, log, unit_name
 from zones.errors import ZonesError
-from zones.i18n import fmt_date, get_lang, t
+from zones.i18n import fmt_date, msg, t
 from zones.ingest.units import build_index
 from zones.levels import dayview
 from zones.levels.memo import cached
@@ -50,7 +50,7 @@ SITE_KINDS = KINDS
 def _units(ws: Workspace):
     units = dayview.units(ws)
     if units.empty:
-        raise ZonesError(t("sites.no_units"))
+        raise ZonesError(msg("sites.no_units"))
     return units
 
 
@@ -73,7 +73,7 @@ def check_sites(ws: Workspace, data: bytes, filename: str, kind: str, lang: str 
                                settings=ws.settings)
 
 
-@action(Right.SEND, "sites_import", lang_of=lambda a: a["checked"].lang or "vi")
+@action(Right.SEND, "sites_import")
 def store_sites(ws: Workspace, checked: CheckedSites, actor: Actor,
                 dry_run: bool = False, source: str | None = None) -> registry.Stored:
     """Store the good rows of a checked sites file as ``actor`` (audited with the data,
@@ -82,7 +82,7 @@ def store_sites(ws: Workspace, checked: CheckedSites, actor: Actor,
         inside = area(ws, actor) or set()
         stray = [c for c in checked.good["unit_code"] if c not in inside]
         if stray:
-            raise ZonesError(t("access.outside_unit", user=actor.name,
+            raise ZonesError(msg("access.outside_unit", user=actor.name,
                                area=unit_name(ws, actor.unit), unit=stray[0]))
 
     def entry(conn, result):
@@ -150,7 +150,7 @@ def _subtree(ws: Workspace, unit: str | None) -> set[str] | None:
         return None
     units = _units(ws)
     if unit not in units.index:
-        raise ZonesError(t("sites.unknown_unit", code=unit))
+        raise ZonesError(msg("sites.unknown_unit", code=unit))
     children: dict[str, list[str]] = {}
     for code, parent in zip(units.index, units["parent_code"], strict=True):
         if isinstance(parent, str):
@@ -205,7 +205,6 @@ def site_lists(ws: Workspace, day: date, unit: str | None = None, lang: str = "v
     fac = sub[(sub["kind"] == "facility") & stops]
     qua = sub[(sub["kind"] == "quarantine") & (sub["occupied"].astype(float) >=
                                                 sub["capacity"].astype(float))]
-    lang = lang or get_lang()
     stop = pd.DataFrame({"site_id": fac["site_id"], "name": fac["name"],
                          "unit_code": fac["unit_code"],
                          "unit_name": fac["unit_code"].map(names).fillna(""),
@@ -346,5 +345,5 @@ def site_scheme_text(ws: Workspace, scheme_id: str, lang: str = "vi") -> str:
     """A scheme's YAML text (to copy, change and add as the province's own)."""
     kept = {k.scheme.id: k for k in _schemes(ws)}
     if scheme_id not in kept:
-        raise ZonesError(t("sites.scheme.unknown", id=scheme_id, ids=", ".join(sorted(kept))))
+        raise ZonesError(t("sites.scheme.unknown", lang, id=scheme_id, ids=", ".join(sorted(kept))))
     return kept[scheme_id].text

@@ -11,7 +11,7 @@ import pandas as pd
 from zones import ingest
 from zones.api.action import action, area, log, parents, unit_name
 from zones.errors import ZonesError
-from zones.i18n import t
+from zones.i18n import msg, t, text_of
 from zones.ingest.read import check_size as check_upload_size
 from zones.levels import dayview, worker
 from zones.people import access, approvals, audit
@@ -50,7 +50,7 @@ def check_upload(ws: Workspace, data: bytes, filename: str, sheet: str | None = 
                                settings=ws.settings)
 
 
-@action(Right.SEND, "upload", lang_of=lambda a: a["checked"].lang)
+@action(Right.SEND, "upload")
 def store_upload(ws: Workspace, checked: ingest.Checked, actor: Actor,
                  all_or_nothing: bool = False, dry_run: bool = False,
                  background: bool = False,
@@ -63,14 +63,14 @@ def store_upload(ws: Workspace, checked: ingest.Checked, actor: Actor,
     if actor.scoped:
         stray = access.outside(actor, checked.good["unit_code"], parents(ws))
         if stray:  # checked for another actor: refuse rather than store outside
-            raise AccessError(t("access.outside_unit", user=actor.name,
+            raise AccessError(msg("access.outside_unit", user=actor.name,
                                 area=unit_name(ws, actor.unit), unit=stray[0]))
 
     locks, good = approvals.locked(ws.engine, parents(ws)), checked.good
     late = [why for c, d in zip(good["unit_code"], good["date"], strict=True)
             if (why := locks(c, approvals.monday(pd.Timestamp(d).date())))]
     if late:  # approved after the check: refuse rather than change a locked week
-        raise ZonesError(t("ingest.reason.week_locked", detail=late[0]))
+        raise ZonesError(msg("ingest.reason.week_locked", detail=late[0]))
 
     def entry(conn, result):
         audit.record(conn, actor, "upload", upload_id=result.upload_id, detail={
@@ -93,19 +93,23 @@ def store_upload(ws: Workspace, checked: ingest.Checked, actor: Actor,
             worker.start_paying(ws)
             result.recomputing = True
         else:
-            result.warning = _pay_or_warn(ws, progress)
+            result.warning = _pay_or_warn(ws, progress, checked.lang)
     # never user data in the log: counts and ids only (no file names, no values)
     log.info("upload stored: %s rows new, %s superseded, %s refused", result.inserted,
              result.superseded, len(checked.refused))
     return result
 
 
-def _pay_or_warn(ws: Workspace, progress: Callable[[str], None] | None) -> str | None:
+def _pay_or_warn(ws: Workspace, progress: Callable[[str], None] | None,
+                 lang: str) -> str | None:
+    """Recompute the levels now (each step told to ``progress`` in ``lang``); a warning
+    in ``lang`` when that failed."""
+    say = None if progress is None else (lambda line: progress(text_of(line, lang)))
     try:
-        worker.pay_owed(ws, wait=True, report=progress)
+        worker.pay_owed(ws, wait=True, report=say)
     except ZonesError as err:
         log.warning("levels not recomputed after an upload: %s", err)
-        return t("ingest.recompute_failed", reason=str(err))
+        return t("ingest.recompute_failed", lang, reason=err.text(lang))
     return None
 
 

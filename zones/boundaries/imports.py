@@ -29,7 +29,7 @@ from geodata.display import TOLERANCE, geojson_layer
 from geodata.fields import GeodataError
 from zones import isolate, safe
 from zones.errors import NoDataError, ZonesError
-from zones.i18n import fmt_int, t
+from zones.i18n import Msg, Number, msg, t, text_of
 from zones.settings import DEFAULTS, Settings
 from zones.storage import boundaries_sql, store
 from zones.storage.schema import POPULATION_FIELDS
@@ -118,7 +118,7 @@ def user_error(err: GeodataError) -> ZonesError:
     """A geodata problem as a translated user error (exit code 2)."""
     params = {k: (", ".join(map(str, v)) if isinstance(v, list | tuple) else v)
               for k, v in err.params.items()}
-    return ZonesError(t(f"bnd.err.{err.key}", **params))
+    return ZonesError(msg(f"bnd.err.{err.key}", **params))
 
 
 def sha256_file(path: Path) -> str:
@@ -185,7 +185,7 @@ def _check_extent(plan: ImportPlan) -> None:
     w, s, e, n = VIETNAM
     if not (np.isfinite([x0, y0, x1, y1]).all() and x0 >= w and x1 <= e and y0 >= s
             and y1 <= n):
-        raise ZonesError(t("bnd.err.outside_vietnam", bounds=f"{x0:.4g}, {y0:.4g}, "
+        raise ZonesError(msg("bnd.err.outside_vietnam", bounds=f"{x0:.4g}, {y0:.4g}, "
                            f"{x1:.4g}, {y1:.4g}"))
 
 
@@ -194,7 +194,7 @@ def _base_report(path: Path, read: readers.ReadResult) -> ImportReport:
                           encoding=read.encoding, legacy=read.legacy, crs_in=read.crs_in,
                           features=len(read.frame), nonfinite=set(read.nonfinite))
     if read.cpg:
-        report.warnings.append(t("bnd.warn.cpg_contradicted", cpg=read.cpg,
+        report.warnings.append(msg("bnd.warn.cpg_contradicted", cpg=read.cpg,
                                  used=(read.legacy or read.encoding or "?").upper()))
     return report
 
@@ -227,10 +227,10 @@ def _plan_boundaries(frame: gpd.GeoDataFrame, opts: ImportOptions,
     _check_duplicates(base["code"])
     parents = hierarchy.build_parents(frame, fmap, base, official)
     for row in hierarchy.parent_conflicts(frame, fmap).itertuples():
-        report.warnings.append(t("bnd.warn.parent_conflict", code=row.code,
+        report.warnings.append(msg("bnd.warn.parent_conflict", code=row.code,
                                  parents=row.parents))
     if official:
-        report.warnings.append(t("bnd.warn.official_names", n=sum(map(len, official.values()))))
+        report.warnings.append(msg("bnd.warn.official_names", n=sum(map(len, official.values()))))
     unit_frame = pd.concat([parents, base], ignore_index=True) if len(parents) else base
     return _finish_plan(unit_frame, fmap, structure, opts, report)
 
@@ -243,7 +243,7 @@ def _finish_plan(unit_frame: pd.DataFrame, fmap: gf.FieldMap, structure: str,
     unit_frame = _reject_cycles(unit_frame, report)
     unit_frame = _reject_below_refused(unit_frame, report)
     if unit_frame.empty:
-        raise ZonesError(t("bnd.err.nothing_left", n=len(report.rejected)))
+        raise ZonesError(msg("bnd.err.nothing_left", n=len(report.rejected)))
     _check_duplicates(unit_frame["code"])
     _check_population(unit_frame, fmap, report)
     finest = next(lv for lv in ("hamlet", "commune", "district", "province")
@@ -272,7 +272,7 @@ def _plan_levels(frame: gpd.GeoDataFrame, opts: ImportOptions, report: ImportRep
         base["parent_code"].dropna().str.len() == 3).any() else "2025")
     parents = hierarchy.official_parents(base, structure)
     if len(parents):
-        report.warnings.append(t("bnd.warn.official_names", n=len(parents)))
+        report.warnings.append(msg("bnd.warn.official_names", n=len(parents)))
         base = pd.concat([base, parents], ignore_index=True)
     base = base.loc[_reject_levels(base, set(), report)]
     levels = set(base["level"])
@@ -315,12 +315,12 @@ def _reject_levels(base: pd.DataFrame, stored: set, report: ImportReport) -> np.
             reason = _no_level(base, pos)
         elif isinstance(parent, str) and parent:
             if parent not in level_of and parent not in stored:
-                reason = t("bnd.reason.unknown_parent", parent=parent)
+                reason = msg("bnd.reason.unknown_parent", parent=parent)
             elif parent in level_of and (not level_of[parent]
                                          or RANK[level_of[parent]] >= RANK[level]):
-                reason = t("bnd.reason.parent_not_above", parent=parent,
-                           parent_level=t(f"ui.level.{level_of[parent] or 'commune'}"),
-                           level=t(f"ui.level.{level}"))
+                reason = msg("bnd.reason.parent_not_above", parent=parent,
+                           parent_level=msg(f"ui.level.{level_of[parent] or 'commune'}"),
+                           level=msg(f"ui.level.{level}"))
         if reason and code:
             ok[pos] = False
             report.rejected.append({"row": row, "code": code, "reason": reason})
@@ -331,8 +331,8 @@ def _no_level(frame: pd.DataFrame, pos: int) -> str:
     """Why row ``pos`` has no level: its level cell is empty, or holds no level."""
     text = frame["level_text"].iloc[pos] if "level_text" in frame.columns else None
     if isinstance(text, str) and text:
-        return t("bnd.reason.bad_level", value=text)
-    return t("bnd.reason.no_level")
+        return msg("bnd.reason.bad_level", value=text)
+    return msg("bnd.reason.no_level")
 
 
 def _row(frame: pd.DataFrame, pos: int) -> int | str:
@@ -350,7 +350,7 @@ def _reject_unnamed(base: pd.DataFrame, orphan: pd.Series, report: ImportReport
     bad = orphan.notna().to_numpy()
     for pos in np.flatnonzero(bad):
         report.rejected.append({"row": int(pos) + 1, "code": base["code"].iloc[pos],
-                                "reason": t("bnd.reason.unnamed_parent",
+                                "reason": msg("bnd.reason.unnamed_parent",
                                             parent=orphan.iloc[pos])})
     return ~bad
 
@@ -366,7 +366,7 @@ def _reject_below_refused(frame: pd.DataFrame, report: ImportReport) -> pd.DataF
             return frame
         for pos in np.flatnonzero(lost.to_numpy()):
             code = frame["code"].iloc[pos]
-            report.rejected.append({"row": _row(frame, pos), "code": code, "reason": t(
+            report.rejected.append({"row": _row(frame, pos), "code": code, "reason": msg(
                 "bnd.reason.parent_refused", parent=frame["parent_code"].iloc[pos])})
             refused.add(code)
         frame = frame[~lost.to_numpy()].reset_index(drop=True)
@@ -376,7 +376,7 @@ def _describe_mapping(report: ImportReport, fmap: gf.FieldMap, structure: str) -
     report.level, report.structure = fmap.level, structure
     report.mapping = {k: v for k, v in fmap.used().items() if v}
     if fmap.guessed_level:
-        report.warnings.append(t("bnd.warn.level_guessed", level=t(f"ui.level.{fmap.level}")))
+        report.warnings.append(msg("bnd.warn.level_guessed", level=msg(f"ui.level.{fmap.level}")))
 
 
 def _repaired(frame: gpd.GeoDataFrame, report: ImportReport) -> gpd.GeoDataFrame:
@@ -395,7 +395,7 @@ def _reject_rows(base: pd.DataFrame, report: ImportReport) -> np.ndarray:
         reason = "bnd.reason.no_code" if no_code[pos] else (
             "bnd.reason.nonfinite" if pos in report.nonfinite else "bnd.reason.empty_geometry")
         report.rejected.append({"row": int(pos) + 1, "code": base["code"].iloc[pos],
-                                "reason": t(reason)})
+                                "reason": msg(reason)})
     return ~(empty | no_code)
 
 
@@ -419,7 +419,7 @@ def _reject_cycles(frame: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     for pos, code in enumerate(frame["code"]):
         if code in bad:
             report.rejected.append({"row": _row(frame, pos), "code": code,
-                                    "reason": t("bnd.reason.cycle", chain=bad[code])})
+                                    "reason": msg("bnd.reason.cycle", chain=bad[code])})
     return frame[~frame["code"].isin(bad)].reset_index(drop=True)
 
 
@@ -435,7 +435,7 @@ def _check_population(base: pd.DataFrame, fmap: gf.FieldMap, report: ImportRepor
         bad = base[canon].lt(0)
         if bad.any():
             base.loc[bad, canon] = np.nan
-            report.warnings.append(t("bnd.warn.negative_population", field=src,
+            report.warnings.append(msg("bnd.warn.negative_population", field=src,
                                      n=int(bad.sum())))
 
 
@@ -533,10 +533,10 @@ def _plan_attribute_levels(engine: Engine | None, frame: pd.DataFrame, opts: Imp
         if not level and base["level_text"].iloc[pos]:
             reason = _no_level(base, pos)
         elif level and level != stored_level[code]:
-            reason = t("bnd.reason.level_mismatch", value=raw_level.iloc[pos], code=code,
+            reason = msg("bnd.reason.level_mismatch", value=raw_level.iloc[pos], code=code,
                        stored=stored_level[code])
         elif isinstance(parent, str) and parent and parent != (was or ""):
-            reason = t("bnd.reason.parent_changed", value=parent, code=code,
+            reason = msg("bnd.reason.parent_changed", value=parent, code=code,
                        stored=was or "-")
         if reason:
             keep[pos] = False
@@ -598,7 +598,7 @@ def _reject_duplicate_rows(base: pd.DataFrame, keep: np.ndarray, report: ImportR
     for pos in np.flatnonzero(dup):
         code = base["code"].iloc[pos]
         ok[pos] = False
-        report.rejected.append({"row": _row(base, pos), "code": code, "reason": t(
+        report.rejected.append({"row": _row(base, pos), "code": code, "reason": msg(
             "bnd.reason.duplicate_row", code=code, rows=", ".join(rows[code]))})
     return ok
 
@@ -616,7 +616,7 @@ def _new_rows_at_their_level(new: pd.DataFrame, stored_level: dict, into_set: bo
     if len(built):
         built = built[~built["code"].isin(list(stored_level))]
         if len(built):
-            report.warnings.append(t("bnd.warn.official_names", n=len(built)))
+            report.warnings.append(msg("bnd.warn.official_names", n=len(built)))
             new = pd.concat([new, built], ignore_index=True)
     ok = np.ones(len(new), dtype=bool)
     own = [lv if isinstance(lv, str) and lv in RANK else None for lv in new["level"]]
@@ -628,15 +628,15 @@ def _new_rows_at_their_level(new: pd.DataFrame, stored_level: dict, into_set: bo
             reason = _no_level(new, pos)
         elif isinstance(parent, str) and parent:
             if parent not in level_of and parent in refused:
-                reason = t("bnd.reason.parent_refused", parent=parent)
+                reason = msg("bnd.reason.parent_refused", parent=parent)
             elif parent not in level_of:
-                reason = t("bnd.reason.parent_missing", parent=parent)
+                reason = msg("bnd.reason.parent_missing", parent=parent)
             elif not level_of[parent] or RANK[level_of[parent]] >= RANK[level]:
-                reason = t("bnd.reason.parent_not_above", parent=parent,
-                           parent_level=t(f"ui.level.{level_of[parent] or 'commune'}"),
-                           level=t(f"ui.level.{level}"))
+                reason = msg("bnd.reason.parent_not_above", parent=parent,
+                           parent_level=msg(f"ui.level.{level_of[parent] or 'commune'}"),
+                           level=msg(f"ui.level.{level}"))
         elif into_set and level != "province":
-            reason = t("bnd.reason.needs_parent", level=level)
+            reason = msg("bnd.reason.needs_parent", level=level)
         if reason:
             ok[pos] = False
             report.rejected.append({"row": _row(new, pos), "code": code, "reason": reason})
@@ -649,7 +649,7 @@ def _new_rows_at_their_level(new: pd.DataFrame, stored_level: dict, into_set: bo
             return new
         for pos in np.flatnonzero(lost.to_numpy()):
             report.rejected.append({"row": _row(new, pos), "code": new["code"].iloc[pos],
-                                    "reason": t("bnd.reason.parent_refused",
+                                    "reason": msg("bnd.reason.parent_refused",
                                                 parent=new["parent_code"].iloc[pos])})
             refused.add(new["code"].iloc[pos])
         new = new[~lost.to_numpy()].reset_index(drop=True)
@@ -664,8 +664,8 @@ def _reject_orphans(new: pd.DataFrame, known: set | None, report: ImportReport
     orphan = ~no_parent & ~new["parent_code"].isin(codes)
     loose = no_parent & (new["level"] != "province") if known is not None else no_parent & False
     for row in new[orphan | loose].itertuples():
-        reason = (t("bnd.reason.unknown_parent", parent=row.parent_code) if row.parent_code
-                  else t("bnd.reason.not_in_set"))
+        reason = (msg("bnd.reason.unknown_parent", parent=row.parent_code) if row.parent_code
+                  else msg("bnd.reason.not_in_set"))
         report.rejected.append({"row": "", "code": row.code, "reason": reason})
     return new[~(orphan | loose)].reset_index(drop=True)
 
@@ -687,7 +687,7 @@ def _plan_hamlets(engine: Engine | None, frame: gpd.GeoDataFrame, opts: ImportOp
     communes = stored[stored["level"] == "commune"]
     known = base["parent_code"].isin(set(communes["code"])).to_numpy()
     for pos in np.flatnonzero(keep & ~known):
-        report.rejected.append({"row": int(pos) + 1, "code": base["code"].iloc[pos], "reason": t(
+        report.rejected.append({"row": int(pos) + 1, "code": base["code"].iloc[pos], "reason": msg(
             "bnd.reason.unknown_commune", parent=base["parent_code"].iloc[pos])})
     base = base.loc[keep & known]
     _check_duplicates(base["code"])
@@ -698,7 +698,7 @@ def _plan_hamlets(engine: Engine | None, frame: gpd.GeoDataFrame, opts: ImportOp
     if kind == "point":
         outside = hamlets.outside_their_commune(base.geometry, base["parent_code"], shapes)
         if outside.any():
-            report.warnings.append(t("bnd.warn.points_outside", n=int(outside.sum()),
+            report.warnings.append(msg("bnd.warn.points_outside", n=int(outside.sum()),
                                      codes=", ".join(base["code"][outside].tolist()[:10])))
         base = base.set_geometry(hamlets.hamlet_cells(base.geometry, base["parent_code"],
                                                       shapes).to_numpy())
@@ -712,16 +712,17 @@ def _plan_hamlets(engine: Engine | None, frame: gpd.GeoDataFrame, opts: ImportOp
 
 # --- storing -------------------------------------------------------------------------------
 
-def commit_import(engine: Engine, plan: ImportPlan, on_commit=None) -> int:
-    """Store ``plan`` in one transaction and return the boundary set id. ``on_commit``
-    (connection, set id) runs inside it (the audit entry: stored with the data or not)."""
+def commit_import(engine: Engine, plan: ImportPlan, on_commit=None, *, lang: str) -> int:
+    """Store ``plan`` in one transaction and return the boundary set id (its note in
+    ``lang``). ``on_commit`` (connection, set id) runs inside it (the audit entry: stored
+    with the data or not)."""
     with engine.begin() as conn:
         store.take_write_lock(conn)
         if plan.report.kind == "boundaries" or plan.target_set is None:
             set_id = store.create_set(
                 conn, name=unique_set_name(conn, plan), structure=plan.structure,
                 source=plan.source, licence=plan.licence, approximate=plan.approximate,
-                checksum=plan.checksum, note=t("bnd.note.imported", file=plan.report.filename))
+                checksum=plan.checksum, note=t("bnd.note.imported", lang, file=plan.report.filename))
         else:
             set_id = plan.target_set
             _check_unchanged(conn, plan)
@@ -752,7 +753,7 @@ def _check_unchanged(conn: Connection, plan: ImportPlan) -> None:
     active = boundaries_sql.active_set_id(conn)
     taken = boundaries_sql.unit_rows(conn, plan.target_set, plan.units["code"].tolist(), [])
     if active != plan.target_set or taken:
-        raise ZonesError(t("bnd.err.changed_meanwhile", codes=", ".join(sorted(taken)[:10])
+        raise ZonesError(msg("bnd.err.changed_meanwhile", codes=", ".join(sorted(taken)[:10])
                            or "-"))
 
 
@@ -769,7 +770,7 @@ def activate_set(engine: Engine, set_id: int) -> None:
     with engine.begin() as conn:
         store.take_write_lock(conn)
         if not boundaries_sql.set_exists(conn, set_id):
-            raise ZonesError(t("bnd.err.no_such_set", value=set_id))
+            raise ZonesError(msg("bnd.err.no_such_set", value=set_id))
         boundaries_sql.activate(conn, set_id)
         store.owe_levels(conn, None)  # other units: every day is owed
         store.bump_version(conn, boundaries=True)
@@ -780,7 +781,7 @@ def unique_set_name(conn: Connection, plan: ImportPlan) -> str:
     taken = boundaries_sql.set_names(conn)
     if plan.set_name:
         if plan.set_name in taken:
-            raise ZonesError(t("bnd.err.set_exists", name=plan.set_name))
+            raise ZonesError(msg("bnd.err.set_exists", name=plan.set_name))
         return plan.set_name
     stem = f"{Path(plan.report.filename).stem} ({plan.structure})"
     name, n = stem, 2
@@ -840,15 +841,16 @@ def _record_added(conn: Connection, set_id: int, frame: pd.DataFrame, source: st
              "new_value": "added", "changed_at": when, "source": source} for c in added])
 
 
-def unit_changes_frame(engine: Engine, code: str | None = None) -> pd.DataFrame:
-    """The history of units changed inside the active boundary set, newest first."""
+def unit_changes_frame(engine: Engine, code: str | None, lang: str) -> pd.DataFrame:
+    """The history of units changed inside the active boundary set, newest first (a
+    replaced shape named in ``lang``)."""
     current = store.active_set(engine)
     cols = ["changed_at", "code", "field", "old_value", "new_value", "source"]
     if current is None:
         return pd.DataFrame(columns=cols)
     frame = pd.DataFrame(boundaries_sql.changes(engine, current["id"], cols, code),
                          columns=[*cols, "old_geometry"])
-    shape = t("bnd.hist.old_shape")
+    shape = t("bnd.hist.old_shape", lang)
     frame["old_value"] = [shape if g is not None else v for v, g in
                           zip(frame["old_value"], frame["old_geometry"], strict=True)]
     return frame.drop(columns="old_geometry")
@@ -869,60 +871,61 @@ def _update_units(conn: Connection, set_id: int, updates: pd.DataFrame,
 
 
 def import_file(engine: Engine, path: str | Path, opts: ImportOptions | None = None,
-                *, dry_run: bool = False, settings: Settings = DEFAULTS
+                *, lang: str, dry_run: bool = False, settings: Settings = DEFAULTS
                 ) -> tuple[ImportPlan, int | None]:
-    """Plan and (unless ``dry_run``) store an import: (plan, set id or None)."""
+    """Plan and (unless ``dry_run``) store an import: (plan, set id or None; the set's
+    note in ``lang``)."""
     plan = plan_import(engine, path, opts, settings)
-    return plan, (None if dry_run else commit_import(engine, plan))
+    return plan, (None if dry_run else commit_import(engine, plan, lang=lang))
 
 
 # --- report --------------------------------------------------------------------------------
 
-def report_lines(report: ImportReport, max_items: int = 20) -> list[str]:
-    """The validation report as lines of text in the current language."""
-    lines = [t("bnd.rep.file", file=report.filename, fmt=report.fmt,
-               layer=report.layer or "-", n=fmt_int(report.features))]
+def report_lines(report: ImportReport, lang: str, max_items: int = 20) -> list[str]:
+    """The validation report as lines of text in ``lang``."""
+    lines = [msg("bnd.rep.file", file=report.filename, fmt=report.fmt,
+               layer=report.layer or "-", n=Number(report.features))]
     if report.encoding or report.legacy:
-        lines.append(t("bnd.rep.encoding", encoding=report.encoding or "-",
+        lines.append(msg("bnd.rep.encoding", encoding=report.encoding or "-",
                        legacy=(report.legacy or "").upper() or "-"))
     if report.crs_in and report.crs_in not in ("EPSG:4326", "OGC:CRS84"):
-        lines.append(t("bnd.rep.crs", crs=report.crs_in))
+        lines.append(msg("bnd.rep.crs", crs=report.crs_in))
     if report.level:
-        lines.append(t("bnd.rep.mapping", level=t(f"ui.level.{report.level}"),
+        lines.append(msg("bnd.rep.mapping", level=msg(f"ui.level.{report.level}"),
                        structure=report.structure, fields=", ".join(
                            f"{k} ← {v}" for k, v in report.mapping.items())))
     for level in ("province", "district", "commune", "hamlet"):
         if report.counts.get(level):
-            lines.append(t("bnd.rep.count", level=t(f"ui.level.{level}"),
-                           n=fmt_int(report.counts[level])))
+            lines.append(msg("bnd.rep.count", level=msg(f"ui.level.{level}"),
+                           n=Number(report.counts[level])))
     if report.kind == "attributes":
-        lines.append(t("bnd.rep.updated", n=fmt_int(report.updated)))
+        lines.append(msg("bnd.rep.updated", n=Number(report.updated)))
     lines += _problem_lines(report, max_items)
     if report.adjacency:
-        lines.append(t("bnd.rep.adjacency", n=fmt_int(report.adjacency)))
+        lines.append(msg("bnd.rep.adjacency", n=Number(report.adjacency)))
     for level, kb in report.payload_kb.items():
-        lines.append(t("bnd.rep.payload", level=t(f"ui.level.{level}"), kb=kb))
-    return lines
+        lines.append(msg("bnd.rep.payload", level=msg(f"ui.level.{level}"), kb=kb))
+    return [text_of(line, lang) for line in lines]
 
 
-def _problem_lines(report: ImportReport, max_items: int) -> list[str]:
+def _problem_lines(report: ImportReport, max_items: int) -> list[Msg]:
     lines = []
     if report.repaired:
-        lines.append(t("bnd.rep.repaired", n=len(report.repaired),
+        lines.append(msg("bnd.rep.repaired", n=len(report.repaired),
                        codes=", ".join(report.repaired[:max_items])))
     for rej in report.rejected[:max_items]:
-        lines.append(t("bnd.rep.rejected", row=rej["row"], code=rej["code"] or "-",
+        lines.append(msg("bnd.rep.rejected", row=rej["row"], code=rej["code"] or "-",
                        reason=rej["reason"]))
     if len(report.rejected) > max_items:
-        lines.append(t("bnd.rep.more", n=len(report.rejected) - max_items))
+        lines.append(msg("bnd.rep.more", n=len(report.rejected) - max_items))
     if report.overlaps is not None and len(report.overlaps):
-        lines.append(t("bnd.rep.overlaps", n=len(report.overlaps), pairs="; ".join(
+        lines.append(msg("bnd.rep.overlaps", n=len(report.overlaps), pairs="; ".join(
             f"{r.code_a}/{r.code_b} {r.area_m2 / 1e6:.3f} km²"
             for r in report.overlaps.head(max_items).itertuples())))
     if report.slivers or report.small_gaps:
-        lines.append(t("bnd.rep.slivers", overlaps=report.slivers, gaps=report.small_gaps))
+        lines.append(msg("bnd.rep.slivers", overlaps=report.slivers, gaps=report.small_gaps))
     if report.gaps is not None and len(report.gaps):
-        lines.append(t("bnd.rep.gaps", n=len(report.gaps), where="; ".join(
+        lines.append(msg("bnd.rep.gaps", n=len(report.gaps), where="; ".join(
             f"({r.lat:.4f}, {r.lon:.4f}) {r.area_m2 / 1e6:.3f} km²"
             for r in report.gaps.head(max_items).itertuples())))
     lines += report.warnings
@@ -939,7 +942,7 @@ def export_frame(engine: Engine, level: str | None = None, *, geometry: bool = F
     """Stored units of the active set in hierarchy order (each unit after its parent),
     contract columns, population as integers (empty when unknown)."""
     if store.active_set(engine) is None:
-        raise NoDataError(t("db.empty"))
+        raise NoDataError(msg("db.empty"))
     frame = store.load_units(engine, geometry=geometry)
     frame = frame.iloc[np.argsort(hierarchy_keys(frame), kind="stable")]
     if level:
@@ -982,8 +985,9 @@ class Downloaded:
 def download_source(source: str, folder: Path, *, level: int | None = None,
                     country: str | None = None, url: str | None = None,
                     out: str | None = None, progress=None,
-                    settings: Settings = DEFAULTS) -> Downloaded:
-    """Fetch the file of ``units download`` into ``out`` or ``folder``."""
+                    settings: Settings = DEFAULTS, lang: str) -> Downloaded:
+    """Fetch the file of ``units download`` into ``out`` or ``folder`` (``progress``
+    told in ``lang``)."""
     try:
         src = download.source(source)
         address = download.source_url(src, level, country or "VNM", url)
@@ -991,7 +995,7 @@ def download_source(source: str, folder: Path, *, level: int | None = None,
         if target.is_dir():
             target = target / download.file_name(address)
         if progress is not None:
-            progress(t("bnd.dl.fetching", url=address))
+            progress(t("bnd.dl.fetching", lang, url=address))
         target.parent.mkdir(parents=True, exist_ok=True)
         path, sha, size = download.fetch(address, target, settings.geodata_max_bytes)
     except GeodataError as err:

@@ -162,9 +162,9 @@ def build(ws: Workspace, day, unit: str | None = None, level: str | None = None,
     the front door, where the plans area lives)."""
     units = dayview.units(ws)
     if unit is not None and unit not in units.index:
-        raise ZonesError(t("brief.unknown_unit", value=unit))
+        raise ZonesError(t("brief.unknown_unit", lang, value=unit))
     if weeks < 1 or weeks > 26:
-        raise ZonesError(t("brief.bad_weeks", value=weeks))
+        raise ZonesError(t("brief.bad_weeks", lang, value=weeks))
     unit = unit if unit is not None else default_unit(ws)
     level = level or default_level(ws, unit)
     end = dayview.check_day(dayview.levels_in_force(ws), day).date()
@@ -172,23 +172,23 @@ def build(ws: Workspace, day, unit: str | None = None, level: str | None = None,
     table = dayview.levels_in_force(ws)
     if pd.Timestamp(before) < table.dates[0]:
         before = table.dates[0].date()
-    _say(progress, t("brief.step.levels"))
+    _say(progress, t("brief.step.levels", lang))
     now = dayview.day_view(ws, end, level, unit, None, lang)
     if len(now.codes) == 0:
-        raise ZonesError(t("brief.no_units", level=t(f"ui.level.{level}"),
+        raise ZonesError(t("brief.no_units", lang, level=t(f"ui.level.{level}", lang),
                            unit=_name(units, unit, lang)))
     earlier = dayview.day_view(ws, before, level, unit, None, lang)
     chosen = view_units(units, level, unit)
     everyone, change = transitions(ws, chosen, before, end, level, changed_only=False)
-    _say(progress, t("brief.step.reasons"))
+    _say(progress, t("brief.step.reasons", lang))
     result = dayview.local_result(ws, unit)
     up, down = _moves(everyone, result, end, lang, units)
     rs = dayview.ruleset_on(ws, end)
     story_code = unit if unit is not None else None
     link = share_link(base_url, end, unit, level)
     if not link:
-        _say(progress, t("brief.step.no_link"))
-    _say(progress, t("brief.step.trends"))
+        _say(progress, t("brief.step.no_link", lang))
+    _say(progress, t("brief.step.trends", lang))
     return Briefing(
         lang=lang, unit=unit, unit_name=_name(units, unit, lang), level=level,
         start=before + timedelta(days=1), end=end, before=before, now=now, earlier=earlier,

@@ -20,7 +20,7 @@ from zones.cli.ops import UNOPENED
 from zones.cli.output import write_csv
 from zones.cli.parser import UsageError, build_parser
 from zones.errors import ZonesError
-from zones.i18n import default_lang, get_lang, t, using_lang
+from zones.i18n import default_lang, msg, t
 
 __all__ = ["main", "write_csv"]
 log = logging.getLogger(__name__)
@@ -51,52 +51,49 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     settings = problem = None
-    with using_lang(_lang_of(argv, default_lang())):
-        try:
-            settings = api.Settings.from_env(os.environ)  # the settings, read once here
-        except ZonesError as err:  # told below, in the command line's language
-            problem = err
+    try:
+        settings = api.Settings.from_env(os.environ)  # the settings, read once here
+    except ZonesError as err:  # told below, in the command line's language
+        problem = err
     lang = _lang_of(argv, settings.lang if settings else default_lang())
-    with using_lang(lang):
-        try:
-            if problem is not None:
-                raise problem
-            api.configure_logging(settings, "WARNING")
-            options = vars(build_parser().parse_args(argv))
-            key = (options.pop("command"), options.pop("action", None))
-            handler = COMMANDS.get(key)
-            if handler is None:
-                raise UsageError(t("cli.unknown_command", value=" ".join(argv), choices=""))
-            if key in UNOPENED:  # check, db upgrade: the database is what they look at
-                if options.get("as_user"):  # the operator's, never run as an account
-                    raise UsageError(t("ops.no_account", command=" ".join(k for k in key
-                                                                          if k)))
-                ws = api.Workspace.at(options.pop("db"), settings)
-            else:
-                ws = api.open_workspace(options.pop("db"), settings=settings)
-            options.pop("lang", None)
-            as_user = options.pop("as_user", None)
-            options["actor"] = (api.actor_named(ws, as_user, "cli", lang) if as_user
-                                else api.LOCAL_ADMIN)
-            if key in EXPORTS or options.get("out"):  # an observer may be barred from
-                # exporting: every listed command, and any command writing a file (--out)
-                api.allow_export(ws, options["actor"], "_".join(k for k in key if k), lang)
-            return handler(ws, options, lang)
-        except ZonesError as err:
-            print(t("cli.error_prefix") + str(err), file=sys.stderr)
-            return err.exit_code
-        except SQLAlchemyError as err:  # e.g. a database page damaged after it opened
-            log.debug("database error", exc_info=True)
-            print(t("cli.error_prefix") + api.failure_message(err, get_lang(), settings=settings),
-                  file=sys.stderr)
-            return 2
-        except KeyboardInterrupt:
-            return 130
-        except BrokenPipeError:  # e.g. piped into `head`
-            sys.stderr.close()
-            return 0
-        except Exception as err:  # the last resort: a message, never a traceback
-            log.debug("unexpected error", exc_info=True)
-            print(t("cli.error_prefix") + api.failure_message(err, get_lang(), settings=settings),
-                  file=sys.stderr)
-            return 2
+    try:
+        if problem is not None:
+            raise problem
+        api.configure_logging(settings, "WARNING")
+        options = vars(build_parser(lang).parse_args(argv))
+        key = (options.pop("command"), options.pop("action", None))
+        handler = COMMANDS.get(key)
+        if handler is None:
+            raise UsageError(msg("cli.unknown_command", value=" ".join(argv), choices=""))
+        if key in UNOPENED:  # check, db upgrade: the database is what they look at
+            if options.get("as_user"):  # the operator's, never run as an account
+                raise UsageError(msg("ops.no_account", command=" ".join(k for k in key if k)))
+            ws = api.Workspace.at(options.pop("db"), settings)
+        else:
+            ws = api.open_workspace(options.pop("db"), settings=settings)
+        options.pop("lang", None)
+        as_user = options.pop("as_user", None)
+        options["actor"] = (api.actor_named(ws, as_user, "cli", lang) if as_user
+                            else api.LOCAL_ADMIN)
+        if key in EXPORTS or options.get("out"):  # an observer may be barred from
+            # exporting: every listed command, and any command writing a file (--out)
+            api.allow_export(ws, options["actor"], "_".join(k for k in key if k), lang)
+        return handler(ws, options, lang)
+    except ZonesError as err:
+        print(t("cli.error_prefix", lang) + err.text(lang), file=sys.stderr)
+        return err.exit_code
+    except SQLAlchemyError as err:  # e.g. a database page damaged after it opened
+        log.debug("database error", exc_info=True)
+        print(t("cli.error_prefix", lang) + api.failure_message(err, lang, settings=settings),
+              file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # e.g. piped into `head`
+        sys.stderr.close()
+        return 0
+    except Exception as err:  # the last resort: a message, never a traceback
+        log.debug("unexpected error", exc_info=True)
+        print(t("cli.error_prefix", lang) + api.failure_message(err, lang, settings=settings),
+              file=sys.stderr)
+        return 2

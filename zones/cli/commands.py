@@ -21,17 +21,17 @@ from zones.cli import plans as plan_commands
 from zones.cli.output import read_file, say, write_bytes, write_csv, write_text
 from zones.cli.sites import COMMANDS as SITE_COMMANDS
 from zones.errors import ZonesError
-from zones.i18n import fmt_date, fmt_datetime, fmt_int, t
+from zones.i18n import fmt_date, fmt_datetime, fmt_int, msg, t
 
 Options = dict
 
 
 def demo(ws: api.Workspace, o: Options, lang: str) -> int:
     """``demo [--national] [--reset [--yes]] [--curve simulated|real-shaped]``."""
-    say(t("demo.building", scope="toàn quốc" if o["national"] else "Kiên Giang"))
+    say(t("demo.building", lang, scope="toàn quốc" if o["national"] else "Kiên Giang"))
     built = api.demo(ws, o["actor"], national=o["national"], reset=o["reset"], lang=lang,
                      yes=o.get("yes", False), curve=o.get("curve") or "simulated")
-    print(t("demo.done", url=ws.engine.url.render_as_string(hide_password=True), **built))
+    print(t("demo.done", lang, url=ws.engine.url.render_as_string(hide_password=True), **built))
     return 0
 
 
@@ -43,22 +43,22 @@ def units_import(ws: api.Workspace, o: Options, lang: str) -> int:
     """``units import FILE``: 0 ok, 1 stored with rejected features, 2 unusable."""
     path = Path(o["file"])
     if not path.exists():
-        raise ZonesError(t("cli.file_missing", path=str(path)))
+        raise ZonesError(t("cli.file_missing", lang, path=str(path)))
     plan = api.plan_boundaries(ws, path, api.ImportOptions(**{k: o.get(k) for k in
                                                               IMPORT_FIELDS}), lang,
                                actor=o["actor"])
-    for line in api.boundary_report_lines(plan.report):
+    for line in api.boundary_report_lines(plan.report, lang):
         say(line)
     same = api.already_imported(ws, plan)
     if o.get("dry_run"):
-        say(t("bnd.rep.dry_run"))
+        say(t("bnd.rep.dry_run", lang))
     elif same is not None:
-        say(t("bnd.rep.same_file", set_id=same["id"], name=same["name"]))
+        say(t("bnd.rep.same_file", lang, set_id=same["id"], name=same["name"]))
         return 0
     else:
         set_id = api.import_boundaries(ws, plan, o["actor"], lang)
         n = len(plan.units) + len(plan.updates if plan.updates is not None else [])
-        say(t("bnd.rep.stored", n=fmt_int(n), set_id=set_id))
+        say(t("bnd.rep.stored", lang, n=fmt_int(n, lang), set_id=set_id))
     return plan.report.exit_code
 
 
@@ -69,33 +69,33 @@ def units_export(ws: api.Workspace, o: Options, lang: str) -> int:
                               else "csv")
     frame = api.export_units(ws, o.get("level"), geometry=fmt == "geojson", lang=lang)
     if fmt == "csv":
-        write_csv(frame, out)
+        write_csv(frame, out, lang)
         return 0
     import geopandas as gpd  # here only: every other command starts without it
 
     gdf = gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
     write_text(Path(out) if out else None,
-               gdf.to_json(na="null", show_bbox=False, drop_id=True, ensure_ascii=False))
+               gdf.to_json(na="null", show_bbox=False, drop_id=True, ensure_ascii=False), lang)
     return 0
 
 
 def units_sets(ws: api.Workspace, o: Options, lang: str) -> int:
     """``units sets [--out F]``: the boundary sets stored, the active one marked."""
-    write_csv(api.boundary_sets(ws), o.get("out"))
+    write_csv(api.boundary_sets(ws), o.get("out"), lang)
     return 0
 
 
 def units_history(ws: api.Workspace, o: Options, lang: str) -> int:
     """``units history [CODE] [--out F]``: what imports changed in units of the active
     boundary set (old -> new, when, from which file), newest first."""
-    write_csv(api.unit_changes(ws, o.get("code"), lang), o.get("out"))
+    write_csv(api.unit_changes(ws, o.get("code"), lang), o.get("out"), lang)
     return 0
 
 
 def units_activate(ws: api.Workspace, o: Options, lang: str) -> int:
     """``units activate SET_ID``: make an (older) boundary set the one every view uses."""
     api.activate_boundary_set(ws, o["set_id"], o["actor"], lang)
-    print(t("bnd.rep.activated", set_id=o["set_id"]))
+    print(t("bnd.rep.activated", lang, set_id=o["set_id"]))
     return 0
 
 
@@ -105,12 +105,12 @@ def units_download(ws: api.Workspace, o: Options, lang: str) -> int:
         ws, o["source"], level=o.get("level"), country=o.get("country"), url=o.get("url"),
         out=o.get("out"), set_name=o.get("set_name"), progress=say, actor=o["actor"],
         lang=lang)
-    say(t("bnd.dl.saved", path=str(got.path), kb=round(got.size / 1024, 1), sha=got.sha256[:12]))
+    say(t("bnd.dl.saved", lang, path=str(got.path), kb=round(got.size / 1024, 1), sha=got.sha256[:12]))
     if got.non_commercial:
-        say(t("bnd.warn.gadm_licence"))
-    for line in api.boundary_report_lines(plan.report):
+        say(t("bnd.warn.gadm_licence", lang))
+    for line in api.boundary_report_lines(plan.report, lang):
         say(line)
-    say(t("bnd.rep.stored", n=fmt_int(len(plan.units)), set_id=set_id))
+    say(t("bnd.rep.stored", lang, n=fmt_int(len(plan.units), lang), set_id=set_id))
     return plan.report.exit_code
 
 
@@ -118,12 +118,12 @@ def observations_import(ws: api.Workspace, o: Options, lang: str) -> int:
     """``observations import FILE``: 0 all rows stored, 1 some refused, 2 nothing stored."""
     path = Path(o["file"])
     if path.is_file():
-        api.check_upload_size(path.stat().st_size)
+        api.check_upload_size(path.stat().st_size, lang)
     checked = api.check_upload(ws, read_file(path), path.name, sheet=o.get("sheet"), lang=lang,
                                actor=o["actor"])
     print(api.format_check(checked))
     if o.get("report") and len(checked.problems):
-        write_bytes(Path(o["report"]), api.upload_error_report(checked))
+        write_bytes(Path(o["report"]), api.upload_error_report(checked), lang)
     result = api.store_upload(ws, checked, o["actor"],
                               all_or_nothing=o.get("all_or_nothing", False),
                               dry_run=o.get("dry_run", False),
@@ -135,7 +135,7 @@ def observations_import(ws: api.Workspace, o: Options, lang: str) -> int:
 
 def observations_export(ws: api.Workspace, o: Options, lang: str) -> int:
     """``observations export``: CSV of the current values, contract columns."""
-    write_csv(api.export_observations(ws, o.get("start"), o.get("end")), o.get("out"))
+    write_csv(api.export_observations(ws, o.get("start"), o.get("end")), o.get("out"), lang)
     return 0
 
 
@@ -143,20 +143,20 @@ def observations_template(ws: api.Workspace, o: Options, lang: str) -> int:
     """``observations template --unit CODE --from D1 --to D2 [--out FILE]``."""
     data = api.observation_template(ws, o["unit"], o["start"], o["end"], lang)
     out = Path(o.get("out") or f"mau_{o['unit']}_{o['start']:%Y%m%d}_{o['end']:%Y%m%d}.xlsx")
-    write_bytes(out, data)
+    write_bytes(out, data, lang)
     return 0
 
 
 def assess(ws: api.Workspace, o: Options, lang: str) -> int:
     """``assess --date D [--ruleset ID] [--level L] [--out FILE]``."""
-    write_csv(api.assess(ws, o["date"], o["level"], o.get("ruleset"), lang), o.get("out"))
+    write_csv(api.assess(ws, o["date"], o["level"], o.get("ruleset"), lang), o.get("out"), lang)
     return 0
 
 
 def transitions(ws: api.Workspace, o: Options, lang: str) -> int:
     """``transitions --from D1 --to D2 [--level L] [--out FILE]``."""
     moved = api.transitions(ws, o["start"], o["end"], o["level"], lang=lang)
-    write_csv(moved.frame[api.TRANSITION_COLUMNS], o.get("out"))
+    write_csv(moved.frame[api.TRANSITION_COLUMNS], o.get("out"), lang)
     return 0
 
 
@@ -165,7 +165,7 @@ def map_(ws: api.Workspace, o: Options, lang: str) -> int:
     html = api.map_html(ws, o["date"], o["level"], palette=o.get("palette", "default"),
                         lang=lang, sites=o.get("sites", False))
     write_bytes(Path(o.get("out") or f"ban-do-cap-do_{o['date']:%Y%m%d}.html"),
-                html.encode("utf-8"))
+                html.encode("utf-8"), lang)
     return 0
 
 
@@ -176,7 +176,7 @@ def briefing(ws: api.Workspace, o: Options, lang: str) -> int:
                         o["fmt"], o.get("palette", "default"), lang, progress=say,
                         sites=o.get("sites", False))
     out = o.get("out") or f"giao-ban_{o.get('unit') or 'all'}_{o['date']:%Y%m%d}.{o['fmt']}"
-    write_bytes(Path(out), data)
+    write_bytes(Path(out), data, lang)
     return 0
 
 
@@ -189,7 +189,7 @@ def declarations_add(ws: api.Workspace, o: Options, lang: str) -> int:
                        signed_by=o.get("signed_by"))
     for warning in done.warnings:
         say(warning)
-    print(t("decl.cli_saved", id=done.id))
+    print(t("decl.cli_saved", lang, id=done.id))
     return 0
 
 
@@ -218,59 +218,59 @@ def declarations_list(ws: api.Workspace, o: Options, lang: str) -> int:
         "revoked_by": decl["revoked_by"].fillna(""),
         "revoked_at": [fmt_datetime(d)
                        for d in decl["revoked_at"]]}, columns=DECLARATION_COLUMNS)
-    write_csv(frame, o.get("out"))
+    write_csv(frame, o.get("out"), lang)
     return 0
 
 
 def declarations_revoke(ws: api.Workspace, o: Options, lang: str) -> int:
     """``declarations revoke ID``."""
     api.revoke(ws, o["id"], o["actor"], lang)
-    print(t("decl.cli_revoked", id=o["id"]))
+    print(t("decl.cli_revoked", lang, id=o["id"]))
     return 0
 
 
-def _password(name: str, from_stdin: bool) -> str:
+def _password(name: str, from_stdin: bool, lang: str) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     if not sys.stdin.isatty():
-        raise ZonesError(t("users.no_password"))
-    first = getpass.getpass(t("users.password_prompt", name=name))
-    if getpass.getpass(t("users.password_again")) != first:
-        raise ZonesError(t("users.password_mismatch"))
+        raise ZonesError(msg("users.no_password"))
+    first = getpass.getpass(t("users.password_prompt", lang, name=name))
+    if getpass.getpass(t("users.password_again", lang)) != first:
+        raise ZonesError(msg("users.password_mismatch"))
     return first
 
 
 def users_add(ws: api.Workspace, o: Options, lang: str) -> int:
     """``users add NAME --role R [--unit CODE] [--password-stdin]``."""
-    password = _password(o["name"], o.get("password_stdin", False))
+    password = _password(o["name"], o.get("password_stdin", False), lang)
     api.add_user(ws, o["actor"], o["name"], password, o["role"], o.get("unit"),
                  o.get("no_export", False), lang)
-    say(t("users.added", name=o["name"], role=o["role"]))
+    say(t("users.added", lang, name=o["name"], role=o["role"]))
     return 0
 
 
 def users_list(ws: api.Workspace, o: Options, lang: str) -> int:
     """``users list [--out F]``: the accounts (never their passwords or hashes)."""
-    write_csv(api.list_users(ws, o["actor"], lang), o.get("out"))
+    write_csv(api.list_users(ws, o["actor"], lang), o.get("out"), lang)
     return 0
 
 
 def users_disable(ws: api.Workspace, o: Options, lang: str) -> int:
     api.disable_user(ws, o["actor"], o["name"], lang)
-    say(t("users.disabled_done", name=o["name"]))
+    say(t("users.disabled_done", lang, name=o["name"]))
     return 0
 
 
 def users_enable(ws: api.Workspace, o: Options, lang: str) -> int:
     api.enable_user(ws, o["actor"], o["name"], lang)
-    say(t("users.enabled_done", name=o["name"]))
+    say(t("users.enabled_done", lang, name=o["name"]))
     return 0
 
 
 def users_reset(ws: api.Workspace, o: Options, lang: str) -> int:
-    password = _password(o["name"], o.get("password_stdin", False))
+    password = _password(o["name"], o.get("password_stdin", False), lang)
     api.reset_password(ws, o["actor"], o["name"], password, lang)
-    say(t("users.reset_done", name=o["name"]))
+    say(t("users.reset_done", lang, name=o["name"]))
     return 0
 
 
@@ -279,11 +279,11 @@ def approve(ws: api.Workspace, o: Options, lang: str) -> int:
     name = api.units(ws)["name"].get(o["unit"], o["unit"])
     if o.get("unlock"):
         week = api.unlock_week(ws, o["actor"], o["unit"], o["day"], o.get("note"), lang)
-        say(t("appr.unlocked", week=fmt_date(week), unit=name))
+        say(t("appr.unlocked", lang, week=fmt_date(week), unit=name))
     else:
         week = api.approve_week(ws, o["actor"], o["unit"], o["day"], o.get("note"), lang,
                                 mark_silent=o.get("mark_silent", False))
-        say(t("appr.done", week=fmt_date(week), unit=name))
+        say(t("appr.done", lang, week=fmt_date(week), unit=name))
     return 0
 
 
@@ -293,7 +293,7 @@ def audit_export(ws: api.Workspace, o: Options, lang: str) -> int:
                               unit=o.get("unit"), user=o.get("user"), action=o.get("kind"),
                               lang=lang)
     frame["at"] = [fmt_datetime(d, seconds=True) for d in frame["at"]]
-    write_csv(frame, o.get("out"))
+    write_csv(frame, o.get("out"), lang)
     return 0
 
 
@@ -301,16 +301,16 @@ def rulesets_add(ws: api.Workspace, o: Options, lang: str) -> int:
     """``rulesets add FILE``: validated as a whole, kept in the database."""
     path = Path(o["file"])
     if path.is_file():  # bounded before it is read (the core checks the bytes again)
-        api.check_ruleset_size(path.stat().st_size, path.name)
+        api.check_ruleset_size(path.stat().st_size, path.name, lang)
     added = api.add_ruleset(ws, o["actor"], read_file(path), path.name, lang)
     key = "rs.unchanged" if added.unchanged else "rs.added"
-    print(t(key, id=added.ruleset_id, version=added.version, n=added.number))
+    print(t(key, lang, id=added.ruleset_id, version=added.version, n=added.number))
     return 0
 
 
 def rulesets_list(ws: api.Workspace, o: Options, lang: str) -> int:
     """``rulesets list [--out F]``: shipped, folder and stored rule sets, broken ones too."""
-    write_csv(api.list_rulesets(ws, lang), o.get("out"))
+    write_csv(api.list_rulesets(ws, lang), o.get("out"), lang)
     return 0
 
 

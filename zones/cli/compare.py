@@ -20,9 +20,9 @@ from zones.cli.output import read_file, say, write_csv
 from zones.i18n import t
 
 
-def add_parser(sub, parse_date, parse_level) -> None:
+def add_parser(sub, parse_date, parse_level, lang: str) -> None:
     """The command's options (called by ``zones.cli.parser``)."""
-    c = sub.add_parser("compare", help=t("cli.help.compare"))
+    c = sub.add_parser("compare", help=t("cli.help.compare", lang))
     c.add_argument("--date", type=parse_date, required=True)
     c.add_argument("--date-b", dest="date_b", type=parse_date)
     c.add_argument("--a", dest="ruleset_a")
@@ -45,8 +45,8 @@ def compare(ws: api.Workspace, o: dict, lang: str) -> int:
     a = api.Side(o["date"], o.get("ruleset_a"))
     b = api.Side(o.get("date_b") or o["date"], o.get("ruleset_b"), draft)
     cmp = api.compare_levels(ws, a, b, o["level"], o.get("unit"), lang)
-    write_csv(cmp.table[api.COMPARE_COLUMNS], o.get("out"))
+    write_csv(cmp.table[api.COMPARE_COLUMNS], o.get("out"), lang)
     n = len(cmp.table)
-    say(t("cmp.summary", n=n, up=cmp.higher, down=cmp.lower, data=n - cmp.higher - cmp.lower)
-        if n else t("cmp.none"))
+    say(t("cmp.summary", lang, n=n, up=cmp.higher, down=cmp.lower, data=n - cmp.higher - cmp.lower)
+        if n else t("cmp.none", lang))
     return 0

@@ -32,9 +32,9 @@ def db_upgrade(ws: api.Workspace, o: Options, lang: str) -> int:
     """``db upgrade``: migrate to the newest revision; 0 done (or nothing to do)."""
     done = api.upgrade_database(ws, o["actor"], lang)
     if done.changed:
-        print(t("ops.upgraded", before=done.before or t("ops.no_revision"), after=done.after))
+        print(t("ops.upgraded", lang, before=done.before or t("ops.no_revision", lang), after=done.after))
     else:
-        print(t("ops.up_to_date", revision=done.after))
+        print(t("ops.up_to_date", lang, revision=done.after))
     return 0
 
 
@@ -42,19 +42,19 @@ def export(ws: api.Workspace, o: Options, lang: str) -> int:
     """``export --date D [--level L] --format gpkg|geojson|csv --out F``."""
     out = api.export_levels(ws, o["actor"], o["date"], o["level"], o["fmt"], lang)
     if isinstance(out, pd.DataFrame):
-        write_csv(out, o["out"])
+        write_csv(out, o["out"], lang)
     else:
-        write_bytes(Path(o["out"]), out)
+        write_bytes(Path(o["out"]), out, lang)
     return 0
 
 
-def add_parsers(sub, parser_class, parse_date, parse_level) -> None:
+def add_parsers(sub, parser_class, parse_date, parse_level, lang: str) -> None:
     """The grammar of these commands (called by ``zones.cli.parser``)."""
-    sub.add_parser("check", help=t("cli.help.check"))
-    db = sub.add_parser("db", help=t("cli.help.db"))
+    sub.add_parser("check", help=t("cli.help.check", lang))
+    db = sub.add_parser("db", help=t("cli.help.db", lang))
     dsub = db.add_subparsers(dest="action", required=True, parser_class=parser_class)
     dsub.add_parser("upgrade")
-    ex = sub.add_parser("export", help=t("cli.help.export"))
+    ex = sub.add_parser("export", help=t("cli.help.export", lang))
     ex.add_argument("--date", type=parse_date, required=True)
     ex.add_argument("--level", type=parse_level, default="commune")
     ex.add_argument("--format", dest="fmt", choices=("gpkg", "geojson", "csv"), required=True)

@@ -14,9 +14,9 @@ Options = dict
 P_COLUMNS = ("p_up", "p_down", "p_same")
 
 
-def add_parser(sub, parse_date, parse_level, parser_class=None) -> None:
+def add_parser(sub, parse_date, parse_level, parser_class, lang: str) -> None:
     """The ``outlook`` command: the table of a day, or ``backtest`` over a period."""
-    o = sub.add_parser("outlook", help=t("cli.help.outlook"))
+    o = sub.add_parser("outlook", help=t("cli.help.outlook", lang))
     o.add_argument("action", nargs="?", choices=("backtest",), default=None,
                    help=argparse.SUPPRESS)
     o.add_argument("--date", type=parse_date)
@@ -31,12 +31,12 @@ def outlook(ws: api.Workspace, o: Options, lang: str) -> int:
     """``outlook --date D``: CSV ``unit_code,unit_name,level,p_up,p_down,p_same,
     expected_level,near_threshold,reason``."""
     if o.get("date") is None:
-        raise ZonesError(t("out.need_date"))
+        raise ZonesError(t("out.need_date", lang))
     frame = api.outlook(ws, o["date"], o["level"], o.get("unit"), lang=lang)
     frame = frame[api.OUTLOOK_COLUMNS].copy()
     for col in P_COLUMNS:
         frame[col] = frame[col].map(lambda x: f"{x:.3f}")
-    write_csv(frame, o.get("out"))
+    write_csv(frame, o.get("out"), lang)
     return 0
 
 
@@ -44,13 +44,13 @@ def backtest(ws: api.Workspace, o: Options, lang: str) -> int:
     """``outlook backtest --from D1 --to D2``: prints the scores; ``--out`` the
     calibration bins ``bin,forecasts,mean_p,observed``."""
     if o.get("start") is None or o.get("end") is None:
-        raise ZonesError(t("out.need_period"))
+        raise ZonesError(t("out.need_period", lang))
     bt = api.outlook_backtest(ws, o["start"], o["end"], o["level"], o.get("unit"),
                               lang=lang)
     for line in api.backtest_lines(bt, lang):
         print(line)
     if o.get("out"):
-        write_csv(bt.bins[api.OUTLOOK_BIN_COLUMNS], o["out"])
+        write_csv(bt.bins[api.OUTLOOK_BIN_COLUMNS], o["out"], lang)
     return 0
 
 

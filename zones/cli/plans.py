@@ -43,7 +43,7 @@ def plans_add(ws: api.Workspace, o: Options, lang: str) -> int:
                            date_from=o.get("start"), date_by=o.get("by"),
                            hold=o.get("hold"), decision=o.get("decision") or "",
                            note=o.get("note"), measures=o.get("measure") or (), lang=lang)
-    print(t("plan.cli_saved", id=plan_id))
+    print(t("plan.cli_saved", lang, id=plan_id))
     return 0
 
 
@@ -60,14 +60,14 @@ def plans_list(ws: api.Workspace, o: Options, lang: str) -> int:
         "entered_at": [stamp(v) for v in p["entered_at"]], "status": p["status"],
         "revoked_by": p["revoked_by"].fillna(""),
         "revoked_at": [stamp(v) for v in p["revoked_at"]]}, columns=PLAN_LIST_COLUMNS)
-    write_csv(frame, o.get("out"))
+    write_csv(frame, o.get("out"), lang)
     return 0
 
 
 def plans_revoke(ws: api.Workspace, o: Options, lang: str) -> int:
     """``plans revoke ID``."""
     api.revoke_plan(ws, o["id"], o["actor"], lang)
-    print(t("plan.cli_revoked", id=o["id"]))
+    print(t("plan.cli_revoked", lang, id=o["id"]))
     return 0
 
 
@@ -92,7 +92,7 @@ def progress_csv(frame: pd.DataFrame) -> pd.DataFrame:
 def plans_progress(ws: api.Workspace, o: Options, lang: str) -> int:
     """``plans progress --date D [--unit CODE] [--out F]``."""
     write_csv(progress_csv(api.plan_progress(ws, o["date"], o.get("unit"), lang)),
-              o.get("out"))
+              o.get("out"), lang)
     return 0
 
 
@@ -105,14 +105,14 @@ def plans_measures(ws: api.Workspace, o: Options, lang: str) -> int:
         "added_at": [stamp(v) for v in m["added_at"]],
         "done_on": [iso(v) for v in m["done_on"]], "done_by": m["done_by"].fillna(""),
         "done_at": [stamp(v) for v in m["done_at"]]}, columns=MEASURE_COLUMNS)
-    write_csv(frame, o.get("out"))
+    write_csv(frame, o.get("out"), lang)
     return 0
 
 
 def plans_done(ws: api.Workspace, o: Options, lang: str) -> int:
     """``plans done MEASURE_ID --date D``: a measure done on that day."""
     api.mark_measure_done(ws, o["id"], o.get("date"), o["actor"], lang)
-    print(t("plan.cli_done", id=o["id"], day=fmt_date(o["date"])))
+    print(t("plan.cli_done", lang, id=o["id"], day=fmt_date(o["date"])))
     return 0
 
 
@@ -122,11 +122,11 @@ def emulation(ws: api.Workspace, o: Options, lang: str) -> int:
     frame = api.emulation(ws, o["unit"], o["start"], o["end"], lang)
     out = frame[api.EMULATION_COLUMNS].copy()
     out["reporting_rate"] = [share_text(v) for v in out["reporting_rate"]]
-    write_csv(out, o.get("out"))
-    say(t("plan.cli_rule"))
-    counts = [t("plan.cli_streak_count", n=int((frame["green_streak"] >= days).sum()),
+    write_csv(out, o.get("out"), lang)
+    say(t("plan.cli_rule", lang))
+    counts = [t("plan.cli_streak_count", lang, n=int((frame["green_streak"] >= days).sum()),
                 days=days) for days in api.streak_callouts()]
-    say(t("plan.cli_streaks", counts="; ".join(counts)))
+    say(t("plan.cli_streaks", lang, counts="; ".join(counts)))
     return 0
 
 

@@ -18,7 +18,7 @@ def sites_import(ws: api.Workspace, o: Options, lang: str) -> int:
     (the good ones stored), 2 nothing usable."""
     path = Path(o["file"])
     if path.is_file():
-        api.check_upload_size(path.stat().st_size)
+        api.check_upload_size(path.stat().st_size, lang)
     checked = api.check_sites(ws, read_file(path), path.name, o["kind"], lang=lang,
                               actor=o["actor"])
     try:
@@ -33,14 +33,14 @@ def sites_import(ws: api.Workspace, o: Options, lang: str) -> int:
 def sites_list(ws: api.Workspace, o: Options, lang: str) -> int:
     """``sites list [--kind K] [--unit CODE] [--date D] [--out F]``."""
     write_csv(api.sites_list(ws, o.get("kind"), o.get("unit"), o.get("date"), lang),
-              o.get("out"))
+              o.get("out"), lang)
     return 0
 
 
 def sites_template(ws: api.Workspace, o: Options, lang: str) -> int:
     """``sites template --kind K [--out F]``: the CSV template of a kind."""
     out = Path(o.get("out") or f"mau_{o['kind']}.csv")
-    write_bytes(out, api.site_template(ws, o["kind"], lang))
+    write_bytes(out, api.site_template(ws, o["kind"], lang), lang)
     return 0
 
 
@@ -53,11 +53,11 @@ def sites_scheme(ws: api.Workspace, o: Options, lang: str) -> int:
             api.check_site_scheme_size(path.stat().st_size, path.name, lang)
         kept = api.add_site_scheme(ws, o["actor"], read_file(path), path.name, lang)
         key = "sites.scheme.added" if kept.number else "sites.scheme.unchanged"
-        say(t(key, id=kept.scheme.id, version=kept.scheme.version, n=kept.number))
+        say(t(key, lang, id=kept.scheme.id, version=kept.scheme.version, n=kept.number))
     elif what == "show":
         sys.stdout.write(api.site_scheme_text(ws, o["id"], lang))
     else:
-        write_csv(api.site_schemes(ws, lang=lang), o.get("out"))
+        write_csv(api.site_schemes(ws, lang=lang), o.get("out"), lang)
     return 0
 
 

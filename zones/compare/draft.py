@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import rules
 from zones import isolate
-from zones.i18n import using_lang
 from zones.levels import stored_rulesets
 from zones.settings import Settings
 
 
-def read(settings: Settings, data: bytes, file_name: str, taken: dict[str, str],
-         lang: str) -> rules.RuleSet:
-    """The draft rule set of ``data`` (a ZonesError listing its problems otherwise)."""
+def read(settings: Settings, data: bytes, file_name: str, taken: dict[str, str]
+         ) -> rules.RuleSet:
+    """The draft rule set of ``data`` (a ZonesError listing its problems otherwise: a
+    message value, rendered by the edge in the user's language)."""
     stored_rulesets.check_size(len(data), file_name)  # before anything reads it
-    return isolate.bounded(settings, _parse, data, file_name, taken, lang)
+    return isolate.bounded(settings, _parse, data, file_name, taken)
 
 
-def _parse(data: bytes, file_name: str, taken: dict[str, str], lang: str) -> rules.RuleSet:
-    """In the child: the checks of ``rulesets add``, in the user's language."""
-    with using_lang(lang):
-        return stored_rulesets.validate(data, file_name, taken)[1]
+def _parse(data: bytes, file_name: str, taken: dict[str, str]) -> rules.RuleSet:
+    """In the child: the checks of ``rulesets add``."""
+    return stored_rulesets.validate(data, file_name, taken)[1]

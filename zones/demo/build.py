@@ -21,7 +21,7 @@ from geodata.gazetteer import SOURCE, legacy_communes
 from zones.demo import plans as demo_plans
 from zones.demo.simulate import KIEN_LUONG_HOTSPOTS, VINH_LAC, populations, simulate
 from zones.errors import ZonesError
-from zones.i18n import fmt_int, t
+from zones.i18n import Joined, Number, msg
 from zones.sites.demo import demo_sites
 from zones.storage import demo_sql, observations_sql, sites_sql, store
 from zones.storage.schema import METRICS
@@ -163,14 +163,14 @@ def check_rebuild(engine: Engine, reset: bool, yes: bool) -> dict[str, int]:
     if store.active_set(engine) is None and not reset:
         return {}
     if not reset:
-        raise ZonesError(t("demo.exists"))
+        raise ZonesError(msg("demo.exists"))
     found = real_data(engine)
     # accounts are kept by a reset: alone they are no reason to ask (asking at every
     # reset would teach everyone to pass --yes); beside other data they are counted
     if any(n for kind, n in found.items() if kind != "accounts") and not yes:
-        lost = [t(f"demo.lost.{kind}", n=fmt_int(found[kind]))
+        lost = [msg(f"demo.lost.{kind}", n=Number(found[kind]))
                 for kind in found if found[kind]]
-        raise ZonesError(t("demo.real_data", lost="; ".join(lost)))
+        raise ZonesError(msg("demo.real_data", lost=Joined(lost, "; ")))
     return found
 
 
@@ -183,7 +183,7 @@ def build_demo(engine: Engine, national: bool = False, reset: bool = False,
     never a part of either. Call ``check_rebuild`` (and record the audit entry) first."""
     started = time.perf_counter()
     if store.active_set(engine) is not None and not reset:
-        raise ZonesError(t("demo.exists"))
+        raise ZonesError(msg("demo.exists"))
     units = build_units(national)
     communes = units[units["level"] == "commune"].copy()
     communes["district_code"] = communes["parent_code"]

@@ -16,7 +16,7 @@ import pandas as pd
 
 import contract
 from geodata.names import fold, nfc
-from zones.i18n import fmt_date, t
+from zones.i18n import fmt_date, t, text_of
 from zones.ingest.read import UNIT_COLUMNS, RawTable
 from zones.ingest.units import OBSERVED_LEVELS, UnitIndex, describe, resolve_units
 from zones.settings import DEFAULTS
@@ -65,7 +65,7 @@ class Checked:
     problems: pd.DataFrame  # PROBLEM_COLUMNS, one line per problem
     filename: str = ""
     content: bytes = b""
-    lang: str | None = None
+    lang: str = "vi"  # the language its problems are phrased in (the user's)
     refused: pd.Index = field(default_factory=lambda: pd.Index([], dtype=int))
 
     @property
@@ -294,7 +294,7 @@ def _empty_problems() -> pd.DataFrame:
                          ["row", "column", "value", "kind", "detail"]})
 
 
-def explain(problems: pd.DataFrame, lang: str | None = None,
+def explain(problems: pd.DataFrame, lang: str,
             order: list[str] | None = None) -> pd.DataFrame:
     """Add the reason and the fix (in ``lang``) to raw problems (row, column, value, kind,
     detail); sorted by row, then by the columns' ``order`` in the file."""
@@ -409,8 +409,8 @@ def _hamlet_sums(values: pd.DataFrame, frames: list[pd.DataFrame], index: UnitIn
                           "kind": "hamlets_sum_differs", "detail": details})]
 
 
-def check_table(table: RawTable, index: UnitIndex, today: date | None = None,
-                lang: str | None = None, first_day: date | None = None,
+def check_table(table: RawTable, index: UnitIndex, today: date | None,
+                lang: str, first_day: date | None = None,
                 area: set[str] | None = None, area_name: str = "",
                 locked=None, stored=None, duplicates: str = DEFAULTS.duplicates
                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -440,7 +440,7 @@ def check_table(table: RawTable, index: UnitIndex, today: date | None = None,
         frames.append(_kind_problems(kind, h.get("unit_code", h.get("unit_name")),
                                      code.fillna(""), area_name))
     if locked:  # rows in an approved week (``locked(code, monday)`` says by whom): refused
-        detail = [locked(c, (d - pd.Timedelta(days=d.weekday())).date())
+        detail = [text_of(locked(c, (d - pd.Timedelta(days=d.weekday())).date()), lang)
                   if isinstance(c, str) and pd.notna(d) else None
                   for c, d in zip(values["unit_code"], values["date"], strict=True)]
         for text in {d for d in detail if d}:

@@ -74,13 +74,13 @@ class RawTable:
     encoding: str | None = None
 
 
-def _err(key: str, lang: str | None, **values) -> ZonesError:
+def _err(key: str, lang: str, **values) -> ZonesError:
     return ZonesError(t(f"ingest.file.{key}", lang=lang, **values))
 
 
 # --- bytes -> rows of cells -----------------------------------------------------------------
 
-def check_size(size: int, lang: str | None = None) -> None:
+def check_size(size: int, lang: str) -> None:
     """Refuse an empty or oversized upload before reading it."""
     if size == 0:
         raise _err("empty", lang)
@@ -100,7 +100,7 @@ def file_kind(data: bytes, filename: str) -> str:
     return "csv"
 
 
-def decode_text(data: bytes, lang: str | None = None) -> tuple[str, str]:
+def decode_text(data: bytes, lang: str) -> tuple[str, str]:
     """Decode a CSV: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1258."""
     if data.startswith(codecs.BOM_UTF8):
         candidates = ("utf-8-sig",)
@@ -119,7 +119,7 @@ def decode_text(data: bytes, lang: str | None = None) -> tuple[str, str]:
     return _decode_guess(data, lang)
 
 
-def _decode_guess(data: bytes, lang: str | None) -> tuple[str, str]:
+def _decode_guess(data: bytes, lang: str) -> tuple[str, str]:
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:200_000]).best()
@@ -138,7 +138,7 @@ def _delimiter(text: str) -> str:
     return max(widths, key=lambda d: (widths[d], d == ","))
 
 
-def csv_rows(data: bytes, lang: str | None = None,
+def csv_rows(data: bytes, lang: str,
              settings: Settings = DEFAULTS) -> tuple[list[list], str]:
     """The rows of a CSV file as lists of strings, and the encoding used (at most
     ``upload_max_columns`` cells a row, ``upload_max_rows`` rows of figures)."""
@@ -164,7 +164,7 @@ def csv_rows(data: bytes, lang: str | None = None,
     except csv.Error as err:
         if "field limit" in str(err):  # one cell over 128 K characters
             raise _err("cell_too_long", lang, row=reader.line_num,
-                       limit=fmt_int(csv.field_size_limit())) from err
+                       limit=fmt_int(csv.field_size_limit(), lang)) from err
         raise _err("csv_broken", lang, reason=str(err)) from err
     return rows, encoding
 
@@ -173,7 +173,7 @@ _XLSX_ERRORS = (zipfile.BadZipFile, zlib.error, KeyError, ValueError, TypeError,
                 EOFError, ParseError, IndexError, AttributeError)
 
 
-def xlsx_rows(data: bytes, sheet: str | None = None, lang: str | None = None,
+def xlsx_rows(data: bytes, sheet: str | None, lang: str,
               settings: Settings = DEFAULTS) -> tuple[list[list], str]:
     """The rows of one worksheet (the first, or ``sheet``) as lists of cell values.
 
@@ -198,7 +198,7 @@ def xlsx_rows(data: bytes, sheet: str | None = None, lang: str | None = None,
     return [list(r) for r in rows], name
 
 
-def _pick_sheet(names: list[str], sheet: str | None, lang: str | None,
+def _pick_sheet(names: list[str], sheet: str | None, lang: str,
                 visible: list[str] | None = None) -> str:
     """The sheet asked for, else the first visible one (a hidden sheet is never read by
     surprise)."""
@@ -227,7 +227,7 @@ def _row_blank(row: list) -> bool:
         return all(_is_blank(v) for v in row)
 
 
-def find_header(rows: list[list], lang: str | None = None) -> int:
+def find_header(rows: list[list], lang: str) -> int:
     """Index (0-based) of the header row: the early row naming most contract columns."""
     best, best_score = -1, 0
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
@@ -257,7 +257,7 @@ def map_headers(header: list) -> tuple[dict[str, int], dict[str, str], list[str]
     return positions, written, ignored
 
 
-def _require_columns(written: dict[str, str], lang: str | None) -> None:
+def _require_columns(written: dict[str, str], lang: str) -> None:
     if "date" not in written:
         raise _err("no_date_column", lang, found=", ".join(written.values()))
     if "unit_code" not in written and "unit_name" not in written:
@@ -276,7 +276,7 @@ def _original_frame(body: list[list], header: list, width: int, index: list[int]
     return pd.DataFrame(body, columns=names, index=index, dtype=object)
 
 
-def build_table(rows: list[list], lang: str | None = None,
+def build_table(rows: list[list], lang: str,
                 settings: Settings = DEFAULTS) -> RawTable:
     """Locate the header, drop blank rows and name the contract columns."""
     h = find_header(rows, lang)
@@ -302,8 +302,8 @@ def build_table(rows: list[list], lang: str | None = None,
                     header_row=h + 1)
 
 
-def read_upload(data: bytes, filename: str, sheet: str | None = None,
-                lang: str | None = None, settings: Settings = DEFAULTS) -> RawTable:
+def read_upload(data: bytes, filename: str, lang: str, sheet: str | None = None,
+                settings: Settings = DEFAULTS) -> RawTable:
     """Read an uploaded file's bytes into a ``RawTable`` within the ``settings``' limits
     (raises ZonesError if unusable)."""
     check_size(len(data), lang)

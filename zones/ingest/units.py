@@ -94,7 +94,7 @@ def describe(index: UnitIndex, code: str) -> str:
 
 # --- by code ---------------------------------------------------------------------------------
 
-def by_code(index: UnitIndex, code: str, name: str, lang: str | None = None,
+def by_code(index: UnitIndex, code: str, name: str, lang: str,
             area: set[str] | None = None) -> Resolution:
     """Resolve a code; leading zeros lost by Excel are restored when that is unambiguous
     (inside the sender's ``area`` first, then among communes and hamlets first)."""
@@ -231,7 +231,7 @@ def _name_hint(index: UnitIndex, name: str, province: str,
 
 # --- whole columns ---------------------------------------------------------------------------
 
-def resolve_units(index: UnitIndex, refs: pd.DataFrame, lang: str | None = None,
+def resolve_units(index: UnitIndex, refs: pd.DataFrame, lang: str,
                   area: set[str] | None = None) -> pd.DataFrame:
     """Resolve every row of ``refs`` (text columns unit_code, unit_name, district_name,
     province_name; "" when absent) -> frame with columns code, problem, detail. Names

@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 import contract
 from zones import isolate
 from zones.errors import ZonesError
-from zones.i18n import fmt_date, fmt_datetime, get_lang, t
+from zones.i18n import fmt_date, fmt_datetime, t
 from zones.ingest.check import WARNING_KINDS, Checked, check_table, texts
 from zones.ingest.read import read_upload
 from zones.ingest.units import UnitIndex, build_index, by_code
@@ -64,7 +64,7 @@ __all__ = [
 CLI_MAX_LINES = 500  # problems printed by the CLI; --report OUT.xlsx holds them all
 
 
-def unit_index(engine: Engine, lang: str | None = None) -> UnitIndex:
+def unit_index(engine: Engine, lang: str) -> UnitIndex:
     """The unit look-up tables of the active boundary set (ZonesError when there are none)."""
     units = store.load_units(engine)
     if units.empty:
@@ -73,7 +73,7 @@ def unit_index(engine: Engine, lang: str | None = None) -> UnitIndex:
 
 
 def check_upload(engine: Engine, data: bytes, filename: str, *, sheet: str | None = None,
-                 lang: str | None = None, today: date | None = None,
+                 lang: str, today: date | None = None,
                  index: UnitIndex | None = None, first_day: date | None = None,
                  area: set[str] | None = None, area_name: str = "",
                  locked=None, settings: Settings = DEFAULTS) -> Checked:
@@ -81,7 +81,7 @@ def check_upload(engine: Engine, data: bytes, filename: str, *, sheet: str | Non
     ``first_day``: rows dated before it are refused (no rule set could assess them);
     ``area``: rows for units outside it are refused (the sender's subtree); the file is
     read within the ``settings``' limits."""
-    table = isolate.bounded(settings, read_upload, data, filename, sheet, lang, settings)
+    table = isolate.bounded(settings, read_upload, data, filename, lang, sheet, settings)
     index = index or unit_index(engine, lang)
 
     def stored(codes: list[str], start: date, end: date) -> pd.DataFrame:
@@ -105,7 +105,7 @@ def _report(checked: Checked) -> dict:
             "problems": probs[["row", "column", "value", "reason"]].to_dict("records")}
 
 
-def _refuse_unstorable(checked: Checked, all_or_nothing: bool, lang: str | None) -> None:
+def _refuse_unstorable(checked: Checked, all_or_nothing: bool, lang: str) -> None:
     counts = checked.counts()
     if counts["good"] == 0:
         key = "ingest.nothing_valid" if counts["refused"] else "ingest.no_values"
@@ -157,7 +157,7 @@ def store_checked(engine: Engine, checked: Checked, *, sent_by: str = "",
 
 # --- for the page ---------------------------------------------------------------------------
 
-def history_table(history: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+def history_table(history: pd.DataFrame, lang: str) -> pd.DataFrame:
     """``unit_history`` for display: dates as dd/mm/yyyy, translated headers, and only
     the metric columns that hold a value."""
     metrics = [m for m in METRICS if history[m].notna().any()]
@@ -165,7 +165,7 @@ def history_table(history: pd.DataFrame, lang: str | None = None) -> pd.DataFram
         t("ingest.page.date_col", lang=lang): [fmt_date(pd.Timestamp(d).date())
                                                for d in history["date"]],
         t("ingest.page.current", lang=lang): history["current"].to_numpy(),
-        **{contract.METRICS[m].label(lang or get_lang()): history[m].to_numpy()
+        **{contract.METRICS[m].label(lang): history[m].to_numpy()
            for m in metrics},
         t("ingest.page.sent_by_col", lang=lang): history["sent_by"].to_numpy(),
         t("ingest.page.recorded_at", lang=lang): [fmt_datetime(x)
@@ -198,7 +198,7 @@ def error_report(checked: Checked) -> bytes:
 
 
 def template_for_unit(engine: Engine, code: str, start: date, end: date,
-                      lang: str | None = None) -> bytes:
+                      lang: str) -> bytes:
     """The data-entry XLSX for ``code`` (and its descendants) from ``start`` to ``end``."""
     units = store.load_units(engine)
     if units.empty:
@@ -233,7 +233,7 @@ def format_check(checked: Checked, limit: int = CLI_MAX_LINES) -> str:
     return "\n".join(lines)
 
 
-def format_result(result: StoreResult, lang: str | None = None) -> str:
+def format_result(result: StoreResult, lang: str) -> str:
     """One line (two with a warning) saying what an upload changed."""
     if result.duplicate_of is not None:
         text = t("ingest.duplicate_file", lang=lang, upload=result.duplicate_of,

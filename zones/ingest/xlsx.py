@@ -57,14 +57,14 @@ def subtree(units: pd.DataFrame, code: str) -> pd.DataFrame:
     return units.loc[order]
 
 
-def template_headers(lang: str | None = None) -> list[str]:
+def template_headers(lang: str) -> list[str]:
     """Column headers of the template: Vietnamese aliases (English names when lang=en)."""
     if lang == "en":
         return ["date", "unit_code", "unit_name", *METRICS]
     return [HEADER_ALIASES[c][0] for c in ("date", "unit_code", "unit_name", *METRICS)]
 
 
-def _check_range(n_units: int, start: date, end: date, lang: str | None) -> int:
+def _check_range(n_units: int, start: date, end: date, lang: str) -> int:
     if end < start:
         raise ZonesError(t("ingest.template.bad_range", lang=lang, start=fmt_date(start),
                            end=fmt_date(end)))
@@ -75,7 +75,7 @@ def _check_range(n_units: int, start: date, end: date, lang: str | None) -> int:
     return days
 
 
-def _validations(ws, first_row: int, last_row: int, lang: str | None) -> None:
+def _validations(ws, first_row: int, last_row: int, lang: str) -> None:
     first_col = 4
     flag_col = first_col + METRICS.index("treatment_capacity_ok")
     last_col = first_col + len(METRICS) - 1
@@ -96,7 +96,7 @@ def _validations(ws, first_row: int, last_row: int, lang: str | None) -> None:
     ws.add_data_validation(flag)
 
 
-def _data_sheet(ws, rows: pd.DataFrame, title: str, lang: str | None) -> None:
+def _data_sheet(ws, rows: pd.DataFrame, title: str, lang: str) -> None:
     ws.append([title])
     ws["A1"].font = Font(bold=True, size=13)
     ws.append([t("ingest.template.subtitle", lang=lang)])
@@ -117,7 +117,7 @@ def _data_sheet(ws, rows: pd.DataFrame, title: str, lang: str | None) -> None:
         ws.column_dimensions[get_column_letter(i)].width = width
 
 
-def _help_sheet(ws, lang: str | None) -> None:
+def _help_sheet(ws, lang: str) -> None:
     ws.column_dimensions["A"].width = 45
     ws.column_dimensions["B"].width = 30
     for line in t("ingest.template.help", lang=lang).strip().splitlines():
@@ -132,7 +132,7 @@ def _help_sheet(ws, lang: str | None) -> None:
 
 
 def template_xlsx(units: pd.DataFrame, code: str, start: date, end: date,
-                  lang: str | None = None) -> bytes:
+                  lang: str) -> bytes:
     """The data-entry workbook for the reporting units (communes, hamlets) in a unit's
     subtree, one row per unit and date: figures are sent for those units only."""
     tree = subtree(units, code)
@@ -255,7 +255,7 @@ def _sheet_rows(columns: list[np.ndarray], first: int) -> str:
 
 
 def error_report_xlsx(original: pd.DataFrame, problems: pd.DataFrame,
-                      lang: str | None = None) -> bytes:
+                      lang: str) -> bytes:
     """The refused rows as in the file, with their row number and a column of reasons.
 
     The sheet's XML is built column by column (a 500,000-row report in seconds, where a

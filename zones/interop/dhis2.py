@@ -37,7 +37,7 @@ import contract
 from rules.errors import Problem, ProblemsError, did_you_mean
 from rules.strict_yaml import read_yaml
 from zones.errors import ZonesError
-from zones.i18n import fmt_date, t
+from zones.i18n import Msg, fmt_date, msg
 from zones.levels import dayview
 from zones.levels import declarations as decl_mod
 from zones.levels.stored_rulesets import problem_lines
@@ -80,7 +80,7 @@ class Export:
     values: list[dict]
     periods: list[str]
     data_set: str | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Msg] = field(default_factory=list)  # rendered by the edge, in its language
 
     def document(self) -> dict:
         doc: dict = {"dataSet": self.data_set} if self.data_set else {}
@@ -95,7 +95,7 @@ class Export:
 
 def check_size(size: int, file_name: str) -> None:
     if size > MAX_BYTES:
-        raise ZonesError(t("dhis2.too_big", file=Path(file_name).name, kb=size // 1024,
+        raise ZonesError(msg("dhis2.too_big", file=Path(file_name).name, kb=size // 1024,
                            limit=MAX_BYTES // 1024))
 
 
@@ -106,20 +106,20 @@ def read_mapping(data: bytes, file_name: str, known_units: set[str] | None = Non
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise ZonesError(t("dhis2.not_utf8", file=name)) from err
+        raise ZonesError(msg("dhis2.not_utf8", file=name)) from err
     try:
         raw = read_yaml(text, name, MappingError, max_values=MAX_VALUES)
         return _checked(raw, name, known_units)
     except ProblemsError as err:
-        raise ZonesError(t("dhis2.invalid", file=name, n=err.problems.total,
+        raise ZonesError(msg("dhis2.invalid", file=name, n=err.problems.total,
                            problems=problem_lines(err.problems))) from err
 
 
 def _uid(problems: list, file: str, where: str, value) -> str | None:
     if isinstance(value, str) and UID.fullmatch(value):
         return value
-    problems.append(Problem(file, None, where, value, t("dhis2.expect_uid"),
-                            t("dhis2.fix_uid")))
+    problems.append(Problem(file, None, where, value, msg("dhis2.expect_uid"),
+                            msg("dhis2.fix_uid")))
     return None
 
 
@@ -127,14 +127,14 @@ def _checked(raw, file: str, known_units: set[str] | None) -> Mapping:
     problems: list[Problem] = []
     if not isinstance(raw, dict):
         raise MappingError([Problem(file, None, "(file)", type(raw).__name__,
-                                    t("dhis2.expect_mapping"), None)])
+                                    msg("dhis2.expect_mapping"), None)])
     for key in raw:
         if key not in KEYS:
-            problems.append(Problem(file, None, str(key), raw[key], t("dhis2.expect_key"),
+            problems.append(Problem(file, None, str(key), raw[key], msg("dhis2.expect_key"),
                                     did_you_mean(key, KEYS)))
     if raw.get("dhis2_mapping") != FORMAT:
         problems.append(Problem(file, None, "dhis2_mapping", raw.get("dhis2_mapping"),
-                                t("dhis2.expect_format", n=FORMAT), None))
+                                msg("dhis2.expect_format", n=FORMAT), None))
     single = {k: _uid(problems, file, k, raw[k]) if raw.get(k) is not None else None
               for k in ("data_set", "category_option_combo", "attribute_option_combo")}
     org = _pairs(problems, file, raw.get("org_units"), "org_units", known_units)
@@ -150,18 +150,18 @@ def _pairs(problems: list, file: str, section, name: str, allowed: set[str] | No
     """A section ``key -> uid``: keys text (a code keeps its leading zeros: quoted), each
     known (``allowed``), each uid valid and used once."""
     if not isinstance(section, dict) or not section:
-        problems.append(Problem(file, None, name, section, t("dhis2.expect_section"), None))
+        problems.append(Problem(file, None, name, section, msg("dhis2.expect_section"), None))
         return {}
     out: dict[str, str] = {}
     seen: dict[str, str] = {}
     for key, uid in section.items():
         where = f"{name}.{key}"
         if not isinstance(key, str):
-            problems.append(Problem(file, None, where, key, t("dhis2.expect_text_key"),
-                                    t("dhis2.fix_quote", code=key)))
+            problems.append(Problem(file, None, where, key, msg("dhis2.expect_text_key"),
+                                    msg("dhis2.fix_quote", code=key)))
             continue
         if allowed is not None and key not in allowed:
-            problems.append(Problem(file, None, where, key, t(f"dhis2.expect_{name}"),
+            problems.append(Problem(file, None, where, key, msg(f"dhis2.expect_{name}"),
                                     did_you_mean(key, allowed) if len(allowed) < 5000
                                     else None))
             continue
@@ -169,8 +169,8 @@ def _pairs(problems: list, file: str, section, name: str, allowed: set[str] | No
         if checked is None:
             continue
         if checked in seen:
-            problems.append(Problem(file, None, where, checked, t("dhis2.expect_once"),
-                                    t("dhis2.fix_once", other=f"{name}.{seen[checked]}")))
+            problems.append(Problem(file, None, where, checked, msg("dhis2.expect_once"),
+                                    msg("dhis2.fix_once", other=f"{name}.{seen[checked]}")))
             continue
         seen[checked] = key
         out[key] = checked
@@ -182,7 +182,7 @@ def _level_values(problems: list, file: str, section) -> dict[int, str]:
         return {n: str(n) for n in (1, 2, 3, 4)}
     if not isinstance(section, dict):
         problems.append(Problem(file, None, "level_values", section,
-                                t("dhis2.expect_levels"), None))
+                                msg("dhis2.expect_levels"), None))
         return {}
     out = {}
     for key, value in section.items():
@@ -191,13 +191,13 @@ def _level_values(problems: list, file: str, section) -> dict[int, str]:
             0 < len(str(value)) <= 50
         if not (ok_key and ok_value):
             problems.append(Problem(file, None, f"level_values.{key}", value,
-                                    t("dhis2.expect_levels"), None))
+                                    msg("dhis2.expect_levels"), None))
             continue
         out[key] = str(value)
     missing = [n for n in (1, 2, 3, 4) if n not in out]
     if missing:
-        problems.append(Problem(file, None, "level_values", section, t("dhis2.expect_levels"),
-                                t("dhis2.fix_levels", levels=", ".join(map(str, missing)))))
+        problems.append(Problem(file, None, "level_values", section, msg("dhis2.expect_levels"),
+                                msg("dhis2.fix_levels", levels=", ".join(map(str, missing)))))
     return out
 
 
@@ -219,12 +219,12 @@ def export(ws: Workspace, plan: Mapping, start: date, end: date, unit: str | Non
     """The data values of ``plan``'s units (inside ``unit``'s and ``actor``'s subtree)
     for the ISO weeks overlapping ``start``..``end``."""
     if end < start:
-        raise ZonesError(t("tr.order", start=fmt_date(start), end=fmt_date(end)))
+        raise ZonesError(msg("tr.order", start=fmt_date(start), end=fmt_date(end)))
     everything = dayview.units(ws)
     parents = dict(zip(everything.index, everything["parent_code"], strict=True))
     unknown = sorted(set(plan.org_units) - set(everything.index))
     if unknown:
-        raise ZonesError(t("dhis2.unknown_units", n=len(unknown),
+        raise ZonesError(msg("dhis2.unknown_units", n=len(unknown),
                            codes=", ".join(unknown[:10])))
     allowed = set(plan.org_units)
     for root in (unit, actor.unit if actor is not None and actor.scoped else None):
@@ -233,7 +233,7 @@ def export(ws: Workspace, plan: Mapping, start: date, end: date, unit: str | Non
     warnings = []
     left_out = len(plan.org_units) - len(allowed)
     if left_out:
-        warnings.append(t("dhis2.left_out", n=left_out, unit=unit or actor.unit))
+        warnings.append(msg("dhis2.left_out", n=left_out, unit=unit or actor.unit))
     mondays = weeks(start, end)
     base = {k: v for k, v in (("categoryOptionCombo", plan.category_option_combo),
                               ("attributeOptionCombo", plan.attribute_option_combo)) if v}

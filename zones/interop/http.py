@@ -26,7 +26,7 @@ import pandas as pd
 import contract
 from rules.text import DATE_FORMAT
 from zones.errors import ZonesError
-from zones.i18n import fmt_date, get_lang, t
+from zones.i18n import fmt_date, msg
 from zones.interop.tokens import Holder, RefusedError, authorise, bearer
 from zones.levels import dayview
 from zones.levels.memo import cached
@@ -59,33 +59,34 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def refusal(err: RefusedError) -> Answer:
+def refusal(err: RefusedError, lang: str) -> Answer:
     headers = {"Retry-After": str(err.retry_after)} if err.retry_after else {}
     if err.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="zones-api"'
-    return Answer(err.status, json.dumps({"error": str(err)}, ensure_ascii=False).encode(),
+    return Answer(err.status, json.dumps({"error": err.text(lang)}, ensure_ascii=False).encode(),
                   "application/json", headers)
 
 
 def answer(ws: Workspace, path: str, params: Mapping[str, str], authorization: str | None,
-           limit: int) -> Answer:
-    """The answer to ``GET /zones-api/v1/<path>?<params>`` (the caller sets the language)."""
+           limit: int, lang: str) -> Answer:
+    """The answer to ``GET /zones-api/v1/<path>?<params>`` (refusals and level names in
+    ``lang``)."""
     endpoint = path.strip("/")
     handler = ENDPOINTS.get(endpoint)
     try:
         holder = authorise(ws.engine, bearer(authorization), limit)
         if handler is None:
-            raise RefusedError(404, t("api.no_path", path=endpoint[:80],
+            raise RefusedError(404, msg("api.no_path", path=endpoint[:80],
                                  paths=", ".join(sorted(ENDPOINTS))))
         for key, value in params.items():
             if len(value) > MAX_PARAM or key not in ALLOWED[endpoint]:
-                raise RefusedError(400, t("api.bad_param", name=key[:40],
+                raise RefusedError(400, msg("api.bad_param", name=key[:40],
                                      allowed=", ".join(sorted(ALLOWED[endpoint]))))
-        done = handler(ws, holder, params)
+        done = handler(ws, holder, params, lang)
     except RefusedError as err:
-        return refusal(err)
+        return refusal(err, lang)
     except ZonesError as err:  # a date outside the data, an empty database…
-        return refusal(RefusedError(400, str(err)))
+        return refusal(RefusedError(400, err.text(lang)), lang)
     log.info("API %s by token %d: %d bytes", endpoint, holder.id, len(done.body))
     return done
 
@@ -96,7 +97,7 @@ def _choice(params: Mapping[str, str], name: str, choices: tuple[str, ...],
             default: str) -> str:
     value = params.get(name) or default
     if value not in choices:
-        raise RefusedError(400, t("api.bad_value", name=name, value=value[:40],
+        raise RefusedError(400, msg("api.bad_value", name=name, value=value[:40],
                              allowed=", ".join(choices)))
     return value
 
@@ -105,14 +106,14 @@ def _date(params: Mapping[str, str], name: str, default=None):
     value = params.get(name)
     if not value:
         if default is None:
-            raise RefusedError(400, t("api.missing", name=name))
+            raise RefusedError(400, msg("api.missing", name=name))
         return default
     for fmt in (DATE_FORMAT, "%Y-%m-%d"):
         try:
             return pd.to_datetime(value, format=fmt).date()
         except (ValueError, TypeError):
             continue
-    raise RefusedError(400, t("api.bad_value", name=name, value=value[:40],
+    raise RefusedError(400, msg("api.bad_value", name=name, value=value[:40],
                          allowed="dd/mm/yyyy, yyyy-mm-dd"))
 
 
@@ -132,11 +133,11 @@ def area(ws: Workspace, holder: Holder, params: Mapping[str, str]) -> set[str] |
     if not unit:
         return allowed
     if unit not in parents:
-        raise RefusedError(400, t("api.unknown_unit", unit=unit[:40]))
+        raise RefusedError(400, msg("api.unknown_unit", unit=unit[:40]))
     if allowed is not None and unit not in allowed:
         audit.record(ws.engine, holder.actor, "api_request", outcome="refused", unit=unit,
                      detail={"reason": "outside", "root": holder.unit})
-        raise RefusedError(403, t("api.outside", unit=unit[:40], root=holder.unit))
+        raise RefusedError(403, msg("api.outside", unit=unit[:40], root=holder.unit))
     return subtree(parents, unit)
 
 
@@ -161,16 +162,16 @@ def _table(frame: pd.DataFrame, fmt: str, geometry=None) -> Answer:
     return Answer(200, body, MEDIA[fmt], {"Cache-Control": "no-store"})
 
 
-def levels(ws: Workspace, holder: Holder, params: Mapping[str, str]) -> Answer:
+def levels(ws: Workspace, holder: Holder, params: Mapping[str, str], lang: str) -> Answer:
     fmt = _choice(params, "format", ("csv", "geojson"), "csv")
     level = _choice(params, "level", contract.UNIT_LEVELS, "commune")
     table = dayview.levels_in_force(ws)
     if len(table.dates) == 0:
-        raise RefusedError(404, t("db.empty"))
+        raise RefusedError(404, msg("db.empty"))
     day = _date(params, "date", table.dates[-1].date())
     zones_kept = _zones(params)
     allowed = area(ws, holder, params)
-    view = dayview.day_view(ws, day, level, None, None, get_lang())
+    view = dayview.day_view(ws, day, level, None, None, lang)
     frame = view.frame()
     frame["ruleset"] = view.ruleset_id or ""
     frame["parent_code"] = view.parents
@@ -190,12 +191,12 @@ def _zones(params: Mapping[str, str]) -> list[int]:
         return []
     parts = [p.strip() for p in text.split(",")]
     if not all(p in ("1", "2", "3", "4") for p in parts):
-        raise RefusedError(400, t("api.bad_value", name="zone", value=text[:40],
+        raise RefusedError(400, msg("api.bad_value", name="zone", value=text[:40],
                              allowed="1, 2, 3, 4 (e.g. 3,4)"))
     return sorted({int(p) for p in parts})
 
 
-def units(ws: Workspace, holder: Holder, params: Mapping[str, str]) -> Answer:
+def units(ws: Workspace, holder: Holder, params: Mapping[str, str], lang: str) -> Answer:
     fmt = _choice(params, "format", ("csv", "geojson"), "csv")
     level = params.get("level")
     if level:
@@ -213,12 +214,13 @@ def units(ws: Workspace, holder: Holder, params: Mapping[str, str]) -> Answer:
     return _table(frame, fmt, chosen.geometry if fmt == "geojson" else None)
 
 
-def transitions(ws: Workspace, holder: Holder, params: Mapping[str, str]) -> Answer:
+def transitions(ws: Workspace, holder: Holder, params: Mapping[str, str],
+                lang: str) -> Answer:
     fmt = _choice(params, "format", ("csv", "json"), "csv")
     level = _choice(params, "level", contract.UNIT_LEVELS, "commune")
     start, end = _date(params, "from"), _date(params, "to")
     if end < start:
-        raise RefusedError(400, t("tr.order", start=fmt_date(start), end=fmt_date(end)))
+        raise RefusedError(400, msg("tr.order", start=fmt_date(start), end=fmt_date(end)))
     table = dayview.levels_in_force(ws)
     for d in (start, end):
         dayview.check_day(table, d)

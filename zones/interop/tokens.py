@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from zones.errors import ZonesError
-from zones.i18n import t
+from zones.i18n import msg
 from zones.people import audit
 from zones.people.access import Actor, Role
 from zones.storage import interop_sql, store
@@ -67,7 +67,7 @@ def clean_name(name: str) -> str:
     text = unicodedata.normalize("NFC", (name or "").strip())
     if not text or len(text) > NAME_MAX or any(unicodedata.category(c)[0] == "C"
                                                for c in text):
-        raise ZonesError(t("tok.bad_name", value=text[:NAME_MAX], max=NAME_MAX))
+        raise ZonesError(msg("tok.bad_name", value=text[:NAME_MAX], max=NAME_MAX))
     return text
 
 
@@ -105,9 +105,9 @@ def revoke(engine: Engine, token_id: int, by: Actor) -> dict:
         store.take_write_lock(conn)
         row = interop_sql.token(conn, token_id)
         if row is None:
-            raise ZonesError(t("tok.unknown", id=token_id))
+            raise ZonesError(msg("tok.unknown", id=token_id))
         if not interop_sql.revoke_token(conn, token_id, by.name, store.now()):
-            raise ZonesError(t("tok.revoked_already", id=token_id, name=row["name"]))
+            raise ZonesError(msg("tok.revoked_already", id=token_id, name=row["name"]))
         audit.record(conn, by, "token_revoke", unit=row["unit_code"],
                      detail={"id": token_id, "name": row["name"]})
     log.info("API token %d revoked", token_id)
@@ -131,7 +131,7 @@ def authorise(engine: Engine, token: str | None, limit: int,
     else ``RefusedError``: 401 without a token or with an unknown or revoked one (a revoked
     token's use is audited), 429 over the limit (audited once per minute)."""
     if token is None:
-        raise RefusedError(401, t("tok.missing"))
+        raise RefusedError(401, msg("tok.missing"))
     now = now or store.now()
     minute = now.replace(second=0, microsecond=0)
     digest = hashed(token)
@@ -145,7 +145,7 @@ def authorise(engine: Engine, token: str | None, limit: int,
             log.info("API request with revoked token %d refused", holder.id)
         else:
             log.info("API request with an unknown token refused")
-        raise RefusedError(401, t("tok.invalid"))
+        raise RefusedError(401, msg("tok.invalid"))
     holder = Holder(int(row["id"]), row["name"], row["unit_code"])
     count = int(row["window_count"])
     if count > limit:
@@ -153,7 +153,7 @@ def authorise(engine: Engine, token: str | None, limit: int,
         if count == limit + 1:
             audit.record(engine, holder.actor, "api_request", outcome="refused",
                          unit=holder.unit, detail={"reason": "rate", "limit": limit})
-        raise RefusedError(429, t("tok.rate", limit=limit, seconds=wait), retry_after=wait)
+        raise RefusedError(429, msg("tok.rate", limit=limit, seconds=wait), retry_after=wait)
     return holder
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 import rules
 from zones.errors import NoDataError, ZonesError
-from zones.i18n import t
+from zones.i18n import msg
 from zones.levels import stored_rulesets as kept_rulesets
 from zones.storage import store
 from zones.workspace import Workspace
@@ -37,7 +37,7 @@ def check_ruleset(reg: rules.RuleSetRegistry, ruleset_id: str | None) -> None:
     if broken is not None:  # named by its file's name: the folder is the server's business
         path, problems = broken
         raise ZonesError(kept_rulesets.problems_message(ruleset_id, path, problems))
-    raise ZonesError(t("cli.unknown_ruleset", value=ruleset_id,
+    raise ZonesError(msg("cli.unknown_ruleset", value=ruleset_id,
                        choices=", ".join(sorted(reg.rulesets))))
 
 
@@ -46,7 +46,7 @@ def load_inputs(engine: Engine, start: date | None = None, end: date | None = No
     """The engine's inputs from the database (active boundary set, current values)."""
     units = store.load_units(engine)
     if units.empty:
-        raise NoDataError(t("db.empty"))
+        raise NoDataError(msg("db.empty"))
     obs = store.current_observations(engine, start, end) if observations is None \
         else observations
     return rules.Inputs(units=units, observations=obs, adjacency=store.load_adjacency(engine))

@@ -24,7 +24,7 @@ import pandas as pd
 
 import rules
 from zones.errors import NoDataError, ZonesError
-from zones.i18n import fmt_date, t
+from zones.i18n import fmt_date, msg, t
 from zones.levels import declarations as decl_mod
 from zones.levels import snapshot
 from zones.levels.assessment import compute, registry, stored_levels, stored_rulesets
@@ -221,10 +221,10 @@ class DayView:
 def check_day(table: Table, day) -> pd.Timestamp:
     """``day`` as a timestamp inside the assessed period, or a ZonesError saying the range."""
     if len(table.dates) == 0:
-        raise NoDataError(t("db.empty"))
+        raise NoDataError(msg("db.empty"))
     stamp = pd.Timestamp(day)
     if not (table.dates[0] <= stamp <= table.dates[-1]):
-        raise ZonesError(t("cli.date_outside", value=fmt_date(stamp.date()),
+        raise ZonesError(msg("cli.date_outside", value=fmt_date(stamp.date()),
                            first=fmt_date(table.dates[0].date()),
                            last=fmt_date(table.dates[-1].date())))
     return stamp

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from zones.i18n import fmt_date, t
+from zones.i18n import Msg, fmt_date, msg, t
 from zones.levels.tables import Table, ancestors
 from zones.storage import store
 
@@ -58,27 +58,27 @@ MAX_DECISION, MAX_SIGNER = 100, 200
 
 
 def problems(units: pd.DataFrame, unit_code: str | None, level: int | None, start: date | None,
-             end: date | None, decision: str, signed_by: str | None = None) -> list[str]:
-    """Everything wrong with a declaration, at once."""
+             end: date | None, decision: str, signed_by: str | None = None) -> list[Msg]:
+    """Everything wrong with a declaration, at once (messages as values)."""
     out = []
     for label, value, limit in (("decl.decision", decision, MAX_DECISION),
                                 ("decl.signed_by", signed_by, MAX_SIGNER)):
         if value and len(value.strip()) > limit:
-            out.append(t("decl.too_long", field=t(label), n=len(value.strip()), limit=limit))
+            out.append(msg("decl.too_long", field=msg(label), n=len(value.strip()), limit=limit))
     if not unit_code:
-        out.append(t("decl.no_unit"))
+        out.append(msg("decl.no_unit"))
     elif unit_code not in units.index:
-        out.append(t("decl.unknown_unit", value=unit_code))
+        out.append(msg("decl.unknown_unit", value=unit_code))
     if level is None:
-        out.append(t("decl.no_level"))
+        out.append(msg("decl.no_level"))
     elif level not in (1, 2, 3, 4):
-        out.append(t("decl.bad_level", value=level))
+        out.append(msg("decl.bad_level", value=level))
     if start is None:
-        out.append(t("decl.no_start"))
+        out.append(msg("decl.no_start"))
     elif end is not None and end < start:
-        out.append(t("decl.bad_range", start=fmt_date(start), end=fmt_date(end)))
+        out.append(msg("decl.bad_range", start=fmt_date(start), end=fmt_date(end)))
     if not (decision or "").strip():
-        out.append(t("decl.no_decision"))
+        out.append(msg("decl.no_decision"))
     return out
 
 
@@ -88,12 +88,13 @@ def parents(units: pd.DataFrame, code: str) -> tuple[str, ...]:
 
 
 def notice_warnings(level: int, previous: int | None, effective_from: date,
-                    stamp: datetime) -> list[str]:
-    """The NQ 128 warning when a raise takes effect less than 48 hours after it is entered."""
+                    stamp: datetime, lang: str) -> list[str]:
+    """The NQ 128 warning (in ``lang``) when a raise takes effect less than 48 hours
+    after it is entered."""
     start_at = datetime.combine(effective_from, datetime.min.time())
     if previous is not None and level > previous and start_at - stamp < NOTICE:
         hours = max(0, int((start_at - stamp).total_seconds() // 3600))
-        return [t("decl.short_notice", hours=hours)]
+        return [t("decl.short_notice", lang, hours=hours)]
     return []
 
 

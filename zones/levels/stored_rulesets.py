@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +24,7 @@ from rules.errors import Problem, RuleSetError
 from rules.loader import MAX_BYTES, parse_text
 from rules.registry import SHIPPED, official_clash, official_title
 from zones.errors import ZonesError
-from zones.i18n import fmt_datetime, t
+from zones.i18n import Joined, Localized, Msg, fmt_datetime, msg, t, text_of
 from zones.storage import rulesets_sql, store
 
 #: where a stored rule set "lives", for messages and the registry's errors
@@ -43,7 +43,7 @@ class Added:
 def check_size(size: int, file_name: str) -> None:
     """Refuse a rule-set file over ``MAX_BYTES`` (before reading it, where that is possible)."""
     if size > MAX_BYTES:
-        raise ZonesError(t("rs.too_big", file=file_name, size=size // 1024,
+        raise ZonesError(msg("rs.too_big", file=file_name, size=size // 1024,
                            limit=MAX_BYTES // 1024))
 
 
@@ -53,17 +53,32 @@ def decode(data: bytes, file_name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise ZonesError(t("rs.not_utf8", file=file_name, pos=err.start)) from err
+        raise ZonesError(msg("rs.not_utf8", file=file_name, pos=err.start)) from err
 
 
-def problem_lines(problems: Sequence[Problem]) -> str:
+def problem_lines(problems: Sequence[Problem]) -> Joined:
     """The problems of a file, one a line (each naming its file by name only, never by a
     server path), then how many more there are."""
-    lines = [f"  - {_named(p)}" for p in problems]
+    lines: list[Localized] = [_Line(_named(p)) for p in problems]
     more = getattr(problems, "more", 0)
     if more:
-        lines.append(f"  {t('rs.more_problems', n=more)}")
-    return "\n".join(lines)
+        lines.append(Joined(["  ", msg("rs.more_problems", n=more)], ""))
+    return Joined(lines)
+
+
+class _Line(Localized):
+    """One problem as a line: what it expected and how to fix it may be messages
+    (``Msg``), rendered in the reader's language."""
+
+    __slots__ = ("problem",)
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+    def text(self, lang: str) -> str:
+        p = self.problem
+        fix = None if p.suggestion is None else text_of(p.suggestion, lang)
+        return f"  - {replace(p, expected=text_of(p.expected, lang), suggestion=fix)}"
 
 
 def _named(problem: Problem) -> Problem:
@@ -73,10 +88,10 @@ def _named(problem: Problem) -> Problem:
                    problem.suggestion)
 
 
-def problems_message(ruleset_id: str, file_name: str, problems: Sequence[Problem]) -> str:
+def problems_message(ruleset_id: str, file_name: str, problems: Sequence[Problem]) -> Msg:
     """The refusal of a rule set with problems: where, how many, then each of them."""
     total = len(problems) + getattr(problems, "more", 0)
-    return t("cli.ruleset_invalid", value=ruleset_id, path=Path(file_name).name, n=total,
+    return msg("cli.ruleset_invalid", value=ruleset_id, path=Path(file_name).name, n=total,
              problems=problem_lines(problems))
 
 
@@ -89,10 +104,10 @@ def validate(data: bytes, file_name: str, taken: dict[str, str]) -> tuple[str, r
     except RuleSetError as err:
         raise ZonesError(problems_message(file_name, file_name, err.problems)) from err
     if rs.id in taken:
-        raise ZonesError(t("rs.id_taken", id=rs.id, where=taken[rs.id]))
+        raise ZonesError(msg("rs.id_taken", id=rs.id, where=taken[rs.id]))
     same = official_title(rs)
     if same is not None:
-        raise ZonesError(t("rs.title_taken", title=same[0], official=same[1].id))
+        raise ZonesError(msg("rs.title_taken", title=same[0], official=same[1].id))
     return text, rs
 
 
@@ -114,24 +129,25 @@ def add(engine: Engine, data: bytes, file_name: str, added_by: str,
     return Added(new_id, rs.id, rs.version, len(rows) + 1, unchanged=False)
 
 
-def origin(registry: rules.RuleSetRegistry, key: str, admin: bool) -> str:
-    """Where a rule set (its id) or a broken one (a key of ``registry.errors``) comes from.
+def origin(registry: rules.RuleSetRegistry, key: str, admin: bool, lang: str) -> str:
+    """Where a rule set (its id) or a broken one (a key of ``registry.errors``) comes from,
+    in ``lang``.
     Administrators see the file (a folder file's path, who stored one and when); others a
     neutral source and the file's name, never a server path."""
     kept = registry.stored.get(key)
     if kept is not None:
         at = fmt_datetime(kept['added_at'])
-        return t("crit.stored", file=kept["file"], by=kept["added_by"], at=at) if admin \
-            else f"{t('rs.origin_database')} ({at})"
+        return t("crit.stored", lang, file=kept["file"], by=kept["added_by"], at=at) if admin \
+            else f"{t('rs.origin_database', lang)} ({at})"
     if key.startswith(ORIGIN):
-        return f"{t('rs.origin_database')}: {key.removeprefix(ORIGIN)}"
+        return f"{t('rs.origin_database', lang)}: {key.removeprefix(ORIGIN)}"
     rs = registry.rulesets.get(key)
     path = Path(key) if rs is None else rs.path
     if path is None:
         return "–"
     if SHIPPED in path.parents:
-        return f"{path.name} ({t('rs.origin_shipped')})"
-    return str(path) if admin else f"{t('rs.origin_folder')}: {path.name}"
+        return f"{path.name} ({t('rs.origin_shipped', lang)})"
+    return str(path) if admin else f"{t('rs.origin_folder', lang)}: {path.name}"
 
 
 def history(engine: Engine) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
-from zones.i18n import fmt_date, t
+from zones.i18n import Msg, fmt_date, msg
 from zones.levels.refresh import refresh
 from zones.storage import store
 from zones.storage.db import advisory_lock, advisory_unlock, file_lock, try_advisory_lock
@@ -56,13 +56,14 @@ def progress(ws: Workspace) -> Progress:
 
 
 def pay_owed(ws: Workspace, wait: bool,
-             report: Callable[[str], None] | None = None) -> int:
+             report: Callable[[Msg], None] | None = None) -> int:
     """Recompute what is owed (see the module's text); the number of recomputations
-    this call ran. ``report`` gets a line per step (the CLI prints them)."""
+    this call ran. ``report`` gets a message per step (the CLI prints them, rendered in
+    its language)."""
     runs = 0
     say = report or (lambda _line: None)
     while store.levels_owed(ws.engine) is not None and runs < MAX_RUNS:
-        with _lock(ws, wait, lambda: say(t("levels.waiting"))) as held:
+        with _lock(ws, wait, lambda: say(msg("levels.waiting"))) as held:
             if not held:
                 return runs  # the holder looks again after it lets go
             with _guard:
@@ -70,8 +71,8 @@ def pay_owed(ws: Workspace, wait: bool,
             try:
                 while (owed := store.levels_owed(ws.engine)) is not None and runs < MAX_RUNS:
                     start = None if owed == store.ALL_DAYS else date.fromisoformat(owed)
-                    say(t("levels.recomputing", first=fmt_date(start) if start
-                          else t("levels.every_day")))
+                    say(msg("levels.recomputing", first=fmt_date(start) if start
+                          else msg("levels.every_day")))
                     refresh(ws, start)
                     runs += 1
             finally:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from zones.errors import ZonesError
-from zones.i18n import t
+from zones.i18n import msg
 
 EXPORT_COLUMNS = ["unit_code", "unit_name", "level", "level_name", "computed_level",
                   "declared_level", "decision", "ruleset"]
@@ -39,7 +39,7 @@ def encode(frame: pd.DataFrame, fmt: str) -> bytes | pd.DataFrame:
     """The export's bytes (``gpkg``, ``geojson``), or for ``csv`` the frame with the shape
     as WKT (the caller's CSV writer guards formula cells)."""
     if fmt not in FORMATS:
-        raise ZonesError(t("export.bad_format", value=fmt, choices=", ".join(FORMATS)))
+        raise ZonesError(msg("export.bad_format", value=fmt, choices=", ".join(FORMATS)))
     import geopandas as gpd  # here only: the other commands start without it
 
     gdf = gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import exc as sa_exc
 
-from zones.i18n import fmt_date, fmt_datetime, fmt_int, t
+from zones.i18n import Number, fmt_date, fmt_datetime, t
 from zones.masking import masked
 from zones.storage import ops_sql
 from zones.workspace import Workspace
@@ -49,7 +49,7 @@ class Check:
     values: dict = field(default_factory=dict)
     detail: str = ""
 
-    def message(self, lang: str | None = None) -> str:
+    def message(self, lang: str) -> str:
         return t(self.key, lang, **self.values)
 
 
@@ -69,7 +69,7 @@ class Health:
     def status(self) -> str:
         return OVERALL[self.exit_code]
 
-    def lines(self, lang: str | None = None, details: bool = True) -> list[str]:
+    def lines(self, lang: str, details: bool = True) -> list[str]:
         """What a person reads: the verdict, then one line per check (with its detail)."""
         out = [t(f"health.status.{self.status}", lang)]
         for c in self.checks:
@@ -78,7 +78,7 @@ class Health:
                 out.append(f"    {c.detail}")
         return out
 
-    def as_json(self, lang: str | None = None) -> dict:
+    def as_json(self, lang: str) -> dict:
         """What a monitor reads (no detail: it may name a server or a path)."""
         return {"status": self.status, "checked_at": _iso(self.at),
                 "checks": [{"name": c.name, "status": c.status, "message": c.message(lang)}
@@ -161,7 +161,7 @@ def _database(ws: Workspace, facts: dict):
         key = "health.upload.demo" if state["last_upload_kind"] == "demo" else \
             "health.upload.last"
         yield Check("upload", OK, key, {"at": _when(upload),
-                                        "rows": fmt_int(state["last_upload_rows"])})
+                                        "rows": Number(state["last_upload_rows"])})
 
 
 def _smtp(ws: Workspace):

@@ -14,7 +14,7 @@ import pandas as pd
 import contract
 from rules.vocab import UNIT_LEVEL_NAMES
 from zones.errors import NoDataError, ZonesError
-from zones.i18n import fmt_date, fmt_int, t
+from zones.i18n import fmt_date, fmt_int, msg, t
 from zones.levels import dayview
 from zones.levels.memo import cached
 from zones.outlook import forecast, params
@@ -50,7 +50,7 @@ def load_frames(ws: Workspace, first: date, last: date) -> Frames:
     it), up to ``last`` (the outlook of a day reads only its past)."""
     span = store.observation_range(ws.engine)
     if span is None:
-        raise NoDataError(t("db.empty"))
+        raise NoDataError(msg("db.empty"))
     chosen = _in_force(ws, first, last)
     back = max([rs.history_days for rs in chosen] + [7 * MODEL_WEEKS])
     start = max(pd.Timestamp(span[0]), pd.Timestamp(first) - pd.Timedelta(days=back))
@@ -194,7 +194,7 @@ def subtree(ws: Workspace, unit: str) -> set[str]:
     """``unit`` and every unit below it."""
     everything = dayview.units(ws)
     if unit not in everything.index:
-        raise ZonesError(t("out.unknown_unit", value=unit))
+        raise ZonesError(msg("out.unknown_unit", value=unit))
     parent = everything["parent_code"]
     inside, frontier = {unit}, {unit}
     while frontier:
@@ -254,7 +254,7 @@ def backtest(ws: Workspace, start: date, end: date, level: str = "commune",
     """The outlook of every day of ``start`` .. ``end`` (figures up to that day only)
     against the computed level 7 days later, for the ``level`` units (under ``unit``)."""
     if end < start:
-        raise ZonesError(t("out.order", start=fmt_date(start), end=fmt_date(end)))
+        raise ZonesError(msg("out.order", start=fmt_date(start), end=fmt_date(end)))
     table = dayview.computed_levels(ws)
     for d in (start, end):
         dayview.check_day(table, d)
@@ -265,7 +265,7 @@ def backtest(ws: Workspace, start: date, end: date, level: str = "commune",
     skipped = len(pd.date_range(start, end, freq="D")) - len(days)
     if not days:
         limit = (last - pd.Timedelta(days=horizon)).date()
-        raise ZonesError(t("out.no_days", start=fmt_date(start), end=fmt_date(end),
+        raise ZonesError(msg("out.no_days", start=fmt_date(start), end=fmt_date(end),
                            last=fmt_date(last.date()), limit=fmt_date(limit)))
     frames = load_frames(ws, days[0].date(), days[-1].date())
     chosen = frames.units["level"] == level
@@ -273,7 +273,7 @@ def backtest(ws: Workspace, start: date, end: date, level: str = "commune",
         chosen &= frames.units.index.isin(list(subtree(ws, unit)))
     sel = np.flatnonzero(chosen.to_numpy())
     if not len(sel):
-        raise ZonesError(t("out.no_units", level=level, unit=unit or ""))
+        raise ZonesError(msg("out.no_units", level=level, unit=unit or ""))
     codes = frames.units.index[sel]
     reg, p = dayview.ruleset_registry(ws), params.load()
     pu, pd_, up, down = [], [], [], []

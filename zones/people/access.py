@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from zones.errors import ZonesError
-from zones.i18n import t
+from zones.i18n import msg
 
 
 class Role(StrEnum):
@@ -87,10 +87,10 @@ LOCAL_ADMIN = Actor("local-admin", Role.ADMIN, None, "cli")
 def require(actor: Actor | None, right: Right) -> Actor:
     """``actor`` when they hold ``right``; else AccessError (sign in / not allowed)."""
     if actor is None:
-        raise AccessError(t("access.sign_in"))
+        raise AccessError(msg("access.sign_in"))
     if not actor.can(right):
-        raise AccessError(t("access.denied", user=actor.name, role=t(f"role.{actor.role}"),
-                            right=t(f"right.{right}")))
+        raise AccessError(msg("access.denied", user=actor.name, role=msg(f"role.{actor.role}"),
+                            right=msg(f"right.{right}")))
     return actor
 
 

@@ -32,7 +32,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy.engine import Connection, Engine
 
 from zones.errors import ZonesError
-from zones.i18n import t
+from zones.i18n import Joined, msg
 from zones.people import audit
 from zones.people.access import AccessError, Actor, Role
 from zones.settings import DEFAULTS, Settings
@@ -55,14 +55,14 @@ ROLE_LEVELS = {Role.PROVINCE: ("province",), Role.DISTRICT: ("district",),
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise ZonesError(t("users.short_password", n=MIN_PASSWORD))
+        raise ZonesError(msg("users.short_password", n=MIN_PASSWORD))
 
 
 def _role(value: str) -> Role:
     try:
         return Role(value)
     except ValueError as err:
-        raise ZonesError(t("users.bad_role", value=value,
+        raise ZonesError(msg("users.bad_role", value=value,
                            roles=", ".join(r.value for r in Role))) from err
 
 
@@ -71,22 +71,22 @@ def add_user(engine: Engine, actor: Actor, name: str, password: str, role: str,
     """Create an account (an admin's action, audited)."""
     role_ = _role(role)
     if not _NAME.match(name or ""):
-        raise ZonesError(t("users.bad_name", value=name))
+        raise ZonesError(msg("users.bad_name", value=name))
     _check_password(password)
     if role_ in NEEDS_UNIT and not unit:
-        raise ZonesError(t("users.needs_unit", role=t(f"role.{role_}")))
+        raise ZonesError(msg("users.needs_unit", role=msg(f"role.{role_}")))
     with engine.begin() as conn:
         store.take_write_lock(conn)
         level = accounts_sql.unit_level(conn, unit) if unit else None
         if unit and level is None:
-            raise ZonesError(t("users.unknown_unit", value=unit))
+            raise ZonesError(msg("users.unknown_unit", value=unit))
         if level is not None and level not in ROLE_LEVELS.get(role_, ()):
-            raise ZonesError(t("users.unit_level", unit=unit, level=t(f"ui.level.{level}"),
-                               role=t(f"role.{role_}"),
-                               levels=", ".join(t(f"ui.level.{lv}")
-                                                for lv in ROLE_LEVELS.get(role_, ()))))
+            raise ZonesError(msg("users.unit_level", unit=unit, level=msg(f"ui.level.{level}"),
+                               role=msg(f"role.{role_}"),
+                               levels=Joined([msg(f"ui.level.{lv}")
+                                              for lv in ROLE_LEVELS.get(role_, ())], ", ")))
         if accounts_sql.exists(conn, name):
-            raise ZonesError(t("users.exists", name=name))
+            raise ZonesError(msg("users.exists", name=name))
         accounts_sql.insert(
             conn, name=name, password_hash=_HASHER.hash(password), role=str(role_),
             unit_code=unit or None, disabled=False, no_export=no_export,
@@ -98,7 +98,7 @@ def add_user(engine: Engine, actor: Actor, name: str, password: str, role: str,
 def _row(engine: Engine, name: str) -> dict:
     row = accounts_sql.row(engine, name)
     if row is None:
-        raise ZonesError(t("users.unknown", name=name))
+        raise ZonesError(msg("users.unknown", name=name))
     return row
 
 
@@ -154,7 +154,7 @@ def actor(engine: Engine, name: str, via: str) -> Actor:
     does not exist or is disabled."""
     row = _row(engine, name)
     if row["disabled"]:
-        raise AccessError(t("users.disabled", name=name))
+        raise AccessError(msg("users.disabled", name=name))
     return Actor(row["name"], Role(row["role"]), row["unit_code"], via,
                  bool(row["no_export"]))
 
@@ -166,7 +166,7 @@ def refuse_disabled(engine: Engine, who: Actor) -> None:
     with engine.connect() as conn:
         disabled = accounts_sql.disabled(conn, who.name)
     if disabled:
-        raise AccessError(t("users.disabled", name=who.name))
+        raise AccessError(msg("users.disabled", name=who.name))
 
 
 def unknown_name(name: str) -> str:
@@ -262,7 +262,7 @@ def sign_in(engine: Engine, name: str, password: str, via: str = "page",
             detail["address"] = address
         audit.record(engine, None, "sign_in", outcome="refused",
                      name=unknown_name(name) if row is None else name, detail=detail)
-        raise AccessError(t("users.bad_sign_in", n=settings.max_failed_sign_ins,
+        raise AccessError(msg("users.bad_sign_in", n=settings.max_failed_sign_ins,
                             minutes=settings.lock_minutes))
     who = Actor(row["name"], Role(row["role"]), row["unit_code"], via, bool(row["no_export"]))
     with engine.begin() as conn:

@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from zones.errors import ZonesError
-from zones.i18n import fmt_date, t
+from zones.i18n import Msg, fmt_date, msg, t
 from zones.people import access, audit
 from zones.people.access import AccessError, Actor
 from zones.storage import approvals_sql, store
@@ -39,10 +39,10 @@ class Locks:
     few ancestors; no subtree is expanded (a province approved for a year would be
     tens of thousands of entries, rebuilt on every map run)."""
 
-    def __init__(self, roots: dict[tuple[str, date], str], parents: dict[str, str | None]):
+    def __init__(self, roots: dict[tuple[str, date], Msg], parents: dict[str, str | None]):
         self.roots, self.parents = roots, parents
 
-    def __call__(self, code: str, week: date) -> str | None:
+    def __call__(self, code: str, week: date) -> Msg | None:
         seen: set[str] = set()
         while code and code not in seen:
             hit = self.roots.get((code, week))
@@ -60,7 +60,7 @@ def locked(engine: Engine, parents: dict[str, str | None]) -> Locks:
     """The locks of every week whose latest event is an approval."""
     current = state(engine)
     roots = {(row.unit_code, pd.Timestamp(row.week).date()):
-             t("appr.locked_by", by=row.by, at=fmt_date(pd.Timestamp(row.at).date()))
+             msg("appr.locked_by", by=row.by, at=fmt_date(pd.Timestamp(row.at).date()))
              for row in current[current["action"] == "approve"].itertuples()}
     return Locks(roots, parents)
 
@@ -75,25 +75,25 @@ def missing_reports(engine: Engine, units: pd.DataFrame, root: str, week: date) 
 
 
 def approve(engine: Engine, actor: Actor, units: pd.DataFrame, unit: str, day: date,
-            note: str | None = None, mark_silent: bool = False) -> date:
+            note: str | None = None, mark_silent: bool = False, *, lang: str) -> date:
     """Approve (and lock) the week of ``day`` for ``unit``'s subtree; its Monday. With
     ``mark_silent`` the communes that sent nothing that week are marked "did not report"
-    (named in the approval and the audit) instead of blocking it."""
+    (named in the approval, in ``lang``, and the audit) instead of blocking it."""
     week = monday(day)
     if unit not in units.index or units.at[unit, "level"] not in ("district", "province"):
-        raise ZonesError(t("appr.not_a_district", value=unit))
+        raise ZonesError(msg("appr.not_a_district", value=unit))
     last = latest(engine, unit, week)
     if last is not None and last["action"] == "approve":
-        raise ZonesError(t("appr.already", unit=units.at[unit, "name"],
+        raise ZonesError(msg("appr.already", unit=units.at[unit, "name"],
                            week=fmt_date(week), by=last["by"]))
     missing = missing_reports(engine, units, unit, week)
     marked = missing if mark_silent else []
     if marked:
         listed = ", ".join(marked)
-        note = t("appr.marked_note", n=len(marked), units=listed) + (f" {note}" if note else "")
+        note = t("appr.marked_note", lang, n=len(marked), units=listed) + (f" {note}" if note else "")
     elif missing:
         shown = ", ".join(f"{units.at[c, 'name']} ({c})" for c in missing[:15])
-        raise ZonesError(t("appr.incomplete", n=len(missing), week=fmt_date(week),
+        raise ZonesError(msg("appr.incomplete", n=len(missing), week=fmt_date(week),
                            units=shown + (" …" if len(missing) > 15 else "")))
     with engine.begin() as conn:
         store.take_write_lock(conn)
@@ -110,9 +110,9 @@ def unlock(engine: Engine, actor: Actor, units: pd.DataFrame, unit: str, day: da
     week = monday(day)
     last = latest(engine, unit, week)
     if last is None or last["action"] != "approve":
-        raise ZonesError(t("appr.not_locked", unit=unit, week=fmt_date(week)))
+        raise ZonesError(msg("appr.not_locked", unit=unit, week=fmt_date(week)))
     if last["by"] != actor.name and actor.role is not access.Role.ADMIN:
-        raise AccessError(t("appr.only_approver", by=last["by"]))
+        raise AccessError(msg("appr.only_approver", by=last["by"]))
     with engine.begin() as conn:
         store.take_write_lock(conn)
         approvals_sql.append(conn, unit_code=unit, week=week, action="unlock",

@@ -26,7 +26,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from rules.strict_yaml import read_yaml
-from zones.i18n import fmt_date, t
+from zones.i18n import Msg, fmt_date, msg
 from zones.levels.tables import ancestors
 from zones.storage import plans_sql, store
 
@@ -105,38 +105,38 @@ def communes_of(units: pd.DataFrame, code: str) -> pd.Index:
 
 
 def problems(units: pd.DataFrame, unit_code, kind, level, share, date_from, date_by, hold,
-             decision, note=None, measures=()) -> list[str]:
-    """Everything wrong with a plan, at once."""
+             decision, note=None, measures=()) -> list[Msg]:
+    """Everything wrong with a plan, at once (messages as values)."""
     cfg, out = config(), []
     if not unit_code:
-        out.append(t("plan.no_unit"))
+        out.append(msg("plan.no_unit"))
     elif unit_code not in units.index:
-        out.append(t("plan.unknown_unit", value=unit_code))
+        out.append(msg("plan.unknown_unit", value=unit_code))
     if kind not in KINDS:
-        out.append(t("plan.bad_kind", value=kind or "", choices=", ".join(KINDS)))
+        out.append(msg("plan.bad_kind", value=kind or "", choices=", ".join(KINDS)))
     lv = _whole(level)
     if lv is None:
-        out.append(t("plan.no_level"))
+        out.append(msg("plan.no_level"))
     elif lv not in (1, 2, 3, 4):
-        out.append(t("plan.bad_level", value=lv))
+        out.append(msg("plan.bad_level", value=lv))
     p = _fraction(share)
     if kind == "share":
         if p is None:
-            out.append(t("plan.no_share"))
+            out.append(msg("plan.no_share"))
         elif isinstance(p, str) or not 0 <= p <= 1:
-            out.append(t("plan.bad_share", value=p))
+            out.append(msg("plan.bad_share", value=p))
     elif p is not None and kind in KINDS:
-        out.append(t("plan.share_not_used", value=share, kind=kind or ""))
+        out.append(msg("plan.share_not_used", value=share, kind=kind or ""))
     out += _date_problems(date_from, date_by, cfg)
     h = _whole(hold)
     if h is not None:
         if kind != "reach" and kind in KINDS:
-            out.append(t("plan.hold_not_used", value=hold, kind=kind or ""))
+            out.append(msg("plan.hold_not_used", value=hold, kind=kind or ""))
         elif kind == "reach" and (isinstance(h, str) or not 1 <= h <= cfg["max_hold_days"]):
-            out.append(t("plan.bad_hold", value=h, limit=cfg["max_hold_days"]))
+            out.append(msg("plan.bad_hold", value=h, limit=cfg["max_hold_days"]))
     if kind in ("share", "protect") and unit_code in units.index \
             and len(communes_of(units, unit_code)) == 0:
-        out.append(t("plan.no_communes", value=unit_code, kind=kind))
+        out.append(msg("plan.no_communes", value=unit_code, kind=kind))
     out += _text_problems(decision, note, measures, cfg)
     return out
 
@@ -144,14 +144,14 @@ def problems(units: pd.DataFrame, unit_code, kind, level, share, date_from, date
 def _date_problems(date_from, date_by, cfg) -> list[str]:
     out = []
     if date_from is None:
-        out.append(t("plan.no_from"))
+        out.append(msg("plan.no_from"))
     if date_by is None:
-        out.append(t("plan.no_by"))
+        out.append(msg("plan.no_by"))
     if date_from is not None and date_by is not None:
         if date_by < date_from:
-            out.append(t("plan.bad_range", start=fmt_date(date_from), end=fmt_date(date_by)))
+            out.append(msg("plan.bad_range", start=fmt_date(date_from), end=fmt_date(date_by)))
         elif (date_by - date_from).days > cfg["max_plan_days"]:
-            out.append(t("plan.too_long_range", start=fmt_date(date_from),
+            out.append(msg("plan.too_long_range", start=fmt_date(date_from),
                          end=fmt_date(date_by), limit=cfg["max_plan_days"]))
     return out
 
@@ -159,19 +159,19 @@ def _date_problems(date_from, date_by, cfg) -> list[str]:
 def _text_problems(decision, note, measures, cfg) -> list[str]:
     out = []
     if not (decision or "").strip():
-        out.append(t("plan.no_decision"))
+        out.append(msg("plan.no_decision"))
     elif len(decision.strip()) > cfg["max_decision_chars"]:
-        out.append(t("plan.too_long", field=t("plan.f.decision"), n=len(decision.strip()),
+        out.append(msg("plan.too_long", field=msg("plan.f.decision"), n=len(decision.strip()),
                      limit=cfg["max_decision_chars"]))
     if note and len(note) > cfg["max_note_chars"]:
-        out.append(t("plan.too_long", field=t("plan.f.note"), n=len(note),
+        out.append(msg("plan.too_long", field=msg("plan.f.note"), n=len(note),
                      limit=cfg["max_note_chars"]))
     texts = [m.strip() for m in measures or () if m and m.strip()]
     if len(texts) > cfg["max_measures"]:
-        out.append(t("plan.too_many_measures", n=len(texts), limit=cfg["max_measures"]))
+        out.append(msg("plan.too_many_measures", n=len(texts), limit=cfg["max_measures"]))
     for i, text in enumerate(texts, 1):
         if len(text) > cfg["max_measure_chars"]:
-            out.append(t("plan.too_long", field=t("plan.f.measure", n=i), n=len(text),
+            out.append(msg("plan.too_long", field=msg("plan.f.measure", n=i), n=len(text),
                          limit=cfg["max_measure_chars"]))
     return out
 

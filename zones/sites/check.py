@@ -53,7 +53,7 @@ class CheckedSites:
     values: pd.DataFrame  # index = row number; VALUE_COLUMNS
     problems: pd.DataFrame  # row, column, value, reason, fix, kind
     filename: str = ""
-    lang: str | None = None
+    lang: str = "vi"  # the language its problems are phrased in (the user's)
     rows: int = 0
     ignored: list[str] = field(default_factory=list)
     header_row: int = 1
@@ -93,7 +93,7 @@ def parse_number(text: str) -> tuple[float | None, str]:
 
 def check_sites(st: SiteTable, kind: str, index: UnitIndex, units, *,
                 area: set[str] | None = None, area_name: str = "",
-                lang: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(values, problems) of every row of a sites table. ``units``: the units with their
     shapes (GeoDataFrame indexed by code); ``area``: the sender's subtree (rows for units
     outside it are refused)."""
@@ -254,7 +254,7 @@ def _count(row, column: str, text: str, parsed, k: int, bad, required: bool) -> 
 
 
 def _outside_units(frame: pd.DataFrame, index: UnitIndex, units, unit_h: str,
-                   lat_h: str, lang: str | None = None) -> list[dict]:
+                   lat_h: str, lang: str) -> list[dict]:
     """A problem for each point outside its unit's shape, naming the unit it falls in;
     for each polygon too far outside it, naming where it spills."""
     ok = frame["unit_code"].notna() & frame["lat"].notna()
@@ -310,7 +310,7 @@ MAX_SPILL_NAMED = 3
 
 
 def _polygons_outside(sub: pd.DataFrame, shapes, index: UnitIndex, units,
-                      lang: str | None) -> list[dict]:
+                      lang: str) -> list[dict]:
     """A problem for each lockdown polygon with more than the allowed share of its area
     outside its unit's shape, naming the units of the same level it spills into (and
     the share outside every unit) with the share of its area in each. Shares of areas in
@@ -358,6 +358,6 @@ def _polygons_outside(sub: pd.DataFrame, shapes, index: UnitIndex, units,
     return out
 
 
-def _percent(x: float, lang: str | None) -> str:
+def _percent(x: float, lang: str) -> str:
     """A share near the limit with two decimals (1.09, not 1.1 beside "at most 1")."""
     return fmt_num(x, 2 if x < 10 else 1, lang)

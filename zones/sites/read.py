@@ -67,7 +67,7 @@ class SiteTable:
     geojson: bool = False
 
 
-def _err(key: str, lang: str | None, **values) -> ZonesError:
+def _err(key: str, lang: str, **values) -> ZonesError:
     return ZonesError(t(f"sites.file.{key}", lang=lang, **values))
 
 
@@ -83,7 +83,7 @@ def _column(header: object, kind: str) -> str | None:
     return column
 
 
-def _header_row(rows: list[list], kind: str, lang: str | None) -> int:
+def _header_row(rows: list[list], kind: str, lang: str) -> int:
     best, score = -1, 0
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         found = {c for c in (_column(v, kind) for v in row if v is not None) if c}
@@ -95,7 +95,7 @@ def _header_row(rows: list[list], kind: str, lang: str | None) -> int:
     return best
 
 
-def table_from_rows(rows: list[list], kind: str, lang: str | None,
+def table_from_rows(rows: list[list], kind: str, lang: str,
                     settings: Settings) -> RawTable:
     """Locate the header, drop blank rows, name the columns (the contract's English name
     or a Vietnamese header)."""
@@ -138,7 +138,7 @@ def table_from_rows(rows: list[list], kind: str, lang: str | None,
 
 
 def _percent_score(data: bytes, sheet: str, rows: list[list], kind: str,
-                   lang: str | None) -> None:
+                   lang: str) -> None:
     """The score column's cells formatted as percent, as the percent the user saw."""
     if all(_row_blank(r) for r in rows):
         return
@@ -163,7 +163,7 @@ def _vertices(coords, budget: list[int], depth: int = 0) -> bool:
     return all(_vertices(c, budget, depth + 1) for c in coords) if budget[0] >= 0 else False
 
 
-def geojson_table(data: bytes, kind: str, lang: str | None, settings: Settings) -> SiteTable:
+def geojson_table(data: bytes, kind: str, lang: str, settings: Settings) -> SiteTable:
     """The features of a GeoJSON FeatureCollection as rows (their properties), a point's
     coordinates as lat and lon, a polygon kept (lockdowns only) for the check."""
     try:
@@ -230,7 +230,7 @@ def geojson_table(data: bytes, kind: str, lang: str | None, settings: Settings) 
     return SiteTable(table, shapes, geojson=True)
 
 
-def read_sites(data: bytes, filename: str, kind: str, lang: str | None = None,
+def read_sites(data: bytes, filename: str, kind: str, lang: str,
                settings: Settings = DEFAULTS) -> SiteTable:
     """Read an upload's bytes into a ``SiteTable`` within the ``settings``' limits
     (ZonesError when the file cannot be used)."""

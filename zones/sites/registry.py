@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from rules.errors import ProblemsError
 from zones import isolate
 from zones.errors import ZonesError
-from zones.i18n import t
+from zones.i18n import Msg, msg, t
 from zones.ingest.check import explain
 from zones.ingest.units import UnitIndex, describe
 from zones.settings import DEFAULTS, Settings
@@ -44,12 +44,12 @@ class Stored:
 
 def check_kind(kind: str) -> str:
     if kind not in KINDS:
-        raise ZonesError(t("sites.bad_kind", kind=kind))
+        raise ZonesError(msg("sites.bad_kind", kind=kind))
     return kind
 
 
 def check_file(engine: Engine, data: bytes, filename: str, kind: str, index: UnitIndex,
-               units, *, lang: str | None = None, area: set[str] | None = None,
+               units, *, lang: str, area: set[str] | None = None,
                area_name: str = "", settings: Settings = DEFAULTS) -> CheckedSites:
     """Read (bounded, in the child process) and check a sites upload; nothing stored."""
     check_kind(kind)
@@ -123,7 +123,7 @@ def store_checked(engine: Engine, checked: CheckedSites, *, sent_by: str, dry: b
                 old = by_id.get(values["site_id"])
                 if old is not None and area is not None and old["unit_code"] not in area:
                     # stored by someone else since the check, outside the sender's area
-                    raise ZonesError(t("sites.outside_existing", row=row,
+                    raise ZonesError(msg("sites.outside_existing", row=row,
                                        site=values["site_id"],
                                        unit=describe_unit(old["unit_code"]), area=area_name))
                 if old is not None and _same(old, values):
@@ -218,15 +218,15 @@ class KeptScheme:
 
 def check_scheme_size(size: int, file_name: str) -> None:
     if size > schemes_mod.MAX_BYTES:
-        raise ZonesError(t("sites.scheme.too_big", file=Path(file_name).name,
+        raise ZonesError(msg("sites.scheme.too_big", file=Path(file_name).name,
                            size=size // 1024, limit=schemes_mod.MAX_BYTES // 1024))
 
 
-def _problems_text(file_name: str, err: ProblemsError) -> str:
+def _problems_text(file_name: str, err: ProblemsError) -> Msg:
     lines = [f"  - {p}" for p in err.problems]
     if err.problems.more:
         lines.append(f"  … (+{err.problems.more})")
-    return t("sites.scheme.invalid", file=Path(file_name).name, n=err.problems.total,
+    return msg("sites.scheme.invalid", file=Path(file_name).name, n=err.problems.total,
              problems="\n".join(lines))
 
 
@@ -236,7 +236,7 @@ def parse_scheme(data: bytes, file_name: str) -> tuple[schemes_mod.Scheme, str]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise ZonesError(t("sites.scheme.not_utf8", file=Path(file_name).name,
+        raise ZonesError(msg("sites.scheme.not_utf8", file=Path(file_name).name,
                            pos=err.start)) from err
     try:
         return schemes_mod.parse_text(text, Path(file_name).name), text
@@ -267,7 +267,7 @@ def add_scheme(engine: Engine, data: bytes, file_name: str, added_by: str) -> Ke
     again changes nothing (``number`` 0 then)."""
     parsed, text = parse_scheme(data, file_name)
     if parsed.id in schemes_mod.shipped():
-        raise ZonesError(t("sites.scheme.id_taken", id=parsed.id))
+        raise ZonesError(msg("sites.scheme.id_taken", id=parsed.id))
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     with engine.begin() as conn:
         store.take_write_lock(conn)

@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from zones.errors import DatabaseError
-from zones.i18n import t
+from zones.i18n import msg
 from zones.masking import masked
 from zones.storage import interop_sql, postgis
 
@@ -38,19 +38,19 @@ def _make_engine(url: str) -> Engine:
     try:
         parsed = sa.engine.make_url(url)
     except (ArgumentError, ValueError) as err:  # ValueError: e.g. a port that is no number
-        raise DatabaseError(t("db.bad_url", url=masked(url))) from err
+        raise DatabaseError(msg("db.bad_url", url=masked(url))) from err
     shown = masked(parsed.render_as_string(hide_password=True), parsed.password)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         parent = Path(parsed.database).expanduser().resolve().parent
         if not parent.is_dir():
-            raise DatabaseError(t("db.no_folder", url=shown, folder=str(parent)))
+            raise DatabaseError(msg("db.no_folder", url=shown, folder=str(parent)))
     try:
         engine = sa.create_engine(url, future=True)
     except ImportError as err:  # a dialect whose DBAPI module is not installed
-        raise DatabaseError(t("db.no_driver", url=shown,
+        raise DatabaseError(msg("db.no_driver", url=shown,
                               driver=parsed.get_driver_name())) from err
     except (ArgumentError, NoSuchModuleError, ValueError) as err:
-        raise DatabaseError(t("db.bad_url", url=shown)) from err
+        raise DatabaseError(msg("db.bad_url", url=shown)) from err
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -174,11 +174,11 @@ def _opening(engine: Engine):
     try:
         yield
     except OperationalError as err:
-        raise DatabaseError(t("db.cannot_open", url=shown,
+        raise DatabaseError(msg("db.cannot_open", url=shown,
                               reason=masked(str(err.orig), secret))) from err
     except sa_exc.DBAPIError as err:  # not a database, or a damaged one
-        raise DatabaseError(t("db.not_a_database", url=shown,
+        raise DatabaseError(msg("db.not_a_database", url=shown,
                               reason=masked(str(err.orig), secret))) from err
     except CommandError as err:  # made by a newer version of this program
-        raise DatabaseError(t("db.unknown_revision", url=shown,
+        raise DatabaseError(msg("db.unknown_revision", url=shown,
                               reason=masked(str(err), secret))) from err
