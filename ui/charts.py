@@ -186,10 +186,11 @@ def number(v: float, language: str) -> str:
 
 
 def at(series: pd.Series, day) -> float:
-    """The series' value on ``day`` (or its last one before), NaN when none."""
+    """The series' value on ``day`` (or its last finite one before), NaN when none."""
     if day is None or series.empty:
         return float("nan")
-    before = pd.to_numeric(series[series.index <= pd.Timestamp(day)], errors="coerce").dropna()
+    before = pd.to_numeric(series[series.index <= pd.Timestamp(day)], errors="coerce")
+    before = before[np.isfinite(before.to_numpy(dtype=float))]
     return float(before.iloc[-1]) if len(before) else float("nan")
 
 
