@@ -79,22 +79,25 @@ class Frame:
         self.first, self.last = min(stamps).normalize(), max(stamps).normalize()
         self.start, self.days = self.first - DAY / 2, (self.last - self.first) / DAY + 1
         self.left, self.right, self.top, self.height = LEFT, W - RIGHT, top, height
+        self.bottom = top + height
+        self.day_width = (self.right - self.left) / self.days
         self.y_top = y_top if _finite(y_top) and y_top > 0 else 1.0
-
-    @property
-    def bottom(self) -> float:
-        return self.top + self.height
-
-    @property
-    def day_width(self) -> float:
-        return (self.right - self.left) / self.days
 
     def x(self, d) -> float:
         return self.left + (pd.Timestamp(d) - self.start) / DAY * self.day_width
 
+    def xs(self, index) -> np.ndarray:
+        """The middles of the days of ``index`` (NaN where no day)."""
+        stamps = pd.DatetimeIndex(index).normalize()
+        return self.left + ((stamps - self.start) / DAY).to_numpy(dtype=float) * self.day_width
+
     def y(self, v: float, y_top: float | None = None) -> float:
         top = y_top or self.y_top
         return self.bottom - min(max(float(v), 0.0), top) / top * self.height
+
+    def ys(self, values: np.ndarray, y_top: float | None = None) -> np.ndarray:
+        top = y_top or self.y_top
+        return self.bottom - np.clip(values, 0.0, top) / top * self.height
 
     def x_axis(self, language: str) -> str:
         """The time axis: its line and up to ``X_TICKS`` days, dd/mm."""
@@ -137,24 +140,27 @@ class Frame:
     def line(self, series: pd.Series, colour: str, y_top: float | None = None,
              width: float = 2) -> str:
         """A line through the series' values, broken where a value is missing."""
-        parts, run = [], []
-        for d, v in series.items():
-            if _finite(v) and pd.notna(d):
-                run.append(f"{self.x(d):.1f},{self.y(v, y_top):.1f}")
-                continue
-            parts.append(run)
-            run = []
-        parts.append(run)
+        values = _numbers(series)
+        xs, ys = self.xs(series.index), self.ys(values, y_top)
+        ok = np.isfinite(values) & np.isfinite(xs)
         out = []
-        for run in parts:
-            if len(run) == 1:  # a lone value: a dot
-                cx, cy = run[0].split(",")
-                out.append(f"<circle cx='{cx}' cy='{cy}' r='2' fill='{colour}'/>")
-            elif run:
-                out.append(f"<polyline points='{' '.join(run)}' fill='none' "
-                           f"stroke='{colour}' stroke-width='{width}' "
-                           f"stroke-linejoin='round'/>")
+        # runs of drawable points: a lone value is a dot
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], ok.astype(np.int8), [0]))))
+        for a, b in zip(edges[::2], edges[1::2], strict=True):
+            if b - a == 1:
+                out.append(f"<circle cx='{xs[a]:.1f}' cy='{ys[a]:.1f}' r='2' "
+                           f"fill='{colour}'/>")
+                continue
+            points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs[a:b], ys[a:b],
+                                                                 strict=True))
+            out.append(f"<polyline points='{points}' fill='none' stroke='{colour}' "
+                       f"stroke-width='{width}' stroke-linejoin='round'/>")
         return "".join(out)
+
+
+def _numbers(series: pd.Series) -> np.ndarray:
+    """The series' values as floats (NaN for what is not a number)."""
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
 def _finite(v) -> bool:
@@ -281,19 +287,16 @@ def tests_svg(h: pd.DataFrame, day, language: str) -> tuple[str, str]:
     f = Frame(h.index, day, HEIGHTS["tests"], TOP, y_top)
     body = [f.y_axis(y_top, "", language), f.y_axis(p_top, "%", language, right=True)]
     bar = max(f.day_width * 0.8, 0.5)
-    for d in h.index:
-        if pd.isna(d):
-            continue
-        x = f.x(pd.Timestamp(d).normalize()) - bar / 2
-        base = 0.0
-        for series, colour in ((pcr, PCR), (antigen, ANTIGEN)):
-            v = float(series.get(d, np.nan))
-            if not _finite(v) or v <= 0:
-                continue
-            y0, y1 = f.y(base + v), f.y(base)
-            body.append(f"<rect x='{x:.1f}' y='{y0:.1f}' width='{bar:.1f}' "
-                        f"height='{y1 - y0:.1f}' fill='{colour}'/>")
-            base += v
+    xs, base = f.xs(h.index) - bar / 2, np.zeros(len(h))
+    for series, colour in ((pcr, PCR), (antigen, ANTIGEN)):
+        values = _numbers(series)
+        values = np.where(np.isfinite(values) & (values > 0), values, 0.0)
+        tops, bottoms = f.ys(base + values), f.ys(base)
+        for x, y0, y1 in zip(xs, tops, bottoms, strict=True):
+            if np.isfinite(x) and y1 - y0 > 0:
+                body.append(f"<rect x='{x:.1f}' y='{y0:.1f}' width='{bar:.1f}' "
+                            f"height='{y1 - y0:.1f}' fill='{colour}'/>")
+        base = base + values
     body += [f.x_axis(language), f.line(pos, POSITIVITY, p_top), f.marker(day)]
     words = (f"{_span(h.index, language)}. {fmt_date(day)}: PCR {fmt_int(at(pcr, day), language)}, "
              f"{t('ui.chart.antigen', lang=language)} {fmt_int(at(antigen, day), language)}, "
