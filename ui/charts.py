@@ -21,7 +21,7 @@ from zones.i18n import fmt_date, fmt_day_month, fmt_int, fmt_num, t
 from zones.safe import text
 
 #: the drawing box (SVG units; the picture scales to the column's width) and its parts
-W, LEFT, RIGHT, TOP, FONT, ROW = 440, 44, 44, 14, 12, 17
+W, LEFT, RIGHT, TOP, FONT, ROW = 380, 40, 38, 14, 12, 17
 #: the plot areas' heights (SVG units)
 HEIGHTS = {"rate": 150, "tests": 120, "vaccination": 120, "levels": 24}
 #: at most this many dates on the time axis
@@ -133,7 +133,10 @@ class Frame:
         if day is None or pd.isna(pd.Timestamp(day)):
             return ""
         x = self.x(pd.Timestamp(day).normalize())
-        return (f"<line class='chart-day' x1='{x:.1f}' y1='{self.top:.1f}' x2='{x:.1f}' "
+        # over a white line: seen on the levels' colours too
+        return (f"<line x1='{x:.1f}' y1='{self.top:.1f}' x2='{x:.1f}' y2='{self.bottom:.1f}' "
+                f"stroke='#fff' stroke-width='2.5' stroke-opacity='0.8'/>"
+                f"<line class='chart-day' x1='{x:.1f}' y1='{self.top:.1f}' x2='{x:.1f}' "
                 f"y2='{self.bottom:.1f}' stroke='{MARKER}' stroke-width='1.2' "
                 f"stroke-dasharray='3 3'/>")
 
