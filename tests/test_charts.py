@@ -20,7 +20,7 @@ NAMES = {0: "Chưa đủ", 1: HOSTILE, 2: "Cấp 2", 3: "Cấp 3", 4: "Cấp 4"}
 COLUMNS = ["rate_7d", "tests_pcr", "tests_antigen", "positivity", "cover_18", "cover_50",
            "cover_65"]
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-DRAWING = re.compile(r"[-\d., MLCZ]+")
+DRAWING = re.compile(r"[-\d., MLCZVh]+")
 
 
 def history(values: list[float], start: str = "2021-09-01") -> pd.DataFrame:
