@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import charts, links, loaders, maps, mapstate, outlook_view, panel, plans_view, widgets
+from ui import links, loaders, maps, mapstate, outlook_view, panel, plans_view, widgets
 from ui.common import lang, md_text, require_units, tr, workspace
 from ui.session import may_export
 from zones import api
@@ -80,4 +80,3 @@ with map_col:
                       name=md_text(dv.ruleset_title)))
 with side_col:
     panel.side_ui(units, table, dv, day, override)
-charts.preload()  # the panel's chart code, loaded once the map is painted

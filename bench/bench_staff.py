@@ -21,7 +21,7 @@ the app visits it first, and the app's figures are compared with their rounds' f
    * level switch: click "Huyện/quận" -> the district layer painted (and back to
      "Xã/phường", for information);
    * click -> panel: click the middle of unit 30745 on the map -> the heading
-     "Phường Vĩnh Lạc" painted; -> all of its plotly charts painted;
+     "Phường Vĩnh Lạc" painted; -> all of its charts painted (SVG pictures);
    * language switch: on the map page, click "English" in the sidebar -> the page's
      title painted in English; then a reload -> still in English (its cookie)?
    * every other page: navigation start -> its title (h1) painted and the script finished
@@ -129,6 +129,13 @@ PROBE_JS = r"""
       if (!shown(el)) continue;
       charts += 1;
       if (el.querySelector('.main-svg')) plotted += 1;
+    }
+    // the unit panel's charts: SVG pictures drawn on the server (ui.charts), painted once
+    // loaded and decoded (complete, with a size)
+    for (const el of document.querySelectorAll('img.zones-chart')) {
+      if (!shown(el)) continue;
+      charts += 1;
+      if (el.complete && el.naturalWidth > 0) plotted += 1;
     }
     // the flow chart of "Chuyển cấp": plotly's sankey, or the SVG picture drawn on the
     // server (loaded and decoded)
@@ -317,7 +324,7 @@ def first_paint(v: Visit, base: str) -> tuple[dict, dict]:
     v.settle((0, 0))
     http_all, ws_all = v.rec.since((0, 0))
     # the first load is what arrived until the layer was painted; what the page fetches
-    # afterwards, idle (the panel's chart code, ui.charts.preload), is counted apart
+    # afterwards, idle (chart code, when a page preloads it), is counted apart
     http = [h for h in http_all if (v.rec.epoch_ms(h["t"]) or 0) <= ev["t"]]
     ws = [f for f in ws_all if (v.rec.epoch_ms(f["t"]) or 0) <= ev["t"]]
     total = sum(h["bytes"] for h in http) + sum(f["bytes"] for f in ws)

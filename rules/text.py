@@ -51,6 +51,8 @@ def message(key: str, lang: str, **values: Any) -> str:
 
 #: the date as people here write it, in both languages
 DATE_FORMAT = "%d/%m/%Y"
+#: a day of the year on a chart's axis: dd/mm (both languages)
+DAY_MONTH_FORMAT = "%d/%m"
 
 
 def _timestamp(value: Any) -> pd.Timestamp | None:
@@ -64,6 +66,12 @@ def fmt_date(date: Any, lang: str = "vi") -> str:
     """A date as people here write it, in both languages: dd/mm/yyyy (empty for none)."""
     stamp = _timestamp(date)
     return stamp.strftime(DATE_FORMAT) if stamp is not None else ""
+
+
+def fmt_day_month(date: Any, lang: str = "vi") -> str:
+    """A day on a chart's axis: dd/mm, in both languages (empty for none)."""
+    stamp = _timestamp(date)
+    return stamp.strftime(DAY_MONTH_FORMAT) if stamp is not None else ""
 
 
 def fmt_datetime(when: Any, lang: str = "vi", seconds: bool = False) -> str:

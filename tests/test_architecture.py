@@ -390,7 +390,7 @@ def test_sql_detector_sees_queries(tmp_path):
 
 #: where a date pattern may be written: the one formatter, and the browser charts' d3
 #: formats (a format for plotly.js, not for Python)
-DATE_PATTERN_HOMES = {"rules/text.py", "ui/charts.py"}
+DATE_PATTERN_HOMES = {"rules/text.py"}
 
 
 def test_dates_formatted_in_one_place():

@@ -85,18 +85,22 @@ def wait_for_outline(frame, code, timeout_s=40):
 
 CHART_CODE_JS = ("() => performance.getEntriesByType('resource')"
                  ".some(e => e.name.includes('/static/js/PlotlyChart.'))")
+#: the panel's chart pictures shown, loaded and decoded, and their widths on the page
+CHART_IMAGES_JS = """() => [...document.querySelectorAll('img.zones-chart')]
+    .filter(i => i.complete && i.naturalWidth > 0).map(i => i.getBoundingClientRect().width)"""
 
 
-def test_the_panel_chart_code_is_loaded_once_the_map_is_painted(browser, server):
-    """Issue 21: a first click on a unit does not wait for plotly to load: once the map
-    is painted the page loads Streamlit's chart code, before any chart is drawn."""
+def test_the_panel_charts_are_pictures_without_chart_code(browser, server):
+    """Issue 21: a click on a unit paints its four charts, SVG pictures drawn on the
+    server, as wide as the panel's column; the page never loads plotly's chart code."""
     page = open_page(browser, 1400, 1000)
     page.goto(server)
-    map_frame(page)
-    page.wait_for_function(CHART_CODE_JS, timeout=30000)
-    assert page.locator(".js-plotly-plot").count() == 0  # loaded ahead of any chart
     click_unit(page, map_frame(page), "30745")
-    page.locator(".js-plotly-plot").first.wait_for(timeout=30000)
+    page.wait_for_function(f"() => ({CHART_IMAGES_JS})().length === 4", timeout=30000)
+    widths = page.evaluate(CHART_IMAGES_JS)
+    assert min(widths) > 250 and max(widths) - min(widths) < 1
+    assert not page.evaluate(CHART_CODE_JS)
+    assert page.locator(".js-plotly-plot").count() == 0
     page.close()
 
 

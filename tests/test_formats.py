@@ -57,21 +57,21 @@ def test_grid_numbers_follow_the_language(language, whole, decimal):
     assert decimal in set(shown["x"])
 
 
-@pytest.mark.parametrize(("language", "marks"), [("vi", ",."), ("en", ".,")])
-def test_charts_use_the_languages_marks_and_dd_mm_yyyy(language, marks, monkeypatch):
-    monkeypatch.setattr(charts, "lang", lambda: language)
+@pytest.mark.parametrize(("language", "words"),
+                         [("vi", ("365,7", "1.240", "4.000")), ("en", ("365.7", "1,240", "4,000"))])
+def test_charts_use_the_languages_marks_and_dd_mm(language, words):
+    """The panel's SVG charts: numbers with the language's marks, days dd/mm on the axis
+    and dd/mm/yyyy in the words."""
     days = pd.date_range("2021-09-01", periods=10)
     h = pd.DataFrame({"rate_7d": [365.705] * 10, "tests_pcr": [1240] * 10,
-                      "tests_antigen": [0] * 10, "positivity": [0.0] * 10,
+                      "tests_antigen": [2000] * 10, "positivity": [0.0] * 10,
                       "cover_18": [50.0] * 10, "cover_50": [40.0] * 10,
                       "cover_65": [30.0] * 10}, index=days)
     colours = dict.fromkeys(range(5), "#00aa00")
-    for fig in (charts._rate_chart(h, days[3], colours, [20, 50, 150]),
-                charts._tests_chart(h, days[3]), charts._vacc_chart(h, days[3])):
-        assert fig.layout.separators == marks
-        assert fig.layout.xaxis.hoverformat == "%d/%m/%Y"
-    tests = charts._tests_chart(h, days[3])
-    # an all-zero positivity must not draw a negative percentage axis
-    assert tests.layout.yaxis2.rangemode == "nonnegative"
-    assert tests.layout.yaxis.rangemode == "nonnegative"
-    assert charts._rate_chart(h, days[3], colours, None).layout.yaxis.hoverformat == ",.1f"
+    rate, rate_words = charts.rate_svg(h, days[3], colours, [20, 50, 150], language)
+    tests, tests_words = charts.tests_svg(h, days[3], language)
+    decimal, whole, tick = words
+    assert f">{decimal}</text>" in rate and decimal in rate_words
+    assert whole in tests_words and f">{tick}</text>" in tests  # the left axis' top
+    assert ">03/09</text>" in rate and "04/09/2021" in rate_words
+    assert "01/09/2021–10/09/2021" in tests_words

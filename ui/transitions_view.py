@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-
 import numpy as np
 import pandas as pd
 
-from ui import loaders, map_component, widgets
+from ui import loaders, map_component, svgimage, widgets
 from ui.common import tr
 from zones import api
 from zones.i18n import fmt_int
@@ -32,11 +30,9 @@ def flow_chart(frame: pd.DataFrame, names: dict[int, str], colours: dict[int, st
     sanitiser keeps no inline SVG, and Markdown's raw HTML waits for a script of its
     own), its words as the picture's text (what each band says, for a screen reader)."""
     svg, title, bands = sankey(frame, names, colours, language)
-    words = "; ".join([title, *bands])
-    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-    return (f"<div style='overflow-x:auto'><img class='zones-flows' alt='{text(words)}' "
-            f"src='data:image/svg+xml;base64,{data}' style='display:block;width:100%;"
-            f"min-width:560px;max-width:{W}px'></div>")
+    picture = svgimage.image(svg, "; ".join([title, *bands]), "zones-flows",
+                             f"display:block;width:100%;min-width:560px;max-width:{W}px")
+    return f"<div style='overflow-x:auto'>{picture}</div>"
 
 
 def sankey(frame: pd.DataFrame, names: dict[int, str], colours: dict[int, str],
@@ -73,12 +69,12 @@ def sankey(frame: pd.DataFrame, names: dict[int, str], colours: dict[int, str],
         lines.append(tr("tr.flow_link", source=names[a], target=names[b],
                         n=fmt_int(n, language)))
         links.append(
-            f"<path class='sankey-link' fill='{_rgba(colours[b], LINK_ALPHA)}' "
+            f"<path class='sankey-link' fill='{svgimage.rgba(colours[b], LINK_ALPHA)}' "
             f"d='M{x0:.1f},{sy:.1f}C{mid:.1f},{sy:.1f} {mid:.1f},{ty:.1f} {x1:.1f},{ty:.1f}"
             f"L{x1:.1f},{ty + h:.1f}C{mid:.1f},{ty + h:.1f} {mid:.1f},{sy + h:.1f} "
             f"{x0:.1f},{sy + h:.1f}Z'/>")
         if h >= BAND_LABEL:  # the middle of a band is halfway down both of its edges
-            counts.append(_label(mid, (sy + ty + h) / 2, fmt_int(n, language), "middle", 13))
+            counts.append(svgimage.label(mid, (sy + ty + h) / 2, fmt_int(n, language), "middle", 13))
     nodes = []
     for side, x, count, anchor, dx in ((left, MARGIN, out_of, "start", NODE + 6),
                                        (right, x1, into, "end", -6)):
@@ -87,26 +83,13 @@ def sankey(frame: pd.DataFrame, names: dict[int, str], colours: dict[int, str],
                 f"<rect class='sankey-node' x='{x:.1f}' y='{top:.1f}' width='{NODE}' "
                 f"height='{max(h, 1):.1f}' fill='{text(colours[lv])}' stroke='#555' "
                 f"stroke-width='0.5'/>"
-                + _label(x + dx, top + h / 2, f"{names[lv]} · {fmt_int(count[lv], language)}",
+                + svgimage.label(x + dx, top + h / 2, f"{names[lv]} · {fmt_int(count[lv], language)}",
                          anchor, 14))
     title = tr("tr.flow_title", n=fmt_int(total, language))
     svg = (f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {W} {H}' width='{W}' "
            f"height='{H}' font-family='sans-serif'><title>{text(title)}</title>"
            f"<g class='sankey'>{''.join(links)}{''.join(counts)}{''.join(nodes)}</g></svg>")
     return svg, title, lines
-
-
-def _label(x: float, y: float, words: str, anchor: str, size: int) -> str:
-    """Text on the chart, with a white halo (legible over the bands)."""
-    return (f"<text x='{x:.1f}' y='{y:.1f}' text-anchor='{anchor}' "
-            f"dominant-baseline='middle' font-size='{size}' fill='#222' stroke='#fff' "
-            f"stroke-width='3' stroke-linejoin='round' paint-order='stroke'>"
-            f"{text(words)}</text>")
-
-
-def _rgba(hex_colour: str, alpha: float) -> str:
-    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r},{g},{b},{alpha})"
 
 
 def _stack(values: dict[int, int], scale: float) -> dict[int, tuple[float, float]]:

@@ -139,6 +139,11 @@ def fmt_date(d: date | None) -> str:
     return text.fmt_date(d)
 
 
+def fmt_day_month(d) -> str:
+    """A day on a chart's axis: dd/mm (empty for None)."""
+    return text.fmt_day_month(d)
+
+
 def fmt_datetime(when, seconds: bool = False) -> str:
     """A moment as users read it: dd/mm/yyyy HH:MM[:SS] (empty for None)."""
     return text.fmt_datetime(when, seconds=seconds)
