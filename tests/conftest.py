@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -225,9 +226,10 @@ def recomputed(monkeypatch) -> list:
     return patch_recompute(monkeypatch)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium through Playwright, one per test module (browser tests)."""
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium through Playwright, launched once per test process and shared by
+    every browser test (each opens its own page, a fresh context)."""
     from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
     require_chromium()
@@ -237,6 +239,16 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture
+def browser(chromium):
+    """The shared Chromium for a browser test; the pages (contexts) the test left open are
+    closed after it, so none keeps working against a server that has stopped."""
+    yield chromium
+    for context in list(chromium.contexts):
+        with contextlib.suppress(Exception):
+            context.close()
 
 
 def export_spec(html: str) -> dict:
