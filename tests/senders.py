@@ -1,7 +1,7 @@
 """Many ``python -m zones`` commands at once, in separate processes, for the price of one
-interpreter start-up (tests/test_concurrent_uploads.py):
+interpreter start-up (tests/test_concurrent_uploads.py, tests/test_migrations.py):
 
-    python -m tests.senders OUT.json -- ARGV1... -- ARGV2... ...
+    python -m tests.senders OUT.json [--call MODULE:FUNCTION] -- ARGV1... -- ARGV2... ...
 
 This process imports the CLI once, then forks one child per command (the fork copies the
 imported modules; nothing is open yet: no database, no thread). The children wait at a
@@ -9,11 +9,13 @@ gate until all are forked, so they really start at once; each runs ``zones.cli.m
 its arguments with its own stdout and stderr (files), as ``python -m zones ARGV`` would,
 and exits with its exit code. OUT.json: ``[[exit code, stdout, stderr], ...]`` in the
 order of the commands (an uncaught exception in a child is its stderr, exit code 1, as
-the interpreter would print it).
+the interpreter would print it). With ``--call``, each child runs ``FUNCTION(*ARGV)``
+instead of the CLI and prints "ok" when it returns.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
@@ -22,16 +24,21 @@ import traceback
 from pathlib import Path
 
 
-def _child(argv: list[str], gate: int, out_fd: int, err_fd: int) -> int:
+def _child(call, argv: list[str], gate: int, out_fd: int, err_fd: int) -> int:
     os.dup2(out_fd, 1)
     os.dup2(err_fd, 2)
     sys.stdout = os.fdopen(1, "w", encoding="utf-8", closefd=False)
     sys.stderr = os.fdopen(2, "w", encoding="utf-8", closefd=False)
     os.read(gate, 1)  # returns when the parent closes the gate's write end: all forked
     try:
-        from zones.cli import main
+        if call is None:
+            from zones.cli import main
 
-        code = main(argv)
+            code = main(argv)
+        else:
+            call(*argv)
+            print("ok")
+            code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except BaseException:
@@ -42,8 +49,15 @@ def _child(argv: list[str], gate: int, out_fd: int, err_fd: int) -> int:
     return code or 0
 
 
-def run(commands: list[list[str]]) -> list[tuple[int, str, str]]:
-    import zones.cli  # noqa: F401  (imported once, before the forks)
+def run(commands: list[list[str]], call: str | None = None) -> list[tuple[int, str, str]]:
+    """Run each command in its own forked process, all at once; ``call``: "module:function"
+    run on each command's arguments instead of the CLI."""
+    function = None
+    if call is None:
+        import zones.cli  # noqa: F401  (imported once, before the forks)
+    else:
+        module, name = call.split(":")
+        function = getattr(importlib.import_module(module), name)
 
     folder = Path(tempfile.mkdtemp(prefix="senders-"))
     gate_read, gate_write = os.pipe()
@@ -57,7 +71,7 @@ def run(commands: list[list[str]]) -> list[tuple[int, str, str]]:
             os.close(gate_write)
             code = 1
             try:
-                code = _child(argv, gate_read, out_fd, err_fd)
+                code = _child(function, argv, gate_read, out_fd, err_fd)
             finally:
                 os._exit(code)
         os.close(out_fd)
@@ -88,6 +102,8 @@ def _commands(args: list[str]) -> list[list[str]]:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1])
-    results = run(_commands(sys.argv[2:]))
+    target, rest, call = Path(sys.argv[1]), sys.argv[2:], None
+    if rest[:1] == ["--call"]:
+        call, rest = rest[1], rest[2:]
+    results = run(_commands(rest), call)
     target.write_text(json.dumps(results, ensure_ascii=False), encoding="utf-8")
