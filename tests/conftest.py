@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import re
@@ -16,10 +17,27 @@ from zones import api
 from zones.storage.db import open_db
 
 
-@pytest.fixture(scope="session")
-def demo_url(tmp_path_factory) -> str:
-    """URL of a Kiên Giang demo database (built once per worker, ~10 s)."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
+def once_per_run(tmp_path_factory, name: str, build) -> str:
+    """``build(folder)`` (a string: a URL, a name) made once for the whole run: under
+    xdist, the first worker to ask builds it in the run's shared folder while the other
+    waits, then both use it (a demo build is seconds of CPU); without xdist, built here."""
+    base = tmp_path_factory.getbasetemp()
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return build(base)
+    shared = base.parent  # the run's folder, holding each worker's own (popen-gw0, ...)
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = shared / f"{name}.done"
+        if done.exists():
+            return done.read_text(encoding="utf-8")
+        value = build(shared)
+        done.write_text(value, encoding="utf-8")
+        return value
+
+
+def _build_demo(folder) -> str:
+    path = folder / "demo" / "demo.db"
+    path.parent.mkdir(exist_ok=True)
     url = f"sqlite:///{path}"
     ws = api.open_workspace(url)
     api.demo(ws, api.LOCAL_ADMIN)
@@ -27,6 +45,13 @@ def demo_url(tmp_path_factory) -> str:
     with engine.connect() as conn:  # fold the WAL into the file so copies are complete
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     return url
+
+
+@pytest.fixture(scope="session")
+def demo_url(tmp_path_factory) -> str:
+    """URL of a Kiên Giang demo database (built once per run, ~5 s), read only: a test
+    that writes uses ``demo_copy``."""
+    return once_per_run(tmp_path_factory, "demo", _build_demo)
 
 
 def copy_of(url: str, path) -> str:
@@ -82,19 +107,39 @@ def drop_pg(url: str) -> None:
     _pg_admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="session")
-def pg_demo(tmp_path_factory):
-    """Name of a PostgreSQL database holding the demo, a template for copies (built once
-    per worker); None without PostgreSQL."""
-    if not PG_ADMIN:
-        yield None
-        return
+def _build_pg_demo(_folder) -> str:
     url = pg_database()
     ws = api.open_workspace(url)
     api.demo(ws, api.LOCAL_ADMIN)
     ws.engine.dispose()  # a template must have no connections
-    yield url.rsplit("/", 1)[1]
-    drop_pg(url)
+    return url.rsplit("/", 1)[1]
+
+
+@pytest.fixture(scope="session")
+def pg_demo(tmp_path_factory):
+    """Name of a PostgreSQL database holding the demo, a template for copies (built once
+    per run: under xdist the controller drops it at the end); None without PostgreSQL."""
+    if not PG_ADMIN:
+        yield None
+        return
+    name = once_per_run(tmp_path_factory, "pg_demo", _build_pg_demo)
+    yield name
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        drop_pg(f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}")
+
+
+def pytest_sessionfinish(session):
+    """The controller of an xdist run drops the PostgreSQL demo its workers shared."""
+    config = session.config
+    if hasattr(config, "workerinput") or not PG_ADMIN:
+        return
+    factory = getattr(config, "_tmp_path_factory", None)
+    if factory is None or factory._basetemp is None:
+        return
+    done = factory._basetemp / "pg_demo.done"
+    if done.exists():
+        with contextlib.suppress(Exception):
+            drop_pg(f"{PG_ADMIN.rsplit('/', 1)[0]}/{done.read_text(encoding='utf-8')}")
 
 
 @pytest.fixture
