@@ -296,6 +296,28 @@ def browser(chromium):
             context.close()
 
 
+@pytest.fixture(autouse=True)
+def _no_browser_loop_outside_browser_tests(request):
+    """Between its calls, Playwright's sync API leaves its event loop marked as this
+    thread's running loop (its driver is served from a greenlet); with the Chromium shared
+    by the whole process, a test that does not drive the browser gets the thread without
+    it (``asyncio.run`` works there), and the mark is put back after the test."""
+    if "browser" in request.fixturenames:
+        yield
+        return
+    import asyncio
+
+    loop = asyncio._get_running_loop()
+    if loop is None:
+        yield
+        return
+    asyncio._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio._set_running_loop(loop)
+
+
 def export_spec(html: str) -> dict:
     """The spec an exported map page carries (what its script draws)."""
     match = re.search(r'<script type="application/json" id="zl-spec">(.*?)</script>', html,
