@@ -296,6 +296,16 @@ def browser(chromium):
             context.close()
 
 
+@pytest.fixture(scope="session")
+def demo_server(demo_url):
+    """The dashboard on the (read-only) demo database with the default settings, started
+    once per test process for the browser tests that only read it."""
+    from tests.browser import streamlit_server
+
+    with streamlit_server(demo_url) as base:
+        yield base
+
+
 @pytest.fixture(autouse=True)
 def _no_browser_loop_outside_browser_tests(request):
     """Between its calls, Playwright's sync API leaves its event loop marked as this
