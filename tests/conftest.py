@@ -129,17 +129,19 @@ def pg_demo(tmp_path_factory):
 
 
 def pytest_sessionfinish(session):
-    """The controller of an xdist run drops the PostgreSQL demo its workers shared."""
+    """The controller of an xdist run drops the PostgreSQL templates its workers shared
+    (the demo, the migrated empty database)."""
     config = session.config
     if hasattr(config, "workerinput") or not PG_ADMIN:
         return
     factory = getattr(config, "_tmp_path_factory", None)
     if factory is None or factory._basetemp is None:
         return
-    done = factory._basetemp / "pg_demo.done"
-    if done.exists():
-        with contextlib.suppress(Exception):
-            drop_pg(f"{PG_ADMIN.rsplit('/', 1)[0]}/{done.read_text(encoding='utf-8')}")
+    for name in ("pg_demo", "pg_empty"):
+        done = factory._basetemp / f"{name}.done"
+        if done.exists():
+            with contextlib.suppress(Exception):
+                drop_pg(f"{PG_ADMIN.rsplit('/', 1)[0]}/{done.read_text(encoding='utf-8')}")
 
 
 @pytest.fixture
@@ -164,16 +166,41 @@ def blank_url(tmp_path, backend) -> str:
     drop_pg(url)
 
 
-@pytest.fixture
-def empty_url(tmp_path, backend) -> str:
-    """URL of a fresh, migrated, empty database."""
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'empty.db'}"
-        open_db(url)
-        yield url
-        return
+def _build_empty(folder) -> str:
+    path = folder / "empty" / "empty.db"
+    path.parent.mkdir(exist_ok=True)
+    url = f"sqlite:///{path}"
+    engine = open_db(url)
+    with engine.connect() as conn:  # fold the WAL into the file so copies are complete
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return url
+
+
+def _build_pg_empty(_folder) -> str:
     url = pg_database()
-    open_db(url)
+    open_db(url).dispose()  # a template must have no connections
+    return url.rsplit("/", 1)[1]
+
+
+@pytest.fixture(scope="session")
+def pg_empty(tmp_path_factory):
+    """Name of a migrated, empty PostgreSQL database, a template for copies (made once
+    per run, dropped as ``pg_demo`` is)."""
+    name = once_per_run(tmp_path_factory, "pg_empty", _build_pg_empty)
+    yield name
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        drop_pg(f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}")
+
+
+@pytest.fixture
+def empty_url(tmp_path, backend, tmp_path_factory, request) -> str:
+    """URL of a fresh, migrated, empty database (a copy of one migrated once per run)."""
+    if backend == "sqlite":
+        yield copy_of(once_per_run(tmp_path_factory, "empty", _build_empty),
+                      tmp_path / "empty.db")
+        return
+    url = pg_database(template=request.getfixturevalue("pg_empty"))
     yield url
     drop_pg(url)
 
