@@ -298,27 +298,38 @@ def recomputed(monkeypatch) -> list:
     return patch_recompute(monkeypatch)
 
 
+def _launch(playwright):
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """Debian's Chromium through Playwright, launched once per test process and shared by
-    every browser test (each opens its own page, a fresh context)."""
-    from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+    every browser test (each opens its own pages, in fresh contexts): a dict holding
+    Playwright ("playwright") and the browser ("browser", launched again should it die)."""
+    from tests.browser import require_chromium
 
     require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+        shared = {"playwright": p, "browser": _launch(p)}
+        yield shared
+        with contextlib.suppress(Exception):
+            shared["browser"].close()
 
 
 @pytest.fixture
 def browser(chromium):
     """The shared Chromium for a browser test; the pages (contexts) the test left open are
     closed after it, so none keeps working against a server that has stopped."""
-    yield chromium
-    for context in list(chromium.contexts):
+    if not chromium["browser"].is_connected():  # crashed in an earlier test: a new one
+        chromium["browser"] = _launch(chromium["playwright"])
+    b = chromium["browser"]
+    yield b
+    for context in list(b.contexts):
         with contextlib.suppress(Exception):
             context.close()
 
