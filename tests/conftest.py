@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import threading
 import uuid
 
 import pytest
@@ -298,40 +299,69 @@ def recomputed(monkeypatch) -> list:
     return patch_recompute(monkeypatch)
 
 
-def _launch(playwright):
-    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+class SharedChromium:
+    """Debian's Chromium through Playwright, launched when a browser test asks for it and
+    kept for the next ones; stopped before a test that does not drive it, since
+    Playwright's driver brings a thread, and a process with threads reads uploads through
+    a fork server (zones.isolate) instead of a plain fork."""
 
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    def __init__(self) -> None:
+        self.playwright = None
+        self.browser = None
+
+    def get(self):
+        from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+
+        require_chromium()
+        if self.browser is not None and not self.browser.is_connected():
+            self.stop()  # crashed in an earlier test: a new one
+        if self.playwright is None:
+            from playwright.sync_api import sync_playwright
+
+            self.playwright = sync_playwright().start()
+        if self.browser is None:
+            self.browser = self.playwright.chromium.launch(executable_path=CHROMIUM,
+                                                           args=CHROMIUM_ARGS)
+        return self.browser
+
+    def stop(self) -> None:
+        if self.browser is not None:
+            with contextlib.suppress(Exception):
+                self.browser.close()
+        if self.playwright is not None:
+            with contextlib.suppress(Exception):
+                self.playwright.stop()
+            for thread in threading.enumerate():  # the driver's waiter ends with it
+                if thread.name.startswith("asyncio-waitpid"):
+                    thread.join(timeout=30)
+        self.playwright = self.browser = None
 
 
 @pytest.fixture(scope="session")
 def chromium():
-    """Debian's Chromium through Playwright, launched once per test process and shared by
-    every browser test (each opens its own pages, in fresh contexts): a dict holding
-    Playwright ("playwright") and the browser ("browser", launched again should it die)."""
-    from tests.browser import require_chromium
-
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        shared = {"playwright": p, "browser": _launch(p)}
-        yield shared
-        with contextlib.suppress(Exception):
-            shared["browser"].close()
+    """The process's SharedChromium (stopped at the end)."""
+    shared = SharedChromium()
+    yield shared
+    shared.stop()
 
 
 @pytest.fixture
 def browser(chromium):
     """The shared Chromium for a browser test; the pages (contexts) the test left open are
     closed after it, so none keeps working against a server that has stopped."""
-    if not chromium["browser"].is_connected():  # crashed in an earlier test: a new one
-        chromium["browser"] = _launch(chromium["playwright"])
-    b = chromium["browser"]
+    b = chromium.get()
     yield b
     for context in list(b.contexts):
         with contextlib.suppress(Exception):
             context.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_chromium_outside_browser_tests(request, chromium):
+    """A test that does not drive the browser runs without the shared Chromium (nor its
+    driver's thread), as it would alone."""
+    if "browser" not in request.fixturenames:
+        chromium.stop()
 
 
 @pytest.fixture(scope="session")
