@@ -8,7 +8,6 @@ import json
 import os
 import re
 import shutil
-import threading
 import uuid
 
 import pytest
@@ -299,69 +298,21 @@ def recomputed(monkeypatch) -> list:
     return patch_recompute(monkeypatch)
 
 
-class SharedChromium:
-    """Debian's Chromium through Playwright, launched when a browser test asks for it and
-    kept for the next ones; stopped before a test that does not drive it, since
-    Playwright's driver brings a thread, and a process with threads reads uploads through
-    a fork server (zones.isolate) instead of a plain fork."""
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, one per test module (browser tests): a
+    Chromium kept across modules would keep Playwright's driver thread alive in the tests
+    that follow, and a process with threads reads uploads through zones.isolate's fork
+    server instead of a plain fork."""
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
-    def __init__(self) -> None:
-        self.playwright = None
-        self.browser = None
+    require_chromium()
+    from playwright.sync_api import sync_playwright
 
-    def get(self):
-        from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
-
-        require_chromium()
-        if self.browser is not None and not self.browser.is_connected():
-            self.stop()  # crashed in an earlier test: a new one
-        if self.playwright is None:
-            from playwright.sync_api import sync_playwright
-
-            self.playwright = sync_playwright().start()
-        if self.browser is None:
-            self.browser = self.playwright.chromium.launch(executable_path=CHROMIUM,
-                                                           args=CHROMIUM_ARGS)
-        return self.browser
-
-    def stop(self) -> None:
-        if self.browser is not None:
-            with contextlib.suppress(Exception):
-                self.browser.close()
-        if self.playwright is not None:
-            with contextlib.suppress(Exception):
-                self.playwright.stop()
-            for thread in threading.enumerate():  # the driver's waiter ends with it
-                if thread.name.startswith("asyncio-waitpid"):
-                    thread.join(timeout=30)
-        self.playwright = self.browser = None
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    """The process's SharedChromium (stopped at the end)."""
-    shared = SharedChromium()
-    yield shared
-    shared.stop()
-
-
-@pytest.fixture
-def browser(chromium):
-    """The shared Chromium for a browser test; the pages (contexts) the test left open are
-    closed after it, so none keeps working against a server that has stopped."""
-    b = chromium.get()
-    yield b
-    for context in list(b.contexts):
-        with contextlib.suppress(Exception):
-            context.close()
-
-
-@pytest.fixture(autouse=True)
-def _no_chromium_outside_browser_tests(request, chromium):
-    """A test that does not drive the browser runs without the shared Chromium (nor its
-    driver's thread), as it would alone."""
-    if "browser" not in request.fixturenames:
-        chromium.stop()
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
 
 
 @pytest.fixture(scope="session")
