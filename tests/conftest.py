@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import re
@@ -15,10 +17,27 @@ from zones import api
 from zones.storage.db import open_db
 
 
-@pytest.fixture(scope="session")
-def demo_url(tmp_path_factory) -> str:
-    """URL of a Kiên Giang demo database (built once per worker, ~10 s)."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
+def once_per_run(tmp_path_factory, name: str, build) -> str:
+    """``build(folder)`` (a string: a URL, a name) made once for the whole run: under
+    xdist, the first worker to ask builds it in the run's shared folder while the other
+    waits, then both use it (a demo build is seconds of CPU); without xdist, built here."""
+    base = tmp_path_factory.getbasetemp()
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return build(base)
+    shared = base.parent  # the run's folder, holding each worker's own (popen-gw0, ...)
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = shared / f"{name}.done"
+        if done.exists():
+            return done.read_text(encoding="utf-8")
+        value = build(shared)
+        done.write_text(value, encoding="utf-8")
+        return value
+
+
+def _build_demo(folder) -> str:
+    path = folder / "demo" / "demo.db"
+    path.parent.mkdir(exist_ok=True)
     url = f"sqlite:///{path}"
     ws = api.open_workspace(url)
     api.demo(ws, api.LOCAL_ADMIN)
@@ -26,6 +45,13 @@ def demo_url(tmp_path_factory) -> str:
     with engine.connect() as conn:  # fold the WAL into the file so copies are complete
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     return url
+
+
+@pytest.fixture(scope="session")
+def demo_url(tmp_path_factory) -> str:
+    """URL of a Kiên Giang demo database (built once per run, ~5 s), read only: a test
+    that writes uses ``demo_copy``."""
+    return once_per_run(tmp_path_factory, "demo", _build_demo)
 
 
 def copy_of(url: str, path) -> str:
@@ -81,19 +107,41 @@ def drop_pg(url: str) -> None:
     _pg_admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="session")
-def pg_demo(tmp_path_factory):
-    """Name of a PostgreSQL database holding the demo, a template for copies (built once
-    per worker); None without PostgreSQL."""
-    if not PG_ADMIN:
-        yield None
-        return
+def _build_pg_demo(_folder) -> str:
     url = pg_database()
     ws = api.open_workspace(url)
     api.demo(ws, api.LOCAL_ADMIN)
     ws.engine.dispose()  # a template must have no connections
-    yield url.rsplit("/", 1)[1]
-    drop_pg(url)
+    return url.rsplit("/", 1)[1]
+
+
+@pytest.fixture(scope="session")
+def pg_demo(tmp_path_factory):
+    """Name of a PostgreSQL database holding the demo, a template for copies (built once
+    per run: under xdist the controller drops it at the end); None without PostgreSQL."""
+    if not PG_ADMIN:
+        yield None
+        return
+    name = once_per_run(tmp_path_factory, "pg_demo", _build_pg_demo)
+    yield name
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        drop_pg(f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}")
+
+
+def pytest_sessionfinish(session):
+    """The controller of an xdist run drops the PostgreSQL templates its workers shared
+    (the demo, the migrated empty database)."""
+    config = session.config
+    if hasattr(config, "workerinput") or not PG_ADMIN:
+        return
+    factory = getattr(config, "_tmp_path_factory", None)
+    if factory is None or factory._basetemp is None:
+        return
+    for name in ("pg_demo", "pg_empty"):
+        done = factory._basetemp / f"{name}.done"
+        if done.exists():
+            with contextlib.suppress(Exception):
+                drop_pg(f"{PG_ADMIN.rsplit('/', 1)[0]}/{done.read_text(encoding='utf-8')}")
 
 
 @pytest.fixture
@@ -118,16 +166,41 @@ def blank_url(tmp_path, backend) -> str:
     drop_pg(url)
 
 
-@pytest.fixture
-def empty_url(tmp_path, backend) -> str:
-    """URL of a fresh, migrated, empty database."""
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'empty.db'}"
-        open_db(url)
-        yield url
-        return
+def _build_empty(folder) -> str:
+    path = folder / "empty" / "empty.db"
+    path.parent.mkdir(exist_ok=True)
+    url = f"sqlite:///{path}"
+    engine = open_db(url)
+    with engine.connect() as conn:  # fold the WAL into the file so copies are complete
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return url
+
+
+def _build_pg_empty(_folder) -> str:
     url = pg_database()
-    open_db(url)
+    open_db(url).dispose()  # a template must have no connections
+    return url.rsplit("/", 1)[1]
+
+
+@pytest.fixture(scope="session")
+def pg_empty(tmp_path_factory):
+    """Name of a migrated, empty PostgreSQL database, a template for copies (made once
+    per run, dropped as ``pg_demo`` is)."""
+    name = once_per_run(tmp_path_factory, "pg_empty", _build_pg_empty)
+    yield name
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        drop_pg(f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}")
+
+
+@pytest.fixture
+def empty_url(tmp_path, backend, tmp_path_factory, request) -> str:
+    """URL of a fresh, migrated, empty database (a copy of one migrated once per run)."""
+    if backend == "sqlite":
+        yield copy_of(once_per_run(tmp_path_factory, "empty", _build_empty),
+                      tmp_path / "empty.db")
+        return
+    url = pg_database(template=request.getfixturevalue("pg_empty"))
     yield url
     drop_pg(url)
 
@@ -217,7 +290,10 @@ def recomputed(monkeypatch) -> list:
 
 @pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium through Playwright, one per test module (browser tests)."""
+    """Debian's Chromium through Playwright, one per test module (browser tests): a
+    Chromium kept across modules would keep Playwright's driver thread alive in the tests
+    that follow, and a process with threads reads uploads through zones.isolate's fork
+    server instead of a plain fork."""
     from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
     require_chromium()
@@ -227,6 +303,38 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_url):
+    """The dashboard on the (read-only) demo database with the default settings, started
+    once per test process for the browser tests that only read it."""
+    from tests.browser import streamlit_server
+
+    with streamlit_server(demo_url) as base:
+        yield base
+
+
+@pytest.fixture(autouse=True)
+def _no_browser_loop_outside_browser_tests(request):
+    """Between its calls, Playwright's sync API leaves its event loop marked as this
+    thread's running loop (its driver is served from a greenlet); with the Chromium shared
+    by the whole process, a test that does not drive the browser gets the thread without
+    it (``asyncio.run`` works there), and the mark is put back after the test."""
+    if "browser" in request.fixturenames:
+        yield
+        return
+    import asyncio
+
+    loop = asyncio._get_running_loop()
+    if loop is None:
+        yield
+        return
+    asyncio._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio._set_running_loop(loop)
 
 
 def export_spec(html: str) -> dict:

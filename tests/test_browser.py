@@ -20,9 +20,8 @@ LEVEL_COLOURS = {"#2E9E44", "#F2C81D", "#F28C1D", "#D7263D"}
 
 
 @pytest.fixture(scope="module")
-def server(demo_url):
-    with streamlit_server(demo_url) as base:
-        yield base
+def server(demo_server):
+    return demo_server
 
 
 def wait_for_change(frame, before, timeout_s=30):

@@ -9,7 +9,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from tests.browser import idle, open_page, streamlit_server
+from tests.browser import idle, open_page
 from zones import api
 
 DAY = date(2021, 10, 11)
@@ -68,51 +68,50 @@ def same_view(a: dict, b: dict) -> None:
     assert abs(a["centre"]["lat"] - b["centre"]["lat"]) <= pixel, (a["centre"], b["centre"])
 
 
-def test_two_maps_outline_what_differs_and_pan_together(browser, demo_url):
+def test_two_maps_outline_what_differs_and_pan_together(browser, demo_url, demo_server):
     ws = api.open_workspace(demo_url)
     want = api.compare_levels(ws, api.Side(DAY, "qd2686"), api.Side(DAY, "qd4800"),
                               "commune", "91")
     differ = sorted(want.table["unit_code"])
     assert 10 < len(differ) < len(want.codes)  # some communes differ, not all
-    with streamlit_server(demo_url) as base:
-        page = open_page(browser)
-        page.goto(f"{base}/compare?date={DAY.isoformat()}&a=qd2686&b=qd4800&level=commune")
-        frame, sides = pair(page)
-        # the same units outlined on both maps, exactly those the core finds
-        assert sides[0]["outlined"] == sides[1]["outlined"] == differ
-        first = differ[0]
-        assert sides[0]["fills"][first] != sides[1]["fills"][first]
-        idle(page)
-        body = page.locator("body").inner_text()
-        assert f"{len(differ)} đơn vị khác cấp độ" in body
-        assert "11/10/2021" in body
-        grid = page.locator("[data-testid=stDataFrame]")
-        assert grid.count() == 1
-        # a user drags the left map: the right one follows to the same view
-        before = sides[1]["centre"]
-        frame.locator("#map-a").scroll_into_view_if_needed()
-        box = frame.locator("#map-a").bounding_box()
-        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-        page.mouse.move(x, y)
-        page.mouse.down()
-        for k in range(1, 11):
-            page.mouse.move(x - 12 * k, y - 6 * k)
-        page.mouse.up()
-        a, b = settled(frame)  # the drag's inertia over
-        assert a["centre"] != before, "the left map did not move"
-        assert b["centre"] != before, "the right map did not follow"
-        same_view(a, b)
-        # and the other way round: the wheel over the right map zooms both
-        box = frame.locator("#map-b").bounding_box()
-        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        page.mouse.wheel(0, -300)
-        zoomed = a["zoom"]
-        deadline = time.time() + 15
-        while time.time() < deadline and frame.evaluate(SIDES_JS)[1]["zoom"] == zoomed:
-            time.sleep(0.1)
-        a, b = settled(frame)
-        assert b["zoom"] > zoomed
-        same_view(a, b)
-        if os.environ.get("ZONES_SHOTS"):  # a picture for people (not an assertion)
-            page.screenshot(path=str(Path(os.environ["ZONES_SHOTS"]) / "compare.png"),
-                            full_page=True)
+    page = open_page(browser)
+    page.goto(f"{demo_server}/compare?date={DAY.isoformat()}&a=qd2686&b=qd4800&level=commune")
+    frame, sides = pair(page)
+    # the same units outlined on both maps, exactly those the core finds
+    assert sides[0]["outlined"] == sides[1]["outlined"] == differ
+    first = differ[0]
+    assert sides[0]["fills"][first] != sides[1]["fills"][first]
+    idle(page)
+    body = page.locator("body").inner_text()
+    assert f"{len(differ)} đơn vị khác cấp độ" in body
+    assert "11/10/2021" in body
+    grid = page.locator("[data-testid=stDataFrame]")
+    assert grid.count() == 1
+    # a user drags the left map: the right one follows to the same view
+    before = sides[1]["centre"]
+    frame.locator("#map-a").scroll_into_view_if_needed()
+    box = frame.locator("#map-a").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for k in range(1, 11):
+        page.mouse.move(x - 12 * k, y - 6 * k)
+    page.mouse.up()
+    a, b = settled(frame)  # the drag's inertia over
+    assert a["centre"] != before, "the left map did not move"
+    assert b["centre"] != before, "the right map did not follow"
+    same_view(a, b)
+    # and the other way round: the wheel over the right map zooms both
+    box = frame.locator("#map-b").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, -300)
+    zoomed = a["zoom"]
+    deadline = time.time() + 15
+    while time.time() < deadline and frame.evaluate(SIDES_JS)[1]["zoom"] == zoomed:
+        time.sleep(0.1)
+    a, b = settled(frame)
+    assert b["zoom"] > zoomed
+    same_view(a, b)
+    if os.environ.get("ZONES_SHOTS"):  # a picture for people (not an assertion)
+        page.screenshot(path=str(Path(os.environ["ZONES_SHOTS"]) / "compare.png"),
+                        full_page=True)

@@ -1,10 +1,13 @@
-"""Twenty officials sending at once (separate processes, one database: SQLite, PostgreSQL): every
+"""Twenty officials sending at once (separate processes, one database: SQLite, PostgreSQL;
+the processes are forked by one ``python -m tests.senders``, so the twenty cost one
+interpreter start-up, not twenty): every
 upload is stored or told it was already imported, none fails for a lock or a unique
 conflict, exactly one current value per (unit, date), every value sent is in the history,
 and the stored levels equal a fresh computation."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -36,10 +39,14 @@ def test_twenty_senders_at_once(demo_copy, tmp_path):
         files.append(f)
     files.append(files[0])  # the same file sent twice at once
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    procs = [subprocess.Popen([sys.executable, "-m", "zones", "--db", url, "observations",
-                               "import", str(f)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for f in files]
-    results = [(p.wait(timeout=600), *p.communicate()) for p in procs]
+    commands = [arg for f in files
+                for arg in ["--", "--db", url, "observations", "import", str(f)]]
+    done = subprocess.run([sys.executable, "-m", "tests.senders", str(tmp_path / "out.json"),
+                           *commands], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert len(results) == len(files)
     for code, out, err in results:
         assert code == 0, f"exit {code}: {out[-300:]} {err[-300:]}"
         assert "Traceback" not in err and "locked" not in err and "UNIQUE" not in err

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, open_page, require_chromium
+from tests.browser import ROOT, open_page
 
 # one group: the corpus (about a minute to run) is built once, on one worker
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hostile")]
@@ -67,32 +67,26 @@ def test_no_process_over_one_gigabyte(corpus):
 
 
 @pytest.mark.browser
-def test_hostile_names_run_no_script_in_the_exported_maps(corpus):
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
+def test_hostile_names_run_no_script_in_the_exported_maps(corpus, browser):
     maps = corpus["maps"]
     assert len(maps) >= 10
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = open_page(browser, 1000, 700)
-        dialogs = []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        for path in maps:
-            page.goto(f"file://{path}")
-            page.wait_for_function("() => window.__zl && window.__zl.layer", timeout=60000)
-            # each unit's tooltip opened in turn, as a user hovering each unit would; no
-            # markup from a name may become an element
-            opened = page.evaluate("""() => { const Z = window.__zl; let n = 0, bad = 0;
-                Z.layer.eachLayer(l => { const b = l.getBounds ? l.getBounds() : null;
-                  if (!b || !b.isValid()) { return; }
-                  l.fire('mouseover', {latlng: b.getCenter()}, true);  // as a hover does
-                  const tip = document.querySelector('.leaflet-tooltip');
-                  if (tip) { n += 1; bad += tip.querySelectorAll(
-                    'img,script,svg,style,iframe,a').length; } });
-                return [n, bad]; }""")
-            assert opened[0] >= 4 and opened[1] == 0, (path, opened)
-            page.wait_for_timeout(200)
-            assert page.evaluate("() => window.__pwned") is None, path
-        assert dialogs == []
-        browser.close()
+    page = open_page(browser, 1000, 700)
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    for path in maps:
+        page.goto(f"file://{path}")
+        page.wait_for_function("() => window.__zl && window.__zl.layer", timeout=60000)
+        # each unit's tooltip opened in turn, as a user hovering each unit would; no
+        # markup from a name may become an element
+        opened = page.evaluate("""() => { const Z = window.__zl; let n = 0, bad = 0;
+            Z.layer.eachLayer(l => { const b = l.getBounds ? l.getBounds() : null;
+              if (!b || !b.isValid()) { return; }
+              l.fire('mouseover', {latlng: b.getCenter()}, true);  // as a hover does
+              const tip = document.querySelector('.leaflet-tooltip');
+              if (tip) { n += 1; bad += tip.querySelectorAll(
+                'img,script,svg,style,iframe,a').length; } });
+            return [n, bad]; }""")
+        assert opened[0] >= 4 and opened[1] == 0, (path, opened)
+        page.wait_for_timeout(200)
+        assert page.evaluate("() => window.__pwned") is None, path
+    assert dialogs == []

@@ -1,5 +1,6 @@
 """Schema migrations: a database built by an earlier revision opens and upgrades."""
 
+import json
 import os
 import subprocess
 import sys
@@ -56,16 +57,17 @@ def test_two_current_rows_for_one_unit_and_date_are_refused(empty_url):
         conn.execute(sa.text(row))
 
 
-def test_processes_opening_a_fresh_database_at_once_migrate_it_once(blank_url):
+def test_processes_opening_a_fresh_database_at_once_migrate_it_once(blank_url, tmp_path):
     """Replicas starting together: every process opens the database, none crashes on the
-    migration another one is running."""
-    code = ("import sys; from zones.storage.db import open_db; open_db(sys.argv[1]); "
-            "print('ok')")
+    migration another one is running (eight processes forked at once by tests/senders.py)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    procs = [subprocess.Popen([sys.executable, "-c", code, blank_url], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(8)]
-    results = [(p.wait(timeout=300), *p.communicate()) for p in procs]
+    out = tmp_path / "out.json"
+    done = subprocess.run([sys.executable, "-m", "tests.senders", str(out), "--call",
+                           "zones.storage.db:open_db", *["--", blank_url] * 8], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(out.read_text(encoding="utf-8"))
+    assert len(results) == 8
     for rc, out, err in results:
         assert rc == 0 and out.strip() == "ok", err[-600:]
     with open_db(blank_url).connect() as conn:

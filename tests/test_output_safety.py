@@ -6,19 +6,13 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
-from tests.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    map_frame,
-    open_page,
-    require_chromium,
-    streamlit_server,
-)
+from tests.browser import idle, map_frame, open_page, streamlit_server
 from tests.conftest import copy_of
 from zones import api
 from zones.cli import main
@@ -42,6 +36,25 @@ def hostile_db(tmp_path_factory, demo_url):
                      .values(name=FORMULA))
     refresh(ws)  # a write: new data version, the names above are what every view reads
     return url
+
+
+@pytest.fixture(scope="module")
+def pages_server(hostile_db, tmp_path_factory):
+    """The dashboard on a copy of the hostile database with an administrator (quantri)
+    and a declaration whose decision number is the hostile name; one server for the
+    module's browser tests."""
+    url = copy_of(hostile_db, tmp_path_factory.mktemp("pages") / "pages.db")
+    saved, sys.stdin = sys.stdin, io.StringIO("mat-khau-quan-tri\n")
+    try:
+        assert main(["--db", url, "users", "add", "quantri", "--role", "admin",
+                     "--password-stdin"]) == 0
+    finally:
+        sys.stdin = saved
+    ws = api.open_workspace(url)
+    api.declare(ws, actor=api.LOCAL_ADMIN, unit_code=VINH_LAC, level=3,
+                effective_from=date(2021, 9, 2), decision_number=HOSTILE[:90])
+    with streamlit_server(url) as base:
+        yield base
 
 
 def test_export_keeps_the_name_inside_its_script(hostile_db, tmp_path):
@@ -78,33 +91,27 @@ def test_boundaries_preview_shows_names_as_text(hostile_db):
 
 @pytest.mark.browser
 @pytest.mark.xdist_group("browser")
-def test_hostile_name_runs_nothing_in_the_export_or_the_dashboard(hostile_db, tmp_path):
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
+def test_hostile_name_runs_nothing_in_the_export_or_the_dashboard(hostile_db, tmp_path,
+                                                                  browser, pages_server):
     out = tmp_path / "m.html"
     assert main(["--db", hostile_db, "map", "--date", "2021-09-01", "--out", str(out)]) == 0
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = open_page(browser, 1200, 900)
-        dialogs = []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(out.as_uri())
-        page.wait_for_function("() => window.__zl && window.__zl.layer", timeout=60000)
-        inside = inner_point(hostile_db, VINH_LAC)
-        tip = hover_tooltip(page, page, VINH_LAC, inside)
-        assert "&lt;/script&gt;&lt;img" in tip and "<img" not in tip
-        assert page.evaluate("() => window.__pwned") is None and dialogs == []
+    page = open_page(browser, 1200, 900)
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(out.as_uri())
+    page.wait_for_function("() => window.__zl && window.__zl.layer", timeout=60000)
+    inside = inner_point(hostile_db, VINH_LAC)
+    tip = hover_tooltip(page, page, VINH_LAC, inside)
+    assert "&lt;/script&gt;&lt;img" in tip and "<img" not in tip
+    assert page.evaluate("() => window.__pwned") is None and dialogs == []
 
-        with streamlit_server(hostile_db) as base:
-            page = open_page(browser, 1400, 1200)
-            page.goto(base)
-            frame = map_frame(page)
-            tip = hover_tooltip(page, frame, VINH_LAC, inside)
-            assert "&lt;/script&gt;&lt;img" in tip and "<img" not in tip
-            assert frame.evaluate("() => window.__pwned") is None
-            assert page.evaluate("() => window.__pwned") is None
-        browser.close()
+    page = open_page(browser, 1400, 1200)
+    page.goto(pages_server)
+    frame = map_frame(page)
+    tip = hover_tooltip(page, frame, VINH_LAC, inside)
+    assert "&lt;/script&gt;&lt;img" in tip and "<img" not in tip
+    assert frame.evaluate("() => window.__pwned") is None
+    assert page.evaluate("() => window.__pwned") is None
 
 
 def inner_point(url: str, code: str) -> tuple[float, float]:
@@ -163,52 +170,39 @@ def test_briefings_print_hostile_names_as_text(hostile_db):
         conn.execute(sa.update(units_table).where(units_table.c.code == "91")
                      .values(name='Tỉnh $\\frac{1}{$ <b>"KG"</b>'))
     refresh(ws)
-    for fmt in ("png", "pptx", "pdf"):
-        assert api.briefing(ws, "2021-09-01", fmt=fmt)
-    pdf = api.briefing(ws, "2021-09-01", fmt="pdf")
+    made = {fmt: api.briefing(ws, "2021-09-01", fmt=fmt) for fmt in ("png", "pptx", "pdf")}
+    assert all(made.values())
+    pdf = made["pdf"]
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert 'Tỉnh $\\frac{1}{$ <b>"KG"</b>' in text
 
 
 @pytest.mark.browser
 @pytest.mark.xdist_group("browser")
-def test_hostile_names_run_nothing_on_any_page(hostile_db, tmp_path, browser):
+def test_hostile_names_run_nothing_on_any_page(pages_server, browser):
     """Signed in as an administrator, every page is opened with a unit whose name is
     markup and script: nothing runs, no dialog opens."""
-    import sys
-
-    url = copy_of(hostile_db, tmp_path / "pages.db")
-    saved, sys.stdin = sys.stdin, io.StringIO("mat-khau-quan-tri\n")
-    try:
-        assert main(["--db", url, "users", "add", "quantri", "--role", "admin",
-                     "--password-stdin"]) == 0
-    finally:
-        sys.stdin = saved
-    ws = api.open_workspace(url)
-    api.declare(ws, actor=api.LOCAL_ADMIN, unit_code=VINH_LAC, level=3,
-                effective_from=date(2021, 9, 2), decision_number=HOSTILE[:90])
-    with streamlit_server(url) as base:
-        page = open_page(browser, 1400, 1000)
-        dialogs = []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(f"{base}/upload")
-        page.get_by_label("Mật khẩu").wait_for(timeout=90000)
-        page.get_by_label("Tên tài khoản").fill("quantri")
-        page.get_by_label("Mật khẩu").fill("mat-khau-quan-tri")
-        page.get_by_role("button", name="Đăng nhập").click()
-        page.get_by_text("Đăng nhập: quantri").wait_for(timeout=60000)
-        for title in ("Bản đồ", "Chuyển cấp", "Báo cáo giao ban", "Tiêu chí",
-                      "Công bố cấp độ", "Nhập số liệu", "Địa giới hành chính", "Nhật ký"):
-            page.get_by_role("link", name=title).first.click()
-            page.get_by_role("heading").first.wait_for(timeout=90000)
-            page.wait_for_timeout(2500)
-            assert page.evaluate("() => window.__pwned") is None, title
-            for frame in page.frames:
-                try:
-                    assert frame.evaluate("() => window.__pwned") is None, title
-                except AssertionError:
-                    raise
-                except Exception:  # a frame being replaced
-                    continue
-        assert dialogs == []
-        page.close()
+    page = open_page(browser, 1400, 1000)
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(f"{pages_server}/upload")
+    page.get_by_label("Mật khẩu").wait_for(timeout=90000)
+    page.get_by_label("Tên tài khoản").fill("quantri")
+    page.get_by_label("Mật khẩu").fill("mat-khau-quan-tri")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_text("Đăng nhập: quantri").wait_for(timeout=60000)
+    for title in ("Bản đồ", "Chuyển cấp", "Báo cáo giao ban", "Tiêu chí",
+                  "Công bố cấp độ", "Nhập số liệu", "Địa giới hành chính", "Nhật ký"):
+        page.get_by_role("link", name=title).first.click()
+        page.get_by_role("heading").first.wait_for(timeout=90000)
+        idle(page)  # the page's run is over: whatever it shows is on the page
+        assert page.evaluate("() => window.__pwned") is None, title
+        for frame in page.frames:
+            try:
+                assert frame.evaluate("() => window.__pwned") is None, title
+            except AssertionError:
+                raise
+            except Exception:  # a frame being replaced
+                continue
+    assert dialogs == []
+    page.close()
