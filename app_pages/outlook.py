@@ -33,7 +33,7 @@ if tr("ui.notice.simulated") in api.notices(ws, lang()):
     st.caption(f":material/warning: {tr('ui.notice.banner')}")
 target = pd.Timestamp(day) + pd.Timedelta(days=7)
 st.subheader(tr("out.map_title", day=widgets.fmt_day(day), target=widgets.fmt_day(target)))
-outlook_view.outlook_map(frame, level, view, widgets.palette(),
+outlook_view.outlook_map(frame, level, view, outlook_view.OUTLOOK_COLOURS,
                          f"{widgets.fmt_day(day)} → {widgets.fmt_day(target)}")
 st.markdown(tr("out.summary", n=int((frame["p_up"] >= 0.5).sum()), total=len(frame),
                near=int(frame["near_threshold"].sum())))

@@ -14,7 +14,7 @@ import pytest
 from tests.browser import MAP_IFRAME, fill_of, idle, map_frame, open_page, settle, streamlit_server
 from tests.conftest import copy_of
 from zones.cli import main
-from zones.maps.palettes import PALETTES
+from zones.maps.palettes import OUTLOOK_COLOURS
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 DAY = "2021-09-01"  # the demo's focus day: the page opens on it
@@ -36,7 +36,7 @@ def test_outlook_map_matches_the_cli(browser, served, capsys):
     low = next(c for c, r in rows.items() if r["level"] and float(r["p_up"]) < 0.25)
     p_high = float(rows[high]["p_up"])
     assert p_high >= 0.5
-    colours = PALETTES["default"]
+    colours = OUTLOOK_COLOURS  # one hue of its own, never the levels' colours
     high_class = 1 + sum(p_high >= edge for edge in (0.25, 0.5, 0.75))
     page = open_page(browser)
     page.goto(f"{base}/outlook")
@@ -82,4 +82,4 @@ def test_main_map_layer_legend_and_tooltip(browser, served, capsys):
     p_up = f"{float(rows[code]['p_up']) * 100:.1f}%".replace(".", ",")
     assert rows[code]["unit_name"] in tip and f"Tuần tới: tăng {p_up}" in tip, tip
     high_class = 1 + sum(float(rows[code]["p_up"]) >= e for e in (0.25, 0.5, 0.75))
-    assert fill_of(frame, code) == PALETTES["default"][high_class]
+    assert fill_of(frame, code) == OUTLOOK_COLOURS[high_class]

@@ -109,3 +109,19 @@ def test_the_layer_is_off_under_a_what_if_rule_set(demo_url, use_db):
     toggle = at.toggle(key="outlook_layer")
     assert toggle.disabled and toggle.value is False
     assert any("chỉ có cho cấp độ đang áp dụng" in c.value for c in at.caption)
+
+
+def test_the_outlook_never_wears_the_levels_colours():
+    """Next week's risk is one hue of its own, darker as it rises: a unit at P(up) >= 75 %
+    is never painted the red of a red zone, whatever palette the reader chose."""
+    from zones.maps.palettes import OUTLOOK_COLOURS, PALETTES
+
+    level_colours = {c.lower() for palette in PALETTES.values() for c in palette.values()}
+    assert not level_colours & {c.lower() for c in OUTLOOK_COLOURS.values()}
+
+    def lightness(colour: str) -> float:
+        r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    assert [lightness(OUTLOOK_COLOURS[i]) for i in range(1, 5)] == sorted(
+        (lightness(OUTLOOK_COLOURS[i]) for i in range(1, 5)), reverse=True)

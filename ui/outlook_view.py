@@ -14,6 +14,7 @@ from zones import api
 from zones.errors import ZonesError
 from zones.i18n import fmt_num, t
 from zones.maps.mapview import level_string, look
+from zones.maps.palettes import OUTLOOK_COLOURS
 
 #: the map's classes of P(up): upper edges of classes 1..4 (class 0: no outlook)
 CLASS_EDGES = (0.25, 0.5, 0.75)
@@ -81,7 +82,7 @@ def layer_ui(lay: loaders.Layer, dv: api.DayView, edges, height: int, key: str) 
         return False
     target = pd.Timestamp(dv.day) + pd.Timedelta(days=7)
     label = f"{widgets.fmt_day(dv.day)} → {widgets.fmt_day(target)}"
-    spec = outlook_spec(frame, lay, widgets.palette(), label, lang()) | {
+    spec = outlook_spec(frame, lay, OUTLOOK_COLOURS, label, lang()) | {
         "outlines": list(edges), "selected": st.session_state.get("selected"),
         "clicks": True, "height": height}
     map_component.levels_map(spec, key)

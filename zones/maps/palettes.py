@@ -28,6 +28,13 @@ COLOURS_COLOURBLIND = MappingProxyType({GREEN: "#0072B2", YELLOW: "#F0E442",
 
 PALETTES = MappingProxyType({"default": COLOURS, "colourblind": COLOURS_COLOURBLIND})
 
+#: The outlook's classes of P(up) (0: no outlook, 1..4: < 25 %, 25-50 %, 50-75 %, >= 75 %):
+#: one hue, darker as the risk rises (ColorBrewer "Purples"), never the levels' colours, so
+#: a map of next week's risk is not read as a map of levels (a "red" unit there is not a
+#: red zone); safe for colour-blind readers and in greyscale, whatever the level palette.
+OUTLOOK_COLOURS = MappingProxyType({0: "#E0E0E0", 1: "#CBC9E2", 2: "#9E9AC8", 3: "#756BB1",
+                                    4: "#54278F"})
+
 
 def level_colour(level: int, palette: str = "default") -> str:
     """Return the hex fill for ``level`` (``NO_DATA`` -> grey) in the named palette."""
