@@ -443,7 +443,6 @@ def _version(engine: Engine, key: Meta) -> str:
     return pins[where]
 
 
-
 def data_version(engine: Engine) -> str:
     """A token that changes whenever units, observations or assessments change."""
     return _version(engine, Meta.DATA_VERSION)
